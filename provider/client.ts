@@ -1,0 +1,587 @@
+/**
+ * The Cloud Partner Portal API client: plain TypeScript, no Pulumi. Sends each call with the bearer token
+ * (only ever to the configured endpoint), retries what is safe to retry, and maps failures to the error
+ * hierarchy in `errors.ts`.
+ */
+
+import {
+  type GetTokenOptions,
+  resolveTokenProvider,
+  type TokenCredentialLike,
+  type TokenProvider,
+} from "./auth";
+import {
+  AuthenticationError,
+  type CloudPartnerError,
+  type CloudPartnerErrorDetails,
+  ForbiddenError,
+  NotFoundError,
+  OperationInProgressError,
+  ProtocolError,
+  RejectedError,
+  TransientError,
+  ValidationFailedError,
+} from "./errors";
+import { defaultTransport, type HttpResponse, type HttpTransport } from "./http";
+import {
+  apiUrl,
+  locationHeader,
+  operationIdFromLocation,
+  operationUrl,
+  pathSegment,
+  resolveOperationLocation,
+} from "./location";
+import { type OperationSnapshot, parseOperation, type StepSnapshot } from "./operation";
+import {
+  type Clock,
+  DEFAULT_API_VERSION,
+  type ResolvedRetryOptions,
+  type RetryOptions,
+  resolveEndpoint,
+  resolveRetryOptions,
+  systemClock,
+} from "./options";
+import { isRetryableStatus, parseRetryAfter, retryDelayMs } from "./retry";
+import { VERSION } from "./version";
+
+export interface CloudPartnerClientOptions {
+  /** API host. Default `https://cloudpartner.azure.com`; plain http only for loopback. */
+  endpoint?: string;
+  /** Default `2017-10-31`. */
+  apiVersion?: string;
+  /** An explicit bearer token; otherwise `CLOUDPARTNER_ACCESS_TOKEN`, otherwise Azure AD. */
+  accessToken?: string;
+  /** Any `@azure/identity` credential. */
+  credential?: TokenCredentialLike;
+  /** Full control over tokens (wins over `accessToken` and `credential`). */
+  tokenProvider?: TokenProvider;
+  /** Deadline for one HTTP request, headers and body. Default 60 000 ms. */
+  requestTimeoutMs?: number;
+  retry?: RetryOptions;
+  transport?: HttpTransport;
+  clock?: Clock;
+  /** Random source for backoff jitter (tests pin it). */
+  random?: () => number;
+  /** Called with one line per notable event (retries, re-based locations). Never receives a token. */
+  log?: (message: string) => void;
+}
+
+export type OperationKind = "golive" | "publish" | "cancel";
+
+export interface StartedOperation {
+  /** Absolute URL of the operation, on the configured endpoint. */
+  operationLocation: string;
+  /** The operation's GUID, or the `$`-separated id of a non-migrated offer. */
+  operationId?: string;
+  /** True when an operation of this kind was already running and this call attached to it instead. */
+  attached: boolean;
+}
+
+export interface CancelResult {
+  /** True when the API canceled synchronously (200). */
+  completed: boolean;
+  operationLocation?: string;
+}
+
+export interface PolledOperation {
+  snapshot: OperationSnapshot;
+  /** The server's Retry-After on this response, in ms. */
+  retryAfterMs?: number;
+}
+
+export interface Submission {
+  id: string;
+  submissionType: string;
+  submissionState: string;
+  offerId?: string;
+  publisherId?: string;
+  slot?: string;
+  version?: number;
+  changedTime?: string;
+}
+
+export interface OfferStatus {
+  status: string;
+  steps: StepSnapshot[];
+  previewLinks: string[];
+  liveLinks: string[];
+}
+
+interface SendOptions {
+  method: "GET" | "POST";
+  url: string;
+  body?: unknown;
+  /** Retry transient failures inside this call (only for calls that are safe to repeat). */
+  retry: boolean;
+  context: CloudPartnerErrorDetails;
+  signal?: AbortSignal;
+}
+
+export class CloudPartnerClient {
+  readonly endpoint: string;
+  readonly apiVersion: string;
+  readonly requestTimeoutMs: number;
+  readonly #tokens: TokenProvider;
+  readonly #retry: ResolvedRetryOptions;
+  readonly #transport: HttpTransport;
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #log: (message: string) => void;
+
+  constructor(options: CloudPartnerClientOptions = {}) {
+    this.endpoint = resolveEndpoint(options.endpoint);
+    this.apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
+    this.#tokens =
+      options.tokenProvider ??
+      resolveTokenProvider({ accessToken: options.accessToken, credential: options.credential });
+    this.#retry = resolveRetryOptions(options.retry);
+    this.#transport = options.transport ?? defaultTransport();
+    this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? Math.random;
+    this.#log = options.log ?? (() => {});
+  }
+
+  /** Where the token comes from, for messages. */
+  get tokenSource(): string {
+    return this.#tokens.source;
+  }
+
+  /** Starts a go-live, or attaches to a go-live already running for the offer. Never sends go-live twice. */
+  goLive(publisherId: string, offerId: string, signal?: AbortSignal): Promise<StartedOperation> {
+    return this.#start("golive", publisherId, offerId, undefined, signal);
+  }
+
+  /** Starts a publish with the given notification e-mails (or attaches to a running publish). */
+  publish(
+    publisherId: string,
+    offerId: string,
+    notificationEmails: string[],
+    signal?: AbortSignal,
+  ): Promise<StartedOperation> {
+    return this.#start("publish", publisherId, offerId, notificationBody(notificationEmails), signal);
+  }
+
+  /** Cancels the offer's running operation. */
+  async cancel(
+    publisherId: string,
+    offerId: string,
+    notificationEmails: string[],
+    signal?: AbortSignal,
+  ): Promise<CancelResult> {
+    const context = { publisherId, offerId };
+    const response = await this.#send({
+      method: "POST",
+      url: this.#offerUrl(publisherId, offerId, "cancel"),
+      body: notificationBody(notificationEmails),
+      // Cancelling twice is harmless, so transient failures are retried.
+      retry: true,
+      context,
+      signal,
+    });
+    if (response.status === 202) {
+      return { completed: false, operationLocation: this.#location(response, context).url };
+    }
+    return { completed: true };
+  }
+
+  /** Reads an operation by its location (absolute or relative). */
+  async getOperation(operationLocation: string, signal?: AbortSignal): Promise<PolledOperation> {
+    const { url } = resolveOperationLocation(operationLocation, this.endpoint, this.apiVersion);
+    const context = { operationLocation: url };
+    const response = await this.#send({ method: "GET", url, retry: true, context, signal });
+    const snapshot = parseOperation(parseJson(response, url, context));
+    if (!snapshot) {
+      throw new ProtocolError(
+        `The operation at ${url} answered with something that is not an operation (no status).`,
+        {
+          ...context,
+          status: response.status,
+          requestUrl: url,
+        },
+      );
+    }
+    return { snapshot, retryAfterMs: parseRetryAfter(response.headers["retry-after"], this.#clock.now()) };
+  }
+
+  /** Lists the offer's operations (submissions), optionally only those in one state, e.g. "running". */
+  async listOperations(
+    publisherId: string,
+    offerId: string,
+    options: { filteredStatus?: string; signal?: AbortSignal } = {},
+  ): Promise<Submission[]> {
+    const context = { publisherId, offerId };
+    const url = this.#offerUrl(publisherId, offerId, "submissions", {
+      filteredStatus: options.filteredStatus,
+    });
+    const response = await this.#send({ method: "GET", url, retry: true, context, signal: options.signal });
+    const body = parseJson(response, url, context);
+    const items = Array.isArray(body)
+      ? body
+      : Array.isArray((body as { value?: unknown })?.value)
+        ? (body as { value: unknown[] }).value
+        : [];
+    const submissions = items.map(parseSubmission).filter((s): s is Submission => s !== undefined);
+    // The filter's name differs between pages; filter here too so an ignored parameter cannot mislead.
+    return options.filteredStatus
+      ? submissions.filter((s) => s.submissionState.toLowerCase() === options.filteredStatus?.toLowerCase())
+      : submissions;
+  }
+
+  /** The running operation of one kind for the offer, if any. */
+  async findRunningOperation(
+    publisherId: string,
+    offerId: string,
+    kind: OperationKind,
+    signal?: AbortSignal,
+  ): Promise<StartedOperation | undefined> {
+    const running = await this.listOperations(publisherId, offerId, { filteredStatus: "running", signal });
+    const match = running.find((s) => submissionKind(s.submissionType) === kind);
+    if (!match) return undefined;
+    return {
+      operationLocation: operationUrl(this.endpoint, this.apiVersion, publisherId, offerId, match.id),
+      operationId: match.id,
+      attached: true,
+    };
+  }
+
+  /** The offer's publishing status and steps. */
+  async getOfferStatus(publisherId: string, offerId: string, signal?: AbortSignal): Promise<OfferStatus> {
+    const context = { publisherId, offerId };
+    const url = this.#offerUrl(publisherId, offerId, "status");
+    const response = await this.#send({ method: "GET", url, retry: true, context, signal });
+    const body = parseJson(response, url, context) as Record<string, unknown>;
+    const snapshot = parseOperation({ ...body, status: body?.status ?? "" });
+    return {
+      status: typeof body?.status === "string" ? body.status : "unknown",
+      steps: snapshot?.steps ?? [],
+      previewLinks: links(body?.previewLinks),
+      liveLinks: links(body?.liveLinks),
+    };
+  }
+
+  /**
+   * POSTs an operation-starting call. A POST is only repeated when that is provably safe: the connection
+   * failed before the request was sent, the server said 429, or a check found no running operation of
+   * this kind (so the earlier attempt did not start one).
+   */
+  async #start(
+    kind: OperationKind,
+    publisherId: string,
+    offerId: string,
+    body: unknown,
+    signal?: AbortSignal,
+  ): Promise<StartedOperation> {
+    const context = { publisherId, offerId };
+    const url = this.#offerUrl(publisherId, offerId, kind);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const response = await this.#send({ method: "POST", url, body, retry: false, context, signal });
+        const location = this.#location(response, context);
+        return {
+          operationLocation: location.url,
+          operationId: operationIdFromLocation(location.url),
+          attached: false,
+        };
+      } catch (error) {
+        if (error instanceof OperationInProgressError) {
+          const running = await this.findRunningOperation(publisherId, offerId, kind, signal);
+          if (running) {
+            this.#log(`${publisherId}/${offerId}: a ${kind} operation is already running; attaching to it.`);
+            return running;
+          }
+          throw error;
+        }
+        if (!(error instanceof TransientError) || attempt >= this.#retry.maxRetries) throw error;
+        if (error.requestMayHaveBeenProcessed && error.status !== 429) {
+          const running = await this.findRunningOperation(publisherId, offerId, kind, signal);
+          if (running) {
+            this.#log(
+              `${publisherId}/${offerId}: ${error.message} The ${kind} request had been accepted; attaching to it.`,
+            );
+            return running;
+          }
+        }
+        const delay = retryDelayMs(attempt, error.retryAfterMs, this.#retry, this.#random);
+        this.#log(`${publisherId}/${offerId}: ${kind} failed (${error.message}); retrying in ${delay} ms.`);
+        await this.#clock.sleep(delay, signal);
+      }
+    }
+  }
+
+  #location(response: HttpResponse, context: CloudPartnerErrorDetails) {
+    const header = locationHeader(response.headers);
+    if (!header) {
+      throw new ProtocolError(
+        `The API accepted the request (HTTP ${response.status}) but sent no Location or Operation-Location header, so the operation cannot be followed. ` +
+          "Check the offer's status with `pulumi-cloudpartner status` before retrying.",
+        { ...context, status: response.status },
+      );
+    }
+    const resolved = resolveOperationLocation(header, this.endpoint, this.apiVersion);
+    if (resolved.rebasedFromForeignHost) {
+      this.#log(
+        `The API pointed the operation at ${resolved.rebasedFromForeignHost}, which is not the configured endpoint; ` +
+          `the token is not sent there, polling ${new URL(resolved.url).origin} instead.`,
+      );
+    }
+    return resolved;
+  }
+
+  #offerUrl(
+    publisherId: string,
+    offerId: string,
+    action: string,
+    query: Record<string, string | undefined> = {},
+  ) {
+    return apiUrl(
+      this.endpoint,
+      `api/publishers/${pathSegment(publisherId)}/offers/${pathSegment(offerId)}/${action}`,
+      {
+        "api-version": this.apiVersion,
+        ...query,
+      },
+    );
+  }
+
+  /** One call: auth, the 401-refresh-once rule, retries when allowed, and error mapping. */
+  async #send(options: SendOptions): Promise<HttpResponse> {
+    const sameOrigin = new URL(options.url).origin === new URL(this.endpoint).origin;
+    let refreshed = false;
+    for (let attempt = 0; ; attempt++) {
+      let response: HttpResponse;
+      try {
+        const headers: Record<string, string> = {
+          accept: "application/json",
+          "user-agent": `pulumi-cloudpartner/${VERSION}`,
+        };
+        if (sameOrigin)
+          headers.authorization = `Bearer ${await this.#token({ forceRefresh: refreshed, abortSignal: options.signal })}`;
+        let body: string | undefined;
+        if (options.method === "POST") {
+          body = options.body === undefined ? "" : JSON.stringify(options.body);
+          headers["content-type"] = "application/json";
+        }
+        response = await this.#transport.send({
+          method: options.method,
+          url: options.url,
+          headers,
+          body,
+          timeoutMs: this.requestTimeoutMs,
+          signal: options.signal,
+        });
+      } catch (error) {
+        const retryable =
+          error instanceof TransientError && options.retry && attempt < this.#retry.maxRetries;
+        if (!retryable) throw withContext(error, options);
+        await this.#clock.sleep(retryDelayMs(attempt, undefined, this.#retry, this.#random), options.signal);
+        continue;
+      }
+      if (response.status >= 200 && response.status < 300) return response;
+      if (response.status === 401 && !refreshed && this.#tokens.canRefresh) {
+        refreshed = true;
+        attempt--;
+        continue;
+      }
+      const error = errorFromResponse(response, options, this.#clock.now(), this.#tokens.source);
+      if (error instanceof TransientError && options.retry && attempt < this.#retry.maxRetries) {
+        const delay = retryDelayMs(attempt, error.retryAfterMs, this.#retry, this.#random);
+        this.#log(
+          `${options.method} ${redactQuery(options.url)}: HTTP ${response.status}; retrying in ${delay} ms.`,
+        );
+        await this.#clock.sleep(delay, options.signal);
+        continue;
+      }
+      throw error;
+    }
+  }
+
+  async #token(options: GetTokenOptions): Promise<string> {
+    return this.#tokens.getToken(options);
+  }
+
+  /** The client itself never serializes its token source or transport. */
+  toJSON(): Record<string, string> {
+    return { endpoint: this.endpoint, apiVersion: this.apiVersion };
+  }
+}
+
+function notificationBody(emails: string[]) {
+  return { metadata: { "notification-emails": emails.join(",") } };
+}
+
+function submissionKind(submissionType: string): OperationKind | undefined {
+  const key = submissionType.toLowerCase().replace(/[^a-z]/g, "");
+  if (key === "golive" || key === "live") return "golive";
+  if (key === "publish" || key === "preview") return "publish";
+  if (key === "cancel" || key === "cancellation") return "cancel";
+  return undefined;
+}
+
+function parseSubmission(value: unknown): Submission | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const item = value as Record<string, unknown>;
+  if (typeof item.id !== "string" || item.id === "") return undefined;
+  return {
+    id: item.id,
+    submissionType: typeof item.submissionType === "string" ? item.submissionType : "",
+    submissionState:
+      typeof item.submissionState === "string"
+        ? item.submissionState
+        : typeof item.status === "string"
+          ? item.status
+          : "",
+    offerId: typeof item.offerId === "string" ? item.offerId : undefined,
+    publisherId: typeof item.publisherId === "string" ? item.publisherId : undefined,
+    slot: typeof item.slot === "string" ? item.slot : undefined,
+    version: typeof item.version === "number" ? item.version : undefined,
+    changedTime: typeof item.changedTime === "string" ? item.changedTime : undefined,
+  };
+}
+
+function links(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  return value
+    .map((l) =>
+      typeof l === "string"
+        ? l
+        : typeof l === "object" && l !== null
+          ? (l as { url?: unknown }).url
+          : undefined,
+    )
+    .filter((l): l is string => typeof l === "string");
+}
+
+function parseJson(response: HttpResponse, url: string, context: CloudPartnerErrorDetails): unknown {
+  try {
+    return JSON.parse(response.body);
+  } catch (cause) {
+    // A truncated body is usually a connection cut short: worth another try.
+    throw new TransientError(
+      `The API's answer from ${redactQuery(url)} is not valid JSON (${response.body.length} bytes).`,
+      {
+        ...context,
+        status: response.status,
+        requestUrl: url,
+        cause,
+      },
+    );
+  }
+}
+
+/** The API's own error code and message, from `{"error":{code,message}}`, `{code,message}` or plain text. */
+export function apiErrorOf(body: string): { apiCode?: string; apiMessage?: string } {
+  try {
+    const json = JSON.parse(body) as Record<string, unknown>;
+    const inner = (typeof json.error === "object" && json.error !== null ? json.error : json) as Record<
+      string,
+      unknown
+    >;
+    const apiMessage =
+      typeof inner.message === "string"
+        ? inner.message
+        : typeof json.error === "string"
+          ? json.error
+          : undefined;
+    return { apiCode: typeof inner.code === "string" ? inner.code : undefined, apiMessage };
+  } catch {
+    const text = body.trim().slice(0, 500);
+    return text ? { apiMessage: text } : {};
+  }
+}
+
+function errorFromResponse(
+  response: HttpResponse,
+  options: SendOptions,
+  nowMs: number,
+  tokenSource: string,
+): CloudPartnerError {
+  const { apiCode, apiMessage } = apiErrorOf(response.body);
+  const status = response.status;
+  const details: CloudPartnerErrorDetails = {
+    ...options.context,
+    status,
+    apiCode,
+    apiMessage,
+    method: options.method,
+    requestUrl: options.url,
+  };
+  const what = describeTarget(options.context);
+  const said = apiMessage ? `: ${apiMessage}` : ".";
+  const code = apiCode ? ` [${apiCode}]` : "";
+  if (status === 400 && /already|in progress|running/i.test(apiMessage ?? "")) {
+    return new OperationInProgressError(
+      `Another operation is already running for ${what} (HTTP 400${code})${said}`,
+      details,
+    );
+  }
+  switch (status) {
+    case 400:
+      return new RejectedError(
+        `The Cloud Partner Portal rejected the request for ${what} (HTTP 400${code})${said}`,
+        details,
+      );
+    case 401:
+      return new AuthenticationError(
+        `The Cloud Partner Portal did not accept the token from ${tokenSource} (HTTP 401${code})${said} ` +
+          "Provide a valid token for the publisher's Azure AD app (scope https://cloudpartner.azure.com/.default).",
+        details,
+      );
+    case 403:
+      return new ForbiddenError(
+        `Access to ${what} was denied (HTTP 403${code})${said} Check that the service principal was added to the publisher account and the publisher id is right.`,
+        details,
+      );
+    case 404:
+      return new NotFoundError(
+        `${capitalize(what)} was not found (HTTP 404${code})${said} Check the publisher and offer ids.`,
+        details,
+      );
+    case 409:
+      return new OperationInProgressError(
+        `Another operation is already running for ${what} (HTTP 409${code})${said}`,
+        details,
+      );
+    case 422:
+      return new ValidationFailedError(
+        `${capitalize(what)} failed validation (HTTP 422${code})${said} Fix the offer in the portal and publish again.`,
+        details,
+      );
+  }
+  if (isRetryableStatus(status)) {
+    return new TransientError(`The Cloud Partner Portal answered HTTP ${status}${code} for ${what}${said}`, {
+      ...details,
+      retryAfterMs: parseRetryAfter(response.headers["retry-after"], nowMs),
+      requestMayHaveBeenProcessed: status !== 429,
+    });
+  }
+  return new RejectedError(`Unexpected HTTP ${status}${code} for ${what}${said}`, details);
+}
+
+function describeTarget(context: CloudPartnerErrorDetails): string {
+  if (context.publisherId && context.offerId) return `offer ${context.publisherId}/${context.offerId}`;
+  if (context.operationLocation) return `operation ${context.operationLocation}`;
+  return "the request";
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function redactQuery(url: string): string {
+  const u = new URL(url);
+  return `${u.origin}${u.pathname}`;
+}
+
+/** Adds the call's context (offer, operation) to a transport error that did not know it. */
+function withContext(error: unknown, options: SendOptions): unknown {
+  if (!(error instanceof TransientError)) return error;
+  const what = describeTarget(options.context);
+  return new TransientError(`${options.method} for ${what} failed: ${error.message}`, {
+    ...options.context,
+    method: options.method,
+    requestUrl: options.url,
+    cause: error.cause,
+    requestMayHaveBeenProcessed: error.requestMayHaveBeenProcessed,
+  });
+}

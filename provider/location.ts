@@ -1,0 +1,120 @@
+/**
+ * Operation locations. The API answers a go-live or publish with a `Location` (older pages:
+ * `Operation-Location`) that is usually a relative path in one of two shapes:
+ *   /api/publishers/{p}/offers/{o}/operations/{guid}?api-version=...   (migrated offers)
+ *   /api/operations/{p}${o}${version}${slot}?api-version=...           (non-migrated offers)
+ * or, on some pages, an absolute URL without `api-version`.
+ */
+
+import { ProtocolError } from "./errors";
+
+export interface ResolvedLocation {
+  /** Absolute URL to poll, always on the configured endpoint, always with api-version. */
+  url: string;
+  /** True when the API pointed at another host; the path was re-based onto the endpoint (see README). */
+  rebasedFromForeignHost?: string;
+}
+
+/** Reads the operation location header: `Location` first, then `Operation-Location`. */
+export function locationHeader(headers: Record<string, string | string[] | undefined>): string | undefined {
+  for (const name of ["location", "operation-location"]) {
+    const value = headers[name];
+    const text = Array.isArray(value) ? value[0] : value;
+    if (text && text.trim() !== "") return text.trim();
+  }
+  return undefined;
+}
+
+/**
+ * Resolves a Location value against the endpoint. The bearer token is only ever sent to the configured
+ * endpoint, so an absolute Location on another origin is not followed: its path and query are re-based onto
+ * the endpoint (same API, same token audience) and the foreign host receives nothing.
+ */
+export function resolveOperationLocation(
+  location: string,
+  endpoint: string,
+  apiVersion: string,
+): ResolvedLocation {
+  const base = new URL(endpoint);
+  let parsed: URL;
+  try {
+    parsed = new URL(location, base);
+  } catch (cause) {
+    throw new ProtocolError(
+      `The API returned an operation location that is not a URL: ${JSON.stringify(location)}.`,
+      {
+        operationLocation: location,
+        cause,
+      },
+    );
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    throw new ProtocolError(
+      `The API returned an operation location with an unsupported scheme: ${parsed.protocol}`,
+      {
+        operationLocation: location,
+      },
+    );
+  }
+  let rebasedFromForeignHost: string | undefined;
+  if (parsed.origin !== base.origin) {
+    rebasedFromForeignHost = parsed.origin;
+    parsed = new URL(`${parsed.pathname}${parsed.search}`, base);
+  }
+  // Keep an endpoint's path prefix (e.g. a reverse proxy under /cpp) for relative locations.
+  if (!location.startsWith("/") && !/^[a-z]+:/i.test(location)) {
+    parsed = new URL(location, `${base.origin}${base.pathname.replace(/\/?$/, "/")}`);
+  }
+  if (!parsed.searchParams.has("api-version")) parsed.searchParams.set("api-version", apiVersion);
+  return rebasedFromForeignHost
+    ? { url: parsed.toString(), rebasedFromForeignHost }
+    : { url: parsed.toString() };
+}
+
+/** The operation id in a location: the GUID of `/operations/{guid}`, or the `$`-separated id. */
+export function operationIdFromLocation(location: string): string | undefined {
+  let path: string;
+  try {
+    path = new URL(location, "http://placeholder.invalid").pathname;
+  } catch {
+    return undefined;
+  }
+  const match = /\/operations\/([^/]+)\/?$/.exec(path);
+  if (!match?.[1]) return undefined;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return match[1];
+  }
+}
+
+/** URL-encodes one path segment; `$` stays literal because the API's own locations use it that way. */
+export function pathSegment(value: string): string {
+  return encodeURIComponent(value).replace(/%24/g, "$");
+}
+
+/**
+ * The URL of an operation known only by id (e.g. from the list of running submissions): `$` ids use the
+ * non-migrated shape, anything else the migrated one.
+ */
+export function operationUrl(
+  endpoint: string,
+  apiVersion: string,
+  publisherId: string,
+  offerId: string,
+  operationId: string,
+): string {
+  const path = operationId.includes("$")
+    ? `api/operations/${pathSegment(operationId)}`
+    : `api/publishers/${pathSegment(publisherId)}/offers/${pathSegment(offerId)}/operations/${pathSegment(operationId)}`;
+  return apiUrl(endpoint, path, { "api-version": apiVersion });
+}
+
+/** Joins the endpoint (keeping any path prefix) with an API path and query. */
+export function apiUrl(endpoint: string, path: string, query: Record<string, string | undefined>): string {
+  const base = new URL(endpoint);
+  const url = new URL(path.replace(/^\//, ""), `${base.origin}${base.pathname.replace(/\/?$/, "/")}`);
+  for (const [name, value] of Object.entries(query))
+    if (value !== undefined) url.searchParams.set(name, value);
+  return url.toString();
+}

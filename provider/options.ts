@@ -1,0 +1,135 @@
+/**
+ * Every default of the client and the poller, resolved in one place. Option names carry their units.
+ */
+
+import { ConfigurationError } from "./errors";
+
+export const DEFAULT_ENDPOINT = "https://cloudpartner.azure.com";
+export const DEFAULT_API_VERSION = "2017-10-31";
+
+/** Time and waiting, injectable so tests never sleep for real. */
+export interface Clock {
+  now(): number;
+  /** Resolves after `ms`, or rejects when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const timer = setTimeout(() => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      }, ms);
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+    }),
+};
+
+export interface RetryOptions {
+  /** Retries after the first attempt, for calls that are safe to repeat. Default 5. */
+  maxRetries?: number;
+  /** Upper bound of the first backoff (full jitter, doubling). Default 1 000 ms. */
+  baseDelayMs?: number;
+  /** Upper bound of any one backoff. Default 30 000 ms. */
+  maxDelayMs?: number;
+  /** A server's Retry-After is honoured up to this long. Default 10 minutes. */
+  maxRetryAfterMs?: number;
+}
+
+export type ResolvedRetryOptions = Required<RetryOptions>;
+
+export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOptions {
+  return {
+    maxRetries: nonNegativeInteger("retry.maxRetries", options.maxRetries ?? 5),
+    baseDelayMs: nonNegative("retry.baseDelayMs", options.baseDelayMs ?? 1_000),
+    maxDelayMs: nonNegative("retry.maxDelayMs", options.maxDelayMs ?? 30_000),
+    maxRetryAfterMs: nonNegative("retry.maxRetryAfterMs", options.maxRetryAfterMs ?? 10 * 60_000),
+  };
+}
+
+export interface PollOptions {
+  /** First and shortest wait between polls. Default 60 000 ms. */
+  pollIntervalMs?: number;
+  /**
+   * Longest wait between polls. The poller waits `max(pollIntervalMs, 10% of the time elapsed)` capped here,
+   * so a days-long go-live is not polled every minute, yet its end is seen within 10% of its duration.
+   * Default: 15 minutes, or `pollIntervalMs` when that is larger.
+   */
+  maxPollIntervalMs?: number;
+  /** Give up waiting (the operation keeps running) after this long. Default 7 days. */
+  timeoutMs?: number;
+  /** Consecutive failed polls (each already retried by the client) tolerated before giving up. Default 10. */
+  maxConsecutiveErrors?: number;
+  /** Report progress at least this often even when nothing changed (CI systems kill silent jobs). Default 5 min. */
+  heartbeatIntervalMs?: number;
+}
+
+export type ResolvedPollOptions = Required<PollOptions>;
+
+export function resolvePollOptions(options: PollOptions = {}): ResolvedPollOptions {
+  const pollIntervalMs = positive("pollIntervalMs", options.pollIntervalMs ?? 60_000);
+  return {
+    pollIntervalMs,
+    maxPollIntervalMs: Math.max(
+      pollIntervalMs,
+      positive("maxPollIntervalMs", options.maxPollIntervalMs ?? 15 * 60_000),
+    ),
+    timeoutMs: positive("timeoutMs", options.timeoutMs ?? 7 * 24 * 3_600_000),
+    maxConsecutiveErrors: nonNegativeInteger("maxConsecutiveErrors", options.maxConsecutiveErrors ?? 10),
+    heartbeatIntervalMs: positive("heartbeatIntervalMs", options.heartbeatIntervalMs ?? 5 * 60_000),
+  };
+}
+
+/** Returns a problem with an endpoint, or undefined: https only, plain http only for loopback addresses. */
+export function endpointProblem(endpoint: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return `"${endpoint}" is not a URL`;
+  }
+  if (url.username || url.password) return "must not contain credentials";
+  if (url.search || url.hash) return "must not contain a query or fragment";
+  if (url.protocol === "https:") return undefined;
+  if (url.protocol === "http:" && isLoopback(url.hostname)) return undefined;
+  return url.protocol === "http:"
+    ? "must use https (plain http is allowed only for loopback addresses such as a local simulator)"
+    : `unsupported scheme ${url.protocol}`;
+}
+
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "");
+  return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** Normalizes an endpoint: validated, no trailing slash. */
+export function resolveEndpoint(endpoint: string | undefined): string {
+  const value = endpoint ?? DEFAULT_ENDPOINT;
+  const problem = endpointProblem(value);
+  if (problem) throw new ConfigurationError(`endpoint ${problem}.`);
+  return value.replace(/\/+$/, "");
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0)
+    throw new ConfigurationError(`${name} must be a positive number, got ${value}.`);
+  return value;
+}
+
+function nonNegative(name: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0)
+    throw new ConfigurationError(`${name} must be zero or more, got ${value}.`);
+  return value;
+}
+
+function nonNegativeInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0)
+    throw new ConfigurationError(`${name} must be a whole number ≥ 0, got ${value}.`);
+  return value;
+}
