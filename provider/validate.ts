@@ -1,0 +1,113 @@
+/**
+ * Input checks for the resources. Each returns a list of per-field failures with messages a person can act
+ * on; nothing here sends a request. Values still unknown during preview are skipped (checked again at apply).
+ */
+
+import { DEFAULT_API_VERSION, DEFAULT_ENDPOINT, endpointProblem } from "./options";
+
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+/** The placeholder the Pulumi engine sends for values not yet known during preview. */
+export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Publisher and offer ids in the Cloud Partner Portal: letters, digits, `-`, `_`, `.`; at most 50 characters. */
+export const MAX_ID_LENGTH = 50;
+
+export function idProblem(value: unknown): string | undefined {
+  if (value === undefined || value === null) return "is required";
+  if (typeof value !== "string") return `must be a string, got ${typeof value}`;
+  if (value === "") return "must not be empty";
+  if (value.length > MAX_ID_LENGTH) return `must be at most ${MAX_ID_LENGTH} characters, got ${value.length}`;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this rejects
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) return "must not contain control characters";
+  if (/\s/.test(value)) return "must not contain whitespace";
+  if (/[/\\?#%]/.test(value))
+    return `must not contain '/', '\\', '?', '#' or '%' (got ${JSON.stringify(value)})`;
+  if (value.includes("..")) return "must not contain '..'";
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(value)) {
+    return `may only contain ASCII letters, digits, '-', '_' and '.', and must start with a letter or digit (got ${JSON.stringify(value)})`;
+  }
+  return undefined;
+}
+
+export function apiVersionProblem(value: unknown): string | undefined {
+  if (typeof value !== "string") return "must be a string";
+  return /^\d{4}-\d{2}-\d{2}(-preview)?$/.test(value)
+    ? undefined
+    : `must be a date like ${DEFAULT_API_VERSION}, got ${JSON.stringify(value)}`;
+}
+
+function positiveNumberProblem(value: unknown, max: number): string | undefined {
+  if (typeof value !== "number" || !Number.isFinite(value))
+    return `must be a number, got ${JSON.stringify(value)}`;
+  if (value <= 0) return `must be greater than zero, got ${value}`;
+  if (value > max) return `must be at most ${max}, got ${value}`;
+  return undefined;
+}
+
+/** Defaults of the resource inputs, in one place (documented on `OfferGoLiveArgs`). */
+export const INPUT_DEFAULTS = {
+  endpoint: DEFAULT_ENDPOINT,
+  apiVersion: DEFAULT_API_VERSION,
+  wait: true,
+  timeoutSeconds: 7 * 24 * 3600,
+  pollIntervalSeconds: 60,
+  maxPollIntervalSeconds: 900,
+  requestTimeoutSeconds: 60,
+} as const;
+
+export interface OperationInputs {
+  publisherId: string;
+  offerId: string;
+  endpoint: string;
+  apiVersion: string;
+  wait: boolean;
+  timeoutSeconds: number;
+  pollIntervalSeconds: number;
+  maxPollIntervalSeconds: number;
+  requestTimeoutSeconds: number;
+}
+
+const isUnknown = (value: unknown) => value === UNKNOWN_VALUE;
+
+/**
+ * Validates raw inputs and fills defaults. Returns the completed inputs and the failures; unknown
+ * (preview-time) values are passed through untouched.
+ */
+export function checkOperationInputs(news: Record<string, unknown>): {
+  inputs: Record<string, unknown>;
+  failures: CheckFailure[];
+} {
+  const inputs: Record<string, unknown> = { ...news };
+  const failures: CheckFailure[] = [];
+  const fail = (property: string, problem: string | undefined) => {
+    if (problem) failures.push({ property, reason: `${property} ${problem}.` });
+  };
+  for (const [key, value] of Object.entries(INPUT_DEFAULTS))
+    if (inputs[key] === undefined) inputs[key] = value;
+
+  for (const property of ["publisherId", "offerId"]) {
+    if (!isUnknown(inputs[property])) fail(property, idProblem(inputs[property]));
+  }
+  if (!isUnknown(inputs.endpoint)) {
+    fail(
+      "endpoint",
+      typeof inputs.endpoint === "string" ? endpointProblem(inputs.endpoint) : "must be a string",
+    );
+  }
+  if (!isUnknown(inputs.apiVersion)) fail("apiVersion", apiVersionProblem(inputs.apiVersion));
+  if (!isUnknown(inputs.wait) && typeof inputs.wait !== "boolean") fail("wait", "must be true or false");
+  const limits: Record<string, number> = {
+    timeoutSeconds: 365 * 24 * 3600,
+    pollIntervalSeconds: 24 * 3600,
+    maxPollIntervalSeconds: 24 * 3600,
+    requestTimeoutSeconds: 3600,
+  };
+  for (const [property, max] of Object.entries(limits)) {
+    if (!isUnknown(inputs[property])) fail(property, positiveNumberProblem(inputs[property], max));
+  }
+  return { inputs, failures };
+}
