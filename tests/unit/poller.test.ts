@@ -67,7 +67,12 @@ describe("pollOperation", () => {
       },
     };
     let polls = 0;
-    const counted = { getOperation: () => (polls++, client.getOperation()) };
+    const counted = {
+      getOperation: () => {
+        polls++;
+        return client.getOperation();
+      },
+    };
     await pollOperation(counted, "http://x/op", {
       clock,
       pollIntervalMs: 60_000,
