@@ -1,0 +1,412 @@
+import type { CloudPartnerClient } from "../../provider/client";
+import {
+  ForbiddenError,
+  NotFoundError,
+  OperationFailedError,
+  ProtocolError,
+  RejectedError,
+  TransientError,
+} from "../../provider/errors";
+import type { PooledTransport } from "../../provider/http";
+import { type ProgressEvent, pollOperation } from "../../provider/poller";
+import type { CppSimulator } from "../simulator/server";
+import { clientFor, fastPoll, TOKEN, withSimulator } from "../support/harness";
+
+let sim: CppSimulator;
+let client: CloudPartnerClient;
+let transport: PooledTransport;
+let offerCounter = 0;
+
+/** A fresh ready-for-go-live offer per test, so tests never share operations. */
+function newOffer(seed: Record<string, unknown> = {}) {
+  const offerId = `offer-${++offerCounter}`;
+  sim.addOffer({ publisherId: "contoso", offerId, ...seed });
+  return offerId;
+}
+
+beforeAll(async () => {
+  sim = await withSimulator();
+});
+afterAll(async () => {
+  await sim.close();
+});
+beforeEach(() => {
+  ({ client, transport } = clientFor(sim));
+});
+afterEach(async () => {
+  await transport.close();
+});
+
+describe("go-live against the simulator", () => {
+  test("migrated offer: 202 + GUID Location, polled to success, bearer token and user agent sent", async () => {
+    const offerId = newOffer();
+    const started = await client.goLive("contoso", offerId);
+    expect(started.attached).toBe(false);
+    expect(started.operationLocation).toMatch(
+      new RegExp(
+        `^${sim.url}/api/publishers/contoso/offers/${offerId}/operations/[0-9a-f-]{36}\\?api-version=2017-10-31$`,
+      ),
+    );
+    expect(started.operationId).toMatch(/^[0-9a-f-]{36}$/);
+    const events: ProgressEvent[] = [];
+    const final = await pollOperation(client, started.operationLocation, {
+      ...fastPoll,
+      onProgress: (e) => events.push(e),
+    });
+    expect(final.status).toBe("succeeded");
+    expect(events.length).toBeGreaterThan(0);
+    const post = sim.requests.find((r) => r.kind === "golive" && r.offerId === offerId);
+    expect(post?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(post?.headers["user-agent"]).toMatch(/^pulumi-cloudpartner\/\d+\.\d+\.\d+/);
+    expect(post?.path).toBe(`/api/publishers/contoso/offers/${offerId}/golive?api-version=2017-10-31`);
+    expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+  });
+
+  test("non-migrated offer: `$` operation id", async () => {
+    const offerId = newOffer({ migrated: false, offerVersion: 2 });
+    const started = await client.goLive("contoso", offerId);
+    expect(started.operationId).toBe(`contoso$${offerId}$2$production`);
+    expect(started.operationLocation).toBe(
+      `${sim.url}/api/operations/contoso$${offerId}$2$production?api-version=2017-10-31`,
+    );
+    expect((await pollOperation(client, started.operationLocation, fastPoll)).status).toBe("succeeded");
+  });
+
+  test("400: offer not signed off → RejectedError with the API's message", async () => {
+    const offerId = newOffer({ state: "neverPublished" });
+    const error = await client.goLive("contoso", offerId).catch((e) => e);
+    expect(error).toBeInstanceOf(RejectedError);
+    expect(error.status).toBe(400);
+    expect(error.message).toMatch(new RegExp(`contoso/${offerId}.*HTTP 400.*published`));
+    expect(error.apiMessage).toMatch(/published/);
+  });
+
+  test("404: unknown offer and unknown publisher", async () => {
+    const offer = await client.goLive("contoso", "no-such-offer").catch((e) => e);
+    expect(offer).toBeInstanceOf(NotFoundError);
+    expect(offer.message).toMatch(/contoso\/no-such-offer was not found \(HTTP 404/);
+    const publisher = await client.goLive("nobody", "x").catch((e) => e);
+    expect(publisher).toBeInstanceOf(NotFoundError);
+    expect(sim.count({ kind: "golive", method: "POST" })).toBeGreaterThan(0);
+  });
+
+  test("a second go-live while one runs is refused (409) and attaches: one operation", async () => {
+    const offerId = newOffer({
+      goLive: { steps: [{ id: "live", stepName: "Live", durationSeconds: 10 ** 9 }] },
+    });
+    const operationsBefore = sim.offer("contoso", offerId)?.operations.length ?? 0;
+    const first = await client.goLive("contoso", offerId);
+    const second = await client.goLive("contoso", offerId);
+    expect(second.attached).toBe(true);
+    expect(second.operationLocation).toBe(first.operationLocation);
+    expect(
+      sim.requests.filter((r) => r.kind === "golive" && r.offerId === offerId).map((r) => r.status),
+    ).toEqual([202, 409]);
+    expect(sim.offer("contoso", offerId)?.operations).toHaveLength(operationsBefore + 1);
+  });
+
+  test("findRunningOperation finds a running go-live, and nothing for an idle offer", async () => {
+    const idle = newOffer();
+    expect(await client.findRunningOperation("contoso", idle, "golive")).toBeUndefined();
+    const offerId = newOffer({
+      migrated: false,
+      goLive: { steps: [{ id: "live", stepName: "Live", durationSeconds: 10 ** 9 }] },
+    });
+    const started = await client.goLive("contoso", offerId);
+    const found = await client.findRunningOperation("contoso", offerId, "golive");
+    expect(found?.operationLocation).toBe(started.operationLocation);
+    expect(await client.findRunningOperation("contoso", offerId, "publish")).toBeUndefined();
+  });
+
+  test("failed operation → error naming the step and its messages", async () => {
+    const offerId = newOffer({
+      goLive: {
+        failAt: {
+          stepId: "displaycertify",
+          messages: ["No virtual machine image was found for the plan contoso."],
+        },
+      },
+    });
+    const started = await client.goLive("contoso", offerId);
+    const error = await pollOperation(client, started.operationLocation, {
+      ...fastPoll,
+      publisherId: "contoso",
+      offerId,
+    }).catch((e) => e);
+    expect(error).toBeInstanceOf(OperationFailedError);
+    expect(error.failedStep?.name).toBe("Certification");
+    expect(error.message).toMatch(/failed at step "Certification".*No virtual machine image/);
+  });
+
+  test("canceled operation and cancel spelled 'cancelled'", async () => {
+    const offerId = newOffer({ goLive: { cancel: true, statusSpelling: { canceled: "cancelled" } } });
+    const started = await client.goLive("contoso", offerId);
+    const error = await pollOperation(client, started.operationLocation, fastPoll).catch((e) => e);
+    expect(error.code).toBe("CPP_OPERATION_CANCELED");
+  });
+
+  test.each([["complete"], ["Completed"], ["Succeeded"]])("success spelled %p", async (spelling) => {
+    const offerId = newOffer({ goLive: { statusSpelling: { succeeded: spelling } } });
+    const started = await client.goLive("contoso", offerId);
+    const final = await pollOperation(client, started.operationLocation, fastPoll);
+    expect(final).toMatchObject({ status: "succeeded", rawStatus: spelling });
+  });
+
+  test("operation wrapped in an array (the docs' sample) is read the same", async () => {
+    const offerId = newOffer({ wrapInArray: true });
+    const started = await client.goLive("contoso", offerId);
+    expect((await pollOperation(client, started.operationLocation, fastPoll)).status).toBe("succeeded");
+  });
+});
+
+describe("faults", () => {
+  test("5xx burst on polls is retried and recovers", async () => {
+    const offerId = newOffer();
+    sim.setFaults("contoso", offerId, [
+      { type: "status", status: 503, times: 3, match: { kind: "operation" } },
+    ]);
+    const started = await client.goLive("contoso", offerId);
+    expect((await pollOperation(client, started.operationLocation, fastPoll)).status).toBe("succeeded");
+    expect(sim.requests.filter((r) => r.offerId === offerId && r.status === 503)).toHaveLength(3);
+  });
+
+  test("a long 5xx burst exhausts client retries, then the poller's bound", async () => {
+    const offerId = newOffer({
+      goLive: { steps: [{ id: "live", stepName: "Live", durationSeconds: 10 ** 9 }] },
+    });
+    const started = await client.goLive("contoso", offerId);
+    sim.setFaults("contoso", offerId, [
+      { type: "status", status: 500, times: 1000, match: { kind: "operation" } },
+    ]);
+    const error = await pollOperation(client, started.operationLocation, {
+      ...fastPoll,
+      maxConsecutiveErrors: 1,
+    }).catch((e) => e);
+    expect(error).toBeInstanceOf(TransientError);
+    expect(error.status).toBe(500);
+    // 2 polls × (1 + 5 retries)
+    expect(sim.requests.filter((r) => r.offerId === offerId && r.status === 500)).toHaveLength(12);
+  });
+
+  test("429 on go-live is retried after Retry-After; go-live processed once", async () => {
+    const offerId = newOffer();
+    sim.setFaults("contoso", offerId, [
+      { type: "status", status: 429, retryAfter: "0", match: { kind: "golive" } },
+    ]);
+    const started = await client.goLive("contoso", offerId);
+    expect(started.attached).toBe(false);
+    expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+    expect(sim.count({ kind: "golive", offerId })).toBe(2);
+  });
+
+  test("429 with an HTTP-date Retry-After on polls", async () => {
+    const offerId = newOffer();
+    const started = await client.goLive("contoso", offerId);
+    sim.setFaults("contoso", offerId, [
+      {
+        type: "status",
+        status: 429,
+        retryAfter: new Date(Date.now() + 20).toUTCString(),
+        match: { kind: "operation" },
+      },
+    ]);
+    expect((await pollOperation(client, started.operationLocation, fastPoll)).status).toBe("succeeded");
+  });
+
+  test("connection reset before the go-live was processed: checked, then re-sent once", async () => {
+    const offerId = newOffer();
+    sim.setFaults("contoso", offerId, [{ type: "reset", match: { kind: "golive" } }]);
+    const started = await client.goLive("contoso", offerId);
+    expect(started.attached).toBe(false);
+    expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+    expect(sim.count({ kind: "submissions", offerId })).toBe(1);
+  });
+
+  test("connection reset after the go-live was processed: attaches, never re-sends", async () => {
+    const offerId = newOffer({
+      goLive: { steps: [{ id: "live", stepName: "Live", durationSeconds: 10 ** 9 }] },
+    });
+    sim.setFaults("contoso", offerId, [{ type: "resetAfterProcessing", match: { kind: "golive" } }]);
+    const started = await client.goLive("contoso", offerId);
+    expect(started.attached).toBe(true);
+    expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+    expect(sim.count({ kind: "golive", offerId })).toBe(1);
+  });
+
+  test("503 answer to go-live: checked for a running operation, then retried", async () => {
+    const offerId = newOffer();
+    sim.setFaults("contoso", offerId, [{ type: "status", status: 503, match: { kind: "golive" } }]);
+    await client.goLive("contoso", offerId);
+    expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+  });
+
+  test("hung response → request timeout → retried", async () => {
+    const offerId = newOffer();
+    const hungClient = clientFor(sim, { requestTimeoutMs: 150 });
+    try {
+      const started = await hungClient.client.goLive("contoso", offerId);
+      sim.setFaults("contoso", offerId, [{ type: "hang", match: { kind: "operation" } }]);
+      const t0 = Date.now();
+      expect((await pollOperation(hungClient.client, started.operationLocation, fastPoll)).status).toBe(
+        "succeeded",
+      );
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
+    } finally {
+      await hungClient.transport.close();
+    }
+  });
+
+  test("malformed JSON is retried", async () => {
+    const offerId = newOffer();
+    const started = await client.goLive("contoso", offerId);
+    sim.setFaults("contoso", offerId, [{ type: "malformedJson", match: { kind: "operation" }, times: 2 }]);
+    expect((await pollOperation(client, started.operationLocation, fastPoll)).status).toBe("succeeded");
+  });
+
+  test("unknown status spelling is reported and polling continues", async () => {
+    const offerId = newOffer();
+    const started = await client.goLive("contoso", offerId);
+    sim.setFaults("contoso", offerId, [
+      { type: "statusSpelling", status: "Bogus", match: { kind: "operation" } },
+    ]);
+    const events: ProgressEvent[] = [];
+    await pollOperation(client, started.operationLocation, {
+      ...fastPoll,
+      onProgress: (e) => events.push(e),
+    });
+    expect(events.some((e) => e.rawStatus === "Bogus" && !e.statusRecognized)).toBe(true);
+  });
+
+  test("202 without Location: the running operation is found through the submissions list", async () => {
+    const offerId = newOffer({
+      goLive: { steps: [{ id: "live", stepName: "Live", durationSeconds: 10 ** 9 }] },
+    });
+    sim.setFaults("contoso", offerId, [{ type: "missingLocation", match: { kind: "golive" } }]);
+    const started = await client.goLive("contoso", offerId);
+    expect(started.attached).toBe(false);
+    expect(started.operationLocation).toContain(`/offers/${offerId}/operations/`);
+    expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+  });
+
+  test("202 without Location and nothing listed → ProtocolError", async () => {
+    const offerId = newOffer({ goLive: { steps: [{ id: "live", stepName: "Live", durationSeconds: 1 }] } });
+    sim.setFaults("contoso", offerId, [{ type: "missingLocation", match: { kind: "golive" } }]);
+    sim.advance(0);
+    const slow = clientFor(sim);
+    sim.setFaults("contoso", offerId, [
+      { type: "missingLocation", match: { kind: "golive" } },
+      { type: "status", status: 200, body: "[]", match: { kind: "submissions" } },
+    ]);
+    const error = await slow.client.goLive("contoso", offerId).catch((e) => e);
+    await slow.transport.close();
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect(error.message).toMatch(/no Location or Operation-Location/);
+  });
+
+  test("Operation-Location instead of Location, without api-version", async () => {
+    const offerId = newOffer();
+    sim.setFaults("contoso", offerId, [
+      { type: "operationLocationHeader", omitApiVersion: true, match: { kind: "golive" } },
+    ]);
+    const started = await client.goLive("contoso", offerId);
+    expect(started.operationLocation).toMatch(/\?api-version=2017-10-31$/);
+    expect((await pollOperation(client, started.operationLocation, fastPoll)).status).toBe("succeeded");
+  });
+
+  test("absolute Location on a foreign host: re-based, the foreign host gets nothing", async () => {
+    const foreign = await withSimulator({ host: "127.0.0.2" });
+    try {
+      const offerId = newOffer();
+      sim.setFaults("contoso", offerId, [
+        { type: "absoluteLocation", host: foreign.url, match: { kind: "golive" } },
+      ]);
+      const started = await client.goLive("contoso", offerId);
+      expect(started.operationLocation.startsWith(sim.url)).toBe(true);
+      expect((await pollOperation(client, started.operationLocation, fastPoll)).status).toBe("succeeded");
+      expect(foreign.requests).toHaveLength(0);
+      const poll = await client
+        .getOperation(started.operationLocation.replace(sim.url, foreign.url))
+        .catch((e) => e);
+      expect(poll.snapshot?.status).toBe("succeeded");
+      expect(foreign.requests).toHaveLength(0);
+    } finally {
+      await foreign.close();
+    }
+  });
+
+  test("401 mid-poll: the token is refreshed once and polling continues", async () => {
+    let n = 0;
+    const tokens = {
+      source: "test",
+      canRefresh: true,
+      async getToken(options?: { forceRefresh?: boolean }) {
+        if (options?.forceRefresh) n++;
+        return n === 0 ? TOKEN : "fresh-token";
+      },
+    };
+    const local = await withSimulator({ acceptedTokens: [TOKEN, "fresh-token"] });
+    const c = clientFor(local, { tokenProvider: tokens });
+    try {
+      local.addOffer({ publisherId: "contoso", offerId: "o" });
+      const started = await c.client.goLive("contoso", "o");
+      local.setFaults("contoso", "o", [{ type: "unauthorized", match: { kind: "operation" } }]);
+      expect((await pollOperation(c.client, started.operationLocation, fastPoll)).status).toBe("succeeded");
+      const auths = local.requests.filter((r) => r.kind === "operation").map((r) => r.headers.authorization);
+      expect(auths[0]).toBe(`Bearer ${TOKEN}`);
+      expect(auths.at(-1)).toBe("Bearer fresh-token");
+      expect(n).toBe(1);
+    } finally {
+      await c.transport.close();
+      await local.close();
+    }
+  });
+
+  test("401 with a static token → AuthenticationError that never contains the token", async () => {
+    const c = clientFor(sim, { accessToken: "canary-0123456789" });
+    const error = await c.client.goLive("contoso", newOffer()).catch((e) => e);
+    await c.transport.close();
+    expect(error.code).toBe("CPP_UNAUTHORIZED");
+    expect(error.message).toMatch(/explicit token.*HTTP 401/);
+    expect(JSON.stringify({ ...error, message: error.message, stack: error.stack })).not.toContain(
+      "canary-0123456789",
+    );
+  });
+
+  test("403 → ForbiddenError with guidance", async () => {
+    const offerId = newOffer();
+    sim.setFaults("contoso", offerId, [{ type: "forbidden", match: { kind: "golive" } }]);
+    const error = await client.goLive("contoso", offerId).catch((e) => e);
+    expect(error).toBeInstanceOf(ForbiddenError);
+    expect(error.message).toMatch(/service principal/);
+    expect(sim.goLivePosts("contoso", offerId)).toBe(0);
+  });
+
+  test("keep-alive: many calls share a few connections", async () => {
+    const offerId = newOffer();
+    const before = sim.connections;
+    for (let i = 0; i < 30; i++) await client.getOfferStatus("contoso", offerId);
+    // undici may open a second socket when a request is queued just before the first one is released.
+    expect(sim.connections - before).toBeLessThanOrEqual(2);
+  });
+});
+
+describe("other calls", () => {
+  test("offer status, list operations, publish and cancel", async () => {
+    const offerId = newOffer({ state: "neverPublished" });
+    expect((await client.getOfferStatus("contoso", offerId)).status).toBe("neverPublished");
+    const publish = await client.publish("contoso", offerId, ["ops@contoso.com", "rel@contoso.com"]);
+    const listed = await client.listOperations("contoso", offerId);
+    expect(listed.map((s) => s.id)).toContain(publish.operationId);
+    const cancel = await client.cancel("contoso", offerId, ["ops@contoso.com"]);
+    expect(cancel.completed === true || typeof cancel.operationLocation === "string").toBe(true);
+    const publishBody = sim.requests.find((r) => r.kind === "publish" && r.offerId === offerId);
+    expect(publishBody?.method).toBe("POST");
+  });
+
+  test("422 on publish → ValidationFailedError", async () => {
+    const offerId = newOffer({ state: "neverPublished", publishValidationError: "Plan price missing." });
+    const error = await client.publish("contoso", offerId, ["ops@contoso.com"]).catch((e) => e);
+    expect(error.code).toBe("CPP_VALIDATION_FAILED");
+    expect(error.message).toMatch(/Plan price missing/);
+  });
+});

@@ -1,0 +1,503 @@
+import { type CppSimulator, defaultSeed, type OfferSeed, startSimulator } from "../simulator/server";
+
+const API_VERSION = "2017-10-31";
+const GUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+
+interface StepJson {
+  id: string;
+  status: string;
+  progressPercentage: number;
+  messages: Array<{ messageHtml: string; level: string; timestamp: string }>;
+}
+interface OperationJson {
+  id: string;
+  submissionType: string;
+  status: string;
+  steps: StepJson[];
+  error?: string;
+  notificationEmails: string;
+}
+interface ErrorJson {
+  error: { code: string; message: string };
+}
+
+let sim: CppSimulator;
+
+async function start(options: Parameters<typeof startSimulator>[0] = {}): Promise<CppSimulator> {
+  await sim?.close();
+  sim = await startSimulator(options);
+  return sim;
+}
+
+beforeEach(() => start());
+afterEach(() => sim.close());
+
+interface CallOptions {
+  method?: string;
+  body?: unknown;
+  token?: string | null;
+  apiVersion?: boolean;
+  headers?: Record<string, string>;
+  base?: string;
+}
+
+/** A CPP call with the token and api-version a real client would send. */
+function call(path: string, options: CallOptions = {}): Promise<Response> {
+  const separator = path.includes("?") ? "&" : "?";
+  const url = `${options.base ?? sim.url}${path}${options.apiVersion === false || path.includes("api-version") ? "" : `${separator}api-version=${API_VERSION}`}`;
+  const headers: Record<string, string> = { "Content-Type": "application/json", ...options.headers };
+  const token = options.token === undefined ? "test-token" : options.token;
+  if (token !== null) headers.Authorization = `Bearer ${token}`;
+  const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+  return fetch(url, { method: options.method ?? (body ? "POST" : "GET"), headers, body });
+}
+
+const offerPath = (offerId: string, action = "") => `/api/publishers/contoso/offers/${offerId}${action}`;
+const goLive = (offerId: string, options: CallOptions = {}) =>
+  call(offerPath(offerId, "/golive"), { method: "POST", ...options });
+const EMAILS = { metadata: { "notification-emails": "a@x.com,b@y.com" } };
+
+async function poll(location: string | null): Promise<OperationJson> {
+  if (!location) throw new Error("no Location");
+  const res = await call(location);
+  expect(res.status).toBe(200);
+  return (await res.json()) as OperationJson;
+}
+
+describe("go-live", () => {
+  test("migrated offer: 202 with a GUID operation path that polls as running", async () => {
+    const res = await goLive("contoso-offer");
+    expect(res.status).toBe(202);
+    expect(await res.text()).toBe("");
+    const location = res.headers.get("location");
+    expect(location).toMatch(
+      new RegExp(
+        `^/api/publishers/contoso/offers/contoso-offer/operations/${GUID}\\?api-version=2017-10-31$`,
+      ),
+    );
+    const op = await poll(location);
+    expect(op).toMatchObject({ submissionType: "GoLive", status: "running" });
+    expect(op.steps.map((step) => step.id)).toEqual([
+      "displaydummycertify",
+      "displaycertify",
+      "displayprovision",
+      "displaypackage",
+      "publisher-signoff",
+      "live",
+    ]);
+    expect(op.steps[0]?.status).toBe("inProgress");
+    expect(sim.goLivePosts("contoso", "contoso-offer")).toBe(1);
+  });
+
+  test("non-migrated offer: $-separated id, pollable literally and percent-encoded", async () => {
+    const res = await goLive("legacy-offer");
+    const location = res.headers.get("location");
+    expect(location).toBe("/api/operations/contoso$legacy-offer$2$production?api-version=2017-10-31");
+    expect((await poll(location)).id).toBe("contoso$legacy-offer$2$production");
+    const encoded = await poll(
+      "/api/operations/contoso%24legacy-offer%242%24production?api-version=2017-10-31",
+    );
+    expect(encoded.status).toBe("running");
+    expect(sim.count({ kind: "operation", offerId: "legacy-offer" })).toBe(2);
+  });
+
+  test("400 for a wrong api-version, with the documented body", async () => {
+    const res = await goLive("contoso-offer", { apiVersion: false });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      error: { code: "InvalidAPIVersion", message: "Invalid api version. Allowed values are [2017-10-31]" },
+    });
+    expect(sim.goLivePosts("contoso", "contoso-offer")).toBe(0);
+  });
+
+  test("400 unless published and signed off; 409 while an operation runs", async () => {
+    const unpublished = await goLive("unpublished-offer");
+    expect(unpublished.status).toBe(400);
+    expect(((await unpublished.json()) as ErrorJson).error.message).toBe(
+      "Offer must be published and the preview signed off before going live.",
+    );
+    expect((await goLive("contoso-offer")).status).toBe(202);
+    const second = await goLive("contoso-offer");
+    expect(second.status).toBe(409);
+    expect(((await second.json()) as ErrorJson).error).toMatchObject({ code: "OperationInProgress" });
+    expect(sim.goLivePosts("contoso", "contoso-offer")).toBe(2);
+  });
+
+  test("404 names the missing publisher, offer or operation", async () => {
+    const publisher = await call("/api/publishers/nobody/offers/x/golive", { method: "POST" });
+    expect(publisher.status).toBe(404);
+    expect(((await publisher.json()) as ErrorJson).error.message).toContain("Publisher 'nobody'");
+    const offer = await goLive("missing");
+    expect(((await offer.json()) as ErrorJson).error.message).toContain("Offer 'missing'");
+    expect((await call(offerPath("contoso-offer", "/operations/nope"))).status).toBe(404);
+  });
+});
+
+describe("auth", () => {
+  test("401 with WWW-Authenticate for a missing or unknown token", async () => {
+    for (const token of [null, "wrong"]) {
+      const res = await goLive("contoso-offer", { token });
+      expect(res.status).toBe(401);
+      expect(res.headers.get("www-authenticate")).toBe("Bearer");
+      expect(((await res.json()) as ErrorJson).error.code).toBe("Unauthorized");
+    }
+    expect(sim.goLivePosts("contoso", "contoso-offer")).toBe(0);
+    expect(sim.requests[0]?.headers.authorization).toBeUndefined();
+    expect(sim.requests[1]?.headers.authorization).toBe("Bearer wrong");
+  });
+
+  test("tokenExpiry rejects a token after its time; an empty token list disables auth", async () => {
+    await start({
+      acceptedTokens: ["old", "new"],
+      tokenExpiry: { old: Date.now() - 1, new: new Date(Date.now() + 60_000) },
+    });
+    expect((await call(offerPath("contoso-offer"), { token: "old" })).status).toBe(401);
+    expect((await call(offerPath("contoso-offer"), { token: "new" })).status).toBe(200);
+    await start({ acceptedTokens: [] });
+    expect((await call(offerPath("contoso-offer"), { token: null })).status).toBe(200);
+  });
+
+  test("403 for a forbidden publisher", async () => {
+    await start({ forbiddenPublishers: ["contoso"] });
+    const res = await goLive("contoso-offer");
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as ErrorJson).error.message).toContain(
+      "The service principal does not have access to publisher namespace",
+    );
+  });
+});
+
+describe("operation progress", () => {
+  test("timeScale speeds the simulated clock", async () => {
+    await start({ timeScale: 20_000 });
+    const location = (await goLive("contoso-offer")).headers.get("location");
+    await new Promise((resolve) => setTimeout(resolve, 100)); // ≥ 2000 simulated seconds: validation (900 s) done
+    const op = await poll(location);
+    expect(op.steps[0]).toMatchObject({ status: "complete", progressPercentage: 100 });
+    expect(op.steps[1]?.status).toBe("inProgress");
+  });
+
+  test("advance() moves through steps to success; the offer goes live", async () => {
+    const location = (await goLive("contoso-offer")).headers.get("location");
+    sim.advance(900 + 43_200);
+    const half = await poll(location);
+    expect(half.steps[1]).toMatchObject({ id: "displaycertify", status: "inProgress" });
+    expect(half.steps[1]?.progressPercentage).toBeGreaterThanOrEqual(49);
+    expect(half.steps[1]?.progressPercentage).toBeLessThanOrEqual(50);
+    sim.advance(5 * 86_400);
+    const done = await poll(location);
+    expect(done.status).toBe("succeeded");
+    expect(done.steps.every((step) => step.status === "complete")).toBe(true);
+    expect(sim.offer("contoso", "contoso-offer")).toMatchObject({ state: "live", status: "succeeded" });
+    const status = (await (await call(offerPath("contoso-offer", "/status"))).json()) as {
+      liveLinks: unknown[];
+    };
+    expect(status.liveLinks).toHaveLength(1);
+  });
+
+  test("a failing go-live blocks at Certification with error messages", async () => {
+    const location = (await goLive("failing-offer")).headers.get("location");
+    sim.advance(900 + 86_400);
+    const op = await poll(location);
+    expect(op.status).toBe("failed");
+    const certification = op.steps.find((step) => step.id === "displaycertify");
+    expect(certification?.status).toBe("blocked");
+    expect(certification?.messages[0]).toMatchObject({
+      messageHtml: "No virtual machine image was found for the plan contoso.",
+      level: "error",
+    });
+    expect(op.error).toContain("No virtual machine image");
+    expect(op.steps[2]?.status).toBe("notStarted");
+    expect(sim.offer("contoso", "failing-offer")?.state).toBe("signedOff");
+  });
+
+  test("statusSpelling, wrapInArray and Retry-After per offer", async () => {
+    const seed: OfferSeed = {
+      publisherId: "contoso",
+      offerId: "odd",
+      wrapInArray: true,
+      retryAfterSeconds: 7,
+      goLive: {
+        steps: [{ id: "live", stepName: "Live", durationSeconds: 10 }],
+        statusSpelling: { succeeded: "Completed" },
+      },
+    };
+    sim.addOffer(seed);
+    const location = (await goLive("odd")).headers.get("location") ?? "";
+    sim.advance(10);
+    const res = await call(location);
+    expect(res.headers.get("retry-after")).toBe("7");
+    const body = (await res.json()) as OperationJson[];
+    expect(body[0]?.status).toBe("Completed");
+  });
+});
+
+describe("publish, signoff, cancel, submissions", () => {
+  test("publish validates e-mails, is idempotent, waits for signoff", async () => {
+    const publish = (body?: unknown) =>
+      call(offerPath("unpublished-offer", "/publish"), { method: "POST", body });
+    expect((await publish()).status).toBe(400);
+    expect((await publish({ metadata: { "notification-emails": "not-an-email" } })).status).toBe(400);
+    const first = await publish(EMAILS);
+    expect(first.status).toBe(202);
+    const again = await publish(EMAILS);
+    expect(again.headers.get("location")).toBe(first.headers.get("location"));
+    sim.advance(2 * 86_400);
+    const op = await poll(first.headers.get("location"));
+    expect(op.status).toBe("succeeded");
+    expect(op.steps.at(-1)).toMatchObject({ id: "publisher-signoff", status: "waitingForPublisherReview" });
+    expect(sim.offer("contoso", "unpublished-offer")).toMatchObject({
+      state: "published",
+      status: "waitingForPublisherReview",
+      notificationEmails: "a@x.com,b@y.com",
+    });
+    expect((await goLive("unpublished-offer")).status).toBe(400);
+    const signoff = await fetch(`${sim.url}/_sim/offers/contoso/unpublished-offer/signoff`, {
+      method: "POST",
+    });
+    expect(signoff.status).toBe(200);
+    const live = await goLive("unpublished-offer");
+    expect(live.status).toBe(202);
+    expect((await poll(live.headers.get("location"))).notificationEmails).toBe("a@x.com,b@y.com");
+  });
+
+  test("publish answers 422 when validation fails", async () => {
+    sim.addOffer({
+      publisherId: "contoso",
+      offerId: "invalid",
+      publishValidationError: "Plan 'x' has no VM image.",
+    });
+    const res = await call(offerPath("invalid", "/publish"), { body: EMAILS });
+    expect(res.status).toBe(422);
+    expect(await res.json()).toEqual({
+      error: { code: "ValidationFailed", message: "Plan 'x' has no VM image." },
+    });
+  });
+
+  test("cancel: 400 with nothing running; 202 + cancel operation that cancels the go-live", async () => {
+    const idle = await call(offerPath("contoso-offer", "/cancel"), { body: EMAILS });
+    expect(idle.status).toBe(400);
+    expect(((await idle.json()) as ErrorJson).error.message).toContain("No operation is running");
+    const location = (await goLive("contoso-offer")).headers.get("location");
+    const cancel = await call(offerPath("contoso-offer", "/cancel"), { body: EMAILS });
+    expect(cancel.status).toBe(202);
+    expect((await poll(cancel.headers.get("location"))).submissionType).toBe("Cancel");
+    sim.advance(60);
+    expect((await poll(cancel.headers.get("location"))).status).toBe("succeeded");
+    const op = await poll(location);
+    expect(op.status).toBe("canceled");
+    expect(op.steps[0]?.status).toBe("canceled");
+  });
+
+  test("submissions lists operations; status / filteredStatus / submissionState filter running ones", async () => {
+    const location = (await goLive("contoso-offer")).headers.get("location") ?? "";
+    const all = (await (await call(offerPath("contoso-offer", "/submissions/"))).json()) as Array<
+      Record<string, unknown>
+    >;
+    expect(all.map((item) => item.submissionType)).toEqual(["GoLive", "Publish"]);
+    for (const filter of ["status", "filteredStatus", "submissionState"]) {
+      const res = await call(offerPath("contoso-offer", `/submissions?${filter}=running`));
+      const items = (await res.json()) as Array<Record<string, unknown>>;
+      expect(items).toHaveLength(1);
+      expect(items[0]).toMatchObject({
+        offerId: "contoso-offer",
+        publisherId: "contoso",
+        submissionState: "running",
+      });
+      expect(location).toContain(`/operations/${items[0]?.id}?`);
+    }
+  });
+
+  test("GET offer has an ETag; PUT needs a matching If-Match", async () => {
+    const res = await call(offerPath("contoso-offer"));
+    const etag = res.headers.get("etag") ?? "";
+    expect(etag).not.toBe("");
+    const put = (ifMatch: string) =>
+      call(offerPath("contoso-offer"), {
+        method: "PUT",
+        body: { definition: {} },
+        headers: { "If-Match": ifMatch },
+      });
+    expect((await put('"stale"')).status).toBe(412);
+    const updated = await put(etag);
+    expect(updated.status).toBe(200);
+    expect(updated.headers.get("etag")).not.toBe(etag);
+  });
+});
+
+describe("faults", () => {
+  test("status fault answers without processing, with Retry-After; times and match apply", async () => {
+    sim.setFaults("contoso", "contoso-offer", [
+      { type: "status", status: 503, retryAfter: "2", times: 2, match: { method: "POST", kind: "golive" } },
+    ]);
+    expect((await call(offerPath("contoso-offer", "/status"))).status).toBe(200);
+    const first = await goLive("contoso-offer");
+    expect(first.status).toBe(503);
+    expect(first.headers.get("retry-after")).toBe("2");
+    expect((await goLive("contoso-offer")).status).toBe(503);
+    expect((await goLive("contoso-offer")).status).toBe(202);
+    expect(sim.goLivePosts("contoso", "contoso-offer")).toBe(1);
+    expect(sim.requests.map((entry) => entry.fault ?? "-")).toEqual(["-", "status", "status", "-"]);
+  });
+
+  test("reset before processing starts no go-live; resetAfterProcessing does", async () => {
+    sim.setFaults("contoso", "contoso-offer", [{ type: "reset" }]);
+    await expect(goLive("contoso-offer")).rejects.toThrow();
+    expect(sim.goLivePosts("contoso", "contoso-offer")).toBe(0);
+    expect(sim.offer("contoso", "contoso-offer")?.runningOperationId).toBeUndefined();
+    sim.setFaults("contoso", "contoso-offer", [{ type: "resetAfterProcessing" }]);
+    await expect(goLive("contoso-offer")).rejects.toThrow();
+    expect(sim.goLivePosts("contoso", "contoso-offer")).toBe(1);
+    expect(sim.offer("contoso", "contoso-offer")?.runningOperationId).toMatch(new RegExp(GUID));
+  });
+
+  test("hang with ms answers late; malformedJson truncates; statusSpelling rewrites status", async () => {
+    const location = (await goLive("contoso-offer")).headers.get("location");
+    sim.setFaults("*", "*", [
+      { type: "hang", ms: 60 },
+      { type: "malformedJson" },
+      { type: "statusSpelling", status: "weird" },
+    ]);
+    const started = Date.now();
+    await poll(location);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(55);
+    const malformed = await call(location ?? "");
+    expect(malformed.status).toBe(200);
+    await expect(malformed.json()).rejects.toThrow();
+    expect((await poll(location)).status).toBe("weird");
+    expect((await poll(location)).status).toBe("running");
+  });
+
+  test("Location variants: missing, Operation-Location, absolute on this or a foreign host", async () => {
+    const foreign = await startSimulator({ host: "127.0.0.2" });
+    try {
+      expect(foreign.url).toMatch(/^http:\/\/127\.0\.0\.2:\d+$/);
+      const seeds: OfferSeed[] = ["a", "b", "c", "d"].map((offerId) => ({ publisherId: "contoso", offerId }));
+      for (const seed of seeds) sim.addOffer(seed);
+      sim.setFaults("contoso", "a", [{ type: "missingLocation" }]);
+      sim.setFaults("contoso", "b", [{ type: "operationLocationHeader" }]);
+      sim.setFaults("contoso", "c", [{ type: "absoluteLocation" }]);
+      sim.setFaults("contoso", "d", [{ type: "absoluteLocation", host: foreign.url, omitApiVersion: true }]);
+      const [a, b, c, d] = await Promise.all(["a", "b", "c", "d"].map((offerId) => goLive(offerId)));
+      expect(a?.status).toBe(202);
+      expect(a?.headers.get("location")).toBeNull();
+      expect(b?.headers.get("location")).toBeNull();
+      expect(b?.headers.get("operation-location")).toMatch(
+        /^\/api\/publishers\/contoso\/offers\/b\/operations\//,
+      );
+      expect(
+        c?.headers.get("location")?.startsWith(`${sim.url}/api/publishers/contoso/offers/c/operations/`),
+      ).toBe(true);
+      expect(d?.headers.get("location")).toMatch(
+        new RegExp(`^${foreign.url}/api/publishers/contoso/offers/d/operations/${GUID}$`),
+      );
+      expect(
+        (await fetch(c?.headers.get("location") ?? "", { headers: { Authorization: "Bearer test-token" } }))
+          .status,
+      ).toBe(200);
+    } finally {
+      await foreign.close();
+    }
+  });
+
+  test("unauthorized and forbidden faults answer once", async () => {
+    sim.setFaults("contoso", "contoso-offer", [{ type: "unauthorized" }, { type: "forbidden" }]);
+    const unauthorized = await call(offerPath("contoso-offer", "/status"));
+    expect(unauthorized.status).toBe(401);
+    expect(unauthorized.headers.get("www-authenticate")).toBe("Bearer");
+    expect((await call(offerPath("contoso-offer", "/status"))).status).toBe(403);
+    expect((await call(offerPath("contoso-offer", "/status"))).status).toBe(200);
+  });
+
+  test("random faults repeat for a seed and never fault POSTs in a processing way", async () => {
+    const run = async (): Promise<string[]> => {
+      sim.reset();
+      sim.setRandomFaults({
+        rate: 0.5,
+        seed: 42,
+        types: ["status", "malformedJson", "resetAfterProcessing"],
+      });
+      for (let i = 0; i < 12; i += 1)
+        await call(offerPath("contoso-offer", "/status")).catch(() => undefined);
+      for (let i = 0; i < 12; i += 1) await goLive("legacy-offer").catch(() => undefined);
+      return sim.requests.map((entry) => entry.fault ?? "-");
+    };
+    const first = await run();
+    expect(await run()).toEqual(first);
+    expect(first.slice(0, 12)).toContain("malformedJson");
+    expect(first.slice(12).every((fault) => fault === "-" || fault === "status")).toBe(true);
+    expect(sim.goLivePosts("contoso", "legacy-offer")).toBe(
+      first.slice(12).filter((fault) => fault === "-").length,
+    );
+  });
+
+  test("close() does not wait for a hung request", async () => {
+    sim.setFaults("*", "*", [{ type: "hang" }]);
+    const hung = goLive("contoso-offer");
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const started = Date.now();
+    await sim.close();
+    expect(Date.now() - started).toBeLessThan(200);
+    await expect(hung).rejects.toThrow();
+    expect(sim.goLivePosts("contoso", "contoso-offer")).toBe(0);
+  });
+});
+
+describe("control API and bookkeeping", () => {
+  test("control routes drive the simulator and stay out of the request log", async () => {
+    const control = (path: string, body?: unknown) =>
+      fetch(
+        `${sim.url}/_sim${path}`,
+        body === undefined ? {} : { method: "POST", body: JSON.stringify(body) },
+      );
+    expect(
+      (await control("/offers", { publisherId: "fabrikam", offerId: "vm", migrated: false })).status,
+    ).toBe(201);
+    await control("/faults", {
+      publisherId: "fabrikam",
+      offerId: "vm",
+      faults: [{ type: "status", status: 502 }],
+    });
+    const faulted = await call("/api/publishers/fabrikam/offers/vm/golive", { method: "POST" });
+    expect(faulted.status).toBe(502);
+    const accepted = await call("/api/publishers/fabrikam/offers/vm/golive", { method: "POST" });
+    expect(accepted.headers.get("location")).toBe(
+      "/api/operations/fabrikam$vm$1$production?api-version=2017-10-31",
+    );
+    const advanced = (await (await control("/advance", { seconds: 4 * 86_400 })).json()) as { now: string };
+    expect(Date.parse(advanced.now)).toBeGreaterThan(Date.now() + 2 * 86_400_000);
+    expect((await poll(accepted.headers.get("location"))).status).toBe("succeeded");
+    const stats = await (await control("/stats")).json();
+    expect(stats).toMatchObject({ goLivePosts: { "fabrikam/vm": 1 }, requests: 3 });
+    const requests = (await (await control("/requests")).json()) as Array<{ path: string }>;
+    expect(requests.every((entry) => entry.path.startsWith("/api/"))).toBe(true);
+    expect((await control("/reset", {})).status).toBe(204);
+    expect(sim.requests).toHaveLength(0);
+    expect(sim.offer("fabrikam", "vm")).toBeUndefined();
+  });
+
+  test("connections, count() and the default seed", async () => {
+    await goLive("contoso-offer");
+    await call(offerPath("contoso-offer", "/status"));
+    expect(sim.connections).toBeGreaterThanOrEqual(1);
+    expect(
+      sim.count({ method: "POST", kind: "golive", publisherId: "contoso", offerId: "contoso-offer" }),
+    ).toBe(1);
+    expect(sim.count({ kind: "status" })).toBe(1);
+    expect(defaultSeed().map((offer) => offer.offerId)).toEqual([
+      "contoso-offer",
+      "legacy-offer",
+      "unpublished-offer",
+      "failing-offer",
+    ]);
+  });
+
+  test("log receives one line per request", async () => {
+    const lines: string[] = [];
+    await start({ log: (line) => lines.push(line) });
+    await goLive("contoso-offer");
+    expect(lines).toEqual([
+      "POST /api/publishers/contoso/offers/contoso-offer/golive?api-version=2017-10-31 202",
+    ]);
+  });
+});

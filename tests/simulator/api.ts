@@ -1,0 +1,320 @@
+import { evaluate, type OperationRecord, renderOperation, SUBMISSION_TYPES, spell } from "./operations";
+import { type OfferRecord, SimError, type SimStore } from "./store";
+import type { CanonicalStatus, RequestKind } from "./types";
+
+export const API_VERSION = "2017-10-31";
+
+export interface SimResponse {
+  status: number;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export interface Route {
+  kind: RequestKind;
+  publisherId?: string;
+  offerId?: string;
+  operationId?: string;
+}
+
+export interface ApiRequest {
+  method: string;
+  pathname: string;
+  route: Route;
+  query: URLSearchParams;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  /** From a statusSpelling fault: the status string an operation GET shows. */
+  statusOverride?: string;
+}
+
+export interface AuthOptions {
+  acceptedTokens: string[];
+  tokenExpiry: Record<string, Date | number>;
+  forbiddenPublishers: string[];
+}
+
+const OFFER_ACTIONS: Record<string, RequestKind> = {
+  golive: "golive",
+  publish: "publish",
+  cancel: "cancel",
+  submissions: "submissions",
+  status: "status",
+};
+
+export function json(status: number, value: unknown, headers: Record<string, string> = {}): SimResponse {
+  return {
+    status,
+    headers: { "Content-Type": "application/json; charset=utf-8", ...headers },
+    body: JSON.stringify(value),
+  };
+}
+
+export function apiError(
+  status: number,
+  code: string,
+  message: string,
+  headers?: Record<string, string>,
+): SimResponse {
+  return json(status, { error: { code, message } }, headers);
+}
+
+/** Parse an /api path; `$` ids may arrive literal or as %24, and a trailing slash is accepted. */
+export function parseRoute(pathname: string): Route {
+  let segments: string[];
+  try {
+    segments = pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return { kind: "other" };
+  }
+  const [api, collection, publisherId, offers, offerId, action, operationId, ...extra] = segments;
+  if (api !== "api") return { kind: "other" };
+  if (collection === "operations" && publisherId && offers === undefined) {
+    // Non-migrated ids carry the offer: publisher$offer$version$slot.
+    const [p, o] = publisherId.split("$");
+    return { kind: "operation", operationId: publisherId, publisherId: o ? p : undefined, offerId: o };
+  }
+  if (collection !== "publishers" || !publisherId || offers !== "offers" || !offerId || extra.length > 0) {
+    return { kind: "other" };
+  }
+  if (action === undefined) return { kind: "offer", publisherId, offerId };
+  if (action === "operations" && operationId) return { kind: "operation", publisherId, offerId, operationId };
+  // hasOwn: a path segment like "constructor" must not hit Object.prototype.
+  const kind = Object.hasOwn(OFFER_ACTIONS, action) ? OFFER_ACTIONS[action] : undefined;
+  return kind && operationId === undefined ? { kind, publisherId, offerId } : { kind: "other" };
+}
+
+export function locationOf(op: OperationRecord): string {
+  const path = op.publicId.includes("$")
+    ? `/api/operations/${op.publicId}`
+    : `/api/publishers/${encodeURIComponent(op.publisherId)}/offers/${encodeURIComponent(op.offerId)}/operations/${op.publicId}`;
+  return `${path}?api-version=${API_VERSION}`;
+}
+
+function header(headers: ApiRequest["headers"], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Validates `{"metadata":{"notification-emails":"a@x.com,b@y.com"}}`; returns the list as sent. */
+function notificationEmails(body: string, required: boolean): string | undefined {
+  if (!body.trim()) {
+    if (required)
+      throw new SimError(400, "BadRequest", "The request body must contain metadata.notification-emails.");
+    return undefined;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw new SimError(400, "BadRequest", "The request body is not valid JSON.");
+  }
+  const metadata = (parsed as { metadata?: Record<string, unknown> } | null)?.metadata;
+  const emails = metadata?.["notification-emails"];
+  if (emails === undefined && !required) return undefined;
+  if (typeof emails !== "string" || !emails.trim()) {
+    throw new SimError(
+      400,
+      "BadRequest",
+      "metadata.notification-emails is required (comma-separated e-mail addresses).",
+    );
+  }
+  const invalid = emails.split(",").filter((email) => !/^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/.test(email.trim()));
+  if (invalid.length > 0) {
+    throw new SimError(
+      400,
+      "BadRequest",
+      `Invalid notification e-mail address: '${invalid.join(",").trim()}'.`,
+    );
+  }
+  return emails;
+}
+
+/** The CPP API proper. Returns the response instead of writing it, so faults can alter or drop it. */
+export class CppApi {
+  constructor(
+    private readonly store: SimStore,
+    private readonly auth: AuthOptions,
+  ) {}
+
+  /** `processed` is false when a version or auth check answered before the route handler ran. */
+  handle(request: ApiRequest): { response: SimResponse; processed: boolean } {
+    const rejection = this.precheck(request);
+    if (rejection) return { response: rejection, processed: false };
+    try {
+      return { response: this.route(request), processed: true };
+    } catch (error) {
+      if (error instanceof SimError)
+        return { response: apiError(error.status, error.code, error.message), processed: true };
+      throw error;
+    }
+  }
+
+  private precheck(request: ApiRequest): SimResponse | undefined {
+    if (request.query.get("api-version") !== API_VERSION) {
+      return apiError(400, "InvalidAPIVersion", `Invalid api version. Allowed values are [${API_VERSION}]`);
+    }
+    const authFailure = this.authenticate(header(request.headers, "authorization"));
+    if (authFailure) return apiError(401, "Unauthorized", authFailure, { "WWW-Authenticate": "Bearer" });
+    const publisherId = request.route.publisherId;
+    if (publisherId && this.auth.forbiddenPublishers.includes(publisherId)) return forbidden(publisherId);
+    return undefined;
+  }
+
+  private authenticate(authorization: string | undefined): string | undefined {
+    if (this.auth.acceptedTokens.length === 0) return undefined;
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "")?.[1];
+    if (!token) return "Authorization header with a bearer token is required.";
+    if (!this.auth.acceptedTokens.includes(token)) return "The access token is invalid.";
+    const expiry = Object.hasOwn(this.auth.tokenExpiry, token) ? this.auth.tokenExpiry[token] : undefined;
+    if (expiry !== undefined && Date.now() >= new Date(expiry).getTime())
+      return "The access token has expired.";
+    return undefined;
+  }
+
+  private route(request: ApiRequest): SimResponse {
+    const { route, method } = request;
+    if (route.kind === "other") throw new SimError(404, "NotFound", `No such resource: ${request.pathname}.`);
+    if (route.kind === "operation" && !route.offerId) return this.operation(request, undefined);
+    const offer = this.store.requireOffer(route.publisherId ?? "", route.offerId ?? "");
+    const allowed =
+      route.kind === "offer"
+        ? ["GET", "PUT"]
+        : ["golive", "publish", "cancel"].includes(route.kind)
+          ? ["POST"]
+          : ["GET"];
+    if (!allowed.includes(method)) {
+      return apiError(405, "MethodNotAllowed", `${method} is not allowed here.`, {
+        Allow: allowed.join(", "),
+      });
+    }
+    switch (route.kind) {
+      case "golive":
+        return accepted(this.store.startGoLive(offer));
+      case "publish":
+        return accepted(this.store.startPublish(offer, notificationEmails(request.body, true) ?? ""));
+      case "cancel": {
+        notificationEmails(request.body, false);
+        const cancelOp = this.store.cancel(offer);
+        return cancelOp ? accepted(cancelOp) : { status: 200, headers: {} };
+      }
+      case "submissions":
+        return json(200, this.submissions(offer, request.query));
+      case "status":
+        return json(200, this.status(offer));
+      case "operation":
+        return this.operation(request, offer);
+      default:
+        return method === "PUT" ? this.putOffer(offer, request) : this.offerBody(offer, 200);
+    }
+  }
+
+  private operation(request: ApiRequest, offer: OfferRecord | undefined): SimResponse {
+    const id = request.route.operationId ?? "";
+    const op = this.store.findOperation(id);
+    if (!op || (offer && (op.publisherId !== offer.publisherId || op.offerId !== offer.offerId))) {
+      throw new SimError(404, "NotFound", `Operation '${id}' was not found.`);
+    }
+    const seed = this.store.requireOffer(op.publisherId, op.offerId).seed;
+    const body = renderOperation(op, this.store.clock.nowMs(), request.statusOverride);
+    const headers: Record<string, string> =
+      seed.retryAfterSeconds !== undefined ? { "Retry-After": String(seed.retryAfterSeconds) } : {};
+    return json(200, seed.wrapInArray ? [body] : body, headers);
+  }
+
+  private submissions(offer: OfferRecord, query: URLSearchParams): unknown[] {
+    const filter = (
+      query.get("status") ??
+      query.get("filteredStatus") ??
+      query.get("submissionState")
+    )?.toLowerCase();
+    const now = this.store.clock.nowMs();
+    return (
+      offer.operations
+        .map((op) => ({ op, rendered: renderOperation(op, now), canonical: evaluate(op, now).status }))
+        // Match the canonical status too, so `status=running` finds a run spelled "InProgress".
+        .filter(
+          ({ rendered, canonical }) =>
+            !filter || [String(rendered.status).toLowerCase(), canonical].includes(filter),
+        )
+        .reverse()
+        .map(({ op, rendered }) => ({
+          id: op.publicId,
+          offerId: op.offerId,
+          offerVersion: op.offerVersion,
+          publisherId: op.publisherId,
+          submissionType: SUBMISSION_TYPES[op.kind],
+          submissionState: rendered.status,
+          publishingVersion: op.offerVersion,
+          slot: op.slot,
+          version: op.offerVersion,
+          definition: { metadata: { "notification-emails": op.notificationEmails } },
+          changedTime: rendered.lastActionDateTime,
+        }))
+    );
+  }
+
+  private status(offer: OfferRecord): Record<string, unknown> {
+    const { status, operation } = this.store.offerStatus(offer);
+    const steps = operation ? renderOperation(operation, this.store.clock.nowMs()).steps : [];
+    const base = `https://portal.azure.com/#create/${offer.publisherId}.${offer.offerId}`;
+    const previewed = offer.state !== "neverPublished";
+    return {
+      status: operation && isCanonical(status) ? spell(status, operation.plan.statusSpelling) : status,
+      messages: [],
+      steps,
+      previewLinks: previewed ? [{ displayText: "Preview", uri: `${base}-preview` }] : [],
+      liveLinks: offer.state === "live" ? [{ displayText: "Live", uri: base }] : [],
+    };
+  }
+
+  private offerBody(offer: OfferRecord, status: number): SimResponse {
+    const body = {
+      offerTypeId: "microsoft-azure-virtualmachines",
+      publisherId: offer.publisherId,
+      id: offer.offerId,
+      version: offer.offerVersion,
+      definition: offer.definition,
+    };
+    return json(status, body, { ETag: this.store.etag(offer) });
+  }
+
+  /** Minimal PUT: If-Match (`*` or the current ETag) is required; a write bumps the version. */
+  private putOffer(offer: OfferRecord, request: ApiRequest): SimResponse {
+    const ifMatch = header(request.headers, "if-match");
+    if (ifMatch !== "*" && ifMatch !== this.store.etag(offer)) {
+      throw new SimError(
+        412,
+        "PreconditionFailed",
+        `If-Match must be '*' or the offer's ETag ${this.store.etag(offer)}.`,
+      );
+    }
+    try {
+      const parsed = request.body.trim()
+        ? (JSON.parse(request.body) as { definition?: Record<string, unknown> })
+        : {};
+      offer.definition = parsed.definition ?? {};
+    } catch {
+      throw new SimError(400, "BadRequest", "The request body is not valid JSON.");
+    }
+    offer.offerVersion += 1;
+    offer.etagCounter += 1;
+    return this.offerBody(offer, 200);
+  }
+}
+
+export function forbidden(publisherId: string): SimResponse {
+  return apiError(
+    403,
+    "Forbidden",
+    `The service principal does not have access to publisher namespace '${publisherId}'.`,
+  );
+}
+
+function accepted(op: OperationRecord): SimResponse {
+  return { status: 202, headers: { Location: locationOf(op) } };
+}
+
+function isCanonical(status: string): status is CanonicalStatus {
+  return ["running", "succeeded", "failed", "canceled"].includes(status);
+}

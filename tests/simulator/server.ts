@@ -1,0 +1,360 @@
+import http from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { apiError, CppApi, forbidden, parseRoute, type Route, type SimResponse } from "./api";
+import { handleControl, parseSeed } from "./control";
+import { FaultInjector } from "./faults";
+import { renderOperation } from "./operations";
+import seedFile from "./seed.json";
+import { offerKey, SimStore } from "./store";
+import type {
+  CppSimulator,
+  Fault,
+  FaultSpec,
+  OfferSeed,
+  OfferView,
+  RandomFaultOptions,
+  RequestFilter,
+  RequestLogEntry,
+  SimulatorOptions,
+  SimulatorStats,
+} from "./types";
+
+export { API_VERSION } from "./api";
+export { parseSeed } from "./control";
+export type * from "./types";
+
+/** Start a CPP simulator listening on `options.host:options.port` (default 127.0.0.1, any free port). */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<CppSimulator> {
+  const simulator = new Simulator(options);
+  await simulator.listen(options.port ?? 0, options.host ?? "127.0.0.1");
+  return simulator;
+}
+
+/** The default seed (seed.json), a fresh copy each call. */
+export function defaultSeed(): OfferSeed[] {
+  return structuredClone(parseSeed(seedFile));
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+    req.on("close", () => {
+      if (!req.complete) reject(new Error("request aborted"));
+    });
+  });
+}
+
+function statusFault(fault: Extract<FaultSpec, { type: "status" }>): SimResponse {
+  const headers: Record<string, string> =
+    fault.retryAfter !== undefined ? { "Retry-After": fault.retryAfter } : {};
+  if (fault.body !== undefined) return { status: fault.status, headers, body: fault.body };
+  const code = (http.STATUS_CODES[fault.status] ?? "Error").replace(/[^A-Za-z]/g, "");
+  return apiError(
+    fault.status,
+    code,
+    `Simulated ${fault.status} ${http.STATUS_CODES[fault.status] ?? ""}`.trim(),
+    headers,
+  );
+}
+
+/** A body cut in half, as a dropped proxy connection or a buggy gateway would deliver it. */
+function malformed(response: SimResponse): SimResponse {
+  const body =
+    response.body && response.body.length > 1
+      ? response.body.slice(0, Math.floor(response.body.length / 2))
+      : '{"status": "runn';
+  return { status: 200, headers: { "Content-Type": "application/json; charset=utf-8" }, body };
+}
+
+function rewriteLocation(response: SimResponse, fault: FaultSpec, baseUrl: string): SimResponse {
+  const location = response.headers.Location;
+  if (location === undefined) return response;
+  const { Location: _, ...headers } = response.headers;
+  const omitApiVersion = "omitApiVersion" in fault && fault.omitApiVersion === true;
+  const target = omitApiVersion ? location.replace(/[?&]api-version=[^&]*/, "") : location;
+  switch (fault.type) {
+    case "missingLocation":
+      return { ...response, headers };
+    case "operationLocationHeader":
+      return { ...response, headers: { ...headers, "Operation-Location": target } };
+    case "absoluteLocation":
+      return {
+        ...response,
+        headers: { ...headers, Location: `${(fault.host ?? baseUrl).replace(/\/$/, "")}${target}` },
+      };
+    default:
+      return response;
+  }
+}
+
+class Simulator implements CppSimulator {
+  readonly requests: RequestLogEntry[] = [];
+  host = "";
+  port = 0;
+  url = "";
+  private connectionCount = 0;
+  private store: SimStore;
+  private api: CppApi;
+  private readonly faults = new FaultInjector();
+  private readonly sockets = new Set<Socket>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly server: http.Server;
+  private closing?: Promise<void>;
+
+  constructor(private readonly options: SimulatorOptions) {
+    [this.store, this.api] = this.createState();
+    this.server = http.createServer((req, res) => this.onRequest(req, res));
+    this.server.on("connection", (socket: Socket) => {
+      this.connectionCount += 1;
+      this.sockets.add(socket);
+      socket.on("close", () => this.sockets.delete(socket));
+    });
+  }
+
+  private createState(): [SimStore, CppApi] {
+    const store = new SimStore(this.options.timeScale ?? 1, this.options.offers ?? defaultSeed());
+    const api = new CppApi(store, {
+      acceptedTokens: this.options.acceptedTokens ?? ["test-token"],
+      tokenExpiry: this.options.tokenExpiry ?? {},
+      forbiddenPublishers: this.options.forbiddenPublishers ?? [],
+    });
+    return [store, api];
+  }
+
+  async listen(port: number, host: string): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(port, host, () => {
+        this.server.off("error", reject);
+        resolve();
+      });
+    });
+    const address = this.server.address() as AddressInfo;
+    this.host = host;
+    this.port = address.port;
+    this.url = `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
+  }
+
+  get connections(): number {
+    return this.connectionCount;
+  }
+
+  private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const method = req.method ?? "GET";
+    const rawPath = req.url ?? "/";
+    // Concatenate rather than resolve: a path like "//x" must not be read as a protocol-relative URL.
+    const url = new URL(`${this.url}${rawPath.startsWith("/") ? "" : "/"}${rawPath}`);
+    if (url.pathname.startsWith("/_sim/")) {
+      readBody(req)
+        .then((body) => this.send(res, handleControl(this, method, url.pathname, body)))
+        .catch(() => req.socket.destroy());
+      return;
+    }
+    const route = this.resolveRoute(parseRoute(url.pathname));
+    const entry: RequestLogEntry = {
+      method,
+      path: rawPath,
+      url: url.href,
+      headers: { ...req.headers },
+      status: 0,
+      at: Date.now(),
+      kind: route.kind,
+      publisherId: route.publisherId,
+      offerId: route.offerId,
+      processed: false,
+    };
+    this.requests.push(entry);
+    const fault = this.faults.take({
+      method,
+      kind: route.kind,
+      publisherId: route.publisherId,
+      offerId: route.offerId,
+    });
+    if (fault) entry.fault = fault.type;
+    this.serve(req, res, entry, route, url, fault).catch(() => {
+      if (!res.headersSent && !res.destroyed)
+        this.respond(res, entry, apiError(500, "InternalServerError", "Simulator error."));
+    });
+  }
+
+  /** `/api/operations/{guid}` does not name the offer; look it up so logs and faults can be per offer. */
+  private resolveRoute(route: Route): Route {
+    if (route.kind !== "operation" || route.offerId || !route.operationId) return route;
+    const op = this.store.findOperation(route.operationId);
+    return op ? { ...route, publisherId: op.publisherId, offerId: op.offerId } : route;
+  }
+
+  private async serve(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    entry: RequestLogEntry,
+    route: Route,
+    url: URL,
+    fault: FaultSpec | undefined,
+  ): Promise<void> {
+    // Faults that answer before processing: the handler never runs, so no go-live is started.
+    switch (fault?.type) {
+      case "reset":
+        req.socket.destroy();
+        return this.log(entry);
+      case "hang":
+        if (fault.ms === undefined) return this.log(entry);
+        break;
+      case "status":
+        return this.respond(res, entry, statusFault(fault));
+      case "unauthorized":
+        return this.respond(
+          res,
+          entry,
+          apiError(401, "Unauthorized", "The access token has expired.", { "WWW-Authenticate": "Bearer" }),
+        );
+      case "forbidden":
+        return this.respond(res, entry, forbidden(route.publisherId ?? ""));
+    }
+    const body = await readBody(req);
+    if (fault?.type === "hang" && fault.ms !== undefined) await this.delay(fault.ms);
+    const { response, processed } = this.api.handle({
+      method: entry.method,
+      pathname: url.pathname,
+      route,
+      query: url.searchParams,
+      headers: entry.headers,
+      body,
+      statusOverride: fault?.type === "statusSpelling" ? fault.status : undefined,
+    });
+    entry.processed = processed;
+    if (fault?.type === "resetAfterProcessing") {
+      req.socket.destroy();
+      return this.log(entry);
+    }
+    const faulted =
+      fault?.type === "malformedJson"
+        ? malformed(response)
+        : fault
+          ? rewriteLocation(response, fault, this.url)
+          : response;
+    this.respond(res, entry, faulted);
+  }
+
+  /** Resolves after `ms`, unless the simulator closes first (then never: the socket is gone anyway). */
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      this.timers.add(timer);
+    });
+  }
+
+  private respond(res: http.ServerResponse, entry: RequestLogEntry, response: SimResponse): void {
+    if (this.send(res, response)) entry.status = response.status;
+    this.log(entry);
+  }
+
+  private send(res: http.ServerResponse, response: SimResponse): boolean {
+    if (res.destroyed || res.headersSent) return false;
+    const body = response.body ?? "";
+    res.writeHead(response.status, {
+      ...response.headers,
+      "Content-Length": String(Buffer.byteLength(body)),
+    });
+    res.end(body);
+    return true;
+  }
+
+  private log(entry: RequestLogEntry): void {
+    if (this.options.quiet || !this.options.log) return;
+    const outcome = entry.status === 0 ? "-" : String(entry.status);
+    this.options.log(`${entry.method} ${entry.path} ${outcome}${entry.fault ? ` [${entry.fault}]` : ""}`);
+  }
+
+  count(filter: RequestFilter = {}): number {
+    return this.requests.filter(
+      (entry) =>
+        (filter.method === undefined || entry.method === filter.method) &&
+        (filter.kind === undefined || entry.kind === filter.kind) &&
+        (filter.publisherId === undefined || entry.publisherId === filter.publisherId) &&
+        (filter.offerId === undefined || entry.offerId === filter.offerId),
+    ).length;
+  }
+
+  goLivePosts(publisherId: string, offerId: string): number {
+    return this.requests.filter(
+      (entry) =>
+        entry.kind === "golive" &&
+        entry.method === "POST" &&
+        entry.processed &&
+        entry.publisherId === publisherId &&
+        entry.offerId === offerId,
+    ).length;
+  }
+
+  stats(): SimulatorStats {
+    const goLivePosts: Record<string, number> = {};
+    for (const entry of this.requests) {
+      if (entry.kind !== "golive" || entry.method !== "POST" || !entry.processed) continue;
+      const key = offerKey(entry.publisherId ?? "", entry.offerId ?? "");
+      goLivePosts[key] = (goLivePosts[key] ?? 0) + 1;
+    }
+    return { goLivePosts, connections: this.connectionCount, requests: this.requests.length };
+  }
+
+  setFaults(publisherId: string, offerId: string, faults: Fault[]): void {
+    this.faults.set(publisherId, offerId, faults);
+  }
+
+  setRandomFaults(options: RandomFaultOptions | undefined): void {
+    this.faults.setRandom(options);
+  }
+
+  addOffer(seed: OfferSeed): OfferView {
+    return this.store.view(this.store.addOffer(seed));
+  }
+
+  offer(publisherId: string, offerId: string): OfferView | undefined {
+    const offer = this.store.findOffer(publisherId, offerId);
+    return offer && this.store.view(offer);
+  }
+
+  operation(id: string): Record<string, unknown> | undefined {
+    const op = this.store.findOperation(id);
+    return op && renderOperation(op, this.store.clock.nowMs());
+  }
+
+  signoff(publisherId: string, offerId: string): OfferView {
+    const offer = this.store.requireOffer(publisherId, offerId);
+    this.store.signoff(offer);
+    return this.store.view(offer);
+  }
+
+  advance(simulatedSeconds: number): void {
+    this.store.clock.advance(simulatedSeconds);
+  }
+
+  now(): Date {
+    return new Date(this.store.clock.nowMs());
+  }
+
+  reset(): void {
+    this.requests.length = 0;
+    this.connectionCount = 0;
+    this.faults.clear();
+    [this.store, this.api] = this.createState();
+  }
+
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      for (const timer of this.timers) clearTimeout(timer);
+      this.timers.clear();
+      this.server.close(() => resolve());
+      // Hung responses and idle keep-alive sockets would otherwise hold close() open.
+      this.server.closeAllConnections();
+      for (const socket of this.sockets) socket.destroy();
+    });
+    return this.closing;
+  }
+}

@@ -1,0 +1,27 @@
+import { CloudPartnerClient, type CloudPartnerClientOptions } from "../../provider/client";
+import { PooledTransport } from "../../provider/http";
+import { type CppSimulator, type SimulatorOptions, startSimulator } from "../simulator/server";
+
+export const TOKEN = "test-token";
+
+/** One simulator per test file, with a fresh transport per client so connection counts are per test. */
+export async function withSimulator(options: SimulatorOptions = {}): Promise<CppSimulator> {
+  return startSimulator({ timeScale: 1_000_000, quiet: true, ...options });
+}
+
+/** A client on the simulator with fast retries; close its transport with `closeClient`. */
+export function clientFor(sim: CppSimulator, options: CloudPartnerClientOptions = {}) {
+  const transport = new PooledTransport();
+  const client = new CloudPartnerClient({
+    endpoint: sim.url,
+    accessToken: TOKEN,
+    requestTimeoutMs: 2_000,
+    retry: { baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 50 },
+    transport,
+    ...options,
+  });
+  return { client, transport };
+}
+
+/** Poll options that make a time-scaled days-long operation finish in a blink. */
+export const fastPoll = { pollIntervalMs: 10, maxPollIntervalMs: 20, heartbeatIntervalMs: 60_000 };
