@@ -277,6 +277,11 @@ export class CloudPartnerClient {
     for (let attempt = 0; ; attempt++) {
       try {
         const response = await this.#send({ method: "POST", url, body, retry: false, context, signal });
+        if (!locationHeader(response.headers)) {
+          // Accepted but unlocatable: the running operation, if listed, is the one just started.
+          const running = await this.findRunningOperation(publisherId, offerId, kind, signal);
+          if (running) return { ...running, attached: false };
+        }
         const location = this.#location(response, context);
         return {
           operationLocation: location.url,

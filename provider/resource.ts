@@ -56,7 +56,17 @@ export function thinProvider(
   };
 }
 
-const compiledProviderModule = (): string => require.resolve("./provider");
+const thinProviders = new Map<ProviderClassName, pulumi.dynamic.ResourceProvider>();
+
+/** One thin provider object per class, so the SDK serializes it once per program, not once per resource. */
+function sharedThinProvider(className: ProviderClassName): pulumi.dynamic.ResourceProvider {
+  let provider = thinProviders.get(className);
+  if (!provider) {
+    provider = thinProvider(className, require.resolve("./provider"));
+    thinProviders.set(className, provider);
+  }
+  return provider;
+}
 
 /** Inputs every offer operation resource takes. */
 export interface OfferOperationArgs {
@@ -134,7 +144,7 @@ export class OfferGoLive extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: OfferGoLiveArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      thinProvider("OfferGoLiveProvider", compiledProviderModule()),
+      sharedThinProvider("OfferGoLiveProvider"),
       name,
       {
         ...args,
@@ -150,7 +160,8 @@ export class OfferGoLive extends pulumi.dynamic.Resource {
         messages: undefined,
       },
       opts,
-      "cloudpartner:index:OfferGoLive",
+      "cloudpartner",
+      "OfferGoLive",
     );
   }
 }

@@ -1,0 +1,61 @@
+/**
+ * Wiring of the `OfferGoLive` resource through `pulumi.runtime.setMocks` (no provider code runs here: the
+ * provider itself is exercised through the real provider host in provider-host.test.ts).
+ */
+
+import * as pulumi from "@pulumi/pulumi";
+
+const registered: pulumi.runtime.MockResourceArgs[] = [];
+
+beforeAll(async () => {
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        registered.push(args);
+        return {
+          id: `${args.inputs.publisherId}/${args.inputs.offerId}/golive/op`,
+          state: {
+            ...args.inputs,
+            status: "succeeded",
+            operationLocation: "https://cloudpartner.azure.com/api/x",
+          },
+        };
+      },
+      call: () => ({}),
+    },
+    "project",
+    "stack",
+    false,
+  );
+});
+
+function output<T>(o: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => o.apply(resolve));
+}
+
+test("OfferGoLive registers a dynamic resource with its inputs and a thin provider", async () => {
+  const { OfferGoLive } = await import("../../provider/resource");
+  const live = new OfferGoLive("contoso-offer-live", {
+    publisherId: "contoso",
+    offerId: "contoso-offer",
+    wait: false,
+  });
+  expect(await output(live.status)).toBe("succeeded");
+  expect(await output(live.offerId)).toBe("contoso-offer");
+  expect(await output(live.operationLocation)).toMatch(/^https:/);
+  const args = registered.find((r) => r.name === "contoso-offer-live");
+  expect(args?.type).toBe("pulumi-nodejs:dynamic/cloudpartner:OfferGoLive");
+  expect(args?.inputs).toMatchObject({ publisherId: "contoso", offerId: "contoso-offer", wait: false });
+  expect(typeof args?.inputs.__provider).toBe("string");
+  expect(args?.inputs.__provider.length).toBeLessThan(8 * 1024);
+});
+
+test("two resources share one serialized provider text", async () => {
+  const { OfferGoLive } = await import("../../provider/resource");
+  new OfferGoLive("a", { publisherId: "contoso", offerId: "a" });
+  new OfferGoLive("b", { publisherId: "contoso", offerId: "b" });
+  await new Promise((r) => setTimeout(r, 50));
+  const texts = registered.filter((r) => r.name === "a" || r.name === "b").map((r) => r.inputs.__provider);
+  expect(texts).toHaveLength(2);
+  expect(texts[0]).toBe(texts[1]);
+});

@@ -1,0 +1,219 @@
+/**
+ * Drives Pulumi's real dynamic provider host (`@pulumi/pulumi/cmd/dynamic-provider`, the plugin the CLI runs
+ * as `pulumi-resource-pulumi-nodejs`) over its gRPC ResourceProvider protocol, the way the engine does.
+ */
+
+import { type ChildProcess, spawn } from "node:child_process";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import type * as provpb from "@pulumi/pulumi/proto/provider_pb";
+import { thinProvider } from "../../provider/resource";
+
+// The SDK's generated stubs and its own grpc-js (the same copy the host uses).
+const sdkDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+const grpc: typeof import("@grpc/grpc-js") = require(require.resolve("@grpc/grpc-js", { paths: [sdkDir] }));
+const provrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
+const provproto: typeof import("@pulumi/pulumi/proto/provider_pb") = require("@pulumi/pulumi/proto/provider_pb");
+const statusproto = require("@pulumi/pulumi/proto/status_pb");
+const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
+
+/** Resource properties as tests read them (shapes vary by call). */
+// biome-ignore lint/suspicious/noExplicitAny: tests index freely into provider outputs
+type Props = Record<string, any>;
+
+export const URN = "urn:pulumi:test::cloudpartner::pulumi-nodejs:dynamic/cloudpartner:OfferGoLive::live";
+
+export interface InitError {
+  message: string;
+  id: string;
+  properties: Record<string, unknown>;
+  reasons: string[];
+}
+
+/** Serializes the thin provider exactly as `OfferGoLive` does (it points at the compiled `dist/`). */
+export async function serializedProvider(): Promise<string> {
+  const modulePath = path.resolve(__dirname, "../../dist/provider/provider.js");
+  const provider = thinProvider("OfferGoLiveProvider", modulePath);
+  return (await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: false })).text;
+}
+
+export class ProviderHost {
+  /** Everything the host printed (progress lines from the provider included). */
+  stdout = "";
+  stderr = "";
+  /** Every response, as JSON, for token-leak checks. */
+  readonly responses: string[] = [];
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly client: InstanceType<typeof provrpc.ResourceProviderClient>,
+  ) {}
+
+  static async start(env: NodeJS.ProcessEnv = {}): Promise<ProviderHost> {
+    const entry = require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js");
+    const child = spawn(process.execPath, [entry, "127.0.0.1:1"], {
+      cwd: path.resolve(__dirname, "../.."),
+      env: { ...process.env, CLOUDPARTNER_ACCESS_TOKEN: "", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`provider host did not start: ${stderr}`)), 20_000);
+      child.stdout?.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const first = /^(\d+)\n/.exec(stdout);
+        if (first) {
+          clearTimeout(timer);
+          resolve(Number(first[1]));
+        }
+      });
+      child.stderr?.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      child.on("exit", (code) => reject(new Error(`provider host exited (${code}): ${stderr}`)));
+    });
+    const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    const host = new ProviderHost(child, client);
+    host.stdout = stdout;
+    child.stdout?.on("data", (chunk: Buffer) => {
+      host.stdout += chunk.toString();
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      host.stderr += chunk.toString();
+    });
+    return host;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  private call<T>(method: string, request: unknown): Promise<T> {
+    return new Promise((resolve, reject) => {
+      this.client[method](
+        request,
+        (error: (Error & { metadata?: { get(k: string): unknown[] } }) | null, response: T) => {
+          if (error) {
+            this.responses.push(
+              JSON.stringify({ method, error: error.message, details: decodeInitError(error) }),
+            );
+            reject(error);
+          } else {
+            this.responses.push(
+              JSON.stringify({ method, response: (response as { toObject(): unknown }).toObject() }),
+            );
+            resolve(response);
+          }
+        },
+      );
+    });
+  }
+
+  async configure(config: Record<string, string>): Promise<void> {
+    const req = new provproto.ConfigureRequest();
+    req.setArgs(Struct.fromJavaScript(config));
+    await this.call("configure", req);
+  }
+
+  async check(olds: Record<string, unknown>, news: Record<string, unknown>) {
+    const req = new provproto.CheckRequest();
+    req.setUrn(URN);
+    req.setOlds(Struct.fromJavaScript(olds));
+    req.setNews(Struct.fromJavaScript(news));
+    const resp = await this.call<provpb.CheckResponse>("check", req);
+    return {
+      inputs: resp.getInputs()?.toJavaScript() as Record<string, unknown>,
+      failures: resp.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
+    };
+  }
+
+  async diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+    const req = new provproto.DiffRequest();
+    req.setId(id);
+    req.setUrn(URN);
+    req.setOlds(Struct.fromJavaScript(olds));
+    req.setNews(Struct.fromJavaScript(news));
+    const resp = await this.call<provpb.DiffResponse>("diff", req);
+    const changes = resp.getChanges() as number;
+    return {
+      changes: changes === provproto.DiffResponse.DiffChanges.DIFF_SOME,
+      replaces: resp.getReplacesList() as string[],
+      deleteBeforeReplace: resp.getDeletebeforereplace() as boolean,
+    };
+  }
+
+  async create(properties: Record<string, unknown>) {
+    const req = new provproto.CreateRequest();
+    req.setUrn(URN);
+    req.setProperties(Struct.fromJavaScript(properties));
+    const resp = await this.call<provpb.CreateResponse>("create", req);
+    return {
+      id: resp.getId() as string,
+      properties: resp.getProperties()?.toJavaScript() as Props,
+    };
+  }
+
+  async read(id: string, properties: Record<string, unknown>) {
+    const req = new provproto.ReadRequest();
+    req.setId(id);
+    req.setUrn(URN);
+    req.setProperties(Struct.fromJavaScript(properties));
+    const resp = await this.call<provpb.ReadResponse>("read", req);
+    return {
+      id: resp.getId() as string,
+      properties: resp.getProperties()?.toJavaScript() as Props,
+    };
+  }
+
+  async update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+    const req = new provproto.UpdateRequest();
+    req.setId(id);
+    req.setUrn(URN);
+    req.setOlds(Struct.fromJavaScript(olds));
+    req.setNews(Struct.fromJavaScript(news));
+    const resp = await this.call<provpb.UpdateResponse>("update", req);
+    return { properties: resp.getProperties()?.toJavaScript() as Props };
+  }
+
+  async delete(id: string, properties: Record<string, unknown>): Promise<void> {
+    const req = new provproto.DeleteRequest();
+    req.setId(id);
+    req.setUrn(URN);
+    req.setProperties(Struct.fromJavaScript(properties));
+    await this.call("delete", req);
+  }
+
+  async stop(): Promise<void> {
+    this.client.close();
+    if (this.child.exitCode === null) {
+      const exited = new Promise((resolve) => this.child.once("exit", resolve));
+      this.child.kill("SIGKILL");
+      await exited;
+    }
+  }
+}
+
+/** The `ErrorResourceInitFailed` detail the engine reads to save a partially created resource, if any. */
+export function decodeInitError(error: unknown): InitError | undefined {
+  const metadata = (error as { metadata?: { get(key: string): Array<string | Buffer> } }).metadata;
+  const raw = metadata?.get("grpc-status-details-bin")?.[0];
+  if (!raw) return undefined;
+  const status = statusproto.Status.deserializeBinary(
+    typeof raw === "string" ? Buffer.from(raw, "base64") : raw,
+  );
+  for (const any of status.getDetailsList()) {
+    const detail = any.unpack(
+      provproto.ErrorResourceInitFailed.deserializeBinary,
+      "pulumirpc.ErrorResourceInitFailed",
+    );
+    if (detail) {
+      return {
+        message: status.getMessage(),
+        id: detail.getId(),
+        properties: detail.getProperties().toJavaScript(),
+        reasons: detail.getReasonsList(),
+      };
+    }
+  }
+  return undefined;
+}
