@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Make a Pulumi CLI available for `pulumi up` of this project's Node.js
+# (TypeScript) programs with dynamic providers and a local file backend.
+#
+# Prints the directory to put on PATH as the LAST line of stdout; progress goes
+# to stderr. Usage:
+#   bin_dir="$(scripts/install-pulumi-cli.sh | tail -n1)"; PATH="$bin_dir:$PATH"
+# or simply:  source scripts/pulumi-env.sh <state-dir>
+#
+# 1. If `pulumi` and `pulumi-language-nodejs` are already on PATH (and
+#    PULUMI_CLOUDPARTNER_BUILD_CLI is unset), print the directory of `pulumi`.
+# 2. Otherwise build `pulumi` from Go modules (tools/pulumi-cli pins
+#    github.com/pulumi/pulumi/pkg/v3 and sdk/v3) into a version-keyed cache
+#    outside the repository, reused when present:
+#      ${PULUMI_CLOUDPARTNER_CACHE:-$HOME/.cache/pulumi-cloudpartner}/pulumi-cli/<version>/bin
+# 3. Next to it, install tools/pulumi-language-nodejs/pulumi-language-nodejs
+#    (our own Node.js language host; the official one is not served as a Go
+#    module here) and pulumi-resource-pulumi-nodejs (launcher for the SDK's
+#    dynamic provider, resolved from the program's node_modules). These are
+#    copied, not symlinked: the CLI warns when a bundled plugin resolves to a
+#    path other than the one next to its own binary.
+#
+# Environment:
+#   PULUMI_CLOUDPARTNER_BUILD_CLI=1   ignore any pulumi on PATH, use/build the cached one
+#   PULUMI_CLOUDPARTNER_REBUILD=1     rebuild even if the cached binary exists
+#   PULUMI_CLOUDPARTNER_CACHE=<dir>   cache root (default ~/.cache/pulumi-cloudpartner)
+#   PULUMI_CLOUDPARTNER_BUILD_JOBS=N  go build -p N (default 2)
+set -euo pipefail
+
+PULUMI_VERSION="v3.274.1"
+
+log() { printf 'install-pulumi-cli: %s\n' "$*" >&2; }
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+tools_dir="$repo_root/tools"
+
+cache_root="${PULUMI_CLOUDPARTNER_CACHE:-$HOME/.cache/pulumi-cloudpartner}"
+bin_dir="$cache_root/pulumi-cli/$PULUMI_VERSION/bin"
+
+# 1. An existing installation (other than our own cache, whose plugins are
+#    refreshed below).
+if [[ -z "${PULUMI_CLOUDPARTNER_BUILD_CLI:-}" ]] && existing="$(command -v pulumi 2>/dev/null)" &&
+	[[ "$(dirname "$existing")" != "$bin_dir" ]]; then
+	existing_dir="$(dirname "$existing")"
+	if command -v pulumi-language-nodejs >/dev/null 2>&1 || [[ -x "$existing_dir/pulumi-language-nodejs" ]]; then
+		log "using pulumi already on PATH: $existing"
+		printf '%s\n' "$existing_dir"
+		exit 0
+	fi
+	log "pulumi on PATH ($existing) has no pulumi-language-nodejs; using the project's own build"
+fi
+
+mkdir -p "$bin_dir"
+
+# 2. The CLI binary.
+cli_ok() {
+	[[ -x "$bin_dir/pulumi" ]] && PULUMI_SKIP_UPDATE_CHECK=true "$bin_dir/pulumi" version 2>/dev/null | grep -qx "$PULUMI_VERSION"
+}
+
+if [[ -n "${PULUMI_CLOUDPARTNER_REBUILD:-}" ]] || ! cli_ok; then
+	command -v go >/dev/null 2>&1 || {
+		log "error: go is required to build the Pulumi CLI"
+		exit 1
+	}
+	jobs="${PULUMI_CLOUDPARTNER_BUILD_JOBS:-2}"
+	log "building pulumi $PULUMI_VERSION with $(go version | cut -d' ' -f3) (go build -p $jobs); the first build takes several minutes"
+	tmp_out="$bin_dir/.pulumi.$$"
+	trap 'rm -f "$tmp_out"' EXIT
+	start=$(date +%s)
+	(
+		cd "$tools_dir/pulumi-cli"
+		GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod" CGO_ENABLED="${CGO_ENABLED:-0}" \
+			go build -p "$jobs" -trimpath \
+			-ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" \
+			-o "$tmp_out" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+	) >&2
+	mv -f "$tmp_out" "$bin_dir/pulumi"
+	trap - EXIT
+	log "built $bin_dir/pulumi in $(($(date +%s) - start))s"
+	cli_ok || {
+		log "error: $bin_dir/pulumi does not report version $PULUMI_VERSION"
+		exit 1
+	}
+else
+	log "using cached $bin_dir/pulumi"
+fi
+
+# 3. Plugins the CLI expects next to it (refreshed on every run; cheap).
+install_plugin() {
+	local src="$1" name tmp
+	name="$(basename "$src")"
+	tmp="$bin_dir/.$name.$$"
+	cp "$src" "$tmp"
+	chmod 0755 "$tmp"
+	mv -f "$tmp" "$bin_dir/$name"
+}
+install_plugin "$tools_dir/pulumi-language-nodejs/pulumi-language-nodejs"
+install_plugin "$tools_dir/pulumi-language-nodejs/pulumi-resource-pulumi-nodejs"
+
+printf '%s\n' "$bin_dir"
