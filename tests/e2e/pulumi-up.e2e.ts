@@ -1,0 +1,148 @@
+/**
+ * End to end with the real Pulumi CLI and engine (built from Go modules), a local file backend and the
+ * CPP simulator: what a release engineer sees when running `pulumi up`.
+ */
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ensurePulumiCli, LocalStack, linkSelfPackage, REPO_ROOT } from "../../scripts/lib/pulumi-cli";
+import { type CppSimulator, startSimulator } from "../simulator/server";
+
+const CANARY = "e2e-canary-token-5b8c1d";
+const GOLIVE = path.join(REPO_ROOT, "examples/golive");
+const NOWAIT = path.join(REPO_ROOT, "examples/golive-nowait");
+const longGoLive = { steps: [{ id: "live", stepName: "Live", durationSeconds: 10 ** 9 }] };
+
+let sim: CppSimulator;
+let cliBinDir: string;
+const stacks: LocalStack[] = [];
+let counter = 0;
+
+beforeAll(async () => {
+  cliBinDir = await ensurePulumiCli();
+  linkSelfPackage();
+  sim = await startSimulator({ timeScale: 1_000_000, acceptedTokens: [CANARY], quiet: true });
+});
+
+afterAll(async () => {
+  for (const stack of stacks) stack.dispose();
+  await sim?.close();
+});
+
+/** A new offer on the simulator and a new stack of `projectDir` pointed at it. */
+async function setup(
+  options: { seed?: Record<string, unknown>; projectDir?: string; config?: Record<string, string> } = {},
+) {
+  const offerId = `e2e-${++counter}`;
+  sim.addOffer({ publisherId: "contoso", offerId, ...options.seed });
+  const stack = new LocalStack({
+    projectDir: options.projectDir ?? GOLIVE,
+    stackName: `s${counter}`,
+    cliBinDir,
+  });
+  stacks.push(stack);
+  await stack.init(
+    {
+      publisherId: "contoso",
+      offerId,
+      endpoint: sim.url,
+      pollIntervalSeconds: "0.05",
+      maxPollIntervalSeconds: "0.2",
+      ...options.config,
+    },
+    { "cloudpartner:accessToken": CANARY },
+  );
+  return { offerId, stack };
+}
+
+function resourcesOf(
+  exported: string,
+): Array<{ type: string; outputs?: Record<string, unknown>; initErrors?: string[] }> {
+  return JSON.parse(exported).deployment.resources ?? [];
+}
+
+const isGoLive = (r: { type: string }) => r.type === "pulumi-nodejs:dynamic/cloudpartner:OfferGoLive";
+
+test("pulumi preview sends no go-live", async () => {
+  const { offerId, stack } = await setup();
+  const preview = await stack.ok(["preview"]);
+  expect(preview.stdout).toMatch(/\+ .*offer-live/);
+  expect(sim.count({ offerId })).toBe(0);
+});
+
+test("pulumi up takes the offer live: progress, outputs, one POST, no token in state, small __provider", async () => {
+  const { offerId, stack } = await setup();
+  const up = await stack.ok(["up", "--yes"]);
+  expect(up.stdout).toContain(`[contoso/${offerId}] go-live accepted`);
+  expect(up.stdout).toMatch(new RegExp(`\\[contoso/${offerId}\\] go-live running: \\w`));
+  expect(up.stdout).toContain(`[contoso/${offerId}] go-live succeeded`);
+  const outputs = await stack.outputs();
+  expect(outputs).toMatchObject({ status: "succeeded", currentStep: "Live" });
+  expect(outputs.operationLocation).toMatch(new RegExp(`/offers/${offerId}/operations/`));
+  expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+
+  const exported = await stack.exportState();
+  expect(exported).not.toContain(CANARY);
+  const resource = resourcesOf(exported).find(isGoLive);
+  const provider = (resource?.outputs?.__provider as string) ?? "";
+  expect(provider.length).toBeGreaterThan(100);
+  expect(provider.length).toBeLessThan(8 * 1024);
+  expect(up.stdout + up.stderr).not.toContain(CANARY);
+});
+
+test.each([
+  ["400 (not signed off)", { state: "neverPublished" }, /HTTP 400.*published/],
+  ["404 (unknown offer)", undefined, /was not found \(HTTP 404/],
+])("pulumi up fails on %s with the API's message; nothing in state", async (_name, seed, message) => {
+  const { offerId, stack } = await setup({ seed });
+  if (!seed) await stack.ok(["config", "set", "offerId", `${offerId}-missing`]);
+  const up = await stack.run(["up", "--yes"]);
+  expect(up.code).not.toBe(0);
+  expect(up.stdout + up.stderr).toMatch(message);
+  expect(resourcesOf(await stack.exportState()).filter(isGoLive)).toHaveLength(0);
+});
+
+test("timeout keeps the operation in state; the next pulumi up resumes it with one POST in total", async () => {
+  const { offerId, stack } = await setup({ seed: { goLive: longGoLive }, config: { timeoutSeconds: "1" } });
+  const first = await stack.run(["up", "--yes"]);
+  expect(first.code).not.toBe(0);
+  expect(first.stdout + first.stderr).toMatch(/Stopped waiting for contoso\/e2e-\d+ after .*still running/);
+  const saved = resourcesOf(await stack.exportState()).find(isGoLive);
+  expect(saved?.outputs).toMatchObject({ status: "running" });
+  expect(saved?.outputs?.operationLocation).toMatch(/\/operations\//);
+
+  sim.advance(2 * 10 ** 9);
+  const second = await stack.ok(["up", "--yes"]);
+  expect(second.stdout).toContain("resuming go-live");
+  expect((await stack.outputs()).status).toBe("succeeded");
+  expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+});
+
+test("wait: false, then pulumi refresh updates status; pulumi destroy leaves the offer live", async () => {
+  const { offerId, stack } = await setup({ seed: { goLive: longGoLive }, projectDir: NOWAIT });
+  await stack.ok(["up", "--yes"]);
+  expect(await stack.outputs()).toMatchObject({ status: "running", isLive: false });
+  sim.advance(2 * 10 ** 9);
+  await stack.ok(["refresh", "--yes"]);
+  const refreshed = resourcesOf(await stack.exportState()).find(isGoLive);
+  expect(refreshed?.outputs?.status).toBe("succeeded");
+  const destroy = await stack.ok(["destroy", "--yes"]);
+  expect(destroy.stdout).toContain("removing the go-live record from the stack only");
+  expect(resourcesOf(await stack.exportState()).filter(isGoLive)).toHaveLength(0);
+  expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+});
+
+test("the token set with `pulumi config set --secret` never shows in plain text", async () => {
+  const { stack } = await setup();
+  const configFile = fs.readFileSync(stack.configFile, "utf8");
+  expect(configFile).toMatch(/cloudpartner:accessToken:\s*\n\s*secure: /);
+  expect(configFile).not.toContain(CANARY);
+  const shown = await stack.ok(["config"]);
+  expect(shown.stdout).toMatch(/cloudpartner:accessToken\s+\[secret\]/);
+  expect(shown.stdout).not.toContain(CANARY);
+  const up = await stack.ok(["up", "--yes"]);
+  expect(up.stdout + up.stderr).not.toContain(CANARY);
+  expect(await stack.exportState()).not.toContain(CANARY);
+  const auth = sim.requests.filter((r) => r.kind === "golive").map((r) => r.headers.authorization);
+  expect(auth.every((a) => a === `Bearer ${CANARY}`)).toBe(true);
+});
