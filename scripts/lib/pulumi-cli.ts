@@ -4,7 +4,7 @@
  * stack config file all live in a temporary directory.
  */
 
-import { execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -115,6 +115,34 @@ export class LocalStack {
         child.stderr?.pipe(process.stderr);
       }
     });
+  }
+
+  /**
+   * Starts `pulumi <args>` in its own process group without waiting (for kill tests); `output()` returns
+   * what it printed so far.
+   */
+  start(args: string[]): { child: ChildProcess; output: () => string; killGroup: () => void } {
+    const withConfig = needsConfigFile(args) ? [...args, "--config-file", this.configFile] : args;
+    const child = spawn("pulumi", [...withConfig, "--non-interactive", "--cwd", this.options.projectDir], {
+      env: this.env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    return {
+      child,
+      output: () => output,
+      // SIGKILL to the whole group: the CLI, its language host, the program and the provider host.
+      killGroup: () => {
+        if (child.pid) process.kill(-child.pid, "SIGKILL");
+      },
+    };
   }
 
   /** Like run(), but throws with the output when the command fails. */

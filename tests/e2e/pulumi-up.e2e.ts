@@ -146,3 +146,44 @@ test("the token set with `pulumi config set --secret` never shows in plain text"
   const auth = sim.requests.filter((r) => r.kind === "golive").map((r) => r.headers.authorization);
   expect(auth.every((a) => a === `Bearer ${CANARY}`)).toBe(true);
 });
+
+async function until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+test("pulumi up killed with SIGKILL mid-poll: clear the pending create, pulumi up attaches, one POST", async () => {
+  const { offerId, stack } = await setup({ seed: { goLive: longGoLive } });
+  const first = stack.start(["up", "--yes"]);
+  await until(() => sim.count({ kind: "operation", offerId }) >= 2, "the first up to poll");
+  const exited = new Promise((resolve) => first.child.once("exit", resolve));
+  first.killGroup();
+  await exited;
+  expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+
+  // What Pulumi asks of users after a killed run (documented in the README): the killed process still
+  // holds the stack lock, and the resource is a pending create.
+  const locked = await stack.run(["up", "--yes"]);
+  expect(locked.code).not.toBe(0);
+  expect(locked.stdout + locked.stderr).toMatch(/locked.*pulumi cancel/s);
+  await stack.ok(["cancel", "--yes"]);
+  const refresh = await stack.ok(["refresh", "--yes", "--clear-pending-creates"]);
+  expect(refresh.stdout + refresh.stderr).not.toContain(CANARY);
+
+  const lookups = sim.count({ kind: "submissions", offerId });
+  const second = stack.run(["up", "--yes"]);
+  await until(
+    () => sim.count({ kind: "submissions", offerId }) > lookups,
+    "the second up to look for a running go-live",
+  );
+  sim.advance(2 * 10 ** 9);
+  const result = await second;
+  expect(result.code).toBe(0);
+  expect(result.stdout).toContain("already running; attaching");
+  expect((await stack.outputs()).status).toBe("succeeded");
+  expect(resourcesOf(await stack.exportState()).find(isGoLive)?.outputs).toMatchObject({ attached: true });
+  expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+});
