@@ -8,4 +8,5 @@ module.exports = {
   // The first run may build the Pulumi CLI from Go modules (minutes); each `pulumi up` takes seconds.
   testTimeout: 20 * 60_000,
   maxWorkers: 1,
+  reporters: ["default", "<rootDir>/tests/support/summary-reporter.js"],
 };
