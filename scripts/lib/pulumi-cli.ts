@@ -1,7 +1,7 @@
 /**
  * Running the real Pulumi CLI against a local, throwaway backend: shared by `npm run demo` and the
- * end-to-end tests. Never touches the user's ~/.pulumi or Pulumi Cloud: state, PULUMI_HOME and the
- * stack config file all live in a temporary directory.
+ * end-to-end tests. Never touches the user's ~/.pulumi or Pulumi Cloud, nor the repository: state,
+ * PULUMI_HOME and a copy of the project (so `Pulumi.<stack>.yaml` lands there) live in a temporary directory.
  */
 
 import { type ChildProcess, execFile, spawn } from "node:child_process";
@@ -72,6 +72,8 @@ export interface LocalStackOptions {
 /** One stack of a project on a throwaway local backend. Call `dispose()` to delete everything. */
 export class LocalStack {
   readonly stateDir: string;
+  /** The temporary copy of the project the commands run in. */
+  readonly projectDir: string;
   readonly configFile: string;
   readonly env: NodeJS.ProcessEnv;
 
@@ -79,7 +81,8 @@ export class LocalStack {
     this.stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpartner-pulumi-"));
     fs.mkdirSync(path.join(this.stateDir, "backend"));
     fs.mkdirSync(path.join(this.stateDir, "home"));
-    this.configFile = path.join(this.stateDir, `Pulumi.${options.stackName}.yaml`);
+    this.projectDir = copyProject(options.projectDir, path.join(this.stateDir, "project"));
+    this.configFile = path.join(this.projectDir, `Pulumi.${options.stackName}.yaml`);
     const nodeBin = path.join(REPO_ROOT, "node_modules", ".bin");
     this.env = {
       ...process.env,
@@ -99,11 +102,10 @@ export class LocalStack {
 
   /** Runs `pulumi <args>` in the project with this stack's config file. Never throws on a non-zero exit. */
   run(args: string[], extraEnv: NodeJS.ProcessEnv = {}, timeoutMs = 300_000): Promise<CommandResult> {
-    const withConfig = needsConfigFile(args) ? [...args, "--config-file", this.configFile] : args;
     return new Promise((resolve) => {
       const child = execFile(
         "pulumi",
-        [...withConfig, "--non-interactive", "--cwd", this.options.projectDir],
+        [...args, "--non-interactive", "--cwd", this.projectDir],
         { env: { ...this.env, ...extraEnv }, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
         (error, stdout, stderr) => {
           const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
@@ -122,8 +124,7 @@ export class LocalStack {
    * what it printed so far.
    */
   start(args: string[]): { child: ChildProcess; output: () => string; killGroup: () => void } {
-    const withConfig = needsConfigFile(args) ? [...args, "--config-file", this.configFile] : args;
-    const child = spawn("pulumi", [...withConfig, "--non-interactive", "--cwd", this.options.projectDir], {
+    const child = spawn("pulumi", [...args, "--non-interactive", "--cwd", this.projectDir], {
       env: this.env,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
@@ -174,7 +175,16 @@ export class LocalStack {
   }
 }
 
-/** Commands that read or write stack config take `--config-file`; the others reject it. */
-function needsConfigFile(args: string[]): boolean {
-  return ["config", "up", "preview", "refresh", "destroy"].includes(args[0] ?? "");
+/**
+ * Copies a project's sources (not its stack files) and links the repository's node_modules, where
+ * `pulumi-cloudpartner` resolves to this repository (see linkSelfPackage).
+ */
+function copyProject(from: string, to: string): string {
+  fs.mkdirSync(to, { recursive: true });
+  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+    if (!entry.isFile() || /^Pulumi\..+\.yaml$/.test(entry.name)) continue;
+    fs.copyFileSync(path.join(from, entry.name), path.join(to, entry.name));
+  }
+  fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(to, "node_modules"), "dir");
+  return to;
 }
