@@ -127,6 +127,10 @@ export class CloudPartnerClient {
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #log: (message: string) => void;
+  /** The endpoint's origin, parsed once: every request compares against it. */
+  readonly #origin: string;
+  /** The last operation location resolved: a poller asks for the same one every time. */
+  #lastLocation?: { location: string; url: string };
 
   constructor(options: CloudPartnerClientOptions = {}) {
     this.endpoint = resolveEndpoint(options.endpoint);
@@ -140,6 +144,7 @@ export class CloudPartnerClient {
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
     this.#log = options.log ?? (() => {});
+    this.#origin = new URL(this.endpoint).origin;
   }
 
   /** Where the token comes from, for messages. */
@@ -187,10 +192,15 @@ export class CloudPartnerClient {
 
   /** Reads an operation by its location (absolute or relative). */
   async getOperation(operationLocation: string, signal?: AbortSignal): Promise<PolledOperation> {
-    const { url } = resolveOperationLocation(operationLocation, this.endpoint, this.apiVersion);
+    // Resolving costs three URL parses (≈5 µs); remembering the last one saves it on every poll.
+    if (this.#lastLocation?.location !== operationLocation) {
+      const { url } = resolveOperationLocation(operationLocation, this.endpoint, this.apiVersion);
+      this.#lastLocation = { location: operationLocation, url };
+    }
+    const url = this.#lastLocation.url;
     const context = { operationLocation: url };
-    const response = await this.#send({ method: "GET", url, retry: true, context, signal });
-    const snapshot = parseOperation(parseJson(response, url, context));
+    const { response, body } = await this.#getJson(url, context, signal);
+    const snapshot = parseOperation(body);
     if (!snapshot) {
       throw new ProtocolError(
         `The operation at ${url} answered with something that is not an operation (no status).`,
@@ -214,8 +224,7 @@ export class CloudPartnerClient {
     const url = this.#offerUrl(publisherId, offerId, "submissions", {
       filteredStatus: options.filteredStatus,
     });
-    const response = await this.#send({ method: "GET", url, retry: true, context, signal: options.signal });
-    const body = parseJson(response, url, context);
+    const { body } = await this.#getJson(url, context, options.signal);
     const items = Array.isArray(body)
       ? body
       : Array.isArray((body as { value?: unknown })?.value)
@@ -249,8 +258,7 @@ export class CloudPartnerClient {
   async getOfferStatus(publisherId: string, offerId: string, signal?: AbortSignal): Promise<OfferStatus> {
     const context = { publisherId, offerId };
     const url = this.#offerUrl(publisherId, offerId, "status");
-    const response = await this.#send({ method: "GET", url, retry: true, context, signal });
-    const body = parseJson(response, url, context) as Record<string, unknown>;
+    const body = (await this.#getJson(url, context, signal)).body as Record<string, unknown>;
     const snapshot = parseOperation({ ...body, status: body?.status ?? "" });
     return {
       status: typeof body?.status === "string" ? body.status : "unknown",
@@ -341,7 +349,7 @@ export class CloudPartnerClient {
   ) {
     return apiUrl(
       this.endpoint,
-      `api/publishers/${pathSegment(publisherId)}/offers/${pathSegment(offerId)}/${action}`,
+      `api/publishers/${pathSegment(publisherId, "publisherId")}/offers/${pathSegment(offerId, "offerId")}/${action}`,
       {
         "api-version": this.apiVersion,
         ...query,
@@ -349,19 +357,44 @@ export class CloudPartnerClient {
     );
   }
 
+  /**
+   * A GET whose answer must be JSON. A truncated or garbled body (usually a connection cut short) is
+   * retried like a 5xx: every caller, not only the poller, gets the same budget.
+   */
+  async #getJson(
+    url: string,
+    context: CloudPartnerErrorDetails,
+    signal?: AbortSignal,
+  ): Promise<{ response: HttpResponse; body: unknown }> {
+    for (let attempt = 0; ; attempt++) {
+      const response = await this.#send({ method: "GET", url, retry: true, context, signal });
+      try {
+        return { response, body: parseJson(response, url, context) };
+      } catch (error) {
+        if (attempt >= this.#retry.maxRetries) throw error;
+        const delay = retryDelayMs(attempt, undefined, this.#retry, this.#random);
+        this.#log(`${(error as Error).message} Retrying in ${delay} ms.`);
+        await this.#clock.sleep(delay, signal);
+      }
+    }
+  }
+
   /** One call: auth, the 401-refresh-once rule, retries when allowed, and error mapping. */
   async #send(options: SendOptions): Promise<HttpResponse> {
-    const sameOrigin = new URL(options.url).origin === new URL(this.endpoint).origin;
+    const sameOrigin = new URL(options.url).origin === this.#origin;
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
       let response: HttpResponse;
+      let token: string | undefined;
       try {
         const headers: Record<string, string> = {
           accept: "application/json",
           "user-agent": `pulumi-cloudpartner/${VERSION}`,
         };
-        if (sameOrigin)
-          headers.authorization = `Bearer ${await this.#token({ forceRefresh: refreshed, abortSignal: options.signal })}`;
+        if (sameOrigin) {
+          token = await this.#token({ forceRefresh: refreshed, abortSignal: options.signal });
+          headers.authorization = `Bearer ${token}`;
+        }
         let body: string | undefined;
         if (options.method === "POST") {
           body = options.body === undefined ? "" : JSON.stringify(options.body);
@@ -382,6 +415,9 @@ export class CloudPartnerClient {
         await this.#clock.sleep(retryDelayMs(attempt, undefined, this.#retry, this.#random), options.signal);
         continue;
       }
+      // A server or proxy that echoes the request must not put the token into errors, logs or state.
+      if (token && response.body.includes(token))
+        response = { ...response, body: response.body.split(token).join("[redacted]") };
       if (response.status >= 200 && response.status < 300) return response;
       if (response.status === 401 && !refreshed && this.#tokens.canRefresh) {
         refreshed = true;
@@ -451,7 +487,7 @@ function links(value: unknown): string[] {
       typeof l === "string"
         ? l
         : typeof l === "object" && l !== null
-          ? (l as { url?: unknown }).url
+          ? ((l as { uri?: unknown; url?: unknown }).uri ?? (l as { url?: unknown }).url)
           : undefined,
     )
     .filter((l): l is string => typeof l === "string");
@@ -514,7 +550,7 @@ function errorFromResponse(
   const what = describeTarget(options.context);
   const said = apiMessage ? `: ${apiMessage}` : ".";
   const code = apiCode ? ` [${apiCode}]` : "";
-  if (status === 400 && /already|in progress|running/i.test(apiMessage ?? "")) {
+  if (status === 400 && saysOperationRunning(apiMessage ?? "")) {
     return new OperationInProgressError(
       `Another operation is already running for ${what} (HTTP 400${code})${said}`,
       details,
@@ -561,6 +597,13 @@ function errorFromResponse(
     });
   }
   return new RejectedError(`Unexpected HTTP ${status}${code} for ${what}${said}`, details);
+}
+
+/** A 400 whose message says another operation is running (no 409 is documented for that). */
+function saysOperationRunning(message: string): boolean {
+  // "No operation is running" (a cancel with nothing to cancel) says the opposite.
+  if (/\bno (operation|submission)|\bnot running|\bnothing (is )?running/i.test(message)) return false;
+  return /already|in progress|running/i.test(message);
 }
 
 function describeTarget(context: CloudPartnerErrorDetails): string {

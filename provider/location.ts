@@ -6,7 +6,7 @@
  * or, on some pages, an absolute URL without `api-version`.
  */
 
-import { ProtocolError } from "./errors";
+import { ConfigurationError, ProtocolError } from "./errors";
 
 export interface ResolvedLocation {
   /** Absolute URL to poll, always on the configured endpoint, always with api-version. */
@@ -36,9 +36,11 @@ export function resolveOperationLocation(
   apiVersion: string,
 ): ResolvedLocation {
   const base = new URL(endpoint);
+  // A bare relative path ("api/operations/x") keeps an endpoint's path prefix (e.g. a reverse proxy under /cpp).
+  const pathRelative = !/^[a-z][a-z0-9+.-]*:/i.test(location) && !/^[/\\]/.test(location);
   let parsed: URL;
   try {
-    parsed = new URL(location, base);
+    parsed = new URL(location, pathRelative ? `${base.origin}${base.pathname.replace(/\/?$/, "/")}` : base);
   } catch (cause) {
     throw new ProtocolError(
       `The API returned an operation location that is not a URL: ${JSON.stringify(location)}.`,
@@ -59,13 +61,18 @@ export function resolveOperationLocation(
   let rebasedFromForeignHost: string | undefined;
   if (parsed.origin !== base.origin) {
     rebasedFromForeignHost = parsed.origin;
-    parsed = new URL(`${parsed.pathname}${parsed.search}`, base);
-  }
-  // Keep an endpoint's path prefix (e.g. a reverse proxy under /cpp) for relative locations.
-  if (!location.startsWith("/") && !/^[a-z]+:/i.test(location)) {
-    parsed = new URL(location, `${base.origin}${base.pathname.replace(/\/?$/, "/")}`);
+    // Setters, not `new URL(path, base)`: a path such as "//other.host/x" must stay a path on the endpoint.
+    const rebased = new URL(base.origin);
+    rebased.pathname = parsed.pathname;
+    rebased.search = parsed.search;
+    parsed = rebased;
   }
   if (!parsed.searchParams.has("api-version")) parsed.searchParams.set("api-version", apiVersion);
+  if (parsed.origin !== base.origin) {
+    throw new ProtocolError(`The API returned an operation location that cannot be kept on the endpoint.`, {
+      operationLocation: location,
+    });
+  }
   return rebasedFromForeignHost
     ? { url: parsed.toString(), rebasedFromForeignHost }
     : { url: parsed.toString() };
@@ -88,9 +95,22 @@ export function operationIdFromLocation(location: string): string | undefined {
   }
 }
 
-/** URL-encodes one path segment; `$` stays literal because the API's own locations use it that way. */
-export function pathSegment(value: string): string {
-  return encodeURIComponent(value).replace(/%24/g, "$");
+/**
+ * URL-encodes one path segment; `$` stays literal because the API's own locations use it that way.
+ * "", "." and ".." cannot be sent as a segment (URL parsing drops or resolves them, changing the path), and
+ * lone surrogates cannot be encoded, so these are refused before any request.
+ */
+export function pathSegment(value: string, name = "a path segment"): string {
+  if (value === "" || value === "." || value === "..") {
+    throw new ConfigurationError(`${name} must not be empty, "." or ".." (got ${JSON.stringify(value)}).`);
+  }
+  let encoded: string;
+  try {
+    encoded = encodeURIComponent(value);
+  } catch {
+    throw new ConfigurationError(`${name} is not well-formed Unicode (it contains a lone surrogate).`);
+  }
+  return encoded.replace(/%24/g, "$");
 }
 
 /**
@@ -105,8 +125,8 @@ export function operationUrl(
   operationId: string,
 ): string {
   const path = operationId.includes("$")
-    ? `api/operations/${pathSegment(operationId)}`
-    : `api/publishers/${pathSegment(publisherId)}/offers/${pathSegment(offerId)}/operations/${pathSegment(operationId)}`;
+    ? `api/operations/${pathSegment(operationId, "operationId")}`
+    : `api/publishers/${pathSegment(publisherId, "publisherId")}/offers/${pathSegment(offerId, "offerId")}/operations/${pathSegment(operationId, "operationId")}`;
   return apiUrl(endpoint, path, { "api-version": apiVersion });
 }
 

@@ -50,6 +50,8 @@ export interface PollOperationOptions extends PollOptions {
   /** Offer, for error messages. */
   publisherId?: string;
   offerId?: string;
+  /** What started the operation ("go-live", "publish"), for the timeout message. */
+  label?: string;
 }
 
 /** The delay before the next poll: Retry-After wins; otherwise 10% of the time waited, within bounds. */
@@ -112,7 +114,7 @@ export async function pollOperation(
 
     const elapsedMs = clock.now() - startedAt;
     const remainingMs = resolved.timeoutMs - elapsedMs;
-    if (remainingMs <= 0) throw timedOut(what, elapsedMs, last, context);
+    if (remainingMs <= 0) throw timedOut(what, elapsedMs, last, context, options.label);
     const delayMs = Math.min(nextPollDelayMs(elapsedMs, retryAfterMs, resolved), remainingMs);
     await sleepChunked(clock, delayMs, resolved.heartbeatIntervalMs, options.signal, what, context, () =>
       reporter.heartbeat(clock.now() - startedAt, last),
@@ -176,11 +178,12 @@ function timedOut(
   elapsedMs: number,
   last: OperationSnapshot | undefined,
   context: CloudPartnerErrorDetails,
+  label: string | undefined,
 ) {
   const at = last?.currentStep ? ` It was at ${describeStep(last.currentStep)}.` : "";
   return new PollTimeoutError(
     `Stopped waiting for ${what} after ${formatDuration(elapsedMs)}; the operation is still running on the Cloud Partner Portal.${at} ` +
-      "Run `pulumi up` again to resume waiting (go-live is not sent again), or raise timeoutSeconds.",
+      `Run \`pulumi up\` again to resume waiting (${label ? `${label} is not sent again` : "the operation is not started again"}), or raise timeoutSeconds.`,
     context,
   );
 }

@@ -8,14 +8,16 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { resolveTokenProvider, type TokenProvider } from "./auth";
 import { CloudPartnerClient, type OperationKind, type StartedOperation } from "./client";
+import { checkNotificationEmails } from "./emails";
 import { CloudPartnerError, NotFoundError } from "./errors";
 import type { HttpTransport } from "./http";
 import { operationIdFromLocation } from "./location";
 import type { OperationSnapshot } from "./operation";
 import type { Clock } from "./options";
 import { formatDuration, type PollOperationOptions, type ProgressEvent, pollOperation } from "./poller";
-import type { OperationStatus } from "./status";
-import { type CheckFailure, checkOperationInputs, type OperationInputs } from "./validate";
+import { normalizeStatus, type OperationStatus } from "./status";
+import { isAwaitingSignoff } from "./status-api";
+import { type CheckFailure, checkOperationInputs, type OperationInputs, UNKNOWN_VALUE } from "./validate";
 
 /** The Pulumi config key holding the bearer token (set it with `pulumi config set --secret`). */
 export const ACCESS_TOKEN_CONFIG_KEY = "cloudpartner:accessToken";
@@ -44,6 +46,8 @@ export interface OperationOutputs extends OperationInputs {
   steps: StepOutput[];
   /** The latest messages of the step that needs attention (blocked, failed). */
   messages: string[];
+  /** Kinds that stop at the preview sign-off point (publish): true while the operation rests there. */
+  awaitingSignoff?: boolean;
 }
 
 /** Test and advanced-use hooks; every one is optional. */
@@ -74,26 +78,49 @@ export class ResourceInitError extends Error {
   }
 }
 
-interface KindSpec {
+/** An input one kind adds to the common ones (publish: `notificationEmails`). It is kept in the outputs. */
+export interface KindInput {
+  /** Validates a value (never called with one still unknown during preview) and returns it normalized. */
+  check(value: unknown): { value: unknown; problems: string[] };
+  /** What a change does: start a new operation (`replace`), or record the new value in state (`update`). */
+  onChange: "replace" | "update";
+}
+
+/** What distinguishes one kind of operation resource from another; everything else is shared. */
+export interface KindSpec<Extra extends object> {
   kind: OperationKind;
   /** Human name for messages: "go-live", "publish". */
   label: string;
-  /** Extra input checks (e.g. notification e-mails). */
-  check?: (inputs: Record<string, unknown>) => CheckFailure[];
-  start(client: CloudPartnerClient, inputs: Record<string, unknown>): Promise<StartedOperation>;
-  /** Stop waiting before the operation is terminal (publish: at the publisher sign-off point). */
-  until?: (snapshot: OperationSnapshot) => boolean;
-  /** Inputs whose change needs a new operation. */
-  replaceOn: string[];
+  /** Inputs this kind takes on top of `OperationInputs`. */
+  inputs: { [K in keyof Extra]-?: KindInput };
+  start(client: CloudPartnerClient, inputs: OperationInputs & Extra): Promise<StartedOperation>;
+  /**
+   * Stop waiting at the preview sign-off point instead of the end (publish). The output `awaitingSignoff`
+   * then says whether the operation rests there, and a resource resting there is not resumed by `pulumi up`.
+   */
+  stopsAtSignoff?: boolean;
 }
 
-/** The machinery shared by every operation resource; a subclass only names its kind. */
-export abstract class OperationResourceProvider implements pulumi.dynamic.ResourceProvider {
+/** Inputs whose change needs a new operation, for every kind: they say which offer and which API. */
+const IDENTITY_INPUTS = ["publisherId", "offerId", "endpoint", "apiVersion"];
+/** Inputs that only change how this resource waits: recorded in place, never a new operation. */
+const WAITING_INPUTS = [
+  "wait",
+  "timeoutSeconds",
+  "pollIntervalSeconds",
+  "maxPollIntervalSeconds",
+  "requestTimeoutSeconds",
+];
+
+/** The machinery shared by every operation resource; a subclass only describes its kind. */
+export abstract class OperationResourceProvider<Extra extends object = Record<never, never>>
+  implements pulumi.dynamic.ResourceProvider
+{
   #accessToken?: string;
   #tokens?: TokenProvider;
 
   protected constructor(
-    private readonly spec: KindSpec,
+    private readonly spec: KindSpec<Extra>,
     private readonly hooks: ProviderHooks = {},
   ) {}
 
@@ -104,25 +131,26 @@ export abstract class OperationResourceProvider implements pulumi.dynamic.Resour
   }
 
   async check(_olds: pulumi.Inputs, news: pulumi.Inputs): Promise<pulumi.dynamic.CheckResult> {
-    const { inputs, failures } = checkOperationInputs(news);
-    failures.push(...(this.spec.check?.(inputs) ?? []));
-    return { inputs, failures };
+    return this.#check(news);
   }
 
   async diff(_id: pulumi.ID, olds: pulumi.Inputs, news: pulumi.Inputs): Promise<pulumi.dynamic.DiffResult> {
-    const filled = checkOperationInputs(news).inputs;
-    const replaces = this.spec.replaceOn.filter((key) => !sameValue(olds[key], filled[key]));
+    const filled = this.#check(news).inputs;
+    const extras = Object.entries<KindInput>(this.spec.inputs);
+    const changed = (key: string) => !sameValue(olds[key], filled[key]);
+    const replaces = [
+      ...IDENTITY_INPUTS,
+      ...extras.filter(([, i]) => i.onChange === "replace").map(([k]) => k),
+    ].filter(changed);
     // A failed or canceled operation no longer matches the desired state: start a new one.
     if (olds.status === "failed" || olds.status === "canceled") replaces.push("status");
     const updates = [
-      "wait",
-      "timeoutSeconds",
-      "pollIntervalSeconds",
-      "maxPollIntervalSeconds",
-      "requestTimeoutSeconds",
-    ].filter((key) => !sameValue(olds[key], filled[key]));
-    // An operation still running (e.g. after a timeout) is resumed by an update.
-    const resume = olds.status === "running" && filled.wait !== false;
+      ...WAITING_INPUTS,
+      ...extras.filter(([, i]) => i.onChange === "update").map(([k]) => k),
+    ].filter(changed);
+    // An operation still running (e.g. after a timeout) is resumed by an update, unless it rests where this
+    // kind stops waiting (a publish at sign-off): there is nothing to wait for until the publisher acts.
+    const resume = olds.status === "running" && filled.wait !== false && olds.awaitingSignoff !== true;
     return {
       changes: replaces.length > 0 || updates.length > 0 || resume,
       replaces,
@@ -136,7 +164,7 @@ export abstract class OperationResourceProvider implements pulumi.dynamic.Resour
     const what = `${inputs.publisherId}/${inputs.offerId}`;
     // Attach to an operation of this kind that is already running (e.g. after an interrupted `pulumi up`).
     const running = await client.findRunningOperation(inputs.publisherId, inputs.offerId, this.spec.kind);
-    const started = running ?? (await this.spec.start(client, raw));
+    const started = running ?? (await this.spec.start(client, inputs));
     this.#log(
       started.attached
         ? `[${what}] ${this.spec.label} already running; attaching to ${started.operationLocation}`
@@ -144,7 +172,6 @@ export abstract class OperationResourceProvider implements pulumi.dynamic.Resour
     );
     const outs: OperationOutputs = {
       ...inputs,
-      ...this.#extraInputs(raw),
       operationLocation: started.operationLocation,
       operationId: started.operationId ?? operationIdFromLocation(started.operationLocation),
       status: "running",
@@ -152,6 +179,7 @@ export abstract class OperationResourceProvider implements pulumi.dynamic.Resour
       startedAt: new Date(this.#now()).toISOString(),
       steps: [],
       messages: [],
+      ...(this.spec.stopsAtSignoff ? { awaitingSignoff: false } : {}),
     };
     const id = `${what}/${this.spec.kind}/${outs.operationId ?? "operation"}`;
     const final = await this.#follow(client, inputs, outs, id, raw[PROVIDER_KEY]);
@@ -173,7 +201,6 @@ export abstract class OperationResourceProvider implements pulumi.dynamic.Resour
     const outs: OperationOutputs = {
       ...(previous as OperationOutputs),
       ...inputs,
-      ...this.#extraInputs(news),
       steps: previous.steps ?? [],
       messages: previous.messages ?? [],
     };
@@ -194,7 +221,7 @@ export abstract class OperationResourceProvider implements pulumi.dynamic.Resour
     const client = this.#client(inputs);
     try {
       const { snapshot } = await client.getOperation(outs.operationLocation);
-      return { id, props: applySnapshot(outs, snapshot, this.#now()) };
+      return { id, props: this.#apply(outs, snapshot) };
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
     }
@@ -204,7 +231,16 @@ export abstract class OperationResourceProvider implements pulumi.dynamic.Resour
       this.#log(
         `[${inputs.publisherId}/${inputs.offerId}] the operation ${outs.operationLocation} is no longer available; the offer's status is ${offer.status}.`,
       );
-      return { id, props: { ...outs, rawStatus: offer.status } };
+      const awaiting = this.spec.stopsAtSignoff
+        ? {
+            awaitingSignoff: isAwaitingSignoff({
+              status: normalizeStatus(offer.status).status,
+              rawStatus: offer.status,
+              steps: offer.steps,
+            }),
+          }
+        : {};
+      return { id, props: { ...outs, rawStatus: offer.status, ...awaiting } };
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
       this.#log(
@@ -216,12 +252,18 @@ export abstract class OperationResourceProvider implements pulumi.dynamic.Resour
 
   async delete(_id: pulumi.ID, props: pulumi.Inputs): Promise<void> {
     const what = `${props.publisherId}/${props.offerId}`;
-    const running = props.status === "running";
+    const emails = Array.isArray(props.notificationEmails)
+      ? props.notificationEmails.join(",")
+      : "<you@example.com>";
+    const cancel = `\`npx pulumi-cloudpartner cancel ${props.publisherId} ${props.offerId} --notification-emails ${emails}\``;
+    const state =
+      props.status !== "running"
+        ? "so the offer stays as it is."
+        : props.awaitingSignoff === true
+          ? `and the preview keeps waiting for the publisher's sign-off (to withdraw it, cancel with ${cancel}).`
+          : `and the operation ${props.operationLocation} keeps running (cancel it with ${cancel}).`;
     this.#log(
-      `[${what}] removing the ${this.spec.label} record from the stack only: the Cloud Partner Portal API cannot undo a ${this.spec.label}, ` +
-        (running
-          ? `and the operation ${props.operationLocation} keeps running (cancel it with \`npx pulumi-cloudpartner cancel ${props.publisherId} ${props.offerId}\`).`
-          : "so the offer stays as it is."),
+      `[${what}] removing the ${this.spec.label} record from the stack only: the Cloud Partner Portal API cannot undo a ${this.spec.label}, ${state}`,
     );
   }
 
@@ -238,7 +280,7 @@ export abstract class OperationResourceProvider implements pulumi.dynamic.Resour
     try {
       if (!inputs.wait) {
         const { snapshot } = await client.getOperation(outs.operationLocation);
-        return applySnapshot(current, snapshot, this.#now());
+        return this.#apply(current, snapshot);
       }
       const options: PollOperationOptions = {
         pollIntervalMs: inputs.pollIntervalSeconds * 1000,
@@ -248,17 +290,16 @@ export abstract class OperationResourceProvider implements pulumi.dynamic.Resour
         clock: this.hooks.clock,
         publisherId: inputs.publisherId,
         offerId: inputs.offerId,
-        until: this.spec.until,
+        label: this.spec.label,
+        until: this.spec.stopsAtSignoff ? isAwaitingSignoff : undefined,
         onProgress: (event) => {
-          if (event.snapshot) current = applySnapshot(current, event.snapshot, this.#now());
+          if (event.snapshot) current = this.#apply(current, event.snapshot);
           this.#log(progressLine(what, this.spec.label, event));
         },
       };
       const final = await pollOperation(client, outs.operationLocation, options);
-      current = applySnapshot(current, final, this.#now());
-      this.#log(
-        `[${what}] ${this.spec.label} ${final.status === "succeeded" ? "succeeded" : `reached ${final.currentStep?.name ?? final.rawStatus}`}.`,
-      );
+      current = this.#apply(current, final);
+      this.#log(`[${what}] ${this.spec.label} ${outcomeOf(current)}`);
       return current;
     } catch (error) {
       if (error instanceof CloudPartnerError && error.code === "CPP_OPERATION_FAILED")
@@ -271,10 +312,25 @@ export abstract class OperationResourceProvider implements pulumi.dynamic.Resour
     }
   }
 
-  #inputs(raw: pulumi.Inputs): OperationInputs {
-    const { inputs, failures } = checkOperationInputs(raw);
+  /** The common checks plus this kind's own inputs; fills defaults and normalizes. */
+  #check(news: pulumi.Inputs): { inputs: Record<string, unknown>; failures: CheckFailure[] } {
+    const { inputs, failures } = checkOperationInputs(news);
+    for (const [property, input] of Object.entries<KindInput>(this.spec.inputs)) {
+      if (inputs[property] === UNKNOWN_VALUE) continue;
+      const checked = input.check(inputs[property]);
+      // The host cannot serialize `undefined` (a missing input): leave it out, the failure says why.
+      if (checked.value !== undefined) inputs[property] = checked.value;
+      failures.push(...checked.problems.map((reason) => ({ property, reason })));
+    }
+    return { inputs, failures };
+  }
+
+  /** The checked inputs, common and this kind's own; throws naming every invalid one. */
+  #inputs(raw: pulumi.Inputs): OperationInputs & Extra {
+    const { inputs, failures } = this.#check(raw);
     if (failures.length) throw new Error(failures.map((f) => f.reason).join(" "));
     const pick = inputs as unknown as OperationInputs;
+    const extras = Object.fromEntries(Object.keys(this.spec.inputs).map((key) => [key, inputs[key]]));
     return {
       publisherId: pick.publisherId,
       offerId: pick.offerId,
@@ -285,14 +341,14 @@ export abstract class OperationResourceProvider implements pulumi.dynamic.Resour
       pollIntervalSeconds: pick.pollIntervalSeconds,
       maxPollIntervalSeconds: pick.maxPollIntervalSeconds,
       requestTimeoutSeconds: pick.requestTimeoutSeconds,
+      ...(extras as Extra),
     };
   }
 
-  /** Inputs a subclass adds (kept in outputs); none by default. */
-  #extraInputs(raw: pulumi.Inputs): Record<string, unknown> {
-    return this.spec.check
-      ? Object.fromEntries(Object.entries(raw).filter(([k]) => k === "notificationEmails"))
-      : {};
+  /** Applies a poll's snapshot, plus what this kind derives from it. */
+  #apply(outs: OperationOutputs, snapshot: OperationSnapshot): OperationOutputs {
+    const applied = applySnapshot(outs, snapshot, this.#now());
+    return this.spec.stopsAtSignoff ? { ...applied, awaitingSignoff: isAwaitingSignoff(snapshot) } : applied;
   }
 
   #client(inputs: OperationInputs): CloudPartnerClient {
@@ -364,6 +420,17 @@ export function progressLine(what: string, label: string, event: ProgressEvent):
   return `[${what}] ${label} ${prefix}: ${step}${messages} — ${elapsed} waited`;
 }
 
+/** How a wait ended, for the last progress line. */
+function outcomeOf(outs: OperationOutputs): string {
+  if (outs.awaitingSignoff) {
+    return (
+      `stopped at ${outs.currentStep ?? "the sign-off step"}: the preview is ready and waits for the publisher's sign-off. ` +
+      "Review the preview, sign off in the Cloud Partner Portal, then go live."
+    );
+  }
+  return outs.status === "succeeded" ? "succeeded." : `reached ${outs.currentStep ?? outs.rawStatus}.`;
+}
+
 function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
@@ -375,8 +442,36 @@ export class OfferGoLiveProvider extends OperationResourceProvider {
       {
         kind: "golive",
         label: "go-live",
-        start: (client, inputs) => client.goLive(String(inputs.publisherId), String(inputs.offerId)),
-        replaceOn: ["publisherId", "offerId", "endpoint", "apiVersion"],
+        inputs: {},
+        start: (client, inputs) => client.goLive(inputs.publisherId, inputs.offerId),
+      },
+      hooks,
+    );
+  }
+}
+
+/** Inputs `OfferPublish` adds. */
+export interface PublishInputs {
+  notificationEmails: string[];
+}
+
+/**
+ * Publishes an offer: POST .../publish with the notification e-mails, then waits until the preview is
+ * ready for the publisher's sign-off (or the publish ends). Changing the e-mails is recorded in place:
+ * re-publishing would restart certification for a list of recipients.
+ */
+export class OfferPublishProvider extends OperationResourceProvider<PublishInputs> {
+  constructor(hooks: ProviderHooks = {}) {
+    super(
+      {
+        kind: "publish",
+        label: "publish",
+        inputs: {
+          notificationEmails: { check: (value) => checkNotificationEmails(value), onChange: "update" },
+        },
+        start: (client, inputs) =>
+          client.publish(inputs.publisherId, inputs.offerId, inputs.notificationEmails),
+        stopsAtSignoff: true,
       },
       hooks,
     );

@@ -8,8 +8,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { OperationStatus } from "./status";
 
-/** Which provider class the thin object delegates to. */
-type ProviderClassName = "OfferGoLiveProvider";
+/** Which provider class (exported by `provider.ts`) the thin object delegates to. */
+export type ProviderClassName = "OfferGoLiveProvider" | "OfferPublishProvider";
 
 /**
  * Builds the thin provider. Exported for tests that measure or drive it.
@@ -78,7 +78,10 @@ export interface OfferOperationArgs {
   endpoint?: pulumi.Input<string>;
   /** API version sent as `api-version`. Default `2017-10-31`. Changing it replaces. */
   apiVersion?: pulumi.Input<string>;
-  /** Block until the operation ends. Default `true`; with `false` the resource records the started operation and returns. */
+  /**
+   * Block until the operation ends (`OfferPublish`: until the preview waits for sign-off). Default `true`; with
+   * `false` the resource records the started operation and returns.
+   */
   wait?: pulumi.Input<boolean>;
   /**
    * How long one `pulumi up` waits for the operation, in seconds. Default 604 800 (7 days). When it passes the
@@ -96,6 +99,17 @@ export interface OfferOperationArgs {
 /** Inputs of `OfferGoLive`. */
 export interface OfferGoLiveArgs extends OfferOperationArgs {}
 
+/** Inputs of `OfferPublish`. */
+export interface OfferPublishArgs extends OfferOperationArgs {
+  /**
+   * Who the Cloud Partner Portal e-mails about this publish — and about the go-live and cancel that follow
+   * it: 1 to 20 addresses, each its own list item (no commas or spaces inside one). Surrounding spaces are
+   * trimmed and repeats dropped. Changing the list updates the resource in place and does not publish again
+   * (that would restart certification); the new list goes with the next publish (`pulumi up --replace`).
+   */
+  notificationEmails: pulumi.Input<pulumi.Input<string>[]>;
+}
+
 /** A step of the operation as kept in state. */
 export interface OperationStep {
   name: string;
@@ -104,15 +118,29 @@ export interface OperationStep {
   messages?: string[];
 }
 
+/** The outputs every offer operation resource computes (their inputs are echoed too). */
+const OPERATION_OUTPUTS = [
+  "operationLocation",
+  "operationId",
+  "status",
+  "rawStatus",
+  "attached",
+  "startedAt",
+  "completedAt",
+  "currentStep",
+  "steps",
+  "messages",
+] as const;
+
 /**
- * Takes an Azure Marketplace offer live through the Cloud Partner Portal API: sends go-live once and waits
- * until the operation ends, printing each step's progress. Deleting the resource only removes it from the
- * stack; the API cannot take an offer back off the marketplace.
+ * What `OfferGoLive` and `OfferPublish` share: the inputs echoed back and the state of the operation the
+ * resource started (or attached to). Deleting one only removes it from the stack; the API cannot undo a
+ * publish or a go-live (cancel a running one with `pulumi-cloudpartner cancel`).
  *
  * The bearer token comes from the stack config `cloudpartner:accessToken` (a secret), else the
  * `CLOUDPARTNER_ACCESS_TOKEN` environment variable, else Azure AD (`@azure/identity`).
  */
-export class OfferGoLive extends pulumi.dynamic.Resource {
+export abstract class OfferOperation extends pulumi.dynamic.Resource {
   declare readonly publisherId: pulumi.Output<string>;
   declare readonly offerId: pulumi.Output<string>;
   declare readonly endpoint: pulumi.Output<string>;
@@ -122,7 +150,7 @@ export class OfferGoLive extends pulumi.dynamic.Resource {
   declare readonly pollIntervalSeconds: pulumi.Output<number>;
   declare readonly maxPollIntervalSeconds: pulumi.Output<number>;
   declare readonly requestTimeoutSeconds: pulumi.Output<number>;
-  /** Absolute URL of the go-live operation. */
+  /** Absolute URL of the operation. */
   declare readonly operationLocation: pulumi.Output<string>;
   /** The operation's GUID, or the `$`-separated id of a non-migrated offer. */
   declare readonly operationId: pulumi.Output<string | undefined>;
@@ -130,7 +158,7 @@ export class OfferGoLive extends pulumi.dynamic.Resource {
   declare readonly status: pulumi.Output<OperationStatus>;
   /** The status exactly as the API last spelled it. */
   declare readonly rawStatus: pulumi.Output<string | undefined>;
-  /** True when an already running go-live was adopted instead of starting a new one. */
+  /** True when an operation of this kind already running was adopted instead of starting a new one. */
   declare readonly attached: pulumi.Output<boolean>;
   /** When this resource started (or attached to) the operation, ISO 8601. */
   declare readonly startedAt: pulumi.Output<string>;
@@ -142,26 +170,47 @@ export class OfferGoLive extends pulumi.dynamic.Resource {
   /** Messages of the step that needs attention (blocked or failed), if any. */
   declare readonly messages: pulumi.Output<string[]>;
 
+  protected constructor(
+    className: ProviderClassName,
+    type: string,
+    name: string,
+    props: Record<string, unknown>,
+    opts: pulumi.CustomResourceOptions | undefined,
+  ) {
+    const outputs = Object.fromEntries(OPERATION_OUTPUTS.map((key) => [key, undefined]));
+    super(sharedThinProvider(className), name, { ...props, ...outputs }, opts, "cloudpartner", type);
+  }
+}
+
+/**
+ * Takes an Azure Marketplace offer live through the Cloud Partner Portal API: sends go-live once and waits
+ * until the operation ends, printing each step's progress. The offer must have been published and its
+ * preview signed off (see `OfferPublish`); otherwise the API refuses with HTTP 400.
+ */
+export class OfferGoLive extends OfferOperation {
   constructor(name: string, args: OfferGoLiveArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      sharedThinProvider("OfferGoLiveProvider"),
-      name,
-      {
-        ...args,
-        operationLocation: undefined,
-        operationId: undefined,
-        status: undefined,
-        rawStatus: undefined,
-        attached: undefined,
-        startedAt: undefined,
-        completedAt: undefined,
-        currentStep: undefined,
-        steps: undefined,
-        messages: undefined,
-      },
-      opts,
-      "cloudpartner",
-      "OfferGoLive",
-    );
+    super("OfferGoLiveProvider", "OfferGoLive", name, { ...args }, opts);
+  }
+}
+
+/**
+ * Publishes an Azure Marketplace offer (validation, certification, packaging, preview): sends publish once
+ * with the notification e-mails and waits until the preview is ready for the publisher's sign-off, printing
+ * each step's progress. Then review the preview, sign off in the Cloud Partner Portal, and go live with
+ * `OfferGoLive` (`dependsOn` this resource).
+ *
+ * `status` is the operation's status as the API reports it; at the sign-off point that is `succeeded` or,
+ * on API versions that keep the publish open until sign-off, `running`. `awaitingSignoff` says which:
+ * `true` means the publish is done as far as Pulumi is concerned and the next move is the publisher's (a
+ * later `pulumi up` does not wait on it again; `pulumi refresh` updates it).
+ */
+export class OfferPublish extends OfferOperation {
+  /** The notification e-mails as sent (trimmed, without repeats). */
+  declare readonly notificationEmails: pulumi.Output<string[]>;
+  /** True while the preview waits for the publisher's sign-off: where this resource stops waiting. */
+  declare readonly awaitingSignoff: pulumi.Output<boolean>;
+
+  constructor(name: string, args: OfferPublishArgs, opts?: pulumi.CustomResourceOptions) {
+    super("OfferPublishProvider", "OfferPublish", name, { ...args, awaitingSignoff: undefined }, opts);
   }
 }

@@ -16,6 +16,20 @@ export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 /** Publisher and offer ids in the Cloud Partner Portal: letters, digits, `-`, `_`, `.`; at most 50 characters. */
 export const MAX_ID_LENGTH = 50;
 
+/**
+ * A value as a message shows it: JSON where possible (BigInts and cycles cannot be), never longer than 60
+ * characters, so a 10 KB input does not become a 10 KB error.
+ */
+function describeValue(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = typeof value === "bigint" ? `${value}n` : Object.prototype.toString.call(value);
+  }
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
 export function idProblem(value: unknown): string | undefined {
   if (value === undefined || value === null) return "is required";
   if (typeof value !== "string") return `must be a string, got ${typeof value}`;
@@ -25,10 +39,10 @@ export function idProblem(value: unknown): string | undefined {
   if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) return "must not contain control characters";
   if (/\s/.test(value)) return "must not contain whitespace";
   if (/[/\\?#%]/.test(value))
-    return `must not contain '/', '\\', '?', '#' or '%' (got ${JSON.stringify(value)})`;
+    return `must not contain '/', '\\', '?', '#' or '%' (got ${describeValue(value)})`;
   if (value.includes("..")) return "must not contain '..'";
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(value)) {
-    return `may only contain ASCII letters, digits, '-', '_' and '.', and must start with a letter or digit (got ${JSON.stringify(value)})`;
+    return `may only contain ASCII letters, digits, '-', '_' and '.', and must start with a letter or digit (got ${describeValue(value)})`;
   }
   return undefined;
 }
@@ -37,12 +51,12 @@ export function apiVersionProblem(value: unknown): string | undefined {
   if (typeof value !== "string") return "must be a string";
   return /^\d{4}-\d{2}-\d{2}(-preview)?$/.test(value)
     ? undefined
-    : `must be a date like ${DEFAULT_API_VERSION}, got ${JSON.stringify(value)}`;
+    : `must be a date like ${DEFAULT_API_VERSION}, got ${describeValue(value)}`;
 }
 
 function positiveNumberProblem(value: unknown, max: number): string | undefined {
   if (typeof value !== "number" || !Number.isFinite(value))
-    return `must be a number, got ${JSON.stringify(value)}`;
+    return `must be a number, got ${describeValue(value)}`;
   if (value <= 0) return `must be greater than zero, got ${value}`;
   if (value > max) return `must be at most ${max}, got ${value}`;
   return undefined;

@@ -227,9 +227,8 @@ test("delete only removes from state and says the offer stays live", async () =>
   const requestsBefore = sim.requests.length;
   await host.delete(created.id, created.properties);
   expect(sim.requests.length).toBe(requestsBefore);
-  expect(host.stdout).toMatch(
-    new RegExp(`\\[contoso/${offerId}\\] removing the go-live record from the stack only`),
-  );
+  const removed = new RegExp(`\\[contoso/${offerId}\\] removing the go-live record from the stack only`);
+  expect(await host.printed(removed)).toMatch(removed);
 });
 
 test("the token never appears in any response, in the provider's output or in __provider", () => {

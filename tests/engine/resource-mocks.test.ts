@@ -59,3 +59,29 @@ test("two resources share one serialized provider text", async () => {
   expect(texts).toHaveLength(2);
   expect(texts[0]).toBe(texts[1]);
 });
+
+test("OfferPublish registers cloudpartner:OfferPublish with its e-mails and its own thin provider", async () => {
+  const { OfferGoLive, OfferPublish } = await import("../../provider/resource");
+  const published = new OfferPublish("contoso-offer-publish", {
+    publisherId: "contoso",
+    offerId: "contoso-offer",
+    notificationEmails: ["ops@contoso.com"],
+  });
+  new OfferGoLive(
+    "contoso-offer-after-publish",
+    { publisherId: "contoso", offerId: "contoso-offer" },
+    {
+      dependsOn: published,
+    },
+  );
+  expect(await output(published.notificationEmails)).toEqual(["ops@contoso.com"]);
+  expect(await output(published.status)).toBe("succeeded");
+  const publish = registered.find((r) => r.name === "contoso-offer-publish");
+  expect(publish?.type).toBe("pulumi-nodejs:dynamic/cloudpartner:OfferPublish");
+  expect(publish?.inputs).toMatchObject({ notificationEmails: ["ops@contoso.com"] });
+  expect(publish?.inputs.__provider).toContain("OfferPublishProvider");
+  await new Promise((r) => setTimeout(r, 50));
+  const goLive = registered.find((r) => r.name === "contoso-offer-after-publish");
+  expect(goLive?.inputs.__provider).toContain("OfferGoLiveProvider");
+  expect(goLive?.inputs.__provider).not.toBe(publish?.inputs.__provider);
+});

@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type * as provpb from "@pulumi/pulumi/proto/provider_pb";
-import { thinProvider } from "../../provider/resource";
+import { type ProviderClassName, thinProvider } from "../../provider/resource";
 
 // The SDK's generated stubs and its own grpc-js (the same copy the host uses).
 const sdkDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
@@ -30,10 +30,15 @@ export interface InitError {
   reasons: string[];
 }
 
-/** Serializes the thin provider exactly as `OfferGoLive` does (it points at the compiled `dist/`). */
-export async function serializedProvider(): Promise<string> {
+/**
+ * Serializes the thin provider exactly as the resource of `className` does (`OfferGoLive` by default,
+ * `OfferPublish` with "OfferPublishProvider"); it points at the compiled `dist/`.
+ */
+export async function serializedProvider(
+  className: ProviderClassName = "OfferGoLiveProvider",
+): Promise<string> {
   const modulePath = path.resolve(__dirname, "../../dist/provider/provider.js");
-  const provider = thinProvider("OfferGoLiveProvider", modulePath);
+  const provider = thinProvider(className, modulePath);
   return (await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: false })).text;
 }
 
@@ -82,6 +87,18 @@ export class ProviderHost {
       host.stderr += chunk.toString();
     });
     return host;
+  }
+
+  /**
+   * The host's stdout once it contains `expected`, or after `timeoutMs`: a line the provider prints just
+   * before answering can arrive after the gRPC response (seen under load).
+   */
+  async printed(expected: string | RegExp, timeoutMs = 2_000): Promise<string> {
+    const seen = () =>
+      typeof expected === "string" ? this.stdout.includes(expected) : expected.test(this.stdout);
+    for (const deadline = Date.now() + timeoutMs; !seen() && Date.now() < deadline; )
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    return this.stdout;
   }
 
   get pid(): number | undefined {
@@ -185,7 +202,8 @@ export class ProviderHost {
 
   async stop(): Promise<void> {
     this.client.close();
-    if (this.child.exitCode === null) {
+    // A killed child has no exit code, only a signal: check both, or a second stop() would wait forever.
+    if (this.child.exitCode === null && this.child.signalCode === null) {
       const exited = new Promise((resolve) => this.child.once("exit", resolve));
       this.child.kill("SIGKILL");
       await exited;

@@ -1,0 +1,32 @@
+import * as pulumi from "@pulumi/pulumi";
+import { OfferGoLive, OfferPublish } from "pulumi-cloudpartner";
+
+const config = new pulumi.Config();
+const offer = {
+  publisherId: config.require("publisherId"),
+  offerId: config.require("offerId"),
+  // Only set for the local CPP simulator; the default is https://cloudpartner.azure.com.
+  endpoint: config.get("endpoint"),
+  pollIntervalSeconds: config.getNumber("pollIntervalSeconds"),
+  maxPollIntervalSeconds: config.getNumber("maxPollIntervalSeconds"),
+};
+
+// Sends publish once (validation, certification, packaging, preview) and waits until the preview is ready
+// for the publisher's sign-off — usually a few days. The portal e-mails these addresses about each step.
+const published = new OfferPublish("offer-publish", {
+  ...offer,
+  notificationEmails: config.requireObject<string[]>("notificationEmails"),
+});
+
+// Go-live needs the publisher's sign-off of the preview, a person's decision made in the Cloud Partner
+// Portal. Review the preview, sign off, then `pulumi config set goLive true` and `pulumi up` again.
+// (Without this gate, go-live would fail with the API's HTTP 400 until the preview is signed off.)
+const live = config.getBoolean("goLive")
+  ? new OfferGoLive("offer-live", offer, { dependsOn: published })
+  : undefined;
+
+export const publishStatus = published.status;
+export const awaitingSignoff = published.awaitingSignoff;
+export const publishStep = published.currentStep;
+export const liveStatus = live?.status ?? "not requested (set goLive=true after signing off the preview)";
+export const liveStep = live?.currentStep;

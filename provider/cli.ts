@@ -1,0 +1,430 @@
+#!/usr/bin/env node
+/**
+ * `pulumi-cloudpartner`: look at an offer and cancel its running operation from a shell or a CI job, without
+ * a Pulumi program. Deleting an `OfferPublish` or `OfferGoLive` never cancels anything (the API cannot undo
+ * a publish or a go-live), so this is the way to stop one. The token comes from `CLOUDPARTNER_ACCESS_TOKEN`
+ * or Azure AD, never from a flag, and is never printed.
+ *
+ * Exit codes: 0 success, 1 the API (or the token source) refused or failed, 2 usage error, 130 interrupted.
+ */
+
+import { parseArgs } from "node:util";
+import { resolveTokenProvider } from "./auth";
+import { CloudPartnerClient, type Submission } from "./client";
+import { parseEmailList } from "./emails";
+import { AbortedError, PollTimeoutError } from "./errors";
+import { closeDefaultTransport, type HttpTransport } from "./http";
+import { describeStep, type StepSnapshot } from "./operation";
+import { endpointProblem } from "./options";
+import { formatDuration, pollOperation } from "./poller";
+import { describeOfferStatus, type OfferStatusReport } from "./status-api";
+import { apiVersionProblem, idProblem } from "./validate";
+import { VERSION } from "./version";
+
+export const USAGE = `Usage: pulumi-cloudpartner <command> [options]
+
+Commands:
+  status <publisherId> <offerId>
+      The offer's publishing status and the steps of its latest operation.
+  operations <publisherId> <offerId> [--status <state>]
+      The offer's operations (submissions), newest first; e.g. --status running.
+  cancel <publisherId> <offerId> --notification-emails <a@x.com,b@y.com> [--wait]
+      Cancel the offer's running operation (publish or go-live). With --wait, follow the
+      cancellation until it ends (--timeout <seconds>, default 3600; --poll-interval <seconds>, default 10).
+
+Options:
+  --endpoint <url>        API host (default https://cloudpartner.azure.com; http only for loopback)
+  --api-version <date>    api-version sent with every call (default 2017-10-31)
+  --json                  Machine-readable output on stdout
+  -h, --help              Show this help
+  --version               Show the version
+
+The bearer token comes from CLOUDPARTNER_ACCESS_TOKEN, else Azure AD (AZURE_TENANT_ID, AZURE_CLIENT_ID,
+AZURE_CLIENT_SECRET, or any DefaultAzureCredential source). It is never taken as a flag nor printed.
+
+Exit codes: 0 ok, 1 API error, 2 usage error, 130 interrupted.
+`;
+
+export interface GlobalOptions {
+  endpoint?: string;
+  apiVersion?: string;
+  json: boolean;
+}
+
+interface OfferCommand {
+  publisherId: string;
+  offerId: string;
+  options: GlobalOptions;
+}
+
+export type Command =
+  | { command: "help" }
+  | { command: "version" }
+  | ({ command: "status" } & OfferCommand)
+  | ({ command: "operations"; filteredStatus?: string } & OfferCommand)
+  | ({
+      command: "cancel";
+      notificationEmails: string[];
+      wait: boolean;
+      timeoutSeconds: number;
+      pollIntervalSeconds: number;
+    } & OfferCommand);
+
+/** A mistake in the command line: exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+const COMMANDS = ["status", "operations", "cancel"] as const;
+/** Options that belong to one command only. */
+const COMMAND_OPTIONS: Record<string, (typeof COMMANDS)[number]> = {
+  status: "operations",
+  "notification-emails": "cancel",
+  wait: "cancel",
+  timeout: "cancel",
+  "poll-interval": "cancel",
+};
+
+/** Parses the arguments after the program name. Throws `UsageError`. */
+export function parseCommand(argv: string[]): Command {
+  let parsed: ReturnType<typeof parseWithNode>;
+  try {
+    parsed = parseWithNode(argv);
+  } catch (error) {
+    throw new UsageError(describeParseError(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals[0] === "help") return { command: "help" };
+  if (values.version) return { command: "version" };
+  const [command, publisherId, offerId, ...extra] = positionals;
+  if (command === undefined) throw new UsageError("a command is required (status, operations or cancel).");
+  if (!(COMMANDS as readonly string[]).includes(command)) {
+    throw new UsageError(`unknown command '${command}' (expected status, operations or cancel).`);
+  }
+  for (const [option, owner] of Object.entries(COMMAND_OPTIONS)) {
+    if (values[option as keyof typeof values] !== undefined && owner !== command)
+      throw new UsageError(`--${option} applies only to '${owner}'.`);
+  }
+  if (publisherId === undefined || offerId === undefined)
+    throw new UsageError(`'${command}' needs <publisherId> <offerId>.`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'.`);
+  for (const [name, value] of [
+    ["publisherId", publisherId],
+    ["offerId", offerId],
+  ] as const) {
+    const problem = idProblem(value);
+    if (problem) throw new UsageError(`${name} ${problem}.`);
+  }
+  if (values.endpoint !== undefined) {
+    const problem = endpointProblem(values.endpoint);
+    if (problem) throw new UsageError(`--endpoint ${problem}.`);
+  }
+  if (values["api-version"] !== undefined) {
+    const problem = apiVersionProblem(values["api-version"]);
+    if (problem) throw new UsageError(`--api-version ${problem}.`);
+  }
+  const base: OfferCommand = {
+    publisherId,
+    offerId,
+    options: {
+      ...(values.endpoint !== undefined ? { endpoint: values.endpoint } : {}),
+      ...(values["api-version"] !== undefined ? { apiVersion: values["api-version"] } : {}),
+      json: values.json === true,
+    },
+  };
+  switch (command) {
+    case "status":
+      return { command, ...base };
+    case "operations": {
+      const state = values.status;
+      if (state !== undefined && !/^[A-Za-z][A-Za-z ]{0,40}$/.test(state))
+        throw new UsageError(`--status must be a state such as 'running', got ${JSON.stringify(state)}.`);
+      return { command, ...base, ...(state !== undefined ? { filteredStatus: state } : {}) };
+    }
+    case "cancel": {
+      const list = values["notification-emails"];
+      if (list === undefined)
+        throw new UsageError(
+          "'cancel' needs --notification-emails <a@x.com,b@y.com> (who the portal e-mails).",
+        );
+      const emails = parseEmailList(list);
+      if (emails.problems.length) throw new UsageError(emails.problems.join(" "));
+      return {
+        command,
+        ...base,
+        notificationEmails: emails.value as string[],
+        wait: values.wait === true,
+        timeoutSeconds: seconds("--timeout", values.timeout, 3600),
+        pollIntervalSeconds: seconds("--poll-interval", values["poll-interval"], 10),
+      };
+    }
+  }
+  throw new UsageError(`unknown command '${command}'.`);
+}
+
+function parseWithNode(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      endpoint: { type: "string" },
+      "api-version": { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+      version: { type: "boolean" },
+      status: { type: "string" },
+      "notification-emails": { type: "string" },
+      wait: { type: "boolean" },
+      timeout: { type: "string" },
+      "poll-interval": { type: "string" },
+    },
+  });
+}
+
+/** node's parse errors, reworded; never echoes an option's value (someone may try `--token=...`). */
+function describeParseError(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  const option = /'(-{1,2}[^'=\s]*)/.exec(message)?.[1] ?? "";
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    if (/token|secret|password|key/i.test(option)) {
+      return `unknown option '${option}': the token is never taken as a flag; set CLOUDPARTNER_ACCESS_TOKEN or use Azure AD.`;
+    }
+    return `unknown option '${option}'.`;
+  }
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    return /argument missing/.test(message)
+      ? `option '${option}' needs a value.`
+      : `option '${option}' does not take a value.`;
+  }
+  return message;
+}
+
+function seconds(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (value.trim() === "" || !Number.isFinite(number) || number <= 0)
+    throw new UsageError(`${flag} must be a positive number of seconds, got ${JSON.stringify(value)}.`);
+  return number;
+}
+
+/** Where output goes, and what the process would otherwise take from its globals (tests pass their own). */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env?: NodeJS.ProcessEnv;
+  transport?: HttpTransport;
+  signal?: AbortSignal;
+}
+
+/** Runs one command line; resolves to the exit code. Never throws. */
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  let command: Command;
+  try {
+    command = parseCommand(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr(`error: ${error.message}\nRun 'pulumi-cloudpartner --help' for usage.\n`);
+    return 2;
+  }
+  if (command.command === "help") {
+    io.stdout(USAGE);
+    return 0;
+  }
+  if (command.command === "version") {
+    io.stdout(`${VERSION}\n`);
+    return 0;
+  }
+  try {
+    const client = new CloudPartnerClient({
+      endpoint: command.options.endpoint,
+      apiVersion: command.options.apiVersion,
+      tokenProvider: resolveTokenProvider({ env: io.env ?? process.env }),
+      transport: io.transport,
+      log: (line) => io.stderr(`${line}\n`),
+    });
+    io.stdout(await execute(client, command, io));
+    return 0;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(`error: ${message}\n`);
+    return error instanceof AbortedError ? 130 : 1;
+  } finally {
+    // The pooled keep-alive connections would otherwise hold the process open for their idle timeout.
+    if (!io.transport) await closeDefaultTransport();
+  }
+}
+
+type OfferCommandOf<C extends Command["command"]> = Extract<Command, { command: C }>;
+
+async function execute(
+  client: CloudPartnerClient,
+  command: OfferCommandOf<"status" | "operations" | "cancel">,
+  io: CliIo,
+): Promise<string> {
+  const { publisherId, offerId, options } = command;
+  const signal = io.signal;
+  switch (command.command) {
+    case "status": {
+      const report = describeOfferStatus(
+        publisherId,
+        offerId,
+        await client.getOfferStatus(publisherId, offerId, signal),
+      );
+      return options.json ? toJson(report) : formatStatus(report);
+    }
+    case "operations": {
+      const operations = await client.listOperations(publisherId, offerId, {
+        filteredStatus: command.filteredStatus,
+        signal,
+      });
+      return options.json
+        ? toJson(operations)
+        : formatOperations(publisherId, offerId, operations, command.filteredStatus);
+    }
+    case "cancel": {
+      const result = await client.cancel(publisherId, offerId, command.notificationEmails, signal);
+      const report: CancelReport = { publisherId, offerId, ...result };
+      if (command.wait && !result.completed && result.operationLocation) {
+        const what = `${publisherId}/${offerId}`;
+        io.stderr(`[${what}] cancel accepted; following ${result.operationLocation}\n`);
+        const final = await pollOperation(client, result.operationLocation, {
+          pollIntervalMs: command.pollIntervalSeconds * 1000,
+          maxPollIntervalMs: Math.max(command.pollIntervalSeconds * 1000, 60_000),
+          timeoutMs: command.timeoutSeconds * 1000,
+          publisherId,
+          offerId,
+          signal,
+          onProgress: (event) =>
+            io.stderr(
+              `[${what}] cancel ${event.rawStatus}${event.stepName ? `: ${event.stepName} (${event.stepStatus || "?"})` : ""} — ${formatDuration(event.elapsedMs)}\n`,
+            ),
+        }).catch((error: unknown) => {
+          if (!(error instanceof PollTimeoutError)) throw error;
+          throw new PollTimeoutError(
+            `Stopped waiting for the cancel of ${what} after ${command.timeoutSeconds} s; it continues on the Cloud Partner Portal. ` +
+              `Check it with 'pulumi-cloudpartner status ${publisherId} ${offerId}'.`,
+            { publisherId, offerId, operationLocation: result.operationLocation },
+          );
+        });
+        report.status = final.status;
+      }
+      return options.json ? toJson(report) : formatCancel(report);
+    }
+  }
+}
+
+export interface CancelReport {
+  publisherId: string;
+  offerId: string;
+  /** The API canceled synchronously (HTTP 200). */
+  completed: boolean;
+  /** The cancel operation, when the API answered 202. */
+  operationLocation?: string;
+  /** With --wait: how the cancel operation ended. */
+  status?: string;
+}
+
+function toJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** Aligned columns; the last column is not padded. */
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((header, i) =>
+    Math.max(header.length, ...rows.map((row) => (row[i] ?? "").length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join("\n");
+}
+
+function percent(step: StepSnapshot): string {
+  return step.progressPercentage === undefined ? "" : `${Math.round(step.progressPercentage)}%`;
+}
+
+/** The human view of `status`: the offer's status, then a table of steps. */
+export function formatStatus(report: OfferStatusReport): string {
+  const lines = [`Offer ${report.publisherId}/${report.offerId}: ${report.status || "unknown"}`];
+  if (report.awaitingSignoff)
+    lines.push("The preview waits for the publisher's sign-off: review it, sign off, then go live.");
+  if (report.currentStep) lines.push(`Current step: ${describeStep(report.currentStep)}`);
+  if (report.steps.length > 0) {
+    lines.push(
+      "",
+      table(
+        ["STEP", "STATUS", "PROGRESS", "ESTIMATE", "MESSAGES"],
+        report.steps.map((step) => [
+          step.name,
+          step.status || "-",
+          percent(step),
+          step.estimatedTimeFrame ?? "",
+          step.messages.join(" | "),
+        ]),
+      ),
+    );
+  } else {
+    lines.push("No steps reported.");
+  }
+  if (report.previewLinks.length > 0 || report.liveLinks.length > 0) lines.push("");
+  for (const link of report.previewLinks) lines.push(`Preview: ${link}`);
+  for (const link of report.liveLinks) lines.push(`Live: ${link}`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** The human view of `operations`: one row per submission. */
+export function formatOperations(
+  publisherId: string,
+  offerId: string,
+  operations: Submission[],
+  filteredStatus?: string,
+): string {
+  if (operations.length === 0) {
+    return `No ${filteredStatus ? `${filteredStatus} ` : ""}operations for ${publisherId}/${offerId}.\n`;
+  }
+  const rows = operations.map((op) => [
+    op.id,
+    op.submissionType || "-",
+    op.submissionState || "-",
+    op.slot ?? "",
+    op.version === undefined ? "" : String(op.version),
+    op.changedTime ?? "",
+  ]);
+  return `${table(["ID", "TYPE", "STATE", "SLOT", "VERSION", "CHANGED"], rows)}\n`;
+}
+
+/** The human view of `cancel`. */
+export function formatCancel(report: CancelReport): string {
+  const what = `${report.publisherId}/${report.offerId}`;
+  if (report.completed) return `Canceled the running operation of ${what}.\n`;
+  const lines = [`Cancel of ${what} accepted: ${report.operationLocation ?? "no operation location"}`];
+  if (report.status !== undefined) lines.push(`The cancel operation ${report.status}.`);
+  else
+    lines.push(
+      "It continues on the Cloud Partner Portal; follow it with 'pulumi-cloudpartner status' or --wait.",
+    );
+  return `${lines.join("\n")}\n`;
+}
+
+async function main(): Promise<void> {
+  const controller = new AbortController();
+  // First Ctrl-C stops waiting (the cancel itself continues on the portal); a second one exits at once.
+  process.once("SIGINT", () => {
+    controller.abort();
+    process.once("SIGINT", () => process.exit(130));
+  });
+  process.exitCode = await run(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    signal: controller.signal,
+  });
+}
+
+if (require.main === module) void main();

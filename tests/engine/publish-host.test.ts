@@ -1,0 +1,204 @@
+/**
+ * Engine tier for `OfferPublish`: Pulumi's real dynamic provider host, spoken to over gRPC as the engine
+ * does, running the serialized OfferPublish provider against the simulator — then, after sign-off, the
+ * OfferGoLive provider in the same host: the full path to live.
+ */
+
+import type { CppSimulator } from "../simulator/server";
+import { withSimulator } from "../support/harness";
+import { decodeInitError, ProviderHost, serializedProvider } from "../support/provider-host";
+
+const CANARY = "canary-token-publish-55d0e1";
+const EMAILS = ["ops@contoso.com", "release@contoso.com"];
+let sim: CppSimulator;
+let host: ProviderHost;
+let publishText: string;
+let goLiveText: string;
+let counter = 0;
+
+function newOffer(seed: Record<string, unknown> = {}): string {
+  const offerId = `engine-publish-${++counter}`;
+  sim.addOffer({ publisherId: "contoso", offerId, state: "neverPublished", ...seed });
+  return offerId;
+}
+
+/** Inputs as the engine sends them; a key set to undefined is left out (protobuf has no undefined). */
+function inputs(offerId: string, extra: Record<string, unknown> = {}) {
+  const all: Record<string, unknown> = {
+    publisherId: "contoso",
+    offerId,
+    endpoint: sim.url,
+    notificationEmails: EMAILS,
+    pollIntervalSeconds: 0.01,
+    maxPollIntervalSeconds: 0.02,
+    __provider: publishText,
+    ...extra,
+  };
+  return Object.fromEntries(Object.entries(all).filter(([, value]) => value !== undefined));
+}
+
+async function checkAndCreate(news: Record<string, unknown>) {
+  const checked = await host.check({}, news);
+  expect(checked.failures).toEqual([]);
+  return host.create(checked.inputs);
+}
+
+const publishPosts = (offerId: string) =>
+  sim.requests.filter(
+    (r) => r.kind === "publish" && r.method === "POST" && r.processed && r.offerId === offerId,
+  ).length;
+
+beforeAll(async () => {
+  sim = await withSimulator({ acceptedTokens: [CANARY] });
+  publishText = await serializedProvider("OfferPublishProvider");
+  goLiveText = await serializedProvider("OfferGoLiveProvider");
+  host = await ProviderHost.start();
+  await host.configure({ "cloudpartner:accessToken": CANARY });
+});
+
+afterAll(async () => {
+  await host?.stop();
+  await sim?.close();
+});
+
+test("the serialized provider is small, names its class, holds no token", () => {
+  expect(publishText.length).toBeLessThan(8 * 1024);
+  expect(publishText).toContain("OfferPublishProvider");
+  expect(publishText).not.toBe(goLiveText);
+  expect(publishText).not.toContain(CANARY);
+  expect(publishText).not.toMatch(/undici|Pool|Authorization/i);
+});
+
+test("check validates notificationEmails and normalizes them", async () => {
+  const ok = await host.check(
+    {},
+    inputs("o", { notificationEmails: [" ops@contoso.com", "OPS@contoso.com"] }),
+  );
+  expect(ok.failures).toEqual([]);
+  expect(ok.inputs.notificationEmails).toEqual(["ops@contoso.com"]);
+  const bad = await host.check(
+    {},
+    inputs("o", { notificationEmails: ["ops@contoso.com,dev@contoso.com", "x"] }),
+  );
+  expect(bad.failures.map((f) => f.property)).toEqual(["notificationEmails", "notificationEmails"]);
+  expect(bad.failures[0]?.reason).toMatch(/\[0\].*comma/);
+  const missing = await host.check({}, inputs("o", { notificationEmails: undefined }));
+  expect(missing.failures[0]?.reason).toMatch(/notificationEmails is required/);
+});
+
+test("publish → stops at sign-off; e-mail change in place; sign-off; go-live through the same host", async () => {
+  const offerId = newOffer();
+  const created = await checkAndCreate(inputs(offerId));
+  expect(created.id).toMatch(new RegExp(`^contoso/${offerId}/publish/[0-9a-f-]{36}$`));
+  expect(created.properties).toMatchObject({
+    status: "succeeded",
+    awaitingSignoff: true,
+    currentStep: "Publisher signoff",
+    notificationEmails: EMAILS,
+    __provider: publishText,
+  });
+  expect(await host.printed(`[contoso/${offerId}] publish stopped at Publisher signoff`)).toContain(
+    `[contoso/${offerId}] publish stopped at Publisher signoff`,
+  );
+  expect(sim.offer("contoso", offerId)?.notificationEmails).toBe(EMAILS.join(","));
+
+  // Nothing changed: no diff. A new e-mail list: an in-place update, no second publish.
+  const same = (await host.check(created.properties, inputs(offerId))).inputs;
+  expect(await host.diff(created.id, created.properties, same)).toMatchObject({
+    changes: false,
+    replaces: [],
+  });
+  const news = (
+    await host.check(created.properties, inputs(offerId, { notificationEmails: ["ops@contoso.com"] }))
+  ).inputs;
+  expect(await host.diff(created.id, created.properties, news)).toMatchObject({
+    changes: true,
+    replaces: [],
+  });
+  const updated = await host.update(created.id, created.properties, news);
+  expect(updated.properties).toMatchObject({
+    notificationEmails: ["ops@contoso.com"],
+    awaitingSignoff: true,
+  });
+  expect(updated.properties.__provider).toBe(publishText);
+  expect(publishPosts(offerId)).toBe(1);
+
+  // Go-live before the sign-off: the API's 400, nothing saved.
+  const goLive = inputs(offerId, { __provider: goLiveText, notificationEmails: undefined });
+  const early = await checkAndCreate(goLive).catch((e) => e);
+  expect(early.message).toMatch(/HTTP 400.*signed off/);
+  expect(decodeInitError(early)).toBeUndefined();
+
+  sim.signoff("contoso", offerId);
+  const refreshed = await host.read(created.id, updated.properties);
+  expect(refreshed.properties).toMatchObject({ status: "succeeded", awaitingSignoff: false });
+
+  const live = await checkAndCreate(goLive);
+  expect(live.properties).toMatchObject({ status: "succeeded", currentStep: "Live", __provider: goLiveText });
+  expect(sim.offer("contoso", offerId)?.state).toBe("live");
+});
+
+test("an API that keeps the publish running at sign-off: status running, awaitingSignoff, no resume", async () => {
+  const offerId = newOffer();
+  sim.setFaults("contoso", offerId, [
+    { type: "statusSpelling", status: "running", times: 10_000, match: { kind: "operation" } },
+  ]);
+  const created = await checkAndCreate(inputs(offerId));
+  expect(created.properties).toMatchObject({ status: "running", awaitingSignoff: true });
+  const news = (await host.check(created.properties, inputs(offerId))).inputs;
+  expect(await host.diff(created.id, created.properties, news)).toMatchObject({ changes: false });
+});
+
+test("timeout before sign-off → partial state; update resumes it without a second publish", async () => {
+  const offerId = newOffer({
+    publish: {
+      steps: [
+        { id: "displaycertify", stepName: "Certification", durationSeconds: 10 ** 9 },
+        { id: "publisher-signoff", stepName: "Publisher signoff", durationSeconds: 0, waitsForSignoff: true },
+      ],
+    },
+  });
+  const error = await checkAndCreate(inputs(offerId, { timeoutSeconds: 0.3 })).catch((e) => e);
+  const init = decodeInitError(error);
+  expect(init?.message).toMatch(/Stopped waiting.*still running/);
+  expect(init?.properties).toMatchObject({
+    status: "running",
+    awaitingSignoff: false,
+    notificationEmails: EMAILS,
+    __provider: publishText,
+  });
+
+  const news = (await host.check(init!.properties, inputs(offerId))).inputs;
+  expect(await host.diff(init!.id, init!.properties, news)).toMatchObject({ changes: true, replaces: [] });
+  sim.advance(2 * 10 ** 9);
+  const { properties } = await host.update(init!.id, init!.properties, news);
+  expect(properties).toMatchObject({ status: "succeeded", awaitingSignoff: true });
+  expect(properties.operationLocation).toBe(init?.properties.operationLocation);
+  expect(publishPosts(offerId)).toBe(1);
+});
+
+test("422 validation failure → deployment error with the API's message, nothing saved", async () => {
+  const offerId = newOffer({ publishValidationError: "Plan 'gold' has no VM image." });
+  const error = await checkAndCreate(inputs(offerId)).catch((e) => e);
+  expect(error.message).toMatch(/HTTP 422.*Plan 'gold' has no VM image/);
+  expect(decodeInitError(error)).toBeUndefined();
+});
+
+test("delete only removes from state; for a publish still running it names the cancel command", async () => {
+  const offerId = newOffer({
+    publish: { steps: [{ id: "displaycertify", stepName: "Certification", durationSeconds: 10 ** 9 }] },
+  });
+  const error = await checkAndCreate(inputs(offerId, { timeoutSeconds: 0.2 })).catch((e) => e);
+  const init = decodeInitError(error);
+  const before = sim.requests.length;
+  await host.delete(init!.id, init!.properties);
+  expect(sim.requests.length).toBe(before);
+  const hint = `keeps running (cancel it with \`npx pulumi-cloudpartner cancel contoso ${offerId} --notification-emails ${EMAILS.join(",")}\`)`;
+  expect(await host.printed(hint)).toContain(hint);
+});
+
+test("the token never appears in a response, the host's output or __provider", () => {
+  for (const response of host.responses) expect(response).not.toContain(CANARY);
+  expect(host.stdout).not.toContain(CANARY);
+  expect(host.stderr).not.toContain(CANARY);
+});

@@ -1,0 +1,169 @@
+/**
+ * OfferPublishProvider's decisions that need no network: input checks, what a change does (diff), and when
+ * an operation rests at the sign-off point.
+ */
+
+import type { OperationSnapshot, StepSnapshot } from "../../provider/operation";
+import { OfferGoLiveProvider, OfferPublishProvider } from "../../provider/provider";
+import { describeOfferStatus, isAwaitingSignoff } from "../../provider/status-api";
+import { UNKNOWN_VALUE } from "../../provider/validate";
+
+const provider = new OfferPublishProvider({ log: () => {} });
+const base = { publisherId: "contoso", offerId: "contoso-offer", notificationEmails: ["ops@contoso.com"] };
+
+/** State as create would have saved it. */
+async function saved(extra: Record<string, unknown> = {}) {
+  const { inputs } = await provider.check({}, base);
+  return {
+    ...inputs,
+    operationLocation: "https://cloudpartner.azure.com/api/x",
+    status: "succeeded",
+    awaitingSignoff: true,
+    ...extra,
+  };
+}
+
+describe("check", () => {
+  test("fills the common defaults and normalizes the e-mails", async () => {
+    const { inputs, failures } = await provider.check(
+      {},
+      { ...base, notificationEmails: [" ops@contoso.com", "OPS@contoso.com", "dev@contoso.com "] },
+    );
+    expect(failures).toEqual([]);
+    expect(inputs).toMatchObject({
+      wait: true,
+      timeoutSeconds: 604800,
+      notificationEmails: ["ops@contoso.com", "dev@contoso.com"],
+    });
+  });
+
+  test("reports e-mail problems under notificationEmails, next to other failures", async () => {
+    const { failures } = await provider.check(
+      {},
+      { ...base, offerId: "", notificationEmails: ["ops@contoso.com", "a@x.com,b@y.com"] },
+    );
+    expect(failures).toEqual([
+      { property: "offerId", reason: "offerId must not be empty." },
+      {
+        property: "notificationEmails",
+        reason:
+          'notificationEmails[1] "a@x.com,b@y.com" contains a comma; give each address as its own list item.',
+      },
+    ]);
+    const missing = await provider.check({}, { publisherId: "p", offerId: "o" });
+    expect(missing.failures?.map((f) => f.property)).toEqual(["notificationEmails"]);
+    expect(missing.inputs).not.toHaveProperty("notificationEmails");
+  });
+
+  test("an unknown list (preview) is not checked", async () => {
+    const { failures, inputs } = await provider.check({}, { ...base, notificationEmails: UNKNOWN_VALUE });
+    expect(failures).toEqual([]);
+    expect(inputs.notificationEmails).toBe(UNKNOWN_VALUE);
+  });
+
+  test("go-live takes no notificationEmails and keeps none", async () => {
+    const { inputs, failures } = await new OfferGoLiveProvider().check(
+      {},
+      { publisherId: "p", offerId: "o" },
+    );
+    expect(failures).toEqual([]);
+    expect(inputs).not.toHaveProperty("notificationEmails");
+  });
+});
+
+describe("diff", () => {
+  test("a new e-mail list is an in-place update, never a new publish", async () => {
+    const diff = await provider.diff("id", await saved(), {
+      ...base,
+      notificationEmails: ["ops@contoso.com", "rel@contoso.com"],
+    });
+    expect(diff).toMatchObject({ changes: true, replaces: [] });
+  });
+
+  test("a re-cased address is an in-place update; the same list is no change", async () => {
+    const diff = await provider.diff("id", await saved(), {
+      ...base,
+      notificationEmails: [" OPS@contoso.com "],
+    });
+    expect(diff.replaces).toEqual([]);
+    const same = await provider.diff("id", await saved(), base);
+    expect(same).toMatchObject({ changes: false, replaces: [] });
+  });
+
+  test("identity inputs replace; a failed publish is replaced", async () => {
+    expect((await provider.diff("id", await saved(), { ...base, offerId: "other" })).replaces).toEqual([
+      "offerId",
+    ]);
+    expect((await provider.diff("id", await saved({ status: "failed" }), base)).replaces).toEqual(["status"]);
+  });
+
+  test("a publish resting at sign-off is not resumed; one still on its way is", async () => {
+    const resting = await provider.diff(
+      "id",
+      await saved({ status: "running", awaitingSignoff: true }),
+      base,
+    );
+    expect(resting.changes).toBe(false);
+    const onItsWay = await provider.diff(
+      "id",
+      await saved({ status: "running", awaitingSignoff: false }),
+      base,
+    );
+    expect(onItsWay).toMatchObject({ changes: true, replaces: [] });
+  });
+});
+
+function step(status: string, name = "Publisher signoff"): StepSnapshot {
+  return { name, status, messages: [] };
+}
+
+function snapshot(status: OperationSnapshot["status"], rawStatus: string, steps: StepSnapshot[]) {
+  return { status, rawStatus, steps };
+}
+
+describe("isAwaitingSignoff", () => {
+  test.each([
+    [
+      "succeeded with a step waitingForPublisherReview",
+      snapshot("succeeded", "succeeded", [
+        step("complete", "Certification"),
+        step("waitingForPublisherReview"),
+      ]),
+      true,
+    ],
+    [
+      "running with a step waitingForApproval",
+      snapshot("running", "running", [step("waitingForApproval")]),
+      true,
+    ],
+    ["the offer's status itself", snapshot("running", "waitingForPublisherReview", []), true],
+    [
+      "running, certification in progress",
+      snapshot("running", "running", [step("inProgress", "Certification"), step("notStarted")]),
+      false,
+    ],
+    ["signed off", snapshot("succeeded", "succeeded", [step("complete")]), false],
+    [
+      "failed, even with a waiting step",
+      snapshot("failed", "failed", [step("waitingForPublisherReview")]),
+      false,
+    ],
+    ["canceled", snapshot("canceled", "canceled", [step("waitingForPublisherReview")]), false],
+  ])("%s", (_name, value, expected) => {
+    expect(isAwaitingSignoff(value)).toBe(expected);
+  });
+
+  test("describeOfferStatus keeps the API's spelling and finds the current step", () => {
+    const report = describeOfferStatus("p", "o", {
+      status: "WaitingForPublisherReview",
+      steps: [step("complete", "Certification"), step("waitingForPublisherReview")],
+      previewLinks: [],
+      liveLinks: [],
+    });
+    expect(report).toMatchObject({
+      status: "WaitingForPublisherReview",
+      awaitingSignoff: true,
+      currentStep: { name: "Publisher signoff" },
+    });
+  });
+});
