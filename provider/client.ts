@@ -42,6 +42,7 @@ import {
   systemClock,
 } from "./options";
 import { isRetryableStatus, parseRetryAfter, retryDelayMs } from "./retry";
+import { normalizeStatus } from "./status";
 import { VERSION } from "./version";
 
 export interface CloudPartnerClientOptions {
@@ -250,6 +251,37 @@ export class CloudPartnerClient {
     return {
       operationLocation: operationUrl(this.endpoint, this.apiVersion, publisherId, offerId, match.id),
       operationId: match.id,
+      attached: true,
+    };
+  }
+
+  /**
+   * The go-live that already took the offer's latest published version live, if any: the newest publish or
+   * go-live submission is a go-live that succeeded. Going live again would be a duplicate, so a resource
+   * created after an interrupted run adopts it instead (a new publish makes a new go-live due again).
+   */
+  async findCompletedGoLive(
+    publisherId: string,
+    offerId: string,
+    signal?: AbortSignal,
+  ): Promise<StartedOperation | undefined> {
+    const submissions = await this.listOperations(publisherId, offerId, { signal });
+    const relevant = submissions
+      .map((s, index) => ({
+        s,
+        index,
+        kind: submissionKind(s.submissionType),
+        at: Date.parse(s.changedTime ?? ""),
+      }))
+      .filter((x) => x.kind === "golive" || x.kind === "publish")
+      // Newest first; without timestamps keep the API's order (newest first).
+      .sort((a, b) => (Number.isNaN(a.at) || Number.isNaN(b.at) ? a.index - b.index : b.at - a.at));
+    const latest = relevant[0];
+    if (latest?.kind !== "golive" || normalizeStatus(latest.s.submissionState).status !== "succeeded")
+      return undefined;
+    return {
+      operationLocation: operationUrl(this.endpoint, this.apiVersion, publisherId, offerId, latest.s.id),
+      operationId: latest.s.id,
       attached: true,
     };
   }

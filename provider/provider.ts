@@ -164,11 +164,18 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     const what = `${inputs.publisherId}/${inputs.offerId}`;
     // Attach to an operation of this kind that is already running (e.g. after an interrupted `pulumi up`).
     const running = await client.findRunningOperation(inputs.publisherId, inputs.offerId, this.spec.kind);
-    const started = running ?? (await this.spec.start(client, inputs));
+    // A go-live that already finished for the latest published version (e.g. while a killed run was away).
+    const done =
+      running || this.spec.kind !== "golive"
+        ? undefined
+        : await client.findCompletedGoLive(inputs.publisherId, inputs.offerId);
+    const started = running ?? done ?? (await this.spec.start(client, inputs));
     this.#log(
-      started.attached
+      running
         ? `[${what}] ${this.spec.label} already running; attaching to ${started.operationLocation}`
-        : `[${what}] ${this.spec.label} accepted; operation ${started.operationLocation}`,
+        : done
+          ? `[${what}] the latest published version already went live; adopting ${started.operationLocation} (no new go-live)`
+          : `[${what}] ${this.spec.label} accepted; operation ${started.operationLocation}`,
     );
     const outs: OperationOutputs = {
       ...inputs,

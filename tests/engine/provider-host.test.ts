@@ -239,3 +239,25 @@ test("the token never appears in any response, in the provider's output or in __
   const seen = sim.requests.map((r) => r.headers.authorization);
   expect(seen.every((a) => a === `Bearer ${CANARY}`)).toBe(true);
 });
+
+test("a go-live that already finished for the latest published version is adopted, not sent again", async () => {
+  const offerId = newOffer();
+  await checkAndCreate(inputs(offerId));
+  expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+  // The state was lost (e.g. a killed `pulumi up` whose pending create was cleared after go-live finished).
+  const again = await checkAndCreate(inputs(offerId));
+  expect(again.properties).toMatchObject({ status: "succeeded", attached: true });
+  expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+  expect(host.stdout).toContain(`[contoso/${offerId}] the latest published version already went live`);
+
+  // A new publish makes a new go-live due.
+  const { client, transport } = clientFor(sim, { accessToken: CANARY });
+  const publish = await client.publish("contoso", offerId, ["ops@contoso.com"]);
+  await transport.close();
+  sim.advance(10 ** 7);
+  sim.signoff("contoso", offerId);
+  expect(publish.operationLocation).toBeTruthy();
+  const fresh = await checkAndCreate(inputs(offerId));
+  expect(fresh.properties).toMatchObject({ status: "succeeded", attached: false });
+  expect(sim.goLivePosts("contoso", offerId)).toBe(2);
+});
