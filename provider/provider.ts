@@ -171,7 +171,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
         : await client.findCompletedGoLive(inputs.publisherId, inputs.offerId);
     const started = running ?? done ?? (await this.spec.start(client, inputs));
     this.#log(
-      running
+      running || (started.attached && !done)
         ? `[${what}] ${this.spec.label} already running; attaching to ${started.operationLocation}`
         : done
           ? `[${what}] the latest published version already went live; adopting ${started.operationLocation} (no new go-live)`
@@ -313,7 +313,12 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
         current = { ...current, status: "failed" };
       if (error instanceof CloudPartnerError && error.code === "CPP_OPERATION_CANCELED")
         current = { ...current, status: "canceled" };
-      const message = (error as Error).message;
+      let message = (error as Error).message;
+      if (current.status === "running") {
+        // Whatever stopped the wait (timeout messages say so already), the operation itself goes on.
+        const resume = `The ${this.spec.label} keeps running on the Cloud Partner Portal; run \`pulumi up\` again to resume waiting (it is not sent again).`;
+        if (!message.includes("pulumi up")) message = `${message} ${resume}`;
+      }
       // The host drops __provider on this path; without it a later update or delete could not load us.
       throw new ResourceInitError(message, id, { ...current, [PROVIDER_KEY]: serializedProvider }, [message]);
     }
@@ -406,7 +411,9 @@ export function applySnapshot(
       ...(s.progressPercentage !== undefined ? { progressPercentage: s.progressPercentage } : {}),
       ...(s.messages.length ? { messages: s.messages.slice(-5) } : {}),
     })),
-    messages: [...(attention?.messages ?? []), ...(snapshot.error ? [snapshot.error] : [])].slice(-10),
+    messages: [
+      ...new Set([...(attention?.messages ?? []), ...(snapshot.error ? [snapshot.error] : [])]),
+    ].slice(-10),
     ...(terminal && !outs.completedAt ? { completedAt: new Date(nowMs).toISOString() } : {}),
   };
 }

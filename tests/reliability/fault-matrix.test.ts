@@ -89,7 +89,7 @@ const matrix: Row[] = [
     posts: 1,
     started: 1,
     error:
-      /HTTP 503 \[ServiceUnavailable\] for operation http:\/\/127\.0\.0\.1:\d+\/api\/publishers\/contoso\/offers\/matrix-\d+\/operations\/[0-9a-f-]{36}.*: Simulated 503/,
+      /HTTP 503 \[ServiceUnavailable\] for operation http:\/\/127\.0\.0\.1:\d+\/api\/publishers\/contoso\/offers\/matrix-\d+\/operations\/[0-9a-f-]{36}.*: Simulated 503.* The go-live keeps running on the Cloud Partner Portal; run `pulumi up` again to resume waiting/,
     verify: (ctx) => {
       // 11 polls (the first + maxConsecutiveErrors 10), each retried 5 times by the client.
       expect(requestsOf(ctx, "operation").filter((r) => r.status === 503)).toHaveLength(66);
