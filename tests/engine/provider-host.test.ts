@@ -4,7 +4,7 @@
  */
 
 import type { CppSimulator } from "../simulator/server";
-import { clientFor, withSimulator } from "../support/harness";
+import { clientFor, goLiveInputs, withSimulator } from "../support/harness";
 import { decodeInitError, ProviderHost, serializedProvider } from "../support/provider-host";
 
 const CANARY = "canary-token-7f3a91c2e5";
@@ -22,15 +22,7 @@ function newOffer(seed: Record<string, unknown> = {}): string {
 }
 
 function inputs(offerId: string, extra: Record<string, unknown> = {}) {
-  return {
-    publisherId: "contoso",
-    offerId,
-    endpoint: sim.url,
-    pollIntervalSeconds: 0.01,
-    maxPollIntervalSeconds: 0.02,
-    __provider: providerText,
-    ...extra,
-  };
+  return goLiveInputs(sim.url, providerText, offerId, extra);
 }
 
 /** check, then create: what `pulumi up` does for a new resource. */

@@ -13,7 +13,7 @@ import { CredentialTokenProvider } from "../../provider/auth";
 import { PooledTransport } from "../../provider/http";
 import { OfferGoLiveProvider } from "../../provider/provider";
 import type { CppSimulator, Fault, OfferSeed } from "../simulator/server";
-import { clientFor, withSimulator } from "../support/harness";
+import { clientFor, goLiveInputs, withSimulator } from "../support/harness";
 import { decodeInitError, ProviderHost, serializedProvider } from "../support/provider-host";
 import { CANARY, waitFor } from "./helpers";
 
@@ -387,15 +387,7 @@ let counter = 0;
 const results: Array<{ row: Row; outcome: string; posts: number; started: number; detail: string }> = [];
 
 function baseInputs(offerId: string, extra: Record<string, unknown> = {}) {
-  return {
-    publisherId: "contoso",
-    offerId,
-    endpoint: sim.url,
-    pollIntervalSeconds: 0.01,
-    maxPollIntervalSeconds: 0.02,
-    __provider: providerText,
-    ...extra,
-  };
+  return goLiveInputs(sim.url, providerText, offerId, extra);
 }
 
 function goLivesOf(offerId: string): number {

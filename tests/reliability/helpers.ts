@@ -1,7 +1,7 @@
 /** Shared bits of the reliability tier: waiting on conditions, scaled clocks, recording transports. */
 
 import type { HttpRequest, HttpResponse, HttpTransport } from "../../provider/http";
-import type { Clock } from "../../provider/options";
+import { type Clock, sleep } from "../../provider/options";
 
 /** A token that must never show up anywhere but an Authorization header sent to the endpoint. */
 export const CANARY = "canary-7c1e5b09d2f84a6f-token";
@@ -20,22 +20,7 @@ export async function waitFor(condition: () => boolean, what: string, timeoutMs 
  * jitter) and poll waits shrink to milliseconds while Retry-After and timeout arithmetic stay real.
  */
 export function scaledClock(factor: number): Clock {
-  return {
-    now: () => Date.now(),
-    sleep: (ms, signal) =>
-      new Promise<void>((resolve, reject) => {
-        if (signal?.aborted) return reject(signal.reason);
-        const timer = setTimeout(() => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        }, ms / factor);
-        const onAbort = () => {
-          clearTimeout(timer);
-          reject(signal?.reason);
-        };
-        signal?.addEventListener("abort", onAbort, { once: true });
-      }),
-  };
+  return { now: () => Date.now(), sleep: (ms, signal) => sleep(ms / factor, signal) };
 }
 
 /** Wraps a transport and records every request it is asked to send (before anything goes on the wire). */

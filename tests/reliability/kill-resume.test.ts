@@ -9,7 +9,7 @@
  */
 
 import type { CppSimulator } from "../simulator/server";
-import { withSimulator } from "../support/harness";
+import { goLiveInputs, withSimulator } from "../support/harness";
 import { decodeInitError, ProviderHost, serializedProvider } from "../support/provider-host";
 import { CANARY, waitFor } from "./helpers";
 
@@ -29,16 +29,7 @@ function newOffer(): string {
 }
 
 function inputs(offerId: string, extra: Record<string, unknown> = {}) {
-  return {
-    publisherId: "contoso",
-    offerId,
-    endpoint: sim.url,
-    pollIntervalSeconds: 0.01,
-    maxPollIntervalSeconds: 0.02,
-    timeoutSeconds: 30,
-    __provider: providerText,
-    ...extra,
-  };
+  return goLiveInputs(sim.url, providerText, offerId, { timeoutSeconds: 30, ...extra });
 }
 
 /** A fresh provider host, configured like `pulumi up` configures it. */

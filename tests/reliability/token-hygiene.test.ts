@@ -20,7 +20,7 @@ import { pollOperation } from "../../provider/poller";
 import { OfferGoLiveProvider } from "../../provider/provider";
 import { checkOperationInputs } from "../../provider/validate";
 import type { CppSimulator, Fault } from "../simulator/server";
-import { clientFor, fastPoll, withSimulator } from "../support/harness";
+import { clientFor, fastPoll, goLiveInputs, withSimulator } from "../support/harness";
 import { decodeInitError, ProviderHost, serializedProvider } from "../support/provider-host";
 import { CANARY, errorText } from "./helpers";
 
@@ -43,15 +43,7 @@ function newOffer(seed: Record<string, unknown> = {}, faults: Fault[] = []): str
 }
 
 function inputs(offerId: string, extra: Record<string, unknown> = {}) {
-  return {
-    publisherId: "contoso",
-    offerId,
-    endpoint: sim.url,
-    pollIntervalSeconds: 0.01,
-    maxPollIntervalSeconds: 0.02,
-    __provider: providerText,
-    ...extra,
-  };
+  return goLiveInputs(sim.url, providerText, offerId, extra);
 }
 
 async function createThroughHost(offerId: string, extra: Record<string, unknown> = {}) {

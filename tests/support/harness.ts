@@ -25,3 +25,24 @@ export function clientFor(sim: CppSimulator, options: CloudPartnerClientOptions 
 
 /** Poll options that make a time-scaled days-long operation finish in a blink. */
 export const fastPoll = { pollIntervalMs: 10, maxPollIntervalMs: 20, heartbeatIntervalMs: 60_000 };
+
+/**
+ * Inputs of a go-live resource on the simulator at `endpoint` that polls every 10-20 ms, as the provider
+ * host receives them (with the serialized provider).
+ */
+export function goLiveInputs(
+  endpoint: string,
+  providerText: string,
+  offerId: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    publisherId: "contoso",
+    offerId,
+    endpoint,
+    pollIntervalSeconds: 0.01,
+    maxPollIntervalSeconds: 0.02,
+    __provider: providerText,
+    ...extra,
+  };
+}
