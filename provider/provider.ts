@@ -190,7 +190,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     };
     const id = `${what}/${this.spec.kind}/${outs.operationId ?? "operation"}`;
     const final = await this.#follow(client, inputs, outs, id, raw[PROVIDER_KEY]);
-    return { id, outs: final };
+    return { id, outs: forState(final) };
   }
 
   async update(
@@ -216,9 +216,9 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
       this.#log(
         `[${inputs.publisherId}/${inputs.offerId}] resuming ${this.spec.label} ${outs.operationLocation} (no new request)`,
       );
-      return { outs: await this.#follow(client, inputs, outs, id, news[PROVIDER_KEY]) };
+      return { outs: forState(await this.#follow(client, inputs, outs, id, news[PROVIDER_KEY])) };
     }
-    return { outs };
+    return { outs: forState(outs) };
   }
 
   async read(id: pulumi.ID, props: pulumi.Inputs): Promise<pulumi.dynamic.ReadResult> {
@@ -228,7 +228,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     const client = this.#client(inputs);
     try {
       const { snapshot } = await client.getOperation(outs.operationLocation);
-      return { id, props: this.#apply(outs, snapshot) };
+      return { id, props: forState(this.#apply(outs, snapshot)) };
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
     }
@@ -247,7 +247,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
             }),
           }
         : {};
-      return { id, props: { ...outs, rawStatus: offer.status, ...awaiting } };
+      return { id, props: forState({ ...outs, rawStatus: offer.status, ...awaiting }) };
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
       this.#log(
@@ -320,7 +320,9 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
         if (!message.includes("pulumi up")) message = `${message} ${resume}`;
       }
       // The host drops __provider on this path; without it a later update or delete could not load us.
-      throw new ResourceInitError(message, id, { ...current, [PROVIDER_KEY]: serializedProvider }, [message]);
+      throw new ResourceInitError(message, id, forState({ ...current, [PROVIDER_KEY]: serializedProvider }), [
+        message,
+      ]);
     }
   }
 
@@ -416,6 +418,14 @@ export function applySnapshot(
     ].slice(-10),
     ...(terminal && !outs.completedAt ? { completedAt: new Date(nowMs).toISOString() } : {}),
   };
+}
+
+/**
+ * Outputs as the provider host can store them: it rejects `undefined` ("Unexpected struct type"), which
+ * would fail a deployment after the API accepted the operation, so absent values are left out.
+ */
+export function forState<T extends object>(outputs: T): T {
+  return Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined)) as T;
 }
 
 /** One progress line, naming the offer and the step: what a release engineer watches for days. */

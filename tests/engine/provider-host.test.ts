@@ -253,3 +253,18 @@ test("a go-live that already finished for the latest published version is adopte
   expect(fresh.properties).toMatchObject({ status: "succeeded", attached: false });
   expect(sim.goLivePosts("contoso", offerId)).toBe(2);
 });
+
+test("an operation that reports no steps and no id still saves cleanly (no undefined outputs)", async () => {
+  const offerId = newOffer({
+    migrated: false,
+    goLive: { steps: [{ id: "live", stepName: "Live", durationSeconds: 0 }] },
+  });
+  sim.setFaults("contoso", offerId, [
+    { type: "status", status: 200, body: '{"status":"succeeded"}', match: { kind: "operation" }, times: 100 },
+  ]);
+  const { properties } = await checkAndCreate(inputs(offerId));
+  expect(properties.status).toBe("succeeded");
+  expect(properties).not.toHaveProperty("currentStep");
+  const read = await host.read("x", properties);
+  expect(read.properties.status).toBe("succeeded");
+});
