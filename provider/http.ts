@@ -67,38 +67,96 @@ export class PooledTransport implements HttpTransport {
     return pool;
   }
 
-  async send(request: HttpRequest): Promise<HttpResponse> {
-    const url = new URL(request.url);
-    const deadline = AbortSignal.timeout(request.timeoutMs);
-    const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
-    try {
-      const response: Dispatcher.ResponseData = await this.pool(url.origin).request({
-        method: request.method,
-        path: `${url.pathname}${url.search}`,
-        headers: request.headers,
-        body: request.body,
-        signal,
-      });
-      const body = await readBody(response.body);
-      return { status: response.statusCode, headers: response.headers, body };
-    } catch (cause) {
-      if (request.signal?.aborted)
-        throw new AbortedError("The request was aborted.", { requestUrl: request.url, cause });
-      if (deadline.aborted) {
-        throw new TransientError(`No response within ${request.timeoutMs} ms.`, {
-          method: request.method,
-          requestUrl: request.url,
-          cause,
-        });
+  /**
+   * Sends one request through undici's `dispatch` with a handler that collects the body itself, and a
+   * deadline timer cleared as soon as the answer is in. Profiling (bench/client-overhead.ts) showed
+   * `pool.request()` costing ≈25 µs more CPU per request than this on loopback: its body stream, the
+   * AbortSignal undici has to watch (AbortSignal.timeout also left a 60 s timer behind per request) and
+   * `for await` over the stream. The deadline also covers time spent queued behind other requests.
+   */
+  send(request: HttpRequest): Promise<HttpResponse> {
+    return new Promise<HttpResponse>((resolve, reject) => {
+      const url = new URL(request.url);
+      const pool = this.pool(url.origin);
+      let settled = false;
+      let controller: Dispatcher.DispatchController | undefined;
+      /** Why the request was stopped before undici handed it a controller (it aborts on start). */
+      let stopReason: Error | undefined;
+      let status = 0;
+      let headers: HttpResponse["headers"] = {};
+      const chunks: Buffer[] = [];
+      let size = 0;
+
+      const settle = (error: Error | undefined, response?: HttpResponse) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        request.signal?.removeEventListener("abort", onAbort);
+        if (response) resolve(response);
+        else reject(error);
+      };
+      const stop = (reason: Error) => {
+        stopReason ??= reason;
+        if (controller && !controller.aborted) controller.abort(reason);
+        settle(reason);
+      };
+      const timer = setTimeout(() => {
+        stop(
+          new TransientError(`No response within ${request.timeoutMs} ms.`, {
+            method: request.method,
+            requestUrl: request.url,
+          }),
+        );
+      }, request.timeoutMs);
+      timer.unref?.();
+      const onAbort = () =>
+        stop(
+          new AbortedError("The request was aborted.", {
+            requestUrl: request.url,
+            cause: request.signal?.reason,
+          }),
+        );
+      if (request.signal?.aborted) return onAbort();
+      request.signal?.addEventListener("abort", onAbort, { once: true });
+
+      const handler: Dispatcher.DispatchHandler = {
+        onRequestStart(started) {
+          controller = started;
+          if (stopReason) started.abort(stopReason);
+        },
+        onResponseStart(_controller, statusCode, responseHeaders) {
+          status = statusCode;
+          headers = responseHeaders;
+        },
+        onResponseData(current, chunk) {
+          size += chunk.length;
+          if (size > MAX_BODY_BYTES) {
+            current.abort(new Error(`response body larger than ${MAX_BODY_BYTES} bytes`));
+            return;
+          }
+          chunks.push(chunk);
+        },
+        onResponseEnd() {
+          settle(undefined, { status, headers, body: Buffer.concat(chunks).toString("utf8") });
+        },
+        onResponseError(_controller, cause) {
+          settle(networkError(request, cause));
+        },
+      };
+      try {
+        pool.dispatch(
+          {
+            method: request.method,
+            path: `${url.pathname}${url.search}`,
+            headers: request.headers,
+            body: request.body,
+          },
+          handler,
+        );
+      } catch (cause) {
+        settle(networkError(request, cause));
       }
-      const code = (cause as { code?: string }).code ?? "";
-      throw new TransientError(`Network error (${code || (cause as Error).message}).`, {
-        method: request.method,
-        requestUrl: request.url,
-        cause,
-        requestMayHaveBeenProcessed: !NOT_SENT_CODES.has(code),
-      });
-    }
+    });
   }
 
   async close(): Promise<void> {
@@ -108,26 +166,15 @@ export class PooledTransport implements HttpTransport {
   }
 }
 
-/**
- * Collects the body with plain stream events: `for await` over the stream cost about 10 µs more CPU per
- * request on loopback (≈ 12% of a whole poll), measured by bench/client-overhead.ts.
- */
-function readBody(body: Dispatcher.ResponseData["body"]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    body.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        body.destroy();
-        reject(new Error(`response body larger than ${MAX_BODY_BYTES} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    body.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    body.on("error", reject);
-    body.on("close", () => reject(new Error("response body closed before its end")));
+/** A failure below HTTP, saying whether the server could have seen the request (decides POST retries). */
+function networkError(request: HttpRequest, cause: unknown): Error {
+  if (cause instanceof TransientError || cause instanceof AbortedError) return cause;
+  const code = (cause as { code?: string }).code ?? "";
+  return new TransientError(`Network error (${code || (cause as Error).message}).`, {
+    method: request.method,
+    requestUrl: request.url,
+    cause,
+    requestMayHaveBeenProcessed: !NOT_SENT_CODES.has(code),
   });
 }
 
