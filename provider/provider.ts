@@ -50,6 +50,28 @@ export interface OperationOutputs extends OperationInputs {
   awaitingSignoff?: boolean;
 }
 
+let engineWatch: NodeJS.Timeout | undefined;
+
+/**
+ * In Pulumi's dynamic provider host, a wait can outlive the engine that asked for it (`pulumi up` killed
+ * with SIGKILL leaves the host behind): nobody could receive the result, yet the host would poll for days.
+ * So the host exits once its parent is gone. The operation keeps running on the Cloud Partner Portal and the
+ * next `pulumi up` attaches to it.
+ */
+function exitWithEngine(): void {
+  if (engineWatch || !/[\\/]dynamic-provider[\\/]index\.js$/.test(process.argv[1] ?? "")) return;
+  const engine = process.ppid;
+  engineWatch = setInterval(() => {
+    if (process.ppid === engine) return;
+    process.stderr.write(
+      "pulumi-cloudpartner: the Pulumi engine that started this provider is gone; exiting. Operations keep running " +
+        "on the Cloud Partner Portal; the next `pulumi up` attaches to them.\n",
+    );
+    process.exit(1);
+  }, 1000);
+  engineWatch.unref();
+}
+
 /** Test and advanced-use hooks; every one is optional. */
 export interface ProviderHooks {
   tokenProvider?: TokenProvider;
@@ -283,6 +305,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     serializedProvider: unknown,
   ): Promise<OperationOutputs> {
     const what = `${inputs.publisherId}/${inputs.offerId}`;
+    exitWithEngine();
     let current = outs;
     try {
       if (!inputs.wait) {

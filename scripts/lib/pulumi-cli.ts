@@ -141,7 +141,11 @@ export class LocalStack {
       output: () => output,
       // SIGKILL to the whole group: the CLI, its language host, the program and the provider host.
       killGroup: () => {
-        if (child.pid) process.kill(-child.pid, "SIGKILL");
+        try {
+          if (child.pid) process.kill(-child.pid, "SIGKILL");
+        } catch {
+          // the whole group is gone already
+        }
       },
     };
   }

@@ -147,6 +147,21 @@ test("the token set with `pulumi config set --secret` never shows in plain text"
   expect(auth.every((a) => a === `Bearer ${CANARY}`)).toBe(true);
 });
 
+/** Command lines of the processes started for one stack: they inherit its PULUMI_HOME (Linux /proc). */
+function processesOf(stack: LocalStack): string[] {
+  const marker = `PULUMI_HOME=${stack.env.PULUMI_HOME}\0`;
+  const found: string[] = [];
+  for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (!fs.readFileSync(`/proc/${pid}/environ`, "utf8").includes(marker)) continue;
+      found.push(fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " "));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}
+
 async function until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -159,9 +174,16 @@ test("pulumi up killed with SIGKILL mid-poll: clear the pending create, pulumi u
   const { offerId, stack } = await setup({ seed: { goLive: longGoLive } });
   const first = stack.start(["up", "--yes"]);
   await until(() => sim.count({ kind: "operation", offerId }) >= 2, "the first up to poll");
+  const providerHosts = () =>
+    processesOf(stack).filter((cmd) => /dynamic-provider|pulumi-resource-pulumi-nodejs/.test(cmd));
+  expect(providerHosts()).toHaveLength(1);
+  // SIGKILL the CLI alone, as a cancelled CI job does: its plugins are left behind without an engine.
   const exited = new Promise((resolve) => first.child.once("exit", resolve));
-  first.killGroup();
+  first.child.kill("SIGKILL");
   await exited;
+  // The orphaned provider host notices that its engine is gone and exits instead of polling for days.
+  await until(() => providerHosts().length === 0, "the orphaned provider host to exit", 15_000);
+  first.killGroup();
   expect(sim.goLivePosts("contoso", offerId)).toBe(1);
 
   // What Pulumi asks of users after a killed run (documented in the README): the killed process still
