@@ -28,7 +28,7 @@ import {
   type PollerUnderTest,
   progressAwarePoller,
   renameLocation,
-  retryAfterFloorPoller,
+  retryAfterOverridePoller,
 } from "./lib/pollers";
 import { type BenchReport, type Goal, progress, runStandalone, type Table } from "./lib/report";
 import { count, fixed, human, mean, median, pct, percentile } from "./lib/stats";
@@ -423,7 +423,7 @@ export async function main(): Promise<BenchReport> {
     coreLroPoller("location", virtualSettings),
     coreLroPoller("operation-location", virtualSettings),
     fixedPoller(virtualSettings),
-    retryAfterFloorPoller(virtualSettings),
+    retryAfterOverridePoller(virtualSettings),
     progressAwarePoller(virtualSettings),
   ];
   const specs = operationSet({

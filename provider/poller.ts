@@ -1,7 +1,7 @@
 /**
  * Waiting on a long-running operation. Knows only "get status, decide, wait": the client does the HTTP,
  * `status.ts` decides what a status means. The wait between polls grows with the time already waited
- * (10% of it, between `pollIntervalMs` and `maxPollIntervalMs`) and a server's Retry-After always wins.
+ * (10% of it, between `pollIntervalMs` and `maxPollIntervalMs`), and never polls sooner than a server's Retry-After.
  */
 
 import type { CloudPartnerClient } from "./client";
@@ -54,14 +54,18 @@ export interface PollOperationOptions extends PollOptions {
   label?: string;
 }
 
-/** The delay before the next poll: Retry-After wins; otherwise 10% of the time waited, within bounds. */
+/**
+ * The delay before the next poll: 10% of the time waited, within bounds, and never less than the server's
+ * Retry-After. Retry-After is a floor, not an override: a 30 s hint on a days-long go-live must not turn the
+ * poller back into a 30 s fixed-interval one (bench/polling.ts: 662 → 62 requests per operation).
+ */
 export function nextPollDelayMs(
   elapsedMs: number,
   retryAfterMs: number | undefined,
   options: ResolvedPollOptions,
 ): number {
-  if (retryAfterMs !== undefined) return retryAfterMs;
-  return Math.min(options.maxPollIntervalMs, Math.max(options.pollIntervalMs, elapsedMs / 10));
+  const adaptive = Math.min(options.maxPollIntervalMs, Math.max(options.pollIntervalMs, elapsedMs / 10));
+  return Math.max(adaptive, retryAfterMs ?? 0);
 }
 
 /**

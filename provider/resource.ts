@@ -88,7 +88,7 @@ export interface OfferOperationArgs {
    * deployment fails but the operation keeps running and stays in state; the next `pulumi up` resumes it.
    */
   timeoutSeconds?: pulumi.Input<number>;
-  /** First and shortest wait between polls, in seconds (fractions allowed). Default 60. A server's Retry-After wins. */
+  /** First and shortest wait between polls, in seconds (fractions allowed). Default 60. Never sooner than a server's Retry-After. */
   pollIntervalSeconds?: pulumi.Input<number>;
   /** Longest wait between polls, in seconds. Default 900. Between the two, the wait is 10% of the time waited so far. */
   maxPollIntervalSeconds?: pulumi.Input<number>;

@@ -6,7 +6,7 @@
  *   (CPP's `Location` is a bare Location, so core-lro judges it by HTTP code), and a variant whose adapter
  *   renames `Location` to `Operation-Location`, the only switch its API offers to read the status from the body;
  * - baseline B: a fixed-interval poller at our default interval (60 s), reading statuses with our client;
- * - prototypes (not shipped): Retry-After as a floor instead of an override; step progress + lastActionDateTime
+ * - previous behaviour: Retry-After as an override; prototype (not shipped): step progress + lastActionDateTime
  *   to sleep until the earliest moment the current step can end.
  */
 
@@ -156,18 +156,19 @@ export function coreLroPoller(mode: LroMode, settings: PollerSettings): PollerUn
   };
 }
 
-/** Prototype: Retry-After as the shortest wait (RFC 9110 "ought to wait"), never shorter than our own. */
-export function retryAfterFloorPoller(settings: PollerSettings): PollerUnderTest {
+/** Before Retry-After became a floor: the server's hint replaced our wait (kept to show what the change saved). */
+export function retryAfterOverridePoller(settings: PollerSettings): PollerUnderTest {
   const resolved = scaledOptions(settings);
   return {
-    id: "proto-ra-floor",
-    name: "prototype: ours, Retry-After as a floor",
+    id: "prev-ra-override",
+    name: "previous: ours, Retry-After as an override",
     virtualOnly: true,
     run: (target) =>
       settle(
         () =>
-          scheduleLoop(target, ({ elapsedMs, retryAfterMs }) =>
-            Math.max(retryAfterMs ?? 0, nextPollDelayMs(elapsedMs, undefined, resolved)),
+          scheduleLoop(
+            target,
+            ({ elapsedMs, retryAfterMs }) => retryAfterMs ?? nextPollDelayMs(elapsedMs, undefined, resolved),
           ),
         target.signal,
       ),

@@ -83,15 +83,22 @@ describe("pollOperation", () => {
     expect(lagMs).toBeLessThanOrEqual(900_000);
   });
 
-  test("Retry-After from the server decides the wait", async () => {
-    const clock = new FakeClock();
-    const client = scripted([{ status: "running" }, { status: "running" }, { status: "succeeded" }], 4321);
-    await pollOperation(client, "http://x/op", {
-      clock,
+  test("never polls sooner than the server's Retry-After; a shorter one does not speed polling up", async () => {
+    const longHint = new FakeClock();
+    const states = [{ status: "running" }, { status: "running" }, { status: "succeeded" }];
+    await pollOperation(scripted(states, 4321), "http://x/op", {
+      clock: longHint,
+      pollIntervalMs: 1_000,
+      heartbeatIntervalMs: 10 ** 9,
+    });
+    expect(longHint.sleeps).toEqual([4321, 4321]);
+    const shortHint = new FakeClock();
+    await pollOperation(scripted(states, 50), "http://x/op", {
+      clock: shortHint,
       pollIntervalMs: 60_000,
       heartbeatIntervalMs: 10 ** 9,
     });
-    expect(clock.sleeps).toEqual([4321, 4321]);
+    expect(shortHint.sleeps).toEqual([60_000, 60_000]);
   });
 
   test("failed operation → OperationFailedError with step and messages", async () => {
