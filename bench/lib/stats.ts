@@ -1,5 +1,7 @@
 /** Small statistics and formatting helpers shared by the benchmarks. */
 
+import { mulberry32 } from "../../tests/simulator/faults";
+
 /** Nearest-rank percentile (p in 0..100) of the values; NaN for none. */
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;
@@ -48,17 +50,8 @@ export function count(value: number): string {
   return Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "—";
 }
 
-/** Deterministic PRNG (mulberry32): the same seed gives the same operation set on every machine. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** Deterministic PRNG: the same seed gives the same operation set on every machine. */
+export const prng = mulberry32;
 
 export function max(values: number[]): number {
   return values.reduce((top, v) => Math.max(top, v), Number.NEGATIVE_INFINITY);

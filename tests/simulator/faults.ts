@@ -18,8 +18,8 @@ const DEFAULT_RANDOM: FaultSpec[] = [
   { type: "malformedJson" },
 ];
 
-/** Small deterministic PRNG (mulberry32) so random fault runs are repeatable from a seed. */
-function mulberry32(seed: number): () => number {
+/** Small deterministic PRNG (mulberry32) so random fault runs (and benchmark sets) are repeatable from a seed. */
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
