@@ -181,8 +181,10 @@ test("pulumi up killed with SIGKILL mid-poll: clear the pending create, pulumi u
   const exited = new Promise((resolve) => first.child.once("exit", resolve));
   first.child.kill("SIGKILL");
   await exited;
-  // The orphaned provider host notices that its engine is gone and exits instead of polling for days.
+  // The orphaned plugins (provider host, language host, program) notice that their engine is gone and exit
+  // instead of polling for days.
   await until(() => providerHosts().length === 0, "the orphaned provider host to exit", 15_000);
+  await until(() => processesOf(stack).length === 0, "every process of the killed run to exit", 15_000);
   first.killGroup();
   expect(sim.goLivePosts("contoso", offerId)).toBe(1);
 
