@@ -247,26 +247,28 @@ export class CloudPartnerClient {
   ): Promise<StartedOperation | undefined> {
     const running = await this.listOperations(publisherId, offerId, { filteredStatus: "running", signal });
     const match = running.find((s) => submissionKind(s.submissionType) === kind);
-    if (!match) return undefined;
-    return {
-      operationLocation: operationUrl(this.endpoint, this.apiVersion, publisherId, offerId, match.id),
-      operationId: match.id,
-      attached: true,
-    };
+    return match ? this.#attachTo(publisherId, offerId, match) : undefined;
   }
 
   /**
-   * The go-live that already took the offer's latest published version live, if any: the newest publish or
-   * go-live submission is a go-live that succeeded. Going live again would be a duplicate, so a resource
-   * created after an interrupted run adopts it instead (a new publish makes a new go-live due again).
+   * An operation of this kind that a new resource should take over instead of starting one, found with one
+   * look at the offer's submissions: one already running, or (go-live only) the go-live that already took
+   * the latest published version live — the newest publish or go-live submission is a succeeded go-live.
+   * Going live again would be a duplicate; a new publish makes a new go-live due again.
    */
-  async findCompletedGoLive(
+  async findExistingOperation(
     publisherId: string,
     offerId: string,
+    kind: OperationKind,
     signal?: AbortSignal,
-  ): Promise<StartedOperation | undefined> {
+  ): Promise<{ operation: StartedOperation; running: boolean } | undefined> {
     const submissions = await this.listOperations(publisherId, offerId, { signal });
-    const relevant = submissions
+    const running = submissions.find(
+      (s) => submissionKind(s.submissionType) === kind && s.submissionState.toLowerCase() === "running",
+    );
+    if (running) return { operation: this.#attachTo(publisherId, offerId, running), running: true };
+    if (kind !== "golive") return undefined;
+    const latest = submissions
       .map((s, index) => ({
         s,
         index,
@@ -275,13 +277,16 @@ export class CloudPartnerClient {
       }))
       .filter((x) => x.kind === "golive" || x.kind === "publish")
       // Newest first; without timestamps keep the API's order (newest first).
-      .sort((a, b) => (Number.isNaN(a.at) || Number.isNaN(b.at) ? a.index - b.index : b.at - a.at));
-    const latest = relevant[0];
+      .sort((a, b) => (Number.isNaN(a.at) || Number.isNaN(b.at) ? a.index - b.index : b.at - a.at))[0];
     if (latest?.kind !== "golive" || normalizeStatus(latest.s.submissionState).status !== "succeeded")
       return undefined;
+    return { operation: this.#attachTo(publisherId, offerId, latest.s), running: false };
+  }
+
+  #attachTo(publisherId: string, offerId: string, submission: Submission): StartedOperation {
     return {
-      operationLocation: operationUrl(this.endpoint, this.apiVersion, publisherId, offerId, latest.s.id),
-      operationId: latest.s.id,
+      operationLocation: operationUrl(this.endpoint, this.apiVersion, publisherId, offerId, submission.id),
+      operationId: submission.id,
       attached: true,
     };
   }

@@ -15,8 +15,8 @@ import { operationIdFromLocation } from "./location";
 import type { OperationSnapshot } from "./operation";
 import type { Clock } from "./options";
 import { formatDuration, type PollOperationOptions, type ProgressEvent, pollOperation } from "./poller";
-import { normalizeStatus, type OperationStatus } from "./status";
-import { isAwaitingSignoff } from "./status-api";
+import type { OperationStatus } from "./status";
+import { describeOfferStatus, isAwaitingSignoff } from "./status-api";
 import { type CheckFailure, checkOperationInputs, type OperationInputs, UNKNOWN_VALUE } from "./validate";
 
 /** The Pulumi config key holding the bearer token (set it with `pulumi config set --secret`). */
@@ -184,18 +184,14 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     const inputs = this.#inputs(raw);
     const client = this.#client(inputs);
     const what = `${inputs.publisherId}/${inputs.offerId}`;
-    // Attach to an operation of this kind that is already running (e.g. after an interrupted `pulumi up`).
-    const running = await client.findRunningOperation(inputs.publisherId, inputs.offerId, this.spec.kind);
-    // A go-live that already finished for the latest published version (e.g. while a killed run was away).
-    const done =
-      running || this.spec.kind !== "golive"
-        ? undefined
-        : await client.findCompletedGoLive(inputs.publisherId, inputs.offerId);
-    const started = running ?? done ?? (await this.spec.start(client, inputs));
+    // Take over an operation already running (e.g. after an interrupted `pulumi up`), or a go-live that
+    // already finished for the latest published version (e.g. while a killed run was away).
+    const existing = await client.findExistingOperation(inputs.publisherId, inputs.offerId, this.spec.kind);
+    const started = existing?.operation ?? (await this.spec.start(client, inputs));
     this.#log(
-      running || (started.attached && !done)
+      existing?.running || (!existing && started.attached)
         ? `[${what}] ${this.spec.label} already running; attaching to ${started.operationLocation}`
-        : done
+        : existing
           ? `[${what}] the latest published version already went live; adopting ${started.operationLocation} (no new go-live)`
           : `[${what}] ${this.spec.label} accepted; operation ${started.operationLocation}`,
     );
@@ -261,13 +257,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
         `[${inputs.publisherId}/${inputs.offerId}] the operation ${outs.operationLocation} is no longer available; the offer's status is ${offer.status}.`,
       );
       const awaiting = this.spec.stopsAtSignoff
-        ? {
-            awaitingSignoff: isAwaitingSignoff({
-              status: normalizeStatus(offer.status).status,
-              rawStatus: offer.status,
-              steps: offer.steps,
-            }),
-          }
+        ? { awaitingSignoff: describeOfferStatus(inputs.publisherId, inputs.offerId, offer).awaitingSignoff }
         : {};
       return { id, props: forState({ ...outs, rawStatus: offer.status, ...awaiting }) };
     } catch (error) {
