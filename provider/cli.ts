@@ -16,7 +16,7 @@ import { AbortedError, PollTimeoutError } from "./errors";
 import { closeDefaultTransport, type HttpTransport } from "./http";
 import { describeStep, type StepSnapshot } from "./operation";
 import { endpointProblem } from "./options";
-import { formatDuration, pollOperation } from "./poller";
+import { pollOperation, progressLine } from "./poller";
 import { describeOfferStatus, type OfferStatusReport } from "./status-api";
 import { apiVersionProblem, idProblem } from "./validate";
 import { VERSION } from "./version";
@@ -299,10 +299,7 @@ async function execute(
           publisherId,
           offerId,
           signal,
-          onProgress: (event) =>
-            io.stderr(
-              `[${what}] cancel ${event.rawStatus}${event.stepName ? `: ${event.stepName} (${event.stepStatus || "?"})` : ""} — ${formatDuration(event.elapsedMs)}\n`,
-            ),
+          onProgress: (event) => io.stderr(`${progressLine(what, "cancel", event)}\n`),
         }).catch((error: unknown) => {
           if (!(error instanceof PollTimeoutError)) throw error;
           throw new PollTimeoutError(

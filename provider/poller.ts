@@ -258,3 +258,19 @@ class ProgressReporter {
     this.onProgress?.(event);
   }
 }
+
+/** One progress line, naming the offer and the step: what a release engineer watches for days. */
+export function progressLine(what: string, label: string, event: ProgressEvent): string {
+  const elapsed = formatDuration(event.elapsedMs);
+  if (event.transientError)
+    return `[${what}] ${label}: poll failed, will retry (${event.transientError}) — ${elapsed} waited`;
+  const step = event.stepName
+    ? `${event.stepName} (${event.stepStatus || "?"}${event.progressPercentage !== undefined ? `, ${Math.round(event.progressPercentage)}%` : ""})`
+    : "no step reported";
+  const status = event.statusRecognized
+    ? event.status
+    : `${event.rawStatus} (unrecognized status, treated as running)`;
+  const prefix = event.heartbeat ? `still ${status}` : status;
+  const messages = event.messages.length ? ` — ${event.messages.join(" | ")}` : "";
+  return `[${what}] ${label} ${prefix}: ${step}${messages} — ${elapsed} waited`;
+}

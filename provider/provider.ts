@@ -14,7 +14,7 @@ import type { HttpTransport } from "./http";
 import { operationIdFromLocation } from "./location";
 import type { OperationSnapshot } from "./operation";
 import type { Clock } from "./options";
-import { formatDuration, type PollOperationOptions, type ProgressEvent, pollOperation } from "./poller";
+import { type PollOperationOptions, pollOperation, progressLine } from "./poller";
 import type { OperationStatus } from "./status";
 import { describeOfferStatus, isAwaitingSignoff } from "./status-api";
 import { type CheckFailure, checkOperationInputs, type OperationInputs, UNKNOWN_VALUE } from "./validate";
@@ -439,22 +439,6 @@ export function applySnapshot(
  */
 export function forState<T extends object>(outputs: T): T {
   return Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined)) as T;
-}
-
-/** One progress line, naming the offer and the step: what a release engineer watches for days. */
-export function progressLine(what: string, label: string, event: ProgressEvent): string {
-  const elapsed = formatDuration(event.elapsedMs);
-  if (event.transientError)
-    return `[${what}] ${label}: poll failed, will retry (${event.transientError}) — ${elapsed} waited`;
-  const step = event.stepName
-    ? `${event.stepName} (${event.stepStatus || "?"}${event.progressPercentage !== undefined ? `, ${Math.round(event.progressPercentage)}%` : ""})`
-    : "no step reported";
-  const status = event.statusRecognized
-    ? event.status
-    : `${event.rawStatus} (unrecognized status, treated as running)`;
-  const prefix = event.heartbeat ? `still ${status}` : status;
-  const messages = event.messages.length ? ` — ${event.messages.join(" | ")}` : "";
-  return `[${what}] ${label} ${prefix}: ${step}${messages} — ${elapsed} waited`;
 }
 
 /** How a wait ended, for the last progress line. */
