@@ -8,8 +8,8 @@
  */
 
 import { request } from "undici";
-import { CloudPartnerClient } from "../provider/client";
-import { PooledTransport } from "../provider/http";
+import { PooledTransport } from "../provider/core/http";
+import { CloudPartnerClient } from "../provider/cpp/client";
 import { type BenchReport, type Goal, progress, runStandalone, type Table } from "./lib/report";
 import { SimulatorProcess } from "./lib/sim-child";
 import { count, fixed, median } from "./lib/stats";

@@ -12,10 +12,10 @@
 
 import type { RunningOperation } from "@azure/core-lro";
 import { Agent } from "undici";
-import { CloudPartnerClient } from "../provider/client";
-import { PooledTransport } from "../provider/http";
-import { parseOperation } from "../provider/operation";
-import { systemClock } from "../provider/options";
+import { PooledTransport } from "../provider/core/http";
+import { systemClock } from "../provider/core/options";
+import { CloudPartnerClient } from "../provider/cpp/client";
+import { parseOperation } from "../provider/cpp/operation";
 import { startSimulator } from "../tests/simulator/server";
 import { type OperationSpec, operationBody, operationRecord, operationSet } from "./lib/operations";
 import {

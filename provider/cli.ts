@@ -9,17 +9,17 @@
  */
 
 import { parseArgs } from "node:util";
-import { resolveTokenProvider } from "./auth";
-import { CloudPartnerClient, type Submission } from "./client";
-import { parseEmailList } from "./emails";
-import { AbortedError, PollTimeoutError } from "./errors";
-import { closeDefaultTransport, type HttpTransport } from "./http";
-import { describeStep, type StepSnapshot } from "./operation";
-import { endpointProblem } from "./options";
-import { pollOperation, progressLine } from "./poller";
+import { resolveTokenProvider } from "./core/auth";
+import { AbortedError, PollTimeoutError } from "./core/errors";
+import { closeDefaultTransport, type HttpTransport } from "./core/http";
+import { describeStep, type StepSnapshot } from "./core/operation";
+import { endpointProblem } from "./core/options";
+import { pollOperation, progressLine } from "./core/poller";
+import { apiVersionProblem, idProblem } from "./core/validate";
+import { VERSION } from "./core/version";
+import { CloudPartnerClient, type Submission } from "./cpp/client";
+import { parseEmailList } from "./cpp/emails";
 import { describeOfferStatus, type OfferStatusReport } from "./status-api";
-import { apiVersionProblem, idProblem } from "./validate";
-import { VERSION } from "./version";
 
 export const USAGE = `Usage: pulumi-cloudpartner <command> [options]
 

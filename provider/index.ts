@@ -1,13 +1,21 @@
 /** pulumi-cloudpartner: publish Azure Marketplace offers and take them live through the Cloud Partner Portal API. */
 
-export type { TokenCredentialLike, TokenProvider } from "./auth";
+export type { TokenCredentialLike, TokenProvider } from "./core/auth";
 export {
   ACCESS_TOKEN_ENV,
   CLOUDPARTNER_SCOPE,
   CredentialTokenProvider,
   resolveTokenProvider,
   StaticTokenProvider,
-} from "./auth";
+} from "./core/auth";
+export * from "./core/errors";
+export type { OperationSnapshot, StepSnapshot } from "./core/operation";
+export type { Clock, PollOptions, RetryOptions } from "./core/options";
+export { DEFAULT_API_VERSION, DEFAULT_ENDPOINT } from "./core/options";
+export type { PollOperationOptions, ProgressEvent } from "./core/poller";
+export { pollOperation } from "./core/poller";
+export type { OperationStatus } from "./core/status";
+export { normalizeStatus } from "./core/status";
 export type {
   CancelResult,
   CloudPartnerClientOptions,
@@ -15,26 +23,18 @@ export type {
   PolledOperation,
   StartedOperation,
   Submission,
-} from "./client";
-export { CloudPartnerClient } from "./client";
-export type { CheckedEmails } from "./emails";
-export { checkNotificationEmails, MAX_NOTIFICATION_EMAILS } from "./emails";
-export * from "./errors";
-export type { OperationSnapshot, StepSnapshot } from "./operation";
-export type { Clock, PollOptions, RetryOptions } from "./options";
-export { DEFAULT_API_VERSION, DEFAULT_ENDPOINT } from "./options";
-export type { PollOperationOptions, ProgressEvent } from "./poller";
-export { pollOperation } from "./poller";
-export type { OperationOutputs, ProviderHooks, PublishInputs } from "./provider";
+} from "./cpp/client";
+export { CloudPartnerClient } from "./cpp/client";
+export type { CheckedEmails } from "./cpp/emails";
+export { checkNotificationEmails, MAX_NOTIFICATION_EMAILS } from "./cpp/emails";
+export type { OperationOutputs, ProviderHooks, PublishInputs } from "./pulumi/providers";
 export {
   ACCESS_TOKEN_CONFIG_KEY,
   OfferGoLiveProvider,
   OfferPublishProvider,
   ResourceInitError,
-} from "./provider";
-export type { OfferGoLiveArgs, OfferOperationArgs, OfferPublishArgs, OperationStep } from "./resource";
-export { OfferGoLive, OfferOperation, OfferPublish } from "./resource";
-export type { OperationStatus } from "./status";
-export { normalizeStatus } from "./status";
+} from "./pulumi/providers";
+export type { OfferGoLiveArgs, OfferOperationArgs, OfferPublishArgs, OperationStep } from "./pulumi/resource";
+export { OfferGoLive, OfferOperation, OfferPublish } from "./pulumi/resource";
 export type { GetOfferStatusArgs, OfferStatusReport } from "./status-api";
 export { describeOfferStatus, getOfferStatus, isAwaitingSignoff } from "./status-api";

@@ -3,13 +3,13 @@
  * programs, scripts and the `pulumi-cloudpartner` CLI. No Pulumi imports.
  */
 
-import type { TokenCredentialLike } from "./auth";
-import { CloudPartnerClient, type OfferStatus } from "./client";
-import { ConfigurationError } from "./errors";
-import type { HttpTransport } from "./http";
-import { currentStep, type OperationSnapshot, type StepSnapshot } from "./operation";
-import { isWaitingForPublisher, normalizeStatus } from "./status";
-import { idProblem } from "./validate";
+import type { TokenCredentialLike } from "./core/auth";
+import { ConfigurationError } from "./core/errors";
+import type { HttpTransport } from "./core/http";
+import { currentStep, type OperationSnapshot, type StepSnapshot } from "./core/operation";
+import { isWaitingForPublisher, normalizeStatus } from "./core/status";
+import { idProblem } from "./core/validate";
+import { CloudPartnerClient, type OfferStatus } from "./cpp/client";
 
 /**
  * True when an operation (or the offer) rests at the preview sign-off point: the status or a step says

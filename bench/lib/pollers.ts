@@ -12,11 +12,11 @@
 
 import { createHttpPoller, type OperationState, type RunningOperation } from "@azure/core-lro";
 import type { Dispatcher } from "undici";
-import type { CloudPartnerClient } from "../../provider/client";
-import type { OperationSnapshot } from "../../provider/operation";
-import { type Clock, type ResolvedPollOptions, resolvePollOptions } from "../../provider/options";
-import { nextPollDelayMs, pollOperation } from "../../provider/poller";
-import { stepState } from "../../provider/status";
+import type { OperationSnapshot } from "../../provider/core/operation";
+import { type Clock, type ResolvedPollOptions, resolvePollOptions } from "../../provider/core/options";
+import { nextPollDelayMs, pollOperation } from "../../provider/core/poller";
+import { stepState } from "../../provider/core/status";
+import type { CloudPartnerClient } from "../../provider/cpp/client";
 
 export type Outcome = "succeeded" | "failed" | "canceled" | "gave-up" | "error";
 

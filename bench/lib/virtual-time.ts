@@ -8,7 +8,7 @@
  * runs exactly as it would in real time, minus the waiting.
  */
 
-import type { Clock } from "../../provider/options";
+import type { Clock } from "../../provider/core/options";
 
 interface Timer {
   at: number;

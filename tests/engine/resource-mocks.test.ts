@@ -34,7 +34,7 @@ function output<T>(o: pulumi.Output<T>): Promise<T> {
 }
 
 test("OfferGoLive registers a dynamic resource with its inputs and a thin provider", async () => {
-  const { OfferGoLive } = await import("../../provider/resource");
+  const { OfferGoLive } = await import("../../provider/pulumi/resource");
   const live = new OfferGoLive("contoso-offer-live", {
     publisherId: "contoso",
     offerId: "contoso-offer",
@@ -51,7 +51,7 @@ test("OfferGoLive registers a dynamic resource with its inputs and a thin provid
 });
 
 test("two resources share one serialized provider text", async () => {
-  const { OfferGoLive } = await import("../../provider/resource");
+  const { OfferGoLive } = await import("../../provider/pulumi/resource");
   new OfferGoLive("a", { publisherId: "contoso", offerId: "a" });
   new OfferGoLive("b", { publisherId: "contoso", offerId: "b" });
   await new Promise((r) => setTimeout(r, 50));
@@ -61,7 +61,7 @@ test("two resources share one serialized provider text", async () => {
 });
 
 test("OfferPublish registers cloudpartner:OfferPublish with its e-mails and its own thin provider", async () => {
-  const { OfferGoLive, OfferPublish } = await import("../../provider/resource");
+  const { OfferGoLive, OfferPublish } = await import("../../provider/pulumi/resource");
   const published = new OfferPublish("contoso-offer-publish", {
     publisherId: "contoso",
     offerId: "contoso-offer",

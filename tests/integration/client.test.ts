@@ -1,4 +1,3 @@
-import type { CloudPartnerClient } from "../../provider/client";
 import {
   ForbiddenError,
   NotFoundError,
@@ -6,9 +5,10 @@ import {
   ProtocolError,
   RejectedError,
   TransientError,
-} from "../../provider/errors";
-import type { PooledTransport } from "../../provider/http";
-import { type ProgressEvent, pollOperation } from "../../provider/poller";
+} from "../../provider/core/errors";
+import type { PooledTransport } from "../../provider/core/http";
+import { type ProgressEvent, pollOperation } from "../../provider/core/poller";
+import type { CloudPartnerClient } from "../../provider/cpp/client";
 import type { CppSimulator } from "../simulator/server";
 import { clientFor, fastPoll, TOKEN, withSimulator } from "../support/harness";
 

@@ -3,12 +3,16 @@
  * and `getOfferStatus`. The providers are called directly (the engine tier drives them through Pulumi's host).
  */
 
-import { StaticTokenProvider } from "../../provider/auth";
-import type { CloudPartnerClient } from "../../provider/client";
-import { OperationFailedError, RejectedError } from "../../provider/errors";
-import type { PooledTransport } from "../../provider/http";
-import { pollOperation } from "../../provider/poller";
-import { OfferGoLiveProvider, OfferPublishProvider, ResourceInitError } from "../../provider/provider";
+import { StaticTokenProvider } from "../../provider/core/auth";
+import { OperationFailedError, RejectedError } from "../../provider/core/errors";
+import type { PooledTransport } from "../../provider/core/http";
+import { pollOperation } from "../../provider/core/poller";
+import type { CloudPartnerClient } from "../../provider/cpp/client";
+import {
+  OfferGoLiveProvider,
+  OfferPublishProvider,
+  ResourceInitError,
+} from "../../provider/pulumi/providers";
 import { getOfferStatus, isAwaitingSignoff } from "../../provider/status-api";
 import type { CppSimulator } from "../simulator/server";
 import { clientFor, fastPoll, TOKEN, withSimulator } from "../support/harness";

@@ -6,12 +6,12 @@
  */
 
 import * as fc from "fast-check";
-import { StaticTokenProvider } from "../../provider/auth";
-import { CloudPartnerError, ConfigurationError, ProtocolError } from "../../provider/errors";
-import { PooledTransport } from "../../provider/http";
-import { operationIdFromLocation, resolveOperationLocation } from "../../provider/location";
-import { OfferGoLiveProvider } from "../../provider/provider";
-import { checkOperationInputs, UNKNOWN_VALUE } from "../../provider/validate";
+import { StaticTokenProvider } from "../../provider/core/auth";
+import { CloudPartnerError, ConfigurationError, ProtocolError } from "../../provider/core/errors";
+import { PooledTransport } from "../../provider/core/http";
+import { operationIdFromLocation, resolveOperationLocation } from "../../provider/core/location";
+import { checkOperationInputs, UNKNOWN_VALUE } from "../../provider/core/validate";
+import { OfferGoLiveProvider } from "../../provider/pulumi/providers";
 import type { CppSimulator } from "../simulator/server";
 import { clientFor, withSimulator } from "../support/harness";
 import { CANARY, RecordingTransport } from "./helpers";

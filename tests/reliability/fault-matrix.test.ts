@@ -9,9 +9,9 @@
 
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { CredentialTokenProvider } from "../../provider/auth";
-import { PooledTransport } from "../../provider/http";
-import { OfferGoLiveProvider } from "../../provider/provider";
+import { CredentialTokenProvider } from "../../provider/core/auth";
+import { PooledTransport } from "../../provider/core/http";
+import { OfferGoLiveProvider } from "../../provider/pulumi/providers";
 import type { CppSimulator, Fault, OfferSeed } from "../simulator/server";
 import { clientFor, goLiveInputs, withSimulator } from "../support/harness";
 import { decodeInitError, ProviderHost, serializedProvider } from "../support/provider-host";

@@ -1,7 +1,7 @@
 /** Shared bits of the reliability tier: waiting on conditions, scaled clocks, recording transports. */
 
-import type { HttpRequest, HttpResponse, HttpTransport } from "../../provider/http";
-import { type Clock, sleep } from "../../provider/options";
+import type { HttpRequest, HttpResponse, HttpTransport } from "../../provider/core/http";
+import { type Clock, sleep } from "../../provider/core/options";
 
 /** A token that must never show up anywhere but an Authorization header sent to the endpoint. */
 export const CANARY = "canary-7c1e5b09d2f84a6f-token";

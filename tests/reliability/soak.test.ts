@@ -9,9 +9,9 @@
 
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { StaticTokenProvider } from "../../provider/auth";
-import { PooledTransport } from "../../provider/http";
-import { OfferGoLiveProvider, ResourceInitError } from "../../provider/provider";
+import { StaticTokenProvider } from "../../provider/core/auth";
+import { PooledTransport } from "../../provider/core/http";
+import { OfferGoLiveProvider, ResourceInitError } from "../../provider/pulumi/providers";
 import type { CppSimulator } from "../simulator/server";
 import { withSimulator } from "../support/harness";
 import { CANARY, scaledClock } from "./helpers";

@@ -1,4 +1,4 @@
-import type { Clock } from "../../provider/options";
+import type { Clock } from "../../provider/core/options";
 
 /** A clock whose sleeps return at once and move its time forward: tests wait days in microseconds. */
 export class FakeClock implements Clock {

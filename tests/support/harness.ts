@@ -1,5 +1,5 @@
-import { CloudPartnerClient, type CloudPartnerClientOptions } from "../../provider/client";
-import { PooledTransport } from "../../provider/http";
+import { PooledTransport } from "../../provider/core/http";
+import { CloudPartnerClient, type CloudPartnerClientOptions } from "../../provider/cpp/client";
 import { type CppSimulator, type SimulatorOptions, startSimulator } from "../simulator/server";
 
 export const TOKEN = "test-token";

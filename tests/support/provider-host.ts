@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type * as provpb from "@pulumi/pulumi/proto/provider_pb";
-import { type ProviderClassName, thinProvider } from "../../provider/resource";
+import { type ProviderClassName, thinProvider } from "../../provider/pulumi/resource";
 
 // The SDK's generated stubs and its own grpc-js (the same copy the host uses).
 const sdkDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));

@@ -3,8 +3,8 @@ import {
   CredentialTokenProvider,
   resolveTokenProvider,
   StaticTokenProvider,
-} from "../../provider/auth";
-import { AuthenticationError, ConfigurationError } from "../../provider/errors";
+} from "../../provider/core/auth";
+import { AuthenticationError, ConfigurationError } from "../../provider/core/errors";
 
 describe("token sources", () => {
   test("explicit token wins, then the environment", async () => {

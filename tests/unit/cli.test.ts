@@ -9,7 +9,7 @@ import {
   USAGE,
   UsageError,
 } from "../../provider/cli";
-import type { HttpRequest, HttpResponse, HttpTransport } from "../../provider/http";
+import type { HttpRequest, HttpResponse, HttpTransport } from "../../provider/core/http";
 import { describeOfferStatus } from "../../provider/status-api";
 
 describe("parseCommand", () => {

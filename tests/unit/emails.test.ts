@@ -1,10 +1,10 @@
+import { UNKNOWN_VALUE } from "../../provider/core/validate";
 import {
   checkNotificationEmails,
   emailProblem,
   MAX_NOTIFICATION_EMAILS,
   parseEmailList,
-} from "../../provider/emails";
-import { UNKNOWN_VALUE } from "../../provider/validate";
+} from "../../provider/cpp/emails";
 
 describe("emailProblem", () => {
   test.each([

@@ -4,7 +4,7 @@ import {
   operationIdFromLocation,
   operationUrl,
   resolveOperationLocation,
-} from "../../provider/location";
+} from "../../provider/core/location";
 
 const endpoint = "https://cloudpartner.azure.com";
 const v = "2017-10-31";

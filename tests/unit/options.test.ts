@@ -1,12 +1,12 @@
-import { ConfigurationError } from "../../provider/errors";
+import { ConfigurationError } from "../../provider/core/errors";
 import {
   endpointProblem,
   resolveEndpoint,
   resolvePollOptions,
   resolveRetryOptions,
-} from "../../provider/options";
-import { nextPollDelayMs } from "../../provider/poller";
-import { checkOperationInputs, INPUT_DEFAULTS, idProblem, UNKNOWN_VALUE } from "../../provider/validate";
+} from "../../provider/core/options";
+import { nextPollDelayMs } from "../../provider/core/poller";
+import { checkOperationInputs, INPUT_DEFAULTS, idProblem, UNKNOWN_VALUE } from "../../provider/core/validate";
 
 describe("option resolution", () => {
   test("poll defaults", () => {

@@ -1,7 +1,12 @@
-import type { PolledOperation } from "../../provider/client";
-import { AbortedError, OperationFailedError, PollTimeoutError, TransientError } from "../../provider/errors";
-import { parseOperation } from "../../provider/operation";
-import { formatDuration, type ProgressEvent, pollOperation } from "../../provider/poller";
+import {
+  AbortedError,
+  OperationFailedError,
+  PollTimeoutError,
+  TransientError,
+} from "../../provider/core/errors";
+import { formatDuration, type ProgressEvent, pollOperation } from "../../provider/core/poller";
+import type { PolledOperation } from "../../provider/cpp/client";
+import { parseOperation } from "../../provider/cpp/operation";
 import { FakeClock } from "../support/fake-clock";
 
 /** A scripted operation: each poll returns the next entry (the last one repeats). */

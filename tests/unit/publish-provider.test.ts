@@ -3,10 +3,10 @@
  * an operation rests at the sign-off point.
  */
 
-import type { OperationSnapshot, StepSnapshot } from "../../provider/operation";
-import { OfferGoLiveProvider, OfferPublishProvider } from "../../provider/provider";
+import type { OperationSnapshot, StepSnapshot } from "../../provider/core/operation";
+import { UNKNOWN_VALUE } from "../../provider/core/validate";
+import { OfferGoLiveProvider, OfferPublishProvider } from "../../provider/pulumi/providers";
 import { describeOfferStatus, isAwaitingSignoff } from "../../provider/status-api";
-import { UNKNOWN_VALUE } from "../../provider/validate";
 
 const provider = new OfferPublishProvider({ log: () => {} });
 const base = { publisherId: "contoso", offerId: "contoso-offer", notificationEmails: ["ops@contoso.com"] };

@@ -1,4 +1,4 @@
-import { backoffDelayMs, isRetryableStatus, parseRetryAfter, retryDelayMs } from "../../provider/retry";
+import { backoffDelayMs, isRetryableStatus, parseRetryAfter, retryDelayMs } from "../../provider/core/retry";
 
 describe("parseRetryAfter", () => {
   const now = Date.parse("2026-11-25T12:00:00Z");

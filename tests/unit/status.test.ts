@@ -1,12 +1,6 @@
-import {
-  currentStep,
-  describeStep,
-  failedStepOf,
-  parseMessages,
-  parseOperation,
-  plainText,
-} from "../../provider/operation";
-import { normalizeStatus, stepState } from "../../provider/status";
+import { currentStep, describeStep, failedStepOf } from "../../provider/core/operation";
+import { normalizeStatus, stepState } from "../../provider/core/status";
+import { parseMessages, parseOperation, plainText } from "../../provider/cpp/operation";
 
 describe("normalizeStatus", () => {
   test.each([

@@ -9,7 +9,7 @@ import {
   resolveTokenProvider,
   type TokenCredentialLike,
   type TokenProvider,
-} from "./auth";
+} from "../core/auth";
 import {
   AuthenticationError,
   type CloudPartnerError,
@@ -21,8 +21,8 @@ import {
   RejectedError,
   TransientError,
   ValidationFailedError,
-} from "./errors";
-import { defaultTransport, type HttpResponse, type HttpTransport } from "./http";
+} from "../core/errors";
+import { defaultTransport, type HttpResponse, type HttpTransport } from "../core/http";
 import {
   apiUrl,
   locationHeader,
@@ -30,8 +30,8 @@ import {
   operationUrl,
   pathSegment,
   resolveOperationLocation,
-} from "./location";
-import { type OperationSnapshot, parseOperation, type StepSnapshot } from "./operation";
+} from "../core/location";
+import type { OperationSnapshot, StepSnapshot } from "../core/operation";
 import {
   type Clock,
   DEFAULT_API_VERSION,
@@ -40,10 +40,11 @@ import {
   resolveEndpoint,
   resolveRetryOptions,
   systemClock,
-} from "./options";
-import { isRetryableStatus, parseRetryAfter, retryDelayMs } from "./retry";
-import { normalizeStatus } from "./status";
-import { VERSION } from "./version";
+} from "../core/options";
+import { isRetryableStatus, parseRetryAfter, retryDelayMs } from "../core/retry";
+import { normalizeStatus } from "../core/status";
+import { VERSION } from "../core/version";
+import { parseOperation } from "./operation";
 
 export interface CloudPartnerClientOptions {
   /** API host. Default `https://cloudpartner.azure.com`; plain http only for loopback. */

@@ -4,7 +4,7 @@
  * (10% of it, between `pollIntervalMs` and `maxPollIntervalMs`), and never polls sooner than a server's Retry-After.
  */
 
-import type { CloudPartnerClient } from "./client";
+import type { CloudPartnerClient } from "../cpp/client";
 import {
   AbortedError,
   CloudPartnerError,

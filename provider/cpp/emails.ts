@@ -5,7 +5,7 @@
  * is sent; they are deliberately plausible-address checks, not RFC 5322.
  */
 
-import { UNKNOWN_VALUE } from "./validate";
+import { UNKNOWN_VALUE } from "../core/validate";
 
 /** More addresses than this is almost certainly a mistake (a pasted distribution list, a split string). */
 export const MAX_NOTIFICATION_EMAILS = 20;

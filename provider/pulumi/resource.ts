@@ -6,9 +6,9 @@
  */
 
 import * as pulumi from "@pulumi/pulumi";
-import type { OperationStatus } from "./status";
+import type { OperationStatus } from "../core/status";
 
-/** Which provider class (exported by `provider.ts`) the thin object delegates to. */
+/** Which provider class (exported by `provider/provider.ts`, the stable module path) the thin object delegates to. */
 export type ProviderClassName = "OfferGoLiveProvider" | "OfferPublishProvider";
 
 /**
@@ -62,7 +62,7 @@ const thinProviders = new Map<ProviderClassName, pulumi.dynamic.ResourceProvider
 function sharedThinProvider(className: ProviderClassName): pulumi.dynamic.ResourceProvider {
   let provider = thinProviders.get(className);
   if (!provider) {
-    provider = thinProvider(className, require.resolve("./provider"));
+    provider = thinProvider(className, require.resolve("../provider"));
     thinProviders.set(className, provider);
   }
   return provider;
