@@ -4,23 +4,12 @@
  * hierarchy in `errors.ts`.
  */
 
+import { resolveTokenProvider, type TokenCredentialLike, type TokenProvider } from "../core/auth";
 import {
-  type GetTokenOptions,
-  resolveTokenProvider,
-  type TokenCredentialLike,
-  type TokenProvider,
-} from "../core/auth";
-import {
-  AuthenticationError,
-  type CloudPartnerError,
   type CloudPartnerErrorDetails,
-  ForbiddenError,
-  NotFoundError,
   OperationInProgressError,
   ProtocolError,
-  RejectedError,
   TransientError,
-  ValidationFailedError,
 } from "../core/errors";
 import { defaultTransport, type HttpResponse, type HttpTransport } from "../core/http";
 import {
@@ -41,9 +30,9 @@ import {
   resolveRetryOptions,
   systemClock,
 } from "../core/options";
-import { isRetryableStatus, parseRetryAfter, retryDelayMs } from "../core/retry";
+import { ApiSession, type ApiWording } from "../core/rest";
+import { parseRetryAfter, retryDelayMs } from "../core/retry";
 import { normalizeStatus } from "../core/status";
-import { VERSION } from "../core/version";
 import { parseOperation } from "./operation";
 
 export interface CloudPartnerClientOptions {
@@ -109,28 +98,15 @@ export interface OfferStatus {
   liveLinks: string[];
 }
 
-interface SendOptions {
-  method: "GET" | "POST";
-  url: string;
-  body?: unknown;
-  /** Retry transient failures inside this call (only for calls that are safe to repeat). */
-  retry: boolean;
-  context: CloudPartnerErrorDetails;
-  signal?: AbortSignal;
-}
-
 export class CloudPartnerClient {
   readonly endpoint: string;
   readonly apiVersion: string;
   readonly requestTimeoutMs: number;
-  readonly #tokens: TokenProvider;
+  readonly #session: ApiSession;
   readonly #retry: ResolvedRetryOptions;
-  readonly #transport: HttpTransport;
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #log: (message: string) => void;
-  /** The endpoint's origin, parsed once: every request compares against it. */
-  readonly #origin: string;
   /** The last operation location resolved: a poller asks for the same one every time. */
   #lastLocation?: { location: string; url: string };
 
@@ -138,20 +114,28 @@ export class CloudPartnerClient {
     this.endpoint = resolveEndpoint(options.endpoint);
     this.apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
-    this.#tokens =
-      options.tokenProvider ??
-      resolveTokenProvider({ accessToken: options.accessToken, credential: options.credential });
     this.#retry = resolveRetryOptions(options.retry);
-    this.#transport = options.transport ?? defaultTransport();
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
     this.#log = options.log ?? (() => {});
-    this.#origin = new URL(this.endpoint).origin;
+    this.#session = new ApiSession({
+      endpoint: this.endpoint,
+      tokens:
+        options.tokenProvider ??
+        resolveTokenProvider({ accessToken: options.accessToken, credential: options.credential }),
+      requestTimeoutMs: this.requestTimeoutMs,
+      retry: this.#retry,
+      transport: options.transport ?? defaultTransport(),
+      clock: this.#clock,
+      random: this.#random,
+      log: this.#log,
+      wording: CPP_WORDING,
+    });
   }
 
   /** Where the token comes from, for messages. */
   get tokenSource(): string {
-    return this.#tokens.source;
+    return this.#session.tokenSource;
   }
 
   /** Starts a go-live, or attaches to a go-live already running for the offer. Never sends go-live twice. */
@@ -177,7 +161,7 @@ export class CloudPartnerClient {
     signal?: AbortSignal,
   ): Promise<CancelResult> {
     const context = { publisherId, offerId };
-    const response = await this.#send({
+    const response = await this.#session.send({
       method: "POST",
       url: this.#offerUrl(publisherId, offerId, "cancel"),
       body: notificationBody(notificationEmails),
@@ -201,7 +185,7 @@ export class CloudPartnerClient {
     }
     const url = this.#lastLocation.url;
     const context = { operationLocation: url };
-    const { response, body } = await this.#getJson(url, context, signal);
+    const { response, body } = await this.#session.getJson(url, context, signal);
     const snapshot = parseOperation(body);
     if (!snapshot) {
       throw new ProtocolError(
@@ -226,7 +210,7 @@ export class CloudPartnerClient {
     const url = this.#offerUrl(publisherId, offerId, "submissions", {
       filteredStatus: options.filteredStatus,
     });
-    const { body } = await this.#getJson(url, context, options.signal);
+    const { body } = await this.#session.getJson(url, context, options.signal);
     const items = Array.isArray(body)
       ? body
       : Array.isArray((body as { value?: unknown })?.value)
@@ -296,7 +280,7 @@ export class CloudPartnerClient {
   async getOfferStatus(publisherId: string, offerId: string, signal?: AbortSignal): Promise<OfferStatus> {
     const context = { publisherId, offerId };
     const url = this.#offerUrl(publisherId, offerId, "status");
-    const body = (await this.#getJson(url, context, signal)).body as Record<string, unknown>;
+    const body = (await this.#session.getJson(url, context, signal)).body as Record<string, unknown>;
     const snapshot = parseOperation({ ...body, status: body?.status ?? "" });
     return {
       status: typeof body?.status === "string" ? body.status : "unknown",
@@ -322,7 +306,14 @@ export class CloudPartnerClient {
     const url = this.#offerUrl(publisherId, offerId, kind);
     for (let attempt = 0; ; attempt++) {
       try {
-        const response = await this.#send({ method: "POST", url, body, retry: false, context, signal });
+        const response = await this.#session.send({
+          method: "POST",
+          url,
+          body,
+          retry: false,
+          context,
+          signal,
+        });
         if (!locationHeader(response.headers)) {
           // Accepted but unlocatable: the running operation, if listed, is the one just started.
           const running = await this.findRunningOperation(publisherId, offerId, kind, signal);
@@ -395,95 +386,21 @@ export class CloudPartnerClient {
     );
   }
 
-  /**
-   * A GET whose answer must be JSON. A truncated or garbled body (usually a connection cut short) is
-   * retried like a 5xx: every caller, not only the poller, gets the same budget.
-   */
-  async #getJson(
-    url: string,
-    context: CloudPartnerErrorDetails,
-    signal?: AbortSignal,
-  ): Promise<{ response: HttpResponse; body: unknown }> {
-    for (let attempt = 0; ; attempt++) {
-      const response = await this.#send({ method: "GET", url, retry: true, context, signal });
-      try {
-        return { response, body: parseJson(response, url, context) };
-      } catch (error) {
-        if (attempt >= this.#retry.maxRetries) throw error;
-        const delay = retryDelayMs(attempt, undefined, this.#retry, this.#random);
-        this.#log(`${(error as Error).message} Retrying in ${delay} ms.`);
-        await this.#clock.sleep(delay, signal);
-      }
-    }
-  }
-
-  /** One call: auth, the 401-refresh-once rule, retries when allowed, and error mapping. */
-  async #send(options: SendOptions): Promise<HttpResponse> {
-    const sameOrigin = new URL(options.url).origin === this.#origin;
-    let refreshed = false;
-    for (let attempt = 0; ; attempt++) {
-      let response: HttpResponse;
-      let token: string | undefined;
-      try {
-        const headers: Record<string, string> = {
-          accept: "application/json",
-          "user-agent": `pulumi-cloudpartner/${VERSION}`,
-        };
-        if (sameOrigin) {
-          token = await this.#token({ forceRefresh: refreshed, abortSignal: options.signal });
-          headers.authorization = `Bearer ${token}`;
-        }
-        let body: string | undefined;
-        if (options.method === "POST") {
-          body = options.body === undefined ? "" : JSON.stringify(options.body);
-          headers["content-type"] = "application/json";
-        }
-        response = await this.#transport.send({
-          method: options.method,
-          url: options.url,
-          headers,
-          body,
-          timeoutMs: this.requestTimeoutMs,
-          signal: options.signal,
-        });
-      } catch (error) {
-        const retryable =
-          error instanceof TransientError && options.retry && attempt < this.#retry.maxRetries;
-        if (!retryable) throw withContext(error, options);
-        await this.#clock.sleep(retryDelayMs(attempt, undefined, this.#retry, this.#random), options.signal);
-        continue;
-      }
-      // A server or proxy that echoes the request must not put the token into errors, logs or state.
-      if (token && response.body.includes(token))
-        response = { ...response, body: response.body.split(token).join("[redacted]") };
-      if (response.status >= 200 && response.status < 300) return response;
-      if (response.status === 401 && !refreshed && this.#tokens.canRefresh) {
-        refreshed = true;
-        attempt--;
-        continue;
-      }
-      const error = errorFromResponse(response, options, this.#clock.now(), this.#tokens.source);
-      if (error instanceof TransientError && options.retry && attempt < this.#retry.maxRetries) {
-        const delay = retryDelayMs(attempt, error.retryAfterMs, this.#retry, this.#random);
-        this.#log(
-          `${options.method} ${redactQuery(options.url)}: HTTP ${response.status}; retrying in ${delay} ms.`,
-        );
-        await this.#clock.sleep(delay, options.signal);
-        continue;
-      }
-      throw error;
-    }
-  }
-
-  async #token(options: GetTokenOptions): Promise<string> {
-    return this.#tokens.getToken(options);
-  }
-
   /** The client itself never serializes its token source or transport. */
   toJSON(): Record<string, string> {
     return { endpoint: this.endpoint, apiVersion: this.apiVersion };
   }
 }
+
+/** How errors from the Cloud Partner Portal word their advice. */
+export const CPP_WORDING: ApiWording = {
+  service: "the Cloud Partner Portal",
+  unauthorized: () =>
+    "Provide a valid token for the publisher's Azure AD app (scope https://cloudpartner.azure.com/.default).",
+  forbidden:
+    "Check that the service principal was added to the publisher account and the publisher id is right.",
+  notFound: "Check the publisher and offer ids.",
+};
 
 function notificationBody(emails: string[]) {
   return { metadata: { "notification-emails": emails.join(",") } };
@@ -529,145 +446,4 @@ function links(value: unknown): string[] {
           : undefined,
     )
     .filter((l): l is string => typeof l === "string");
-}
-
-function parseJson(response: HttpResponse, url: string, context: CloudPartnerErrorDetails): unknown {
-  try {
-    return JSON.parse(response.body);
-  } catch (cause) {
-    // A truncated body is usually a connection cut short: worth another try.
-    throw new TransientError(
-      `The API's answer from ${redactQuery(url)} is not valid JSON (${response.body.length} bytes).`,
-      {
-        ...context,
-        status: response.status,
-        requestUrl: url,
-        cause,
-      },
-    );
-  }
-}
-
-/** The API's own error code and message, from `{"error":{code,message}}`, `{code,message}` or plain text. */
-export function apiErrorOf(body: string): { apiCode?: string; apiMessage?: string } {
-  try {
-    const json = JSON.parse(body) as Record<string, unknown>;
-    const inner = (typeof json.error === "object" && json.error !== null ? json.error : json) as Record<
-      string,
-      unknown
-    >;
-    const apiMessage =
-      typeof inner.message === "string"
-        ? inner.message
-        : typeof json.error === "string"
-          ? json.error
-          : undefined;
-    return { apiCode: typeof inner.code === "string" ? inner.code : undefined, apiMessage };
-  } catch {
-    const text = body.trim().slice(0, 500);
-    return text ? { apiMessage: text } : {};
-  }
-}
-
-function errorFromResponse(
-  response: HttpResponse,
-  options: SendOptions,
-  nowMs: number,
-  tokenSource: string,
-): CloudPartnerError {
-  const { apiCode, apiMessage } = apiErrorOf(response.body);
-  const status = response.status;
-  const details: CloudPartnerErrorDetails = {
-    ...options.context,
-    status,
-    apiCode,
-    apiMessage,
-    method: options.method,
-    requestUrl: options.url,
-  };
-  const what = describeTarget(options.context);
-  const said = apiMessage ? `: ${apiMessage}` : ".";
-  const code = apiCode ? ` [${apiCode}]` : "";
-  if (status === 400 && saysOperationRunning(apiMessage ?? "")) {
-    return new OperationInProgressError(
-      `Another operation is already running for ${what} (HTTP 400${code})${said}`,
-      details,
-    );
-  }
-  switch (status) {
-    case 400:
-      return new RejectedError(
-        `The Cloud Partner Portal rejected the request for ${what} (HTTP 400${code})${said}`,
-        details,
-      );
-    case 401:
-      return new AuthenticationError(
-        `The Cloud Partner Portal did not accept the token from ${tokenSource} (HTTP 401${code})${said} ` +
-          "Provide a valid token for the publisher's Azure AD app (scope https://cloudpartner.azure.com/.default).",
-        details,
-      );
-    case 403:
-      return new ForbiddenError(
-        `Access to ${what} was denied (HTTP 403${code})${said} Check that the service principal was added to the publisher account and the publisher id is right.`,
-        details,
-      );
-    case 404:
-      return new NotFoundError(
-        `${capitalize(what)} was not found (HTTP 404${code})${said} Check the publisher and offer ids.`,
-        details,
-      );
-    case 409:
-      return new OperationInProgressError(
-        `Another operation is already running for ${what} (HTTP 409${code})${said}`,
-        details,
-      );
-    case 422:
-      return new ValidationFailedError(
-        `${capitalize(what)} failed validation (HTTP 422${code})${said} Fix the offer in the portal and publish again.`,
-        details,
-      );
-  }
-  if (isRetryableStatus(status)) {
-    return new TransientError(`The Cloud Partner Portal answered HTTP ${status}${code} for ${what}${said}`, {
-      ...details,
-      retryAfterMs: parseRetryAfter(response.headers["retry-after"], nowMs),
-      requestMayHaveBeenProcessed: status !== 429,
-    });
-  }
-  return new RejectedError(`Unexpected HTTP ${status}${code} for ${what}${said}`, details);
-}
-
-/** A 400 whose message says another operation is running (no 409 is documented for that). */
-function saysOperationRunning(message: string): boolean {
-  // "No operation is running" (a cancel with nothing to cancel) says the opposite.
-  if (/\bno (operation|submission)|\bnot running|\bnothing (is )?running/i.test(message)) return false;
-  return /already|in progress|running/i.test(message);
-}
-
-function describeTarget(context: CloudPartnerErrorDetails): string {
-  if (context.publisherId && context.offerId) return `offer ${context.publisherId}/${context.offerId}`;
-  if (context.operationLocation) return `operation ${context.operationLocation}`;
-  return "the request";
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-function redactQuery(url: string): string {
-  const u = new URL(url);
-  return `${u.origin}${u.pathname}`;
-}
-
-/** Adds the call's context (offer, operation) to a transport error that did not know it. */
-function withContext(error: unknown, options: SendOptions): unknown {
-  if (!(error instanceof TransientError)) return error;
-  const what = describeTarget(options.context);
-  return new TransientError(`${options.method} for ${what} failed: ${error.message}`, {
-    ...options.context,
-    method: options.method,
-    requestUrl: options.url,
-    cause: error.cause,
-    requestMayHaveBeenProcessed: error.requestMayHaveBeenProcessed,
-  });
 }

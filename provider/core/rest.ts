@@ -1,0 +1,321 @@
+/**
+ * One authenticated JSON-over-HTTP session with an API endpoint, shared by every backend: the bearer token
+ * (sent only to the configured endpoint's origin, refreshed once on a 401), bounded retries with backoff and
+ * jitter for calls that are safe to repeat, `Retry-After`, token redaction, and the mapping of HTTP answers to
+ * the one error hierarchy. Each API only says how it words its advice (`ApiWording`).
+ */
+
+import type { TokenProvider } from "./auth";
+import {
+  AuthenticationError,
+  type CloudPartnerError,
+  type CloudPartnerErrorDetails,
+  ForbiddenError,
+  NotFoundError,
+  OperationInProgressError,
+  RejectedError,
+  TransientError,
+  ValidationFailedError,
+} from "./errors";
+import type { HttpResponse, HttpTransport } from "./http";
+import type { Clock, ResolvedRetryOptions } from "./options";
+import { isRetryableStatus, parseRetryAfter, retryDelayMs } from "./retry";
+import { VERSION } from "./version";
+
+/** How one API words its errors' advice. */
+export interface ApiWording {
+  /** The service as a sentence names it: "the Cloud Partner Portal". */
+  service: string;
+  /** What to do about a 401, given the API's message (e.g. "Invalid audience"). */
+  unauthorized(apiMessage: string | undefined): string;
+  /** What to do about a 403. */
+  forbidden: string;
+  /** What to do about a 404. */
+  notFound: string;
+}
+
+export interface SendOptions {
+  method: "GET" | "POST" | "PUT";
+  url: string;
+  body?: unknown;
+  /** Extra request headers (e.g. `If-Match`). Never an authorization header: the session adds that. */
+  headers?: Record<string, string>;
+  /** Retry transient failures inside this call (only for calls that are safe to repeat). */
+  retry: boolean;
+  context: CloudPartnerErrorDetails;
+  signal?: AbortSignal;
+}
+
+export interface ApiSessionOptions {
+  endpoint: string;
+  tokens: TokenProvider;
+  requestTimeoutMs: number;
+  retry: ResolvedRetryOptions;
+  transport: HttpTransport;
+  clock: Clock;
+  random: () => number;
+  log: (message: string) => void;
+  wording: ApiWording;
+}
+
+export class ApiSession {
+  readonly requestTimeoutMs: number;
+  readonly wording: ApiWording;
+  readonly #tokens: TokenProvider;
+  readonly #retry: ResolvedRetryOptions;
+  readonly #transport: HttpTransport;
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #log: (message: string) => void;
+  /** The endpoint's origin, parsed once: every request compares against it. */
+  readonly #origin: string;
+
+  constructor(options: ApiSessionOptions) {
+    this.requestTimeoutMs = options.requestTimeoutMs;
+    this.wording = options.wording;
+    this.#tokens = options.tokens;
+    this.#retry = options.retry;
+    this.#transport = options.transport;
+    this.#clock = options.clock;
+    this.#random = options.random;
+    this.#log = options.log;
+    this.#origin = new URL(options.endpoint).origin;
+  }
+
+  /** Where the token comes from, for messages. */
+  get tokenSource(): string {
+    return this.#tokens.source;
+  }
+
+  /**
+   * A GET whose answer must be JSON. A truncated or garbled body (usually a connection cut short) is
+   * retried like a 5xx: every caller, not only the poller, gets the same budget.
+   */
+  async getJson(
+    url: string,
+    context: CloudPartnerErrorDetails,
+    signal?: AbortSignal,
+  ): Promise<{ response: HttpResponse; body: unknown }> {
+    for (let attempt = 0; ; attempt++) {
+      const response = await this.send({ method: "GET", url, retry: true, context, signal });
+      try {
+        return { response, body: parseJson(response, url, context) };
+      } catch (error) {
+        if (attempt >= this.#retry.maxRetries) throw error;
+        const delay = retryDelayMs(attempt, undefined, this.#retry, this.#random);
+        this.#log(`${(error as Error).message} Retrying in ${delay} ms.`);
+        await this.#clock.sleep(delay, signal);
+      }
+    }
+  }
+
+  /** One call: auth, the 401-refresh-once rule, retries when allowed, and error mapping. */
+  async send(options: SendOptions): Promise<HttpResponse> {
+    const sameOrigin = new URL(options.url).origin === this.#origin;
+    let refreshed = false;
+    for (let attempt = 0; ; attempt++) {
+      let response: HttpResponse;
+      let token: string | undefined;
+      try {
+        const headers: Record<string, string> = {
+          ...options.headers,
+          accept: "application/json",
+          "user-agent": `pulumi-cloudpartner/${VERSION}`,
+        };
+        if (sameOrigin) {
+          token = await this.#tokens.getToken({ forceRefresh: refreshed, abortSignal: options.signal });
+          headers.authorization = `Bearer ${token}`;
+        }
+        let body: string | undefined;
+        if (options.method !== "GET") {
+          body = options.body === undefined ? "" : JSON.stringify(options.body);
+          headers["content-type"] = "application/json";
+        }
+        response = await this.#transport.send({
+          method: options.method,
+          url: options.url,
+          headers,
+          body,
+          timeoutMs: this.requestTimeoutMs,
+          signal: options.signal,
+        });
+      } catch (error) {
+        const retryable =
+          error instanceof TransientError && options.retry && attempt < this.#retry.maxRetries;
+        if (!retryable) throw withContext(error, options);
+        await this.#clock.sleep(retryDelayMs(attempt, undefined, this.#retry, this.#random), options.signal);
+        continue;
+      }
+      // A server or proxy that echoes the request must not put the token into errors, logs or state.
+      if (token && response.body.includes(token))
+        response = { ...response, body: response.body.split(token).join("[redacted]") };
+      if (response.status >= 200 && response.status < 300) return response;
+      if (response.status === 401 && !refreshed && this.#tokens.canRefresh) {
+        refreshed = true;
+        attempt--;
+        continue;
+      }
+      const error = errorFromResponse(
+        response,
+        options,
+        this.#clock.now(),
+        this.#tokens.source,
+        this.wording,
+      );
+      if (error instanceof TransientError && options.retry && attempt < this.#retry.maxRetries) {
+        const delay = retryDelayMs(attempt, error.retryAfterMs, this.#retry, this.#random);
+        this.#log(
+          `${options.method} ${redactQuery(options.url)}: HTTP ${response.status}; retrying in ${delay} ms.`,
+        );
+        await this.#clock.sleep(delay, options.signal);
+        continue;
+      }
+      throw error;
+    }
+  }
+}
+
+function parseJson(response: HttpResponse, url: string, context: CloudPartnerErrorDetails): unknown {
+  try {
+    return JSON.parse(response.body);
+  } catch (cause) {
+    // A truncated body is usually a connection cut short: worth another try.
+    throw new TransientError(
+      `The API's answer from ${redactQuery(url)} is not valid JSON (${response.body.length} bytes).`,
+      {
+        ...context,
+        status: response.status,
+        requestUrl: url,
+        cause,
+      },
+    );
+  }
+}
+
+/** The API's own error code and message, from `{"error":{code,message}}`, `{code,message}` or plain text. */
+export function apiErrorOf(body: string): { apiCode?: string; apiMessage?: string } {
+  try {
+    const json = JSON.parse(body) as Record<string, unknown>;
+    const inner = (typeof json.error === "object" && json.error !== null ? json.error : json) as Record<
+      string,
+      unknown
+    >;
+    const apiMessage =
+      typeof inner.message === "string"
+        ? inner.message
+        : typeof json.error === "string"
+          ? json.error
+          : undefined;
+    return { apiCode: typeof inner.code === "string" ? inner.code : undefined, apiMessage };
+  } catch {
+    const text = body.trim().slice(0, 500);
+    return text ? { apiMessage: text } : {};
+  }
+}
+
+function errorFromResponse(
+  response: HttpResponse,
+  options: SendOptions,
+  nowMs: number,
+  tokenSource: string,
+  wording: ApiWording,
+): CloudPartnerError {
+  const { apiCode, apiMessage } = apiErrorOf(response.body);
+  const status = response.status;
+  const details: CloudPartnerErrorDetails = {
+    ...options.context,
+    status,
+    apiCode,
+    apiMessage,
+    method: options.method,
+    requestUrl: options.url,
+  };
+  const what = describeTarget(options.context);
+  const said = apiMessage ? `: ${apiMessage}` : ".";
+  const code = apiCode ? ` [${apiCode}]` : "";
+  if (status === 400 && saysOperationRunning(apiMessage ?? "")) {
+    return new OperationInProgressError(
+      `Another operation is already running for ${what} (HTTP 400${code})${said}`,
+      details,
+    );
+  }
+  switch (status) {
+    case 400:
+      return new RejectedError(
+        `${capitalize(wording.service)} rejected the request for ${what} (HTTP 400${code})${said}`,
+        details,
+      );
+    case 401:
+      return new AuthenticationError(
+        `${capitalize(wording.service)} did not accept the token from ${tokenSource} (HTTP 401${code})${said} ${wording.unauthorized(apiMessage)}`,
+        details,
+      );
+    case 403:
+      return new ForbiddenError(
+        `Access to ${what} was denied (HTTP 403${code})${said} ${wording.forbidden}`,
+        details,
+      );
+    case 404:
+      return new NotFoundError(
+        `${capitalize(what)} was not found (HTTP 404${code})${said} ${wording.notFound}`,
+        details,
+      );
+    case 409:
+      return new OperationInProgressError(
+        `Another operation is already running for ${what} (HTTP 409${code})${said}`,
+        details,
+      );
+    case 422:
+      return new ValidationFailedError(
+        `${capitalize(what)} failed validation (HTTP 422${code})${said} Fix the offer in the portal and publish again.`,
+        details,
+      );
+  }
+  if (isRetryableStatus(status)) {
+    return new TransientError(
+      `${capitalize(wording.service)} answered HTTP ${status}${code} for ${what}${said}`,
+      {
+        ...details,
+        retryAfterMs: parseRetryAfter(response.headers["retry-after"], nowMs),
+        requestMayHaveBeenProcessed: status !== 429,
+      },
+    );
+  }
+  return new RejectedError(`Unexpected HTTP ${status}${code} for ${what}${said}`, details);
+}
+
+/** A 400 whose message says another operation is running (no 409 is documented for that). */
+function saysOperationRunning(message: string): boolean {
+  // "No operation is running" (a cancel with nothing to cancel) says the opposite.
+  if (/\bno (operation|submission)|\bnot running|\bnothing (is )?running/i.test(message)) return false;
+  return /already|in progress|running/i.test(message);
+}
+
+export function describeTarget(context: CloudPartnerErrorDetails): string {
+  if (context.publisherId && context.offerId) return `offer ${context.publisherId}/${context.offerId}`;
+  if (context.offerId) return `offer ${context.offerId}`;
+  if (context.operationLocation) return `operation ${context.operationLocation}`;
+  return "the request";
+}
+
+export function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+export function redactQuery(url: string): string {
+  const u = new URL(url);
+  return `${u.origin}${u.pathname}`;
+}
+
+/** Adds the call's context (offer, operation) to a transport error that did not know it. */
+function withContext(error: unknown, options: SendOptions): unknown {
+  if (!(error instanceof TransientError)) return error;
+  const what = describeTarget(options.context);
+  return new TransientError(`${options.method} for ${what} failed: ${error.message}`, {
+    ...options.context,
+    method: options.method,
+    requestUrl: options.url,
+    cause: error.cause,
+    requestMayHaveBeenProcessed: error.requestMayHaveBeenProcessed,
+  });
+}
