@@ -4,26 +4,16 @@
  */
 
 import type { TokenCredentialLike } from "./core/auth";
+import type { OfferStatusReport } from "./core/backend";
 import { ConfigurationError } from "./core/errors";
 import type { HttpTransport } from "./core/http";
-import { currentStep, type OperationSnapshot, type StepSnapshot } from "./core/operation";
-import { isWaitingForPublisher, normalizeStatus } from "./core/status";
 import { idProblem } from "./core/validate";
-import { CloudPartnerClient, type OfferStatus } from "./cpp/client";
+import { describeOfferStatus } from "./cpp/backend";
+import { CloudPartnerClient } from "./cpp/client";
 
-/**
- * True when an operation (or the offer) rests at the preview sign-off point: the status or a step says
- * `waitingForPublisherReview` / `waitingForApproval`. Depending on the API's era the publish operation then
- * reads `running` or `succeeded`; either way the next move is the publisher's. Never true once failed or canceled.
- */
-export function isAwaitingSignoff(
-  snapshot: Pick<OperationSnapshot, "status" | "rawStatus" | "steps">,
-): boolean {
-  if (snapshot.status === "failed" || snapshot.status === "canceled") return false;
-  return (
-    isWaitingForPublisher(snapshot.rawStatus) || snapshot.steps.some((s) => isWaitingForPublisher(s.status))
-  );
-}
+export type { OfferStatusReport } from "./core/backend";
+export { isAwaitingSignoff } from "./core/operation";
+export { describeOfferStatus } from "./cpp/backend";
 
 export interface GetOfferStatusArgs {
   publisherId: string;
@@ -41,49 +31,6 @@ export interface GetOfferStatusArgs {
   signal?: AbortSignal;
   /** Advanced/tests: the HTTP transport (default: the process-wide pooled one). */
   transport?: HttpTransport;
-}
-
-export interface OfferStatusReport {
-  publisherId: string;
-  offerId: string;
-  /**
-   * The offer's status exactly as the API reports it: `neverPublished`, `notStarted`,
-   * `waitingForPublisherReview`, `running`, `succeeded`, `canceled`, `failed` (other spellings are passed on).
-   */
-  status: string;
-  /** True when the preview waits for the publisher's sign-off: the point to review it, then go live. */
-  awaitingSignoff: boolean;
-  /** The step the latest operation is at (the first not complete, or the one that stopped it). */
-  currentStep?: StepSnapshot;
-  /** Steps of the latest operation, with status, percentage and messages (plain text). */
-  steps: StepSnapshot[];
-  previewLinks: string[];
-  liveLinks: string[];
-}
-
-/** Shapes what `CloudPartnerClient.getOfferStatus` returned into a report. */
-export function describeOfferStatus(
-  publisherId: string,
-  offerId: string,
-  offer: OfferStatus,
-): OfferStatusReport {
-  const normalized = normalizeStatus(offer.status);
-  const awaitingSignoff = isAwaitingSignoff({
-    status: normalized.status,
-    rawStatus: offer.status,
-    steps: offer.steps,
-  });
-  const step = currentStep(offer.steps);
-  return {
-    publisherId,
-    offerId,
-    status: offer.status,
-    awaitingSignoff,
-    ...(step ? { currentStep: step } : {}),
-    steps: offer.steps,
-    previewLinks: offer.previewLinks,
-    liveLinks: offer.liveLinks,
-  };
 }
 
 /**

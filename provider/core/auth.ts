@@ -8,6 +8,8 @@
 import { AuthenticationError, ConfigurationError } from "./errors";
 
 export const CLOUDPARTNER_SCOPE = "https://cloudpartner.azure.com/.default";
+/** The Azure AD scope of the Product Ingestion API (Microsoft Graph). */
+export const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
 export const ACCESS_TOKEN_ENV = "CLOUDPARTNER_ACCESS_TOKEN";
 
 export interface GetTokenOptions {
@@ -85,7 +87,7 @@ export class CredentialTokenProvider implements TokenProvider {
       result = await this.credential.getToken(this.options.scope ?? CLOUDPARTNER_SCOPE, { abortSignal });
     } catch (cause) {
       throw new AuthenticationError(
-        `Could not get an Azure AD token for the Cloud Partner Portal from ${this.source}: ${(cause as Error)?.message ?? cause}. ` +
+        `Could not get an Azure AD token for ${this.options.scope ?? CLOUDPARTNER_SCOPE} from ${this.source}: ${(cause as Error)?.message ?? cause}. ` +
           `Set ${ACCESS_TOKEN_ENV}, the Pulumi config 'cloudpartner:accessToken' (as a secret), or AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET for an app registered on the publisher account.`,
         { cause },
       );
@@ -110,6 +112,8 @@ export interface ResolveTokenProviderOptions {
   accessToken?: string;
   /** A ready credential (any `@azure/identity` TokenCredential). */
   credential?: TokenCredentialLike;
+  /** The Azure AD scope tokens are asked for (the API's audience). Default `CLOUDPARTNER_SCOPE`. */
+  scope?: string;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -119,11 +123,12 @@ export function resolveTokenProvider(options: ResolveTokenProviderOptions = {}):
   if (options.accessToken !== undefined && options.accessToken !== "") {
     return new StaticTokenProvider(options.accessToken, "explicit token");
   }
-  if (options.credential) return new CredentialTokenProvider(options.credential, "the given credential");
+  if (options.credential)
+    return new CredentialTokenProvider(options.credential, "the given credential", { scope: options.scope });
   const fromEnv = env[ACCESS_TOKEN_ENV];
   if (fromEnv !== undefined && fromEnv.trim() !== "")
     return new StaticTokenProvider(fromEnv, ACCESS_TOKEN_ENV);
-  return new LazyAzureIdentityProvider(env);
+  return new LazyAzureIdentityProvider(env, options.scope);
 }
 
 /** Defers loading `@azure/identity` (heavy) until a token is really needed. */
@@ -132,7 +137,10 @@ class LazyAzureIdentityProvider implements TokenProvider {
   readonly source: string;
   #inner?: CredentialTokenProvider;
 
-  constructor(private readonly env: NodeJS.ProcessEnv) {
+  constructor(
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly scope: string | undefined,
+  ) {
     this.source =
       env.AZURE_TENANT_ID && env.AZURE_CLIENT_ID && env.AZURE_CLIENT_SECRET
         ? "ClientSecretCredential (AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET)"
@@ -147,7 +155,7 @@ class LazyAzureIdentityProvider implements TokenProvider {
         tenant && client && secret
           ? new identity.ClientSecretCredential(tenant, client, secret)
           : new identity.DefaultAzureCredential();
-      this.#inner = new CredentialTokenProvider(credential, this.source);
+      this.#inner = new CredentialTokenProvider(credential, this.source, { scope: this.scope });
     }
     return this.#inner.getToken(options);
   }

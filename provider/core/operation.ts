@@ -5,7 +5,7 @@
  */
 
 import type { FailedStep } from "./errors";
-import { type OperationStatus, stepState } from "./status";
+import { isWaitingForPublisher, type OperationStatus, stepState } from "./status";
 
 export interface StepSnapshot {
   id?: string;
@@ -55,4 +55,18 @@ export function describeStep(step: StepSnapshot): string {
   const parts = [step.status || "unknown"];
   if (step.progressPercentage !== undefined) parts.push(`${Math.round(step.progressPercentage)}%`);
   return `${step.name} (${parts.join(", ")})`;
+}
+
+/**
+ * True when an operation (or the offer) rests at the preview sign-off point: the status or a step says
+ * `waitingForPublisherReview` / `waitingForApproval`. Depending on the API's era the publish operation then
+ * reads `running` or `succeeded`; either way the next move is the publisher's. Never true once failed or canceled.
+ */
+export function isAwaitingSignoff(
+  snapshot: Pick<OperationSnapshot, "status" | "rawStatus" | "steps">,
+): boolean {
+  if (snapshot.status === "failed" || snapshot.status === "canceled") return false;
+  return (
+    isWaitingForPublisher(snapshot.rawStatus) || snapshot.steps.some((s) => isWaitingForPublisher(s.status))
+  );
 }

@@ -4,7 +4,7 @@
  * (10% of it, between `pollIntervalMs` and `maxPollIntervalMs`), and never polls sooner than a server's Retry-After.
  */
 
-import type { CloudPartnerClient } from "../cpp/client";
+import type { OperationRead } from "./backend";
 import {
   AbortedError,
   CloudPartnerError,
@@ -69,6 +69,14 @@ export function nextPollDelayMs(
 }
 
 /**
+ * What the poller reads: a backend's "read this operation" function, or any client that reads an operation by
+ * its location (`CloudPartnerClient`). The poller never learns which API is behind it.
+ */
+export type OperationSource =
+  | ((signal?: AbortSignal) => Promise<OperationRead>)
+  | { getOperation(operationLocation: string, signal?: AbortSignal): Promise<OperationRead> };
+
+/**
  * Polls the operation until it is terminal (or `until` says stop). Returns the last snapshot of a
  * succeeded operation; throws `OperationFailedError` for a failed or canceled one, `PollTimeoutError`
  * when `timeoutMs` passes, `AbortedError` when `signal` aborts, or the last error after too many
@@ -76,10 +84,14 @@ export function nextPollDelayMs(
  * `OperationFailedError`.
  */
 export async function pollOperation(
-  client: Pick<CloudPartnerClient, "getOperation">,
+  source: OperationSource,
   operationLocation: string,
   options: PollOperationOptions = {},
 ): Promise<OperationSnapshot> {
+  const read =
+    typeof source === "function"
+      ? source
+      : (signal?: AbortSignal) => source.getOperation(operationLocation, signal);
   const resolved = resolvePollOptions(options);
   const clock = options.clock ?? systemClock;
   const startedAt = clock.now();
@@ -98,7 +110,7 @@ export async function pollOperation(
     if (options.signal?.aborted) throw new AbortedError(`Stopped waiting for ${what}.`, context);
     let retryAfterMs: number | undefined;
     try {
-      const polled = await client.getOperation(operationLocation, options.signal);
+      const polled = await read(options.signal);
       consecutiveErrors = 0;
       last = polled.snapshot;
       retryAfterMs = polled.retryAfterMs;

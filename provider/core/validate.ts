@@ -3,6 +3,7 @@
  * on; nothing here sends a request. Values still unknown during preview are skipped (checked again at apply).
  */
 
+import type { ApiName } from "./backend";
 import { DEFAULT_API_VERSION, DEFAULT_ENDPOINT, endpointProblem } from "./options";
 
 export interface CheckFailure {
@@ -74,6 +75,8 @@ export const INPUT_DEFAULTS = {
 } as const;
 
 export interface OperationInputs {
+  /** Which API: `cpp` (default) or `ingestion`. */
+  api?: ApiName;
   publisherId: string;
   offerId: string;
   endpoint: string;

@@ -6,11 +6,13 @@
  */
 
 import type * as pulumi from "@pulumi/pulumi";
+import { createBackend, scopeOf } from "../backends";
 import { resolveTokenProvider, type TokenProvider } from "../core/auth";
+import type { OfferBackend, OperationKind, StartOptions } from "../core/backend";
 import { CloudPartnerError, NotFoundError } from "../core/errors";
 import type { HttpTransport } from "../core/http";
 import { operationIdFromLocation } from "../core/location";
-import type { OperationSnapshot } from "../core/operation";
+import { isAwaitingSignoff, type OperationSnapshot } from "../core/operation";
 import type { Clock } from "../core/options";
 import { type PollOperationOptions, pollOperation, progressLine } from "../core/poller";
 import type { OperationStatus } from "../core/status";
@@ -20,9 +22,7 @@ import {
   type OperationInputs,
   UNKNOWN_VALUE,
 } from "../core/validate";
-import { CloudPartnerClient, type OperationKind, type StartedOperation } from "../cpp/client";
 import { checkNotificationEmails } from "../cpp/emails";
-import { describeOfferStatus, isAwaitingSignoff } from "../status-api";
 
 /** The Pulumi config key holding the bearer token (set it with `pulumi config set --secret`). */
 export const ACCESS_TOKEN_CONFIG_KEY = "cloudpartner:accessToken";
@@ -120,7 +120,10 @@ export interface KindSpec<Extra extends object> {
   label: string;
   /** Inputs this kind takes on top of `OperationInputs`. */
   inputs: { [K in keyof Extra]-?: KindInput };
-  start(client: CloudPartnerClient, inputs: OperationInputs & Extra): Promise<StartedOperation>;
+  /** Why an operation that already finished was taken over, for the log: "the latest published version already went live". */
+  adopted: string;
+  /** What this kind sends with its start request (publish: the notification e-mails). */
+  startOptions?(inputs: OperationInputs & Extra): StartOptions;
   /**
    * Stop waiting at the preview sign-off point instead of the end (publish). The output `awaitingSignoff`
    * then says whether the operation rests there, and a resource resting there is not resumed by `pulumi up`.
@@ -144,7 +147,8 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
   implements pulumi.dynamic.ResourceProvider
 {
   #accessToken?: string;
-  #tokens?: TokenProvider;
+  /** One token source per Azure AD scope (each API has its own audience), made on first use. */
+  readonly #tokens = new Map<string, TokenProvider>();
 
   protected constructor(
     private readonly spec: KindSpec<Extra>,
@@ -154,7 +158,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
     const token = req.config.get(ACCESS_TOKEN_CONFIG_KEY);
     this.#accessToken = typeof token === "string" && token !== "" ? token : undefined;
-    this.#tokens = undefined;
+    this.#tokens.clear();
   }
 
   async check(_olds: pulumi.Inputs, news: pulumi.Inputs): Promise<pulumi.dynamic.CheckResult> {
@@ -187,17 +191,18 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
 
   async create(raw: pulumi.Inputs): Promise<pulumi.dynamic.CreateResult> {
     const inputs = this.#inputs(raw);
-    const client = this.#client(inputs);
-    const what = `${inputs.publisherId}/${inputs.offerId}`;
-    // Take over an operation already running (e.g. after an interrupted `pulumi up`), or a go-live that
-    // already finished for the latest published version (e.g. while a killed run was away).
-    const existing = await client.findExistingOperation(inputs.publisherId, inputs.offerId, this.spec.kind);
-    const started = existing?.operation ?? (await this.spec.start(client, inputs));
+    const backend = this.#backend(inputs);
+    const what = backend.offer;
+    // Take over an operation already running (e.g. after an interrupted `pulumi up`), or one that already
+    // finished and is still current (e.g. a go-live that finished while a killed run was away).
+    const started =
+      (await backend.findExisting(this.spec.kind)) ??
+      (await backend.start(this.spec.kind, this.spec.startOptions?.(inputs) ?? {}));
     this.#log(
-      existing?.running || (!existing && started.attached)
+      started.origin === "attached"
         ? `[${what}] ${this.spec.label} already running; attaching to ${started.operationLocation}`
-        : existing
-          ? `[${what}] the latest published version already went live; adopting ${started.operationLocation} (no new go-live)`
+        : started.origin === "adopted"
+          ? `[${what}] ${this.spec.adopted}; adopting ${started.operationLocation} (no new ${this.spec.label})`
           : `[${what}] ${this.spec.label} accepted; operation ${started.operationLocation}`,
     );
     const outs: OperationOutputs = {
@@ -205,14 +210,14 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
       operationLocation: started.operationLocation,
       operationId: started.operationId ?? operationIdFromLocation(started.operationLocation),
       status: "running",
-      attached: started.attached,
+      attached: started.origin !== "started",
       startedAt: new Date(this.#now()).toISOString(),
       steps: [],
       messages: [],
       ...(this.spec.stopsAtSignoff ? { awaitingSignoff: false } : {}),
     };
     const id = `${what}/${this.spec.kind}/${outs.operationId ?? "operation"}`;
-    const final = await this.#follow(client, inputs, outs, id, raw[PROVIDER_KEY]);
+    const final = await this.#follow(backend, inputs, outs, id, raw[PROVIDER_KEY]);
     return { id, outs: forState(final) };
   }
 
@@ -234,12 +239,10 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
       steps: previous.steps ?? [],
       messages: previous.messages ?? [],
     };
-    const client = this.#client(inputs);
+    const backend = this.#backend(inputs);
     if (outs.status === "running") {
-      this.#log(
-        `[${inputs.publisherId}/${inputs.offerId}] resuming ${this.spec.label} ${outs.operationLocation} (no new request)`,
-      );
-      return { outs: forState(await this.#follow(client, inputs, outs, id, news[PROVIDER_KEY])) };
+      this.#log(`[${backend.offer}] resuming ${this.spec.label} ${outs.operationLocation} (no new request)`);
+      return { outs: forState(await this.#follow(backend, inputs, outs, id, news[PROVIDER_KEY])) };
     }
     return { outs: forState(outs) };
   }
@@ -248,28 +251,24 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     const outs = { ...(props as OperationOutputs) };
     if (typeof outs.operationLocation !== "string") return { id, props };
     const inputs = this.#inputs(props);
-    const client = this.#client(inputs);
+    const backend = this.#backend(inputs);
     try {
-      const { snapshot } = await client.getOperation(outs.operationLocation);
+      const { snapshot } = await backend.readOperation(this.spec.kind, outs);
       return { id, props: forState(this.#apply(outs, snapshot)) };
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
     }
     // The operation record is gone; the offer tells whether there is anything left to track.
     try {
-      const offer = await client.getOfferStatus(inputs.publisherId, inputs.offerId);
+      const offer = await backend.offerStatus();
       this.#log(
-        `[${inputs.publisherId}/${inputs.offerId}] the operation ${outs.operationLocation} is no longer available; the offer's status is ${offer.status}.`,
+        `[${backend.offer}] the operation ${outs.operationLocation} is no longer available; the offer's status is ${offer.status}.`,
       );
-      const awaiting = this.spec.stopsAtSignoff
-        ? { awaitingSignoff: describeOfferStatus(inputs.publisherId, inputs.offerId, offer).awaitingSignoff }
-        : {};
+      const awaiting = this.spec.stopsAtSignoff ? { awaitingSignoff: offer.awaitingSignoff } : {};
       return { id, props: forState({ ...outs, rawStatus: offer.status, ...awaiting }) };
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
-      this.#log(
-        `[${inputs.publisherId}/${inputs.offerId}] the offer no longer exists; removing ${id} from the stack.`,
-      );
+      this.#log(`[${backend.offer}] the offer no longer exists; removing ${id} from the stack.`);
       return { id: "", props: {} };
     }
   }
@@ -293,18 +292,19 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
 
   /** Polls (when `wait`) or reads once, and turns every post-acceptance failure into a ResourceInitError. */
   async #follow(
-    client: CloudPartnerClient,
+    backend: OfferBackend,
     inputs: OperationInputs,
     outs: OperationOutputs,
     id: string,
     serializedProvider: unknown,
   ): Promise<OperationOutputs> {
-    const what = `${inputs.publisherId}/${inputs.offerId}`;
+    const what = backend.offer;
     exitWithEngine();
+    const read = (signal?: AbortSignal) => backend.readOperation(this.spec.kind, outs, signal);
     let current = outs;
     try {
       if (!inputs.wait) {
-        const { snapshot } = await client.getOperation(outs.operationLocation);
+        const { snapshot } = await read();
         return this.#apply(current, snapshot);
       }
       const options: PollOperationOptions = {
@@ -322,7 +322,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
           this.#log(progressLine(what, this.spec.label, event));
         },
       };
-      const final = await pollOperation(client, outs.operationLocation, options);
+      const final = await pollOperation(read, outs.operationLocation, options);
       current = this.#apply(current, final);
       this.#log(`[${what}] ${this.spec.label} ${outcomeOf(current)}`);
       return current;
@@ -383,12 +383,21 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     return this.spec.stopsAtSignoff ? { ...applied, awaitingSignoff: isAwaitingSignoff(snapshot) } : applied;
   }
 
-  #client(inputs: OperationInputs): CloudPartnerClient {
-    this.#tokens ??= this.hooks.tokenProvider ?? resolveTokenProvider({ accessToken: this.#accessToken });
-    return new CloudPartnerClient({
+  #backend(inputs: OperationInputs): OfferBackend {
+    const api = inputs.api ?? "cpp";
+    const scope = scopeOf(api);
+    let tokens = this.hooks.tokenProvider ?? this.#tokens.get(scope);
+    if (!tokens) {
+      tokens = resolveTokenProvider({ accessToken: this.#accessToken, scope });
+      this.#tokens.set(scope, tokens);
+    }
+    return createBackend({
+      api,
+      publisherId: inputs.publisherId,
+      offerId: inputs.offerId,
       endpoint: inputs.endpoint,
       apiVersion: inputs.apiVersion,
-      tokenProvider: this.#tokens,
+      tokenProvider: tokens,
       requestTimeoutMs: inputs.requestTimeoutSeconds * 1000,
       transport: this.hooks.transport,
       clock: this.hooks.clock,
@@ -468,8 +477,8 @@ export class OfferGoLiveProvider extends OperationResourceProvider {
       {
         kind: "golive",
         label: "go-live",
+        adopted: "the latest published version already went live",
         inputs: {},
-        start: (client, inputs) => client.goLive(inputs.publisherId, inputs.offerId),
       },
       hooks,
     );
@@ -492,11 +501,11 @@ export class OfferPublishProvider extends OperationResourceProvider<PublishInput
       {
         kind: "publish",
         label: "publish",
+        adopted: "the current version was already published and its preview is ready",
         inputs: {
           notificationEmails: { check: (value) => checkNotificationEmails(value), onChange: "update" },
         },
-        start: (client, inputs) =>
-          client.publish(inputs.publisherId, inputs.offerId, inputs.notificationEmails),
+        startOptions: (inputs) => ({ notificationEmails: inputs.notificationEmails }),
         stopsAtSignoff: true,
       },
       hooks,
