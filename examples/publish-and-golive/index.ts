@@ -12,15 +12,15 @@ const offer = {
 };
 
 // Sends publish once (validation, certification, packaging, preview) and waits until the preview is ready
-// for the publisher's sign-off — usually a few days. The portal e-mails these addresses about each step.
+// for review — usually a few days. The portal e-mails these addresses about each step.
 const published = new OfferPublish("offer-publish", {
   ...offer,
   notificationEmails: config.requireObject<string[]>("notificationEmails"),
 });
 
-// Go-live needs the publisher's sign-off of the preview, a person's decision made in the Cloud Partner
-// Portal. Review the preview, sign off, then `pulumi config set goLive true` and `pulumi up` again.
-// (Without this gate, go-live would fail with the API's HTTP 400 until the preview is signed off.)
+// The go-live is the publisher's sign-off of the preview: a person's decision. This gate is that review
+// step: after the publish, review the preview links (`npx pulumi-cloudpartner status <publisher> <offer>`),
+// then `pulumi config set goLive true` and `pulumi up` again to go live.
 const live = config.getBoolean("goLive")
   ? new OfferGoLive("offer-live", offer, { dependsOn: published })
   : undefined;
@@ -28,5 +28,5 @@ const live = config.getBoolean("goLive")
 export const publishStatus = published.status;
 export const awaitingSignoff = published.awaitingSignoff;
 export const publishStep = published.currentStep;
-export const liveStatus = live?.status ?? "not requested (set goLive=true after signing off the preview)";
+export const liveStatus = live?.status ?? "not requested (review the preview, then set goLive=true)";
 export const liveStep = live?.currentStep;

@@ -91,7 +91,7 @@ test("pulumi up takes the offer live: progress, outputs, one POST, no token in s
 });
 
 test.each([
-  ["400 (not signed off)", { state: "neverPublished" }, /HTTP 400.*published/],
+  ["400 (never published)", { state: "neverPublished" }, /HTTP 400.*published/],
   ["404 (unknown offer)", undefined, /was not found \(HTTP 404/],
 ])("pulumi up fails on %s with the API's message; nothing in state", async (_name, seed, message) => {
   const { offerId, stack } = await setup({ seed });

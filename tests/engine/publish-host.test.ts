@@ -1,6 +1,6 @@
 /**
  * Engine tier for `OfferPublish`: Pulumi's real dynamic provider host, spoken to over gRPC as the engine
- * does, running the serialized OfferPublish provider against the simulator — then, after sign-off, the
+ * does, running the serialized OfferPublish provider against the simulator — then, going live directly, the
  * OfferGoLive provider in the same host: the full path to live.
  */
 
@@ -86,7 +86,7 @@ test("check validates notificationEmails and normalizes them", async () => {
   expect(missing.failures[0]?.reason).toMatch(/notificationEmails is required/);
 });
 
-test("publish → stops at sign-off; e-mail change in place; sign-off; go-live through the same host", async () => {
+test("publish → stops at sign-off; e-mail change in place; go-live (the sign-off) through the same host", async () => {
   const offerId = newOffer();
   const created = await checkAndCreate(inputs(offerId));
   expect(created.id).toMatch(new RegExp(`^contoso/${offerId}/publish/[0-9a-f-]{36}$`));
@@ -123,19 +123,20 @@ test("publish → stops at sign-off; e-mail change in place; sign-off; go-live t
   expect(updated.properties.__provider).toBe(publishText);
   expect(publishPosts(offerId)).toBe(1);
 
-  // Go-live before the sign-off: the API's 400, nothing saved.
+  // A go-live the API refuses: its 400, nothing saved.
   const goLive = inputs(offerId, { __provider: goLiveText, notificationEmails: undefined });
-  const early = await checkAndCreate(goLive).catch((e) => e);
-  expect(early.message).toMatch(/HTTP 400.*signed off/);
-  expect(decodeInitError(early)).toBeUndefined();
+  sim.configureOffer("contoso", offerId, { refuseGoLive: "The preview is not ready for go-live." });
+  const refused = await checkAndCreate(goLive).catch((e) => e);
+  expect(refused.message).toMatch(/HTTP 400.*The preview is not ready for go-live\./);
+  expect(decodeInitError(refused)).toBeUndefined();
+  sim.configureOffer("contoso", offerId, { refuseGoLive: false });
 
-  sim.signoff("contoso", offerId);
-  const refreshed = await host.read(created.id, updated.properties);
-  expect(refreshed.properties).toMatchObject({ status: "succeeded", awaitingSignoff: false });
-
+  // After reviewing the preview, go live directly: the go-live is the publisher's sign-off.
   const live = await checkAndCreate(goLive);
   expect(live.properties).toMatchObject({ status: "succeeded", currentStep: "Live", __provider: goLiveText });
   expect(sim.offer("contoso", offerId)?.state).toBe("live");
+  const refreshed = await host.read(created.id, updated.properties);
+  expect(refreshed.properties).toMatchObject({ status: "succeeded", awaitingSignoff: false });
 });
 
 test("an API that keeps the publish running at sign-off: status running, awaitingSignoff, no resume", async () => {

@@ -72,7 +72,7 @@ describe("go-live against the simulator", () => {
     expect((await pollOperation(client, started.operationLocation, fastPoll)).status).toBe("succeeded");
   });
 
-  test("400: offer not signed off → RejectedError with the API's message", async () => {
+  test("400: offer never published → RejectedError with the API's message", async () => {
     const offerId = newOffer({ state: "neverPublished" });
     const error = await client.goLive("contoso", offerId).catch((e) => e);
     expect(error).toBeInstanceOf(RejectedError);

@@ -1,5 +1,6 @@
 /**
- * The full path to live against the simulator: publish until the sign-off point, sign off, go live; cancel;
+ * The full path to live against the simulator: publish until the sign-off point, then go live (the go-live is
+ * the publisher's sign-off); cancel;
  * and `getOfferStatus`. The providers are called directly (the engine tier drives them through Pulumi's host).
  */
 
@@ -83,9 +84,26 @@ afterEach(async () => {
 });
 
 describe("client + poller: publish until the sign-off point", () => {
-  test("`until` stops at the step waiting for the publisher; go-live is refused until sign-off", async () => {
-    const offerId = newOffer();
+  test("go-live is refused until the preview is ready; `until` stops there; the go-live is the sign-off", async () => {
+    // Certification outlasts the test until the clock is advanced, so the early go-live cannot race it.
+    const offerId = newOffer({
+      publish: {
+        steps: [
+          { id: "displaycertify", stepName: "Certification", durationSeconds: 10 ** 9 },
+          {
+            id: "publisher-signoff",
+            stepName: "Publisher signoff",
+            durationSeconds: 0,
+            waitsForSignoff: true,
+          },
+        ],
+      },
+    });
     const started = await client.publish("contoso", offerId, EMAILS);
+    const early = await client.goLive("contoso", offerId).catch((e) => e);
+    expect(early).toBeInstanceOf(RejectedError);
+    expect(early.message).toMatch(/HTTP 400.*preview .* is not ready yet/);
+    sim.advance(10 ** 9);
     const final = await pollOperation(client, started.operationLocation, {
       ...fastPoll,
       until: isAwaitingSignoff,
@@ -99,11 +117,11 @@ describe("client + poller: publish until the sign-off point", () => {
     expect(post?.method).toBe("POST");
     expect(sim.offer("contoso", offerId)?.notificationEmails).toBe("ops@contoso.com,release@contoso.com");
 
-    const early = await client.goLive("contoso", offerId).catch((e) => e);
-    expect(early).toBeInstanceOf(RejectedError);
-    expect(early.message).toMatch(/HTTP 400.*signed off/);
-    sim.signoff("contoso", offerId);
+    // No separate sign-off call: go live directly; it completes the publish's sign-off step.
     const live = await client.goLive("contoso", offerId);
+    const signedOff = await pollOperation(client, started.operationLocation, fastPoll);
+    expect(isAwaitingSignoff(signedOff)).toBe(false);
+    expect(signedOff.currentStep).toMatchObject({ name: "Publisher signoff", status: "complete" });
     expect((await pollOperation(client, live.operationLocation, fastPoll)).status).toBe("succeeded");
   });
 
@@ -123,8 +141,8 @@ describe("client + poller: publish until the sign-off point", () => {
   });
 });
 
-describe("OfferPublishProvider → sign-off → OfferGoLiveProvider", () => {
-  test("publish stops at sign-off with awaitingSignoff, then go-live succeeds", async () => {
+describe("OfferPublishProvider → review the preview → OfferGoLiveProvider", () => {
+  test("publish stops at sign-off with awaitingSignoff, then go-live (the sign-off) succeeds", async () => {
     const offerId = newOffer();
     const publish = new OfferPublishProvider(hooks());
     const created = await checkAndCreate(
@@ -155,11 +173,7 @@ describe("OfferPublishProvider → sign-off → OfferGoLiveProvider", () => {
     expect(updated.outs).toMatchObject({ notificationEmails: ["ops@contoso.com"], awaitingSignoff: true });
     expect(publishPosts(offerId)).toBe(1);
 
-    sim.signoff("contoso", offerId);
-    // A refresh sees the sign-off.
-    const refreshed = await publish.read(created.id, updated.outs ?? {});
-    expect(refreshed.props).toMatchObject({ status: "succeeded", awaitingSignoff: false });
-
+    // After reviewing the preview, go live directly: the go-live is the publisher's sign-off.
     const live = await checkAndCreate(
       new OfferGoLiveProvider(hooks()),
       inputs(offerId, { notificationEmails: undefined }),
@@ -167,6 +181,9 @@ describe("OfferPublishProvider → sign-off → OfferGoLiveProvider", () => {
     expect(live.outs).toMatchObject({ status: "succeeded", currentStep: "Live" });
     expect(live.outs).not.toHaveProperty("awaitingSignoff");
     expect(sim.offer("contoso", offerId)?.state).toBe("live");
+    // A refresh of the publish sees its sign-off step completed by the go-live.
+    const refreshed = await publish.read(created.id, updated.outs ?? {});
+    expect(refreshed.props).toMatchObject({ status: "succeeded", awaitingSignoff: false });
   });
 
   test("publish kept `running` at sign-off: stops there; a later diff does not resume it", async () => {

@@ -96,7 +96,7 @@ describe("through the provider host (token from CLOUDPARTNER_ACCESS_TOKEN)", () 
   });
 
   test.each([
-    ["400 (not signed off)", { state: "neverPublished" }, [], /HTTP 400/],
+    ["400 (never published)", { state: "neverPublished" }, [], /HTTP 400/],
     ["404 (unknown offer)", undefined, [], /not found \(HTTP 404/],
     ["403", {}, [{ type: "forbidden", match: postGoLive }], /HTTP 403/],
     [

@@ -75,6 +75,7 @@ describe("go-live", () => {
         `^/api/publishers/contoso/offers/contoso-offer/operations/${GUID}\\?api-version=2017-10-31$`,
       ),
     );
+    expect(res.headers.get("operation-location")).toBe(location);
     const op = await poll(location);
     expect(op).toMatchObject({ submissionType: "GoLive", status: "running" });
     expect(op.steps.map((step) => step.id)).toEqual([
@@ -110,11 +111,11 @@ describe("go-live", () => {
     expect(sim.goLivePosts("contoso", "contoso-offer")).toBe(0);
   });
 
-  test("400 unless published and signed off; 409 while an operation runs", async () => {
+  test("400 unless the preview is ready; 409 while a go-live runs", async () => {
     const unpublished = await goLive("unpublished-offer");
     expect(unpublished.status).toBe(400);
     expect(((await unpublished.json()) as ErrorJson).error.message).toBe(
-      "Offer must be published and the preview signed off before going live.",
+      "Offer 'unpublished-offer' has not been published: publish it and go live once the preview is ready.",
     );
     expect((await goLive("contoso-offer")).status).toBe(202);
     const second = await goLive("contoso-offer");
@@ -208,7 +209,7 @@ describe("operation progress", () => {
     });
     expect(op.error).toContain("No virtual machine image");
     expect(op.steps[2]?.status).toBe("notStarted");
-    expect(sim.offer("contoso", "failing-offer")?.state).toBe("signedOff");
+    expect(sim.offer("contoso", "failing-offer")).toMatchObject({ state: "published", status: "failed" });
   });
 
   test("statusSpelling, wrapInArray and Retry-After per offer", async () => {
@@ -232,16 +233,19 @@ describe("operation progress", () => {
   });
 });
 
-describe("publish, signoff, cancel, submissions", () => {
-  test("publish validates e-mails, is idempotent, waits for signoff", async () => {
+describe("publish, go-live as the sign-off, cancel, submissions", () => {
+  test("publish validates e-mails when given, is idempotent, rests at sign-off; the go-live is the sign-off", async () => {
     const publish = (body?: unknown) =>
       call(offerPath("unpublished-offer", "/publish"), { method: "POST", body });
-    expect((await publish()).status).toBe(400);
     expect((await publish({ metadata: { "notification-emails": "not-an-email" } })).status).toBe(400);
     const first = await publish(EMAILS);
     expect(first.status).toBe(202);
     const again = await publish(EMAILS);
     expect(again.headers.get("location")).toBe(first.headers.get("location"));
+    // Before the preview is ready, go-live is refused.
+    const early = await goLive("unpublished-offer");
+    expect(early.status).toBe(400);
+    expect(((await early.json()) as ErrorJson).error.message).toMatch(/preview .* is not ready yet/);
     sim.advance(2 * 86_400);
     const op = await poll(first.headers.get("location"));
     expect(op.status).toBe("succeeded");
@@ -251,14 +255,82 @@ describe("publish, signoff, cancel, submissions", () => {
       status: "waitingForPublisherReview",
       notificationEmails: "a@x.com,b@y.com",
     });
-    expect((await goLive("unpublished-offer")).status).toBe(400);
-    const signoff = await fetch(`${sim.url}/_sim/offers/contoso/unpublished-offer/signoff`, {
-      method: "POST",
-    });
-    expect(signoff.status).toBe(200);
+    // No separate sign-off: the go-live is accepted and completes the publish's sign-off step.
     const live = await goLive("unpublished-offer");
     expect(live.status).toBe(202);
     expect((await poll(live.headers.get("location"))).notificationEmails).toBe("a@x.com,b@y.com");
+    const signedOff = await poll(first.headers.get("location"));
+    expect(signedOff.status).toBe("succeeded");
+    expect(signedOff.steps.at(-1)).toMatchObject({ id: "publisher-signoff", status: "complete" });
+    expect(sim.offer("contoso", "unpublished-offer")?.status).toBe("running");
+    // The sign-off control is gone from the normal flow.
+    expect(
+      (await fetch(`${sim.url}/_sim/offers/contoso/unpublished-offer/signoff`, { method: "POST" })).status,
+    ).toBe(404);
+  });
+
+  test("publish without a body or without e-mails is accepted (migrated offers ignore them)", async () => {
+    sim.addOffer({ publisherId: "contoso", offerId: "no-emails", state: "neverPublished" });
+    const bare = await call(offerPath("unpublished-offer", "/publish"), { method: "POST" });
+    expect(bare.status).toBe(202);
+    const noList = await call(offerPath("no-emails", "/publish"), { body: { metadata: {} } });
+    expect(noList.status).toBe(202);
+    expect(sim.offer("contoso", "unpublished-offer")?.notificationEmails).toBe("");
+    expect((await poll(noList.headers.get("location"))).notificationEmails).toBe("");
+  });
+
+  test("publishRunsAtSignoff: the publish keeps running at sign-off until the go-live ends it succeeded", async () => {
+    sim.addOffer({
+      publisherId: "contoso",
+      offerId: "held",
+      state: "neverPublished",
+      publishRunsAtSignoff: true,
+    });
+    const location = (await call(offerPath("held", "/publish"), { body: EMAILS })).headers.get("location");
+    sim.advance(2 * 86_400);
+    const resting = await poll(location);
+    expect(resting.status).toBe("running");
+    expect(resting.steps.at(-1)).toMatchObject({
+      id: "publisher-signoff",
+      status: "waitingForPublisherReview",
+    });
+    expect(sim.offer("contoso", "held")?.status).toBe("waitingForPublisherReview");
+    const running = async () =>
+      (await (await call(offerPath("held", "/submissions?status=running"))).json()) as Array<{
+        slot: string;
+      }>;
+    expect((await running()).map((item) => item.slot)).toEqual(["staging"]);
+    // The running publish does not block the go-live (no 409): the go-live is its sign-off.
+    const live = await goLive("held");
+    expect(live.status).toBe(202);
+    const done = await poll(location);
+    expect(done.status).toBe("succeeded");
+    expect(done.steps.at(-1)?.status).toBe("complete");
+    expect((await running()).map((item) => item.slot)).toEqual(["production"]);
+    sim.advance(5 * 86_400);
+    expect(sim.offer("contoso", "held")).toMatchObject({ state: "live", status: "succeeded" });
+  });
+
+  test("refuseGoLive: a per-offer switch, also via /_sim, refuses go-live with 400 for tests", async () => {
+    const settings = (body: unknown) =>
+      fetch(`${sim.url}/_sim/offers/contoso/contoso-offer/settings`, {
+        method: "POST",
+        body: JSON.stringify(body),
+      });
+    expect((await settings({ refuseGoLive: "The preview was not approved." })).status).toBe(200);
+    const refused = await goLive("contoso-offer");
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({
+      error: { code: "BadRequest", message: "The preview was not approved." },
+    });
+    expect(sim.offer("contoso", "contoso-offer")?.runningOperationId).toBeUndefined();
+    sim.configureOffer("contoso", "contoso-offer", { refuseGoLive: true });
+    expect((await goLive("contoso-offer")).status).toBe(400);
+    expect((await settings({ refuseGoLive: false })).status).toBe(200);
+    expect((await goLive("contoso-offer")).status).toBe(202);
+    const unknown = await settings({ signoff: true });
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as ErrorJson).error.message).toContain("Unknown offer setting 'signoff'");
   });
 
   test("publish answers 422 when validation fails", async () => {
@@ -272,6 +344,34 @@ describe("publish, signoff, cancel, submissions", () => {
     expect(await res.json()).toEqual({
       error: { code: "ValidationFailed", message: "Plan 'x' has no VM image." },
     });
+  });
+
+  test("cancel's 202 can name its operation in the body as well, or only there", async () => {
+    sim.configureOffer("contoso", "contoso-offer", { cancelLocationInBody: true });
+    await goLive("contoso-offer");
+    const both = await call(offerPath("contoso-offer", "/cancel"), { method: "POST" });
+    expect(both.status).toBe(202);
+    const body = (await both.json()) as { operationLocation: string };
+    expect(body.operationLocation).toMatch(
+      new RegExp(`^/api/publishers/contoso/offers/contoso-offer/operations/${GUID}\\?`),
+    );
+    expect(both.headers.get("location")).toBe(body.operationLocation);
+    expect(both.headers.get("operation-location")).toBe(body.operationLocation);
+    expect((await poll(body.operationLocation)).submissionType).toBe("Cancel");
+
+    const seed = {
+      publisherId: "contoso",
+      offerId: "body-only",
+      cancelLocationInBody: { key: "location", withoutHeaders: true },
+    };
+    sim.addOffer(seed);
+    await goLive("body-only");
+    const only = await call(offerPath("body-only", "/cancel"), { method: "POST" });
+    expect(only.status).toBe(202);
+    expect(only.headers.get("location")).toBeNull();
+    expect(only.headers.get("operation-location")).toBeNull();
+    const onlyBody = (await only.json()) as { location: string };
+    expect((await poll(onlyBody.location)).submissionType).toBe("Cancel");
   });
 
   test("cancel: 400 with nothing running; 202 + cancel operation that cancels the go-live", async () => {
@@ -295,6 +395,7 @@ describe("publish, signoff, cancel, submissions", () => {
       Record<string, unknown>
     >;
     expect(all.map((item) => item.submissionType)).toEqual(["GoLive", "Publish"]);
+    expect(all.map((item) => item.slot)).toEqual(["production", "staging"]);
     for (const filter of ["status", "filteredStatus", "submissionState"]) {
       const res = await call(offerPath("contoso-offer", `/submissions?${filter}=running`));
       const items = (await res.json()) as Array<Record<string, unknown>>;
@@ -306,6 +407,44 @@ describe("publish, signoff, cancel, submissions", () => {
       });
       expect(location).toContain(`/operations/${items[0]?.id}?`);
     }
+  });
+
+  test("submissionState spelling is configurable (option, /_sim, per offer); submissionType can be left out", async () => {
+    await start({ statusSpelling: { running: "inProgress", succeeded: "Succeeded" } });
+    const location = (await goLive("contoso-offer")).headers.get("location");
+    const list = async (offerId: string, query = "") =>
+      (await (await call(offerPath(offerId, `/submissions${query}`))).json()) as Array<
+        Record<string, unknown>
+      >;
+    expect((await list("contoso-offer")).map((item) => [item.slot, item.submissionState])).toEqual([
+      ["production", "inProgress"],
+      ["staging", "Succeeded"],
+    ]);
+    // The running filter still finds a run spelled differently.
+    expect((await list("contoso-offer", "?status=running")).map((item) => item.slot)).toEqual(["production"]);
+    expect((await poll(location)).status).toBe("inProgress");
+    const status = (await (await call(offerPath("contoso-offer", "/status"))).json()) as { status: string };
+    expect(status.status).toBe("inProgress");
+
+    const control = await fetch(`${sim.url}/_sim/settings`, {
+      method: "POST",
+      body: JSON.stringify({ statusSpelling: { running: "InProgress" }, omitSubmissionType: true }),
+    });
+    expect(control.status).toBe(204);
+    const [item] = await list("contoso-offer", "?submissionState=running");
+    expect(item).toMatchObject({ slot: "production", submissionState: "InProgress" });
+    expect(item).not.toHaveProperty("submissionType");
+    // An offer's own settings win over the global ones.
+    sim.configureOffer("contoso", "legacy-offer", {
+      statusSpelling: { succeeded: "Completed" },
+      omitSubmissionType: false,
+    });
+    const [legacy] = await list("legacy-offer");
+    expect(legacy).toMatchObject({
+      submissionType: "Publish",
+      slot: "staging",
+      submissionState: "Completed",
+    });
   });
 
   test("GET offer has an ETag; PUT needs a matching If-Match", async () => {
@@ -372,16 +511,21 @@ describe("faults", () => {
     const foreign = await startSimulator({ host: "127.0.0.2" });
     try {
       expect(foreign.url).toMatch(/^http:\/\/127\.0\.0\.2:\d+$/);
-      const seeds: OfferSeed[] = ["a", "b", "c", "d"].map((offerId) => ({ publisherId: "contoso", offerId }));
+      const ids = ["a", "b", "c", "d", "e"];
+      const seeds: OfferSeed[] = ids.map((offerId) => ({ publisherId: "contoso", offerId }));
       for (const seed of seeds) sim.addOffer(seed);
       sim.setFaults("contoso", "a", [{ type: "missingLocation" }]);
       sim.setFaults("contoso", "b", [{ type: "operationLocationHeader" }]);
       sim.setFaults("contoso", "c", [{ type: "absoluteLocation" }]);
       sim.setFaults("contoso", "d", [{ type: "absoluteLocation", host: foreign.url, omitApiVersion: true }]);
-      const [a, b, c, d] = await Promise.all(["a", "b", "c", "d"].map((offerId) => goLive(offerId)));
+      sim.setFaults("contoso", "e", [{ type: "locationHeaderOnly" }]);
+      const [a, b, c, d, e] = await Promise.all(ids.map((offerId) => goLive(offerId)));
       expect(a?.status).toBe(202);
       expect(a?.headers.get("location")).toBeNull();
+      expect(a?.headers.get("operation-location")).toBeNull();
       expect(b?.headers.get("location")).toBeNull();
+      expect(e?.headers.get("location")).toMatch(/^\/api\/publishers\/contoso\/offers\/e\/operations\//);
+      expect(e?.headers.get("operation-location")).toBeNull();
       expect(b?.headers.get("operation-location")).toMatch(
         /^\/api\/publishers\/contoso\/offers\/b\/operations\//,
       );
@@ -440,6 +584,143 @@ describe("faults", () => {
     expect(Date.now() - started).toBeLessThan(200);
     await expect(hung).rejects.toThrow();
     expect(sim.goLivePosts("contoso", "contoso-offer")).toBe(0);
+  });
+});
+
+describe("operation record gone", () => {
+  test("the operation GET answers 404 while the operation runs on; the offer's status follows it", async () => {
+    const location = (await goLive("contoso-offer")).headers.get("location") ?? "";
+    const id = (await poll(location)).id;
+    const gone = await fetch(`${sim.url}/_sim/operations/${id}/gone`, { method: "POST", body: "{}" });
+    expect(gone.status).toBe(204);
+    const missing = await call(location);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({
+      error: { code: "NotFound", message: `Operation '${id}' was not found.` },
+    });
+    const offerStatus = async () =>
+      ((await (await call(offerPath("contoso-offer", "/status"))).json()) as { status: string }).status;
+    expect(await offerStatus()).toBe("running");
+    const running = (await (
+      await call(offerPath("contoso-offer", "/submissions?status=running"))
+    ).json()) as Array<{ id: string }>;
+    expect(running.map((item) => item.id)).toEqual([id]);
+    sim.advance(5 * 86_400);
+    expect(await offerStatus()).toBe("succeeded");
+    expect(sim.offer("contoso", "contoso-offer")).toMatchObject({ state: "live", status: "succeeded" });
+  });
+
+  test("fromSubmissions leaves it out of the list too; a $ id works; an unknown id is 404", async () => {
+    const location = (await goLive("legacy-offer")).headers.get("location") ?? "";
+    const id = "contoso$legacy-offer$2$production";
+    expect(location).toContain(id);
+    sim.dropOperationRecord(id, { fromSubmissions: true });
+    expect((await call(location)).status).toBe(404);
+    const all = (await (await call(offerPath("legacy-offer", "/submissions"))).json()) as Array<{
+      slot: string;
+    }>;
+    expect(all.map((item) => item.slot)).toEqual(["staging"]);
+    const unknown = await fetch(`${sim.url}/_sim/operations/nope/gone`, { method: "POST" });
+    expect(unknown.status).toBe(404);
+  });
+});
+
+describe("read routes other CPP tools use", () => {
+  type OfferDoc = { offerTypeId: string; id: string; version: number; definition: Record<string, unknown> };
+
+  test("GET /api/publishers and /api/publishers/{p}/offers", async () => {
+    sim.addOffer({ publisherId: "fabrikam", offerId: "vm" });
+    const publishers = await call("/api/publishers");
+    expect(publishers.status).toBe(200);
+    expect(await publishers.json()).toEqual([
+      { id: "contoso", definition: { displayText: "contoso" } },
+      { id: "fabrikam", definition: { displayText: "fabrikam" } },
+    ]);
+    const offers = (await (await call("/api/publishers/contoso/offers")).json()) as Array<
+      Record<string, unknown>
+    >;
+    expect(offers.map((offer) => [offer.id, offer.status])).toEqual([
+      ["contoso-offer", "waitingForPublisherReview"],
+      ["legacy-offer", "waitingForPublisherReview"],
+      ["unpublished-offer", "neverPublished"],
+      ["failing-offer", "waitingForPublisherReview"],
+    ]);
+    expect(offers[1]).toMatchObject({
+      offerTypeId: "microsoft-azure-virtualmachines",
+      publisherId: "contoso",
+      version: 2,
+      definition: { displayText: "legacy-offer (contoso)" },
+    });
+    expect(typeof offers[0]?.changedTime).toBe("string");
+    const missing = await call("/api/publishers/nobody/offers");
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as ErrorJson).error).toEqual({
+      code: "NotFound",
+      message: "Publisher 'nobody' was not found.",
+    });
+    expect((await call("/api/publishers", { method: "POST" })).status).toBe(405);
+    await start({ forbiddenPublishers: ["contoso"] });
+    expect(await (await call("/api/publishers")).json()).toEqual([]);
+    expect((await call("/api/publishers/contoso/offers")).status).toBe(403);
+  });
+
+  test("GET .../versions/{n}: the offer document of each version; 404 for one that does not exist", async () => {
+    const v1 = await call(offerPath("contoso-offer", "/versions/1"));
+    expect(v1.status).toBe(200);
+    const doc = (await v1.json()) as OfferDoc;
+    expect(doc).toMatchObject({
+      offerTypeId: "microsoft-azure-virtualmachines",
+      id: "contoso-offer",
+      version: 1,
+    });
+    const plans = doc.definition.plans as Array<Record<string, unknown>>;
+    expect(plans[0]).toMatchObject({
+      planId: "contoso-offer-plan",
+      "microsoft-azure-virtualmachines.vmImages": { "1.0.0": { lunVhdDetails: [] } },
+    });
+    const put = await call(offerPath("contoso-offer"), {
+      method: "PUT",
+      body: { definition: { displayText: "v2" } },
+      headers: { "If-Match": "*" },
+    });
+    expect(put.status).toBe(200);
+    expect(
+      ((await (await call(offerPath("contoso-offer", "/versions/2"))).json()) as OfferDoc).definition,
+    ).toEqual({
+      displayText: "v2",
+    });
+    expect(
+      ((await (await call(offerPath("contoso-offer", "/versions/1"))).json()) as OfferDoc).definition,
+    ).toEqual(doc.definition);
+    for (const version of ["3", "0", "x"]) {
+      const missing = await call(offerPath("contoso-offer", `/versions/${version}`));
+      expect(missing.status).toBe(404);
+      expect(((await missing.json()) as ErrorJson).error.code).toBe("NotFound");
+    }
+  });
+
+  test("GET .../slot/{Draft|Preview|Production}, case-insensitive; an empty slot is 404", async () => {
+    const slot = (offerId: string, name: string) => call(offerPath(offerId, `/slot/${name}`));
+    for (const name of ["Draft", "draft", "DRAFT", "Preview"]) {
+      const res = await slot("contoso-offer", name);
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as OfferDoc).version).toBe(1);
+    }
+    const production = await slot("contoso-offer", "Production");
+    expect(production.status).toBe(404);
+    expect(((await production.json()) as ErrorJson).error.message).toContain("has no Production slot yet");
+    expect((await slot("unpublished-offer", "preview")).status).toBe(404);
+    expect((await slot("contoso-offer", "staging")).status).toBe(404);
+    await call(offerPath("contoso-offer"), {
+      method: "PUT",
+      body: { definition: {} },
+      headers: { "If-Match": "*" },
+    });
+    await goLive("contoso-offer");
+    sim.advance(5 * 86_400);
+    // Live shows the version that was published; the draft moved on.
+    expect(((await (await slot("contoso-offer", "production")).json()) as OfferDoc).version).toBe(1);
+    expect(((await (await slot("contoso-offer", "draft")).json()) as OfferDoc).version).toBe(2);
   });
 });
 

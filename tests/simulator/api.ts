@@ -1,6 +1,6 @@
 import { evaluate, type OperationRecord, renderOperation, SUBMISSION_TYPES, spell } from "./operations";
-import { type OfferRecord, SimError, type SimStore } from "./store";
-import type { CanonicalStatus, RequestKind } from "./types";
+import { type OfferRecord, SimError, type SimStore, type SlotName } from "./store";
+import type { CancelLocationInBody, CanonicalStatus, RequestKind } from "./types";
 
 export const API_VERSION = "2017-10-31";
 
@@ -15,6 +15,8 @@ export interface Route {
   publisherId?: string;
   offerId?: string;
   operationId?: string;
+  /** The `{n}` of .../versions/{n} or the `{slot}` of .../slot/{slot}. */
+  param?: string;
 }
 
 export interface ApiRequest {
@@ -69,6 +71,10 @@ export function parseRoute(pathname: string): Route {
   }
   const [api, collection, publisherId, offers, offerId, action, operationId, ...extra] = segments;
   if (api !== "api") return { kind: "other" };
+  if (collection === "publishers" && publisherId === undefined) return { kind: "publishers" };
+  if (collection === "publishers" && publisherId && offers === "offers" && offerId === undefined) {
+    return { kind: "offers", publisherId };
+  }
   if (collection === "operations" && publisherId && offers === undefined) {
     // Non-migrated ids carry the offer: publisher$offer$version$slot.
     const [p, o] = publisherId.split("$");
@@ -79,6 +85,9 @@ export function parseRoute(pathname: string): Route {
   }
   if (action === undefined) return { kind: "offer", publisherId, offerId };
   if (action === "operations" && operationId) return { kind: "operation", publisherId, offerId, operationId };
+  if (action === "versions" && operationId)
+    return { kind: "version", publisherId, offerId, param: operationId };
+  if (action === "slot" && operationId) return { kind: "slot", publisherId, offerId, param: operationId };
   // hasOwn: a path segment like "constructor" must not hit Object.prototype.
   const kind = Object.hasOwn(OFFER_ACTIONS, action) ? OFFER_ACTIONS[action] : undefined;
   return kind && operationId === undefined ? { kind, publisherId, offerId } : { kind: "other" };
@@ -96,13 +105,12 @@ function header(headers: ApiRequest["headers"], name: string): string | undefine
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Validates `{"metadata":{"notification-emails":"a@x.com,b@y.com"}}`; returns the list as sent. */
-function notificationEmails(body: string, required: boolean): string | undefined {
-  if (!body.trim()) {
-    if (required)
-      throw new SimError(400, "BadRequest", "The request body must contain metadata.notification-emails.");
-    return undefined;
-  }
+/**
+ * Validates `{"metadata":{"notification-emails":"a@x.com,b@y.com"}}` when given; returns the list as sent.
+ * The body and the addresses are optional (migrated offers ignore them), but a list that is sent must be valid.
+ */
+function notificationEmails(body: string): string | undefined {
+  if (!body.trim()) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -111,7 +119,7 @@ function notificationEmails(body: string, required: boolean): string | undefined
   }
   const metadata = (parsed as { metadata?: Record<string, unknown> } | null)?.metadata;
   const emails = metadata?.["notification-emails"];
-  if (emails === undefined && !required) return undefined;
+  if (emails === undefined) return undefined;
   if (typeof emails !== "string" || !emails.trim()) {
     throw new SimError(
       400,
@@ -176,6 +184,15 @@ export class CppApi {
     const { route, method } = request;
     if (route.kind === "other") throw new SimError(404, "NotFound", `No such resource: ${request.pathname}.`);
     if (route.kind === "operation" && !route.offerId) return this.operation(request, undefined);
+    if (route.kind === "publishers" || route.kind === "offers") {
+      if (method !== "GET") {
+        return apiError(405, "MethodNotAllowed", `${method} is not allowed here.`, { Allow: "GET" });
+      }
+      return json(
+        200,
+        route.kind === "publishers" ? this.publishers() : this.offers(route.publisherId ?? ""),
+      );
+    }
     const offer = this.store.requireOffer(route.publisherId ?? "", route.offerId ?? "");
     const allowed =
       route.kind === "offer"
@@ -192,12 +209,16 @@ export class CppApi {
       case "golive":
         return accepted(this.store.startGoLive(offer));
       case "publish":
-        return accepted(this.store.startPublish(offer, notificationEmails(request.body, true) ?? ""));
+        return accepted(this.store.startPublish(offer, notificationEmails(request.body)));
       case "cancel": {
-        notificationEmails(request.body, false);
+        notificationEmails(request.body);
         const cancelOp = this.store.cancel(offer);
-        return cancelOp ? accepted(cancelOp) : { status: 200, headers: {} };
+        return cancelOp ? accepted(cancelOp, offer.seed.cancelLocationInBody) : { status: 200, headers: {} };
       }
+      case "version":
+        return this.versionBody(offer, request.route.param ?? "");
+      case "slot":
+        return this.slotBody(offer, request.route.param ?? "");
       case "submissions":
         return json(200, this.submissions(offer, request.query));
       case "status":
@@ -211,12 +232,17 @@ export class CppApi {
 
   private operation(request: ApiRequest, offer: OfferRecord | undefined): SimResponse {
     const id = request.route.operationId ?? "";
-    const op = this.store.findOperation(id);
+    const op = this.store.visibleOperation(id);
     if (!op || (offer && (op.publisherId !== offer.publisherId || op.offerId !== offer.offerId))) {
       throw new SimError(404, "NotFound", `Operation '${id}' was not found.`);
     }
     const seed = this.store.requireOffer(op.publisherId, op.offerId).seed;
-    const body = renderOperation(op, this.store.clock.nowMs(), request.statusOverride);
+    const body = renderOperation(
+      op,
+      this.store.clock.nowMs(),
+      request.statusOverride,
+      this.store.spelling(op),
+    );
     const headers: Record<string, string> =
       seed.retryAfterSeconds !== undefined ? { "Retry-After": String(seed.retryAfterSeconds) } : {};
     return json(200, seed.wrapInArray ? [body] : body, headers);
@@ -229,9 +255,15 @@ export class CppApi {
       query.get("submissionState")
     )?.toLowerCase();
     const now = this.store.clock.nowMs();
+    const omitType = this.store.omitSubmissionType(offer);
     return (
       offer.operations
-        .map((op) => ({ op, rendered: renderOperation(op, now), canonical: evaluate(op, now).status }))
+        .filter((op) => !op.hiddenFromSubmissions)
+        .map((op) => ({
+          op,
+          rendered: renderOperation(op, now, undefined, this.store.spelling(op)),
+          canonical: evaluate(op, now).status,
+        }))
         // Match the canonical status too, so `status=running` finds a run spelled "InProgress".
         .filter(
           ({ rendered, canonical }) =>
@@ -243,7 +275,7 @@ export class CppApi {
           offerId: op.offerId,
           offerVersion: op.offerVersion,
           publisherId: op.publisherId,
-          submissionType: SUBMISSION_TYPES[op.kind],
+          ...(omitType ? {} : { submissionType: SUBMISSION_TYPES[op.kind] }),
           submissionState: rendered.status,
           publishingVersion: op.offerVersion,
           slot: op.slot,
@@ -258,9 +290,9 @@ export class CppApi {
     const { status, operation } = this.store.offerStatus(offer);
     const steps = operation ? renderOperation(operation, this.store.clock.nowMs()).steps : [];
     const base = `https://portal.azure.com/#create/${offer.publisherId}.${offer.offerId}`;
-    const previewed = offer.state !== "neverPublished";
+    const previewed = this.store.slotVersion(offer, "preview") !== undefined;
     return {
-      status: operation && isCanonical(status) ? spell(status, operation.plan.statusSpelling) : status,
+      status: operation && isCanonical(status) ? spell(status, this.store.spelling(operation)) : status,
       messages: [],
       steps,
       previewLinks: previewed ? [{ displayText: "Preview", uri: `${base}-preview` }] : [],
@@ -269,14 +301,76 @@ export class CppApi {
   }
 
   private offerBody(offer: OfferRecord, status: number): SimResponse {
-    const body = {
-      offerTypeId: "microsoft-azure-virtualmachines",
-      publisherId: offer.publisherId,
-      id: offer.offerId,
-      version: offer.offerVersion,
-      definition: offer.definition,
-    };
-    return json(status, body, { ETag: this.store.etag(offer) });
+    return json(status, offerDocument(offer, offer.offerVersion, offer.definition), {
+      ETag: this.store.etag(offer),
+    });
+  }
+
+  /** GET /api/publishers: the publishers this token may see. */
+  private publishers(): unknown[] {
+    return [...this.store.publishers()]
+      .filter((id) => !this.auth.forbiddenPublishers.includes(id))
+      .map((id) => ({ id, definition: { displayText: id } }));
+  }
+
+  /** GET /api/publishers/{p}/offers: a summary of each offer, as the "Retrieve offers" page shows it. */
+  private offers(publisherId: string): unknown[] {
+    if (!this.store.publishers().has(publisherId)) {
+      throw new SimError(404, "NotFound", `Publisher '${publisherId}' was not found.`);
+    }
+    return this.store
+      .allOffers()
+      .filter((offer) => offer.publisherId === publisherId)
+      .map((offer) => {
+        const { status, operation } = this.store.offerStatus(offer);
+        const displayText = offer.definition.displayText;
+        return {
+          offerTypeId: OFFER_TYPE,
+          publisherId: offer.publisherId,
+          status,
+          id: offer.offerId,
+          version: offer.offerVersion,
+          definition: typeof displayText === "string" ? { displayText } : {},
+          changedTime: new Date(
+            operation ? evaluate(operation, this.store.clock.nowMs()).lastActionMs : this.store.clock.nowMs(),
+          ).toISOString(),
+        };
+      });
+  }
+
+  private versionBody(offer: OfferRecord, param: string): SimResponse {
+    const version = /^\d+$/.test(param) ? Number(param) : Number.NaN;
+    const definition = offer.versions.get(version);
+    if (!definition) {
+      throw new SimError(
+        404,
+        "NotFound",
+        `Version '${param}' of offer '${offer.offerId}' was not found; versions are 1 to ${offer.offerVersion}.`,
+      );
+    }
+    return json(200, offerDocument(offer, version, definition));
+  }
+
+  /** Slots are Draft, Preview and Production, case-insensitive; a slot never filled is 404, as documented. */
+  private slotBody(offer: OfferRecord, param: string): SimResponse {
+    const slot = param.toLowerCase();
+    if (slot !== "draft" && slot !== "preview" && slot !== "production") {
+      throw new SimError(
+        404,
+        "NotFound",
+        `Slot '${param}' does not exist; use Draft, Preview or Production.`,
+      );
+    }
+    const version = this.store.slotVersion(offer, slot as SlotName);
+    const definition = version === undefined ? undefined : offer.versions.get(version);
+    if (version === undefined || !definition) {
+      throw new SimError(
+        404,
+        "NotFound",
+        `Offer '${offer.offerId}' has no ${param} slot yet: it has not been ${slot === "preview" ? "published" : "taken live"}.`,
+      );
+    }
+    return json(200, offerDocument(offer, version, definition));
   }
 
   /** Minimal PUT: If-Match (`*` or the current ETag) is required; a write bumps the version. */
@@ -299,6 +393,7 @@ export class CppApi {
     }
     offer.offerVersion += 1;
     offer.etagCounter += 1;
+    offer.versions.set(offer.offerVersion, offer.definition);
     return this.offerBody(offer, 200);
   }
 }
@@ -311,8 +406,19 @@ export function forbidden(publisherId: string): SimResponse {
   );
 }
 
-function accepted(op: OperationRecord): SimResponse {
-  return { status: 202, headers: { Location: locationOf(op) } };
+const OFFER_TYPE = "microsoft-azure-virtualmachines";
+
+function offerDocument(offer: OfferRecord, version: number, definition: Record<string, unknown>) {
+  return { offerTypeId: OFFER_TYPE, publisherId: offer.publisherId, id: offer.offerId, version, definition };
+}
+
+/** 202 with both `Location` and `Operation-Location` (clients read one or the other); cancel may add a body. */
+function accepted(op: OperationRecord, inBody?: boolean | CancelLocationInBody): SimResponse {
+  const location = locationOf(op);
+  const headers = { Location: location, "Operation-Location": location };
+  if (!inBody) return { status: 202, headers };
+  const options = inBody === true ? {} : inBody;
+  return json(202, { [options.key ?? "operationLocation"]: location }, options.withoutHeaders ? {} : headers);
 }
 
 function isCanonical(status: string): status is CanonicalStatus {

@@ -1,6 +1,13 @@
 import { apiError, json, type SimResponse } from "./api";
 import { SimError } from "./store";
-import type { CppSimulator, Fault, OfferSeed, RandomFaultOptions } from "./types";
+import type {
+  CppSimulator,
+  Fault,
+  OfferSeed,
+  OfferSettings,
+  RandomFaultOptions,
+  SpellingSettings,
+} from "./types";
 
 /** Accepts a seed file's content: an array of offers or `{ "offers": [...] }`. */
 export function parseSeed(value: unknown): OfferSeed[] {
@@ -36,7 +43,8 @@ export function handleControl(
   try {
     const body = parseBody(rawBody);
     const segments = pathname.split("/").filter(Boolean).map(decodeURIComponent).slice(1);
-    const route = `${method} ${segments.map((s, i) => (i > 0 && segments[0] === "offers" ? ":" : s)).join("/")}`;
+    const parameterized = segments[0] === "offers" || segments[0] === "operations";
+    const route = `${method} ${segments.map((s, i) => (i > 0 && parameterized ? ":" : s)).join("/")}`;
     const [, publisherId = "", offerId = "", action] = segments;
     switch (route) {
       case "POST offers":
@@ -44,8 +52,18 @@ export function handleControl(
       case "GET offers/:/:":
         return offerOr404(sim, publisherId, offerId);
       case "POST offers/:/:/:":
-        if (action !== "signoff") break;
-        return json(200, sim.signoff(publisherId, offerId));
+        if (action !== "settings") break;
+        return json(200, sim.configureOffer(publisherId, offerId, body as OfferSettings));
+      case "POST settings":
+        sim.configure(body as SpellingSettings);
+        return { status: 204, headers: {} };
+      case "POST operations/:/:": {
+        // /_sim/operations/{id}/gone: the operation's GET answers 404 from now on.
+        const [, operationId = "", verb] = segments;
+        if (verb !== "gone") break;
+        sim.dropOperationRecord(operationId, { fromSubmissions: body.fromSubmissions === true });
+        return { status: 204, headers: {} };
+      }
       case "POST faults": {
         const faults = (body.faults ?? []) as Fault[];
         sim.setFaults(String(body.publisherId ?? "*"), String(body.offerId ?? "*"), faults);

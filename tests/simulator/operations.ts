@@ -73,8 +73,16 @@ export interface OperationRecord {
   cancelAtMs?: number;
   /** For cancel operations: the GUID of the operation being canceled. */
   cancelOf?: string;
-  /** Publish operations: the preview was signed off afterwards. */
+  /** Publish operations: the preview was signed off afterwards (by a go-live, or seeded). */
   signedOff: boolean;
+  /** Publish operations with `publishRunsAtSignoff`: the operation stays `running` at sign-off until this time. */
+  holdsAtSignoff?: boolean;
+  /** Simulated epoch ms of the sign-off (the go-live that completed this publish). */
+  signedOffAtMs?: number;
+  /** The operation's record is gone: its GET answers 404. */
+  recordGone?: boolean;
+  /** Left out of the submissions list. */
+  hiddenFromSubmissions?: boolean;
   /** Its effect on the offer's state was applied. */
   applied: boolean;
   notificationEmails: string;
@@ -145,6 +153,12 @@ export function evaluate(op: OperationRecord, nowMs: number): Evaluation {
   const steps = op.steps;
   const starts = stepStarts(steps);
   let { outcome, endAt, stopIndex } = op.timeline;
+  const restsAtSignoff = outcome === "succeeded" && steps[stopIndex]?.waitsForSignoff === true;
+  if (restsAtSignoff && op.holdsAtSignoff) {
+    // Still running at sign-off until the go-live (the sign-off) ends it.
+    endAt =
+      op.signedOffAtMs === undefined ? Infinity : Math.max(endAt, (op.signedOffAtMs - op.startMs) / 1000);
+  }
   if (op.cancelAtMs !== undefined) {
     const cancelAt = Math.max(0, (op.cancelAtMs - op.startMs) / 1000);
     if (cancelAt < endAt) {
@@ -165,7 +179,9 @@ export function evaluate(op: OperationRecord, nowMs: number): Evaluation {
     let progress: number;
     let messages: StepSnapshot["messages"] = [];
     if (!terminal) {
-      if (elapsed >= end) [status, progress] = ["complete", 100];
+      if (restsAtSignoff && i === stopIndex && elapsed >= start)
+        [status, progress] = ["waitingForPublisherReview", 0];
+      else if (elapsed >= end) [status, progress] = ["complete", 100];
       else if (elapsed >= start)
         [status, progress] = ["inProgress", percent(elapsed - start, step.durationSeconds)];
       else [status, progress] = ["notStarted", 0];
@@ -229,14 +245,22 @@ export const SUBMISSION_TYPES: Record<SubmissionKind, string> = {
   cancel: "Cancel",
 };
 
+/** The submissions' `slot`: `staging` for a publish (preview), `production` for a go-live. */
+export const SLOTS: Record<SubmissionKind, string> = {
+  golive: "production",
+  publish: "staging",
+  cancel: "cancel",
+};
+
 /** The operation JSON as served by an operation GET. */
 export function renderOperation(
   op: OperationRecord,
   nowMs: number,
   statusOverride?: string,
+  spelling: StatusSpelling | undefined = op.plan.statusSpelling,
 ): Record<string, unknown> {
   const evaluation = evaluate(op, nowMs);
-  const status = statusOverride ?? spell(evaluation.status, op.plan.statusSpelling);
+  const status = statusOverride ?? spell(evaluation.status, spelling);
   const body: Record<string, unknown> = {
     id: op.publicId,
     submissionType: SUBMISSION_TYPES[op.kind],

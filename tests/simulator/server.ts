@@ -11,12 +11,14 @@ import type {
   Fault,
   FaultSpec,
   OfferSeed,
+  OfferSettings,
   OfferView,
   RandomFaultOptions,
   RequestFilter,
   RequestLogEntry,
   SimulatorOptions,
   SimulatorStats,
+  SpellingSettings,
 } from "./types";
 
 export { API_VERSION } from "./api";
@@ -69,10 +71,11 @@ function malformed(response: SimResponse): SimResponse {
   return { status: 200, headers: { "Content-Type": "application/json; charset=utf-8" }, body };
 }
 
+/** Location faults: a 202 normally carries both `Location` and `Operation-Location`. */
 function rewriteLocation(response: SimResponse, fault: FaultSpec, baseUrl: string): SimResponse {
-  const location = response.headers.Location;
+  const location = response.headers.Location ?? response.headers["Operation-Location"];
   if (location === undefined) return response;
-  const { Location: _, ...headers } = response.headers;
+  const { Location: _, "Operation-Location": __, ...headers } = response.headers;
   const omitApiVersion = "omitApiVersion" in fault && fault.omitApiVersion === true;
   const target = omitApiVersion ? location.replace(/[?&]api-version=[^&]*/, "") : location;
   switch (fault.type) {
@@ -80,11 +83,12 @@ function rewriteLocation(response: SimResponse, fault: FaultSpec, baseUrl: strin
       return { ...response, headers };
     case "operationLocationHeader":
       return { ...response, headers: { ...headers, "Operation-Location": target } };
-    case "absoluteLocation":
-      return {
-        ...response,
-        headers: { ...headers, Location: `${(fault.host ?? baseUrl).replace(/\/$/, "")}${target}` },
-      };
+    case "locationHeaderOnly":
+      return { ...response, headers: { ...headers, Location: target } };
+    case "absoluteLocation": {
+      const absolute = `${(fault.host ?? baseUrl).replace(/\/$/, "")}${target}`;
+      return { ...response, headers: { ...headers, Location: absolute, "Operation-Location": absolute } };
+    }
     default:
       return response;
   }
@@ -115,7 +119,10 @@ class Simulator implements CppSimulator {
   }
 
   private createState(): [SimStore, CppApi] {
-    const store = new SimStore(this.options.timeScale ?? 1, this.options.offers ?? defaultSeed());
+    const store = new SimStore(this.options.timeScale ?? 1, this.options.offers ?? defaultSeed(), {
+      statusSpelling: this.options.statusSpelling,
+      omitSubmissionType: this.options.omitSubmissionType,
+    });
     const api = new CppApi(store, {
       acceptedTokens: this.options.acceptedTokens ?? ["test-token"],
       tokenExpiry: this.options.tokenExpiry ?? {},
@@ -322,13 +329,21 @@ class Simulator implements CppSimulator {
 
   operation(id: string): Record<string, unknown> | undefined {
     const op = this.store.findOperation(id);
-    return op && renderOperation(op, this.store.clock.nowMs());
+    return op && renderOperation(op, this.store.clock.nowMs(), undefined, this.store.spelling(op));
   }
 
-  signoff(publisherId: string, offerId: string): OfferView {
+  configureOffer(publisherId: string, offerId: string, settings: OfferSettings): OfferView {
     const offer = this.store.requireOffer(publisherId, offerId);
-    this.store.signoff(offer);
+    this.store.configureOffer(offer, settings);
     return this.store.view(offer);
+  }
+
+  configure(settings: SpellingSettings): void {
+    Object.assign(this.store.settings, settings);
+  }
+
+  dropOperationRecord(id: string, options: { fromSubmissions?: boolean } = {}): void {
+    this.store.dropOperationRecord(id, options.fromSubmissions === true);
   }
 
   advance(simulatedSeconds: number): void {

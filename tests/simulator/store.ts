@@ -6,8 +6,18 @@ import {
   DEFAULT_PUBLISH_STEPS,
   evaluate,
   type OperationRecord,
+  SLOTS,
 } from "./operations";
-import type { OfferSeed, OfferState, OfferView, OperationPlan, SubmissionKind } from "./types";
+import type {
+  OfferSeed,
+  OfferSettings,
+  OfferState,
+  OfferView,
+  OperationPlan,
+  SpellingSettings,
+  StatusSpelling,
+  SubmissionKind,
+} from "./types";
 
 /** Simulated time: real time since start scaled, plus manual jumps, so tests can both speed up and skip. */
 export class SimClock {
@@ -34,9 +44,37 @@ export interface OfferRecord {
   offerVersion: number;
   etagCounter: number;
   definition: Record<string, unknown>;
+  /** Definitions by offer version (the draft is the newest), for GET .../versions/{n} and slots. */
+  versions: Map<number, Record<string, unknown>>;
   notificationEmails?: string;
   operations: OperationRecord[];
 }
+
+/** A small `microsoft-azure-virtualmachines` definition with one plan, shaped like the CPP offer document. */
+export function defaultDefinition(publisherId: string, offerId: string): Record<string, unknown> {
+  return {
+    displayText: `${offerId} (${publisherId})`,
+    offer: {
+      "microsoft-azure-marketplace.title": offerId,
+      "microsoft-azure-marketplace.summary": `Simulated offer ${offerId}.`,
+    },
+    plans: [
+      {
+        planId: `${offerId}-plan`,
+        "microsoft-azure-virtualmachines.skuTitle": `${offerId} plan`,
+        "microsoft-azure-virtualmachines.vmImages": {
+          "1.0.0": {
+            osVhdUrl: `https://${publisherId}.blob.core.windows.net/vhds/${offerId}-1.0.0.vhd`,
+            lunVhdDetails: [],
+          },
+        },
+      },
+    ],
+  };
+}
+
+/** Slots of GET .../slot/{slot}, by their lower-case name. */
+export type SlotName = "draft" | "preview" | "production";
 
 export class SimError extends Error {
   constructor(
@@ -52,7 +90,10 @@ export function offerKey(publisherId: string, offerId: string): string {
   return `${publisherId}/${offerId}`;
 }
 
-const SIGNED_OFF: OfferState[] = ["signedOff", "live"];
+/** States in which the preview is ready (or already live), so a go-live is accepted. */
+const GO_LIVE_READY: OfferState[] = ["published", "signedOff", "live"];
+
+const REFUSED_GO_LIVE = "Go-live was refused for this offer.";
 
 export class SimStore {
   readonly clock: SimClock;
@@ -60,7 +101,12 @@ export class SimStore {
   /** By GUID and by `$` id; a later operation with the same `$` id replaces the earlier one. */
   private readonly operationsById = new Map<string, OperationRecord>();
 
-  constructor(timeScale: number, seeds: OfferSeed[]) {
+  constructor(
+    timeScale: number,
+    seeds: OfferSeed[],
+    /** Global spelling defaults; an offer's own settings win. */
+    readonly settings: SpellingSettings = {},
+  ) {
     this.clock = new SimClock(timeScale);
     for (const seed of seeds) this.addOffer(seed);
   }
@@ -68,16 +114,19 @@ export class SimStore {
   addOffer(seed: OfferSeed): OfferRecord {
     if (!seed.publisherId || !seed.offerId)
       throw new SimError(400, "BadRequest", "publisherId and offerId are required.");
-    const state = seed.state ?? "signedOff";
+    const state = seed.state ?? "published";
+    const offerVersion = seed.offerVersion ?? 1;
+    const definition = seed.definition ?? defaultDefinition(seed.publisherId, seed.offerId);
     const offer: OfferRecord = {
       seed,
       publisherId: seed.publisherId,
       offerId: seed.offerId,
       migrated: seed.migrated ?? true,
       state,
-      offerVersion: seed.offerVersion ?? 1,
+      offerVersion,
       etagCounter: 1,
-      definition: {},
+      definition,
+      versions: new Map(Array.from({ length: offerVersion }, (_, i) => [i + 1, definition])),
       operations: [],
     };
     this.offers.set(offerKey(offer.publisherId, offer.offerId), offer);
@@ -96,6 +145,7 @@ export class SimStore {
     const publishStart = now - (total(DEFAULT_PUBLISH_STEPS) + goLiveSeconds + 3600) * 1000;
     const publish = this.newOperation(offer, "publish", { steps: DEFAULT_PUBLISH_STEPS }, publishStart);
     publish.signedOff = offer.state !== "published";
+    if (publish.signedOff) publish.signedOffAtMs = now - (goLiveSeconds + 3600) * 1000;
     publish.applied = true;
     if (offer.state === "live") {
       const goLive = this.newOperation(
@@ -106,6 +156,14 @@ export class SimStore {
       );
       goLive.applied = true;
     }
+  }
+
+  /** Offers in insertion order. */
+  allOffers(): OfferRecord[] {
+    return [...this.offers.values()].map((offer) => {
+      this.settle(offer);
+      return offer;
+    });
   }
 
   publishers(): Set<string> {
@@ -127,6 +185,51 @@ export class SimStore {
     if (!offer)
       throw new SimError(404, "NotFound", `Offer '${offerId}' was not found for publisher '${publisherId}'.`);
     return offer;
+  }
+
+  /** The operation a GET may show: undefined when unknown or its record is gone. */
+  visibleOperation(id: string): OperationRecord | undefined {
+    const op = this.findOperation(id);
+    return op?.recordGone ? undefined : op;
+  }
+
+  dropOperationRecord(id: string, fromSubmissions = false): OperationRecord {
+    const op = this.findOperation(id);
+    if (!op) throw new SimError(404, "NotFound", `Operation '${id}' was not found.`);
+    op.recordGone = true;
+    if (fromSubmissions) op.hiddenFromSubmissions = true;
+    return op;
+  }
+
+  /** How this operation's statuses are spelled: its plan, then its offer, then the global default. */
+  spelling(op: OperationRecord): StatusSpelling | undefined {
+    const seed = this.offers.get(offerKey(op.publisherId, op.offerId))?.seed;
+    const merged = { ...this.settings.statusSpelling, ...seed?.statusSpelling, ...op.plan.statusSpelling };
+    return Object.keys(merged).length > 0 ? merged : undefined;
+  }
+
+  omitSubmissionType(offer: OfferRecord): boolean {
+    return offer.seed.omitSubmissionType ?? this.settings.omitSubmissionType ?? false;
+  }
+
+  configureOffer(offer: OfferRecord, settings: OfferSettings): void {
+    const allowed: Array<keyof OfferSettings> = [
+      "refuseGoLive",
+      "publishRunsAtSignoff",
+      "cancelLocationInBody",
+      "statusSpelling",
+      "omitSubmissionType",
+    ];
+    for (const key of Object.keys(settings)) {
+      if (!allowed.includes(key as keyof OfferSettings)) {
+        throw new SimError(
+          400,
+          "BadRequest",
+          `Unknown offer setting '${key}'; known: ${allowed.join(", ")}.`,
+        );
+      }
+    }
+    offer.seed = { ...offer.seed, ...settings };
   }
 
   findOperation(id: string): OperationRecord | undefined {
@@ -168,14 +271,14 @@ export class SimStore {
     kind: SubmissionKind,
     planOverride?: OperationPlan,
     startMs = this.clock.nowMs(),
+    offerVersion = offer.offerVersion,
   ): OperationRecord {
     const resolved = planOverride
       ? { steps: planOverride.steps ?? [], plan: planOverride }
       : this.plan(offer, kind);
-    const slot =
-      kind === "golive" ? (offer.seed.goLiveSlot ?? "production") : kind === "publish" ? "preview" : "cancel";
+    const slot = kind === "golive" ? (offer.seed.goLiveSlot ?? SLOTS.golive) : SLOTS[kind];
     const guid = randomUUID();
-    const dollarId = [offer.publisherId, offer.offerId, offer.offerVersion, slot].join("$");
+    const dollarId = [offer.publisherId, offer.offerId, offerVersion, slot].join("$");
     const op: OperationRecord = {
       guid,
       dollarId,
@@ -183,13 +286,14 @@ export class SimStore {
       kind,
       publisherId: offer.publisherId,
       offerId: offer.offerId,
-      offerVersion: offer.offerVersion,
+      offerVersion,
       slot,
       steps: resolved.steps,
       plan: resolved.plan,
       timeline: buildTimeline(resolved.steps, resolved.plan),
       startMs,
       signedOff: false,
+      holdsAtSignoff: kind === "publish" && offer.seed.publishRunsAtSignoff === true,
       applied: false,
       notificationEmails: offer.notificationEmails ?? "",
     };
@@ -199,28 +303,58 @@ export class SimStore {
     return op;
   }
 
-  /** Go-live: only on a signed-off (or already live) offer, one running operation at a time. */
+  /**
+   * Go-live is the publisher's sign-off: accepted once a publish rests at `publisher-signoff` (or the offer
+   * is already approved or live). It completes that publish's sign-off step (a publish kept `running`
+   * there ends `succeeded`) and starts the go-live. One running operation at a time otherwise.
+   */
   startGoLive(offer: OfferRecord): OperationRecord {
-    this.assertIdle(offer);
-    if (!SIGNED_OFF.includes(offer.state)) {
+    const refusal = offer.seed.refuseGoLive;
+    if (refusal)
+      throw new SimError(400, "BadRequest", typeof refusal === "string" ? refusal : REFUSED_GO_LIVE);
+    const now = this.clock.nowMs();
+    const running = this.running(offer);
+    const resting = running.find((op) => op.kind === "publish" && this.restsAtSignoff(op, now));
+    const busy = running.find((op) => op !== resting);
+    if (busy?.kind === "publish") {
       throw new SimError(
         400,
         "BadRequest",
-        "Offer must be published and the preview signed off before going live.",
+        `The preview of offer '${offer.offerId}' is not ready yet: publish ${busy.publicId} has not reached the publisher's review. Go live once the preview is ready.`,
       );
     }
-    return this.newOperation(offer, "golive");
+    if (busy) this.assertIdle(offer);
+    if (!resting && !GO_LIVE_READY.includes(offer.state)) {
+      throw new SimError(
+        400,
+        "BadRequest",
+        `Offer '${offer.offerId}' has not been published: publish it and go live once the preview is ready.`,
+      );
+    }
+    const lastPublish = resting ?? offer.operations.filter((op) => op.kind === "publish").at(-1);
+    if (lastPublish && !lastPublish.signedOff) {
+      lastPublish.signedOff = true;
+      lastPublish.signedOffAtMs = now;
+    }
+    // The go-live takes the published (preview) version live, not a draft edited since.
+    return this.newOperation(offer, "golive", undefined, now, lastPublish?.offerVersion);
+  }
+
+  /** A publish whose sign-off step waits for the publisher now (running or succeeded there). */
+  private restsAtSignoff(op: OperationRecord, nowMs: number): boolean {
+    return evaluate(op, nowMs).steps.some((step) => step.status === "waitingForPublisherReview");
   }
 
   /** Publish is idempotent: a running publish is returned instead of starting another. */
-  startPublish(offer: OfferRecord, notificationEmails: string): OperationRecord {
+  startPublish(offer: OfferRecord, notificationEmails: string | undefined): OperationRecord {
     const runningPublish = this.running(offer).find((op) => op.kind === "publish");
     if (runningPublish) return runningPublish;
     this.assertIdle(offer);
     if (offer.seed.publishValidationError !== undefined) {
       throw new SimError(422, "ValidationFailed", offer.seed.publishValidationError);
     }
-    offer.notificationEmails = notificationEmails;
+    // Migrated offers ignore the addresses; a publish without them is accepted.
+    offer.notificationEmails = notificationEmails ?? "";
     return this.newOperation(offer, "publish");
   }
 
@@ -247,19 +381,6 @@ export class SimStore {
     return cancelOp;
   }
 
-  signoff(offer: OfferRecord): void {
-    if (offer.state !== "published") {
-      throw new SimError(
-        409,
-        "Conflict",
-        `Offer '${offer.offerId}' is '${offer.state}', not waiting for signoff.`,
-      );
-    }
-    offer.state = "signedOff";
-    const lastPublish = offer.operations.filter((op) => op.kind === "publish").at(-1);
-    if (lastPublish) lastPublish.signedOff = true;
-  }
-
   private assertIdle(offer: OfferRecord): void {
     const running = this.running(offer)[0];
     if (running) {
@@ -275,11 +396,23 @@ export class SimStore {
   offerStatus(offer: OfferRecord): { status: string; operation?: OperationRecord } {
     const operation = offer.operations.filter((op) => op.kind !== "cancel").at(-1);
     if (!operation) return { status: offer.state === "neverPublished" ? "neverPublished" : "notStarted" };
-    const status = evaluate(operation, this.clock.nowMs()).status;
-    if (status === "succeeded" && operation.kind === "publish" && offer.state === "published") {
+    const now = this.clock.nowMs();
+    if (operation.kind === "publish" && this.restsAtSignoff(operation, now)) {
       return { status: "waitingForPublisherReview", operation };
     }
-    return { status, operation };
+    return { status: evaluate(operation, now).status, operation };
+  }
+
+  /** The offer version a slot shows, or undefined when that slot has never been filled. */
+  slotVersion(offer: OfferRecord, slot: SlotName): number | undefined {
+    if (slot === "draft") return offer.offerVersion;
+    const now = this.clock.nowMs();
+    const filled = offer.operations.filter((op) => {
+      if (op.kind !== (slot === "preview" ? "publish" : "golive")) return false;
+      const status = evaluate(op, now).status;
+      return status === "succeeded" || (slot === "preview" && this.restsAtSignoff(op, now));
+    });
+    return filled.at(-1)?.offerVersion;
   }
 
   etag(offer: OfferRecord): string {

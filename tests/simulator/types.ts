@@ -1,6 +1,11 @@
 /** Public types of the CPP simulator. Kept free of node:http so clients can import them cheaply. */
 
-/** Lifecycle of an offer as far as go-live cares. */
+/**
+ * Lifecycle of an offer as far as go-live cares. `published`: the latest publish rests at its
+ * `publisher-signoff` step (the preview is ready); a go-live is the publisher's sign-off and is accepted.
+ * `signedOff`: a seed-only state for an offer whose preview was approved in the portal (the publish's
+ * sign-off step shows `complete`); it accepts go-live too.
+ */
 export type OfferState = "neverPublished" | "published" | "signedOff" | "live";
 
 /** The three kinds of submission (operation) the API starts. */
@@ -15,6 +20,10 @@ export type RequestKind =
   | "submissions"
   | "status"
   | "offer"
+  | "publishers"
+  | "offers"
+  | "version"
+  | "slot"
   | "other";
 
 /** Normalized operation status; `statusSpelling` decides how it is written on the wire. */
@@ -26,8 +35,9 @@ export interface StepPlan {
   /** Simulated seconds the step takes. */
   durationSeconds: number;
   /**
-   * Extension: the operation ends (succeeded) when it reaches this step, which then shows
-   * `waitingForPublisherReview` until the offer is signed off. Used by the default publish plan.
+   * The publish rests at this step: it shows `waitingForPublisherReview` until a go-live (the publisher's
+   * sign-off) completes it. The operation itself then reads `succeeded`, or `running` with
+   * `OfferSeed.publishRunsAtSignoff`. Used by the default publish plan.
    */
   waitsForSignoff?: boolean;
   description?: string;
@@ -49,12 +59,38 @@ export interface OperationPlan {
   statusSpelling?: StatusSpelling;
 }
 
-export interface OfferSeed {
+/** Where a 202 from cancel names the cancel operation. */
+export interface CancelLocationInBody {
+  /** Body key holding the relative location. Default `operationLocation`. */
+  key?: string;
+  /** Send the location in the body only, without the Location / Operation-Location headers. */
+  withoutHeaders?: boolean;
+}
+
+/** Knobs that change how the simulator spells things; per offer (seed, /_sim/offers/p/o/settings) or global. */
+export interface SpellingSettings {
+  /** How operation and submission states are written, e.g. `{ running: "inProgress", succeeded: "Succeeded" }`. */
+  statusSpelling?: StatusSpelling;
+  /** Submissions carry `slot` only, no `submissionType`. */
+  omitSubmissionType?: boolean;
+}
+
+/** The per-offer switches `/_sim/offers/{p}/{o}/settings` may change at run time. */
+export interface OfferSettings extends SpellingSettings {
+  /** Go-live answers 400 with this message (`true`: a default message), whatever the offer's state. */
+  refuseGoLive?: boolean | string;
+  /** The publish keeps `running` while it rests at sign-off, until a go-live ends it `succeeded`. */
+  publishRunsAtSignoff?: boolean;
+  /** Cancel's 202 also (or only) names the cancel operation in a JSON body. */
+  cancelLocationInBody?: boolean | CancelLocationInBody;
+}
+
+export interface OfferSeed extends OfferSettings {
   publisherId: string;
   offerId: string;
   /** Migrated (Partner Center) offers get GUID operation ids; others get `p$o$version$slot` ids. Default true. */
   migrated?: boolean;
-  /** Default "signedOff": published and preview signed off, i.e. ready for go-live. */
+  /** Default "published": the publish rests at sign-off, the preview is ready; go-live is accepted. */
   state?: OfferState;
   /** Default 1. */
   offerVersion?: number;
@@ -74,6 +110,8 @@ export interface OfferSeed {
   goLiveSlot?: string;
   /** E-mails of the publish that made the seeded state. Default `<publisherId>@example.com`. */
   notificationEmails?: string;
+  /** The offer document's `definition` (draft); default a small VM offer with one plan. */
+  definition?: Record<string, unknown>;
 }
 
 export interface FaultMatch {
@@ -96,8 +134,10 @@ export type FaultSpec =
   | { type: "statusSpelling"; status: string }
   /** 202 without a Location header. */
   | { type: "missingLocation" }
-  /** 202 with `Operation-Location` instead of `Location`. */
+  /** 202 with `Operation-Location` only (no `Location`). */
   | { type: "operationLocationHeader"; omitApiVersion?: boolean }
+  /** 202 with `Location` only (no `Operation-Location`). */
+  | { type: "locationHeaderOnly" }
   /** Absolute Location on this simulator, or on `host` (a base URL such as `http://127.0.0.2:8080`). */
   | { type: "absoluteLocation"; host?: string; omitApiVersion?: boolean }
   /** 401 without processing (e.g. token expiry mid-poll). */
@@ -166,6 +206,9 @@ export interface SimulatorOptions {
   quiet?: boolean;
   /** Receives one line per request (`METHOD path status`). Nothing is printed without it. */
   log?: (line: string) => void;
+  /** Defaults for every offer (an offer's own settings win); also settable via POST /_sim/settings. */
+  statusSpelling?: StatusSpelling;
+  omitSubmissionType?: boolean;
 }
 
 /** Snapshot of an offer. */
@@ -211,8 +254,15 @@ export interface CppSimulator {
   offer(publisherId: string, offerId: string): OfferView | undefined;
   /** The operation JSON as an operation GET would show it now (by GUID or `$` id). */
   operation(id: string): Record<string, unknown> | undefined;
-  /** Sign off the preview of a published offer (state published → signedOff). */
-  signoff(publisherId: string, offerId: string): OfferView;
+  /** Change an offer's run-time switches (refuse go-live, spellings, cancel body, ...); merged into its seed. */
+  configureOffer(publisherId: string, offerId: string, settings: OfferSettings): OfferView;
+  /** Change the global spelling defaults. */
+  configure(settings: SpellingSettings): void;
+  /**
+   * The operation record is gone: its GET answers 404 (by GUID and `$` id); with `fromSubmissions` it is
+   * left out of the submissions list too. The operation still runs and still moves the offer's status.
+   */
+  dropOperationRecord(id: string, options?: { fromSubmissions?: boolean }): void;
   /** Move the simulated clock forward. */
   advance(simulatedSeconds: number): void;
   /** Simulated now. */
