@@ -208,10 +208,12 @@ export class IngestionApi {
     const token = bearerToken(authorization);
     const unauthorized = (message: string) =>
       ingestionError(401, "InvalidAuthenticationToken", message, undefined, { "WWW-Authenticate": "Bearer" });
+    // Both lists name valid tokens (no need to list them in acceptedTokens): one for another audience,
+    // one of an app that was never added in Partner Center.
     if (token && this.auth.wrongAudienceTokens.includes(token)) return unauthorized(MESSAGES.invalidAudience);
+    if (token && this.auth.forbiddenTokens.includes(token)) return ingestionForbidden();
     const failure = checkBearer(this.auth, authorization);
     if (failure) return unauthorized(failure);
-    if (token && this.auth.forbiddenTokens.includes(token)) return ingestionForbidden();
     const version = request.query.get("$version");
     if (version === null || version === "")
       return ingestionError(400, "badRequest", MESSAGES.versionRequired);
