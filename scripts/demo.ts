@@ -1,60 +1,102 @@
 /**
- * `npm run demo`: the main job of this repository, end to end on one machine. Starts the CPP simulator with
- * a sample offer whose go-live takes about 30 seconds, then runs the real `pulumi up` on examples/golive
- * against it with a throwaway local backend, shows the progress and outputs, and tears everything down.
+ * `npm run demo`: the main job of this repository, end to end on one machine. Starts the simulator with a
+ * sample offer whose go-live takes about 30 seconds, then runs the real `pulumi up` against it with a throwaway
+ * local backend, shows the progress and outputs, and tears everything down.
+ *
+ * - `npm run demo`: examples/golive on the Cloud Partner Portal API (one `pulumi up`).
+ * - `npm run demo -- --api ingestion`: examples/ingestion-golive on the Product Ingestion API: a first
+ *   `pulumi up` publishes to preview and stops there (the review gate), `pulumi config set goLive true`, and a
+ *   second `pulumi up` goes live.
  */
 
 import * as path from "node:path";
-import { startSimulator } from "../tests/simulator/server";
+import { parseArgs } from "node:util";
+import { type CppSimulator, startSimulator } from "../tests/simulator/server";
 import { ensurePulumiCli, LocalStack, linkSelfPackage, REPO_ROOT } from "./lib/pulumi-cli";
 
 /** The default go-live plan simulates about 3.2 days; this scale plays it in about 30 seconds. */
 const TIME_SCALE = 9_500;
 const TOKEN = "demo-token";
+const INGESTION_OFFER = "ing-new-offer";
 
 function say(line: string): void {
   process.stdout.write(`\n\u001b[1m== ${line}\u001b[0m\n`);
 }
 
+interface DemoPlan {
+  project: string;
+  config: Record<string, string>;
+  /** The `pulumi up`s to run, with the config set before each. */
+  ups: Array<{ title: string; config?: Record<string, string> }>;
+  summary(sim: CppSimulator): string;
+}
+
+function planFor(api: string, sim: CppSimulator): DemoPlan {
+  const polling = { pollIntervalSeconds: "0.5", maxPollIntervalSeconds: "2" };
+  if (api === "ingestion") {
+    return {
+      project: "examples/ingestion-golive",
+      config: { offerId: INGESTION_OFFER, endpoint: `${sim.url}/rp/product-ingestion`, ...polling },
+      ups: [
+        { title: "pulumi up --yes (publish to preview; stops when the preview is ready for review)" },
+        {
+          title: "pulumi config set goLive true && pulumi up --yes (the go-live)",
+          config: { goLive: "true" },
+        },
+      ],
+      summary: (s) =>
+        `${s.ingestion.configurePosts(INGESTION_OFFER)} configure requests (one preview, one live), ` +
+        `${s.requests.length} API requests in all`,
+    };
+  }
+  return {
+    project: "examples/golive",
+    config: { publisherId: "contoso", offerId: "contoso-offer", endpoint: sim.url, ...polling },
+    ups: [{ title: "pulumi up --yes" }],
+    summary: (s) =>
+      `${s.goLivePosts("contoso", "contoso-offer")} go-live request, ${s.requests.length} API requests in all`,
+  };
+}
+
 async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { api: { type: "string", default: "cpp" } } });
+  const api = values.api ?? "cpp";
+  if (api !== "cpp" && api !== "ingestion") throw new Error(`--api must be cpp or ingestion, got ${api}`);
+
   say("Pulumi CLI (built from Go modules on first use; cached afterwards)");
   const cliBinDir = await ensurePulumiCli();
   linkSelfPackage();
 
   const sim = await startSimulator({ timeScale: TIME_SCALE, acceptedTokens: [TOKEN], quiet: true });
-  say(`CPP simulator on ${sim.url} (time scale ${TIME_SCALE}x: the ~3-day go-live plays in ~30 s)`);
+  const plan = planFor(api, sim);
+  say(
+    `${api === "ingestion" ? "Product Ingestion API" : "CPP"} simulator on ${sim.url} ` +
+      `(time scale ${TIME_SCALE}x: days of publishing play in seconds)`,
+  );
   const stack = new LocalStack({
-    projectDir: path.join(REPO_ROOT, "examples/golive"),
+    projectDir: path.join(REPO_ROOT, plan.project),
     stackName: "demo",
     cliBinDir,
     echo: true,
   });
   const started = Date.now();
   try {
-    await stack.init(
-      {
-        publisherId: "contoso",
-        offerId: "contoso-offer",
-        endpoint: sim.url,
-        pollIntervalSeconds: "0.5",
-        maxPollIntervalSeconds: "2",
-      },
-      { "cloudpartner:accessToken": TOKEN },
-    );
+    await stack.init(plan.config, { "cloudpartner:accessToken": TOKEN });
     say("pulumi preview (sends nothing to the API)");
     await stack.ok(["preview"]);
-    say("pulumi up --yes");
-    const up = await stack.run(["up", "--yes"]);
-    if (up.code !== 0) {
-      say(`pulumi up failed (exit ${up.code})`);
-      return up.code;
+    for (const up of plan.ups) {
+      for (const [key, value] of Object.entries(up.config ?? {}))
+        await stack.ok(["config", "set", key, value]);
+      say(up.title);
+      const result = await stack.run(["up", "--yes"]);
+      if (result.code !== 0) {
+        say(`pulumi up failed (exit ${result.code})`);
+        return result.code;
+      }
     }
     const outputs = await stack.run(["stack", "output", "--json"]);
     if (outputs.code !== 0) return outputs.code;
-    say(
-      `done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${sim.goLivePosts("contoso", "contoso-offer")} go-live request, ` +
-        `${sim.requests.length} API requests in all`,
-    );
+    say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${plan.summary(sim)}`);
     return 0;
   } finally {
     stack.dispose();
