@@ -192,7 +192,8 @@ export class CppApi {
       case "golive":
         return accepted(this.store.startGoLive(offer));
       case "publish":
-        return accepted(this.store.startPublish(offer, notificationEmails(request.body, true) ?? ""));
+        // E-mails are optional: known clients publish without a body, and migrated offers ignore them.
+        return accepted(this.store.startPublish(offer, notificationEmails(request.body, false) ?? ""));
       case "cancel": {
         notificationEmails(request.body, false);
         const cancelOp = this.store.cancel(offer);
