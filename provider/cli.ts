@@ -10,6 +10,7 @@
 
 import { parseArgs } from "node:util";
 import { resolveTokenProvider } from "./core/auth";
+import type { OperationSummary } from "./core/backend";
 import { AbortedError, PollTimeoutError } from "./core/errors";
 import { closeDefaultTransport, type HttpTransport } from "./core/http";
 import { describeStep, type StepSnapshot } from "./core/operation";
@@ -17,7 +18,6 @@ import { endpointProblem } from "./core/options";
 import { pollOperation, progressLine } from "./core/poller";
 import { apiVersionProblem, idProblem } from "./core/validate";
 import { VERSION } from "./core/version";
-import type { OperationSummary } from "./core/backend";
 import { CloudPartnerClient } from "./cpp/client";
 import { parseEmailList } from "./cpp/emails";
 import { describeOfferStatus, type OfferStatusReport } from "./status-api";
@@ -388,7 +388,9 @@ export function formatOperations(
     op.id,
     op.kind,
     // The API's spelling, and what it means when that differs (`InProgress (running)`).
-    op.rawState === op.state ? op.state : `${op.rawState || "-"} (${op.outcome === "unrecognized" ? "unknown" : op.state})`,
+    op.rawState === op.state
+      ? op.state
+      : `${op.rawState || "-"} (${op.outcome === "unrecognized" ? "unknown" : op.state})`,
     op.type || "-",
     op.slot ?? "",
     op.version === undefined ? "" : String(op.version),

@@ -56,7 +56,13 @@ export interface OperationRead {
  * preview sign-off point, `waitingForPublisherReview`) are both `running`; `unrecognized` is a state spelling
  * the normalizer does not know (counted as running, and never trusted for a decision to send a request).
  */
-export type OperationOutcome = "inProgress" | "awaitingSignoff" | "succeeded" | "failed" | "canceled" | "unrecognized";
+export type OperationOutcome =
+  | "inProgress"
+  | "awaitingSignoff"
+  | "succeeded"
+  | "failed"
+  | "canceled"
+  | "unrecognized";
 
 /** An operation as listed for the offer, classified once (CPP: `cpp/submissions.ts` `classifySubmission`). */
 export interface OperationSummary {

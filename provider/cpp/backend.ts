@@ -81,12 +81,7 @@ export class CppBackend implements OfferBackend {
   }
 
   cancel(options: StartOptions = {}): Promise<CancelResult> {
-    return this.client.cancel(
-      this.publisherId,
-      this.offerId,
-      options.notificationEmails,
-      options.signal,
-    );
+    return this.client.cancel(this.publisherId, this.offerId, options.notificationEmails, options.signal);
   }
 
   async offerStatus(signal?: AbortSignal): Promise<OfferStatusReport> {

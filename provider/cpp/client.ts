@@ -5,6 +5,7 @@
  */
 
 import { resolveTokenProvider, type TokenCredentialLike, type TokenProvider } from "../core/auth";
+import type { OperationSummary } from "../core/backend";
 import {
   type CloudPartnerErrorDetails,
   OperationInProgressError,
@@ -32,7 +33,6 @@ import {
 } from "../core/options";
 import { ApiSession, type ApiWording } from "../core/rest";
 import { parseRetryAfter, retryDelayMs } from "../core/retry";
-import type { OperationSummary } from "../core/backend";
 import { normalizeStatus } from "../core/status";
 import { parseOperation } from "./operation";
 import {
@@ -259,7 +259,8 @@ export class CloudPartnerClient {
     kind: OperationKind,
     signal?: AbortSignal,
   ): Promise<StartedOperation | undefined> {
-    if (kind === "cancel") throw new Error("findRunningOperation: a cancel is found by the cancel call itself.");
+    if (kind === "cancel")
+      throw new Error("findRunningOperation: a cancel is found by the cancel call itself.");
     const list = await this.#decidable(publisherId, offerId, kind, signal);
     const running = runningOf(list.summaries, kind);
     return running ? this.#attachTo(publisherId, offerId, running) : undefined;

@@ -68,7 +68,11 @@ const SLOTS: Record<string, OperationKind> = {
  * list). Items that are not objects or have no `id` are reported in `problems`, not dropped silently.
  */
 export function readSubmissionList(body: unknown, context: CloudPartnerErrorDetails): SubmissionList {
-  const items = Array.isArray(body) ? body : isObject(body) && Array.isArray(body.value) ? body.value : undefined;
+  const items = Array.isArray(body)
+    ? body
+    : isObject(body) && Array.isArray(body.value)
+      ? body.value
+      : undefined;
   if (!items) {
     const got = body === null ? "null" : Array.isArray(body) ? "an array" : typeof body;
     throw new ProtocolError(
@@ -84,7 +88,9 @@ export function readSubmissionList(body: unknown, context: CloudPartnerErrorDeta
     if (parsed) submissions.push(parsed);
     else
       problems.push(
-        isObject(item) ? `item ${index} has no id` : `item ${index} is not an object (${JSON.stringify(item)})`,
+        isObject(item)
+          ? `item ${index} has no id`
+          : `item ${index} is not an object (${JSON.stringify(item)})`,
       );
   }
   return { submissions, problems };
@@ -120,7 +126,9 @@ function parseSubmission(value: unknown): Submission | undefined {
 }
 
 /** The kind a submission is of, from its type and slot (the type wins; see the module comment). */
-export function submissionKind(submission: Pick<Submission, "submissionType" | "slot">): OperationSummary["kind"] {
+export function submissionKind(
+  submission: Pick<Submission, "submissionType" | "slot">,
+): OperationSummary["kind"] {
   const byType = Object.hasOwn(TYPES, key(submission.submissionType))
     ? TYPES[key(submission.submissionType)]
     : undefined;
@@ -233,7 +241,8 @@ export function existingOf(
     return !publish || compareAge(goLive, publish) >= 0 ? { summary: goLive, running: false } : undefined;
   }
   const publish = summaries.filter((s) => s.kind === "publish").sort(byNewest)[0];
-  if (!publish || (publish.outcome !== "succeeded" && publish.outcome !== "awaitingSignoff")) return undefined;
+  if (!publish || (publish.outcome !== "succeeded" && publish.outcome !== "awaitingSignoff"))
+    return undefined;
   const wentLive = of("golive", "succeeded", "inProgress", "awaitingSignoff").some(
     (g) => compareAge(g, publish) >= 0,
   );
@@ -245,5 +254,7 @@ function label(kind: OperationKind): string {
 }
 
 function offerOf(context: CloudPartnerErrorDetails): string {
-  return context.publisherId && context.offerId ? `offer ${context.publisherId}/${context.offerId}` : "the offer";
+  return context.publisherId && context.offerId
+    ? `offer ${context.publisherId}/${context.offerId}`
+    : "the offer";
 }

@@ -359,9 +359,12 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
           `The ${this.spec.label} operation ${current.operationLocation} is no longer available (HTTP 404), and the offer's status is ${fromOffer.rawStatus}: an operation still runs for ${what}, but this resource cannot follow it without its record. ` +
           `Either run \`pulumi up --replace <this resource's URN>\` (\`pulumi stack --show-urns\` lists it): the new resource attaches to the running ${this.spec.label} if the offer lists one (nothing is sent while one runs); ` +
           `or wait until \`npx pulumi-cloudpartner status ${inputs.publisherId} ${inputs.offerId}\` shows it ended, then run \`pulumi refresh\` and \`pulumi up\`.`;
-        throw new ResourceInitError(message, id, forState({ ...fromOffer, [PROVIDER_KEY]: serializedProvider }), [
+        throw new ResourceInitError(
           message,
-        ]);
+          id,
+          forState({ ...fromOffer, [PROVIDER_KEY]: serializedProvider }),
+          [message],
+        );
       }
       if (error instanceof CloudPartnerError && error.code === "CPP_OPERATION_FAILED")
         current = { ...current, status: "failed" };
@@ -503,8 +506,7 @@ export function statusFromOffer(
   offer: Pick<OfferStatusReport, "status" | "awaitingSignoff">,
 ): { status: OperationStatus; awaitingSignoff: boolean; note: string } {
   const key = offer.status.toLowerCase().replace(/[^a-z]/g, "");
-  if (key === "live")
-    return { status: "succeeded", awaitingSignoff: false, note: "the offer is live." };
+  if (key === "live") return { status: "succeeded", awaitingSignoff: false, note: "the offer is live." };
   if (key === "neverpublished" || key === "notstarted")
     return {
       status: "failed",
@@ -525,7 +527,11 @@ export function statusFromOffer(
         };
   const normalized = normalizeStatus(offer.status);
   if (normalized.status !== "running")
-    return { status: normalized.status, awaitingSignoff: false, note: `the offer's latest operation ${normalized.status}.` };
+    return {
+      status: normalized.status,
+      awaitingSignoff: false,
+      note: `the offer's latest operation ${normalized.status}.`,
+    };
   return {
     status: "running",
     awaitingSignoff: false,
