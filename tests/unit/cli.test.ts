@@ -1,4 +1,3 @@
-import { classifySubmission } from "../../provider/cpp/submissions";
 import {
   type CliIo,
   formatCancel,
@@ -11,6 +10,7 @@ import {
   UsageError,
 } from "../../provider/cli";
 import type { HttpRequest, HttpResponse, HttpTransport } from "../../provider/core/http";
+import { classifySubmission } from "../../provider/cpp/submissions";
 import { describeOfferStatus } from "../../provider/status-api";
 
 describe("parseCommand", () => {
