@@ -236,7 +236,7 @@ describe("publish, signoff, cancel, submissions", () => {
   test("publish validates e-mails, is idempotent, waits for signoff", async () => {
     const publish = (body?: unknown) =>
       call(offerPath("unpublished-offer", "/publish"), { method: "POST", body });
-    expect((await publish()).status).toBe(400);
+    expect((await publish({ metadata: { "notification-emails": "" } })).status).toBe(400);
     expect((await publish({ metadata: { "notification-emails": "not-an-email" } })).status).toBe(400);
     const first = await publish(EMAILS);
     expect(first.status).toBe(202);
