@@ -109,7 +109,9 @@ test("operations --status running lists the running go-live", async () => {
   const running = sim.offer("contoso", offerId)?.runningOperationId;
   const human = await cli(["operations", "contoso", offerId, "--status", "running", ...at()]);
   expect(human.code).toBe(0);
-  expect(human.stdout.split("\n")[1]).toMatch(new RegExp(`^${running} +golive +running +GoLive +production +1 `));
+  expect(human.stdout.split("\n")[1]).toMatch(
+    new RegExp(`^${running} +golive +running +GoLive +production +1 `),
+  );
   const all = JSON.parse((await cli(["operations", "contoso", offerId, ...at(), "--json"])).stdout);
   expect(all.map((op: { kind: string; type: string }) => [op.kind, op.type])).toEqual([
     ["golive", "GoLive"],
