@@ -10,6 +10,7 @@
 
 import { parseArgs } from "node:util";
 import { resolveTokenProvider } from "./core/auth";
+import type { OperationSummary } from "./core/backend";
 import { AbortedError, PollTimeoutError } from "./core/errors";
 import { closeDefaultTransport, type HttpTransport } from "./core/http";
 import { describeStep, type StepSnapshot } from "./core/operation";
@@ -17,7 +18,7 @@ import { endpointProblem } from "./core/options";
 import { pollOperation, progressLine } from "./core/poller";
 import { apiVersionProblem, idProblem } from "./core/validate";
 import { VERSION } from "./core/version";
-import { CloudPartnerClient, type Submission } from "./cpp/client";
+import { CloudPartnerClient } from "./cpp/client";
 import { parseEmailList } from "./cpp/emails";
 import { describeOfferStatus, type OfferStatusReport } from "./status-api";
 
@@ -28,7 +29,7 @@ Commands:
       The offer's publishing status and the steps of its latest operation.
   operations <publisherId> <offerId> [--status <state>]
       The offer's operations (submissions), newest first; e.g. --status running.
-  cancel <publisherId> <offerId> --notification-emails <a@x.com,b@y.com> [--wait]
+  cancel <publisherId> <offerId> [--notification-emails <a@x.com,b@y.com>] [--wait]
       Cancel the offer's running operation (publish or go-live). With --wait, follow the
       cancellation until it ends (--timeout <seconds>, default 3600; --poll-interval <seconds>, default 10).
 
@@ -64,7 +65,8 @@ export type Command =
   | ({ command: "operations"; filteredStatus?: string } & OfferCommand)
   | ({
       command: "cancel";
-      notificationEmails: string[];
+      /** Absent: the cancel request has no body. */
+      notificationEmails?: string[];
       wait: boolean;
       timeoutSeconds: number;
       pollIntervalSeconds: number;
@@ -146,16 +148,12 @@ export function parseCommand(argv: string[]): Command {
     }
     case "cancel": {
       const list = values["notification-emails"];
-      if (list === undefined)
-        throw new UsageError(
-          "'cancel' needs --notification-emails <a@x.com,b@y.com> (who the portal e-mails).",
-        );
-      const emails = parseEmailList(list);
-      if (emails.problems.length) throw new UsageError(emails.problems.join(" "));
+      const emails = list === undefined ? undefined : parseEmailList(list);
+      if (emails?.problems.length) throw new UsageError(emails.problems.join(" "));
       return {
         command,
         ...base,
-        notificationEmails: emails.value as string[],
+        ...(emails ? { notificationEmails: emails.value as string[] } : {}),
         wait: values.wait === true,
         timeoutSeconds: seconds("--timeout", values.timeout, 3600),
         pollIntervalSeconds: seconds("--poll-interval", values["poll-interval"], 10),
@@ -278,7 +276,7 @@ async function execute(
       return options.json ? toJson(report) : formatStatus(report);
     }
     case "operations": {
-      const operations = await client.listOperations(publisherId, offerId, {
+      const operations = await client.listSummaries(publisherId, offerId, {
         filteredStatus: command.filteredStatus,
         signal,
       });
@@ -351,7 +349,7 @@ function percent(step: StepSnapshot): string {
 export function formatStatus(report: OfferStatusReport): string {
   const lines = [`Offer ${report.publisherId}/${report.offerId}: ${report.status || "unknown"}`];
   if (report.awaitingSignoff)
-    lines.push("The preview waits for the publisher's sign-off: review it, sign off, then go live.");
+    lines.push("The preview is ready: review the preview links, then go live (the go-live is the sign-off).");
   if (report.currentStep) lines.push(`Current step: ${describeStep(report.currentStep)}`);
   if (report.steps.length > 0) {
     lines.push(
@@ -376,11 +374,11 @@ export function formatStatus(report: OfferStatusReport): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** The human view of `operations`: one row per submission. */
+/** The human view of `operations`: one row per submission, classified (`classifySubmission`). */
 export function formatOperations(
   publisherId: string,
   offerId: string,
-  operations: Submission[],
+  operations: OperationSummary[],
   filteredStatus?: string,
 ): string {
   if (operations.length === 0) {
@@ -388,13 +386,17 @@ export function formatOperations(
   }
   const rows = operations.map((op) => [
     op.id,
-    op.submissionType || "-",
-    op.submissionState || "-",
+    op.kind,
+    // The API's spelling, and what it means when that differs (`InProgress (running)`).
+    op.rawState === op.state
+      ? op.state
+      : `${op.rawState || "-"} (${op.outcome === "unrecognized" ? "unknown" : op.state})`,
+    op.type || "-",
     op.slot ?? "",
     op.version === undefined ? "" : String(op.version),
-    op.changedTime ?? "",
+    op.changedAt === undefined ? "" : new Date(op.changedAt).toISOString(),
   ]);
-  return `${table(["ID", "TYPE", "STATE", "SLOT", "VERSION", "CHANGED"], rows)}\n`;
+  return `${table(["ID", "KIND", "STATE", "TYPE", "SLOT", "VERSION", "CHANGED"], rows)}\n`;
 }
 
 /** The human view of `cancel`. */

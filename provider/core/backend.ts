@@ -51,7 +51,20 @@ export interface OperationRead {
   handle?: Partial<OperationHandle>;
 }
 
-/** An operation as listed for the offer, classified once. */
+/**
+ * Where a listed operation stands, finer than `state`: `inProgress` and `awaitingSignoff` (resting at the
+ * preview sign-off point, `waitingForPublisherReview`) are both `running`; `unrecognized` is a state spelling
+ * the normalizer does not know (counted as running, and never trusted for a decision to send a request).
+ */
+export type OperationOutcome =
+  | "inProgress"
+  | "awaitingSignoff"
+  | "succeeded"
+  | "failed"
+  | "canceled"
+  | "unrecognized";
+
+/** An operation as listed for the offer, classified once (CPP: `cpp/submissions.ts` `classifySubmission`). */
 export interface OperationSummary {
   id: string;
   kind: OperationKind | "cancel" | "unknown";
@@ -59,6 +72,7 @@ export interface OperationSummary {
   state: OperationStatus;
   /** As the API spelled it. */
   rawState: string;
+  outcome: OperationOutcome;
   /** The offer version (CPP) or submission number (ingestion) it concerns, when known. */
   version?: number;
   /** When it last changed (ms since the epoch), when known. */
@@ -114,7 +128,7 @@ export interface OfferBackend {
   start(kind: OperationKind, options?: StartOptions): Promise<StartedOperation>;
   /** Reads the operation a resource saved. */
   readOperation(kind: OperationKind, handle: OperationHandle, signal?: AbortSignal): Promise<OperationRead>;
-  /** The offer's operations, newest first, classified. */
+  /** The offer's operations, newest first (by version, then time), classified. */
   listOperations(signal?: AbortSignal): Promise<OperationSummary[]>;
   /** Cancels what runs for the offer (CPP) or the given job (ingestion). */
   cancel(options?: StartOptions & { handle?: OperationHandle }): Promise<CancelResult>;

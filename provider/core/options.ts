@@ -87,7 +87,11 @@ export function resolvePollOptions(options: PollOptions = {}): ResolvedPollOptio
   };
 }
 
-/** Returns a problem with an endpoint, or undefined: https only, plain http only for loopback addresses. */
+/**
+ * Returns a problem with an endpoint, or undefined: https only, plain http only for loopback addresses, and
+ * no path. A path prefix (`https://proxy/cpp`) is refused rather than half supported: the API's operation
+ * locations are absolute paths (`/api/...`), so polls would silently drop a prefix that the POST kept.
+ */
 export function endpointProblem(endpoint: string): string | undefined {
   let url: URL;
   try {
@@ -97,6 +101,8 @@ export function endpointProblem(endpoint: string): string | undefined {
   }
   if (url.username || url.password) return "must not contain credentials";
   if (url.search || url.hash) return "must not contain a query or fragment";
+  if (url.pathname !== "/" && url.pathname !== "")
+    return `must be the API host only, without a path (got path ${JSON.stringify(url.pathname)}): the API's operation locations are absolute paths (/api/...), so a path prefix would be lost on polls. Use ${JSON.stringify(url.origin)}, or a proxy that serves the API at its root`;
   if (url.protocol === "https:") return undefined;
   if (url.protocol === "http:" && isLoopback(url.hostname)) return undefined;
   return url.protocol === "http:"

@@ -256,9 +256,9 @@ function errorFromResponse(
   const what = describeTarget(options.context);
   const said = apiMessage ? `: ${apiMessage}` : ".";
   const code = apiCode ? ` [${apiCode}]` : "";
-  if (status === 400 && saysOperationRunning(apiMessage ?? "")) {
+  if (status !== 409 && status >= 400 && status < 500 && saysOperationRunning(apiCode)) {
     return new OperationInProgressError(
-      `Another operation is already running for ${what} (HTTP 400${code})${said}`,
+      `Another operation is already running for ${what} (HTTP ${status}${code})${said}`,
       details,
     );
   }
@@ -307,11 +307,23 @@ function errorFromResponse(
   return new RejectedError(`Unexpected HTTP ${status}${code} for ${what}${said}`, details);
 }
 
-/** A 400 whose message says another operation is running (no 409 is documented for that). */
-function saysOperationRunning(message: string): boolean {
-  // "No operation is running" (a cancel with nothing to cancel) says the opposite.
-  if (/\bno (operation|submission)|\bnot running|\bnothing (is )?running/i.test(message)) return false;
-  return /already|in progress|running/i.test(message);
+/**
+ * API error codes that say another operation is running (compared case-insensitively, separators ignored).
+ * Only these, or HTTP 409, mean "operation in progress": a message is never parsed for it, since "already"
+ * or "running" also appear in refusals such as "The offer is already live" (which stays CPP_REJECTED).
+ */
+export const OPERATION_IN_PROGRESS_CODES: readonly string[] = [
+  "Conflict",
+  "OperationInProgress",
+  "OperationAlreadyInProgress",
+  "OperationAlreadyRunning",
+  "AnotherOperationInProgress",
+  "SubmissionInProgress",
+];
+
+function saysOperationRunning(apiCode: string | undefined): boolean {
+  const key = (text: string) => text.toLowerCase().replace(/[^a-z]/g, "");
+  return apiCode !== undefined && OPERATION_IN_PROGRESS_CODES.some((c) => key(c) === key(apiCode));
 }
 
 export function describeTarget(context: CloudPartnerErrorDetails): string {

@@ -66,7 +66,7 @@ export class CppBackend implements OfferBackend {
         : await this.client.publish(
             this.publisherId,
             this.offerId,
-            options.notificationEmails ?? [],
+            options.notificationEmails,
             options.signal,
           );
     return toStarted(started, started.attached ? "attached" : "started");
@@ -76,39 +76,12 @@ export class CppBackend implements OfferBackend {
     return this.client.getOperation(handle.operationLocation, signal);
   }
 
-  async listOperations(signal?: AbortSignal): Promise<OperationSummary[]> {
-    const submissions = await this.client.listOperations(this.publisherId, this.offerId, { signal });
-    return submissions.map((s) => {
-      const normalized = normalizeStatus(s.submissionState);
-      const changedAt = Date.parse(s.changedTime ?? "");
-      const type = s.submissionType.toLowerCase().replace(/[^a-z]/g, "");
-      return {
-        id: s.id,
-        kind:
-          type === "golive"
-            ? "golive"
-            : type === "publish"
-              ? "publish"
-              : type === "cancel"
-                ? "cancel"
-                : "unknown",
-        state: normalized.status,
-        rawState: s.submissionState,
-        ...(s.version !== undefined ? { version: s.version } : {}),
-        ...(Number.isNaN(changedAt) ? {} : { changedAt }),
-        ...(s.slot ? { slot: s.slot } : {}),
-        type: s.submissionType,
-      };
-    });
+  listOperations(signal?: AbortSignal): Promise<OperationSummary[]> {
+    return this.client.listSummaries(this.publisherId, this.offerId, { signal });
   }
 
   cancel(options: StartOptions = {}): Promise<CancelResult> {
-    return this.client.cancel(
-      this.publisherId,
-      this.offerId,
-      options.notificationEmails ?? [],
-      options.signal,
-    );
+    return this.client.cancel(this.publisherId, this.offerId, options.notificationEmails, options.signal);
   }
 
   async offerStatus(signal?: AbortSignal): Promise<OfferStatusReport> {

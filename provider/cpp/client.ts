@@ -5,6 +5,7 @@
  */
 
 import { resolveTokenProvider } from "../core/auth";
+import type { OperationSummary } from "../core/backend";
 import {
   type CloudPartnerErrorDetails,
   OperationInProgressError,
@@ -33,6 +34,17 @@ import { ApiSession, type ApiWording, type ConnectionOptions } from "../core/res
 import { parseRetryAfter, retryDelayMs } from "../core/retry";
 import { normalizeStatus } from "../core/status";
 import { parseOperation } from "./operation";
+import {
+  assertDecidable,
+  byNewest,
+  classifySubmission,
+  existingOf,
+  readSubmissionList,
+  runningOf,
+  type Submission,
+} from "./submissions";
+
+export type { Submission } from "./submissions";
 
 /** How to reach the Cloud Partner Portal (defaults: `https://cloudpartner.azure.com`, `api-version=2017-10-31`). */
 export type CloudPartnerClientOptions = ConnectionOptions;
@@ -58,17 +70,6 @@ export interface PolledOperation {
   snapshot: OperationSnapshot;
   /** The server's Retry-After on this response, in ms. */
   retryAfterMs?: number;
-}
-
-export interface Submission {
-  id: string;
-  submissionType: string;
-  submissionState: string;
-  offerId?: string;
-  publisherId?: string;
-  slot?: string;
-  version?: number;
-  changedTime?: string;
 }
 
 export interface OfferStatus {
@@ -123,11 +124,14 @@ export class CloudPartnerClient {
     return this.#start("golive", publisherId, offerId, undefined, signal);
   }
 
-  /** Starts a publish with the given notification e-mails (or attaches to a running publish). */
+  /**
+   * Starts a publish (or attaches to a running publish). Without notification e-mails the request has no
+   * body: the API ignores the addresses for migrated offers, and known clients publish without them.
+   */
   publish(
     publisherId: string,
     offerId: string,
-    notificationEmails: string[],
+    notificationEmails?: string[],
     signal?: AbortSignal,
   ): Promise<StartedOperation> {
     return this.#start("publish", publisherId, offerId, notificationBody(notificationEmails), signal);
@@ -137,7 +141,7 @@ export class CloudPartnerClient {
   async cancel(
     publisherId: string,
     offerId: string,
-    notificationEmails: string[],
+    notificationEmails: string[] | undefined,
     signal?: AbortSignal,
   ): Promise<CancelResult> {
     const context = { publisherId, offerId };
@@ -180,75 +184,108 @@ export class CloudPartnerClient {
     return { snapshot, retryAfterMs: parseRetryAfter(response.headers["retry-after"], this.#clock.now()) };
   }
 
-  /** Lists the offer's operations (submissions), optionally only those in one state, e.g. "running". */
+  /**
+   * Lists the offer's operations (submissions) as the API sent them, newest first (by version, then time),
+   * optionally only those in one state, e.g. "running" (compared after normalizing, so `InProgress` is
+   * running). A list answer that is not a list is a ProtocolError; items without an id are left out and logged.
+   */
   async listOperations(
     publisherId: string,
     offerId: string,
     options: { filteredStatus?: string; signal?: AbortSignal } = {},
   ): Promise<Submission[]> {
-    const context = { publisherId, offerId };
-    const url = this.#offerUrl(publisherId, offerId, "submissions", {
-      filteredStatus: options.filteredStatus,
-    });
-    const { body } = await this.#session.getJson(url, context, options.signal);
-    const items = Array.isArray(body)
-      ? body
-      : Array.isArray((body as { value?: unknown })?.value)
-        ? (body as { value: unknown[] }).value
-        : [];
-    const submissions = items.map(parseSubmission).filter((s): s is Submission => s !== undefined);
+    const { submissions, summaries, problems } = await this.#readSubmissions(
+      publisherId,
+      offerId,
+      options.filteredStatus,
+      options.signal,
+    );
+    if (problems.length > 0)
+      this.#log(`${publisherId}/${offerId}: left out of the submissions list: ${problems.join("; ")}.`);
+    const wanted = options.filteredStatus;
     // The filter's name differs between pages; filter here too so an ignored parameter cannot mislead.
-    return options.filteredStatus
-      ? submissions.filter((s) => s.submissionState.toLowerCase() === options.filteredStatus?.toLowerCase())
-      : submissions;
+    const keep = (s: OperationSummary) => {
+      if (!wanted) return true;
+      const filter = normalizeStatus(wanted);
+      return filter.recognized
+        ? s.state === filter.status && s.outcome !== "unrecognized"
+        : s.rawState.toLowerCase() === wanted.toLowerCase();
+    };
+    const byId = new Map(submissions.map((s) => [s.id, s]));
+    return summaries
+      .filter(keep)
+      .sort(byNewest)
+      .map((s) => byId.get(s.id))
+      .filter((s): s is Submission => s !== undefined);
   }
 
-  /** The running operation of one kind for the offer, if any. */
+  /** The offer's operations, classified once (`classifySubmission`), newest first. */
+  async listSummaries(
+    publisherId: string,
+    offerId: string,
+    options: { filteredStatus?: string; signal?: AbortSignal } = {},
+  ): Promise<OperationSummary[]> {
+    const kept = await this.listOperations(publisherId, offerId, options);
+    return kept.map(classifySubmission);
+  }
+
+  /**
+   * The running operation of one kind for the offer, if any. Fails closed: a list it does not understand is a
+   * ProtocolError, never "none" (the answer decides whether a POST is sent).
+   */
   async findRunningOperation(
     publisherId: string,
     offerId: string,
     kind: OperationKind,
     signal?: AbortSignal,
   ): Promise<StartedOperation | undefined> {
-    const running = await this.listOperations(publisherId, offerId, { filteredStatus: "running", signal });
-    const match = running.find((s) => submissionKind(s.submissionType) === kind);
-    return match ? this.#attachTo(publisherId, offerId, match) : undefined;
+    if (kind === "cancel")
+      throw new Error("findRunningOperation: a cancel is found by the cancel call itself.");
+    const list = await this.#decidable(publisherId, offerId, kind, signal);
+    const running = runningOf(list.summaries, kind);
+    return running ? this.#attachTo(publisherId, offerId, running) : undefined;
   }
 
   /**
    * An operation of this kind that a new resource should take over instead of starting one, found with one
-   * look at the offer's submissions: one already running, or (go-live only) the go-live that already took
-   * the latest published version live — the newest publish or go-live submission is a succeeded go-live.
-   * Going live again would be a duplicate; a new publish makes a new go-live due again.
+   * look at the offer's submissions (see `existingOf` in submissions.ts): one already running, or one that
+   * finished and is still current. Fails closed like `findRunningOperation`.
    */
   async findExistingOperation(
     publisherId: string,
     offerId: string,
-    kind: OperationKind,
+    kind: "golive" | "publish",
     signal?: AbortSignal,
   ): Promise<{ operation: StartedOperation; running: boolean } | undefined> {
-    const submissions = await this.listOperations(publisherId, offerId, { signal });
-    const running = submissions.find(
-      (s) => submissionKind(s.submissionType) === kind && s.submissionState.toLowerCase() === "running",
-    );
-    if (running) return { operation: this.#attachTo(publisherId, offerId, running), running: true };
-    if (kind !== "golive") return undefined;
-    const latest = submissions
-      .map((s, index) => ({
-        s,
-        index,
-        kind: submissionKind(s.submissionType),
-        at: Date.parse(s.changedTime ?? ""),
-      }))
-      .filter((x) => x.kind === "golive" || x.kind === "publish")
-      // Newest first; without timestamps keep the API's order (newest first).
-      .sort((a, b) => (Number.isNaN(a.at) || Number.isNaN(b.at) ? a.index - b.index : b.at - a.at))[0];
-    if (latest?.kind !== "golive" || normalizeStatus(latest.s.submissionState).status !== "succeeded")
-      return undefined;
-    return { operation: this.#attachTo(publisherId, offerId, latest.s), running: false };
+    const list = await this.#decidable(publisherId, offerId, kind, signal);
+    const existing = existingOf(list.summaries, kind);
+    return existing
+      ? { operation: this.#attachTo(publisherId, offerId, existing.summary), running: existing.running }
+      : undefined;
   }
 
-  #attachTo(publisherId: string, offerId: string, submission: Submission): StartedOperation {
+  /** The whole list (never server-filtered: a filter spelled differently must not hide a run), checked. */
+  async #decidable(publisherId: string, offerId: string, kind: "golive" | "publish", signal?: AbortSignal) {
+    const list = await this.#readSubmissions(publisherId, offerId, undefined, signal);
+    assertDecidable(list, kind, { publisherId, offerId, requestUrl: list.url });
+    return list;
+  }
+
+  async #readSubmissions(
+    publisherId: string,
+    offerId: string,
+    filteredStatus: string | undefined,
+    signal?: AbortSignal,
+  ) {
+    const context = { publisherId, offerId };
+    // The docs name the filter `status`; it is applied here too, after normalizing.
+    const url = this.#offerUrl(publisherId, offerId, "submissions", { status: filteredStatus });
+    const { body } = await this.#session.getJson(url, context, signal);
+    const { submissions, problems } = readSubmissionList(body, { ...context, requestUrl: url });
+    return { url, submissions, summaries: submissions.map(classifySubmission), problems };
+  }
+
+  #attachTo(publisherId: string, offerId: string, submission: { id: string }): StartedOperation {
     return {
       operationLocation: operationUrl(this.endpoint, this.apiVersion, publisherId, offerId, submission.id),
       operationId: submission.id,
@@ -382,37 +419,9 @@ export const CPP_WORDING: ApiWording = {
   notFound: "Check the publisher and offer ids.",
 };
 
-function notificationBody(emails: string[]) {
-  return { metadata: { "notification-emails": emails.join(",") } };
-}
-
-function submissionKind(submissionType: string): OperationKind | undefined {
-  const key = submissionType.toLowerCase().replace(/[^a-z]/g, "");
-  if (key === "golive" || key === "live") return "golive";
-  if (key === "publish" || key === "preview") return "publish";
-  if (key === "cancel" || key === "cancellation") return "cancel";
-  return undefined;
-}
-
-function parseSubmission(value: unknown): Submission | undefined {
-  if (typeof value !== "object" || value === null) return undefined;
-  const item = value as Record<string, unknown>;
-  if (typeof item.id !== "string" || item.id === "") return undefined;
-  return {
-    id: item.id,
-    submissionType: typeof item.submissionType === "string" ? item.submissionType : "",
-    submissionState:
-      typeof item.submissionState === "string"
-        ? item.submissionState
-        : typeof item.status === "string"
-          ? item.status
-          : "",
-    offerId: typeof item.offerId === "string" ? item.offerId : undefined,
-    publisherId: typeof item.publisherId === "string" ? item.publisherId : undefined,
-    slot: typeof item.slot === "string" ? item.slot : undefined,
-    version: typeof item.version === "number" ? item.version : undefined,
-    changedTime: typeof item.changedTime === "string" ? item.changedTime : undefined,
-  };
+/** The publish/cancel body: the e-mails when given, else none at all. */
+function notificationBody(emails: string[] | undefined) {
+  return emails && emails.length > 0 ? { metadata: { "notification-emails": emails.join(",") } } : undefined;
 }
 
 function links(value: unknown): string[] {

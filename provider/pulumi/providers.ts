@@ -8,14 +8,14 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { createBackend, scopeOf } from "../backends";
 import { resolveTokenProvider, type TokenProvider } from "../core/auth";
-import type { OfferBackend, OperationKind, StartOptions } from "../core/backend";
+import type { OfferBackend, OfferStatusReport, OperationKind, StartOptions } from "../core/backend";
 import { CloudPartnerError, NotFoundError } from "../core/errors";
 import type { HttpTransport } from "../core/http";
 import { operationIdFromLocation } from "../core/location";
 import { isAwaitingSignoff, type OperationSnapshot } from "../core/operation";
 import type { Clock } from "../core/options";
 import { type PollOperationOptions, pollOperation, progressLine } from "../core/poller";
-import type { OperationStatus } from "../core/status";
+import { normalizeStatus, type OperationStatus } from "../core/status";
 import {
   type CheckFailure,
   checkOperationInputs,
@@ -260,12 +260,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     }
     // The operation record is gone; the offer tells whether there is anything left to track.
     try {
-      const offer = await backend.offerStatus();
-      this.#log(
-        `[${backend.offer}] the operation ${outs.operationLocation} is no longer available; the offer's status is ${offer.status}.`,
-      );
-      const awaiting = this.spec.stopsAtSignoff ? { awaitingSignoff: offer.awaitingSignoff } : {};
-      return { id, props: forState({ ...outs, rawStatus: offer.status, ...awaiting }) };
+      return { id, props: forState(await this.#fromOffer(backend, outs)) };
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
       this.#log(`[${backend.offer}] the offer no longer exists; removing ${id} from the stack.`);
@@ -273,17 +268,41 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     }
   }
 
+  /**
+   * The operation record answered 404 (records do not live forever): the resource takes its status from the
+   * offer's (`statusFromOffer`), so it never keeps `running` beside a status that says otherwise, and a
+   * later `pulumi up` does not resume a wait that cannot succeed.
+   */
+  async #fromOffer(backend: OfferBackend, outs: OperationOutputs): Promise<OperationOutputs> {
+    const offer = await backend.offerStatus();
+    const derived = statusFromOffer(this.spec.kind, offer);
+    this.#log(
+      `[${backend.offer}] the ${this.spec.label} operation ${outs.operationLocation} is no longer available (HTTP 404); the offer's status is ${offer.status || "empty"}: ${derived.note}`,
+    );
+    return {
+      ...outs,
+      status: derived.status,
+      rawStatus: offer.status,
+      messages: [derived.note],
+      ...(this.spec.stopsAtSignoff ? { awaitingSignoff: derived.awaitingSignoff } : {}),
+      ...(derived.status !== "running" && !outs.completedAt
+        ? { completedAt: new Date(this.#now()).toISOString() }
+        : {}),
+    };
+  }
+
   async delete(_id: pulumi.ID, props: pulumi.Inputs): Promise<void> {
     const what = `${props.publisherId}/${props.offerId}`;
-    const emails = Array.isArray(props.notificationEmails)
-      ? props.notificationEmails.join(",")
-      : "<you@example.com>";
-    const cancel = `\`npx pulumi-cloudpartner cancel ${props.publisherId} ${props.offerId} --notification-emails ${emails}\``;
+    const emails =
+      Array.isArray(props.notificationEmails) && props.notificationEmails.length > 0
+        ? ` --notification-emails ${props.notificationEmails.join(",")}`
+        : "";
+    const cancel = `\`npx pulumi-cloudpartner cancel ${props.publisherId} ${props.offerId}${emails}\``;
     const state =
       props.status !== "running"
         ? "so the offer stays as it is."
         : props.awaitingSignoff === true
-          ? `and the preview keeps waiting for the publisher's sign-off (to withdraw it, cancel with ${cancel}).`
+          ? `and the preview stays ready for go-live (to withdraw it, cancel with ${cancel}).`
           : `and the operation ${props.operationLocation} keeps running (cancel it with ${cancel}).`;
     this.#log(
       `[${what}] removing the ${this.spec.label} record from the stack only: the Cloud Partner Portal API cannot undo a ${this.spec.label}, ${state}`,
@@ -327,6 +346,26 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
       this.#log(`[${what}] ${this.spec.label} ${outcomeOf(current)}`);
       return current;
     } catch (error) {
+      if (error instanceof NotFoundError) {
+        const fromOffer = await this.#fromOffer(backend, current).catch((offerError: unknown) => {
+          throw offerError instanceof NotFoundError
+            ? new Error(
+                `${error.message} The offer ${what} no longer exists either; run \`pulumi refresh\` to drop ${id} from the stack.`,
+              )
+            : offerError;
+        });
+        if (fromOffer.status !== "running" || fromOffer.awaitingSignoff === true) return fromOffer;
+        const message =
+          `The ${this.spec.label} operation ${current.operationLocation} is no longer available (HTTP 404), and the offer's status is ${fromOffer.rawStatus}: an operation still runs for ${what}, but this resource cannot follow it without its record. ` +
+          `Either run \`pulumi up --replace <this resource's URN>\` (\`pulumi stack --show-urns\` lists it): the new resource attaches to the running ${this.spec.label} if the offer lists one (nothing is sent while one runs); ` +
+          `or wait until \`npx pulumi-cloudpartner status ${inputs.publisherId} ${inputs.offerId}\` shows it ended, then run \`pulumi refresh\` and \`pulumi up\`.`;
+        throw new ResourceInitError(
+          message,
+          id,
+          forState({ ...fromOffer, [PROVIDER_KEY]: serializedProvider }),
+          [message],
+        );
+      }
       if (error instanceof CloudPartnerError && error.code === "CPP_OPERATION_FAILED")
         current = { ...current, status: "failed" };
       if (error instanceof CloudPartnerError && error.code === "CPP_OPERATION_CANCELED")
@@ -455,12 +494,57 @@ export function forState<T extends object>(outputs: T): T {
   return Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined)) as T;
 }
 
+/**
+ * What an operation whose record is gone (HTTP 404) amounts to, from the offer's status (which describes the
+ * offer's latest operation): `live`/succeeded → succeeded; failed; canceled; `neverPublished`/`notStarted`
+ * (nothing ran, nothing runs) → failed; `waitingForPublisherReview` → a publish rests at sign-off (running,
+ * awaiting sign-off: not resumed), while for a go-live it means the go-live did not take (failed, so the next
+ * `pulumi up` starts one); anything else still running → running.
+ */
+export function statusFromOffer(
+  kind: OperationKind,
+  offer: Pick<OfferStatusReport, "status" | "awaitingSignoff">,
+): { status: OperationStatus; awaitingSignoff: boolean; note: string } {
+  const key = offer.status.toLowerCase().replace(/[^a-z]/g, "");
+  if (key === "live") return { status: "succeeded", awaitingSignoff: false, note: "the offer is live." };
+  if (key === "neverpublished" || key === "notstarted")
+    return {
+      status: "failed",
+      awaitingSignoff: false,
+      note: `nothing runs for the offer; the next \`pulumi up\` starts a new ${kind === "golive" ? "go-live" : "publish"}.`,
+    };
+  if (offer.awaitingSignoff)
+    return kind === "publish"
+      ? {
+          status: "running",
+          awaitingSignoff: true,
+          note: "the preview is ready: review the preview links, then go live (OfferGoLive).",
+        }
+      : {
+          status: "failed",
+          awaitingSignoff: false,
+          note: "the offer waits for its go-live, so this go-live did not take; the next `pulumi up` starts one.",
+        };
+  const normalized = normalizeStatus(offer.status);
+  if (normalized.status !== "running")
+    return {
+      status: normalized.status,
+      awaitingSignoff: false,
+      note: `the offer's latest operation ${normalized.status}.`,
+    };
+  return {
+    status: "running",
+    awaitingSignoff: false,
+    note: `an operation still runs for the offer${normalized.recognized ? "" : ` (status ${JSON.stringify(offer.status)} is not one this client knows)`}.`,
+  };
+}
+
 /** How a wait ended, for the last progress line. */
 function outcomeOf(outs: OperationOutputs): string {
   if (outs.awaitingSignoff) {
     return (
-      `stopped at ${outs.currentStep ?? "the sign-off step"}: the preview is ready and waits for the publisher's sign-off. ` +
-      "Review the preview, sign off in the Cloud Partner Portal, then go live."
+      `stopped at ${outs.currentStep ?? "the sign-off step"}: the preview is ready. ` +
+      "Review the preview links, then go live (OfferGoLive): the go-live is the sign-off."
     );
   }
   return outs.status === "succeeded" ? "succeeded." : `reached ${outs.currentStep ?? outs.rawStatus}.`;
@@ -487,12 +571,14 @@ export class OfferGoLiveProvider extends OperationResourceProvider {
 
 /** Inputs `OfferPublish` adds. */
 export interface PublishInputs {
-  notificationEmails: string[];
+  /** Optional: without it the publish request has no body (the API ignores the addresses for migrated offers). */
+  notificationEmails?: string[];
 }
 
 /**
- * Publishes an offer: POST .../publish with the notification e-mails, then waits until the preview is
- * ready for the publisher's sign-off (or the publish ends). Changing the e-mails is recorded in place:
+ * Publishes an offer: POST .../publish (with the notification e-mails when given), then waits until the
+ * preview is ready (the publish rests at its sign-off step) or the publish ends. The next move is the
+ * publisher's: review the preview links, then go live (OfferGoLive); the go-live is the sign-off. Changing the e-mails is recorded in place:
  * re-publishing would restart certification for a list of recipients.
  */
 export class OfferPublishProvider extends OperationResourceProvider<PublishInputs> {
@@ -503,7 +589,13 @@ export class OfferPublishProvider extends OperationResourceProvider<PublishInput
         label: "publish",
         adopted: "the current version was already published and its preview is ready",
         inputs: {
-          notificationEmails: { check: (value) => checkNotificationEmails(value), onChange: "update" },
+          notificationEmails: {
+            check: (value) =>
+              value === undefined || value === null
+                ? { value: undefined, problems: [] }
+                : checkNotificationEmails(value),
+            onChange: "update",
+          },
         },
         startOptions: (inputs) => ({ notificationEmails: inputs.notificationEmails }),
         stopsAtSignoff: true,

@@ -106,8 +106,10 @@ export interface OfferPublishArgs extends OfferOperationArgs {
    * it: 1 to 20 addresses, each its own list item (no commas or spaces inside one). Surrounding spaces are
    * trimmed and repeats dropped. Changing the list updates the resource in place and does not publish again
    * (that would restart certification); the new list goes with the next publish (`pulumi up --replace`).
+   * Optional: without it the publish is sent with no body (the API ignores the addresses for offers migrated
+   * to Partner Center, which e-mails the account's contacts).
    */
-  notificationEmails: pulumi.Input<pulumi.Input<string>[]>;
+  notificationEmails?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
 /** A step of the operation as kept in state. */
@@ -184,8 +186,8 @@ export abstract class OfferOperation extends pulumi.dynamic.Resource {
 
 /**
  * Takes an Azure Marketplace offer live through the Cloud Partner Portal API: sends go-live once and waits
- * until the operation ends, printing each step's progress. The offer must have been published and its
- * preview signed off (see `OfferPublish`); otherwise the API refuses with HTTP 400.
+ * until the operation ends, printing each step's progress. The go-live is the publisher's sign-off: the offer
+ * must have been published and its preview be ready (see `OfferPublish`); otherwise the API refuses with HTTP 400.
  */
 export class OfferGoLive extends OfferOperation {
   constructor(name: string, args: OfferGoLiveArgs, opts?: pulumi.CustomResourceOptions) {
@@ -195,9 +197,9 @@ export class OfferGoLive extends OfferOperation {
 
 /**
  * Publishes an Azure Marketplace offer (validation, certification, packaging, preview): sends publish once
- * with the notification e-mails and waits until the preview is ready for the publisher's sign-off, printing
- * each step's progress. Then review the preview, sign off in the Cloud Partner Portal, and go live with
- * `OfferGoLive` (`dependsOn` this resource).
+ * (with the notification e-mails when given) and waits until the preview is ready, printing each step's
+ * progress. Then review the preview links, and go live with `OfferGoLive` (`dependsOn` this resource): the
+ * go-live is the sign-off.
  *
  * `status` is the operation's status as the API reports it; at the sign-off point that is `succeeded` or,
  * on API versions that keep the publish open until sign-off, `running`. `awaitingSignoff` says which:
@@ -207,7 +209,7 @@ export class OfferGoLive extends OfferOperation {
 export class OfferPublish extends OfferOperation {
   /** The notification e-mails as sent (trimmed, without repeats). */
   declare readonly notificationEmails: pulumi.Output<string[]>;
-  /** True while the preview waits for the publisher's sign-off: where this resource stops waiting. */
+  /** True while the preview is ready and waits for the go-live: where this resource stops waiting. */
   declare readonly awaitingSignoff: pulumi.Output<boolean>;
 
   constructor(name: string, args: OfferPublishArgs, opts?: pulumi.CustomResourceOptions) {

@@ -267,3 +267,64 @@ test("an operation that reports no steps and no id still saves cleanly (no undef
   const read = await host.read("x", properties);
   expect(read.properties.status).toBe("succeeded");
 });
+
+test("an operation record that answers 404: refresh takes the offer's status, then `up` succeeds", async () => {
+  const offerId = newOffer({ goLive: longGoLive });
+  const error = await checkAndCreate(inputs(offerId, { timeoutSeconds: 0.2 })).catch((e) => e);
+  const init = decodeInitError(error);
+  expect(init?.properties).toMatchObject({ status: "running" });
+  sim.advance(2 * 10 ** 9);
+  sim.setFaults("contoso", offerId, [
+    {
+      type: "status",
+      status: 404,
+      body: '{"error":{"code":"NotFound","message":"gone"}}',
+      match: { kind: "operation" },
+      times: 1000,
+    },
+  ]);
+  // refresh
+  const read = await host.read(init!.id, init!.properties);
+  expect(read.properties).toMatchObject({ status: "succeeded", rawStatus: "succeeded" });
+  // up: nothing left to resume
+  const news = (await host.check(read.properties, inputs(offerId, { timeoutSeconds: 0.2 }))).inputs;
+  const diff = await host.diff(init!.id, read.properties, news);
+  expect(diff.changes).toBe(false);
+  // and an `up` straight from the stale state (no refresh) also ends, with the offer's status
+  const updated = await host.update(init!.id, init!.properties, news);
+  expect(updated.properties).toMatchObject({ status: "succeeded", rawStatus: "succeeded" });
+  expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+});
+
+test("an operation record that answers 404 while the offer still runs: `up` says exactly what to do", async () => {
+  const offerId = newOffer({ goLive: longGoLive });
+  const error = await checkAndCreate(inputs(offerId, { timeoutSeconds: 0.2 })).catch((e) => e);
+  const init = decodeInitError(error);
+  sim.setFaults("contoso", offerId, [
+    {
+      type: "status",
+      status: 404,
+      body: '{"error":{"code":"NotFound","message":"gone"}}',
+      match: { kind: "operation" },
+      times: 1000,
+    },
+  ]);
+  const read = await host.read(init!.id, init!.properties);
+  expect(read.properties).toMatchObject({ status: "running", rawStatus: "running" });
+  const news = (await host.check(read.properties, inputs(offerId))).inputs;
+  const failed = await host.update(init!.id, read.properties, news).catch((e) => e);
+  expect(String(failed.message ?? failed)).toMatch(
+    /no longer available \(HTTP 404\).*still runs.*pulumi up --replace.*pulumi-cloudpartner status contoso .*pulumi refresh/,
+  );
+  expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+});
+
+test("an endpoint with a path prefix is refused in check, with what to use instead", async () => {
+  const checked = await host.check({}, inputs("x", { endpoint: `${sim.url}/cpp` }));
+  expect(checked.failures).toEqual([
+    {
+      property: "endpoint",
+      reason: expect.stringMatching(/without a path \(got path "\/cpp"\).*Use "http:\/\/127\.0\.0\.1:\d+"/),
+    },
+  ]);
+});

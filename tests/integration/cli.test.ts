@@ -76,7 +76,7 @@ test("--help: usage on stdout, exit 0", async () => {
   const result = await cli(["--help"]);
   expect(result.code).toBe(0);
   expect(result.stdout).toMatch(/^Usage: pulumi-cloudpartner <command>/);
-  expect(result.stdout).toContain("cancel <publisherId> <offerId> --notification-emails");
+  expect(result.stdout).toContain("cancel <publisherId> <offerId> [--notification-emails");
 });
 
 test("status of a published offer: the sign-off point, a table of steps; --json for machines", async () => {
@@ -86,7 +86,7 @@ test("status of a published offer: the sign-off point, a table of steps; --json 
   expect(human.stderr).toBe("");
   const lines = human.stdout.split("\n");
   expect(lines[0]).toBe(`Offer contoso/${offerId}: waitingForPublisherReview`);
-  expect(lines[1]).toMatch(/waits for the publisher's sign-off/);
+  expect(lines[1]).toMatch(/preview is ready: review the preview links, then go live/);
   expect(lines).toContainEqual(expect.stringMatching(/^STEP +STATUS +PROGRESS +ESTIMATE +MESSAGES$/));
   expect(lines).toContainEqual(expect.stringMatching(/^Certification +complete +100% +< 1 day$/));
   expect(lines).toContainEqual(expect.stringMatching(/^Publisher signoff +waitingForPublisherReview +0%/));
@@ -109,9 +109,14 @@ test("operations --status running lists the running go-live", async () => {
   const running = sim.offer("contoso", offerId)?.runningOperationId;
   const human = await cli(["operations", "contoso", offerId, "--status", "running", ...at()]);
   expect(human.code).toBe(0);
-  expect(human.stdout.split("\n")[1]).toMatch(new RegExp(`^${running} +GoLive +running +production +1 `));
+  expect(human.stdout.split("\n")[1]).toMatch(
+    new RegExp(`^${running} +golive +running +GoLive +production +1 `),
+  );
   const all = JSON.parse((await cli(["operations", "contoso", offerId, ...at(), "--json"])).stdout);
-  expect(all.map((op: { submissionType: string }) => op.submissionType)).toEqual(["GoLive", "Publish"]);
+  expect(all.map((op: { kind: string; type: string }) => [op.kind, op.type])).toEqual([
+    ["golive", "GoLive"],
+    ["publish", "Publish"],
+  ]);
 });
 
 test("cancel --wait: sends the e-mails, follows the cancel, the go-live ends canceled", async () => {
@@ -184,7 +189,6 @@ test("usage errors exit 2 before any request", async () => {
   for (const args of [
     [],
     ["status", "contoso"],
-    ["cancel", "contoso", "contoso-offer", ...at()],
     [
       "cancel",
       "contoso",

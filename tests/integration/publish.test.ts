@@ -159,7 +159,7 @@ describe("OfferPublishProvider → review the preview → OfferGoLiveProvider", 
     });
     expect(lines.join("\n")).toMatch(
       new RegExp(
-        `\\[contoso/${offerId}\\] publish stopped at Publisher signoff: the preview is ready and waits for the publisher's sign-off`,
+        `\\[contoso/${offerId}\\] publish stopped at Publisher signoff: the preview is ready\\. Review the preview links, then go live \\(OfferGoLive\\)`,
       ),
     );
     expect(publishPosts(offerId)).toBe(1);
@@ -269,7 +269,7 @@ describe("OfferPublishProvider → review the preview → OfferGoLiveProvider", 
     expect(sim.requests.length).toBe(before);
     expect(lines.at(-1)).toMatch(
       new RegExp(
-        `removing the publish record from the stack only.*keeps waiting for the publisher's sign-off.*` +
+        `removing the publish record from the stack only.*the preview stays ready for go-live.*` +
           `\`npx pulumi-cloudpartner cancel contoso ${offerId} --notification-emails ops@contoso.com,release@contoso.com\``,
       ),
     );

@@ -10,6 +10,7 @@ import {
   UsageError,
 } from "../../provider/cli";
 import type { HttpRequest, HttpResponse, HttpTransport } from "../../provider/core/http";
+import { classifySubmission } from "../../provider/cpp/submissions";
 import { describeOfferStatus } from "../../provider/status-api";
 
 describe("parseCommand", () => {
@@ -85,7 +86,6 @@ describe("parseCommand", () => {
     [["status", "p", "o", "--wait"], /--wait applies only to 'cancel'/],
     [["cancel", "p", "o", "--status", "running"], /--status applies only to 'operations'/],
     [["operations", "p", "o", "--status", "run;ning"], /--status must be a state/],
-    [["cancel", "p", "o"], /needs --notification-emails/],
     [["cancel", "p", "o", "--notification-emails", "ops"], /\[0\] "ops" is not an e-mail address/],
     [
       ["cancel", "p", "o", "--notification-emails", "a@x.com", "--timeout", "0"],
@@ -157,7 +157,7 @@ describe("formatting", () => {
     expect(text).toBe(
       [
         "Offer contoso/offer: waitingForPublisherReview",
-        "The preview waits for the publisher's sign-off: review it, sign off, then go live.",
+        "The preview is ready: review the preview links, then go live (the go-live is the sign-off).",
         "Current step: Publisher signoff (waitingForPublisherReview, 0%)",
         "",
         "STEP               STATUS                     PROGRESS  ESTIMATE  MESSAGES",
@@ -178,21 +178,25 @@ describe("formatting", () => {
   });
 
   test("operations: a row per submission, or a sentence when there are none", () => {
-    const text = formatOperations("p", "o", [
-      {
-        id: "5b8f",
-        submissionType: "GoLive",
-        submissionState: "running",
-        slot: "production",
-        version: 2,
-        changedTime: "2026-11-25T00:00:00Z",
-      },
-      { id: "77aa", submissionType: "Publish", submissionState: "succeeded" },
-    ]);
+    const text = formatOperations(
+      "p",
+      "o",
+      [
+        {
+          id: "5b8f",
+          submissionType: "GoLive",
+          submissionState: "InProgress",
+          slot: "production",
+          version: 2,
+          changedTime: "2026-11-25T00:00:00Z",
+        },
+        { id: "77aa", submissionType: "", submissionState: "succeeded", slot: "staging" },
+      ].map(classifySubmission),
+    );
     expect(text.split("\n")).toEqual([
-      "ID    TYPE     STATE      SLOT        VERSION  CHANGED",
-      "5b8f  GoLive   running    production  2        2026-11-25T00:00:00Z",
-      "77aa  Publish  succeeded",
+      "ID    KIND     STATE                 TYPE    SLOT        VERSION  CHANGED",
+      "5b8f  golive   InProgress (running)  GoLive  production  2        2026-11-25T00:00:00.000Z",
+      "77aa  publish  succeeded             -       staging",
       "",
     ]);
     expect(formatOperations("p", "o", [], "running")).toBe("No running operations for p/o.\n");
@@ -272,8 +276,8 @@ describe("run: exit codes and streams", () => {
   test("2 for usage errors, nothing sent; help goes to stdout", async () => {
     const transport = new CannedTransport({ status: 200, headers: {}, body: "{}" });
     const io = capture(transport);
-    expect(await run(["cancel", "p", "o"], io)).toBe(2);
-    expect(io.err).toMatch(/needs --notification-emails[\s\S]*Run 'pulumi-cloudpartner --help'/);
+    expect(await run(["cancel", "p", "o", "--notification-emails", "ops"], io)).toBe(2);
+    expect(io.err).toMatch(/"ops" is not an e-mail address[\s\S]*Run 'pulumi-cloudpartner --help'/);
     expect(transport.sent).toHaveLength(0);
     const help = capture(transport);
     expect(await run(["--help"], help)).toBe(0);
@@ -291,5 +295,20 @@ describe("run: exit codes and streams", () => {
       metadata: { "notification-emails": "a@x.com,b@y.com" },
     });
     expect(io.out).toBe("Canceled the running operation of p/o.\n");
+  });
+
+  test("cancel without --notification-emails sends no body", async () => {
+    const transport = new CannedTransport({ status: 200, headers: {}, body: "" });
+    const io = capture(transport);
+    expect(parseCommand(["cancel", "p", "o"])).not.toHaveProperty("notificationEmails");
+    expect(await run(["cancel", "p", "o", ...endpoint], io)).toBe(0);
+    expect(transport.sent[0]?.method).toBe("POST");
+    expect(transport.sent[0]?.body).toBe("");
+  });
+
+  test("operations: a list answer that is not a list is an error, not 'no operations'", async () => {
+    const io = capture(new CannedTransport({ status: 200, headers: {}, body: '{"items":[]}' }));
+    expect(await run(["operations", "contoso", "x", ...endpoint], io)).toBe(1);
+    expect(io.err).toMatch(/submissions list of offer contoso\/x is not a list/);
   });
 });

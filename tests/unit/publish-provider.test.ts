@@ -50,9 +50,14 @@ describe("check", () => {
           'notificationEmails[1] "a@x.com,b@y.com" contains a comma; give each address as its own list item.',
       },
     ]);
+  });
+
+  test("notificationEmails is optional: absent passes and is kept absent; given, it is checked", async () => {
     const missing = await provider.check({}, { publisherId: "p", offerId: "o" });
-    expect(missing.failures?.map((f) => f.property)).toEqual(["notificationEmails"]);
+    expect(missing.failures).toEqual([]);
     expect(missing.inputs).not.toHaveProperty("notificationEmails");
+    const empty = await provider.check({}, { publisherId: "p", offerId: "o", notificationEmails: [] });
+    expect(empty.failures?.map((f) => f.property)).toEqual(["notificationEmails"]);
   });
 
   test("an unknown list (preview) is not checked", async () => {
