@@ -230,7 +230,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     const previous = olds as Partial<OperationOutputs>;
     if (typeof previous.operationLocation !== "string") {
       throw new Error(
-        `${id} has no saved operation location; run \`pulumi up --replace ${id}\` to start a new ${this.spec.label}.`,
+        `${id} has no saved operation location; run \`pulumi up --replace <URN>\` (\`pulumi stack --show-urns\` lists it) to start a new ${this.spec.label}.`,
       );
     }
     const outs: OperationOutputs = {
