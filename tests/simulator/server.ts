@@ -101,6 +101,8 @@ class Simulator implements CppSimulator {
   private readonly faults = new FaultInjector();
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Requests held by `hang` with `untilReleased`. */
+  private held: Array<() => void> = [];
   private readonly server: http.Server;
   private closing?: Promise<void>;
 
@@ -201,7 +203,7 @@ class Simulator implements CppSimulator {
         req.socket.destroy();
         return this.log(entry);
       case "hang":
-        if (fault.ms === undefined) return this.log(entry);
+        if (fault.ms === undefined && !fault.untilReleased) return this.log(entry);
         break;
       case "status":
         return this.respond(res, entry, statusFault(fault));
@@ -215,7 +217,8 @@ class Simulator implements CppSimulator {
         return this.respond(res, entry, forbidden(route.publisherId ?? ""));
     }
     const body = await readBody(req);
-    if (fault?.type === "hang" && fault.ms !== undefined) await this.delay(fault.ms);
+    if (fault?.type === "hang" && fault.untilReleased) await new Promise<void>((r) => this.held.push(r));
+    else if (fault?.type === "hang" && fault.ms !== undefined) await this.delay(fault.ms);
     const { response, processed } = this.api.handle({
       method: entry.method,
       pathname: url.pathname,
@@ -344,6 +347,13 @@ class Simulator implements CppSimulator {
     this.connectionCount = 0;
     this.faults.clear();
     [this.store, this.api] = this.createState();
+  }
+
+  /** Lets every request held by a `hang` fault with `untilReleased` go on (processed, then answered). */
+  releaseHeld(): void {
+    const held = this.held;
+    this.held = [];
+    for (const release of held) release();
   }
 
   close(): Promise<void> {
