@@ -346,7 +346,11 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
         current = { ...current, status: "canceled" };
       let message = (error as Error).message;
       if (error instanceof AuthenticationError && !this.#tokenProvider(inputs).canRefresh)
-        message = staticTokenRefused(this.#tokenProvider(inputs), `the ${this.spec.label} of ${what}`);
+        message = staticTokenRefused(
+          this.#tokenProvider(inputs),
+          `the ${this.spec.label} of ${what}`,
+          error.apiMessage,
+        );
       if (current.status === "running") {
         // Whatever stopped the wait (timeout messages say so already), the operation itself goes on.
         const resume = `The ${this.spec.label} keeps running on the Cloud Partner Portal; run \`pulumi up\` again to resume waiting (it is not sent again).`;

@@ -134,7 +134,7 @@ describe("a token that cannot be refreshed", () => {
       .catch((e) => e);
     expect(error).toBeInstanceOf(ResourceInitError);
     expect(error.message).toMatch(
-      /^The access token from explicit token was refused \(HTTP 401\) while waiting for the go-live of contoso\/o: it has most likely expired.*run `pulumi up` again with a fresh token to resume waiting.*AZURE_CLIENT_SECRET/,
+      /^The access token from explicit token was refused \(HTTP 401: Token expired\) while waiting for the go-live of contoso\/o: it has most likely expired.*run `pulumi up` again with a fresh token to resume waiting.*AZURE_CLIENT_SECRET/,
     );
     expect(error.properties).toMatchObject({ status: "running", operationLocation: LOCATION });
   });
