@@ -8,6 +8,8 @@
  * Exit codes: 0 success, 1 the API (or the token source) refused or failed, 2 usage error, 130 interrupted.
  */
 
+// First: fail clearly on a Node.js too old for the HTTP client, before anything loads it.
+import "./core/node-version";
 import { parseArgs } from "node:util";
 import { resolveTokenProvider } from "./core/auth";
 import type { OperationSummary } from "./core/backend";
@@ -248,9 +250,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout(await execute(client, command, io));
     return 0;
   } catch (error) {
+    // Ctrl-C: whatever was in progress (a request, a retry's backoff, a wait) ends with the signal's own error.
+    if (io.signal?.aborted || error instanceof AbortedError) {
+      io.stderr(`interrupted${error instanceof AbortedError ? `: ${error.message}` : ""}\n`);
+      return 130;
+    }
     const message = error instanceof Error ? error.message : String(error);
     io.stderr(`error: ${message}\n`);
-    return error instanceof AbortedError ? 130 : 1;
+    return 1;
   } finally {
     // The pooled keep-alive connections would otherwise hold the process open for their idle timeout.
     if (!io.transport) await closeDefaultTransport();

@@ -1,5 +1,8 @@
 /** pulumi-cloudpartner: publish Azure Marketplace offers and take them live through the Cloud Partner Portal API. */
 
+// First: fail clearly on a Node.js too old for the HTTP client, before anything loads it.
+import "./core/node-version";
+
 export type { TokenCredentialLike, TokenProvider } from "./core/auth";
 export {
   ACCESS_TOKEN_ENV,

@@ -3,4 +3,7 @@
  * absolute path): it is written into every existing stack's state, so it must keep exporting the provider classes
  * whatever the folders below it become.
  */
+// First: fail clearly on a Node.js too old for the HTTP client, before anything loads it.
+import "./core/node-version";
+
 export * from "./pulumi/providers";

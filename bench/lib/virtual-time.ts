@@ -90,17 +90,23 @@ export class VirtualTime implements Clock {
     while (!done()) {
       await new Promise<void>((resolve) => realSetImmediate(resolve));
       if (done()) break;
-      const timer = this.#pop();
-      if (!timer) {
+      if (!this.fireNext()) {
         // Give promise chains that hop through real I/O callbacks a few turns before calling it a deadlock.
         if (++idle > 50) throw new Error("virtual time: work is pending but no timer is scheduled");
         continue;
       }
       idle = 0;
-      this.#now = Math.max(this.#now, timer.at);
-      this.events++;
-      timer.fire();
     }
+  }
+
+  /** Jumps to the earliest pending timer and fires it; false when none is pending. */
+  fireNext(): boolean {
+    const timer = this.#pop();
+    if (!timer) return false;
+    this.#now = Math.max(this.#now, timer.at);
+    this.events++;
+    timer.fire();
+    return true;
   }
 
   #less(a: Timer, b: Timer): boolean {

@@ -23,6 +23,8 @@ export interface TokenProvider {
   readonly source: string;
   /** False when a refresh can only return the same token (static tokens). */
   readonly canRefresh: boolean;
+  /** When a token that cannot be refreshed expires (ms since the epoch), if it says (a JWT's `exp`). */
+  readonly expiresOnTimestamp?: number;
   getToken(options?: GetTokenOptions): Promise<string>;
 }
 
@@ -37,6 +39,7 @@ export interface TokenCredentialLike {
 /** A token handed over as is (config or environment): cannot be refreshed. */
 export class StaticTokenProvider implements TokenProvider {
   readonly canRefresh = false;
+  readonly expiresOnTimestamp?: number;
   readonly #token: string;
 
   constructor(
@@ -45,6 +48,7 @@ export class StaticTokenProvider implements TokenProvider {
   ) {
     if (token.trim() === "") throw new ConfigurationError(`The access token from ${source} is empty.`);
     this.#token = token.trim();
+    this.expiresOnTimestamp = jwtExpiryMs(this.#token);
   }
 
   async getToken(): Promise<string> {
@@ -54,6 +58,54 @@ export class StaticTokenProvider implements TokenProvider {
   toJSON(): Record<string, string> {
     return { source: this.source };
   }
+}
+
+/**
+ * The `exp` claim of a JWT, in ms since the epoch; undefined for a token that is not a JWT or has no `exp`.
+ * Only the payload is decoded (no signature check: the API decides whether it accepts the token); nothing of
+ * the token is kept or logged.
+ */
+export function jwtExpiryMs(token: string): number | undefined {
+  const parts = token.split(".");
+  if (parts.length !== 3 || !parts[1]) return undefined;
+  try {
+    const payload = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8")) as { exp?: unknown };
+    return typeof payload?.exp === "number" && Number.isFinite(payload.exp) ? payload.exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The Azure AD credentials that are refreshed, recommended for waits longer than a token lives. */
+const REFRESHABLE_CREDENTIALS =
+  "Azure AD credentials (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET for an app registered on the publisher account), which are refreshed while waiting";
+
+/**
+ * A warning for the start of a wait that may end at `waitEndsAtMs`, when the token cannot be refreshed and
+ * expires before that; undefined otherwise. Says when, never what the token is.
+ */
+export function staticTokenWarning(
+  tokens: TokenProvider,
+  nowMs: number,
+  waitEndsAtMs: number,
+): string | undefined {
+  const expires = tokens.expiresOnTimestamp;
+  if (tokens.canRefresh || expires === undefined || expires >= waitEndsAtMs) return undefined;
+  const when = expires <= nowMs ? "has already expired" : `expires at ${new Date(expires).toISOString()}`;
+  return (
+    `The access token from ${tokens.source} ${when}, before this wait could end, and a token given as is cannot be refreshed. ` +
+    `When it expires the wait stops (the operation keeps running) and \`pulumi up\` with a fresh token resumes it. ` +
+    `For long waits use ${REFRESHABLE_CREDENTIALS}.`
+  );
+}
+
+/** What to say when a token that cannot be refreshed is refused in the middle of a wait. */
+export function staticTokenRefused(tokens: TokenProvider, what: string, apiMessage?: string): string {
+  return (
+    `The access token from ${tokens.source} was refused (HTTP 401${apiMessage ? `: ${apiMessage}` : ""}) while waiting for ${what}: it has most likely expired, and a token given as is cannot be refreshed. ` +
+    `The operation keeps running; run \`pulumi up\` again with a fresh token to resume waiting (nothing is sent again). ` +
+    `For long waits use ${REFRESHABLE_CREDENTIALS}.`
+  );
 }
 
 /** Tokens from an Azure credential, cached until `refreshBeforeExpiryMs` before they expire. */

@@ -42,6 +42,12 @@ export interface StartedOperation extends OperationHandle {
   createdAt?: string;
 }
 
+/** Bounds a poller puts on one read. */
+export interface ReadLimits {
+  /** Honour a server's Retry-After inside this read's retries up to this long. */
+  maxRetryAfterMs?: number;
+}
+
 /** One poll's answer. */
 export interface OperationRead {
   snapshot: OperationSnapshot;
@@ -127,7 +133,12 @@ export interface OfferBackend {
   /** Starts an operation; never sends it twice (a request that may have been applied is checked, not re-sent). */
   start(kind: OperationKind, options?: StartOptions): Promise<StartedOperation>;
   /** Reads the operation a resource saved. */
-  readOperation(kind: OperationKind, handle: OperationHandle, signal?: AbortSignal): Promise<OperationRead>;
+  readOperation(
+    kind: OperationKind,
+    handle: OperationHandle,
+    signal?: AbortSignal,
+    limits?: ReadLimits,
+  ): Promise<OperationRead>;
   /** The offer's operations, newest first (by version, then time), classified. */
   listOperations(signal?: AbortSignal): Promise<OperationSummary[]>;
   /** Cancels what runs for the offer (CPP) or the given job (ingestion). */

@@ -14,18 +14,31 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-/** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
+/** The longest delay `setTimeout` takes (longer ones fire at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Resolves after `ms` (any length: long waits re-arm the timer), or rejects with the signal's reason when it aborts first. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
+    const end = Date.now() + ms;
+    let timer: NodeJS.Timeout;
+    const arm = (left: number) => {
+      timer = setTimeout(
+        () => {
+          const rest = end - Date.now();
+          if (rest > 0 && left > MAX_TIMER_MS) return arm(rest);
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        },
+        Math.min(left, MAX_TIMER_MS),
+      );
+    };
     const onAbort = () => {
       clearTimeout(timer);
       reject(signal?.reason);
     };
+    arm(ms);
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

@@ -1,10 +1,11 @@
 /**
  * Waiting on a long-running operation. Knows only "get status, decide, wait": the client does the HTTP,
- * `status.ts` decides what a status means. The wait between polls grows with the time already waited
- * (10% of it, between `pollIntervalMs` and `maxPollIntervalMs`), and never polls sooner than a server's Retry-After.
+ * `status.ts` decides what a status means. The wait between polls grows with the operation's age (10% of it,
+ * between `pollIntervalMs` and `maxPollIntervalMs`), and never polls sooner than a server's Retry-After (itself
+ * capped at `maxPollIntervalMs`).
  */
 
-import type { OperationRead } from "./backend";
+import type { OperationRead, ReadLimits } from "./backend";
 import {
   AbortedError,
   CloudPartnerError,
@@ -32,6 +33,7 @@ export interface ProgressEvent {
   progressPercentage?: number;
   /** Messages of the current step (e.g. why it is blocked). */
   messages: string[];
+  /** Time since the operation started (see `startedAtMs`). */
   elapsedMs: number;
   /** True when nothing changed and this is only a sign of life. */
   heartbeat: boolean;
@@ -52,12 +54,20 @@ export interface PollOperationOptions extends PollOptions {
   offerId?: string;
   /** What started the operation ("go-live", "publish"), for the timeout message. */
   label?: string;
+  /**
+   * When the operation started (ms since the epoch), e.g. the `startedAt` a resumed resource saved. The wait
+   * between polls grows with the operation's age, so a wait resumed after two days keeps polling at its
+   * 10%-of-elapsed pace instead of starting over at `pollIntervalMs`. The API's `createdDateTime` wins when
+   * it is earlier. `timeoutMs` still counts from this call.
+   */
+  startedAtMs?: number;
 }
 
 /**
- * The delay before the next poll: 10% of the time waited, within bounds, and never less than the server's
- * Retry-After. Retry-After is a floor, not an override: a 30 s hint on a days-long go-live must not turn the
- * poller back into a 30 s fixed-interval one (bench/polling.ts: 662 → 62 requests per operation).
+ * The delay before the next poll: 10% of the time the operation has run, within bounds, and never less than
+ * the server's Retry-After. Retry-After is a floor, not an override: a 30 s hint on a days-long go-live must not
+ * turn the poller back into a 30 s fixed-interval one (bench/polling.ts: 662 → 62 requests per operation). It is
+ * itself capped at `maxPollIntervalMs`: a broken or hostile `Retry-After: 259200` must not park a wait for days.
  */
 export function nextPollDelayMs(
   elapsedMs: number,
@@ -65,23 +75,38 @@ export function nextPollDelayMs(
   options: ResolvedPollOptions,
 ): number {
   const adaptive = Math.min(options.maxPollIntervalMs, Math.max(options.pollIntervalMs, elapsedMs / 10));
-  return Math.max(adaptive, retryAfterMs ?? 0);
+  return Math.max(adaptive, Math.min(retryAfterMs ?? 0, options.maxPollIntervalMs));
 }
 
 /**
  * What the poller reads: a backend's "read this operation" function, or any client that reads an operation by
- * its location (`CloudPartnerClient`). The poller never learns which API is behind it.
+ * its location (`CloudPartnerClient`). The poller never learns which API is behind it. The signal it passes
+ * aborts when the caller's signal does or when the wait's deadline (`timeoutMs`) passes, so retries inside one
+ * read end with the wait.
  */
 export type OperationSource =
-  | ((signal?: AbortSignal) => Promise<OperationRead>)
-  | { getOperation(operationLocation: string, signal?: AbortSignal): Promise<OperationRead> };
+  | ((signal?: AbortSignal, limits?: ReadLimits) => Promise<OperationRead>)
+  | {
+      getOperation(
+        operationLocation: string,
+        signal?: AbortSignal,
+        limits?: ReadLimits,
+      ): Promise<OperationRead>;
+    };
+
+/** Why the wait's own signal aborted when the deadline passed. */
+class DeadlineReached extends Error {}
 
 /**
  * Polls the operation until it is terminal (or `until` says stop). Returns the last snapshot of a
  * succeeded operation; throws `OperationFailedError` for a failed or canceled one, `PollTimeoutError`
- * when `timeoutMs` passes, `AbortedError` when `signal` aborts, or the last error after too many
- * consecutive failed polls. None of these errors means the operation itself stopped, except
- * `OperationFailedError`.
+ * when `timeoutMs` passes (even in the middle of a read and its retries), `AbortedError` when `signal` aborts,
+ * or the last error after too many consecutive failed polls. None of these errors means the operation itself
+ * stopped, except `OperationFailedError`.
+ *
+ * Two clocks run beside the polls: the deadline, and the heartbeat, which reports a sign of life whenever
+ * `heartbeatIntervalMs` passed since the last progress line, whether the poller is sleeping or a slow
+ * request is in flight.
  */
 export async function pollOperation(
   source: OperationSource,
@@ -91,10 +116,12 @@ export async function pollOperation(
   const read =
     typeof source === "function"
       ? source
-      : (signal?: AbortSignal) => source.getOperation(operationLocation, signal);
+      : (signal?: AbortSignal, limits?: ReadLimits) => source.getOperation(operationLocation, signal, limits);
   const resolved = resolvePollOptions(options);
   const clock = options.clock ?? systemClock;
-  const startedAt = clock.now();
+  const runStartedAt = clock.now();
+  // The schedule counts from the operation's start (a resumed wait keeps its pace); the timeout from this run's.
+  let operationStartedAt = Math.min(runStartedAt, validTime(options.startedAtMs) ?? runStartedAt);
   const context: CloudPartnerErrorDetails = {
     operationLocation,
     publisherId: options.publisherId,
@@ -102,63 +129,83 @@ export async function pollOperation(
   };
   const what =
     options.publisherId && options.offerId ? `${options.publisherId}/${options.offerId}` : operationLocation;
-  const reporter = new ProgressReporter(operationLocation, resolved.heartbeatIntervalMs, options.onProgress);
+  const reporter = new ProgressReporter(
+    operationLocation,
+    options.onProgress,
+    () => clock.now() - operationStartedAt,
+    clock,
+  );
+  const stopTimers = new AbortController();
+  const deadline = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+  const aborted = (cause?: unknown) =>
+    new AbortedError(`Stopped waiting for ${what}.`, { ...context, ...(cause ? { cause } : {}) });
+  const timeout = () => timedOut(what, clock.now() - runStartedAt, reporter.last, context, options.label);
+  clock.sleep(resolved.timeoutMs, stopTimers.signal).then(
+    () => deadline.abort(new DeadlineReached("the wait's deadline passed")),
+    () => {},
+  );
+  keepAlive(clock, reporter, resolved.heartbeatIntervalMs, stopTimers.signal);
   let consecutiveErrors = 0;
-  let last: OperationSnapshot | undefined;
 
-  for (;;) {
-    if (options.signal?.aborted) throw new AbortedError(`Stopped waiting for ${what}.`, context);
-    let retryAfterMs: number | undefined;
-    try {
-      const polled = await read(options.signal);
-      consecutiveErrors = 0;
-      last = polled.snapshot;
-      retryAfterMs = polled.retryAfterMs;
-      reporter.snapshot(last, clock.now() - startedAt);
-      if (last.status === "succeeded" || options.until?.(last)) return last;
-      if (last.status === "failed" || last.status === "canceled") throw operationFailed(last, what, context);
-    } catch (error) {
-      if (error instanceof OperationFailedError || error instanceof AbortedError) throw error;
-      if (options.signal?.aborted)
-        throw new AbortedError(`Stopped waiting for ${what}.`, { ...context, cause: error });
-      const transient = error instanceof CloudPartnerError && error.transient;
-      consecutiveErrors++;
-      if (!transient || consecutiveErrors > resolved.maxConsecutiveErrors) throw error;
-      reporter.transient((error as Error).message, clock.now() - startedAt, last);
-      retryAfterMs = (error as { retryAfterMs?: number }).retryAfterMs;
+  try {
+    for (;;) {
+      if (options.signal?.aborted) throw aborted();
+      if (deadline.signal.aborted || clock.now() - runStartedAt >= resolved.timeoutMs) throw timeout();
+      let retryAfterMs: number | undefined;
+      try {
+        const polled = await read(signal, { maxRetryAfterMs: resolved.maxPollIntervalMs });
+        consecutiveErrors = 0;
+        const last = polled.snapshot;
+        operationStartedAt = Math.min(
+          operationStartedAt,
+          validTime(Date.parse(last.createdDateTime ?? "")) ?? Infinity,
+        );
+        retryAfterMs = polled.retryAfterMs;
+        reporter.snapshot(last);
+        if (last.status === "succeeded" || options.until?.(last)) return last;
+        if (last.status === "failed" || last.status === "canceled")
+          throw operationFailed(last, what, context);
+      } catch (error) {
+        if (error instanceof OperationFailedError) throw error;
+        if (options.signal?.aborted) throw aborted(error);
+        if (deadline.signal.aborted) throw timeout();
+        if (error instanceof AbortedError) throw error;
+        const transient = error instanceof CloudPartnerError && error.transient;
+        consecutiveErrors++;
+        if (!transient || consecutiveErrors > resolved.maxConsecutiveErrors) throw error;
+        reporter.transient((error as Error).message);
+        retryAfterMs = (error as { retryAfterMs?: number }).retryAfterMs;
+      }
+
+      const delayMs = nextPollDelayMs(clock.now() - operationStartedAt, retryAfterMs, resolved);
+      try {
+        await clock.sleep(delayMs, signal);
+      } catch (cause) {
+        if (options.signal?.aborted) throw aborted(cause);
+        throw timeout();
+      }
     }
-
-    const elapsedMs = clock.now() - startedAt;
-    const remainingMs = resolved.timeoutMs - elapsedMs;
-    if (remainingMs <= 0) throw timedOut(what, elapsedMs, last, context, options.label);
-    const delayMs = Math.min(nextPollDelayMs(elapsedMs, retryAfterMs, resolved), remainingMs);
-    await sleepChunked(clock, delayMs, resolved.heartbeatIntervalMs, options.signal, what, context, () =>
-      reporter.heartbeat(clock.now() - startedAt, last),
-    );
+  } finally {
+    stopTimers.abort();
   }
 }
 
-/** Sleeps in slices no longer than the heartbeat interval, so a silent wait still shows signs of life. */
-async function sleepChunked(
-  clock: Clock,
-  delayMs: number,
-  sliceMs: number,
-  signal: AbortSignal | undefined,
-  what: string,
-  context: CloudPartnerErrorDetails,
-  onSlice: () => void,
-): Promise<void> {
-  let left = delayMs;
-  while (left > 0) {
-    const slice = Math.min(left, sliceMs);
-    try {
-      await clock.sleep(slice, signal);
-    } catch (cause) {
-      throw new AbortedError(`Stopped waiting for ${what}.`, { ...context, cause });
+function validTime(ms: number | undefined): number | undefined {
+  return ms !== undefined && Number.isFinite(ms) ? ms : undefined;
+}
+
+/** Reports a heartbeat whenever `intervalMs` passed since the last progress line, until `stop` aborts. */
+function keepAlive(clock: Clock, reporter: ProgressReporter, intervalMs: number, stop: AbortSignal): void {
+  void (async () => {
+    for (;;) {
+      const dueInMs = reporter.lastLineAt + intervalMs - clock.now();
+      if (dueInMs > 0) await clock.sleep(dueInMs, stop);
+      else reporter.heartbeat();
     }
-    left -= slice;
-    onSlice();
-  }
+  })().catch(() => {
+    // Stopped with the wait.
+  });
 }
 
 function operationFailed(
@@ -217,15 +264,22 @@ export function formatDuration(ms: number): string {
 /** Emits progress only when something a person would notice changed, plus heartbeats. */
 class ProgressReporter {
   #lastKey?: string;
-  #lastEmitMs = 0;
+  /** The last snapshot read. */
+  last?: OperationSnapshot;
+  /** When the last line was reported (clock time); the wait's start counts as one. */
+  lastLineAt: number;
 
   constructor(
     private readonly operationLocation: string,
-    private readonly heartbeatIntervalMs: number,
-    private readonly onProgress?: (event: ProgressEvent) => void,
-  ) {}
+    private readonly onProgress: ((event: ProgressEvent) => void) | undefined,
+    private readonly elapsedMs: () => number,
+    private readonly clock: Clock,
+  ) {
+    this.lastLineAt = clock.now();
+  }
 
-  snapshot(snapshot: OperationSnapshot, elapsedMs: number): void {
+  snapshot(snapshot: OperationSnapshot): void {
+    this.last = snapshot;
     const step = snapshot.currentStep;
     const key = JSON.stringify([
       snapshot.rawStatus,
@@ -236,19 +290,19 @@ class ProgressReporter {
     ]);
     if (key === this.#lastKey) return;
     this.#lastKey = key;
-    this.#emit(this.#event(snapshot, elapsedMs, false));
+    this.#emit(this.#event(false));
   }
 
-  heartbeat(elapsedMs: number, snapshot: OperationSnapshot | undefined): void {
-    if (elapsedMs - this.#lastEmitMs < this.heartbeatIntervalMs) return;
-    this.#emit(this.#event(snapshot, elapsedMs, true));
+  heartbeat(): void {
+    this.#emit(this.#event(true));
   }
 
-  transient(message: string, elapsedMs: number, snapshot: OperationSnapshot | undefined): void {
-    this.#emit({ ...this.#event(snapshot, elapsedMs, false), transientError: message });
+  transient(message: string): void {
+    this.#emit({ ...this.#event(false), transientError: message });
   }
 
-  #event(snapshot: OperationSnapshot | undefined, elapsedMs: number, heartbeat: boolean): ProgressEvent {
+  #event(heartbeat: boolean): ProgressEvent {
+    const snapshot = this.last;
     const step = snapshot?.currentStep;
     return {
       operationLocation: this.operationLocation,
@@ -259,14 +313,14 @@ class ProgressReporter {
       stepStatus: step?.status,
       progressPercentage: step?.progressPercentage,
       messages: step?.messages ?? [],
-      elapsedMs,
+      elapsedMs: this.elapsedMs(),
       heartbeat,
       snapshot,
     };
   }
 
   #emit(event: ProgressEvent): void {
-    this.#lastEmitMs = event.elapsedMs;
+    this.lastLineAt = this.clock.now();
     this.onProgress?.(event);
   }
 }

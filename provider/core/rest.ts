@@ -67,6 +67,8 @@ export interface SendOptions {
   retry: boolean;
   context: CloudPartnerErrorDetails;
   signal?: AbortSignal;
+  /** Honour a server's Retry-After up to this long in this call (a poll: its longest interval). */
+  maxRetryAfterMs?: number;
 }
 
 export interface ApiSessionOptions {
@@ -118,9 +120,10 @@ export class ApiSession {
     url: string,
     context: CloudPartnerErrorDetails,
     signal?: AbortSignal,
+    maxRetryAfterMs?: number,
   ): Promise<{ response: HttpResponse; body: unknown }> {
     for (let attempt = 0; ; attempt++) {
-      const response = await this.send({ method: "GET", url, retry: true, context, signal });
+      const response = await this.send({ method: "GET", url, retry: true, context, signal, maxRetryAfterMs });
       try {
         return { response, body: parseJson(response, url, context) };
       } catch (error) {
@@ -186,7 +189,15 @@ export class ApiSession {
         this.wording,
       );
       if (error instanceof TransientError && options.retry && attempt < this.#retry.maxRetries) {
-        const delay = retryDelayMs(attempt, error.retryAfterMs, this.#retry, this.#random);
+        const delay = retryDelayMs(
+          attempt,
+          error.retryAfterMs,
+          {
+            ...this.#retry,
+            maxRetryAfterMs: Math.min(this.#retry.maxRetryAfterMs, options.maxRetryAfterMs ?? Infinity),
+          },
+          this.#random,
+        );
         this.#log(
           `${options.method} ${redactQuery(options.url)}: HTTP ${response.status}; retrying in ${delay} ms.`,
         );
@@ -294,7 +305,7 @@ function errorFromResponse(
         details,
       );
   }
-  if (isRetryableStatus(status)) {
+  if (isRetryableStatus(status, options.method)) {
     return new TransientError(
       `${capitalize(wording.service)} answered HTTP ${status}${code} for ${what}${said}`,
       {

@@ -3,11 +3,15 @@
  * Pure functions; the clock and the random source are parameters so tests can pin them.
  */
 
-/** Statuses worth retrying: throttling and server-side failures. */
-export function isRetryableStatus(status: number): boolean {
-  return (
-    status === 408 || status === 429 || status === 500 || status === 502 || status === 503 || status === 504
-  );
+/**
+ * Statuses worth retrying: throttling and server-side failures. For a GET (reads, polls) every 5xx is
+ * transient: reading again cannot do harm. Calls that change something keep the narrower list (500, 502, 503,
+ * 504), and their callers still check before repeating one that may have been applied.
+ */
+export function isRetryableStatus(status: number, method: "GET" | "POST" | "PUT"): boolean {
+  if (status === 408 || status === 429) return true;
+  if (method === "GET") return status >= 500 && status <= 599;
+  return status === 500 || status === 502 || status === 503 || status === 504;
 }
 
 /**

@@ -1,12 +1,20 @@
-/** The package version, sent as `User-Agent: pulumi-cloudpartner/<version>`. */
-export const VERSION: string = (() => {
-  try {
-    return (require("../../package.json") as { version: string }).version;
-  } catch {
+/** What this module needs of the package's own package.json. */
+interface PackageJson {
+  version: string;
+  engines?: { node?: string };
+}
+
+/** The package's package.json, from `provider/core` or `dist/provider/core`; a placeholder when neither is there. */
+export const PACKAGE_JSON: PackageJson = (() => {
+  for (const path of ["../../package.json", "../../../package.json"]) {
     try {
-      return (require("../../../package.json") as { version: string }).version;
+      return require(path) as PackageJson;
     } catch {
-      return "0.0.0";
+      // try the next layout
     }
   }
+  return { version: "0.0.0" };
 })();
+
+/** The package version, sent as `User-Agent: pulumi-cloudpartner/<version>`. */
+export const VERSION: string = PACKAGE_JSON.version;

@@ -11,6 +11,7 @@ import type {
   OperationKind,
   OperationRead,
   OperationSummary,
+  ReadLimits,
   StartedOperation,
   StartOptions,
 } from "../core/backend";
@@ -72,8 +73,13 @@ export class CppBackend implements OfferBackend {
     return toStarted(started, started.attached ? "attached" : "started");
   }
 
-  readOperation(_kind: OperationKind, handle: OperationHandle, signal?: AbortSignal): Promise<OperationRead> {
-    return this.client.getOperation(handle.operationLocation, signal);
+  readOperation(
+    _kind: OperationKind,
+    handle: OperationHandle,
+    signal?: AbortSignal,
+    limits?: ReadLimits,
+  ): Promise<OperationRead> {
+    return this.client.getOperation(handle.operationLocation, signal, limits);
   }
 
   listOperations(signal?: AbortSignal): Promise<OperationSummary[]> {

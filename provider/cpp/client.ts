@@ -5,7 +5,7 @@
  */
 
 import { resolveTokenProvider } from "../core/auth";
-import type { OperationSummary } from "../core/backend";
+import type { OperationSummary, ReadLimits } from "../core/backend";
 import {
   type CloudPartnerErrorDetails,
   OperationInProgressError,
@@ -160,8 +160,15 @@ export class CloudPartnerClient {
     return { completed: true };
   }
 
-  /** Reads an operation by its location (absolute or relative). */
-  async getOperation(operationLocation: string, signal?: AbortSignal): Promise<PolledOperation> {
+  /**
+   * Reads an operation by its location (absolute or relative). `maxRetryAfterMs` caps a server's Retry-After
+   * inside this read's retries (the poller passes its longest interval).
+   */
+  async getOperation(
+    operationLocation: string,
+    signal?: AbortSignal,
+    limits: ReadLimits = {},
+  ): Promise<PolledOperation> {
     // Resolving costs three URL parses (≈5 µs); remembering the last one saves it on every poll.
     if (this.#lastLocation?.location !== operationLocation) {
       const { url } = resolveOperationLocation(operationLocation, this.endpoint, this.apiVersion);
@@ -169,7 +176,7 @@ export class CloudPartnerClient {
     }
     const url = this.#lastLocation.url;
     const context = { operationLocation: url };
-    const { response, body } = await this.#session.getJson(url, context, signal);
+    const { response, body } = await this.#session.getJson(url, context, signal, limits.maxRetryAfterMs);
     const snapshot = parseOperation(body);
     if (!snapshot) {
       throw new ProtocolError(

@@ -7,9 +7,20 @@
 
 import type * as pulumi from "@pulumi/pulumi";
 import { createBackend, scopeOf } from "../backends";
-import { resolveTokenProvider, type TokenProvider } from "../core/auth";
-import type { OfferBackend, OfferStatusReport, OperationKind, StartOptions } from "../core/backend";
-import { CloudPartnerError, NotFoundError } from "../core/errors";
+import {
+  resolveTokenProvider,
+  staticTokenRefused,
+  staticTokenWarning,
+  type TokenProvider,
+} from "../core/auth";
+import type {
+  OfferBackend,
+  OfferStatusReport,
+  OperationKind,
+  ReadLimits,
+  StartOptions,
+} from "../core/backend";
+import { AuthenticationError, CloudPartnerError, NotFoundError } from "../core/errors";
 import type { HttpTransport } from "../core/http";
 import { operationIdFromLocation } from "../core/location";
 import { isAwaitingSignoff, type OperationSnapshot } from "../core/operation";
@@ -211,7 +222,8 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
       operationId: started.operationId ?? operationIdFromLocation(started.operationLocation),
       status: "running",
       attached: started.origin !== "started",
-      startedAt: new Date(this.#now()).toISOString(),
+      // An operation taken over keeps its own start (when the API says it): the wait's pace counts from there.
+      startedAt: startTimeOf(started.createdAt, this.#now()),
       steps: [],
       messages: [],
       ...(this.spec.stopsAtSignoff ? { awaitingSignoff: false } : {}),
@@ -319,17 +331,24 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
   ): Promise<OperationOutputs> {
     const what = backend.offer;
     exitWithEngine();
-    const read = (signal?: AbortSignal) => backend.readOperation(this.spec.kind, outs, signal);
+    const read = (signal?: AbortSignal, limits?: ReadLimits) =>
+      backend.readOperation(this.spec.kind, outs, signal, limits);
     let current = outs;
     try {
       if (!inputs.wait) {
         const { snapshot } = await read();
         return this.#apply(current, snapshot);
       }
+      const tokens = this.#tokenProvider(inputs);
+      const now = this.#now();
+      const warning = staticTokenWarning(tokens, now, now + inputs.timeoutSeconds * 1000);
+      if (warning) this.#log(`[${what}] ${warning}`);
       const options: PollOperationOptions = {
         pollIntervalMs: inputs.pollIntervalSeconds * 1000,
         maxPollIntervalMs: inputs.maxPollIntervalSeconds * 1000,
         timeoutMs: inputs.timeoutSeconds * 1000,
+        // A resumed wait keeps the pace of the operation's age instead of starting over at pollIntervalSeconds.
+        startedAtMs: Date.parse(outs.startedAt),
         heartbeatIntervalMs: this.hooks.heartbeatIntervalMs,
         clock: this.hooks.clock,
         publisherId: inputs.publisherId,
@@ -371,6 +390,12 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
       if (error instanceof CloudPartnerError && error.code === "CPP_OPERATION_CANCELED")
         current = { ...current, status: "canceled" };
       let message = (error as Error).message;
+      if (error instanceof AuthenticationError && !this.#tokenProvider(inputs).canRefresh)
+        message = staticTokenRefused(
+          this.#tokenProvider(inputs),
+          `the ${this.spec.label} of ${what}`,
+          error.apiMessage,
+        );
       if (current.status === "running") {
         // Whatever stopped the wait (timeout messages say so already), the operation itself goes on.
         const resume = `The ${this.spec.label} keeps running on the Cloud Partner Portal; run \`pulumi up\` again to resume waiting (it is not sent again).`;
@@ -422,14 +447,20 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     return this.spec.stopsAtSignoff ? { ...applied, awaitingSignoff: isAwaitingSignoff(snapshot) } : applied;
   }
 
-  #backend(inputs: OperationInputs): OfferBackend {
-    const api = inputs.api ?? "cpp";
-    const scope = scopeOf(api);
+  /** The token source for this resource's API (one per Azure AD scope, made on first use). */
+  #tokenProvider(inputs: OperationInputs): TokenProvider {
+    const scope = scopeOf(inputs.api ?? "cpp");
     let tokens = this.hooks.tokenProvider ?? this.#tokens.get(scope);
     if (!tokens) {
       tokens = resolveTokenProvider({ accessToken: this.#accessToken, scope });
       this.#tokens.set(scope, tokens);
     }
+    return tokens;
+  }
+
+  #backend(inputs: OperationInputs): OfferBackend {
+    const api = inputs.api ?? "cpp";
+    const tokens = this.#tokenProvider(inputs);
     return createBackend({
       api,
       publisherId: inputs.publisherId,
@@ -537,6 +568,12 @@ export function statusFromOffer(
     awaitingSignoff: false,
     note: `an operation still runs for the offer${normalized.recognized ? "" : ` (status ${JSON.stringify(offer.status)} is not one this client knows)`}.`,
   };
+}
+
+/** `startedAt` for a new resource: the API's start time when it is a valid time not in the future, else now. */
+function startTimeOf(createdAt: string | undefined, nowMs: number): string {
+  const at = Date.parse(createdAt ?? "");
+  return new Date(Number.isNaN(at) || at > nowMs ? nowMs : at).toISOString();
 }
 
 /** How a wait ended, for the last progress line. */

@@ -148,8 +148,9 @@ test("cancel --wait: sends the e-mails, follows the cancel, the go-live ends can
   expect(sim.operation(goLiveId)?.status).toBe("canceled");
   const post = sim.requests.find((r) => r.kind === "cancel" && r.offerId === offerId);
   expect(post?.headers.authorization).toBe(`Bearer ${CANARY}`);
-  // The process exits promptly after its output: nothing (pools, timers, signal handlers) keeps it alive.
-  expect(result.exitLagMs).toBeLessThan(2_500);
+  // The process exits by itself after its output: nothing (pools, timers, signal handlers) keeps it alive. An
+  // open connection pool would hold it for its 30 s keep-alive; a bound of half that cannot flake on busy cores.
+  expect(result.exitLagMs).toBeLessThan(15_000);
 });
 
 test("cancel --json with nothing running: exit 1, the API's message on stderr", async () => {

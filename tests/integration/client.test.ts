@@ -170,6 +170,23 @@ describe("faults", () => {
     expect(sim.requests.filter((r) => r.offerId === offerId && r.status === 503)).toHaveLength(3);
   });
 
+  test("any 5xx on a poll is transient (507, 599); a POST's 501 is not retried", async () => {
+    const offerId = newOffer();
+    sim.setFaults("contoso", offerId, [
+      { type: "status", status: 507, times: 1, match: { kind: "operation" } },
+      { type: "status", status: 599, times: 1, match: { kind: "operation" } },
+    ]);
+    const started = await client.goLive("contoso", offerId);
+    expect((await pollOperation(client, started.operationLocation, fastPoll)).status).toBe("succeeded");
+    expect(sim.requests.filter((r) => r.offerId === offerId && r.status >= 507)).toHaveLength(2);
+
+    const refused = newOffer();
+    sim.setFaults("contoso", refused, [{ type: "status", status: 501, match: { kind: "golive" } }]);
+    const error = await client.goLive("contoso", refused).catch((e) => e);
+    expect(error).toBeInstanceOf(RejectedError);
+    expect(sim.count({ kind: "golive", offerId: refused })).toBe(1);
+  });
+
   test("a long 5xx burst exhausts client retries, then the poller's bound", async () => {
     const offerId = newOffer({
       goLive: { steps: [{ id: "live", stepName: "Live", durationSeconds: 10 ** 9 }] },

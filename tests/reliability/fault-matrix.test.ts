@@ -128,6 +128,8 @@ const matrix: Row[] = [
         match: poll,
       },
     ],
+    // While polling, Retry-After is honoured up to the longest poll interval: allow 3 s here.
+    inputs: { maxPollIntervalSeconds: 3 },
     outcome: "succeeded",
     posts: 1,
     started: 1,
@@ -279,7 +281,7 @@ const matrix: Row[] = [
     posts: 1,
     started: 1,
     error:
-      /did not accept the token from explicit token \(HTTP 401 \[Unauthorized\]\): The access token has expired/,
+      /access token from explicit token was refused \(HTTP 401: The access token has expired\.\) while waiting .*`pulumi up` again with a fresh token/,
   },
   {
     fault: "401 after token expiry mid-poll, Azure AD credential (in-process provider)",

@@ -103,14 +103,17 @@ test("killed mid-poll during create: create on a new host attaches to the runnin
 
 test("killed while the go-live POST was in flight: the API still starts it; create again attaches", async () => {
   const offerId = newOffer();
-  // The API takes 300 ms to answer the POST; the host dies before the answer arrives.
-  sim.setFaults("contoso", offerId, [{ type: "hang", ms: 300, match: { method: "POST", kind: "golive" } }]);
+  // The API holds the POST until released; the host dies before the answer arrives (an event, not a race).
+  sim.setFaults("contoso", offerId, [
+    { type: "hang", untilReleased: true, match: { method: "POST", kind: "golive" } },
+  ]);
   const first = live;
   const creating = first.create((await first.check({}, inputs(offerId))).inputs).catch((e: unknown) => e);
   await waitFor(() => sim.count({ kind: "golive", offerId }) === 1, "the go-live POST to arrive");
   await kill(first);
   await creating;
   expect(sim.goLivePosts("contoso", offerId)).toBe(0);
+  sim.releaseHeld();
   await waitFor(() => sim.goLivePosts("contoso", offerId) === 1, "the API to process the orphaned POST");
   const operationId = sim.offer("contoso", offerId)?.runningOperationId;
 

@@ -119,6 +119,8 @@ class Simulator implements CppSimulator {
   private readonly faults = new FaultInjector();
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Requests held by `hang` with `untilReleased`. */
+  private held: Array<() => void> = [];
   private readonly server: http.Server;
   private closing?: Promise<void>;
 
@@ -265,7 +267,7 @@ class Simulator implements CppSimulator {
         req.socket.destroy();
         return this.log(entry);
       case "hang":
-        if (fault.ms === undefined) return this.log(entry);
+        if (fault.ms === undefined && !fault.untilReleased) return this.log(entry);
         break;
       case "status":
         return this.respond(res, entry, statusFault(fault));
@@ -283,7 +285,8 @@ class Simulator implements CppSimulator {
         );
     }
     const body = preread ?? (await readBody(req));
-    if (fault?.type === "hang" && fault.ms !== undefined) await this.delay(fault.ms);
+    if (fault?.type === "hang" && fault.untilReleased) await new Promise<void>((r) => this.held.push(r));
+    else if (fault?.type === "hang" && fault.ms !== undefined) await this.delay(fault.ms);
     const { response, processed } = (ingestion ? this.ingestionState.api : this.api).handle({
       method: entry.method,
       pathname: url.pathname,
@@ -421,6 +424,13 @@ class Simulator implements CppSimulator {
     this.faults.clear();
     [this.store, this.api] = this.createState();
     this.ingestionState = this.createIngestionState();
+  }
+
+  /** Lets every request held by a `hang` fault with `untilReleased` go on (processed, then answered). */
+  releaseHeld(): void {
+    const held = this.held;
+    this.held = [];
+    for (const release of held) release();
   }
 
   close(): Promise<void> {

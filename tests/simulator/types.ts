@@ -131,8 +131,11 @@ export type FaultSpec =
   | { type: "reset" }
   /** Process normally (a go-live IS started), then destroy the socket without answering. */
   | { type: "resetAfterProcessing" }
-  /** Never answer; with `ms`, process and answer after that many real milliseconds. */
-  | { type: "hang"; ms?: number }
+  /**
+   * Never answer; with `ms`, process and answer after that many real milliseconds; with `untilReleased`, process
+   * and answer once the test calls `sim.releaseHeld()` (an event, not a race against the clock).
+   */
+  | { type: "hang"; ms?: number; untilReleased?: boolean }
   /** Process, then answer 200 with truncated JSON. */
   | { type: "malformedJson" }
   /** Operation GET shows this status string. */
@@ -242,6 +245,8 @@ export interface SimulatorStats {
 }
 
 export interface CppSimulator {
+  /** Lets every request held by a `hang` fault with `untilReleased` go on (processed, then answered). */
+  releaseHeld(): void;
   /** Base URL, e.g. `http://127.0.0.1:40123`. */
   readonly url: string;
   readonly port: number;

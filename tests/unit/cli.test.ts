@@ -311,4 +311,21 @@ describe("run: exit codes and streams", () => {
     expect(await run(["operations", "contoso", "x", ...endpoint], io)).toBe(1);
     expect(io.err).toMatch(/submissions list of offer contoso\/x is not a list/);
   });
+
+  test("Ctrl-C during a retry backoff: 130 and 'interrupted', nothing more sent", async () => {
+    // The API is busy for 30 s; Ctrl-C comes as soon as the client says it will retry (mid-backoff).
+    const transport = new CannedTransport({ status: 503, headers: { "retry-after": "30" }, body: "busy" });
+    const controller = new AbortController();
+    const io = capture(transport);
+    const stderr = io.stderr;
+    io.stderr = (text) => {
+      stderr(text);
+      if (/retrying in 30000 ms/.test(text)) setImmediate(() => controller.abort());
+    };
+    const code = await run(["status", "contoso", "offer", ...endpoint], { ...io, signal: controller.signal });
+    expect(io.err).toMatch(/retrying in 30000 ms\.\ninterrupted/);
+    expect(io.err).not.toMatch(/This operation was aborted/);
+    expect(code).toBe(130);
+    expect(transport.sent).toHaveLength(1);
+  });
 });

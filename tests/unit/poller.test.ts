@@ -5,7 +5,7 @@ import {
   TransientError,
 } from "../../provider/core/errors";
 import { formatDuration, type ProgressEvent, pollOperation } from "../../provider/core/poller";
-import type { PolledOperation } from "../../provider/cpp/client";
+import { CloudPartnerClient, type PolledOperation } from "../../provider/cpp/client";
 import { parseOperation } from "../../provider/cpp/operation";
 import { FakeClock } from "../support/fake-clock";
 
@@ -186,7 +186,144 @@ describe("pollOperation", () => {
       heartbeatIntervalMs: 10_000,
       onProgress: (e) => events.push(e),
     });
-    expect(events.filter((e) => e.heartbeat).length).toBe(6);
+    // A line at 0 s (running), heartbeats at 10..50 s, the result at 60 s.
+    expect(events.map((e) => [e.elapsedMs, e.heartbeat])).toEqual([
+      [0, false],
+      ...[10_000, 20_000, 30_000, 40_000, 50_000].map((ms) => [ms, true]),
+      [60_000, false],
+    ]);
+  });
+
+  test("a line at least every heartbeat interval, also while slow requests are in flight", async () => {
+    const clock = new FakeClock();
+    const start = clock.now();
+    const lines: number[] = [start];
+    const hours = 3;
+    // Every request takes 60 s (the default request timeout) and, for three hours, says nothing new.
+    const slow = async (signal?: AbortSignal) => {
+      await clock.sleep(60_000, signal);
+      const done = clock.now() - start >= hours * 3_600_000;
+      return { snapshot: parseOperation({ status: done ? "succeeded" : "running", steps: [] })! };
+    };
+    // One request stuck for 12 minutes (e.g. retrying inside the client) in the middle of it.
+    let reads = 0;
+    const source = async (signal?: AbortSignal) => {
+      if (++reads === 5) await clock.sleep(12 * 60_000, signal);
+      return slow(signal);
+    };
+    await pollOperation(source, "u", {
+      clock,
+      pollIntervalMs: 60_000,
+      maxPollIntervalMs: 15 * 60_000,
+      heartbeatIntervalMs: 5 * 60_000,
+      onProgress: () => lines.push(clock.now()),
+    });
+    const gaps = lines.slice(1).map((at, i) => at - (lines[i] as number));
+    expect(clock.now() - start).toBeGreaterThanOrEqual(hours * 3_600_000);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(5 * 60_000);
+    // Heartbeats, not a flood: about one per 5 minutes.
+    expect(lines.length).toBeLessThan((hours * 60) / 5 + 10);
+  });
+
+  test("Retry-After is capped at the longest poll interval (a poll never sleeps for days)", async () => {
+    const clock = new FakeClock();
+    const states = [{ status: "running" }, { status: "running" }, { status: "succeeded" }];
+    await pollOperation(scripted(states, 259_200_000), "u", {
+      clock,
+      pollIntervalMs: 60_000,
+      maxPollIntervalMs: 15 * 60_000,
+      heartbeatIntervalMs: 10 ** 9,
+    });
+    expect(clock.sleeps).toEqual([15 * 60_000, 15 * 60_000]);
+    const blip = new TransientError("HTTP 503", { status: 503, retryAfterMs: 259_200_000 });
+    const afterError = new FakeClock();
+    await pollOperation(scripted([blip, { status: "succeeded" }]), "u", {
+      clock: afterError,
+      maxPollIntervalMs: 15 * 60_000,
+      heartbeatIntervalMs: 10 ** 9,
+    });
+    expect(afterError.sleeps).toEqual([15 * 60_000]);
+  });
+
+  describe("with the client's own retries inside one poll", () => {
+    /** A CPP client whose every answer is 503 with `Retry-After: 600`, on the fake clock. */
+    function alwaysBusy(clock: FakeClock) {
+      const sent: number[] = [];
+      const client = new CloudPartnerClient({
+        endpoint: "https://cpp.example",
+        accessToken: "t",
+        clock,
+        transport: {
+          async send() {
+            sent.push(clock.now());
+            return { status: 503, headers: { "retry-after": "600" }, body: "busy" };
+          },
+        },
+      });
+      return { client, sent };
+    }
+
+    test("timeoutMs bounds the whole wait, retries and their backoff included", async () => {
+      const clock = new FakeClock();
+      const start = clock.now();
+      const { client } = alwaysBusy(clock);
+      const error = await pollOperation(client, "https://cpp.example/api/operations/x", {
+        clock,
+        timeoutMs: 60_000,
+        heartbeatIntervalMs: 10 ** 9,
+        publisherId: "p",
+        offerId: "o",
+        label: "go-live",
+      }).catch((e) => e);
+      expect(error).toBeInstanceOf(PollTimeoutError);
+      expect(error.message).toMatch(
+        /^Stopped waiting for p\/o after 1m; .*pulumi up.*go-live is not sent again/,
+      );
+      expect(clock.now() - start).toBe(60_000);
+    });
+
+    test("a Retry-After inside a poll's retries is capped at the longest poll interval", async () => {
+      const clock = new FakeClock();
+      const { client, sent } = alwaysBusy(clock);
+      await pollOperation(client, "https://cpp.example/api/operations/x", {
+        clock,
+        pollIntervalMs: 30_000,
+        maxPollIntervalMs: 60_000,
+        maxConsecutiveErrors: 0,
+        heartbeatIntervalMs: 10 ** 9,
+      }).catch((e) => e);
+      // 1 + 5 retries, 60 s apart (not 600 s).
+      expect(sent.map((at) => at - (sent[0] as number))).toEqual([0, 1, 2, 3, 4, 5].map((i) => i * 60_000));
+    });
+  });
+
+  test("a resumed wait keeps the schedule of the operation's age; the timeout counts from this run", async () => {
+    const twoDaysMs = 2 * 24 * 3_600_000;
+    const states = [{ status: "running" }, { status: "running" }, { status: "succeeded" }];
+    const resumed = new FakeClock();
+    await pollOperation(scripted(states), "u", {
+      clock: resumed,
+      startedAtMs: resumed.now() - twoDaysMs,
+      pollIntervalMs: 60_000,
+      maxPollIntervalMs: 15 * 60_000,
+      timeoutMs: 3_600_000,
+      heartbeatIntervalMs: 10 ** 9,
+    });
+    expect(resumed.sleeps).toEqual([15 * 60_000, 15 * 60_000]);
+
+    // The API's createdDateTime says the same without a saved start.
+    const fromApi = new FakeClock();
+    const created = new Date(fromApi.now() - 100 * 60_000).toISOString();
+    const events: ProgressEvent[] = [];
+    await pollOperation(scripted(states.map((st) => ({ ...st, createdDateTime: created }))), "u", {
+      clock: fromApi,
+      pollIntervalMs: 60_000,
+      maxPollIntervalMs: 15 * 60_000,
+      heartbeatIntervalMs: 10 ** 9,
+      onProgress: (e) => events.push(e),
+    });
+    expect(fromApi.sleeps).toEqual([10 * 60_000, 11 * 60_000]);
+    expect(events[0]?.elapsedMs).toBe(100 * 60_000);
   });
 
   test("abort stops the wait", async () => {

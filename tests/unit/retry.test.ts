@@ -48,8 +48,16 @@ describe("backoff", () => {
     expect(retryDelayMs(2, undefined, opts, () => 0.5)).toBe(200);
   });
 
-  test("retryable statuses", () => {
-    expect([408, 429, 500, 502, 503, 504].every(isRetryableStatus)).toBe(true);
-    expect([200, 400, 401, 403, 404, 409, 422, 501].some(isRetryableStatus)).toBe(false);
+  test("retryable statuses: a POST keeps the narrow list", () => {
+    const post = (status: number) => isRetryableStatus(status, "POST");
+    expect([408, 429, 500, 502, 503, 504].every(post)).toBe(true);
+    expect([200, 400, 401, 403, 404, 409, 422, 501, 505, 507, 599].some(post)).toBe(false);
+  });
+
+  test("every 5xx is transient on a GET", () => {
+    const get = (status: number) => isRetryableStatus(status, "GET");
+    const fiveHundreds = Array.from({ length: 100 }, (_, i) => 500 + i);
+    expect([408, 429, ...fiveHundreds].every(get)).toBe(true);
+    expect([200, 400, 401, 403, 404, 409, 422, 499, 600].some(get)).toBe(false);
   });
 });
