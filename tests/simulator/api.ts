@@ -91,9 +91,28 @@ export function locationOf(op: OperationRecord): string {
   return `${path}?api-version=${API_VERSION}`;
 }
 
-function header(headers: ApiRequest["headers"], name: string): string | undefined {
+export function header(headers: ApiRequest["headers"], name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** The bearer-token check both APIs share: undefined when the token is accepted, else why not. */
+export function checkBearer(
+  auth: Pick<AuthOptions, "acceptedTokens" | "tokenExpiry">,
+  authorization: string | undefined,
+): string | undefined {
+  if (auth.acceptedTokens.length === 0) return undefined;
+  const token = bearerToken(authorization);
+  if (!token) return "Authorization header with a bearer token is required.";
+  if (!auth.acceptedTokens.includes(token)) return "The access token is invalid.";
+  const expiry = Object.hasOwn(auth.tokenExpiry, token) ? auth.tokenExpiry[token] : undefined;
+  if (expiry !== undefined && Date.now() >= new Date(expiry).getTime())
+    return "The access token has expired.";
+  return undefined;
+}
+
+export function bearerToken(authorization: string | undefined): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "")?.[1];
 }
 
 /** Validates `{"metadata":{"notification-emails":"a@x.com,b@y.com"}}`; returns the list as sent. */
@@ -154,21 +173,10 @@ export class CppApi {
     if (request.query.get("api-version") !== API_VERSION) {
       return apiError(400, "InvalidAPIVersion", `Invalid api version. Allowed values are [${API_VERSION}]`);
     }
-    const authFailure = this.authenticate(header(request.headers, "authorization"));
+    const authFailure = checkBearer(this.auth, header(request.headers, "authorization"));
     if (authFailure) return apiError(401, "Unauthorized", authFailure, { "WWW-Authenticate": "Bearer" });
     const publisherId = request.route.publisherId;
     if (publisherId && this.auth.forbiddenPublishers.includes(publisherId)) return forbidden(publisherId);
-    return undefined;
-  }
-
-  private authenticate(authorization: string | undefined): string | undefined {
-    if (this.auth.acceptedTokens.length === 0) return undefined;
-    const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "")?.[1];
-    if (!token) return "Authorization header with a bearer token is required.";
-    if (!this.auth.acceptedTokens.includes(token)) return "The access token is invalid.";
-    const expiry = Object.hasOwn(this.auth.tokenExpiry, token) ? this.auth.tokenExpiry[token] : undefined;
-    if (expiry !== undefined && Date.now() >= new Date(expiry).getTime())
-      return "The access token has expired.";
     return undefined;
   }
 

@@ -1,12 +1,14 @@
 /**
- * Run the CPP simulator as a process:
+ * Run the simulator (CPP API, and the Product Ingestion API under /rp/product-ingestion/) as a process:
  *   ts-node tests/simulator/cli.ts --port 8080 [--host 127.0.0.1] [--seed file.json] [--time-scale 1000]
  *     [--token t1,t2] [--no-auth] [--quiet] [--json]
- * Prints `CPP simulator listening on <url>` (and `{"url": ...}` with --json), then one line per request.
+ * Prints `CPP simulator listening on <url>` and `Product Ingestion API on <url>/rp/product-ingestion`
+ * (and `{"url": ...}` with --json), then one line per request. A --seed file may hold `offers` and
+ * `ingestionProducts`.
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { parseSeed, startSimulator } from "./server";
+import { INGESTION_PREFIX, parseIngestionSeed, parseSeed, startSimulator } from "./server";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -36,16 +38,19 @@ async function main(): Promise<void> {
         .map((token) => token.trim())
         .filter(Boolean);
 
+  const seed: unknown = values.seed ? JSON.parse(readFileSync(values.seed, "utf8")) : undefined;
   const simulator = await startSimulator({
     port,
     host: values.host,
     timeScale,
     acceptedTokens,
-    offers: values.seed ? parseSeed(JSON.parse(readFileSync(values.seed, "utf8"))) : undefined,
+    offers: seed ? parseSeed(seed) : undefined,
+    ingestion: seed ? { products: parseIngestionSeed(seed) } : undefined,
     quiet: values.quiet,
     log: (line) => console.log(line),
   });
   console.log(`CPP simulator listening on ${simulator.url}`);
+  console.log(`Product Ingestion API on ${simulator.url}${INGESTION_PREFIX}`);
   if (values.json) console.log(JSON.stringify({ url: simulator.url }));
 
   const shutdown = (): void => {

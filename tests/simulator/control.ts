@@ -1,4 +1,5 @@
 import { apiError, json, type SimResponse } from "./api";
+import { handleIngestionControl } from "./ingestion/control";
 import { SimError } from "./store";
 import type { CppSimulator, Fault, OfferSeed, RandomFaultOptions } from "./types";
 
@@ -36,6 +37,8 @@ export function handleControl(
   try {
     const body = parseBody(rawBody);
     const segments = pathname.split("/").filter(Boolean).map(decodeURIComponent).slice(1);
+    if (segments[0] === "ingestion")
+      return handleIngestionControl(sim.ingestion, method, segments.slice(1), body);
     const route = `${method} ${segments.map((s, i) => (i > 0 && segments[0] === "offers" ? ":" : s)).join("/")}`;
     const [, publisherId = "", offerId = "", action] = segments;
     switch (route) {

@@ -3,6 +3,10 @@ import type { AddressInfo, Socket } from "node:net";
 import { apiError, CppApi, forbidden, parseRoute, type Route, type SimResponse } from "./api";
 import { handleControl, parseSeed } from "./control";
 import { FaultInjector } from "./faults";
+import { DEFAULT_DEPRECATED_VERSIONS, IngestionApi, ingestionForbidden } from "./ingestion/api";
+import { IngestionSimControl, parseIngestionSeed } from "./ingestion/control";
+import { IngestionStore } from "./ingestion/store";
+import { INGESTION_PREFIX, type IngestionProductSeed } from "./ingestion/types";
 import { renderOperation } from "./operations";
 import seedFile from "./seed.json";
 import { offerKey, SimStore } from "./store";
@@ -21,9 +25,12 @@ import type {
 
 export { API_VERSION } from "./api";
 export { parseSeed } from "./control";
+export { DEFAULT_INGESTION_VERSION, MESSAGES as INGESTION_MESSAGES } from "./ingestion/api";
+export { parseIngestionSeed } from "./ingestion/control";
+export { INGESTION_PREFIX, INGESTION_SCOPE } from "./ingestion/types";
 export type * from "./types";
 
-/** Start a CPP simulator listening on `options.host:options.port` (default 127.0.0.1, any free port). */
+/** Start a simulator (CPP API, and the Product Ingestion API under /rp/product-ingestion/) listening on `options.host:options.port` (default 127.0.0.1, any free port). */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<CppSimulator> {
   const simulator = new Simulator(options);
   await simulator.listen(options.port ?? 0, options.host ?? "127.0.0.1");
@@ -33,6 +40,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Cp
 /** The default seed (seed.json), a fresh copy each call. */
 export function defaultSeed(): OfferSeed[] {
   return structuredClone(parseSeed(seedFile));
+}
+
+/** The default ingestion products (seed.json `ingestionProducts`), a fresh copy each call. */
+export function defaultIngestionSeed(): IngestionProductSeed[] {
+  return structuredClone(parseIngestionSeed(seedFile));
 }
 
 function readBody(req: http.IncomingMessage): Promise<string> {
@@ -98,6 +110,8 @@ class Simulator implements CppSimulator {
   private connectionCount = 0;
   private store: SimStore;
   private api: CppApi;
+  private ingestionState: { store: IngestionStore; api: IngestionApi };
+  readonly ingestion: IngestionSimControl;
   private readonly faults = new FaultInjector();
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -106,6 +120,8 @@ class Simulator implements CppSimulator {
 
   constructor(private readonly options: SimulatorOptions) {
     [this.store, this.api] = this.createState();
+    this.ingestionState = this.createIngestionState();
+    this.ingestion = new IngestionSimControl(() => this.ingestionState, this.requests);
     this.server = http.createServer((req, res) => this.onRequest(req, res));
     this.server.on("connection", (socket: Socket) => {
       this.connectionCount += 1;
@@ -122,6 +138,29 @@ class Simulator implements CppSimulator {
       forbiddenPublishers: this.options.forbiddenPublishers ?? [],
     });
     return [store, api];
+  }
+
+  /** Shares the CPP side's clock (time scale, advance) and tokens. */
+  private createIngestionState(): { store: IngestionStore; api: IngestionApi } {
+    const options = this.options.ingestion ?? {};
+    const store = new IngestionStore(this.store.clock, options.products ?? defaultIngestionSeed());
+    const api = new IngestionApi(
+      store,
+      {
+        acceptedTokens: this.options.acceptedTokens ?? ["test-token"],
+        tokenExpiry: this.options.tokenExpiry ?? {},
+        wrongAudienceTokens: options.wrongAudienceTokens ?? ["wrong-audience-token"],
+        forbiddenTokens: options.forbiddenTokens ?? ["forbidden-app-token"],
+      },
+      {
+        deprecatedVersions: options.deprecatedVersions ?? DEFAULT_DEPRECATED_VERSIONS,
+        configureStatus: options.configureStatus ?? 202,
+        jobIdField: options.jobIdField ?? "jobId",
+        conflictMode: options.conflictMode ?? "requestError",
+        sourcesRequiredVersions: options.sourcesRequiredVersions ?? ["2022-03-01-preview7"],
+      },
+    );
+    return { store, api };
   }
 
   async listen(port: number, host: string): Promise<void> {
@@ -153,7 +192,23 @@ class Simulator implements CppSimulator {
         .catch(() => req.socket.destroy());
       return;
     }
-    const route = this.resolveRoute(parseRoute(url.pathname));
+    if (url.pathname.startsWith(`${INGESTION_PREFIX}/`)) {
+      // A configure POST names its product in the body: read it first so the log and faults are per product.
+      readBody(req)
+        .then((body) => {
+          const route = this.ingestionState.api.route(url.pathname, url.searchParams, body);
+          this.accept(req, res, url, route, body);
+        })
+        .catch(() => req.socket.destroy());
+      return;
+    }
+    this.accept(req, res, url, this.resolveRoute(parseRoute(url.pathname)));
+  }
+
+  /** Log the request, pick its fault and serve it; `body` when already read. */
+  private accept(req: http.IncomingMessage, res: http.ServerResponse, url: URL, route: Route, body?: string) {
+    const method = req.method ?? "GET";
+    const rawPath = req.url ?? "/";
     const entry: RequestLogEntry = {
       method,
       path: rawPath,
@@ -174,7 +229,7 @@ class Simulator implements CppSimulator {
       offerId: route.offerId,
     });
     if (fault) entry.fault = fault.type;
-    this.serve(req, res, entry, route, url, fault).catch(() => {
+    this.serve(req, res, entry, route, url, fault, body).catch(() => {
       if (!res.headersSent && !res.destroyed)
         this.respond(res, entry, apiError(500, "InternalServerError", "Simulator error."));
     });
@@ -194,7 +249,9 @@ class Simulator implements CppSimulator {
     route: Route,
     url: URL,
     fault: FaultSpec | undefined,
+    preread?: string,
   ): Promise<void> {
+    const ingestion = url.pathname.startsWith(`${INGESTION_PREFIX}/`);
     // Faults that answer before processing: the handler never runs, so no go-live is started.
     switch (fault?.type) {
       case "reset":
@@ -212,11 +269,15 @@ class Simulator implements CppSimulator {
           apiError(401, "Unauthorized", "The access token has expired.", { "WWW-Authenticate": "Bearer" }),
         );
       case "forbidden":
-        return this.respond(res, entry, forbidden(route.publisherId ?? ""));
+        return this.respond(
+          res,
+          entry,
+          ingestion ? ingestionForbidden() : forbidden(route.publisherId ?? ""),
+        );
     }
-    const body = await readBody(req);
+    const body = preread ?? (await readBody(req));
     if (fault?.type === "hang" && fault.ms !== undefined) await this.delay(fault.ms);
-    const { response, processed } = this.api.handle({
+    const { response, processed } = (ingestion ? this.ingestionState.api : this.api).handle({
       method: entry.method,
       pathname: url.pathname,
       route,
@@ -344,6 +405,7 @@ class Simulator implements CppSimulator {
     this.connectionCount = 0;
     this.faults.clear();
     [this.store, this.api] = this.createState();
+    this.ingestionState = this.createIngestionState();
   }
 
   close(): Promise<void> {

@@ -1,5 +1,9 @@
 /** Public types of the CPP simulator. Kept free of node:http so clients can import them cheaply. */
 
+import type { IngestionControl, IngestionOptions, IngestionRequestKind } from "./ingestion/types";
+
+export type * from "./ingestion/types";
+
 /** Lifecycle of an offer as far as go-live cares. */
 export type OfferState = "neverPublished" | "published" | "signedOff" | "live";
 
@@ -15,7 +19,8 @@ export type RequestKind =
   | "submissions"
   | "status"
   | "offer"
-  | "other";
+  | "other"
+  | IngestionRequestKind;
 
 /** Normalized operation status; `statusSpelling` decides how it is written on the wire. */
 export type CanonicalStatus = "running" | "succeeded" | "failed" | "canceled";
@@ -162,6 +167,8 @@ export interface SimulatorOptions {
   offers?: OfferSeed[];
   /** 403 for these publishers. */
   forbiddenPublishers?: string[];
+  /** The Product Ingestion API under `/rp/product-ingestion/` (same tokens, clock and faults). */
+  ingestion?: IngestionOptions;
   /** Suppress request log lines. */
   quiet?: boolean;
   /** Receives one line per request (`METHOD path status`). Nothing is printed without it. */
@@ -217,6 +224,8 @@ export interface CppSimulator {
   advance(simulatedSeconds: number): void;
   /** Simulated now. */
   now(): Date;
+  /** The Product Ingestion API's products, jobs and switches. */
+  readonly ingestion: IngestionControl;
   /** Clear log, faults and operations; re-seed. */
   reset(): void;
   /** Close the server, destroying open and hung connections. */

@@ -1,0 +1,512 @@
+import {
+  type ApiRequest,
+  bearerToken,
+  checkBearer,
+  header,
+  json,
+  type Route,
+  type SimResponse,
+} from "../api";
+import { SimError } from "../store";
+import {
+  type IngestionStore,
+  type JobRecord,
+  NULL_DATE,
+  type ProductRecord,
+  productId,
+  type ResourceJson,
+  type SubmissionRecord,
+  submissionId,
+} from "./store";
+import {
+  type ConflictMode,
+  INGESTION_PREFIX,
+  INGESTION_SCOPE,
+  type IngestionRequestKind,
+  type JobError,
+  type TargetType,
+} from "./types";
+
+/** The `$version` the simulator renders with when a control call has none: what cloudpub sends. */
+export const DEFAULT_INGESTION_VERSION = "2022-07-01";
+export const SCHEMA_HOST = "https://schema.mp.microsoft.com/schema";
+/** Old host of the docs' samples; bodies using it are accepted (whether the real API does: unconfirmed). */
+const SCHEMA_HOSTS = ["schema.mp.microsoft.com", "product-ingestion.azureedge.net"];
+const TARGETS: TargetType[] = ["draft", "preview", "live"];
+
+export const MESSAGES = {
+  invalidAudience: "Access token validation failure. Invalid audience.",
+  forbidden: "The application is not authorized to access this seller account's resources.",
+  versionRequired: "The query parameter '$version' is required.",
+  deprecated: (version: string) => `"${version} is a deprecated schema"`,
+  invalidVersion: (version: string) => `'${version}' is not a valid schema version.`,
+  inProgress: "An In Progress submission already exists",
+  notLatest: "The submission cannot be pushed to as its not the latest",
+  liveNeedsId: "Expected a submission id that isn't null or 0 since target type is Live",
+  cancelTooLate: "Cannot cancel job, job has already completed.",
+  jobNotCompleted: (jobId: string) =>
+    `Job '${jobId}' has not completed yet; its details are available once it has.`,
+  noTree: (target: string, id: string) => `The product '${id}' has no ${target} version.`,
+} as const;
+
+export interface IngestionAuth {
+  acceptedTokens: string[];
+  tokenExpiry: Record<string, Date | number>;
+  wrongAudienceTokens: string[];
+  forbiddenTokens: string[];
+}
+
+export interface IngestionSettings {
+  deprecatedVersions: string[];
+  configureStatus: 200 | 202;
+  jobIdField: "jobId" | "jobID";
+  conflictMode: ConflictMode;
+  sourcesRequiredVersions: string[];
+}
+
+export const DEFAULT_DEPRECATED_VERSIONS = ["2022-03-01-preview3"];
+
+/** `{"error":{code,message,details?}}`, the request-level error of the API. */
+export function ingestionError(
+  status: number,
+  code: string,
+  message: string,
+  details?: unknown[],
+  headers?: Record<string, string>,
+): SimResponse {
+  return json(status, { error: { code, message, ...(details ? { details } : {}) } }, headers);
+}
+
+export function ingestionForbidden(): SimResponse {
+  return ingestionError(403, "forbidden", MESSAGES.forbidden);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function segmentsOf(pathname: string): string[] | undefined {
+  try {
+    return pathname.slice(INGESTION_PREFIX.length).split("/").filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `https://<host>/schema/<type>/<version>` → `{ type, version }`, either host. */
+export function parseSchema(value: unknown): { type: string; version: string } | undefined {
+  if (typeof value !== "string") return undefined;
+  const match = /^https:\/\/([^/]+)\/schema\/([a-z-]+)\/([^/]+)$/.exec(value);
+  if (!match || !SCHEMA_HOSTS.includes(match[1] ?? "")) return undefined;
+  return { type: match[2] ?? "", version: match[3] ?? "" };
+}
+
+/** The Product Ingestion API. Like CppApi it returns the response, so faults can alter or drop it. */
+export class IngestionApi {
+  private treeReads = 0;
+
+  constructor(
+    private readonly store: IngestionStore,
+    private readonly auth: IngestionAuth,
+    private readonly settings: IngestionSettings,
+  ) {}
+
+  /** The request's kind and product (by external id), for the log and per-product faults. */
+  route(pathname: string, query: URLSearchParams, body: string): Route {
+    const segments = segmentsOf(pathname) ?? [];
+    const [collection, first, second, ...rest] = segments;
+    const scoped = (kind: IngestionRequestKind, product?: ProductRecord, operationId?: string): Route => ({
+      kind,
+      publisherId: INGESTION_SCOPE,
+      offerId: product?.externalId,
+      operationId,
+    });
+    const byGuid = (guid: string | undefined) => (guid ? this.store.findByGuid(guid) : undefined);
+    switch (collection) {
+      case "product":
+        if (second !== undefined) break;
+        return scoped(
+          "product",
+          first ? byGuid(first) : this.store.findByExternalId(query.get("externalId") ?? ""),
+        );
+      case "plan":
+        if (rest.length > 0) break;
+        return scoped("plan", byGuid(first ?? query.get("product")?.replace(/^product\//, "")));
+      case "resource-tree":
+        if (first !== "product" || !second || rest.length > 0) break;
+        return scoped("resourceTree", byGuid(second));
+      case "submission":
+        if (!first || rest.length > 0) break;
+        return scoped("submission", byGuid(first));
+      case "configure": {
+        if (first === undefined) return scoped("configure", this.bodyProduct(body));
+        const job = this.store.findJob(first);
+        if (rest.length > 0) break;
+        const kind =
+          second === undefined
+            ? "configureDetail"
+            : second === "status"
+              ? "configureStatus"
+              : second === "cancel"
+                ? "configureCancel"
+                : undefined;
+        if (kind) return scoped(kind, job?.product, first);
+        break;
+      }
+    }
+    return { kind: "other", publisherId: INGESTION_SCOPE };
+  }
+
+  /** The product a configure body names; undefined when the body does not parse or names none. */
+  private bodyProduct(body: string): ProductRecord | undefined {
+    try {
+      const parsed: unknown = JSON.parse(body);
+      const resources = isRecord(parsed) && Array.isArray(parsed.resources) ? parsed.resources : [];
+      for (const resource of resources) {
+        if (!isRecord(resource)) continue;
+        const product = this.resolveProduct(resource.product) ?? this.productOfId(resource.id);
+        if (product) return product;
+      }
+    } catch {
+      // An unparseable body is answered by the handler; here it just names no product.
+    }
+    return undefined;
+  }
+
+  private resolveProduct(reference: unknown): ProductRecord | undefined {
+    if (typeof reference === "string") {
+      const match = /^product\/([0-9a-fA-F-]+)$/.exec(reference);
+      return match ? this.store.findByGuid(match[1] ?? "") : undefined;
+    }
+    if (isRecord(reference)) {
+      const externalId = reference.externalId ?? reference.externalID;
+      return typeof externalId === "string" ? this.store.findByExternalId(externalId) : undefined;
+    }
+    return undefined;
+  }
+
+  private productOfId(id: unknown): ProductRecord | undefined {
+    const match = typeof id === "string" ? /^submission\/([0-9a-fA-F-]+)\/\d+$/.exec(id) : null;
+    return match ? this.store.findByGuid(match[1] ?? "") : undefined;
+  }
+
+  handle(request: ApiRequest): { response: SimResponse; processed: boolean } {
+    const rejection = this.precheck(request);
+    if (rejection) return { response: rejection, processed: false };
+    try {
+      return { response: this.dispatch(request), processed: true };
+    } catch (error) {
+      if (error instanceof SimError)
+        return { response: ingestionError(error.status, error.code, error.message), processed: true };
+      throw error;
+    }
+  }
+
+  /** Auth first (as Graph does), then the app's access, then `$version`, then the product's access. */
+  private precheck(request: ApiRequest): SimResponse | undefined {
+    const authorization = header(request.headers, "authorization");
+    const token = bearerToken(authorization);
+    const unauthorized = (message: string) =>
+      ingestionError(401, "InvalidAuthenticationToken", message, undefined, { "WWW-Authenticate": "Bearer" });
+    // Both lists name valid tokens (no need to list them in acceptedTokens): one for another audience,
+    // one of an app that was never added in Partner Center.
+    if (token && this.auth.wrongAudienceTokens.includes(token)) return unauthorized(MESSAGES.invalidAudience);
+    if (token && this.auth.forbiddenTokens.includes(token)) return ingestionForbidden();
+    const failure = checkBearer(this.auth, authorization);
+    if (failure) return unauthorized(failure);
+    const version = request.query.get("$version");
+    if (version === null || version === "")
+      return ingestionError(400, "badRequest", MESSAGES.versionRequired);
+    const versionError = this.versionError(version);
+    if (versionError) return versionError;
+    const offerId = request.route.offerId;
+    const product = offerId ? this.store.findByExternalId(offerId) : undefined;
+    if (product?.seed.forbidden) return ingestionForbidden();
+    return undefined;
+  }
+
+  private versionError(version: string): SimResponse | undefined {
+    if (this.settings.deprecatedVersions.includes(version))
+      return ingestionError(400, "badRequest", MESSAGES.deprecated(version));
+    if (!/^\d{4}-\d{2}-\d{2}(-preview\d+)?$/.test(version))
+      return ingestionError(400, "badRequest", MESSAGES.invalidVersion(version));
+    return undefined;
+  }
+
+  private dispatch(request: ApiRequest): SimResponse {
+    const { method, route, query } = request;
+    const version = query.get("$version") ?? DEFAULT_INGESTION_VERSION;
+    const segments = segmentsOf(request.pathname) ?? [];
+    const allowed = route.kind === "configure" || route.kind === "configureCancel" ? "POST" : "GET";
+    if (route.kind === "other")
+      throw new SimError(404, "notFound", `Resource not found for the segment '${segments.join("/")}'.`);
+    if (method !== allowed) {
+      return json(
+        405,
+        { error: { code: "methodNotAllowed", message: `${method} is not allowed here.` } },
+        { Allow: allowed },
+      );
+    }
+    switch (route.kind) {
+      case "product":
+        return segments[1]
+          ? this.resource(this.requireProduct(segments[1]).draft[0], version)
+          : this.products(query, version);
+      case "plan":
+        return this.plans(segments, query, version);
+      case "resourceTree":
+        return this.resourceTree(this.requireProduct(segments[2]), query, version);
+      case "submission":
+        return this.submissions(this.requireProduct(segments[1]), segments[2], query, version);
+      case "configure":
+        return this.configure(request.body, version);
+      case "configureStatus":
+        return json(200, this.renderStatus(this.requireJob(segments[1]), version));
+      case "configureDetail":
+        return this.detail(this.requireJob(segments[1]), version);
+      case "configureCancel": {
+        const job = this.requireJob(segments[1]);
+        this.store.cancel(job);
+        return json(200, this.renderStatus(job, version));
+      }
+    }
+    throw new SimError(404, "notFound", `Resource not found for the segment '${segments.join("/")}'.`);
+  }
+
+  private requireProduct(guid: string | undefined): ProductRecord {
+    const product = guid ? this.store.findByGuid(guid) : undefined;
+    if (!product) throw new SimError(404, "notFound", `Product 'product/${guid ?? ""}' was not found.`);
+    return product;
+  }
+
+  private requireJob(jobId: string | undefined): JobRecord {
+    const job = jobId ? this.store.findJob(jobId) : undefined;
+    if (!job) throw new SimError(404, "notFound", `Job '${jobId ?? ""}' was not found.`);
+    return job;
+  }
+
+  private withSchema(resource: ResourceJson, version: string): Record<string, unknown> {
+    const type = resource.id.split("/")[0] ?? "";
+    return { $schema: `${SCHEMA_HOST}/${type}/${version}`, ...resource };
+  }
+
+  private resource(resource: ResourceJson | undefined, version: string): SimResponse {
+    if (!resource) throw new SimError(404, "notFound", "Resource not found.");
+    return json(200, this.withSchema(resource, version));
+  }
+
+  private products(query: URLSearchParams, version: string): SimResponse {
+    const externalId = query.get("externalId") ?? query.get("externalID");
+    const product = externalId ? this.store.findByExternalId(externalId) : undefined;
+    return json(200, { value: product ? [this.withSchema(product.draft[0] as ResourceJson, version)] : [] });
+  }
+
+  private plans(segments: string[], query: URLSearchParams, version: string): SimResponse {
+    const productGuid = segments[1] ?? query.get("product")?.replace(/^product\//, "");
+    const product = this.requireProduct(productGuid);
+    const plans = product.draft.filter((resource) => resource.id.startsWith("plan/"));
+    if (segments[2])
+      return this.resource(
+        plans.find((plan) => plan.id.endsWith(`/${segments[2]}`)),
+        version,
+      );
+    const externalId = query.get("externalId") ?? query.get("externalID");
+    const matching = plans.filter(
+      (plan) => !externalId || (plan.identity as { externalId?: string }).externalId === externalId,
+    );
+    return json(200, { value: matching.map((plan) => this.withSchema(plan, version)) });
+  }
+
+  /** `targetType` as sent; the docs' quoted form (`targetType="live"`) is rejected as the real API does. */
+  private targetOf(query: URLSearchParams): TargetType | undefined {
+    const raw = query.get("targetType");
+    if (raw === null) return undefined;
+    if (!(TARGETS as string[]).includes(raw)) {
+      throw new SimError(
+        400,
+        "badRequest",
+        `The value '${raw}' is not valid for targetType. Expected one of: draft, preview, live.`,
+      );
+    }
+    return raw as TargetType;
+  }
+
+  /** Resource order changes between reads (it is not stable on the real API either). */
+  private resourceTree(product: ProductRecord, query: URLSearchParams, version: string): SimResponse {
+    const target = this.targetOf(query) ?? "draft";
+    const tree = target === "draft" ? product.draft : this.store.current(product, target)?.tree;
+    if (!tree) throw new SimError(400, "badRequest", MESSAGES.noTree(target, productId(product)));
+    this.treeReads += 1;
+    const resources = tree.map((resource) => this.withSchema(resource, version));
+    if (this.treeReads % 2 === 0) resources.reverse();
+    return json(200, {
+      $schema: `${SCHEMA_HOST}/resource-tree/${version}`,
+      root: productId(product),
+      target: { targetType: target },
+      resources,
+    });
+  }
+
+  private renderSubmission(product: ProductRecord, submission: SubmissionRecord, version: string) {
+    return {
+      $schema: `${SCHEMA_HOST}/submission/${version}`,
+      id: submissionId(product, submission.number),
+      product: productId(product),
+      target: { targetType: submission.target },
+      ...this.store.submissionState(submission),
+      created: new Date(submission.createdMs).toISOString(),
+      lifecycleState: "generallyAvailable",
+    };
+  }
+
+  private submissions(
+    product: ProductRecord,
+    number: string | undefined,
+    query: URLSearchParams,
+    version: string,
+  ): SimResponse {
+    const target = this.targetOf(query);
+    const draft = {
+      $schema: `${SCHEMA_HOST}/submission/${version}`,
+      id: submissionId(product, "0"),
+      product: productId(product),
+      target: { targetType: "draft" },
+      lifecycleState: "generallyAvailable",
+    };
+    const entries = [
+      draft,
+      ...(["preview", "live"] as const).flatMap((t) =>
+        this.store
+          .listed(product, t)
+          .map((submission) => this.renderSubmission(product, submission, version)),
+      ),
+    ].filter((entry) => !target || entry.target.targetType === target);
+    if (number === undefined) return json(200, { value: entries });
+    // `GET submission/<guid>/<n>`: the newest entry with that id.
+    const entry = entries.filter((e) => e.id === submissionId(product, number)).at(-1);
+    if (!entry)
+      throw new SimError(404, "notFound", `Submission '${submissionId(product, number)}' was not found.`);
+    return json(200, entry);
+  }
+
+  renderStatus(job: JobRecord, version: string): Record<string, unknown> {
+    const state = this.store.jobState(job);
+    return {
+      $schema: `${SCHEMA_HOST}/configure-status/${version}`,
+      [this.settings.jobIdField]: job.jobId,
+      jobStatus: state.jobStatus,
+      jobResult: state.jobResult,
+      jobStart: new Date(job.startMs).toISOString(),
+      jobEnd: state.jobStatus === "completed" ? new Date(state.endMs).toISOString() : NULL_DATE,
+      errors: state.jobStatus === "completed" && state.jobResult === "failed" ? job.errors : [],
+    };
+  }
+
+  private detail(job: JobRecord, version: string): SimResponse {
+    if (this.store.jobState(job).jobStatus !== "completed")
+      throw new SimError(400, "badRequest", MESSAGES.jobNotCompleted(job.jobId));
+    const submission = job.submission;
+    return json(200, {
+      $schema: `${SCHEMA_HOST}/configure/${version}`,
+      resources: submission
+        ? [
+            {
+              $schema: `${SCHEMA_HOST}/submission/${version}`,
+              id: submissionId(job.product, submission.number),
+              product: productId(job.product),
+              target: { targetType: submission.target },
+            },
+          ]
+        : [],
+    });
+  }
+
+  private configure(rawBody: string, version: string): SimResponse {
+    let body: unknown;
+    try {
+      body = JSON.parse(rawBody);
+    } catch {
+      throw new SimError(400, "badRequest", "The request body is not valid JSON.");
+    }
+    if (!isRecord(body)) return this.invalid("The request body must be a JSON object.");
+    const configureSchema = parseSchema(body.$schema);
+    if (configureSchema?.type !== "configure")
+      return this.invalid(`'$schema' must be '${SCHEMA_HOST}/configure/<version>'.`);
+    const resources = Array.isArray(body.resources) ? body.resources : [];
+    if (resources.length === 0) return this.invalid("'resources' must contain at least one resource.");
+    const deprecated = [
+      configureSchema,
+      ...resources.map((r) => parseSchema(isRecord(r) ? r.$schema : undefined)),
+    ]
+      .map((schema) => schema?.version)
+      .find((v) => v !== undefined && this.settings.deprecatedVersions.includes(v));
+    if (deprecated) return ingestionError(400, "badRequest", MESSAGES.deprecated(deprecated));
+    if (resources.length > 1 || !isRecord(resources[0]))
+      return this.invalid("The simulator configures exactly one submission resource per request.");
+    const resource = resources[0];
+    const schema = parseSchema(resource.$schema);
+    if (schema?.type !== "submission")
+      return this.invalid(
+        `Resource 0: '$schema' must be '${SCHEMA_HOST}/submission/<version>' (the simulator configures submissions only).`,
+      );
+    if (
+      this.settings.sourcesRequiredVersions.includes(schema.version) &&
+      resource.sources === undefined &&
+      resource.source === undefined
+    ) {
+      return this.invalid(
+        `Resource 0: required property 'sources' is missing (submission schema ${schema.version}).`,
+      );
+    }
+    const product = this.resolveProduct(resource.product) ?? this.productOfId(resource.id);
+    if (!product)
+      return this.invalid(
+        `Resource 0: 'product' must name an existing product (product/<guid> or {"externalId": ...}).`,
+      );
+    const target = isRecord(resource.target) ? resource.target.targetType : undefined;
+    if (target !== "preview" && target !== "live")
+      return this.invalid(
+        `Resource 0: target.targetType must be 'preview' or 'live', got ${JSON.stringify(target)}.`,
+      );
+
+    const refusal = product.refuseNext.shift();
+    if (refusal) {
+      return ingestionError(
+        refusal.status ?? 400,
+        refusal.code ?? "badRequest",
+        refusal.message,
+        refusal.details,
+      );
+    }
+    const number =
+      typeof resource.id === "string"
+        ? /^submission\/[0-9a-fA-F-]+\/(\d+)$/.exec(resource.id)?.[1]
+        : undefined;
+    if (target === "live" && (number === undefined || /^0+$/.test(number)))
+      throw new SimError(400, "badRequest", MESSAGES.liveNeedsId);
+    if (this.store.inFlight(product)) return this.conflict(product, target, MESSAGES.inProgress, version);
+
+    if (target === "preview") return this.accepted(this.store.startPreview(product, [resource]), version);
+    const latestPreview = product.submissions.filter((s) => s.target === "preview").at(-1);
+    if (!latestPreview || latestPreview.number !== number || !this.store.succeeded(latestPreview))
+      return this.conflict(product, target, MESSAGES.notLatest, version);
+    return this.accepted(this.store.startLive(product, latestPreview, [resource]), version);
+  }
+
+  /** 400 with a `schemaValidationError` detail, the shape of the API's schema errors. */
+  private invalid(message: string): SimResponse {
+    return ingestionError(400, "badRequest", "The request is not valid.", [
+      { code: "schemaValidationError", message },
+    ]);
+  }
+
+  private conflict(product: ProductRecord, target: "preview" | "live", message: string, version: string) {
+    if (this.settings.conflictMode === "requestError") throw new SimError(400, "badRequest", message);
+    const errors: JobError[] = [{ code: "conflict", message, resourceId: productId(product) }];
+    return this.accepted(this.store.rejectedJob(product, target, errors), version);
+  }
+
+  private accepted(job: JobRecord, version: string): SimResponse {
+    return json(this.settings.configureStatus, this.renderStatus(job, version));
+  }
+}

@@ -1,0 +1,114 @@
+import { json, type SimResponse } from "../api";
+import { SimError } from "../store";
+import type { RequestLogEntry } from "../types";
+import { DEFAULT_INGESTION_VERSION, type IngestionApi, ingestionError } from "./api";
+import type { IngestionStore } from "./store";
+import {
+  INGESTION_SCOPE,
+  type IngestionControl,
+  type IngestionProductSeed,
+  type IngestionProductView,
+  type JobFailure,
+  type Refusal,
+} from "./types";
+
+/** Accepts a seed file's content: `{ "ingestionProducts": [...] }` (other keys ignored) or an array. */
+export function parseIngestionSeed(value: unknown): IngestionProductSeed[] {
+  const products = Array.isArray(value)
+    ? value
+    : ((value as { ingestionProducts?: unknown } | null)?.ingestionProducts ?? []);
+  if (!Array.isArray(products)) throw new Error("ingestionProducts must be an array of products.");
+  for (const product of products) {
+    if (typeof (product as Partial<IngestionProductSeed> | null)?.externalId !== "string") {
+      throw new Error(`Every seeded ingestion product needs an externalId: ${JSON.stringify(product)}`);
+    }
+  }
+  return products as IngestionProductSeed[];
+}
+
+/** `sim.ingestion`: reads the current store and API (both replaced by `reset()`). */
+export class IngestionSimControl implements IngestionControl {
+  constructor(
+    private readonly state: () => { store: IngestionStore; api: IngestionApi },
+    private readonly requests: RequestLogEntry[],
+  ) {}
+
+  private require(externalId: string) {
+    const product = this.state().store.findByExternalId(externalId);
+    if (!product) throw new SimError(404, "notFound", `Ingestion product '${externalId}' was not found.`);
+    return product;
+  }
+
+  addProduct(seed: IngestionProductSeed): IngestionProductView {
+    const product = this.state().store.addProduct(parseIngestionSeed([seed])[0] as IngestionProductSeed);
+    return this.state().store.view(product, this.configurePosts(product.externalId));
+  }
+
+  product(externalId: string): IngestionProductView | undefined {
+    const product = this.state().store.findByExternalId(externalId);
+    return product && this.state().store.view(product, this.configurePosts(externalId));
+  }
+
+  job(jobId: string): Record<string, unknown> | undefined {
+    const { store, api } = this.state();
+    const job = store.findJob(jobId);
+    return job && api.renderStatus(job, DEFAULT_INGESTION_VERSION);
+  }
+
+  failNext(externalId: string, failure: JobFailure = {}): void {
+    this.require(externalId).failNext.push(failure);
+  }
+
+  refuseNext(externalId: string, refusal: Refusal): void {
+    if (typeof refusal.message !== "string")
+      throw new SimError(400, "badRequest", "A refusal needs a message.");
+    this.require(externalId).refuseNext.push(refusal);
+  }
+
+  configurePosts(externalId: string): number {
+    return this.requests.filter(
+      (entry) =>
+        entry.kind === "configure" &&
+        entry.method === "POST" &&
+        entry.processed &&
+        entry.publisherId === INGESTION_SCOPE &&
+        entry.offerId === externalId,
+    ).length;
+  }
+}
+
+/**
+ * `/_sim/ingestion/...` control routes (segments after `ingestion`):
+ *   POST products (a seed) · GET products/<externalId> · POST products/<externalId>/fail-next (a JobFailure)
+ *   POST products/<externalId>/refuse-next (a Refusal) · GET jobs/<jobId>
+ */
+export function handleIngestionControl(
+  control: IngestionControl,
+  method: string,
+  segments: string[],
+  body: Record<string, unknown>,
+): SimResponse {
+  const [collection, id = "", action] = segments;
+  const route = `${method} ${[collection, id && ":", action].filter(Boolean).join("/")}`;
+  switch (route) {
+    case "POST products":
+      return json(201, control.addProduct(body as unknown as IngestionProductSeed));
+    case "GET products/:": {
+      const product = control.product(id);
+      return product
+        ? json(200, product)
+        : ingestionError(404, "notFound", `Ingestion product '${id}' was not found.`);
+    }
+    case "POST products/:/fail-next":
+      control.failNext(id, body as JobFailure);
+      return json(200, control.product(id));
+    case "POST products/:/refuse-next":
+      control.refuseNext(id, body as unknown as Refusal);
+      return json(200, control.product(id));
+    case "GET jobs/:": {
+      const job = control.job(id);
+      return job ? json(200, job) : ingestionError(404, "notFound", `Job '${id}' was not found.`);
+    }
+  }
+  return ingestionError(404, "notFound", `No control route ${method} /_sim/ingestion/${segments.join("/")}.`);
+}

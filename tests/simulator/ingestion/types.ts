@@ -1,0 +1,166 @@
+/**
+ * Public types of the Product Ingestion API part of the simulator (routes under `/rp/product-ingestion/`).
+ * Kept free of node:http so clients can import them cheaply.
+ */
+
+/** Path prefix of the Product Ingestion API on the simulator (as on graph.microsoft.com). */
+export const INGESTION_PREFIX = "/rp/product-ingestion";
+
+/**
+ * Faults and request-log entries of ingestion requests use this as their `publisherId` and the product's
+ * external id (the offer id) as their `offerId`: `setFaults(INGESTION_SCOPE, "<offerId>", [...])`.
+ */
+export const INGESTION_SCOPE = "ingestion";
+
+/** What an ingestion request was for; part of `RequestKind`. */
+export type IngestionRequestKind =
+  | "product"
+  | "plan"
+  | "resourceTree"
+  | "submission"
+  | "configure"
+  | "configureStatus"
+  | "configureDetail"
+  | "configureCancel";
+
+export type TargetType = "draft" | "preview" | "live";
+
+/** Where a seeded product starts. */
+export type IngestionProductState =
+  /** Draft only: no preview, no live. */
+  | "neverPublished"
+  /** A succeeded preview submission, never live: ready to go live. */
+  | "previewReady"
+  /** Live; the live submission is the preview submission (one id for both). */
+  | "live";
+
+/** A job-level error, as in `errors[]` of configure-status. `details` nest the same shape. */
+export interface JobError {
+  code: string;
+  message: string;
+  resourceId?: string;
+  details?: JobError[];
+}
+
+/** Makes a product's next configure job for `target` fail. */
+export interface JobFailure {
+  /** Default "preview". */
+  target?: "preview" | "live";
+  /** Default: a certification failure (`invalidState`, nested message mentions certification) and one more. */
+  errors?: JobError[];
+  /** Simulated seconds after the job starts running when it fails. Default 1800 (certification: 30 min+). */
+  afterSeconds?: number;
+}
+
+/** Makes a product's next configure POST answer this request-level error (nothing is applied). */
+export interface Refusal {
+  /** Default 400. */
+  status?: number;
+  /** Default "badRequest". */
+  code?: string;
+  message: string;
+  details?: Array<{ code: string; message: string; target?: string }>;
+}
+
+export interface IngestionPlanSeed {
+  externalId: string;
+  /** Default: random. */
+  guid?: string;
+  alias?: string;
+}
+
+/**
+ * A product (offer) in Partner Center. Durations are simulated seconds; each job first stays `notStarted`
+ * for `queueSeconds`, then `running`.
+ */
+export interface IngestionProductSeed {
+  /** The offer id (`identity.externalId`). */
+  externalId: string;
+  /** The GUID of the durable id `product/<guid>`. Default: random. */
+  guid?: string;
+  alias?: string;
+  /** Default "azureVirtualMachine". */
+  type?: string;
+  /** Default "neverPublished". */
+  state?: IngestionProductState;
+  /** Default one plan `<externalId>-plan`. */
+  plans?: IngestionPlanSeed[];
+  /** Default 30. */
+  queueSeconds?: number;
+  /** Running time of a preview (publish) job. Default 6 hours. */
+  previewSeconds?: number;
+  /** Running time of a live (go-live) job. Default 2 days. */
+  liveSeconds?: number;
+  /** The submission entry stays running/pending this long after its job succeeded. Default 0. */
+  submissionLagSeconds?: number;
+  /** Failures for the next jobs, consumed in order (one per matching job). */
+  failNext?: JobFailure[];
+  /** Refusals for the next configure POSTs, consumed in order. */
+  refuseNext?: Refusal[];
+  /** Every request on this product answers 403 (the app lacks access to this seller's account). */
+  forbidden?: boolean;
+  /** `POST configure/<jobId>/cancel` is refused once a job has run this long (simulated seconds). */
+  cancelRefusedAfterSeconds?: number;
+}
+
+/** How a configure that breaks the one-submission-in-flight rule (or pushes a stale preview) is answered. */
+export type ConflictMode =
+  /** 400 `{"error":{"code":"badRequest","message":...}}`, no job. */
+  | "requestError"
+  /** 202 with a job that is already completed/failed, `errors: [{code:"conflict", message}]`. */
+  | "jobError";
+
+export interface IngestionOptions {
+  /** Default: the ingestion products of seed.json. */
+  products?: IngestionProductSeed[];
+  /** `$version`s (and `$schema` versions in bodies) answered with 400 "... is a deprecated schema". */
+  deprecatedVersions?: string[];
+  /** Tokens issued for another audience: 401 "Access token validation failure. Invalid audience.". */
+  wrongAudienceTokens?: string[];
+  /** Tokens of an app not added in Partner Center: 403 on every call. */
+  forbiddenTokens?: string[];
+  /** Status of an accepted configure POST. Default 202. */
+  configureStatus?: 200 | 202;
+  /** Spelling of the job id field in configure-status. Default "jobId" (2023 doc samples: "jobID"). */
+  jobIdField?: "jobId" | "jobID";
+  /** Default "requestError". */
+  conflictMode?: ConflictMode;
+  /** Submission `$schema` versions that need a `sources` (or `source`) property. Default ["2022-03-01-preview7"]. */
+  sourcesRequiredVersions?: string[];
+}
+
+/** Snapshot of a submission entry as `GET submission/<guid>` lists it. */
+export interface IngestionSubmissionView {
+  id: string;
+  target: TargetType;
+  status?: "notStarted" | "running" | "completed";
+  result?: "pending" | "succeeded" | "failed";
+}
+
+/** Snapshot of a product for tests and the control API. */
+export interface IngestionProductView {
+  id: string;
+  externalId: string;
+  plans: Array<{ id: string; externalId: string }>;
+  submissions: IngestionSubmissionView[];
+  /** Configure job ids, oldest first. */
+  jobs: string[];
+  runningJobId?: string;
+  /** Configure POSTs for this product that reached the handler (past auth and `$version`). */
+  configurePosts: number;
+}
+
+/** Ingestion controls on a running simulator (`sim.ingestion`). */
+export interface IngestionControl {
+  addProduct(seed: IngestionProductSeed): IngestionProductView;
+  /** By external id (offer id). */
+  product(externalId: string): IngestionProductView | undefined;
+  /** The configure-status JSON a status GET would show now. */
+  job(jobId: string): Record<string, unknown> | undefined;
+  /** The product's next job for `failure.target` fails with `failure.errors`. */
+  failNext(externalId: string, failure?: JobFailure): void;
+  /** The product's next configure POST answers this request error. */
+  refuseNext(externalId: string, refusal: Refusal): void;
+  /** Processed configure POSTs naming this product. */
+  configurePosts(externalId: string): number;
+}
