@@ -37,6 +37,10 @@ export function scopeOf(api: ApiName): string {
 
 export function createBackend(options: BackendOptions): OfferBackend {
   const { api, publisherId, ...rest } = options;
+  if (api === "ingestion") {
+    const { IngestionBackend } = require("./ingestion/backend") as typeof import("./ingestion/backend");
+    return new IngestionBackend({ ...rest, ...(publisherId ? { publisherId } : {}) });
+  }
   if (api !== "cpp") throw new ConfigurationError(`api "${api}" is not supported by this version.`);
   const { CppBackend } = require("./cpp/backend") as typeof import("./cpp/backend");
   return new CppBackend({ ...rest, publisherId: publisherId ?? "" });
