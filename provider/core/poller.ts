@@ -52,6 +52,8 @@ export interface PollOperationOptions extends PollOptions {
   offerId?: string;
   /** What started the operation ("go-live", "publish"), for the timeout message. */
   label?: string;
+  /** The service as messages name it. Default "the Cloud Partner Portal". */
+  service?: string;
 }
 
 /**
@@ -101,7 +103,10 @@ export async function pollOperation(
     offerId: options.offerId,
   };
   const what =
-    options.publisherId && options.offerId ? `${options.publisherId}/${options.offerId}` : operationLocation;
+    options.publisherId && options.offerId
+      ? `${options.publisherId}/${options.offerId}`
+      : (options.offerId ?? operationLocation);
+  const service = options.service ?? "the Cloud Partner Portal";
   const reporter = new ProgressReporter(operationLocation, resolved.heartbeatIntervalMs, options.onProgress);
   let consecutiveErrors = 0;
   let last: OperationSnapshot | undefined;
@@ -116,7 +121,8 @@ export async function pollOperation(
       retryAfterMs = polled.retryAfterMs;
       reporter.snapshot(last, clock.now() - startedAt);
       if (last.status === "succeeded" || options.until?.(last)) return last;
-      if (last.status === "failed" || last.status === "canceled") throw operationFailed(last, what, context);
+      if (last.status === "failed" || last.status === "canceled")
+        throw operationFailed(last, what, context, service);
     } catch (error) {
       if (error instanceof OperationFailedError || error instanceof AbortedError) throw error;
       if (options.signal?.aborted)
@@ -130,7 +136,7 @@ export async function pollOperation(
 
     const elapsedMs = clock.now() - startedAt;
     const remainingMs = resolved.timeoutMs - elapsedMs;
-    if (remainingMs <= 0) throw timedOut(what, elapsedMs, last, context, options.label);
+    if (remainingMs <= 0) throw timedOut(what, elapsedMs, last, context, options.label, service);
     const delayMs = Math.min(nextPollDelayMs(elapsedMs, retryAfterMs, resolved), remainingMs);
     await sleepChunked(clock, delayMs, resolved.heartbeatIntervalMs, options.signal, what, context, () =>
       reporter.heartbeat(clock.now() - startedAt, last),
@@ -165,6 +171,7 @@ function operationFailed(
   snapshot: OperationSnapshot,
   what: string,
   context: CloudPartnerErrorDetails,
+  service: string,
 ): OperationFailedError {
   const canceled = snapshot.status === "canceled";
   const step = failedStepOf(snapshot);
@@ -177,7 +184,7 @@ function operationFailed(
   const detail = messages.length ? `: ${[...new Set(messages)].join(" | ")}` : ".";
   const advice = canceled
     ? " Start it again with `pulumi up` once the cause is resolved."
-    : " Fix the offer in the Cloud Partner Portal, then run `pulumi up` again to start a new operation.";
+    : ` Fix the offer in ${service}, then run \`pulumi up\` again to start a new operation.`;
   return new OperationFailedError(
     `The operation for ${what} ${canceled ? "was canceled" : "failed"}${where}${detail}${advice}`,
     {
@@ -195,10 +202,11 @@ function timedOut(
   last: OperationSnapshot | undefined,
   context: CloudPartnerErrorDetails,
   label: string | undefined,
+  service: string,
 ) {
   const at = last?.currentStep ? ` It was at ${describeStep(last.currentStep)}.` : "";
   return new PollTimeoutError(
-    `Stopped waiting for ${what} after ${formatDuration(elapsedMs)}; the operation is still running on the Cloud Partner Portal.${at} ` +
+    `Stopped waiting for ${what} after ${formatDuration(elapsedMs)}; the operation is still running on ${service}.${at} ` +
       `Run \`pulumi up\` again to resume waiting (${label ? `${label} is not sent again` : "the operation is not started again"}), or raise timeoutSeconds.`,
     context,
   );
