@@ -5,7 +5,13 @@
  */
 
 import { resolveTokenProvider, type TokenCredentialLike, type TokenProvider } from "../core/auth";
-import { type CloudPartnerErrorDetails, NotFoundError, ProtocolError, RejectedError } from "../core/errors";
+import {
+  CloudPartnerError,
+  type CloudPartnerErrorDetails,
+  NotFoundError,
+  ProtocolError,
+  RejectedError,
+} from "../core/errors";
 import { defaultTransport, type HttpResponse, type HttpTransport } from "../core/http";
 import { apiUrl, pathSegment } from "../core/location";
 import {
@@ -235,7 +241,9 @@ export class IngestionClient {
       return response.body.trim() ? parseConfigureStatus(safeJson(response.body)) : undefined;
     } catch (error) {
       if (
-        error instanceof RejectedError &&
+        // Whichever class the session gave the 400 (its text says "already"), the job cannot be canceled.
+        error instanceof CloudPartnerError &&
+        error.status === 400 &&
         /already (been )?completed|too far along|cannot cancel/i.test(error.apiMessage ?? "")
       )
         throw new RejectedError(
