@@ -3,31 +3,18 @@
  * providers, the CLI, `getOfferStatus`) works with `OfferBackend` and never learns which API is behind it.
  */
 
-import { CLOUDPARTNER_SCOPE, type TokenCredentialLike, type TokenProvider } from "./core/auth";
+import { CLOUDPARTNER_SCOPE } from "./core/auth";
 import type { ApiName, OfferBackend } from "./core/backend";
 import { ConfigurationError } from "./core/errors";
-import type { HttpTransport } from "./core/http";
-import type { Clock, RetryOptions } from "./core/options";
+import type { ApiClientOptions } from "./core/options";
 import { INGESTION_SCOPE } from "./ingestion/constants";
 
-export interface BackendOptions {
+export interface BackendOptions extends ApiClientOptions {
   api: ApiName;
   /** CPP: required. Ingestion: optional (the token identifies the account). */
   publisherId?: string;
   /** CPP: the offer id; ingestion: the product's external id in Partner Center. */
   offerId: string;
-  endpoint?: string;
-  apiVersion?: string;
-  accessToken?: string;
-  credential?: TokenCredentialLike;
-  /** Wins over `accessToken` and `credential`. */
-  tokenProvider?: TokenProvider;
-  requestTimeoutMs?: number;
-  retry?: RetryOptions;
-  transport?: HttpTransport;
-  clock?: Clock;
-  random?: () => number;
-  log?: (message: string) => void;
 }
 
 /** The Azure AD scope (audience) of an API's tokens. */

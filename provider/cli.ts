@@ -281,16 +281,23 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`${VERSION}\n`);
     return 0;
   }
-  if (command.options.api === "ingestion") return runWithBackend(command, io);
   try {
-    const client = new CloudPartnerClient({
-      endpoint: command.options.endpoint,
-      apiVersion: command.options.apiVersion,
-      tokenProvider: resolveTokenProvider({ env: io.env ?? process.env }),
-      transport: io.transport,
-      log: (line) => io.stderr(`${line}\n`),
-    });
-    io.stdout(await execute(client, command, io));
+    // --api ingestion goes through the backend seam; the CPP commands keep their own output.
+    io.stdout(
+      command.options.api === "ingestion"
+        ? await executeWithBackend(backendFor(command, io), command, io)
+        : await execute(
+            new CloudPartnerClient({
+              endpoint: command.options.endpoint,
+              apiVersion: command.options.apiVersion,
+              tokenProvider: resolveTokenProvider({ env: io.env ?? process.env }),
+              transport: io.transport,
+              log: (line) => io.stderr(`${line}\n`),
+            }),
+            command,
+            io,
+          ),
+    );
     return 0;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -358,32 +365,19 @@ async function execute(
   }
 }
 
-/** `--api ingestion`: every command through the backend seam (`createBackend`). */
-async function runWithBackend(
-  command: OfferCommandOf<"status" | "operations" | "cancel">,
-  io: CliIo,
-): Promise<number> {
+/** The backend of an `--api` command (`createBackend`), with a token for that API's audience. */
+function backendFor(command: OfferCommandOf<"status" | "operations" | "cancel">, io: CliIo): OfferBackend {
   const api = command.options.api ?? "cpp";
-  try {
-    const backend = createBackend({
-      api,
-      ...(command.publisherId ? { publisherId: command.publisherId } : {}),
-      offerId: command.offerId,
-      endpoint: command.options.endpoint,
-      apiVersion: command.options.apiVersion,
-      tokenProvider: resolveTokenProvider({ env: io.env ?? process.env, scope: scopeOf(api) }),
-      transport: io.transport,
-      log: (line) => io.stderr(`${line}\n`),
-    });
-    io.stdout(await executeWithBackend(backend, command, io));
-    return 0;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr(`error: ${message}\n`);
-    return error instanceof AbortedError ? 130 : 1;
-  } finally {
-    if (!io.transport) await closeDefaultTransport();
-  }
+  return createBackend({
+    api,
+    ...(command.publisherId ? { publisherId: command.publisherId } : {}),
+    offerId: command.offerId,
+    endpoint: command.options.endpoint,
+    apiVersion: command.options.apiVersion,
+    tokenProvider: resolveTokenProvider({ env: io.env ?? process.env, scope: scopeOf(api) }),
+    transport: io.transport,
+    log: (line) => io.stderr(`${line}\n`),
+  });
 }
 
 async function executeWithBackend(

@@ -2,7 +2,9 @@
  * Every default of the client and the poller, resolved in one place. Option names carry their units.
  */
 
+import type { TokenCredentialLike, TokenProvider } from "./auth";
 import { ConfigurationError } from "./errors";
+import type { HttpTransport } from "./http";
 
 export const DEFAULT_ENDPOINT = "https://cloudpartner.azure.com";
 export const DEFAULT_API_VERSION = "2017-10-31";
@@ -133,4 +135,27 @@ function nonNegativeInteger(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 0)
     throw new ConfigurationError(`${name} must be a whole number ≥ 0, got ${value}.`);
   return value;
+}
+
+/** What every API client takes (each API documents its own endpoint and version defaults). */
+export interface ApiClientOptions {
+  /** API host; plain http only for loopback. */
+  endpoint?: string;
+  /** The API's version parameter. */
+  apiVersion?: string;
+  /** An explicit bearer token; otherwise `CLOUDPARTNER_ACCESS_TOKEN`, otherwise Azure AD. */
+  accessToken?: string;
+  /** Any `@azure/identity` credential. */
+  credential?: TokenCredentialLike;
+  /** Full control over tokens (wins over `accessToken` and `credential`). */
+  tokenProvider?: TokenProvider;
+  /** Deadline for one HTTP request, headers and body. Default 60 000 ms. */
+  requestTimeoutMs?: number;
+  retry?: RetryOptions;
+  transport?: HttpTransport;
+  clock?: Clock;
+  /** Random source for backoff jitter (tests pin it). */
+  random?: () => number;
+  /** Called with one line per notable event (retries, re-based locations). Never receives a token. */
+  log?: (message: string) => void;
 }

@@ -4,14 +4,14 @@
  * hierarchy in `errors.ts`.
  */
 
-import { resolveTokenProvider, type TokenCredentialLike, type TokenProvider } from "../core/auth";
+import { resolveTokenProvider } from "../core/auth";
 import {
   type CloudPartnerErrorDetails,
   OperationInProgressError,
   ProtocolError,
   TransientError,
 } from "../core/errors";
-import { defaultTransport, type HttpResponse, type HttpTransport } from "../core/http";
+import { defaultTransport, type HttpResponse } from "../core/http";
 import {
   apiUrl,
   locationHeader,
@@ -22,10 +22,10 @@ import {
 } from "../core/location";
 import type { OperationSnapshot, StepSnapshot } from "../core/operation";
 import {
+  type ApiClientOptions,
   type Clock,
   DEFAULT_API_VERSION,
   type ResolvedRetryOptions,
-  type RetryOptions,
   resolveEndpoint,
   resolveRetryOptions,
   systemClock,
@@ -35,27 +35,8 @@ import { parseRetryAfter, retryDelayMs } from "../core/retry";
 import { normalizeStatus } from "../core/status";
 import { parseOperation } from "./operation";
 
-export interface CloudPartnerClientOptions {
-  /** API host. Default `https://cloudpartner.azure.com`; plain http only for loopback. */
-  endpoint?: string;
-  /** Default `2017-10-31`. */
-  apiVersion?: string;
-  /** An explicit bearer token; otherwise `CLOUDPARTNER_ACCESS_TOKEN`, otherwise Azure AD. */
-  accessToken?: string;
-  /** Any `@azure/identity` credential. */
-  credential?: TokenCredentialLike;
-  /** Full control over tokens (wins over `accessToken` and `credential`). */
-  tokenProvider?: TokenProvider;
-  /** Deadline for one HTTP request, headers and body. Default 60 000 ms. */
-  requestTimeoutMs?: number;
-  retry?: RetryOptions;
-  transport?: HttpTransport;
-  clock?: Clock;
-  /** Random source for backoff jitter (tests pin it). */
-  random?: () => number;
-  /** Called with one line per notable event (retries, re-based locations). Never receives a token. */
-  log?: (message: string) => void;
-}
+/** Endpoint default `https://cloudpartner.azure.com`, `apiVersion` default `2017-10-31`. */
+export interface CloudPartnerClientOptions extends ApiClientOptions {}
 
 export type OperationKind = "golive" | "publish" | "cancel";
 

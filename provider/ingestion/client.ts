@@ -4,7 +4,7 @@
  * a configure job's status, and cancel. Plain TypeScript, no Pulumi.
  */
 
-import { resolveTokenProvider, type TokenCredentialLike, type TokenProvider } from "../core/auth";
+import { resolveTokenProvider } from "../core/auth";
 import {
   CloudPartnerError,
   type CloudPartnerErrorDetails,
@@ -12,12 +12,12 @@ import {
   ProtocolError,
   RejectedError,
 } from "../core/errors";
-import { defaultTransport, type HttpResponse, type HttpTransport } from "../core/http";
+import { defaultTransport, type HttpResponse } from "../core/http";
 import { apiUrl, pathSegment } from "../core/location";
 import {
+  type ApiClientOptions,
   type Clock,
   type ResolvedRetryOptions,
-  type RetryOptions,
   resolveEndpoint,
   resolveRetryOptions,
   systemClock,
@@ -41,23 +41,11 @@ import {
   productGuid,
 } from "./parse";
 
-export interface IngestionClientOptions {
-  /** Default `https://graph.microsoft.com/rp/product-ingestion`; plain http only for loopback. */
-  endpoint?: string;
-  /** `$version` of every call and of the configure body's `$schema`. Default `2022-07-01`. */
-  apiVersion?: string;
-  accessToken?: string;
-  credential?: TokenCredentialLike;
-  /** Wins over `accessToken` and `credential`. */
-  tokenProvider?: TokenProvider;
-  /** Deadline of one HTTP request. Default 60 000 ms. */
-  requestTimeoutMs?: number;
-  retry?: RetryOptions;
-  transport?: HttpTransport;
-  clock?: Clock;
-  random?: () => number;
-  log?: (message: string) => void;
-}
+/**
+ * Endpoint default `https://graph.microsoft.com/rp/product-ingestion`; `apiVersion` is the `$version` of every
+ * call and of the configure body's `$schema`, default `2022-07-01`. Tokens are asked for Microsoft Graph.
+ */
+export interface IngestionClientOptions extends ApiClientOptions {}
 
 /** How errors from the Product Ingestion API word their advice. */
 export const INGESTION_WORDING: ApiWording = {

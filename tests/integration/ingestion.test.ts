@@ -3,6 +3,7 @@
  * preview, go live, attach and adopt without a configure POST, failures, request errors, auth, and faults.
  */
 
+import { run } from "../../provider/cli";
 import type { OfferBackend } from "../../provider/core/backend";
 import {
   AuthenticationError,
@@ -276,5 +277,46 @@ describe("faults", () => {
     expect(configurePosts("ing-preview-offer")).toBe(1);
     const { snapshot } = await follow(b, "golive", started);
     expect(snapshot.status).toBe("succeeded");
+  });
+});
+
+describe("CLI --api ingestion", () => {
+  async function cli(...argv: string[]) {
+    let stdout = "";
+    let stderr = "";
+    const code = await run([...argv, "--api", "ingestion", "--endpoint", endpoint()], {
+      stdout: (text) => {
+        stdout += text;
+      },
+      stderr: (text) => {
+        stderr += text;
+      },
+      env: { CLOUDPARTNER_ACCESS_TOKEN: TOKEN },
+      transport,
+    });
+    return { code, stdout, stderr };
+  }
+
+  test("status and operations need no publisher id; cancel takes --job", async () => {
+    const status = await cli("status", "ing-preview-offer");
+    expect(status).toMatchObject({ code: 0, stderr: "" });
+    expect(status.stdout).toMatch(/^Offer ing-preview-offer: waitingForPublisherReview\nThe preview waits/);
+    expect(status.stdout).toMatch(/Preview submission\s+completed/);
+    const operations = await cli("operations", "ing-live-offer", "--json");
+    expect(JSON.parse(operations.stdout)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: "golive", state: "succeeded", slot: "live" })]),
+    );
+
+    const offer = slowProduct();
+    const started = await backend(offer).start("publish");
+    const noJob = await cli("cancel", offer);
+    expect(noJob.code).toBe(1);
+    expect(noJob.stderr).toMatch(/preview submission submission\/.* is in progress.*--job <jobId>/);
+    const cancel = await cli("cancel", offer, "--job", started.operationId as string);
+    expect(cancel).toMatchObject({ code: 0, stdout: `Canceled the running operation of ${offer}.\n` });
+    const late = await cli("cancel", offer, "--job", started.operationId as string);
+    expect(late.code).toBe(1);
+    expect(late.stderr).toMatch(/can no longer be canceled/);
+    expect(status.stdout + operations.stdout + cancel.stdout + late.stderr).not.toContain(TOKEN);
   });
 });
