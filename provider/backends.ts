@@ -6,10 +6,10 @@
 import { CLOUDPARTNER_SCOPE } from "./core/auth";
 import type { ApiName, OfferBackend } from "./core/backend";
 import { ConfigurationError } from "./core/errors";
-import type { ConnectionOptions } from "./core/rest";
+import type { ApiClientOptions } from "./core/options";
 import { INGESTION_SCOPE } from "./ingestion/constants";
 
-export interface BackendOptions extends ConnectionOptions {
+export interface BackendOptions extends ApiClientOptions {
   api: ApiName;
   /** CPP: required. Ingestion: optional (the token identifies the account). */
   publisherId?: string;
@@ -24,6 +24,10 @@ export function scopeOf(api: ApiName): string {
 
 export function createBackend(options: BackendOptions): OfferBackend {
   const { api, publisherId, ...rest } = options;
+  if (api === "ingestion") {
+    const { IngestionBackend } = require("./ingestion/backend") as typeof import("./ingestion/backend");
+    return new IngestionBackend({ ...rest, ...(publisherId ? { publisherId } : {}) });
+  }
   if (api !== "cpp") throw new ConfigurationError(`api "${api}" is not supported by this version.`);
   const { CppBackend } = require("./cpp/backend") as typeof import("./cpp/backend");
   return new CppBackend({ ...rest, publisherId: publisherId ?? "" });

@@ -11,8 +11,9 @@
 // First: fail clearly on a Node.js too old for the HTTP client, before anything loads it.
 import "./core/node-version";
 import { parseArgs } from "node:util";
+import { createBackend, scopeOf } from "./backends";
 import { resolveTokenProvider } from "./core/auth";
-import type { OperationSummary } from "./core/backend";
+import { API_NAMES, type ApiName, type OfferBackend, type OperationSummary } from "./core/backend";
 import { AbortedError, PollTimeoutError } from "./core/errors";
 import { closeDefaultTransport, type HttpTransport } from "./core/http";
 import { describeStep, type StepSnapshot } from "./core/operation";
@@ -22,6 +23,7 @@ import { apiVersionProblem, idProblem } from "./core/validate";
 import { VERSION } from "./core/version";
 import { CloudPartnerClient } from "./cpp/client";
 import { parseEmailList } from "./cpp/emails";
+import { ingestionVersionProblem } from "./ingestion/constants";
 import { describeOfferStatus, type OfferStatusReport } from "./status-api";
 
 export const USAGE = `Usage: pulumi-cloudpartner <command> [options]
@@ -35,7 +37,12 @@ Commands:
       Cancel the offer's running operation (publish or go-live). With --wait, follow the
       cancellation until it ends (--timeout <seconds>, default 3600; --poll-interval <seconds>, default 10).
 
+  With --api ingestion (Partner Center Product Ingestion API) the publisher id may be left out:
+  status <offerId>, operations <offerId> (the preview/live submissions),
+  cancel <offerId> --job <jobId> (POST configure/<jobId>/cancel; the job id is the resource's operationId).
+
 Options:
+  --api <cpp|ingestion>   Which API (default cpp); ingestion uses Microsoft Graph tokens
   --endpoint <url>        API host (default https://cloudpartner.azure.com; http only for loopback)
   --api-version <date>    api-version sent with every call (default 2017-10-31)
   --json                  Machine-readable output on stdout
@@ -49,6 +56,8 @@ Exit codes: 0 ok, 1 API error, 2 usage error, 130 interrupted.
 `;
 
 export interface GlobalOptions {
+  /** Present only when --api was given (default cpp). */
+  api?: ApiName;
   endpoint?: string;
   apiVersion?: string;
   json: boolean;
@@ -69,6 +78,8 @@ export type Command =
       command: "cancel";
       /** Absent: the cancel request has no body. */
       notificationEmails?: string[];
+      /** Ingestion: the configure job to cancel. */
+      job?: string;
       wait: boolean;
       timeoutSeconds: number;
       pollIntervalSeconds: number;
@@ -90,6 +101,7 @@ const COMMAND_OPTIONS: Record<string, (typeof COMMANDS)[number]> = {
   wait: "cancel",
   timeout: "cancel",
   "poll-interval": "cancel",
+  job: "cancel",
 };
 
 /** Parses the arguments after the program name. Throws `UsageError`. */
@@ -103,6 +115,12 @@ export function parseCommand(argv: string[]): Command {
   const { values, positionals } = parsed;
   if (values.help || positionals[0] === "help") return { command: "help" };
   if (values.version) return { command: "version" };
+  const api = values.api;
+  if (api !== undefined && !(API_NAMES as readonly string[]).includes(api))
+    throw new UsageError(`--api must be one of ${API_NAMES.join(", ")}, got ${JSON.stringify(api)}.`);
+  const ingestion = api === "ingestion";
+  // With --api ingestion the publisher id is optional: `status <offerId>`.
+  if (ingestion && positionals.length === 2) positionals.splice(1, 0, "");
   const [command, publisherId, offerId, ...extra] = positionals;
   if (command === undefined) throw new UsageError("a command is required (status, operations or cancel).");
   if (!(COMMANDS as readonly string[]).includes(command)) {
@@ -119,21 +137,23 @@ export function parseCommand(argv: string[]): Command {
     ["publisherId", publisherId],
     ["offerId", offerId],
   ] as const) {
+    if (ingestion && name === "publisherId" && value === "") continue;
     const problem = idProblem(value);
     if (problem) throw new UsageError(`${name} ${problem}.`);
   }
   if (values.endpoint !== undefined) {
-    const problem = endpointProblem(values.endpoint);
+    const problem = endpointProblem(values.endpoint, { allowPath: ingestion });
     if (problem) throw new UsageError(`--endpoint ${problem}.`);
   }
   if (values["api-version"] !== undefined) {
-    const problem = apiVersionProblem(values["api-version"]);
+    const problem = (ingestion ? ingestionVersionProblem : apiVersionProblem)(values["api-version"]);
     if (problem) throw new UsageError(`--api-version ${problem}.`);
   }
   const base: OfferCommand = {
     publisherId,
     offerId,
     options: {
+      ...(api !== undefined ? { api: api as ApiName } : {}),
       ...(values.endpoint !== undefined ? { endpoint: values.endpoint } : {}),
       ...(values["api-version"] !== undefined ? { apiVersion: values["api-version"] } : {}),
       json: values.json === true,
@@ -149,6 +169,25 @@ export function parseCommand(argv: string[]): Command {
       return { command, ...base, ...(state !== undefined ? { filteredStatus: state } : {}) };
     }
     case "cancel": {
+      if (ingestion) {
+        if (values.wait)
+          throw new UsageError(
+            "--wait applies only to the Cloud Partner Portal: the Product Ingestion API cancels a job in its answer.",
+          );
+        const job = values.job;
+        if (job !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(job))
+          throw new UsageError(`--job must be a configure job id, got ${JSON.stringify(job.slice(0, 60))}.`);
+        return {
+          command,
+          ...base,
+          notificationEmails: [],
+          ...(job !== undefined ? { job } : {}),
+          wait: false,
+          timeoutSeconds: seconds("--timeout", values.timeout, 3600),
+          pollIntervalSeconds: seconds("--poll-interval", values["poll-interval"], 10),
+        };
+      }
+      if (values.job !== undefined) throw new UsageError("--job applies only with --api ingestion.");
       const list = values["notification-emails"];
       const emails = list === undefined ? undefined : parseEmailList(list);
       if (emails?.problems.length) throw new UsageError(emails.problems.join(" "));
@@ -171,6 +210,8 @@ function parseWithNode(argv: string[]) {
     allowPositionals: true,
     strict: true,
     options: {
+      api: { type: "string" },
+      job: { type: "string" },
       endpoint: { type: "string" },
       "api-version": { type: "string" },
       json: { type: "boolean" },
@@ -240,14 +281,22 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   try {
-    const client = new CloudPartnerClient({
-      endpoint: command.options.endpoint,
-      apiVersion: command.options.apiVersion,
-      tokenProvider: resolveTokenProvider({ env: io.env ?? process.env }),
-      transport: io.transport,
-      log: (line) => io.stderr(`${line}\n`),
-    });
-    io.stdout(await execute(client, command, io));
+    // --api ingestion goes through the backend seam; the CPP commands keep their own output.
+    io.stdout(
+      command.options.api === "ingestion"
+        ? await executeWithBackend(backendFor(command, io), command, io)
+        : await execute(
+            new CloudPartnerClient({
+              endpoint: command.options.endpoint,
+              apiVersion: command.options.apiVersion,
+              tokenProvider: resolveTokenProvider({ env: io.env ?? process.env }),
+              transport: io.transport,
+              log: (line) => io.stderr(`${line}\n`),
+            }),
+            command,
+            io,
+          ),
+    );
     return 0;
   } catch (error) {
     // Ctrl-C: whatever was in progress (a request, a retry's backoff, a wait) ends with the signal's own error.
@@ -320,8 +369,76 @@ async function execute(
   }
 }
 
+/** The backend of an `--api` command (`createBackend`), with a token for that API's audience. */
+function backendFor(command: OfferCommandOf<"status" | "operations" | "cancel">, io: CliIo): OfferBackend {
+  const api = command.options.api ?? "cpp";
+  return createBackend({
+    api,
+    ...(command.publisherId ? { publisherId: command.publisherId } : {}),
+    offerId: command.offerId,
+    endpoint: command.options.endpoint,
+    apiVersion: command.options.apiVersion,
+    tokenProvider: resolveTokenProvider({ env: io.env ?? process.env, scope: scopeOf(api) }),
+    transport: io.transport,
+    log: (line) => io.stderr(`${line}\n`),
+  });
+}
+
+async function executeWithBackend(
+  backend: OfferBackend,
+  command: OfferCommandOf<"status" | "operations" | "cancel">,
+  io: CliIo,
+): Promise<string> {
+  const { options } = command;
+  const signal = io.signal;
+  switch (command.command) {
+    case "status": {
+      const report = await backend.offerStatus(signal);
+      return options.json ? toJson(report) : formatStatus(report);
+    }
+    case "operations": {
+      const wanted = command.filteredStatus?.toLowerCase().replace(/\s+/g, "");
+      const operations = (await backend.listOperations(signal)).filter(
+        (op) => !wanted || op.state === wanted || op.rawState.toLowerCase().startsWith(wanted),
+      );
+      return options.json
+        ? toJson(operations)
+        : formatSummaries(backend.offer, operations, command.filteredStatus);
+    }
+    case "cancel": {
+      const handle = command.job ? { operationLocation: "", operationId: command.job } : undefined;
+      const result = await backend.cancel({ signal, ...(handle ? { handle } : {}) });
+      const report: CancelReport = {
+        ...(command.publisherId ? { publisherId: command.publisherId } : {}),
+        offerId: command.offerId,
+        ...result,
+      };
+      return options.json ? toJson(report) : formatCancel(report, backend.service);
+    }
+  }
+}
+
+/** The human view of `operations` through the backend: one row per operation (ingestion: submission). */
+export function formatSummaries(
+  offer: string,
+  operations: OperationSummary[],
+  filteredStatus?: string,
+): string {
+  if (operations.length === 0)
+    return `No ${filteredStatus ? `${filteredStatus} ` : ""}operations for ${offer}.\n`;
+  const rows = operations.map((op) => [
+    op.id,
+    op.kind,
+    op.rawState || op.state,
+    op.slot ?? "",
+    op.changedAt === undefined ? "" : new Date(op.changedAt).toISOString(),
+  ]);
+  return `${table(["ID", "KIND", "STATE", "TARGET", "CHANGED"], rows)}\n`;
+}
+
 export interface CancelReport {
-  publisherId: string;
+  /** Absent for --api ingestion without a publisher id. */
+  publisherId?: string;
   offerId: string;
   /** The API canceled synchronously (HTTP 200). */
   completed: boolean;
@@ -354,7 +471,8 @@ function percent(step: StepSnapshot): string {
 
 /** The human view of `status`: the offer's status, then a table of steps. */
 export function formatStatus(report: OfferStatusReport): string {
-  const lines = [`Offer ${report.publisherId}/${report.offerId}: ${report.status || "unknown"}`];
+  const offer = report.publisherId ? `${report.publisherId}/${report.offerId}` : report.offerId;
+  const lines = [`Offer ${offer}: ${report.status || "unknown"}`];
   if (report.awaitingSignoff)
     lines.push("The preview is ready: review the preview links, then go live (the go-live is the sign-off).");
   if (report.currentStep) lines.push(`Current step: ${describeStep(report.currentStep)}`);
@@ -407,15 +525,12 @@ export function formatOperations(
 }
 
 /** The human view of `cancel`. */
-export function formatCancel(report: CancelReport): string {
-  const what = `${report.publisherId}/${report.offerId}`;
+export function formatCancel(report: CancelReport, service = "the Cloud Partner Portal"): string {
+  const what = report.publisherId ? `${report.publisherId}/${report.offerId}` : report.offerId;
   if (report.completed) return `Canceled the running operation of ${what}.\n`;
   const lines = [`Cancel of ${what} accepted: ${report.operationLocation ?? "no operation location"}`];
   if (report.status !== undefined) lines.push(`The cancel operation ${report.status}.`);
-  else
-    lines.push(
-      "It continues on the Cloud Partner Portal; follow it with 'pulumi-cloudpartner status' or --wait.",
-    );
+  else lines.push(`It continues on ${service}; follow it with 'pulumi-cloudpartner status' or --wait.`);
   return `${lines.join("\n")}\n`;
 }
 

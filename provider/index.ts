@@ -1,4 +1,7 @@
-/** pulumi-cloudpartner: publish Azure Marketplace offers and take them live through the Cloud Partner Portal API. */
+/**
+ * pulumi-cloudpartner: publish Azure Marketplace offers and take them live through the Cloud Partner Portal API
+ * or the Partner Center Product Ingestion API (`api: "ingestion"`).
+ */
 
 // First: fail clearly on a Node.js too old for the HTTP client, before anything loads it.
 import "./core/node-version";
@@ -30,6 +33,7 @@ export type {
 export { CloudPartnerClient } from "./cpp/client";
 export type { CheckedEmails } from "./cpp/emails";
 export { checkNotificationEmails, MAX_NOTIFICATION_EMAILS } from "./cpp/emails";
+export { DEFAULT_INGESTION_VERSION, INGESTION_ENDPOINT, INGESTION_SCOPE } from "./ingestion/constants";
 export type { OperationOutputs, ProviderHooks, PublishInputs } from "./pulumi/providers";
 export {
   ACCESS_TOKEN_CONFIG_KEY,

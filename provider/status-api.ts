@@ -3,24 +3,27 @@
  * programs, scripts and the `pulumi-cloudpartner` CLI. No Pulumi imports.
  */
 
+import { createBackend } from "./backends";
 import type { TokenCredentialLike } from "./core/auth";
-import type { OfferStatusReport } from "./core/backend";
+import type { ApiName, OfferStatusReport } from "./core/backend";
 import { ConfigurationError } from "./core/errors";
 import type { HttpTransport } from "./core/http";
 import { idProblem } from "./core/validate";
-import { describeOfferStatus } from "./cpp/backend";
-import { CloudPartnerClient } from "./cpp/client";
 
 export type { OfferStatusReport } from "./core/backend";
 export { isAwaitingSignoff } from "./core/operation";
 export { describeOfferStatus } from "./cpp/backend";
 
 export interface GetOfferStatusArgs {
-  publisherId: string;
+  /** `"cpp"` (default) or `"ingestion"` (Partner Center Product Ingestion API). */
+  api?: ApiName;
+  /** Required for `cpp`; optional for `ingestion`. */
+  publisherId?: string;
+  /** For `ingestion`: the offer's id in Partner Center (the product's external id). */
   offerId: string;
-  /** API host. Default `https://cloudpartner.azure.com`; plain http only for loopback. */
+  /** API host. Default `https://cloudpartner.azure.com` (ingestion: `https://graph.microsoft.com/rp/product-ingestion`); plain http only for loopback. */
   endpoint?: string;
-  /** Default `2017-10-31`. */
+  /** Default `2017-10-31` (ingestion: the `$version`, default `2022-07-01`). */
   apiVersion?: string;
   /** A bearer token; otherwise `CLOUDPARTNER_ACCESS_TOKEN`, otherwise Azure AD (`@azure/identity`). */
   accessToken?: string;
@@ -34,7 +37,8 @@ export interface GetOfferStatusArgs {
 }
 
 /**
- * Reads the offer's publishing status and steps (`GET .../offers/{offerId}/status`).
+ * Reads the offer's publishing status and steps (CPP: `GET .../offers/{offerId}/status`; ingestion: the
+ * product's draft, preview and live submissions, and whether the preview waits to go live).
  *
  * ```ts
  * const status = await getOfferStatus({ publisherId: "contoso", offerId: "contoso-offer" });
@@ -44,11 +48,18 @@ export interface GetOfferStatusArgs {
  * `ConfigurationError` for an id or endpoint that could never work.
  */
 export async function getOfferStatus(args: GetOfferStatusArgs): Promise<OfferStatusReport> {
+  const api = args.api ?? "cpp";
+  if (api !== "cpp" && api !== "ingestion")
+    throw new ConfigurationError(`api must be "cpp" or "ingestion", got ${JSON.stringify(api)}.`);
   for (const property of ["publisherId", "offerId"] as const) {
+    if (property === "publisherId" && api === "ingestion" && args.publisherId === undefined) continue;
     const problem = idProblem(args[property]);
     if (problem) throw new ConfigurationError(`${property} ${problem}.`);
   }
-  const client = new CloudPartnerClient({
+  const backend = createBackend({
+    api,
+    publisherId: args.publisherId,
+    offerId: args.offerId,
     endpoint: args.endpoint,
     apiVersion: args.apiVersion,
     accessToken: args.accessToken,
@@ -56,6 +67,5 @@ export async function getOfferStatus(args: GetOfferStatusArgs): Promise<OfferSta
     requestTimeoutMs: args.requestTimeoutMs,
     transport: args.transport,
   });
-  const offer = await client.getOfferStatus(args.publisherId, args.offerId, args.signal);
-  return describeOfferStatus(args.publisherId, args.offerId, offer);
+  return backend.offerStatus(args.signal);
 }

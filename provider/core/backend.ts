@@ -119,6 +119,8 @@ export interface StartOptions {
 
 export interface OfferBackend {
   readonly api: ApiName;
+  /** The service as messages name it: "the Cloud Partner Portal", "Partner Center (Product Ingestion API)". */
+  readonly service: string;
   /** The configured endpoint, normalized. */
   readonly endpoint: string;
   /** The offer as messages name it: `contoso/contoso-offer` (CPP) or `contoso-offer` (ingestion). */

@@ -2,7 +2,9 @@
  * Every default of the client and the poller, resolved in one place. Option names carry their units.
  */
 
+import type { TokenCredentialLike, TokenProvider } from "./auth";
 import { ConfigurationError } from "./errors";
+import type { HttpTransport } from "./http";
 
 export const DEFAULT_ENDPOINT = "https://cloudpartner.azure.com";
 export const DEFAULT_API_VERSION = "2017-10-31";
@@ -105,7 +107,7 @@ export function resolvePollOptions(options: PollOptions = {}): ResolvedPollOptio
  * no path. A path prefix (`https://proxy/cpp`) is refused rather than half supported: the API's operation
  * locations are absolute paths (`/api/...`), so polls would silently drop a prefix that the POST kept.
  */
-export function endpointProblem(endpoint: string): string | undefined {
+export function endpointProblem(endpoint: string, options: { allowPath?: boolean } = {}): string | undefined {
   let url: URL;
   try {
     url = new URL(endpoint);
@@ -114,7 +116,7 @@ export function endpointProblem(endpoint: string): string | undefined {
   }
   if (url.username || url.password) return "must not contain credentials";
   if (url.search || url.hash) return "must not contain a query or fragment";
-  if (url.pathname !== "/" && url.pathname !== "")
+  if (!options.allowPath && url.pathname !== "/" && url.pathname !== "")
     return `must be the API host only, without a path (got path ${JSON.stringify(url.pathname)}): the API's operation locations are absolute paths (/api/...), so a path prefix would be lost on polls. Use ${JSON.stringify(url.origin)}, or a proxy that serves the API at its root`;
   if (url.protocol === "https:") return undefined;
   if (url.protocol === "http:" && isLoopback(url.hostname)) return undefined;
@@ -128,10 +130,13 @@ export function isLoopback(hostname: string): boolean {
   return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
-/** Normalizes an endpoint: validated, no trailing slash. */
-export function resolveEndpoint(endpoint: string | undefined): string {
+/**
+ * Normalizes an endpoint: validated, no trailing slash. `allowPath` for APIs whose every URL the client builds
+ * itself under the endpoint (ingestion); CPP hands out absolute operation paths, so its endpoint is a host only.
+ */
+export function resolveEndpoint(endpoint: string | undefined, options: { allowPath?: boolean } = {}): string {
   const value = endpoint ?? DEFAULT_ENDPOINT;
-  const problem = endpointProblem(value);
+  const problem = endpointProblem(value, options);
   if (problem) throw new ConfigurationError(`endpoint ${problem}.`);
   return value.replace(/\/+$/, "");
 }
@@ -152,4 +157,27 @@ function nonNegativeInteger(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 0)
     throw new ConfigurationError(`${name} must be a whole number ≥ 0, got ${value}.`);
   return value;
+}
+
+/** What every API client takes (each API documents its own endpoint and version defaults). */
+export interface ApiClientOptions {
+  /** API host; plain http only for loopback. */
+  endpoint?: string;
+  /** The API's version parameter. */
+  apiVersion?: string;
+  /** An explicit bearer token; otherwise `CLOUDPARTNER_ACCESS_TOKEN`, otherwise Azure AD. */
+  accessToken?: string;
+  /** Any `@azure/identity` credential. */
+  credential?: TokenCredentialLike;
+  /** Full control over tokens (wins over `accessToken` and `credential`). */
+  tokenProvider?: TokenProvider;
+  /** Deadline for one HTTP request, headers and body. Default 60 000 ms. */
+  requestTimeoutMs?: number;
+  retry?: RetryOptions;
+  transport?: HttpTransport;
+  clock?: Clock;
+  /** Random source for backoff jitter (tests pin it). */
+  random?: () => number;
+  /** Called with one line per notable event (retries, re-based locations). Never receives a token. */
+  log?: (message: string) => void;
 }

@@ -61,6 +61,8 @@ export interface PollOperationOptions extends PollOptions {
    * it is earlier. `timeoutMs` still counts from this call.
    */
   startedAtMs?: number;
+  /** The service as messages name it. Default "the Cloud Partner Portal". */
+  service?: string;
 }
 
 /**
@@ -128,7 +130,10 @@ export async function pollOperation(
     offerId: options.offerId,
   };
   const what =
-    options.publisherId && options.offerId ? `${options.publisherId}/${options.offerId}` : operationLocation;
+    options.publisherId && options.offerId
+      ? `${options.publisherId}/${options.offerId}`
+      : (options.offerId ?? operationLocation);
+  const service = options.service ?? "the Cloud Partner Portal";
   const reporter = new ProgressReporter(
     operationLocation,
     options.onProgress,
@@ -140,7 +145,8 @@ export async function pollOperation(
   const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
   const aborted = (cause?: unknown) =>
     new AbortedError(`Stopped waiting for ${what}.`, { ...context, ...(cause ? { cause } : {}) });
-  const timeout = () => timedOut(what, clock.now() - runStartedAt, reporter.last, context, options.label);
+  const timeout = () =>
+    timedOut(what, clock.now() - runStartedAt, reporter.last, context, options.label, service);
   clock.sleep(resolved.timeoutMs, stopTimers.signal).then(
     () => deadline.abort(new DeadlineReached("the wait's deadline passed")),
     () => {},
@@ -165,7 +171,7 @@ export async function pollOperation(
         reporter.snapshot(last);
         if (last.status === "succeeded" || options.until?.(last)) return last;
         if (last.status === "failed" || last.status === "canceled")
-          throw operationFailed(last, what, context);
+          throw operationFailed(last, what, context, service);
       } catch (error) {
         if (error instanceof OperationFailedError) throw error;
         if (options.signal?.aborted) throw aborted(error);
@@ -212,6 +218,7 @@ function operationFailed(
   snapshot: OperationSnapshot,
   what: string,
   context: CloudPartnerErrorDetails,
+  service: string,
 ): OperationFailedError {
   const canceled = snapshot.status === "canceled";
   const step = failedStepOf(snapshot);
@@ -224,7 +231,7 @@ function operationFailed(
   const detail = messages.length ? `: ${[...new Set(messages)].join(" | ")}` : ".";
   const advice = canceled
     ? " Start it again with `pulumi up` once the cause is resolved."
-    : " Fix the offer in the Cloud Partner Portal, then run `pulumi up` again to start a new operation.";
+    : ` Fix the offer in ${service}, then run \`pulumi up\` again to start a new operation.`;
   return new OperationFailedError(
     `The operation for ${what} ${canceled ? "was canceled" : "failed"}${where}${detail}${advice}`,
     {
@@ -242,10 +249,11 @@ function timedOut(
   last: OperationSnapshot | undefined,
   context: CloudPartnerErrorDetails,
   label: string | undefined,
+  service: string,
 ) {
   const at = last?.currentStep ? ` It was at ${describeStep(last.currentStep)}.` : "";
   return new PollTimeoutError(
-    `Stopped waiting for ${what} after ${formatDuration(elapsedMs)}; the operation is still running on the Cloud Partner Portal.${at} ` +
+    `Stopped waiting for ${what} after ${formatDuration(elapsedMs)}; the operation is still running on ${service}.${at} ` +
       `Run \`pulumi up\` again to resume waiting (${label ? `${label} is not sent again` : "the operation is not started again"}), or raise timeoutSeconds.`,
     context,
   );

@@ -5,7 +5,7 @@
  * the one error hierarchy. Each API only says how it words its advice (`ApiWording`).
  */
 
-import type { TokenCredentialLike, TokenProvider } from "./auth";
+import type { TokenProvider } from "./auth";
 import {
   AuthenticationError,
   type CloudPartnerError,
@@ -18,32 +18,9 @@ import {
   ValidationFailedError,
 } from "./errors";
 import type { HttpResponse, HttpTransport } from "./http";
-import type { Clock, ResolvedRetryOptions, RetryOptions } from "./options";
+import type { Clock, ResolvedRetryOptions } from "./options";
 import { isRetryableStatus, parseRetryAfter, retryDelayMs } from "./retry";
 import { VERSION } from "./version";
-
-/** How a client reaches its API: where, which version, which token, and the transport knobs tests pin. */
-export interface ConnectionOptions {
-  /** API host (each API has its own default); plain http only for loopback. */
-  endpoint?: string;
-  /** The API version sent on every call (each API has its own default and parameter name). */
-  apiVersion?: string;
-  /** An explicit bearer token; otherwise `CLOUDPARTNER_ACCESS_TOKEN`, otherwise Azure AD. */
-  accessToken?: string;
-  /** Any `@azure/identity` credential. */
-  credential?: TokenCredentialLike;
-  /** Full control over tokens (wins over `accessToken` and `credential`). */
-  tokenProvider?: TokenProvider;
-  /** Deadline for one HTTP request, headers and body. Default 60 000 ms. */
-  requestTimeoutMs?: number;
-  retry?: RetryOptions;
-  transport?: HttpTransport;
-  clock?: Clock;
-  /** Random source for backoff jitter (tests pin it). */
-  random?: () => number;
-  /** Called with one line per notable event (retries, re-based locations). Never receives a token. */
-  log?: (message: string) => void;
-}
 
 /** How one API words its errors' advice. */
 export interface ApiWording {

@@ -3,7 +3,12 @@
  * on; nothing here sends a request. Values still unknown during preview are skipped (checked again at apply).
  */
 
-import type { ApiName } from "./backend";
+import {
+  DEFAULT_INGESTION_VERSION,
+  INGESTION_ENDPOINT,
+  ingestionVersionProblem,
+} from "../ingestion/constants";
+import { API_NAMES, type ApiName } from "./backend";
 import { DEFAULT_API_VERSION, DEFAULT_ENDPOINT, endpointProblem } from "./options";
 
 export interface CheckFailure {
@@ -77,6 +82,7 @@ export const INPUT_DEFAULTS = {
 export interface OperationInputs {
   /** Which API: `cpp` (default) or `ingestion`. */
   api?: ApiName;
+  /** Required for `cpp`; optional for `ingestion` (the token identifies the seller account). */
   publisherId: string;
   offerId: string;
   endpoint: string;
@@ -103,19 +109,33 @@ export function checkOperationInputs(news: Record<string, unknown>): {
   const fail = (property: string, problem: string | undefined) => {
     if (problem) failures.push({ property, reason: `${property} ${problem}.` });
   };
+  if (inputs.api !== undefined && !isUnknown(inputs.api) && !API_NAMES.includes(inputs.api as ApiName))
+    fail(
+      "api",
+      `must be one of ${API_NAMES.map((a) => `"${a}"`).join(", ")}, got ${describeValue(inputs.api)}`,
+    );
+  const ingestion = inputs.api === "ingestion";
+  if (ingestion) {
+    inputs.endpoint ??= INGESTION_ENDPOINT;
+    inputs.apiVersion ??= DEFAULT_INGESTION_VERSION;
+  }
   for (const [key, value] of Object.entries(INPUT_DEFAULTS))
     if (inputs[key] === undefined) inputs[key] = value;
 
   for (const property of ["publisherId", "offerId"]) {
+    if (ingestion && property === "publisherId" && inputs[property] === undefined) continue;
     if (!isUnknown(inputs[property])) fail(property, idProblem(inputs[property]));
   }
   if (!isUnknown(inputs.endpoint)) {
     fail(
       "endpoint",
-      typeof inputs.endpoint === "string" ? endpointProblem(inputs.endpoint) : "must be a string",
+      typeof inputs.endpoint === "string"
+        ? endpointProblem(inputs.endpoint, { allowPath: ingestion })
+        : "must be a string",
     );
   }
-  if (!isUnknown(inputs.apiVersion)) fail("apiVersion", apiVersionProblem(inputs.apiVersion));
+  if (!isUnknown(inputs.apiVersion))
+    fail("apiVersion", (ingestion ? ingestionVersionProblem : apiVersionProblem)(inputs.apiVersion));
   if (!isUnknown(inputs.wait) && typeof inputs.wait !== "boolean") fail("wait", "must be true or false");
   const limits: Record<string, number> = {
     timeoutSeconds: 365 * 24 * 3600,

@@ -21,6 +21,7 @@ import {
   type StartedOperation as ClientStartedOperation,
   CloudPartnerClient,
   type CloudPartnerClientOptions,
+  CPP_WORDING,
   type OfferStatus,
 } from "./client";
 
@@ -31,6 +32,7 @@ export interface CppBackendOptions extends CloudPartnerClientOptions {
 
 export class CppBackend implements OfferBackend {
   readonly api = "cpp" as const;
+  readonly service = CPP_WORDING.service;
   readonly client: CloudPartnerClient;
   readonly publisherId: string;
   readonly offerId: string;

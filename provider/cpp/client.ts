@@ -23,6 +23,7 @@ import {
 } from "../core/location";
 import type { OperationSnapshot, StepSnapshot } from "../core/operation";
 import {
+  type ApiClientOptions,
   type Clock,
   DEFAULT_API_VERSION,
   type ResolvedRetryOptions,
@@ -30,7 +31,7 @@ import {
   resolveRetryOptions,
   systemClock,
 } from "../core/options";
-import { ApiSession, type ApiWording, type ConnectionOptions } from "../core/rest";
+import { ApiSession, type ApiWording } from "../core/rest";
 import { parseRetryAfter, retryDelayMs } from "../core/retry";
 import { normalizeStatus } from "../core/status";
 import { parseOperation } from "./operation";
@@ -46,8 +47,8 @@ import {
 
 export type { Submission } from "./submissions";
 
-/** How to reach the Cloud Partner Portal (defaults: `https://cloudpartner.azure.com`, `api-version=2017-10-31`). */
-export type CloudPartnerClientOptions = ConnectionOptions;
+/** Endpoint default `https://cloudpartner.azure.com`, `apiVersion` default `2017-10-31`. */
+export interface CloudPartnerClientOptions extends ApiClientOptions {}
 
 export type OperationKind = "golive" | "publish" | "cancel";
 

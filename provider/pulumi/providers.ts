@@ -14,8 +14,10 @@ import {
   type TokenProvider,
 } from "../core/auth";
 import type {
+  ApiName,
   OfferBackend,
   OfferStatusReport,
+  OperationHandle,
   OperationKind,
   ReadLimits,
   StartOptions,
@@ -51,6 +53,10 @@ export interface StepOutput {
 export interface OperationOutputs extends OperationInputs {
   operationLocation: string;
   operationId?: string;
+  /** Ingestion: the durable product id, `product/<guid>`. */
+  productId?: string;
+  /** Ingestion: the submission sent to preview or live (learned while polling for a publish). */
+  submissionId?: string;
   status: OperationStatus;
   /** The status as the API last spelled it. */
   rawStatus?: string;
@@ -122,6 +128,8 @@ export interface KindInput {
   check(value: unknown): { value: unknown; problems: string[] };
   /** What a change does: start a new operation (`replace`), or record the new value in state (`update`). */
   onChange: "replace" | "update";
+  /** The APIs that use this input (default: all). For the others it is optional, not checked, and ignored. */
+  apis?: ApiName[];
 }
 
 /** What distinguishes one kind of operation resource from another; everything else is shared. */
@@ -143,7 +151,9 @@ export interface KindSpec<Extra extends object> {
 }
 
 /** Inputs whose change needs a new operation, for every kind: they say which offer and which API. */
-const IDENTITY_INPUTS = ["publisherId", "offerId", "endpoint", "apiVersion"];
+const IDENTITY_INPUTS = ["api", "publisherId", "offerId", "endpoint", "apiVersion"];
+/** Inputs absent from older state that mean their default: a missing `api` is `cpp`. */
+const ABSENT_MEANS: Record<string, unknown> = { api: "cpp" };
 /** Inputs that only change how this resource waits: recorded in place, never a new operation. */
 const WAITING_INPUTS = [
   "wait",
@@ -179,7 +189,8 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
   async diff(_id: pulumi.ID, olds: pulumi.Inputs, news: pulumi.Inputs): Promise<pulumi.dynamic.DiffResult> {
     const filled = this.#check(news).inputs;
     const extras = Object.entries<KindInput>(this.spec.inputs);
-    const changed = (key: string) => !sameValue(olds[key], filled[key]);
+    const changed = (key: string) =>
+      !sameValue(olds[key] ?? ABSENT_MEANS[key], filled[key] ?? ABSENT_MEANS[key]);
     const replaces = [
       ...IDENTITY_INPUTS,
       ...extras.filter(([, i]) => i.onChange === "replace").map(([k]) => k),
@@ -204,6 +215,9 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     const inputs = this.#inputs(raw);
     const backend = this.#backend(inputs);
     const what = backend.offer;
+    for (const [property, input] of Object.entries<KindInput>(this.spec.inputs))
+      if (input.apis && !input.apis.includes(backend.api) && raw[property] !== undefined)
+        this.#log(`[${what}] ${property} is ignored: the ${backend.service} has no such setting.`);
     // Take over an operation already running (e.g. after an interrupted `pulumi up`), or one that already
     // finished and is still current (e.g. a go-live that finished while a killed run was away).
     const started =
@@ -220,6 +234,8 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
       ...inputs,
       operationLocation: started.operationLocation,
       operationId: started.operationId ?? operationIdFromLocation(started.operationLocation),
+      ...(started.productId ? { productId: started.productId } : {}),
+      ...(started.submissionId ? { submissionId: started.submissionId } : {}),
       status: "running",
       attached: started.origin !== "started",
       // An operation taken over keeps its own start (when the API says it): the wait's pace counts from there.
@@ -228,7 +244,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
       messages: [],
       ...(this.spec.stopsAtSignoff ? { awaitingSignoff: false } : {}),
     };
-    const id = `${what}/${this.spec.kind}/${outs.operationId ?? "operation"}`;
+    const id = `${what}/${this.spec.kind}/${outs.operationId ?? outs.submissionId ?? "operation"}`;
     const final = await this.#follow(backend, inputs, outs, id, raw[PROVIDER_KEY]);
     return { id, outs: forState(final) };
   }
@@ -265,8 +281,8 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     const inputs = this.#inputs(props);
     const backend = this.#backend(inputs);
     try {
-      const { snapshot } = await backend.readOperation(this.spec.kind, outs);
-      return { id, props: forState(this.#apply(outs, snapshot)) };
+      const { snapshot, handle } = await backend.readOperation(this.spec.kind, outs);
+      return { id, props: forState(this.#apply({ ...outs, ...handle }, snapshot)) };
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
     }
@@ -304,12 +320,16 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
   }
 
   async delete(_id: pulumi.ID, props: pulumi.Inputs): Promise<void> {
-    const what = `${props.publisherId}/${props.offerId}`;
+    const ingestion = props.api === "ingestion";
+    const what = ingestion ? `${props.offerId}` : `${props.publisherId}/${props.offerId}`;
     const emails =
       Array.isArray(props.notificationEmails) && props.notificationEmails.length > 0
         ? ` --notification-emails ${props.notificationEmails.join(",")}`
         : "";
-    const cancel = `\`npx pulumi-cloudpartner cancel ${props.publisherId} ${props.offerId}${emails}\``;
+    const cancel = ingestion
+      ? `\`npx pulumi-cloudpartner cancel --api ingestion ${props.offerId} --job ${props.operationId ?? "<jobId>"}\``
+      : `\`npx pulumi-cloudpartner cancel ${props.publisherId} ${props.offerId}${emails}\``;
+    const service = ingestion ? "Product Ingestion API" : "Cloud Partner Portal API";
     const state =
       props.status !== "running"
         ? "so the offer stays as it is."
@@ -317,7 +337,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
           ? `and the preview stays ready for go-live (to withdraw it, cancel with ${cancel}).`
           : `and the operation ${props.operationLocation} keeps running (cancel it with ${cancel}).`;
     this.#log(
-      `[${what}] removing the ${this.spec.label} record from the stack only: the Cloud Partner Portal API cannot undo a ${this.spec.label}, ${state}`,
+      `[${what}] removing the ${this.spec.label} record from the stack only: the ${service} cannot undo a ${this.spec.label}, ${state}`,
     );
   }
 
@@ -331,9 +351,13 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
   ): Promise<OperationOutputs> {
     const what = backend.offer;
     exitWithEngine();
-    const read = (signal?: AbortSignal, limits?: ReadLimits) =>
-      backend.readOperation(this.spec.kind, outs, signal, limits);
     let current = outs;
+    // Handle fields learned while polling (the submission a publish created) are kept and used from then on.
+    const read = async (signal?: AbortSignal, limits?: ReadLimits) => {
+      const polled = await backend.readOperation(this.spec.kind, current as OperationHandle, signal, limits);
+      if (polled.handle) current = { ...current, ...polled.handle };
+      return polled;
+    };
     try {
       if (!inputs.wait) {
         const { snapshot } = await read();
@@ -353,6 +377,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
         clock: this.hooks.clock,
         publisherId: inputs.publisherId,
         offerId: inputs.offerId,
+        service: backend.service,
         label: this.spec.label,
         until: this.spec.stopsAtSignoff ? isAwaitingSignoff : undefined,
         onProgress: (event) => {
@@ -362,7 +387,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
       };
       const final = await pollOperation(read, outs.operationLocation, options);
       current = this.#apply(current, final);
-      this.#log(`[${what}] ${this.spec.label} ${outcomeOf(current)}`);
+      this.#log(`[${what}] ${this.spec.label} ${outcomeOf(current, backend)}`);
       return current;
     } catch (error) {
       if (error instanceof NotFoundError) {
@@ -398,7 +423,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
         );
       if (current.status === "running") {
         // Whatever stopped the wait (timeout messages say so already), the operation itself goes on.
-        const resume = `The ${this.spec.label} keeps running on the Cloud Partner Portal; run \`pulumi up\` again to resume waiting (it is not sent again).`;
+        const resume = `The ${this.spec.label} keeps running on ${backend.service}; run \`pulumi up\` again to resume waiting (it is not sent again).`;
         if (!message.includes("pulumi up")) message = `${message} ${resume}`;
       }
       // The host drops __provider on this path; without it a later update or delete could not load us.
@@ -413,6 +438,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     const { inputs, failures } = checkOperationInputs(news);
     for (const [property, input] of Object.entries<KindInput>(this.spec.inputs)) {
       if (inputs[property] === UNKNOWN_VALUE) continue;
+      if (input.apis && !input.apis.includes((inputs.api ?? "cpp") as ApiName)) continue;
       const checked = input.check(inputs[property]);
       // The host cannot serialize `undefined` (a missing input): leave it out, the failure says why.
       if (checked.value !== undefined) inputs[property] = checked.value;
@@ -428,6 +454,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     const pick = inputs as unknown as OperationInputs;
     const extras = Object.fromEntries(Object.keys(this.spec.inputs).map((key) => [key, inputs[key]]));
     return {
+      ...(pick.api !== undefined ? { api: pick.api } : {}),
       publisherId: pick.publisherId,
       offerId: pick.offerId,
       endpoint: pick.endpoint,
@@ -471,7 +498,10 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
       requestTimeoutMs: inputs.requestTimeoutSeconds * 1000,
       transport: this.hooks.transport,
       clock: this.hooks.clock,
-      log: (line) => this.#log(`[${inputs.publisherId}/${inputs.offerId}] ${line}`),
+      log: (line) =>
+        this.#log(
+          `[${api === "ingestion" ? inputs.offerId : `${inputs.publisherId}/${inputs.offerId}`}] ${line}`,
+        ),
     });
   }
 
@@ -577,7 +607,9 @@ function startTimeOf(createdAt: string | undefined, nowMs: number): string {
 }
 
 /** How a wait ended, for the last progress line. */
-function outcomeOf(outs: OperationOutputs): string {
+function outcomeOf(outs: OperationOutputs, backend: OfferBackend): string {
+  if (outs.awaitingSignoff && backend.api === "ingestion")
+    return `stopped at ${outs.currentStep ?? "the sign-off step"}: the preview is ready. Review it, then go live (OfferGoLive).`;
   if (outs.awaitingSignoff) {
     return (
       `stopped at ${outs.currentStep ?? "the sign-off step"}: the preview is ready. ` +
@@ -632,6 +664,7 @@ export class OfferPublishProvider extends OperationResourceProvider<PublishInput
                 ? { value: undefined, problems: [] }
                 : checkNotificationEmails(value),
             onChange: "update",
+            apis: ["cpp"],
           },
         },
         startOptions: (inputs) => ({ notificationEmails: inputs.notificationEmails }),

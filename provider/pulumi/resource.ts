@@ -6,6 +6,7 @@
  */
 
 import * as pulumi from "@pulumi/pulumi";
+import type { ApiName } from "../core/backend";
 import type { OperationStatus } from "../core/status";
 
 /** Which provider class (exported by `provider/provider.ts`, the stable module path) the thin object delegates to. */
@@ -70,13 +71,31 @@ function sharedThinProvider(className: ProviderClassName): pulumi.dynamic.Resour
 
 /** Inputs every offer operation resource takes. */
 export interface OfferOperationArgs {
-  /** Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource. */
-  publisherId: pulumi.Input<string>;
-  /** Offer id, e.g. `contoso-offer`. Changing it replaces the resource. */
+  /**
+   * Which API: `"cpp"` (default), the Cloud Partner Portal API for offers integrated before Partner Center, or
+   * `"ingestion"`, the Partner Center Product Ingestion API (Microsoft Graph tokens) for every other offer.
+   * Changing it replaces the resource.
+   */
+  api?: pulumi.Input<ApiName>;
+  /**
+   * Publisher id in the Cloud Partner Portal, e.g. `contoso`: required for `api: "cpp"`; optional and only used
+   * in messages for `"ingestion"` (the token identifies the seller account). Changing it replaces the resource.
+   */
+  publisherId?: pulumi.Input<string>;
+  /**
+   * Offer id, e.g. `contoso-offer` (for `"ingestion"`: the offer's id in Partner Center, the product's external
+   * id). Changing it replaces the resource.
+   */
   offerId: pulumi.Input<string>;
-  /** API host. Default `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces. */
+  /**
+   * API host. Default `https://cloudpartner.azure.com` (`"ingestion"`: `https://graph.microsoft.com/rp/product-ingestion`);
+   * plain http is accepted only for loopback. Changing it replaces.
+   */
   endpoint?: pulumi.Input<string>;
-  /** API version sent as `api-version`. Default `2017-10-31`. Changing it replaces. */
+  /**
+   * API version: `api-version` for `"cpp"` (default `2017-10-31`), the `$version` of every call for
+   * `"ingestion"` (default `2022-07-01`). Changing it replaces.
+   */
   apiVersion?: pulumi.Input<string>;
   /**
    * Block until the operation ends (`OfferPublish`: until the preview waits for sign-off). Default `true`; with
@@ -102,6 +121,7 @@ export interface OfferGoLiveArgs extends OfferOperationArgs {}
 /** Inputs of `OfferPublish`. */
 export interface OfferPublishArgs extends OfferOperationArgs {
   /**
+   * `api: "cpp"` only, required there (the Product Ingestion API has no such setting: optional and ignored).
    * Who the Cloud Partner Portal e-mails about this publish — and about the go-live and cancel that follow
    * it: 1 to 20 addresses, each its own list item (no commas or spaces inside one). Surrounding spaces are
    * trimmed and repeats dropped. Changing the list updates the resource in place and does not publish again
@@ -124,6 +144,8 @@ export interface OperationStep {
 const OPERATION_OUTPUTS = [
   "operationLocation",
   "operationId",
+  "productId",
+  "submissionId",
   "status",
   "rawStatus",
   "attached",
@@ -143,7 +165,8 @@ const OPERATION_OUTPUTS = [
  * `CLOUDPARTNER_ACCESS_TOKEN` environment variable, else Azure AD (`@azure/identity`).
  */
 export abstract class OfferOperation extends pulumi.dynamic.Resource {
-  declare readonly publisherId: pulumi.Output<string>;
+  declare readonly api: pulumi.Output<ApiName | undefined>;
+  declare readonly publisherId: pulumi.Output<string | undefined>;
   declare readonly offerId: pulumi.Output<string>;
   declare readonly endpoint: pulumi.Output<string>;
   declare readonly apiVersion: pulumi.Output<string>;
@@ -152,10 +175,14 @@ export abstract class OfferOperation extends pulumi.dynamic.Resource {
   declare readonly pollIntervalSeconds: pulumi.Output<number>;
   declare readonly maxPollIntervalSeconds: pulumi.Output<number>;
   declare readonly requestTimeoutSeconds: pulumi.Output<number>;
-  /** Absolute URL of the operation. */
+  /** Absolute URL of the operation (ingestion: of the configure job's status). */
   declare readonly operationLocation: pulumi.Output<string>;
-  /** The operation's GUID, or the `$`-separated id of a non-migrated offer. */
+  /** The operation's GUID, or the `$`-separated id of a non-migrated offer (ingestion: the configure job id). */
   declare readonly operationId: pulumi.Output<string | undefined>;
+  /** Ingestion only: the durable product id, `product/<guid>`. */
+  declare readonly productId: pulumi.Output<string | undefined>;
+  /** Ingestion only: the submission sent to preview (publish) or live (go-live), `submission/<guid>/<n>`. */
+  declare readonly submissionId: pulumi.Output<string | undefined>;
   /** `succeeded`, `running` (e.g. with `wait: false`), `failed` or `canceled`. */
   declare readonly status: pulumi.Output<OperationStatus>;
   /** The status exactly as the API last spelled it. */

@@ -1,0 +1,307 @@
+/**
+ * The Product Ingestion API calls this project needs, on the shared `ApiSession` (token, retries, error
+ * mapping): the product by its external id, its submissions, `configure` (one POST, never retried blindly),
+ * a configure job's status, and cancel. Plain TypeScript, no Pulumi.
+ */
+
+import { resolveTokenProvider } from "../core/auth";
+import type { ReadLimits } from "../core/backend";
+import {
+  CloudPartnerError,
+  type CloudPartnerErrorDetails,
+  NotFoundError,
+  ProtocolError,
+  RejectedError,
+} from "../core/errors";
+import { defaultTransport, type HttpResponse } from "../core/http";
+import { apiUrl, pathSegment } from "../core/location";
+import {
+  type ApiClientOptions,
+  type Clock,
+  type ResolvedRetryOptions,
+  resolveEndpoint,
+  resolveRetryOptions,
+  systemClock,
+} from "../core/options";
+import { ApiSession, type ApiWording } from "../core/rest";
+import { parseRetryAfter } from "../core/retry";
+import {
+  DEFAULT_INGESTION_VERSION,
+  INGESTION_ENDPOINT,
+  INGESTION_SCOPE,
+  INGESTION_SERVICE,
+  SCHEMA_BASE,
+  SUBMISSION_SCHEMA_VERSION,
+} from "./constants";
+import {
+  type ConfigureStatus,
+  type IngestionSubmission,
+  parseConfigureStatus,
+  parseProductLookup,
+  parseSubmissions,
+  productGuid,
+} from "./parse";
+
+/**
+ * Endpoint default `https://graph.microsoft.com/rp/product-ingestion`; `apiVersion` is the `$version` of every
+ * call and of the configure body's `$schema`, default `2022-07-01`. Tokens are asked for Microsoft Graph.
+ */
+export interface IngestionClientOptions extends ApiClientOptions {}
+
+/** How errors from the Product Ingestion API word their advice. */
+export const INGESTION_WORDING: ApiWording = {
+  service: INGESTION_SERVICE,
+  unauthorized: (apiMessage) =>
+    /audience/i.test(apiMessage ?? "")
+      ? "The token is for another API: get a token for Microsoft Graph (scope https://graph.microsoft.com/.default; with the Azure CLI: az account get-access-token --resource https://graph.microsoft.com)."
+      : "Provide a valid, unexpired token for Microsoft Graph (scope https://graph.microsoft.com/.default) of the Entra app added in Partner Center.",
+  forbidden:
+    "Add the Entra app in Partner Center (Account settings → User management) with the Manager role, then try again.",
+  notFound: "Check the offer id (the product's external id in Partner Center).",
+};
+
+/** A configure POST's answer. */
+export interface ConfigureAnswer {
+  job: ConfigureStatus;
+  status: number;
+}
+
+export class IngestionClient {
+  readonly endpoint: string;
+  readonly apiVersion: string;
+  readonly #session: ApiSession;
+  readonly #clock: Clock;
+  readonly retry: ResolvedRetryOptions;
+
+  constructor(options: IngestionClientOptions = {}) {
+    this.endpoint = resolveEndpoint(options.endpoint ?? INGESTION_ENDPOINT, { allowPath: true });
+    this.apiVersion = options.apiVersion ?? DEFAULT_INGESTION_VERSION;
+    this.retry = resolveRetryOptions(options.retry);
+    this.#clock = options.clock ?? systemClock;
+    this.#session = new ApiSession({
+      endpoint: this.endpoint,
+      tokens:
+        options.tokenProvider ??
+        resolveTokenProvider({
+          accessToken: options.accessToken,
+          credential: options.credential,
+          scope: INGESTION_SCOPE,
+        }),
+      requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
+      retry: this.retry,
+      transport: options.transport ?? defaultTransport(),
+      clock: this.#clock,
+      random: options.random ?? Math.random,
+      log: options.log ?? (() => {}),
+      wording: INGESTION_WORDING,
+    });
+  }
+
+  get tokenSource(): string {
+    return this.#session.tokenSource;
+  }
+
+  url(path: string, query: Record<string, string | undefined> = {}): string {
+    return apiUrl(this.endpoint, path, { ...query, $version: this.apiVersion });
+  }
+
+  /** Absolute URL of a configure job's status: what a resource saves as `operationLocation`. */
+  jobStatusUrl(jobId: string): string {
+    return this.url(`configure/${pathSegment(jobId, "jobId")}/status`);
+  }
+
+  /** Absolute URL of a submission (the `operationLocation` of one attached to without its job). */
+  submissionUrl(submissionId: string): string {
+    return this.url(
+      submissionId
+        .split("/")
+        .map((s) => pathSegment(s, "submissionId"))
+        .join("/"),
+    );
+  }
+
+  /** `product/<guid>` of the offer; NotFoundError naming the offer id when Partner Center has no such product. */
+  async productId(offerId: string, signal?: AbortSignal): Promise<string> {
+    const context = { offerId };
+    const url = this.url("product", { externalId: offerId });
+    const { body } = await this.#get(url, context, signal);
+    const lookup = parseProductLookup(body);
+    if (!lookup.understood)
+      throw new ProtocolError(
+        `${INGESTION_SERVICE} answered the product lookup of offer ${offerId} with something that is not a product list; nothing was sent.`,
+        { ...context, requestUrl: url },
+      );
+    if (!lookup.productId)
+      throw new NotFoundError(
+        `Partner Center has no product with the offer id (external id) "${offerId}". Check offerId: it is the offer's id in Partner Center, and the Entra app must have access to that seller account.`,
+        { ...context, status: 200, requestUrl: url },
+      );
+    return lookup.productId;
+  }
+
+  /** Every submission of the product (draft, preview, live), newest first. Fails closed on an unreadable list. */
+  async submissions(
+    productId: string,
+    offerId: string,
+    signal?: AbortSignal,
+  ): Promise<IngestionSubmission[]> {
+    const context = { offerId };
+    const url = this.url(`submission/${pathSegment(productGuid(productId), "productId")}`);
+    const { body } = await this.#get(url, context, signal);
+    const submissions = parseSubmissions(body);
+    if (!submissions)
+      throw new ProtocolError(
+        `${INGESTION_SERVICE} answered the submissions of offer ${offerId} with something this client cannot read; nothing was sent. Check the offer with \`pulumi-cloudpartner status --api ingestion ${offerId}\`.`,
+        { ...context, requestUrl: url },
+      );
+    return submissions;
+  }
+
+  /**
+   * `POST configure` with one submission resource: `target` preview (publish all draft changes) or live (with
+   * the preview submission's id). Sent once: a failure is the caller's to judge (it may have been applied).
+   */
+  async configureSubmission(
+    productId: string,
+    offerId: string,
+    target: "preview" | "live",
+    submissionId: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<ConfigureAnswer> {
+    const context = { offerId };
+    const body = {
+      $schema: `${SCHEMA_BASE}/configure/${this.apiVersion}`,
+      resources: [
+        {
+          $schema: `${SCHEMA_BASE}/submission/${SUBMISSION_SCHEMA_VERSION}`,
+          ...(submissionId ? { id: submissionId } : {}),
+          product: productId,
+          target: { targetType: target },
+        },
+      ],
+    };
+    const url = this.url("configure");
+    const response = await this.#send({ method: "POST", url, body, retry: false, context, signal });
+    return { job: this.#job(response, url, context), status: response.status };
+  }
+
+  /** A configure job's status (safe to repeat: retried within the call). */
+  async jobStatus(
+    jobId: string,
+    offerId: string,
+    signal?: AbortSignal,
+    limits: ReadLimits = {},
+  ): Promise<{ job: ConfigureStatus; retryAfterMs?: number }> {
+    const url = this.jobStatusUrl(jobId);
+    const context = { offerId, operationLocation: url };
+    const { response, body } = await this.#get(url, context, signal, limits.maxRetryAfterMs);
+    const job = parseConfigureStatus(body);
+    if (!job)
+      throw new ProtocolError(
+        `The configure job at ${url} answered with something that is not a job status.`,
+        {
+          ...context,
+          status: response.status,
+          requestUrl: url,
+        },
+      );
+    return { job, retryAfterMs: parseRetryAfter(response.headers["retry-after"], this.#clock.now()) };
+  }
+
+  /** The durable ids a finished job created or changed (`GET configure/<jobId>`, configure-detail). */
+  async jobDetail(jobId: string, offerId: string, signal?: AbortSignal): Promise<string[]> {
+    const url = this.url(`configure/${pathSegment(jobId, "jobId")}`);
+    const { body } = await this.#get(url, { offerId, operationLocation: this.jobStatusUrl(jobId) }, signal);
+    const resources = (body as { resources?: unknown })?.resources;
+    return Array.isArray(resources)
+      ? resources.map((r) => (r as { id?: unknown })?.id).filter((id): id is string => typeof id === "string")
+      : [];
+  }
+
+  /** `POST configure/<jobId>/cancel`. Cancelling twice is harmless, so transient failures are retried. */
+  async cancelJob(
+    jobId: string,
+    offerId: string,
+    signal?: AbortSignal,
+  ): Promise<ConfigureStatus | undefined> {
+    const url = this.url(`configure/${pathSegment(jobId, "jobId")}/cancel`);
+    const context = { offerId, operationLocation: this.jobStatusUrl(jobId) };
+    try {
+      const response = await this.#send({ method: "POST", url, retry: true, context, signal });
+      return response.body.trim() ? parseConfigureStatus(safeJson(response.body)) : undefined;
+    } catch (error) {
+      if (
+        // Whichever class the session gave the 400 (its text says "already"), the job cannot be canceled.
+        error instanceof CloudPartnerError &&
+        error.status === 400 &&
+        /already (been )?completed|too far along|cannot cancel/i.test(error.apiMessage ?? "")
+      )
+        throw new RejectedError(
+          `${error.message} The configure job ${jobId} can no longer be canceled: it has finished or is too far along, and what it processed stays applied. A preview that is ready simply waits (nothing goes live without a go-live); check with \`pulumi-cloudpartner status --api ingestion ${offerId}\`.`,
+          {
+            ...context,
+            status: error.status,
+            apiCode: error.apiCode,
+            apiMessage: error.apiMessage,
+            requestUrl: url,
+            method: "POST",
+          },
+        );
+      throw error;
+    }
+  }
+
+  #job(response: HttpResponse, url: string, context: CloudPartnerErrorDetails): ConfigureStatus {
+    const job = parseConfigureStatus(safeJson(response.body));
+    if (!job)
+      throw new ProtocolError(
+        `${INGESTION_SERVICE} accepted the configure request (HTTP ${response.status}) but its answer has no job id, so the job cannot be followed. Check the offer with \`pulumi-cloudpartner status --api ingestion ${context.offerId}\` before retrying.`,
+        { ...context, status: response.status, requestUrl: url },
+      );
+    return job;
+  }
+
+  #get(url: string, context: CloudPartnerErrorDetails, signal?: AbortSignal, maxRetryAfterMs?: number) {
+    return this.#session.getJson(url, context, signal, maxRetryAfterMs).catch((error: unknown) => {
+      throw this.#explain(error);
+    });
+  }
+
+  #send(options: Parameters<ApiSession["send"]>[0]) {
+    return this.#session.send(options).catch((error: unknown) => {
+      throw this.#explain(error);
+    });
+  }
+
+  /** A deprecated `$version` gets the advice of which version to set. */
+  #explain(error: unknown): unknown {
+    if (!(error instanceof RejectedError) || !/deprecated schema/i.test(error.apiMessage ?? "")) return error;
+    const retired =
+      /(\d{4}-\d{2}-\d{2}(?:-preview\d*)?)/.exec(error.apiMessage ?? "")?.[1] ?? this.apiVersion;
+    const advice =
+      retired === SUBMISSION_SCHEMA_VERSION && retired !== this.apiVersion
+        ? `The submission schema ${retired} this package sends is retired: update pulumi-cloudpartner.`
+        : `The schema version ${retired} is retired: set apiVersion to ${DEFAULT_INGESTION_VERSION} (the default) or a newer schema version.`;
+    return new RejectedError(`${error.message} ${advice}`, {
+      status: error.status,
+      apiCode: error.apiCode,
+      apiMessage: error.apiMessage,
+      method: error.method,
+      requestUrl: error.requestUrl,
+      offerId: error.offerId,
+      operationLocation: error.operationLocation,
+    });
+  }
+
+  toJSON(): Record<string, string> {
+    return { endpoint: this.endpoint, apiVersion: this.apiVersion };
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,325 @@
+/**
+ * The ingestion backend against the simulator's Product Ingestion API over real HTTP: publish to a ready
+ * preview, go live, attach and adopt without a configure POST, failures, request errors, auth, and faults.
+ */
+
+import { run } from "../../provider/cli";
+import type { OfferBackend } from "../../provider/core/backend";
+import {
+  AuthenticationError,
+  ForbiddenError,
+  NotFoundError,
+  OperationFailedError,
+  RejectedError,
+} from "../../provider/core/errors";
+import { PooledTransport } from "../../provider/core/http";
+import { isAwaitingSignoff } from "../../provider/core/operation";
+import { pollOperation } from "../../provider/core/poller";
+import { IngestionBackend, type IngestionBackendOptions } from "../../provider/ingestion/backend";
+import { getOfferStatus } from "../../provider/status-api";
+import { type CppSimulator, INGESTION_SCOPE } from "../simulator/server";
+import { fastPoll, TOKEN, withSimulator } from "../support/harness";
+
+let sim: CppSimulator;
+let transport: PooledTransport;
+let logs: string[];
+
+beforeEach(async () => {
+  sim = await withSimulator();
+  transport = new PooledTransport();
+  logs = [];
+});
+afterEach(async () => {
+  await transport.close();
+  await sim.close();
+});
+
+const endpoint = () => `${sim.url}/rp/product-ingestion`;
+
+function backend(offerId: string, options: Partial<IngestionBackendOptions> = {}): IngestionBackend {
+  return new IngestionBackend({
+    offerId,
+    endpoint: endpoint(),
+    accessToken: TOKEN,
+    requestTimeoutMs: 2_000,
+    retry: { baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 50 },
+    transport,
+    log: (line) => logs.push(line),
+    ...options,
+  });
+}
+
+async function follow(
+  b: OfferBackend,
+  kind: "publish" | "golive",
+  handle: Parameters<OfferBackend["readOperation"]>[1],
+) {
+  let current = { ...handle };
+  const snapshot = await pollOperation(
+    async (signal) => {
+      const read = await b.readOperation(kind, current, signal);
+      if (read.handle) current = { ...current, ...read.handle };
+      return read;
+    },
+    handle.operationLocation,
+    {
+      ...fastPoll,
+      offerId: b.offer,
+      service: b.service,
+      until: kind === "publish" ? isAwaitingSignoff : undefined,
+    },
+  );
+  return { snapshot, handle: current };
+}
+
+const configurePosts = (offerId: string) => sim.ingestion.configurePosts(offerId);
+
+/** A never-published product whose publish runs for ~30 years of simulated time: still running when looked at. */
+function slowProduct(externalId = "ing-slow-offer"): string {
+  sim.ingestion.addProduct({ externalId, previewSeconds: 10 ** 9 });
+  return externalId;
+}
+
+describe("publish and go-live", () => {
+  test("publish: one configure POST, then the preview is ready to go live (submission id learned)", async () => {
+    const b = backend("ing-new-offer");
+    expect(await b.findExisting("publish")).toBeUndefined();
+    const started = await b.start("publish");
+    expect(started).toMatchObject({
+      origin: "started",
+      productId: "product/00000000-0000-4000-8000-000000000001",
+    });
+    expect(started.operationLocation).toBe(
+      `${endpoint()}/configure/${started.operationId}/status?%24version=2022-07-01`,
+    );
+    const { snapshot, handle } = await follow(b, "publish", started);
+    expect(snapshot.status).toBe("succeeded");
+    expect(isAwaitingSignoff(snapshot)).toBe(true);
+    expect(snapshot.currentStep?.name).toBe("Ready to go live");
+    expect(handle.submissionId).toMatch(/^submission\/00000000-0000-4000-8000-000000000001\/\d{19}$/);
+    expect(configurePosts("ing-new-offer")).toBe(1);
+    // Every call carried $version; the configure body was accepted with the pinned submission schema.
+    expect(sim.requests.every((r) => r.path.includes("%24version=2022-07-01"))).toBe(true);
+    const status = await getOfferStatus({
+      api: "ingestion",
+      offerId: "ing-new-offer",
+      endpoint: endpoint(),
+      accessToken: TOKEN,
+      transport,
+    });
+    expect(status).toMatchObject({ status: "waitingForPublisherReview", awaitingSignoff: true });
+  });
+
+  test("go-live sends the newest ready preview with target live and waits for the live submission", async () => {
+    const b = backend("ing-preview-offer");
+    expect(await b.findExisting("golive")).toBeUndefined();
+    const started = await b.start("golive");
+    expect(started.submissionId).toMatch(/^submission\/00000000-0000-4000-8000-000000000002\//);
+    const { snapshot } = await follow(b, "golive", started);
+    expect(snapshot.status).toBe("succeeded");
+    expect(snapshot.steps.map((s) => [s.name, s.status])).toEqual([
+      ["Configure job", "completed"],
+      ["Live submission", "completed"],
+    ]);
+    expect((await b.offerStatus()).status).toBe("live");
+    expect(configurePosts("ing-preview-offer")).toBe(1);
+  });
+
+  test("a submission in flight is attached to with 0 configure POSTs; a preview already live is adopted", async () => {
+    const offer = slowProduct();
+    const first = backend(offer);
+    await first.start("publish");
+    const attached = await backend(offer).findExisting("publish");
+    expect(attached).toMatchObject({ origin: "attached" });
+    expect(attached?.submissionId).toBeDefined();
+    sim.advance(10 ** 9);
+    const { snapshot } = await follow(first, "publish", attached as NonNullable<typeof attached>);
+    expect(isAwaitingSignoff(snapshot)).toBe(true);
+    expect(configurePosts(offer)).toBe(1);
+
+    const adopted = await backend("ing-live-offer").findExisting("golive");
+    expect(adopted).toMatchObject({ origin: "adopted" });
+    expect(
+      (await backend("ing-live-offer").readOperation("golive", adopted as NonNullable<typeof adopted>))
+        .snapshot.status,
+    ).toBe("succeeded");
+    expect(configurePosts("ing-live-offer")).toBe(0);
+  });
+
+  test("an 'In Progress submission already exists' answer attaches instead of retrying", async () => {
+    const offer = slowProduct();
+    const b = backend(offer);
+    await b.start("publish");
+    const again = await backend(offer).start("publish");
+    expect(again.origin).toBe("attached");
+    expect(sim.ingestion.product(offer)?.jobs).toHaveLength(1);
+    expect(logs.join("\n")).toMatch(/In Progress submission already exists.*Taking over submission/);
+  });
+
+  test("go-live without a ready preview: says to publish first, sends nothing", async () => {
+    await expect(backend("ing-new-offer").start("golive")).rejects.toThrow(
+      /no preview ready to go live: it has never been published to preview\. Publish first/,
+    );
+    expect(configurePosts("ing-new-offer")).toBe(0);
+  });
+
+  test("a failed job is failed with every error, nested details flattened and certification named", async () => {
+    const b = backend("ing-failing-offer");
+    const started = await b.start("publish");
+    const error = await follow(b, "publish", started).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OperationFailedError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/Certification failure: The offer failed certification/);
+    expect(message).toMatch(/The VHD SAS URI of image version 1\.0\.0 has expired/);
+    expect(message).toMatch(/Fix the offer in Partner Center \(Product Ingestion API\)/);
+  });
+
+  test("cancel: a running job is canceled; a late cancel's 400 is explained", async () => {
+    const offer = slowProduct();
+    const b = backend(offer);
+    const started = await b.start("publish");
+    expect(await b.cancel({ handle: started })).toEqual({ completed: true });
+    await expect(b.cancel({ handle: started })).rejects.toThrow(
+      /already completed.*can no longer be canceled.*processed stays applied/,
+    );
+    await expect(b.cancel()).rejects.toThrow(/Nothing is in progress/);
+  });
+});
+
+describe("request errors", () => {
+  test("400 with the API's words, nothing started", async () => {
+    sim.ingestion.refuseNext("ing-new-offer", {
+      message: "The request is not valid.",
+      details: [{ code: "schemaValidationError", message: "Resource 0: something is off." }],
+    });
+    await expect(backend("ing-new-offer").start("publish")).rejects.toThrow(
+      /Partner Center \(Product Ingestion API\) rejected the request for offer ing-new-offer \(HTTP 400 \[badRequest\]\): The request is not valid\./,
+    );
+    expect(sim.ingestion.product("ing-new-offer")?.jobs).toHaveLength(0);
+  });
+
+  test("a deprecated $version says which version to set", async () => {
+    const error = await backend("ing-new-offer", { apiVersion: "2022-03-01-preview3" })
+      .findExisting("publish")
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RejectedError);
+    expect((error as Error).message).toMatch(
+      /deprecated schema.*The schema version 2022-03-01-preview3 is retired: set apiVersion to 2022-07-01/,
+    );
+  });
+
+  test("401 invalid audience: get a Graph token; 403: add the app as Manager; unknown offer: not found", async () => {
+    const audience = await backend("ing-new-offer", { accessToken: "wrong-audience-token" })
+      .findExisting("publish")
+      .catch((e: unknown) => e);
+    expect(audience).toBeInstanceOf(AuthenticationError);
+    expect((audience as Error).message).toMatch(
+      /Invalid audience.*token for Microsoft Graph \(scope https:\/\/graph\.microsoft\.com\/\.default.*az account get-access-token --resource https:\/\/graph\.microsoft\.com/,
+    );
+    const forbidden = await backend("ing-new-offer", { accessToken: "forbidden-app-token" })
+      .findExisting("publish")
+      .catch((e: unknown) => e);
+    expect(forbidden).toBeInstanceOf(ForbiddenError);
+    expect((forbidden as Error).message).toMatch(
+      /Account settings → User management\) with the Manager role/,
+    );
+    const unknown = await backend("no-such-offer")
+      .findExisting("publish")
+      .catch((e: unknown) => e);
+    expect(unknown).toBeInstanceOf(NotFoundError);
+    expect((unknown as Error).message).toMatch(
+      /no product with the offer id \(external id\) "no-such-offer"/,
+    );
+    for (const error of [audience, forbidden, unknown])
+      expect(JSON.stringify({ ...(error as object), message: (error as Error).message })).not.toContain(
+        TOKEN,
+      );
+  });
+});
+
+describe("faults", () => {
+  test("5xx on status polls counts as pending; the publish still ends ready", async () => {
+    const b = backend("ing-new-offer");
+    const started = await b.start("publish");
+    sim.setFaults(INGESTION_SCOPE, "ing-new-offer", [
+      { type: "status", status: 503, times: 80, match: { kind: "configureStatus" } },
+    ]);
+    const { snapshot } = await follow(b, "publish", started);
+    expect(isAwaitingSignoff(snapshot)).toBe(true);
+    const faulted = sim.requests.filter((r) => r.kind === "configureStatus" && r.fault === "status");
+    expect(faulted).toHaveLength(80);
+  });
+
+  test("429 with Retry-After and a reset before processing: re-sent, one configure applied", async () => {
+    sim.setFaults(INGESTION_SCOPE, "ing-new-offer", [
+      { type: "status", status: 429, retryAfter: "0", match: { method: "POST", kind: "configure" } },
+      { type: "reset", match: { method: "POST", kind: "configure" } },
+    ]);
+    const started = await backend("ing-new-offer").start("publish");
+    expect(started.origin).toBe("started");
+    const posts = sim.requests.filter((r) => r.kind === "configure");
+    expect(posts.map((r) => [r.fault ?? "-", r.processed])).toEqual([
+      ["status", false],
+      ["reset", false],
+      ["-", true],
+    ]);
+    expect(configurePosts("ing-new-offer")).toBe(1);
+  });
+
+  test("a reset after the configure was processed: the re-read finds it, 0 duplicate configure POSTs", async () => {
+    sim.setFaults(INGESTION_SCOPE, "ing-preview-offer", [
+      { type: "resetAfterProcessing", match: { method: "POST", kind: "configure" } },
+    ]);
+    const b = backend("ing-preview-offer");
+    const started = await b.start("golive");
+    expect(started.origin).toBe("attached");
+    expect(sim.requests.filter((r) => r.kind === "configure")).toHaveLength(1);
+    expect(configurePosts("ing-preview-offer")).toBe(1);
+    const { snapshot } = await follow(b, "golive", started);
+    expect(snapshot.status).toBe("succeeded");
+  });
+});
+
+describe("CLI --api ingestion", () => {
+  async function cli(...argv: string[]) {
+    let stdout = "";
+    let stderr = "";
+    const code = await run([...argv, "--api", "ingestion", "--endpoint", endpoint()], {
+      stdout: (text) => {
+        stdout += text;
+      },
+      stderr: (text) => {
+        stderr += text;
+      },
+      env: { CLOUDPARTNER_ACCESS_TOKEN: TOKEN },
+      transport,
+    });
+    return { code, stdout, stderr };
+  }
+
+  test("status and operations need no publisher id; cancel takes --job", async () => {
+    const status = await cli("status", "ing-preview-offer");
+    expect(status).toMatchObject({ code: 0, stderr: "" });
+    expect(status.stdout).toMatch(
+      /^Offer ing-preview-offer: waitingForPublisherReview\nThe preview is ready/,
+    );
+    expect(status.stdout).toMatch(/Preview submission\s+completed/);
+    expect(status.stdout).toMatch(/Current step: Ready to go live/);
+    const operations = await cli("operations", "ing-live-offer", "--json");
+    expect(JSON.parse(operations.stdout)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: "golive", state: "succeeded", slot: "live" })]),
+    );
+
+    const offer = slowProduct();
+    const started = await backend(offer).start("publish");
+    const noJob = await cli("cancel", offer);
+    expect(noJob.code).toBe(1);
+    expect(noJob.stderr).toMatch(/preview submission submission\/.* is in progress.*--job <jobId>/);
+    const cancel = await cli("cancel", offer, "--job", started.operationId as string);
+    expect(cancel).toMatchObject({ code: 0, stdout: `Canceled the running operation of ${offer}.\n` });
+    const late = await cli("cancel", offer, "--job", started.operationId as string);
+    expect(late.code).toBe(1);
+    expect(late.stderr).toMatch(/can no longer be canceled/);
+    expect(status.stdout + operations.stdout + cancel.stdout + late.stderr).not.toContain(TOKEN);
+  });
+});

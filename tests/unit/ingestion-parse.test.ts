@@ -1,0 +1,142 @@
+import {
+  conflictKind,
+  flattenJobErrors,
+  jobState,
+  parseConfigureStatus,
+  parseProductLookup,
+  parseSubmissions,
+  submissionState,
+} from "../../provider/ingestion/parse";
+
+describe("configure-status", () => {
+  test("reads jobId and the 2023 spelling jobID; a running job's jobEnd placeholder is dropped", () => {
+    const running = parseConfigureStatus({
+      jobId: "j1",
+      jobStatus: "running",
+      jobResult: "pending",
+      jobStart: "2024-01-01T00:00:00Z",
+      jobEnd: "0001-01-01T00:00:00",
+      errors: [],
+    });
+    expect(running).toEqual({
+      jobId: "j1",
+      jobStatus: "running",
+      jobResult: "pending",
+      jobStart: "2024-01-01T00:00:00Z",
+      errors: [],
+    });
+    expect(parseConfigureStatus({ jobID: "j2", jobStatus: "completed", jobResult: "succeeded" })?.jobId).toBe(
+      "j2",
+    );
+    expect(parseConfigureStatus({ jobStatus: "running" })).toBeUndefined();
+    expect(parseConfigureStatus("nope")).toBeUndefined();
+  });
+
+  test("job states, compared case-insensitively; unknown spellings are not a success", () => {
+    expect(jobState({ jobStatus: "notStarted", jobResult: "pending" })).toEqual({
+      status: "running",
+      recognized: true,
+    });
+    expect(jobState({ jobStatus: "Running", jobResult: "Pending" })).toEqual({
+      status: "running",
+      recognized: true,
+    });
+    expect(jobState({ jobStatus: "Completed", jobResult: "Succeeded" }).status).toBe("succeeded");
+    expect(jobState({ jobStatus: "completed", jobResult: "failed" }).status).toBe("failed");
+    expect(jobState({ jobStatus: "completed", jobResult: "cancelled" }).status).toBe("canceled");
+    expect(jobState({ jobStatus: "completed", jobResult: "weird" })).toEqual({
+      status: "running",
+      recognized: false,
+    });
+    expect(jobState({ jobStatus: "paused", jobResult: "pending" })).toEqual({
+      status: "running",
+      recognized: false,
+    });
+  });
+});
+
+describe("job errors", () => {
+  test("nested details are flattened in order and a certification failure is named as such", () => {
+    const job = parseConfigureStatus({
+      jobId: "j",
+      jobStatus: "completed",
+      jobResult: "failed",
+      errors: [
+        {
+          code: "invalidState",
+          message: "The submission could not be published.",
+          resourceId: "submission/g/1",
+          details: [
+            { code: "invalidState", message: "The offer failed certification: the image did not pass." },
+          ],
+        },
+        {
+          code: 409,
+          message: "Conflict as a number code",
+          details: [{ code: "invalidResource", message: "SAS expired." }],
+        },
+      ],
+    });
+    expect(flattenJobErrors(job?.errors ?? [])).toEqual([
+      "invalidState: The submission could not be published. (submission/g/1)",
+      "Certification failure: The offer failed certification: the image did not pass.",
+      "409: Conflict as a number code",
+      "invalidResource: SAS expired.",
+    ]);
+  });
+
+  test("conflict answers are told apart", () => {
+    expect(conflictKind("An In Progress submission already exists.")).toBe("inProgress");
+    expect(conflictKind("The submission cannot be pushed to as its not the latest")).toBe("notLatest");
+    expect(conflictKind("The request is not valid.")).toBeUndefined();
+  });
+});
+
+describe("submissions and products", () => {
+  test("newest first by created, then by number; draft has no status", () => {
+    const list = parseSubmissions({
+      value: [
+        { id: "submission/g/0", target: { targetType: "draft" } },
+        {
+          id: "submission/g/1000000000000000001",
+          target: { targetType: "preview" },
+          status: "completed",
+          result: "succeeded",
+          created: "2024-01-01T00:00:00Z",
+        },
+        {
+          id: "submission/g/1000000000000000002",
+          target: { targetType: "preview" },
+          status: "running",
+          result: "pending",
+          created: "2024-02-01T00:00:00Z",
+        },
+      ],
+    });
+    expect(list?.map((s) => s.id)).toEqual([
+      "submission/g/1000000000000000002",
+      "submission/g/1000000000000000001",
+      "submission/g/0",
+    ]);
+    expect(list?.map(submissionState)).toEqual(["inFlight", "succeeded", "draft"]);
+  });
+
+  test("an unreadable list or entry is undefined (callers fail closed)", () => {
+    expect(parseSubmissions({ items: [] })).toBeUndefined();
+    expect(parseSubmissions({ value: [{ id: "x", target: { targetType: "staging" } }] })).toBeUndefined();
+    expect(submissionState({ id: "s", target: "live", status: "archived" })).toBeUndefined();
+    expect(submissionState({ id: "s", target: "live", status: "completed", result: "pending" })).toBe(
+      "inFlight",
+    );
+  });
+
+  test("product lookup: durable id, empty value = not found, anything else not understood", () => {
+    expect(parseProductLookup({ value: [{ id: "product/abc-1" }] })).toEqual({
+      productId: "product/abc-1",
+      understood: true,
+    });
+    expect(parseProductLookup({ value: [] })).toEqual({ understood: true });
+    expect(parseProductLookup({ value: [{ id: "plan/x/y" }] })).toEqual({ understood: false });
+    expect(parseProductLookup([])).toEqual({ understood: false });
+  });
+});
