@@ -29,4 +29,4 @@ export const previewSubmission = published.submissionId;
 export const publishStatus = published.status;
 export const awaitingSignoff = published.awaitingSignoff;
 export const liveStatus = live?.status ?? "not requested (review the preview, then set goLive=true)";
-export const liveSubmission = live?.submissionId;
+export const liveSubmission = live?.submissionId ?? "none yet";
