@@ -277,7 +277,13 @@ export class NativeProvider {
       detailed.set(key, propertyDiff(olds[key], news[key], replaces.includes(key)));
     for (const key of replaces) {
       // Not an input (e.g. `status`: a failed operation no longer matches the desired state).
-      if (!detailed.has(key)) detailed.set(key, propertyDiff(olds[key], news[key], true).setInputdiff(false));
+      if (!detailed.has(key))
+        detailed.set(
+          key,
+          new provproto.PropertyDiff()
+            .setKind(provproto.PropertyDiff.Kind.UPDATE_REPLACE)
+            .setInputdiff(false),
+        );
     }
     if (result.changes && detailed.size === 0) {
       // Nothing changed but the operation still runs: the update resumes waiting on it.
@@ -341,8 +347,10 @@ export class NativeProvider {
     const oldInputs = unwrap(req.getInputs()?.toJavaScript());
     const secrets = new Set([...state.secrets, ...oldInputs.secrets]);
     const importing = Object.keys(state.values).length === 0;
-    const props = importing ? await this.#imported(type, req.getId()) : state.values;
-    const result = await provider.read(req.getId(), props);
+    const { id, props } = importing
+      ? await this.#imported(type, req.getId())
+      : { id: req.getId(), props: state.values };
+    const result = await provider.read(id, props);
     const response = new provproto.ReadResponse().setId(result.id ?? "");
     if (!result.id) return response; // gone: the engine removes it from the stack
     const outs = (result.props ?? {}) as Properties;
@@ -366,7 +374,7 @@ export class NativeProvider {
    * `<publisherId>/<offerId>/<golive|publish>/<operationId>` as the resources' own ids, or `.../current` for
    * the operation of that kind running now or last done. Only reads are sent.
    */
-  async #imported(type: string, id: string): Promise<Properties> {
+  async #imported(type: string, id: string): Promise<{ id: string; props: Properties }> {
     const kind = RESOURCE_KINDS[type] as OperationKind;
     const parts = id.split("/");
     const usage = `Import ${type} with the id <publisherId>/<offerId>/${kind}/<operationId> (the resource id of the operation) or <publisherId>/<offerId>/${kind}/current.`;
@@ -414,7 +422,7 @@ export class NativeProvider {
         operationId,
       );
     }
-    return {
+    const props = {
       ...inputs,
       operationLocation,
       operationId: resolvedId,
@@ -424,6 +432,8 @@ export class NativeProvider {
       steps: [],
       messages: [],
     };
+    // The id the resource would have had, had it started the operation (as the dynamic resources' ids).
+    return { id: `${publisherId}/${offerId}/${kind}/${resolvedId}`, props };
   }
 
   /** Runs a create/update with Cancel's signal and the request's deadline (`timeout` seconds; 0 = none). */
