@@ -27,6 +27,7 @@ import {
   type ProviderHooks,
   ResourceInitError,
 } from "../pulumi/providers";
+import { CONFIG_KEYS, GET_OFFER_STATUS, PACKAGE_NAME, RESOURCE_KINDS, schemaPath } from "./contract";
 import { type Properties, unwrap, wrapSecrets } from "./properties";
 
 // The SDK's generated stubs and the grpc-js copy they were generated against.
@@ -40,31 +41,10 @@ const { Struct } = require(require.resolve("google-protobuf/google/protobuf/stru
 const { Empty } = require(require.resolve("google-protobuf/google/protobuf/empty_pb", { paths: [sdkDir] }));
 const { Any } = require(require.resolve("google-protobuf/google/protobuf/any_pb", { paths: [sdkDir] }));
 
-export const PACKAGE_NAME = "cloudpartner";
-export const GET_OFFER_STATUS = "cloudpartner:index:getOfferStatus";
-
-/** Where the contract lives: `schema.json` at the package root (two levels up from source and from `dist/`). */
-export function schemaPath(): string {
-  for (const dir of [path.resolve(__dirname, "../.."), path.resolve(__dirname, "../../..")]) {
-    const candidate = path.join(dir, "schema.json");
-    if (fs.existsSync(candidate)) return candidate;
-  }
-  throw new ConfigurationError(
-    "schema.json is missing next to the pulumi-cloudpartner package; reinstall the package.",
-  );
-}
-
 interface SchemaResource {
   inputProperties: Record<string, unknown>;
   properties: Record<string, unknown>;
 }
-
-/** The resource types this provider serves, each by the kind of operation it starts. */
-const RESOURCE_KINDS: Record<string, OperationKind> = {
-  "cloudpartner:index:OfferGoLive": "golive",
-  "cloudpartner:index:OfferPublish": "publish",
-  // The image-version resource joins here (and in schema.json) with its own provider class.
-};
 
 /** The provider configuration (`cloudpartner:*` stack config, or an explicit provider resource's inputs). */
 interface ProviderConfig {
@@ -72,8 +52,6 @@ interface ProviderConfig {
   endpoint?: string;
   api?: string;
 }
-
-const CONFIG_KEYS = ["accessToken", "endpoint", "api"] as const;
 
 type Callback = (
   error: grpcTypes.ServiceError | Partial<grpcTypes.StatusObject> | null,
