@@ -154,17 +154,10 @@ export class NativeProvider {
     const olds = unwrap(req.getOldInputs()?.toJavaScript() ?? req.getOlds()?.toJavaScript()).values;
     const news = unwrap(req.getNews()?.toJavaScript()).values;
     const changed = CONFIG_KEYS.filter((key) => !sameValue(olds[key], news[key]));
-    const response = new provproto.DiffResponse()
-      .setChanges(
-        changed.length
-          ? provproto.DiffResponse.DiffChanges.DIFF_SOME
-          : provproto.DiffResponse.DiffChanges.DIFF_NONE,
-      )
-      .setDiffsList(changed)
-      .setHasdetaileddiff(true);
-    for (const key of changed)
-      response.getDetaileddiffMap().set(key, propertyDiff(olds[key], news[key], false));
-    return response;
+    return diffResponse(
+      changed.length > 0,
+      new Map(changed.map((key) => [key, propertyDiff(olds[key], news[key], false)])),
+    );
   }
 
   async configure(req: provpb.ConfigureRequest): Promise<provpb.ConfigureResponse> {
@@ -267,18 +260,9 @@ export class NativeProvider {
       // Nothing changed but the operation still runs: the update resumes waiting on it.
       detailed.set("status", new provproto.PropertyDiff().setKind(provproto.PropertyDiff.Kind.UPDATE));
     }
-    const response = new provproto.DiffResponse()
-      .setChanges(
-        result.changes
-          ? provproto.DiffResponse.DiffChanges.DIFF_SOME
-          : provproto.DiffResponse.DiffChanges.DIFF_NONE,
-      )
+    return diffResponse(result.changes ?? false, detailed)
       .setReplacesList(replaces)
-      .setDeletebeforereplace(result.deleteBeforeReplace ?? false)
-      .setDiffsList([...detailed.keys()])
-      .setHasdetaileddiff(true);
-    for (const [key, value] of detailed) response.getDetaileddiffMap().set(key, value);
-    return response;
+      .setDeletebeforereplace(result.deleteBeforeReplace ?? false);
   }
 
   async create(req: provpb.CreateRequest): Promise<provpb.CreateResponse> {
@@ -525,6 +509,18 @@ export async function serve(
 export function typeOf(urn: string): string {
   const qualified = urn.split("::")[2] ?? "";
   return qualified.split("$").pop() ?? "";
+}
+
+/** A diff answer with its detailed diff (which the engine shows, and trusts over its own comparison). */
+function diffResponse(changes: boolean, detailed: Map<string, provpb.PropertyDiff>): provpb.DiffResponse {
+  const response = new provproto.DiffResponse()
+    .setChanges(
+      changes ? provproto.DiffResponse.DiffChanges.DIFF_SOME : provproto.DiffResponse.DiffChanges.DIFF_NONE,
+    )
+    .setDiffsList([...detailed.keys()])
+    .setHasdetaileddiff(true);
+  for (const [key, value] of detailed) response.getDetaileddiffMap().set(key, value);
+  return response;
 }
 
 function propertyDiff(old: unknown, next: unknown, replace: boolean): provpb.PropertyDiff {
