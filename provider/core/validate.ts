@@ -83,7 +83,8 @@ export interface OperationInputs {
   /** Which API: `cpp` (default) or `ingestion`. */
   api?: ApiName;
   /** Required for `cpp`; optional for `ingestion` (the token identifies the seller account). */
-  publisherId: string;
+  /** Required for `cpp`; optional for `ingestion` (the token identifies the account). */
+  publisherId?: string;
   offerId: string;
   endpoint: string;
   apiVersion: string;

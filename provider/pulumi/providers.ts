@@ -81,7 +81,8 @@ let engineWatch: NodeJS.Timeout | undefined;
  * next `pulumi up` attaches to it.
  */
 function exitWithEngine(): void {
-  if (engineWatch || !/[\\/]dynamic-provider[\\/]index\.js$/.test(process.argv[1] ?? "")) return;
+  if (engineWatch || !/[\\/](dynamic-provider[\\/]index|native[\\/]main)\.js$/.test(process.argv[1] ?? ""))
+    return;
   const engine = process.ppid;
   engineWatch = setInterval(() => {
     if (process.ppid === engine) return;
@@ -92,6 +93,17 @@ function exitWithEngine(): void {
     process.exit(1);
   }, 1000);
   engineWatch.unref();
+}
+
+/**
+ * Per-call control a front door other than the dynamic host passes to `create`/`update` (the native provider:
+ * its Cancel RPC and the engine's `customTimeouts`). Both optional; the dynamic host passes neither.
+ */
+export interface CallControl {
+  /** Aborts in-flight requests and the wait at once; the operation is saved as partial state. */
+  signal?: AbortSignal;
+  /** Stop waiting at this time (ms since the epoch on the provider's clock) if `timeoutSeconds` ends later. */
+  deadlineMs?: number;
 }
 
 /** Test and advanced-use hooks; every one is optional. */
@@ -211,8 +223,9 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     };
   }
 
-  async create(raw: pulumi.Inputs): Promise<pulumi.dynamic.CreateResult> {
+  async create(raw: pulumi.Inputs, control: CallControl = {}): Promise<pulumi.dynamic.CreateResult> {
     const inputs = this.#inputs(raw);
+    const { signal } = control;
     const backend = this.#backend(inputs);
     const what = backend.offer;
     for (const [property, input] of Object.entries<KindInput>(this.spec.inputs))
@@ -221,8 +234,8 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     // Take over an operation already running (e.g. after an interrupted `pulumi up`), or one that already
     // finished and is still current (e.g. a go-live that finished while a killed run was away).
     const started =
-      (await backend.findExisting(this.spec.kind)) ??
-      (await backend.start(this.spec.kind, this.spec.startOptions?.(inputs) ?? {}));
+      (await backend.findExisting(this.spec.kind, signal)) ??
+      (await backend.start(this.spec.kind, { ...this.spec.startOptions?.(inputs), signal }));
     this.#log(
       started.origin === "attached"
         ? `[${what}] ${this.spec.label} already running; attaching to ${started.operationLocation}`
@@ -245,7 +258,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
       ...(this.spec.stopsAtSignoff ? { awaitingSignoff: false } : {}),
     };
     const id = `${what}/${this.spec.kind}/${outs.operationId ?? outs.submissionId ?? "operation"}`;
-    const final = await this.#follow(backend, inputs, outs, id, raw[PROVIDER_KEY]);
+    const final = await this.#follow(backend, inputs, outs, id, raw[PROVIDER_KEY], control);
     return { id, outs: forState(final) };
   }
 
@@ -253,6 +266,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     id: pulumi.ID,
     olds: pulumi.Inputs,
     news: pulumi.Inputs,
+    control: CallControl = {},
   ): Promise<pulumi.dynamic.UpdateResult> {
     const inputs = this.#inputs(news);
     const previous = olds as Partial<OperationOutputs>;
@@ -270,7 +284,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     const backend = this.#backend(inputs);
     if (outs.status === "running") {
       this.#log(`[${backend.offer}] resuming ${this.spec.label} ${outs.operationLocation} (no new request)`);
-      return { outs: forState(await this.#follow(backend, inputs, outs, id, news[PROVIDER_KEY])) };
+      return { outs: forState(await this.#follow(backend, inputs, outs, id, news[PROVIDER_KEY], control)) };
     }
     return { outs: forState(outs) };
   }
@@ -348,6 +362,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     outs: OperationOutputs,
     id: string,
     serializedProvider: unknown,
+    control: CallControl = {},
   ): Promise<OperationOutputs> {
     const what = backend.offer;
     exitWithEngine();
@@ -360,7 +375,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     };
     try {
       if (!inputs.wait) {
-        const { snapshot } = await read();
+        const { snapshot } = await read(control.signal);
         return this.#apply(current, snapshot);
       }
       const tokens = this.#tokenProvider(inputs);
@@ -370,7 +385,15 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
       const options: PollOperationOptions = {
         pollIntervalMs: inputs.pollIntervalSeconds * 1000,
         maxPollIntervalMs: inputs.maxPollIntervalSeconds * 1000,
-        timeoutMs: inputs.timeoutSeconds * 1000,
+        // The earlier of timeoutSeconds and the caller's deadline (the poller needs a positive time).
+        timeoutMs: Math.max(
+          1,
+          Math.min(
+            inputs.timeoutSeconds * 1000,
+            (control.deadlineMs ?? Number.POSITIVE_INFINITY) - this.#now(),
+          ),
+        ),
+        signal: control.signal,
         // A resumed wait keeps the pace of the operation's age instead of starting over at pollIntervalSeconds.
         startedAtMs: Date.parse(outs.startedAt),
         heartbeatIntervalMs: this.hooks.heartbeatIntervalMs,
@@ -402,7 +425,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
         const message =
           `The ${this.spec.label} operation ${current.operationLocation} is no longer available (HTTP 404), and the offer's status is ${fromOffer.rawStatus}: an operation still runs for ${what}, but this resource cannot follow it without its record. ` +
           `Either run \`pulumi up --replace <this resource's URN>\` (\`pulumi stack --show-urns\` lists it): the new resource attaches to the running ${this.spec.label} if the offer lists one (nothing is sent while one runs); ` +
-          `or wait until \`npx pulumi-cloudpartner status ${inputs.publisherId} ${inputs.offerId}\` shows it ended, then run \`pulumi refresh\` and \`pulumi up\`.`;
+          `or wait until \`npx pulumi-cloudpartner status ${backend.api === "ingestion" ? `--api ingestion ${inputs.offerId}` : `${inputs.publisherId} ${inputs.offerId}`}\` shows it ended, then run \`pulumi refresh\` and \`pulumi up\`.`;
         throw new ResourceInitError(
           message,
           id,

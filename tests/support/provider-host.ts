@@ -48,14 +48,25 @@ export class ProviderHost {
   stderr = "";
   /** Every response, as JSON, for token-leak checks. */
   readonly responses: string[] = [];
+  /** The URN sent with resource requests (the native provider's tests switch it between resource types). */
+  urn = URN;
   private constructor(
     private readonly child: ChildProcess,
     private readonly client: InstanceType<typeof provrpc.ResourceProviderClient>,
   ) {}
 
-  static async start(env: NodeJS.ProcessEnv = {}): Promise<ProviderHost> {
-    const entry = require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js");
-    const child = spawn(process.execPath, [entry, "127.0.0.1:1"], {
+  /**
+   * Starts the dynamic provider host, or with `launch` any plugin executable that prints its port first (the
+   * native `pulumi-resource-cloudpartner`).
+   */
+  static async start(
+    env: NodeJS.ProcessEnv = {},
+    launch: { command: string; args: string[] } = {
+      command: process.execPath,
+      args: [require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js"), "127.0.0.1:1"],
+    },
+  ): Promise<ProviderHost> {
+    const child = spawn(launch.command, launch.args, {
       cwd: path.resolve(__dirname, "../.."),
       env: { ...process.env, CLOUDPARTNER_ACCESS_TOKEN: "", ...env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -105,7 +116,8 @@ export class ProviderHost {
     return this.child.pid;
   }
 
-  private call<T>(method: string, request: unknown): Promise<T> {
+  /** Sends one request; every response (or error with its init-failure detail) is recorded in `responses`. */
+  call<T>(method: string, request: unknown): Promise<T> {
     return new Promise((resolve, reject) => {
       this.client[method](
         request,
@@ -134,7 +146,7 @@ export class ProviderHost {
 
   async check(olds: Record<string, unknown>, news: Record<string, unknown>) {
     const req = new provproto.CheckRequest();
-    req.setUrn(URN);
+    req.setUrn(this.urn);
     req.setOlds(Struct.fromJavaScript(olds));
     req.setNews(Struct.fromJavaScript(news));
     const resp = await this.call<provpb.CheckResponse>("check", req);
@@ -147,7 +159,7 @@ export class ProviderHost {
   async diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
     const req = new provproto.DiffRequest();
     req.setId(id);
-    req.setUrn(URN);
+    req.setUrn(this.urn);
     req.setOlds(Struct.fromJavaScript(olds));
     req.setNews(Struct.fromJavaScript(news));
     const resp = await this.call<provpb.DiffResponse>("diff", req);
@@ -161,7 +173,7 @@ export class ProviderHost {
 
   async create(properties: Record<string, unknown>) {
     const req = new provproto.CreateRequest();
-    req.setUrn(URN);
+    req.setUrn(this.urn);
     req.setProperties(Struct.fromJavaScript(properties));
     const resp = await this.call<provpb.CreateResponse>("create", req);
     return {
@@ -173,7 +185,7 @@ export class ProviderHost {
   async read(id: string, properties: Record<string, unknown>) {
     const req = new provproto.ReadRequest();
     req.setId(id);
-    req.setUrn(URN);
+    req.setUrn(this.urn);
     req.setProperties(Struct.fromJavaScript(properties));
     const resp = await this.call<provpb.ReadResponse>("read", req);
     return {
@@ -185,7 +197,7 @@ export class ProviderHost {
   async update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
     const req = new provproto.UpdateRequest();
     req.setId(id);
-    req.setUrn(URN);
+    req.setUrn(this.urn);
     req.setOlds(Struct.fromJavaScript(olds));
     req.setNews(Struct.fromJavaScript(news));
     const resp = await this.call<provpb.UpdateResponse>("update", req);
@@ -195,7 +207,7 @@ export class ProviderHost {
   async delete(id: string, properties: Record<string, unknown>): Promise<void> {
     const req = new provproto.DeleteRequest();
     req.setId(id);
-    req.setUrn(URN);
+    req.setUrn(this.urn);
     req.setProperties(Struct.fromJavaScript(properties));
     await this.call("delete", req);
   }

@@ -1,0 +1,51 @@
+/**
+ * Entry point of the plugin `pulumi-resource-cloudpartner` (bin/pulumi-resource-cloudpartner runs this file).
+ * The engine starts it with its own address as the argument, reads the port from the first stdout line and
+ * talks `pulumirpc.ResourceProvider` to it; everything printed afterwards (progress lines) is shown by the CLI.
+ *
+ * Signals: a Ctrl-C reaches this process too (same process group as the CLI). The first SIGINT does what the
+ * engine's Cancel does, abort what is in flight so each wait saves its operation as partial state, and leaves
+ * the process up so those answers still reach the engine, which then shuts the plugin down. SIGTERM aborts,
+ * gives the answers a moment to leave, and exits 0. A second SIGINT exits at once.
+ */
+
+import { closeDefaultTransport } from "../core/http";
+import { NativeProvider, serve } from "./server";
+
+async function main(): Promise<void> {
+  const provider = new NativeProvider();
+  const { server, port } = await serve(provider);
+
+  let shuttingDown = false;
+  const shutdown = (code: number) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    provider.cancel();
+    const done = () => {
+      void closeDefaultTransport().finally(() => process.exit(code));
+    };
+    // Let the aborted calls' answers (with their partial state) leave before the process goes.
+    server.tryShutdown(done);
+    setTimeout(() => {
+      server.forceShutdown();
+      done();
+    }, 2_000).unref();
+  };
+  let interrupts = 0;
+  process.on("SIGINT", () => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(130);
+    provider.cancel();
+  });
+  process.on("SIGTERM", () => shutdown(0));
+
+  // The engine reads the port from the first line; it must be the first thing printed.
+  process.stdout.write(`${port}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `pulumi-resource-cloudpartner: could not start: ${(error as Error).message ?? String(error)}\n`,
+  );
+  process.exit(1);
+});

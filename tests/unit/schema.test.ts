@@ -1,0 +1,219 @@
+/**
+ * schema.json is the single source of the native provider's contract (the SDKs are generated from it); the
+ * providers are TypeScript. This test reads the TypeScript types the providers and resources actually use,
+ * with the TypeScript compiler API, and fails when the two drift apart: a property added, removed, renamed,
+ * retyped, made optional or required on one side only, or a default changed.
+ */
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as ts from "typescript";
+import { INPUT_DEFAULTS } from "../../provider/core/validate";
+import { CONFIG_KEYS, GET_OFFER_STATUS, RESOURCE_KINDS, schemaPath } from "../../provider/native/contract";
+
+const root = path.resolve(__dirname, "../..");
+
+interface SchemaProperty {
+  type?: string;
+  items?: SchemaProperty;
+  $ref?: string;
+  default?: unknown;
+  secret?: boolean;
+}
+interface SchemaObject {
+  properties: Record<string, SchemaProperty>;
+  required?: string[];
+}
+interface SchemaResource {
+  inputProperties: Record<string, SchemaProperty>;
+  requiredInputs: string[];
+  properties: Record<string, SchemaProperty>;
+  required: string[];
+}
+const schema = JSON.parse(fs.readFileSync(schemaPath(), "utf8")) as {
+  version: string;
+  config: { variables: Record<string, SchemaProperty> };
+  provider: { inputProperties: Record<string, SchemaProperty> };
+  types: Record<string, SchemaObject>;
+  resources: Record<string, SchemaResource>;
+  functions: Record<string, { inputs: SchemaObject; outputs: SchemaObject }>;
+};
+
+// The TypeScript side, from the sources the providers are built from.
+const files = {
+  validate: "provider/core/validate.ts",
+  backend: "provider/core/backend.ts",
+  operation: "provider/core/operation.ts",
+  providers: "provider/pulumi/providers.ts",
+  resource: "provider/pulumi/resource.ts",
+};
+const program = ts.createProgram(
+  Object.values(files).map((f) => path.join(root, f)),
+  { strict: true, skipLibCheck: true, noEmit: true, types: [] },
+);
+const checker = program.getTypeChecker();
+
+/** Each property of an exported interface: its schema type ("string", "array<number>", "ref", ...) and optionality. */
+function members(file: keyof typeof files, name: string): Map<string, { type: string; optional: boolean }> {
+  const source = program.getSourceFile(path.join(root, files[file]));
+  if (!source) throw new Error(`${files[file]} is not in the program`);
+  const declaration = source.statements.find(
+    (s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === name,
+  );
+  if (!declaration) throw new Error(`${files[file]} has no interface ${name}`);
+  const type = checker.getTypeAtLocation(declaration.name);
+  const out = new Map<string, { type: string; optional: boolean }>();
+  for (const symbol of checker.getPropertiesOfType(type)) {
+    const propertyType = checker.getTypeOfSymbolAtLocation(symbol, declaration);
+    out.set(symbol.name, {
+      type: schemaTypeOf(propertyType),
+      optional: (symbol.flags & ts.SymbolFlags.Optional) !== 0,
+    });
+  }
+  return out;
+}
+
+/** A TypeScript type as schema.json spells it; `pulumi.Input<T>` and `undefined` are seen through. */
+function schemaTypeOf(raw: ts.Type): string {
+  let type = checker.getNonNullableType(raw);
+  const text = checker.typeToString(type);
+  const input = /^(?:Input|Output)<(.*)>$/.exec(text);
+  if (input && type.aliasTypeArguments?.[0]) type = checker.getNonNullableType(type.aliasTypeArguments[0]);
+  if (type.isUnion()) {
+    const parts = new Set(
+      type.types.filter((t) => !(t.flags & ts.TypeFlags.Undefined)).map((t) => schemaTypeOf(t)),
+    );
+    // Input<T> = T | Promise<T> | OutputInstance<T>: T is what the schema describes.
+    for (const wrapper of [...parts]) if (/^(?:Promise|OutputInstance)/.test(wrapper)) parts.delete(wrapper);
+    if (parts.size === 1) return [...parts][0] as string;
+    return [...parts].sort().join("|");
+  }
+  if (type.flags & ts.TypeFlags.StringLike) return "string";
+  if (type.flags & ts.TypeFlags.NumberLike) return "number";
+  if (type.flags & ts.TypeFlags.BooleanLike) return "boolean";
+  if (checker.isArrayType(type)) {
+    const [element] = checker.getTypeArguments(type as ts.TypeReference);
+    return `array<${element ? schemaTypeOf(element) : "?"}>`;
+  }
+  const name = checker.typeToString(type);
+  if (/^(?:Promise|OutputInstance)</.test(name)) return name;
+  return "object";
+}
+
+function schemaTypeOfProperty(property: SchemaProperty): string {
+  if (property.$ref) return "object";
+  if (property.type === "array")
+    return `array<${property.items ? schemaTypeOfProperty(property.items) : "?"}>`;
+  if (property.type === "integer") return "number";
+  return property.type ?? "?";
+}
+
+function schemaTypes(properties: Record<string, SchemaProperty>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(properties).map(([key, value]) => [key, schemaTypeOfProperty(value)]),
+  );
+}
+
+function tsTypes(...sources: Map<string, { type: string; optional: boolean }>[]): Record<string, string> {
+  return Object.fromEntries(
+    sources.flatMap((source) => [...source].map(([key, value]) => [key, value.type])),
+  );
+}
+
+function required(source: Map<string, { type: string; optional: boolean }>): string[] {
+  return [...source].filter(([, v]) => !v.optional).map(([k]) => k);
+}
+
+const sorted = (keys: Iterable<string>) => [...keys].sort();
+
+const operationInputs = members("validate", "OperationInputs");
+const publishInputs = members("providers", "PublishInputs");
+const operationOutputs = members("providers", "OperationOutputs");
+const operationHandle = members("backend", "OperationHandle");
+const goLiveArgs = members("resource", "OfferGoLiveArgs");
+const publishArgs = members("resource", "OfferPublishArgs");
+/** Only kinds that stop at the sign-off point (publish) have it; the TypeScript interface is shared. */
+const PUBLISH_ONLY_OUTPUTS = ["awaitingSignoff"];
+
+const goLive = schema.resources["cloudpartner:index:OfferGoLive"] as SchemaResource;
+const publish = schema.resources["cloudpartner:index:OfferPublish"] as SchemaResource;
+
+test("the schema's resources are exactly those the native provider serves", () => {
+  expect(sorted(Object.keys(schema.resources))).toEqual(sorted(Object.keys(RESOURCE_KINDS)));
+  expect(Object.keys(schema.functions)).toEqual([GET_OFFER_STATUS]);
+});
+
+test("resource inputs match OperationInputs (+ PublishInputs) in names and types", () => {
+  expect(schemaTypes(goLive.inputProperties)).toEqual(tsTypes(operationInputs));
+  expect(schemaTypes(publish.inputProperties)).toEqual(tsTypes(operationInputs, publishInputs));
+});
+
+test("the dynamic resources' args are all in the schema, with the same types and the same required ones", () => {
+  for (const [args, resource] of [
+    [goLiveArgs, goLive],
+    [publishArgs, publish],
+  ] as const) {
+    for (const [key, value] of args) {
+      expect({ key, type: schemaTypeOfProperty(resource.inputProperties[key] ?? {}) }).toEqual({
+        key,
+        type: value.type,
+      });
+    }
+    expect(sorted(resource.requiredInputs)).toEqual(sorted(required(args)));
+  }
+});
+
+test("resource outputs match OperationOutputs + OperationHandle (+ PublishInputs) in names, types and optionality", () => {
+  const common = tsTypes(operationOutputs, operationHandle);
+  const goLiveExpected = Object.fromEntries(
+    Object.entries(common).filter(([key]) => !PUBLISH_ONLY_OUTPUTS.includes(key)),
+  );
+  expect(schemaTypes(goLive.properties)).toEqual(goLiveExpected);
+  expect(schemaTypes(publish.properties)).toEqual({ ...common, ...tsTypes(publishInputs) });
+
+  // Required outputs: what OperationOutputs always has (the handle's fields beyond the location are optional).
+  const always = required(operationOutputs);
+  expect(sorted(goLive.required)).toEqual(sorted(always));
+  expect(sorted(publish.required)).toEqual(sorted([...always, ...required(publishInputs)]));
+});
+
+test("defaults in the schema are the providers' INPUT_DEFAULTS", () => {
+  for (const resource of [goLive, publish]) {
+    const withDefaults = Object.entries(resource.inputProperties).filter(([, p]) => p.default !== undefined);
+    expect(withDefaults.length).toBeGreaterThan(0);
+    for (const [key, property] of withDefaults) {
+      expect({ key, default: property.default }).toEqual({
+        key,
+        default: (INPUT_DEFAULTS as Record<string, unknown>)[key],
+      });
+    }
+    // endpoint and api fall back to the provider configuration, so the SDKs must not fill them in.
+    expect(resource.inputProperties.endpoint?.default).toBeUndefined();
+    expect(resource.inputProperties.api?.default).toBeUndefined();
+  }
+});
+
+test("the step type matches StepOutput, and getOfferStatus matches OfferStatusReport and StepSnapshot", () => {
+  const step = schema.types["cloudpartner:index:OperationStep"] as SchemaObject;
+  const stepOutput = members("providers", "StepOutput");
+  expect(schemaTypes(step.properties)).toEqual(tsTypes(stepOutput));
+  expect(sorted(step.required ?? [])).toEqual(sorted(required(stepOutput)));
+
+  const status = schema.functions[GET_OFFER_STATUS] as { inputs: SchemaObject; outputs: SchemaObject };
+  const report = members("backend", "OfferStatusReport");
+  expect(schemaTypes(status.outputs.properties)).toEqual(tsTypes(report));
+  expect(sorted(status.outputs.required ?? [])).toEqual(sorted(required(report)));
+  const statusStep = schema.types["cloudpartner:index:OfferStatusStep"] as SchemaObject;
+  const snapshot = members("operation", "StepSnapshot");
+  expect(schemaTypes(statusStep.properties)).toEqual(tsTypes(snapshot));
+  expect(sorted(statusStep.required ?? [])).toEqual(sorted(required(snapshot)));
+});
+
+test("provider configuration: accessToken (secret), endpoint, api; the schema version is the package's", () => {
+  expect(sorted(Object.keys(schema.config.variables))).toEqual(sorted(CONFIG_KEYS));
+  expect(sorted(Object.keys(schema.provider.inputProperties))).toEqual(sorted(CONFIG_KEYS));
+  expect(schema.config.variables.accessToken?.secret).toBe(true);
+  expect(schema.provider.inputProperties.accessToken?.secret).toBe(true);
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { version: string };
+  expect(schema.version).toBe(pkg.version);
+});
