@@ -3,4 +3,5 @@
  * absolute path): it is written into every existing stack's state, so it must keep exporting the provider classes
  * whatever the folders below it become.
  */
+export * from "./pulumi/images";
 export * from "./pulumi/providers";

@@ -132,7 +132,7 @@ export interface KindSpec<Extra extends object> {
 }
 
 /** Inputs whose change needs a new operation, for every kind: they say which offer and which API. */
-const IDENTITY_INPUTS = ["publisherId", "offerId", "endpoint", "apiVersion"];
+const IDENTITY_INPUTS = ["publisherId", "offerId", "endpoint", "apiVersion", "triggers"];
 /** Inputs that only change how this resource waits: recorded in place, never a new operation. */
 const WAITING_INPUTS = [
   "wait",
@@ -373,6 +373,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
       pollIntervalSeconds: pick.pollIntervalSeconds,
       maxPollIntervalSeconds: pick.maxPollIntervalSeconds,
       requestTimeoutSeconds: pick.requestTimeoutSeconds,
+      ...(pick.triggers !== undefined ? { triggers: pick.triggers } : {}),
       ...(extras as Extra),
     };
   }
