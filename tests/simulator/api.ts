@@ -387,7 +387,9 @@ export class CppApi {
         "Offer ID already exists. To update an existing offer, ensure If-Match header is specified.",
       );
     }
-    for (const edit of offer.pendingPortalEdits.splice(0)) this.store.portalEdit(offer, edit);
+    // One queued portal edit lands before each PUT: a client re-reading after a 412 can meet another one.
+    const edit = offer.pendingPortalEdits.shift();
+    if (edit) this.store.portalEdit(offer, edit);
     if (ifMatch !== "*" && ifMatch !== this.store.etag(offer)) {
       throw new SimError(
         412,

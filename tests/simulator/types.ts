@@ -272,8 +272,8 @@ export interface CppSimulator {
   /** Change an offer's run-time switches (refuse go-live, spellings, cancel body, ...); merged into its seed. */
   configureOffer(publisherId: string, offerId: string, settings: OfferSettings): OfferView;
   /**
-   * Edit the draft as the portal would (new ETag). With `beforeNextPut`, the edit lands just before the next PUT
-   * of the offer is processed: the race between a client's read and its write.
+   * Edit the draft as the portal would (new ETag). With `beforeNextPut`, the edit is queued; each PUT
+   * of the offer lets the oldest queued edit land first: the race between a client's read and its write.
    */
   portalEdit(
     publisherId: string,
