@@ -54,9 +54,9 @@ export interface OfferRecord {
   pendingPortalEdits: PortalEdit[];
 }
 
-/** A container SAS as the docs ask for (read and list, valid for decades), so seeded images certify. */
+/** A container SAS as the docs ask for (read and list, valid until year 9999: tests advance the simulated clock by decades), so seeded images certify. */
 export const SEED_SAS =
-  "sv=2020-08-04&sr=c&sp=rl&st=2020-01-01T00%3A00%3A00Z&se=2099-01-01T00%3A00%3A00Z&sig=c2ltdWxhdGVkLXNpZ25hdHVyZQ%3D%3D";
+  "sv=2020-08-04&sr=c&sp=rl&st=2020-01-01T00%3A00%3A00Z&se=9999-12-31T23%3A59%3A59Z&sig=c2ltdWxhdGVkLXNpZ25hdHVyZQ%3D%3D";
 
 /** A small `microsoft-azure-virtualmachines` definition with one plan, shaped like the CPP offer document. */
 export function defaultDefinition(publisherId: string, offerId: string): Record<string, unknown> {
