@@ -6,7 +6,9 @@
 import { CLOUDPARTNER_SCOPE } from "./core/auth";
 import type { ApiName, OfferBackend } from "./core/backend";
 import { ConfigurationError } from "./core/errors";
+import type { PlanImageBackend } from "./core/images";
 import type { ApiClientOptions } from "./core/options";
+import type { CppImage } from "./cpp/images";
 import { INGESTION_SCOPE } from "./ingestion/constants";
 
 export interface BackendOptions extends ApiClientOptions {
@@ -31,4 +33,18 @@ export function createBackend(options: BackendOptions): OfferBackend {
   if (api !== "cpp") throw new ConfigurationError(`api "${api}" is not supported by this version.`);
   const { CppBackend } = require("./cpp/backend") as typeof import("./cpp/backend");
   return new CppBackend({ ...rest, publisherId: publisherId ?? "" });
+}
+
+/**
+ * The image-version backend for a resource's `api`. CPP now; the ingestion backend plugs in here with its own
+ * `PlanImageBackend` (technical configuration through `configure`).
+ */
+export function createImageBackend(options: BackendOptions): PlanImageBackend<CppImage> {
+  const { api, publisherId, ...rest } = options;
+  if (api !== "cpp")
+    throw new ConfigurationError(
+      `VmImageVersion does not support api "${api}" in this version yet; use api "cpp" (the Cloud Partner Portal).`,
+    );
+  const { CppImageBackend } = require("./cpp/images") as typeof import("./cpp/images");
+  return new CppImageBackend({ ...rest, publisherId: publisherId ?? "" });
 }

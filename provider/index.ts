@@ -15,6 +15,8 @@ export {
   StaticTokenProvider,
 } from "./core/auth";
 export * from "./core/errors";
+export type { ImageVersionState } from "./core/images";
+export { compareVersions, SAS_MIN_VALIDITY_DAYS, sasProblems, versionProblem } from "./core/images";
 export type { OperationSnapshot, StepSnapshot } from "./core/operation";
 export type { Clock, PollOptions, RetryOptions } from "./core/options";
 export { DEFAULT_API_VERSION, DEFAULT_ENDPOINT } from "./core/options";
@@ -34,6 +36,10 @@ export { CloudPartnerClient } from "./cpp/client";
 export type { CheckedEmails } from "./cpp/emails";
 export { checkNotificationEmails, MAX_NOTIFICATION_EMAILS } from "./cpp/emails";
 export { DEFAULT_INGESTION_VERSION, INGESTION_ENDPOINT, INGESTION_SCOPE } from "./ingestion/constants";
+export type { VmImageDataDisk, VmImageVersionArgs } from "./pulumi/image-resource";
+export { VmImageVersion } from "./pulumi/image-resource";
+export type { ImageVersionOutputs } from "./pulumi/images";
+export { VmImageVersionProvider } from "./pulumi/images";
 export type { OperationOutputs, ProviderHooks, PublishInputs } from "./pulumi/providers";
 export {
   ACCESS_TOKEN_CONFIG_KEY,

@@ -20,7 +20,9 @@ export type CloudPartnerErrorCode =
   | "CPP_OPERATION_CANCELED"
   | "CPP_TIMEOUT"
   | "CPP_ABORTED"
-  | "CPP_CONFIGURATION";
+  | "CPP_CONFIGURATION"
+  | "CPP_IMAGE_VERSION"
+  | "CPP_CONCURRENT_EDIT";
 
 export interface CloudPartnerErrorDetails {
   status?: number;
@@ -179,6 +181,23 @@ export class AbortedError extends CloudPartnerError {
 export class ConfigurationError extends CloudPartnerError {
   constructor(message: string, details: CloudPartnerErrorDetails = {}) {
     super("CPP_CONFIGURATION", message, details);
+  }
+}
+
+/** An image version that the API's rules refuse (not greater than earlier ones, published image changed, ...). */
+export class ImageVersionError extends CloudPartnerError {
+  constructor(message: string, details: CloudPartnerErrorDetails = {}) {
+    super("CPP_IMAGE_VERSION", message, details);
+  }
+}
+
+/** Someone else changed what a write was about to change (a portal edit): reported, never overwritten. */
+export class ConcurrentEditError extends CloudPartnerError {
+  /** What changed, one line each (blob paths only, never a SAS signature). */
+  readonly changes: string[];
+  constructor(message: string, details: CloudPartnerErrorDetails & { changes?: string[] } = {}) {
+    super("CPP_CONCURRENT_EDIT", message, details);
+    this.changes = details.changes ?? [];
   }
 }
 

@@ -93,6 +93,8 @@ export interface OperationInputs {
   pollIntervalSeconds: number;
   maxPollIntervalSeconds: number;
   requestTimeoutSeconds: number;
+  /** Any values; a change replaces the resource (a new publish or go-live), e.g. `[image.version]`. */
+  triggers?: unknown[];
 }
 
 const isUnknown = (value: unknown) => value === UNKNOWN_VALUE;
@@ -147,5 +149,7 @@ export function checkOperationInputs(news: Record<string, unknown>): {
   for (const [property, max] of Object.entries(limits)) {
     if (!isUnknown(inputs[property])) fail(property, positiveNumberProblem(inputs[property], max));
   }
+  if (inputs.triggers !== undefined && !isUnknown(inputs.triggers) && !Array.isArray(inputs.triggers))
+    fail("triggers", "must be a list (e.g. [image.version])");
   return { inputs, failures };
 }

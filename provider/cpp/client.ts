@@ -73,6 +73,13 @@ export interface PolledOperation {
   retryAfterMs?: number;
 }
 
+/** An offer document as read or written, with the ETag the next write must present. */
+export interface OfferDocument {
+  document: Record<string, unknown>;
+  /** The `ETag` header, else the body's `eTag`; undefined when the API sent neither. */
+  etag?: string;
+}
+
 export interface OfferStatus {
   status: string;
   steps: StepSnapshot[];
@@ -316,6 +323,52 @@ export class CloudPartnerClient {
   }
 
   /**
+   * The offer document: the draft (`GET .../offers/{o}`) with its ETag, or a published slot
+   * (`.../slot/Preview`, `.../slot/Production`). Retried like every GET.
+   */
+  async getOfferDocument(
+    publisherId: string,
+    offerId: string,
+    slot?: "Preview" | "Production",
+    signal?: AbortSignal,
+  ): Promise<OfferDocument> {
+    const url = this.#offerUrl(publisherId, offerId, slot ? `slot/${slot}` : "");
+    const { response, body } = await this.#session.getJson(url, { publisherId, offerId }, signal);
+    return documentOf(response, body, url, { publisherId, offerId });
+  }
+
+  /**
+   * Writes the whole offer document with `If-Match: <etag>` (never `*`): the API answers 412 when the offer
+   * changed since that ETag was read. Sent once; the caller decides what a lost answer means (re-read, compare).
+   */
+  async putOfferDocument(
+    publisherId: string,
+    offerId: string,
+    document: Record<string, unknown>,
+    etag: string,
+    signal?: AbortSignal,
+  ): Promise<OfferDocument> {
+    const url = this.#offerUrl(publisherId, offerId, "");
+    const context = { publisherId, offerId };
+    const response = await this.#session.send({
+      method: "PUT",
+      url,
+      body: document,
+      headers: { "if-match": etag },
+      retry: false,
+      context,
+      signal,
+    });
+    let body: unknown;
+    try {
+      body = JSON.parse(response.body);
+    } catch {
+      body = undefined;
+    }
+    return documentOf(response, body, url, context);
+  }
+
+  /**
    * POSTs an operation-starting call. A POST is only repeated when that is provably safe: the connection
    * failed before the request was sent, the server said 429, or a check found no running operation of
    * this kind (so the earlier attempt did not start one).
@@ -403,7 +456,7 @@ export class CloudPartnerClient {
   ) {
     return apiUrl(
       this.endpoint,
-      `api/publishers/${pathSegment(publisherId, "publisherId")}/offers/${pathSegment(offerId, "offerId")}/${action}`,
+      `api/publishers/${pathSegment(publisherId, "publisherId")}/offers/${pathSegment(offerId, "offerId")}${action ? `/${action}` : ""}`,
       {
         "api-version": this.apiVersion,
         ...query,
@@ -430,6 +483,27 @@ export const CPP_WORDING: ApiWording = {
 /** The publish/cancel body: the e-mails when given, else none at all. */
 function notificationBody(emails: string[] | undefined) {
   return emails && emails.length > 0 ? { metadata: { "notification-emails": emails.join(",") } } : undefined;
+}
+
+function documentOf(
+  response: HttpResponse,
+  body: unknown,
+  url: string,
+  context: CloudPartnerErrorDetails,
+): OfferDocument {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new ProtocolError(`The offer document from ${url.split("?")[0]} is not a JSON object.`, {
+      ...context,
+      status: response.status,
+      requestUrl: url,
+    });
+  }
+  const document = body as Record<string, unknown>;
+  const header = response.headers.etag;
+  const etag =
+    (Array.isArray(header) ? header[0] : header) ??
+    (typeof document.eTag === "string" ? document.eTag : undefined);
+  return { document, ...(etag ? { etag } : {}) };
 }
 
 function links(value: unknown): string[] {

@@ -163,7 +163,7 @@ export interface KindSpec<Extra extends object> {
 }
 
 /** Inputs whose change needs a new operation, for every kind: they say which offer and which API. */
-const IDENTITY_INPUTS = ["api", "publisherId", "offerId", "endpoint", "apiVersion"];
+const IDENTITY_INPUTS = ["api", "publisherId", "offerId", "endpoint", "apiVersion", "triggers"];
 /** Inputs absent from older state that mean their default: a missing `api` is `cpp`. */
 const ABSENT_MEANS: Record<string, unknown> = { api: "cpp" };
 /** Inputs that only change how this resource waits: recorded in place, never a new operation. */
@@ -487,6 +487,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
       pollIntervalSeconds: pick.pollIntervalSeconds,
       maxPollIntervalSeconds: pick.maxPollIntervalSeconds,
       requestTimeoutSeconds: pick.requestTimeoutSeconds,
+      ...(pick.triggers !== undefined ? { triggers: pick.triggers } : {}),
       ...(extras as Extra),
     };
   }

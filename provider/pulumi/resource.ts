@@ -10,7 +10,7 @@ import type { ApiName } from "../core/backend";
 import type { OperationStatus } from "../core/status";
 
 /** Which provider class (exported by `provider/provider.ts`, the stable module path) the thin object delegates to. */
-export type ProviderClassName = "OfferGoLiveProvider" | "OfferPublishProvider";
+export type ProviderClassName = "OfferGoLiveProvider" | "OfferPublishProvider" | "VmImageVersionProvider";
 
 /**
  * Builds the thin provider. Exported for tests that measure or drive it.
@@ -60,7 +60,7 @@ export function thinProvider(
 const thinProviders = new Map<ProviderClassName, pulumi.dynamic.ResourceProvider>();
 
 /** One thin provider object per class, so the SDK serializes it once per program, not once per resource. */
-function sharedThinProvider(className: ProviderClassName): pulumi.dynamic.ResourceProvider {
+export function sharedThinProvider(className: ProviderClassName): pulumi.dynamic.ResourceProvider {
   let provider = thinProviders.get(className);
   if (!provider) {
     provider = thinProvider(className, require.resolve("../provider"));
@@ -113,6 +113,11 @@ export interface OfferOperationArgs {
   maxPollIntervalSeconds?: pulumi.Input<number>;
   /** Deadline of one HTTP request, in seconds. Default 60. */
   requestTimeoutSeconds?: pulumi.Input<number>;
+  /**
+   * Values whose change starts a new operation (replaces the resource), e.g. `[image.version]`: a new image version
+   * gets one new publish and one new go-live; unchanged values send nothing.
+   */
+  triggers?: pulumi.Input<unknown[]>;
 }
 
 /** Inputs of `OfferGoLive`. */

@@ -131,6 +131,10 @@ export class OfferGoLive extends pulumi.CustomResource {
      */
     declare public readonly timeoutSeconds: pulumi.Output<number>;
     /**
+     * Anything whose change should start a new operation, e.g. `[image.version]`: when the list changes the resource is replaced (a new publish or go-live is sent once); unchanged, nothing is sent.
+     */
+    declare public readonly triggers: pulumi.Output<any[] | undefined>;
+    /**
      * Block until the operation ends (`OfferPublish`: until the preview waits for sign-off). With `false` the resource records the started operation and returns.
      */
     declare public readonly wait: pulumi.Output<boolean>;
@@ -158,6 +162,7 @@ export class OfferGoLive extends pulumi.CustomResource {
             resourceInputs["publisherId"] = args?.publisherId;
             resourceInputs["requestTimeoutSeconds"] = (args?.requestTimeoutSeconds) ?? 60;
             resourceInputs["timeoutSeconds"] = (args?.timeoutSeconds) ?? 604800;
+            resourceInputs["triggers"] = args?.triggers;
             resourceInputs["wait"] = (args?.wait) ?? true;
             resourceInputs["attached"] = undefined /*out*/;
             resourceInputs["completedAt"] = undefined /*out*/;
@@ -193,6 +198,7 @@ export class OfferGoLive extends pulumi.CustomResource {
             resourceInputs["steps"] = undefined /*out*/;
             resourceInputs["submissionId"] = undefined /*out*/;
             resourceInputs["timeoutSeconds"] = undefined /*out*/;
+            resourceInputs["triggers"] = undefined /*out*/;
             resourceInputs["wait"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
@@ -240,6 +246,10 @@ export interface OfferGoLiveArgs {
      * How long one `pulumi up` waits for the operation, in seconds (default 7 days). The wait also ends at the resource's `customTimeouts` if that comes first. Either way the deployment fails but the operation keeps running and stays in state; the next `pulumi up` resumes it without sending it again.
      */
     timeoutSeconds?: pulumi.Input<number | undefined>;
+    /**
+     * Anything whose change should start a new operation, e.g. `[image.version]`: when the list changes the resource is replaced (a new publish or go-live is sent once); unchanged, nothing is sent.
+     */
+    triggers?: pulumi.Input<any[] | undefined>;
     /**
      * Block until the operation ends (`OfferPublish`: until the preview waits for sign-off). With `false` the resource records the started operation and returns.
      */

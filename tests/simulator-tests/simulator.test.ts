@@ -781,3 +781,111 @@ describe("control API and bookkeeping", () => {
     ]);
   });
 });
+
+describe("offer documents with image versions", () => {
+  type Doc = { definition: Record<string, unknown> };
+  const VM = "microsoft-azure-virtualmachines.vmImages";
+  const read = async (offerId: string) => {
+    const res = await call(offerPath(offerId));
+    return { etag: res.headers.get("etag") ?? "", doc: (await res.json()) as Doc };
+  };
+  const put = (offerId: string, doc: Doc, ifMatch?: string) =>
+    call(offerPath(offerId), {
+      method: "PUT",
+      body: doc,
+      headers: ifMatch === undefined ? {} : { "If-Match": ifMatch },
+    });
+  const withVersion = (doc: Doc, version: string, entry: Record<string, unknown>): Doc => {
+    const copy = structuredClone(doc);
+    const plans = copy.definition.plans as Array<Record<string, Record<string, unknown>>>;
+    (plans[0] as Record<string, Record<string, unknown>>)[VM] = {
+      ...(plans[0]?.[VM] ?? {}),
+      [version]: entry,
+    };
+    return copy;
+  };
+  const sasUrl = (blob: string, se = "2099-01-01T00:00:00Z") =>
+    `https://contoso.blob.core.windows.net/vhds/${blob}.vhd?sv=2020-08-04&sr=c&sp=rl&se=${encodeURIComponent(se)}&sig=s`;
+
+  test("ETags look like the API's; PUT without If-Match is the 409 clients have met since 2020", async () => {
+    const { etag, doc } = await read("contoso-offer");
+    expect(etag).toMatch(/^W\/"datetime'\d{4}-\d\d-\d\dT\d\d%3A\d\d%3A\d\d\.\d{7}Z'"$/);
+    const missing = await put("contoso-offer", doc);
+    expect(missing.status).toBe(409);
+    expect(((await missing.json()) as ErrorJson).error).toEqual({
+      code: "InvalidResourceId",
+      message: "Offer ID already exists. To update an existing offer, ensure If-Match header is specified.",
+    });
+    expect((await put("contoso-offer", doc, etag)).status).toBe(200);
+    expect((await put("contoso-offer", doc, etag)).status).toBe(412);
+  });
+
+  test("version rules: X.Y.Z of at most 10 digits, greater than every earlier one, same data-disk count", async () => {
+    const { etag, doc } = await read("contoso-offer");
+    const entry = { osVhdUrl: sasUrl("x"), lunVhdDetails: [] };
+    const refused = async (version: string, e: Record<string, unknown> = entry) => {
+      const res = await put("contoso-offer", withVersion(doc, version, e), etag);
+      expect(res.status).toBe(400);
+      return ((await res.json()) as ErrorJson).error.message;
+    };
+    expect(await refused("1.1")).toMatch(/Invalid version '1\.1'.*format X\.Y\.Z/);
+    expect(await refused("12345678901.0.0")).toMatch(/at most 10 digits/);
+    expect(await refused("0.9.9")).toBe(
+      "The version '0.9.9' of plan 'contoso-offer-plan' must be greater than the previous versions; the latest version is '1.0.0'.",
+    );
+    expect(await refused("1.0.1", { ...entry, lunVhdDetails: [{ lun: 0, lunVhdUrl: sasUrl("d") }] })).toMatch(
+      /number of data disks of version '1\.0\.1' .*\(1\) must match the earlier versions \(0\)/,
+    );
+    expect((await put("contoso-offer", withVersion(doc, "1.0.10", entry), etag)).status).toBe(200);
+  });
+
+  test("publish certifies the draft's new image: an unreadable blob fails it with the portal's words", async () => {
+    sim.addOffer({ publisherId: "contoso", offerId: "cert-offer" });
+    const { etag, doc } = await read("cert-offer");
+    await put(
+      "cert-offer",
+      withVersion(doc, "1.1.0", { osVhdUrl: sasUrl("expired", "2001-01-01T00:00:00Z"), lunVhdDetails: [] }),
+      etag,
+    );
+    const publish = await call(offerPath("cert-offer", "/publish"), { body: EMAILS });
+    sim.advance(3 * 86_400);
+    const op = await poll(publish.headers.get("location"));
+    expect(op.status).toBe("failed");
+    const certify = op.steps.find((s) => s.id === "displaycertify");
+    expect(certify?.messages.map((m) => m.messageHtml).join(" ")).toMatch(
+      /^Failure: Copying Images\. Not able to download blob https:\/\/contoso\.blob\.core\.windows\.net\/vhds\/expired\.vhd of version '1\.1\.0' of plan 'cert-offer-plan'\./,
+    );
+    // A readable image (and the seeded ones, already in preview) certify.
+    sim.addOffer({ publisherId: "contoso", offerId: "cert-ok" });
+    const ok = await read("cert-ok");
+    await put(
+      "cert-ok",
+      withVersion(ok.doc, "1.1.0", { osVhdUrl: sasUrl("good"), lunVhdDetails: [] }),
+      ok.etag,
+    );
+    const published = await call(offerPath("cert-ok", "/publish"), { body: EMAILS });
+    sim.advance(3 * 86_400);
+    expect(
+      (await poll(published.headers.get("location"))).steps.find((s) => s.id === "displaycertify")?.status,
+    ).toBe("complete");
+  });
+
+  test("/_sim portal-edit: now, or queued before the next PUT (which then gets 412)", async () => {
+    const control = (body: unknown) =>
+      fetch(`${sim.url}/_sim/offers/contoso/contoso-offer/portal-edit`, {
+        method: "POST",
+        body: JSON.stringify(body),
+      });
+    const first = await read("contoso-offer");
+    expect((await control({ displayText: "now" })).status).toBe(200);
+    expect((await read("contoso-offer")).doc.definition.displayText).toBe("now");
+    expect((await put("contoso-offer", first.doc, first.etag)).status).toBe(412);
+    const second = await read("contoso-offer");
+    await control({ planId: "contoso-offer-plan", version: "1.0.0", image: null, beforeNextPut: true });
+    expect((await put("contoso-offer", second.doc, second.etag)).status).toBe(412);
+    const plans = (await read("contoso-offer")).doc.definition.plans as Array<
+      Record<string, Record<string, unknown>>
+    >;
+    expect(plans[0]?.[VM]).toEqual({});
+  });
+});

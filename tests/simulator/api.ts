@@ -1,3 +1,4 @@
+import { checkVersionRules } from "./images";
 import { evaluate, type OperationRecord, renderOperation, SUBMISSION_TYPES, spell } from "./operations";
 import { type OfferRecord, SimError, type SimStore, type SlotName } from "./store";
 import type { CancelLocationInBody, CanonicalStatus, RequestKind } from "./types";
@@ -381,9 +382,22 @@ export class CppApi {
     return json(200, offerDocument(offer, version, definition));
   }
 
-  /** Minimal PUT: If-Match (`*` or the current ETag) is required; a write bumps the version. */
+  /**
+   * PUT of the whole offer: If-Match is required (`*` or the current ETag; without one the 409 clients have seen
+   * since 2020, a stale one 412); new image versions must obey the version rules; a write saves a new version.
+   */
   private putOffer(offer: OfferRecord, request: ApiRequest): SimResponse {
     const ifMatch = header(request.headers, "if-match");
+    if (ifMatch === undefined) {
+      throw new SimError(
+        409,
+        "InvalidResourceId",
+        "Offer ID already exists. To update an existing offer, ensure If-Match header is specified.",
+      );
+    }
+    // One queued portal edit lands before each PUT: a client re-reading after a 412 can meet another one.
+    const edit = offer.pendingPortalEdits.shift();
+    if (edit) this.store.portalEdit(offer, edit);
     if (ifMatch !== "*" && ifMatch !== this.store.etag(offer)) {
       throw new SimError(
         412,
@@ -391,17 +405,17 @@ export class CppApi {
         `If-Match must be '*' or the offer's ETag ${this.store.etag(offer)}.`,
       );
     }
+    let definition: Record<string, unknown>;
     try {
       const parsed = request.body.trim()
         ? (JSON.parse(request.body) as { definition?: Record<string, unknown> })
         : {};
-      offer.definition = parsed.definition ?? {};
+      definition = parsed.definition ?? {};
     } catch {
       throw new SimError(400, "BadRequest", "The request body is not valid JSON.");
     }
-    offer.offerVersion += 1;
-    offer.etagCounter += 1;
-    offer.versions.set(offer.offerVersion, offer.definition);
+    checkVersionRules(offer.definition, definition);
+    this.store.saveDraft(offer, definition);
     return this.offerBody(offer, 200);
   }
 }
@@ -417,7 +431,13 @@ export function forbidden(publisherId: string): SimResponse {
 const OFFER_TYPE = "microsoft-azure-virtualmachines";
 
 function offerDocument(offer: OfferRecord, version: number, definition: Record<string, unknown>) {
-  return { offerTypeId: OFFER_TYPE, publisherId: offer.publisherId, id: offer.offerId, version, definition };
+  return {
+    offerTypeId: offer.seed.offerTypeId ?? OFFER_TYPE,
+    publisherId: offer.publisherId,
+    id: offer.offerId,
+    version,
+    definition,
+  };
 }
 
 /** 202 with both `Location` and `Operation-Location` (clients read one or the other); cancel may add a body. */

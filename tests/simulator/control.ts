@@ -6,6 +6,7 @@ import type {
   Fault,
   OfferSeed,
   OfferSettings,
+  PortalEdit,
   RandomFaultOptions,
   SpellingSettings,
 } from "./types";
@@ -55,6 +56,15 @@ export function handleControl(
       case "GET offers/:/:":
         return offerOr404(sim, publisherId, offerId);
       case "POST offers/:/:/:":
+        if (action === "portal-edit") {
+          const { beforeNextPut, ...edit } = body;
+          return json(
+            200,
+            sim.portalEdit(publisherId, offerId, edit as PortalEdit, {
+              beforeNextPut: beforeNextPut === true,
+            }),
+          );
+        }
         if (action !== "settings") break;
         return json(200, sim.configureOffer(publisherId, offerId, body as OfferSettings));
       case "POST settings":

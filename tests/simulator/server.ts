@@ -17,6 +17,7 @@ import type {
   OfferSeed,
   OfferSettings,
   OfferView,
+  PortalEdit,
   RandomFaultOptions,
   RequestFilter,
   RequestLogEntry,
@@ -400,6 +401,23 @@ class Simulator implements CppSimulator {
     const offer = this.store.requireOffer(publisherId, offerId);
     this.store.configureOffer(offer, settings);
     return this.store.view(offer);
+  }
+
+  portalEdit(
+    publisherId: string,
+    offerId: string,
+    edit: PortalEdit,
+    options: { beforeNextPut?: boolean } = {},
+  ): OfferView {
+    const offer = this.store.requireOffer(publisherId, offerId);
+    if (options.beforeNextPut) offer.pendingPortalEdits.push(edit);
+    else this.store.portalEdit(offer, edit);
+    return this.store.view(offer);
+  }
+
+  draft(publisherId: string, offerId: string): Record<string, unknown> | undefined {
+    const offer = this.store.findOffer(publisherId, offerId);
+    return offer && structuredClone(offer.definition);
   }
 
   configure(settings: SpellingSettings): void {

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { applyPortalEdit, certificationFailure } from "./images";
 import {
   buildTimeline,
   cancelSteps,
@@ -14,6 +15,7 @@ import type {
   OfferState,
   OfferView,
   OperationPlan,
+  PortalEdit,
   SpellingSettings,
   StatusSpelling,
   SubmissionKind,
@@ -48,7 +50,13 @@ export interface OfferRecord {
   versions: Map<number, Record<string, unknown>>;
   notificationEmails?: string;
   operations: OperationRecord[];
+  /** Portal edits that land just before the next PUT (a concurrent edit between a read and a write). */
+  pendingPortalEdits: PortalEdit[];
 }
+
+/** A container SAS as the docs ask for (read and list, valid until year 9999: tests advance the simulated clock by decades), so seeded images certify. */
+export const SEED_SAS =
+  "sv=2020-08-04&sr=c&sp=rl&st=2020-01-01T00%3A00%3A00Z&se=9999-12-31T23%3A59%3A59Z&sig=c2ltdWxhdGVkLXNpZ25hdHVyZQ%3D%3D";
 
 /** A small `microsoft-azure-virtualmachines` definition with one plan, shaped like the CPP offer document. */
 export function defaultDefinition(publisherId: string, offerId: string): Record<string, unknown> {
@@ -64,7 +72,7 @@ export function defaultDefinition(publisherId: string, offerId: string): Record<
         "microsoft-azure-virtualmachines.skuTitle": `${offerId} plan`,
         "microsoft-azure-virtualmachines.vmImages": {
           "1.0.0": {
-            osVhdUrl: `https://${publisherId}.blob.core.windows.net/vhds/${offerId}-1.0.0.vhd`,
+            osVhdUrl: `https://${publisherId}.blob.core.windows.net/vhds/${offerId}-1.0.0.vhd?${SEED_SAS}`,
             lunVhdDetails: [],
           },
         },
@@ -128,6 +136,7 @@ export class SimStore {
       definition,
       versions: new Map(Array.from({ length: offerVersion }, (_, i) => [i + 1, definition])),
       operations: [],
+      pendingPortalEdits: [],
     };
     this.offers.set(offerKey(offer.publisherId, offer.offerId), offer);
     this.synthesizeHistory(offer);
@@ -219,6 +228,7 @@ export class SimStore {
       "cancelLocationInBody",
       "statusSpelling",
       "omitSubmissionType",
+      "unreadableBlobs",
     ];
     for (const key of Object.keys(settings)) {
       if (!allowed.includes(key as keyof OfferSettings)) {
@@ -355,7 +365,21 @@ export class SimStore {
     }
     // Migrated offers ignore the addresses; a publish without them is accepted.
     offer.notificationEmails = notificationEmails ?? "";
-    return this.newOperation(offer, "publish");
+    // Certification copies the draft's new images; one that cannot be downloaded fails the publish there.
+    const previewVersion = this.slotVersion(offer, "preview");
+    const failure = certificationFailure(
+      offer.definition,
+      previewVersion === undefined ? undefined : offer.versions.get(previewVersion),
+      this.clock.nowMs(),
+      offer.seed.unreadableBlobs ?? [],
+    );
+    if (!failure) return this.newOperation(offer, "publish");
+    const { steps, plan } = this.plan(offer, "publish");
+    return this.newOperation(offer, "publish", {
+      ...plan,
+      steps,
+      failAt: { stepId: "displaycertify", messages: failure },
+    });
   }
 
   /** Cancel the running operation; returns the cancel operation, or undefined when canceled synchronously. */
@@ -415,8 +439,24 @@ export class SimStore {
     return filled.at(-1)?.offerVersion;
   }
 
+  /** Shaped like the API's: `W/"datetime'2026-01-01T00%3A16%3A41.0000000Z'"`, one per saved draft. */
   etag(offer: OfferRecord): string {
-    return `"${offer.offerVersion}-${offer.etagCounter}"`;
+    const at = new Date(Date.UTC(2026, 0, 1) + (offer.offerVersion * 1000 + offer.etagCounter) * 1000);
+    return `W/"datetime'${at.toISOString().replace("Z", "0000Z").replace(/:/g, "%3A")}'"`;
+  }
+
+  /** Saves a new draft (a PUT or a portal edit): a new offer version and ETag. */
+  saveDraft(offer: OfferRecord, definition: Record<string, unknown>): void {
+    offer.definition = definition;
+    offer.offerVersion += 1;
+    offer.etagCounter += 1;
+    offer.versions.set(offer.offerVersion, definition);
+  }
+
+  portalEdit(offer: OfferRecord, edit: PortalEdit): void {
+    const definition = structuredClone(offer.definition);
+    applyPortalEdit(definition, edit);
+    this.saveDraft(offer, definition);
   }
 
   view(offer: OfferRecord): OfferView {

@@ -88,6 +88,19 @@ export interface OfferSettings extends SpellingSettings {
   publishRunsAtSignoff?: boolean;
   /** Cancel's 202 also (or only) names the cancel operation in a JSON body. */
   cancelLocationInBody?: boolean | CancelLocationInBody;
+  /** Blob URLs (without query) that certification cannot download: a publish of a draft using one fails. */
+  unreadableBlobs?: string[];
+}
+
+/**
+ * An edit made in the portal: sets `displayText`, or sets (`image`) or removes (`image: null`) one image version
+ * of one plan (or generation sub-plan). It saves the draft (new ETag) like a PUT.
+ */
+export interface PortalEdit {
+  displayText?: string;
+  planId?: string;
+  version?: string;
+  image?: Record<string, unknown> | null;
 }
 
 export interface OfferSeed extends OfferSettings {
@@ -115,6 +128,8 @@ export interface OfferSeed extends OfferSettings {
   goLiveSlot?: string;
   /** E-mails of the publish that made the seeded state. Default `<publisherId>@example.com`. */
   notificationEmails?: string;
+  /** `offerTypeId` of the offer document. Default `microsoft-azure-virtualmachines`. */
+  offerTypeId?: string;
   /** The offer document's `definition` (draft); default a small VM offer with one plan. */
   definition?: Record<string, unknown>;
 }
@@ -268,6 +283,18 @@ export interface CppSimulator {
   operation(id: string): Record<string, unknown> | undefined;
   /** Change an offer's run-time switches (refuse go-live, spellings, cancel body, ...); merged into its seed. */
   configureOffer(publisherId: string, offerId: string, settings: OfferSettings): OfferView;
+  /**
+   * Edit the draft as the portal would (new ETag). With `beforeNextPut`, the edit is queued; each PUT
+   * of the offer lets the oldest queued edit land first: the race between a client's read and its write.
+   */
+  portalEdit(
+    publisherId: string,
+    offerId: string,
+    edit: PortalEdit,
+    options?: { beforeNextPut?: boolean },
+  ): OfferView;
+  /** The offer's draft definition (a copy). */
+  draft(publisherId: string, offerId: string): Record<string, unknown> | undefined;
   /** Change the global spelling defaults. */
   configure(settings: SpellingSettings): void;
   /**

@@ -58,6 +58,8 @@ type OfferGoLive struct {
 	SubmissionId pulumi.StringPtrOutput `pulumi:"submissionId"`
 	// How long one `pulumi up` waits for the operation, in seconds (default 7 days). The wait also ends at the resource's `customTimeouts` if that comes first. Either way the deployment fails but the operation keeps running and stays in state; the next `pulumi up` resumes it without sending it again.
 	TimeoutSeconds pulumi.Float64Output `pulumi:"timeoutSeconds"`
+	// Anything whose change should start a new operation, e.g. `[image.version]`: when the list changes the resource is replaced (a new publish or go-live is sent once); unchanged, nothing is sent.
+	Triggers pulumi.ArrayOutput `pulumi:"triggers"`
 	// Block until the operation ends (`OfferPublish`: until the preview waits for sign-off). With `false` the resource records the started operation and returns.
 	Wait pulumi.BoolOutput `pulumi:"wait"`
 }
@@ -144,6 +146,8 @@ type offerGoLiveArgs struct {
 	RequestTimeoutSeconds *float64 `pulumi:"requestTimeoutSeconds"`
 	// How long one `pulumi up` waits for the operation, in seconds (default 7 days). The wait also ends at the resource's `customTimeouts` if that comes first. Either way the deployment fails but the operation keeps running and stays in state; the next `pulumi up` resumes it without sending it again.
 	TimeoutSeconds *float64 `pulumi:"timeoutSeconds"`
+	// Anything whose change should start a new operation, e.g. `[image.version]`: when the list changes the resource is replaced (a new publish or go-live is sent once); unchanged, nothing is sent.
+	Triggers []interface{} `pulumi:"triggers"`
 	// Block until the operation ends (`OfferPublish`: until the preview waits for sign-off). With `false` the resource records the started operation and returns.
 	Wait *bool `pulumi:"wait"`
 }
@@ -168,6 +172,8 @@ type OfferGoLiveArgs struct {
 	RequestTimeoutSeconds pulumi.Float64PtrInput
 	// How long one `pulumi up` waits for the operation, in seconds (default 7 days). The wait also ends at the resource's `customTimeouts` if that comes first. Either way the deployment fails but the operation keeps running and stays in state; the next `pulumi up` resumes it without sending it again.
 	TimeoutSeconds pulumi.Float64PtrInput
+	// Anything whose change should start a new operation, e.g. `[image.version]`: when the list changes the resource is replaced (a new publish or go-live is sent once); unchanged, nothing is sent.
+	Triggers pulumi.ArrayInput
 	// Block until the operation ends (`OfferPublish`: until the preview waits for sign-off). With `false` the resource records the started operation and returns.
 	Wait pulumi.BoolPtrInput
 }
@@ -362,6 +368,11 @@ func (o OfferGoLiveOutput) SubmissionId() pulumi.StringPtrOutput {
 // How long one `pulumi up` waits for the operation, in seconds (default 7 days). The wait also ends at the resource's `customTimeouts` if that comes first. Either way the deployment fails but the operation keeps running and stays in state; the next `pulumi up` resumes it without sending it again.
 func (o OfferGoLiveOutput) TimeoutSeconds() pulumi.Float64Output {
 	return o.ApplyT(func(v *OfferGoLive) pulumi.Float64Output { return v.TimeoutSeconds }).(pulumi.Float64Output)
+}
+
+// Anything whose change should start a new operation, e.g. `[image.version]`: when the list changes the resource is replaced (a new publish or go-live is sent once); unchanged, nothing is sent.
+func (o OfferGoLiveOutput) Triggers() pulumi.ArrayOutput {
+	return o.ApplyT(func(v *OfferGoLive) pulumi.ArrayOutput { return v.Triggers }).(pulumi.ArrayOutput)
 }
 
 // Block until the operation ends (`OfferPublish`: until the preview waits for sign-off). With `false` the resource records the started operation and returns.

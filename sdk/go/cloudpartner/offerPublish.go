@@ -62,6 +62,8 @@ type OfferPublish struct {
 	SubmissionId pulumi.StringPtrOutput `pulumi:"submissionId"`
 	// How long one `pulumi up` waits for the operation, in seconds (default 7 days). The wait also ends at the resource's `customTimeouts` if that comes first. Either way the deployment fails but the operation keeps running and stays in state; the next `pulumi up` resumes it without sending it again.
 	TimeoutSeconds pulumi.Float64Output `pulumi:"timeoutSeconds"`
+	// Anything whose change should start a new operation, e.g. `[image.version]`: when the list changes the resource is replaced (a new publish or go-live is sent once); unchanged, nothing is sent.
+	Triggers pulumi.ArrayOutput `pulumi:"triggers"`
 	// Block until the operation ends (`OfferPublish`: until the preview waits for sign-off). With `false` the resource records the started operation and returns.
 	Wait pulumi.BoolOutput `pulumi:"wait"`
 }
@@ -150,6 +152,8 @@ type offerPublishArgs struct {
 	RequestTimeoutSeconds *float64 `pulumi:"requestTimeoutSeconds"`
 	// How long one `pulumi up` waits for the operation, in seconds (default 7 days). The wait also ends at the resource's `customTimeouts` if that comes first. Either way the deployment fails but the operation keeps running and stays in state; the next `pulumi up` resumes it without sending it again.
 	TimeoutSeconds *float64 `pulumi:"timeoutSeconds"`
+	// Anything whose change should start a new operation, e.g. `[image.version]`: when the list changes the resource is replaced (a new publish or go-live is sent once); unchanged, nothing is sent.
+	Triggers []interface{} `pulumi:"triggers"`
 	// Block until the operation ends (`OfferPublish`: until the preview waits for sign-off). With `false` the resource records the started operation and returns.
 	Wait *bool `pulumi:"wait"`
 }
@@ -176,6 +180,8 @@ type OfferPublishArgs struct {
 	RequestTimeoutSeconds pulumi.Float64PtrInput
 	// How long one `pulumi up` waits for the operation, in seconds (default 7 days). The wait also ends at the resource's `customTimeouts` if that comes first. Either way the deployment fails but the operation keeps running and stays in state; the next `pulumi up` resumes it without sending it again.
 	TimeoutSeconds pulumi.Float64PtrInput
+	// Anything whose change should start a new operation, e.g. `[image.version]`: when the list changes the resource is replaced (a new publish or go-live is sent once); unchanged, nothing is sent.
+	Triggers pulumi.ArrayInput
 	// Block until the operation ends (`OfferPublish`: until the preview waits for sign-off). With `false` the resource records the started operation and returns.
 	Wait pulumi.BoolPtrInput
 }
@@ -380,6 +386,11 @@ func (o OfferPublishOutput) SubmissionId() pulumi.StringPtrOutput {
 // How long one `pulumi up` waits for the operation, in seconds (default 7 days). The wait also ends at the resource's `customTimeouts` if that comes first. Either way the deployment fails but the operation keeps running and stays in state; the next `pulumi up` resumes it without sending it again.
 func (o OfferPublishOutput) TimeoutSeconds() pulumi.Float64Output {
 	return o.ApplyT(func(v *OfferPublish) pulumi.Float64Output { return v.TimeoutSeconds }).(pulumi.Float64Output)
+}
+
+// Anything whose change should start a new operation, e.g. `[image.version]`: when the list changes the resource is replaced (a new publish or go-live is sent once); unchanged, nothing is sent.
+func (o OfferPublishOutput) Triggers() pulumi.ArrayOutput {
+	return o.ApplyT(func(v *OfferPublish) pulumi.ArrayOutput { return v.Triggers }).(pulumi.ArrayOutput)
 }
 
 // Block until the operation ends (`OfferPublish`: until the preview waits for sign-off). With `false` the resource records the started operation and returns.

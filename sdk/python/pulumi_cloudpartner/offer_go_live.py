@@ -29,6 +29,7 @@ class OfferGoLiveArgs:
                  publisher_id: pulumi.Input[Optional[_builtins.str]] = None,
                  request_timeout_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  timeout_seconds: pulumi.Input[Optional[_builtins.float]] = None,
+                 triggers: pulumi.Input[Optional[Sequence[Any]]] = None,
                  wait: pulumi.Input[Optional[_builtins.bool]] = None):
         """
         The set of arguments for constructing a OfferGoLive resource.
@@ -42,6 +43,7 @@ class OfferGoLiveArgs:
         :param pulumi.Input[_builtins.str] publisher_id: Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
         :param pulumi.Input[_builtins.float] request_timeout_seconds: Deadline of one HTTP request, in seconds.
         :param pulumi.Input[_builtins.float] timeout_seconds: How long one `pulumi up` waits for the operation, in seconds (default 7 days). The wait also ends at the resource's `customTimeouts` if that comes first. Either way the deployment fails but the operation keeps running and stays in state; the next `pulumi up` resumes it without sending it again.
+        :param pulumi.Input[Sequence[Any]] triggers: Anything whose change should start a new operation, e.g. `[image.version]`: when the list changes the resource is replaced (a new publish or go-live is sent once); unchanged, nothing is sent.
         :param pulumi.Input[_builtins.bool] wait: Block until the operation ends (`OfferPublish`: until the preview waits for sign-off). With `false` the resource records the started operation and returns.
         """
         pulumi.set(__self__, "offer_id", offer_id)
@@ -69,6 +71,8 @@ class OfferGoLiveArgs:
             timeout_seconds = 604800
         if timeout_seconds is not None:
             pulumi.set(__self__, "timeout_seconds", timeout_seconds)
+        if triggers is not None:
+            pulumi.set(__self__, "triggers", triggers)
         if wait is None:
             wait = True
         if wait is not None:
@@ -184,6 +188,18 @@ class OfferGoLiveArgs:
 
     @_builtins.property
     @pulumi.getter
+    def triggers(self) -> pulumi.Input[Optional[Sequence[Any]]]:
+        """
+        Anything whose change should start a new operation, e.g. `[image.version]`: when the list changes the resource is replaced (a new publish or go-live is sent once); unchanged, nothing is sent.
+        """
+        return pulumi.get(self, "triggers")
+
+    @triggers.setter
+    def triggers(self, value: pulumi.Input[Optional[Sequence[Any]]]):
+        pulumi.set(self, "triggers", value)
+
+    @_builtins.property
+    @pulumi.getter
     def wait(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
         Block until the operation ends (`OfferPublish`: until the preview waits for sign-off). With `false` the resource records the started operation and returns.
@@ -210,6 +226,7 @@ class OfferGoLive(pulumi.CustomResource):
                  publisher_id: pulumi.Input[Optional[_builtins.str]] = None,
                  request_timeout_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  timeout_seconds: pulumi.Input[Optional[_builtins.float]] = None,
+                 triggers: pulumi.Input[Optional[Sequence[Any]]] = None,
                  wait: pulumi.Input[Optional[_builtins.bool]] = None,
                  __props__=None):
         """
@@ -226,6 +243,7 @@ class OfferGoLive(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] publisher_id: Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
         :param pulumi.Input[_builtins.float] request_timeout_seconds: Deadline of one HTTP request, in seconds.
         :param pulumi.Input[_builtins.float] timeout_seconds: How long one `pulumi up` waits for the operation, in seconds (default 7 days). The wait also ends at the resource's `customTimeouts` if that comes first. Either way the deployment fails but the operation keeps running and stays in state; the next `pulumi up` resumes it without sending it again.
+        :param pulumi.Input[Sequence[Any]] triggers: Anything whose change should start a new operation, e.g. `[image.version]`: when the list changes the resource is replaced (a new publish or go-live is sent once); unchanged, nothing is sent.
         :param pulumi.Input[_builtins.bool] wait: Block until the operation ends (`OfferPublish`: until the preview waits for sign-off). With `false` the resource records the started operation and returns.
         """
         ...
@@ -261,6 +279,7 @@ class OfferGoLive(pulumi.CustomResource):
                  publisher_id: pulumi.Input[Optional[_builtins.str]] = None,
                  request_timeout_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  timeout_seconds: pulumi.Input[Optional[_builtins.float]] = None,
+                 triggers: pulumi.Input[Optional[Sequence[Any]]] = None,
                  wait: pulumi.Input[Optional[_builtins.bool]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -290,6 +309,7 @@ class OfferGoLive(pulumi.CustomResource):
             if timeout_seconds is None:
                 timeout_seconds = 604800
             __props__.__dict__["timeout_seconds"] = timeout_seconds
+            __props__.__dict__["triggers"] = triggers
             if wait is None:
                 wait = True
             __props__.__dict__["wait"] = wait
@@ -348,6 +368,7 @@ class OfferGoLive(pulumi.CustomResource):
         __props__.__dict__["steps"] = None
         __props__.__dict__["submission_id"] = None
         __props__.__dict__["timeout_seconds"] = None
+        __props__.__dict__["triggers"] = None
         __props__.__dict__["wait"] = None
         return OfferGoLive(resource_name, opts=opts, __props__=__props__)
 
@@ -524,6 +545,14 @@ class OfferGoLive(pulumi.CustomResource):
         How long one `pulumi up` waits for the operation, in seconds (default 7 days). The wait also ends at the resource's `customTimeouts` if that comes first. Either way the deployment fails but the operation keeps running and stays in state; the next `pulumi up` resumes it without sending it again.
         """
         return pulumi.get(self, "timeout_seconds")
+
+    @_builtins.property
+    @pulumi.getter
+    def triggers(self) -> pulumi.Output[Optional[Sequence[Any]]]:
+        """
+        Anything whose change should start a new operation, e.g. `[image.version]`: when the list changes the resource is replaced (a new publish or go-live is sent once); unchanged, nothing is sent.
+        """
+        return pulumi.get(self, "triggers")
 
     @_builtins.property
     @pulumi.getter

@@ -30,6 +30,7 @@ class OfferPublishArgs:
                  publisher_id: pulumi.Input[Optional[_builtins.str]] = None,
                  request_timeout_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  timeout_seconds: pulumi.Input[Optional[_builtins.float]] = None,
+                 triggers: pulumi.Input[Optional[Sequence[Any]]] = None,
                  wait: pulumi.Input[Optional[_builtins.bool]] = None):
         """
         The set of arguments for constructing a OfferPublish resource.
@@ -44,6 +45,7 @@ class OfferPublishArgs:
         :param pulumi.Input[_builtins.str] publisher_id: Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
         :param pulumi.Input[_builtins.float] request_timeout_seconds: Deadline of one HTTP request, in seconds.
         :param pulumi.Input[_builtins.float] timeout_seconds: How long one `pulumi up` waits for the operation, in seconds (default 7 days). The wait also ends at the resource's `customTimeouts` if that comes first. Either way the deployment fails but the operation keeps running and stays in state; the next `pulumi up` resumes it without sending it again.
+        :param pulumi.Input[Sequence[Any]] triggers: Anything whose change should start a new operation, e.g. `[image.version]`: when the list changes the resource is replaced (a new publish or go-live is sent once); unchanged, nothing is sent.
         :param pulumi.Input[_builtins.bool] wait: Block until the operation ends (`OfferPublish`: until the preview waits for sign-off). With `false` the resource records the started operation and returns.
         """
         pulumi.set(__self__, "offer_id", offer_id)
@@ -73,6 +75,8 @@ class OfferPublishArgs:
             timeout_seconds = 604800
         if timeout_seconds is not None:
             pulumi.set(__self__, "timeout_seconds", timeout_seconds)
+        if triggers is not None:
+            pulumi.set(__self__, "triggers", triggers)
         if wait is None:
             wait = True
         if wait is not None:
@@ -200,6 +204,18 @@ class OfferPublishArgs:
 
     @_builtins.property
     @pulumi.getter
+    def triggers(self) -> pulumi.Input[Optional[Sequence[Any]]]:
+        """
+        Anything whose change should start a new operation, e.g. `[image.version]`: when the list changes the resource is replaced (a new publish or go-live is sent once); unchanged, nothing is sent.
+        """
+        return pulumi.get(self, "triggers")
+
+    @triggers.setter
+    def triggers(self, value: pulumi.Input[Optional[Sequence[Any]]]):
+        pulumi.set(self, "triggers", value)
+
+    @_builtins.property
+    @pulumi.getter
     def wait(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
         Block until the operation ends (`OfferPublish`: until the preview waits for sign-off). With `false` the resource records the started operation and returns.
@@ -227,6 +243,7 @@ class OfferPublish(pulumi.CustomResource):
                  publisher_id: pulumi.Input[Optional[_builtins.str]] = None,
                  request_timeout_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  timeout_seconds: pulumi.Input[Optional[_builtins.float]] = None,
+                 triggers: pulumi.Input[Optional[Sequence[Any]]] = None,
                  wait: pulumi.Input[Optional[_builtins.bool]] = None,
                  __props__=None):
         """
@@ -244,6 +261,7 @@ class OfferPublish(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] publisher_id: Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
         :param pulumi.Input[_builtins.float] request_timeout_seconds: Deadline of one HTTP request, in seconds.
         :param pulumi.Input[_builtins.float] timeout_seconds: How long one `pulumi up` waits for the operation, in seconds (default 7 days). The wait also ends at the resource's `customTimeouts` if that comes first. Either way the deployment fails but the operation keeps running and stays in state; the next `pulumi up` resumes it without sending it again.
+        :param pulumi.Input[Sequence[Any]] triggers: Anything whose change should start a new operation, e.g. `[image.version]`: when the list changes the resource is replaced (a new publish or go-live is sent once); unchanged, nothing is sent.
         :param pulumi.Input[_builtins.bool] wait: Block until the operation ends (`OfferPublish`: until the preview waits for sign-off). With `false` the resource records the started operation and returns.
         """
         ...
@@ -280,6 +298,7 @@ class OfferPublish(pulumi.CustomResource):
                  publisher_id: pulumi.Input[Optional[_builtins.str]] = None,
                  request_timeout_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  timeout_seconds: pulumi.Input[Optional[_builtins.float]] = None,
+                 triggers: pulumi.Input[Optional[Sequence[Any]]] = None,
                  wait: pulumi.Input[Optional[_builtins.bool]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -310,6 +329,7 @@ class OfferPublish(pulumi.CustomResource):
             if timeout_seconds is None:
                 timeout_seconds = 604800
             __props__.__dict__["timeout_seconds"] = timeout_seconds
+            __props__.__dict__["triggers"] = triggers
             if wait is None:
                 wait = True
             __props__.__dict__["wait"] = wait
@@ -371,6 +391,7 @@ class OfferPublish(pulumi.CustomResource):
         __props__.__dict__["steps"] = None
         __props__.__dict__["submission_id"] = None
         __props__.__dict__["timeout_seconds"] = None
+        __props__.__dict__["triggers"] = None
         __props__.__dict__["wait"] = None
         return OfferPublish(resource_name, opts=opts, __props__=__props__)
 
@@ -563,6 +584,14 @@ class OfferPublish(pulumi.CustomResource):
         How long one `pulumi up` waits for the operation, in seconds (default 7 days). The wait also ends at the resource's `customTimeouts` if that comes first. Either way the deployment fails but the operation keeps running and stays in state; the next `pulumi up` resumes it without sending it again.
         """
         return pulumi.get(self, "timeout_seconds")
+
+    @_builtins.property
+    @pulumi.getter
+    def triggers(self) -> pulumi.Output[Optional[Sequence[Any]]]:
+        """
+        Anything whose change should start a new operation, e.g. `[image.version]`: when the list changes the resource is replaced (a new publish or go-live is sent once); unchanged, nothing is sent.
+        """
+        return pulumi.get(self, "triggers")
 
     @_builtins.property
     @pulumi.getter

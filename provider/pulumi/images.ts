@@ -1,0 +1,427 @@
+/**
+ * The dynamic provider of `VmImageVersion`: one image version of one plan. Loaded at run time by the thin
+ * serialized provider (`resource.ts`); talks only to the `PlanImageBackend` seam. SAS URIs are credentials: they
+ * travel in inputs and outputs marked secret and appear in messages as blob paths only.
+ */
+
+import type * as pulumi from "@pulumi/pulumi";
+import { createImageBackend, scopeOf } from "../backends";
+import { resolveTokenProvider, type TokenProvider } from "../core/auth";
+import type { ApiName } from "../core/backend";
+import { API_NAMES } from "../core/backend";
+import { ConcurrentEditError, ImageVersionError, NotFoundError } from "../core/errors";
+import {
+  blobPath,
+  type ImageVersionState,
+  type PlanImageBackend,
+  redactSas,
+  sasIdentity,
+  sasProblems,
+  stateOf,
+  versionProblem,
+} from "../core/images";
+import { endpointProblem } from "../core/options";
+import {
+  apiVersionProblem,
+  type CheckFailure,
+  INPUT_DEFAULTS,
+  idProblem,
+  UNKNOWN_VALUE,
+} from "../core/validate";
+import type { CppImage } from "../cpp/images";
+import { ACCESS_TOKEN_CONFIG_KEY, forState, type ProviderHooks } from "./providers";
+
+/** What `VmImageVersion` takes, checked and with defaults. */
+export interface ImageVersionInputs {
+  api: ApiName;
+  publisherId: string;
+  offerId: string;
+  planId: string;
+  version: string;
+  osVhdUrl: string;
+  dataDisks: Array<{ lun: number; uri: string }>;
+  label?: string;
+  description?: string;
+  mediaName?: string;
+  showInGui?: boolean;
+  diskGenerations: string[];
+  deprecate: boolean;
+  endpoint: string;
+  apiVersion: string;
+  requestTimeoutSeconds: number;
+}
+
+/** What `VmImageVersion` keeps in state. */
+export interface ImageVersionOutputs extends ImageVersionInputs {
+  /** The plan (or generation sub-plan) and the generation sub-plans of the plan, as read. */
+  planIds: string[];
+  /** As last read: only in the draft, in preview, or live. */
+  state: ImageVersionState;
+  /** In preview or live: its image can no longer change. */
+  published: boolean;
+  /** The version was already there with this image when the resource was created (nothing was written). */
+  alreadyPresent: boolean;
+}
+
+/** Inputs whose change makes it another version (or another offer): replace. */
+const IDENTITY = ["api", "publisherId", "offerId", "planId", "version", "endpoint", "apiVersion"];
+/** Inputs that make the image: rewritten in place while never published, else replace. */
+const IMAGE = ["osVhdUrl", "dataDisks", "label", "description", "mediaName", "showInGui", "diskGenerations"];
+const MAX_LUN = 15;
+
+const unknown = (v: unknown) => v === UNKNOWN_VALUE;
+
+/**
+ * Validates and fills defaults. `nowMs` set: SAS URIs are checked against the documented rules (create, update,
+ * check); left out for read and delete, where an expired SAS in state must not block a refresh or a destroy.
+ */
+export function checkImageInputs(
+  news: Record<string, unknown>,
+  nowMs?: number,
+): { inputs: Record<string, unknown>; failures: CheckFailure[] } {
+  const inputs: Record<string, unknown> = {
+    api: "cpp",
+    dataDisks: [],
+    diskGenerations: [],
+    deprecate: false,
+    endpoint: INPUT_DEFAULTS.endpoint,
+    apiVersion: INPUT_DEFAULTS.apiVersion,
+    requestTimeoutSeconds: INPUT_DEFAULTS.requestTimeoutSeconds,
+    ...Object.fromEntries(Object.entries(news).filter(([, v]) => v !== undefined && v !== null)),
+  };
+  const failures: CheckFailure[] = [];
+  const fail = (property: string, reason: string | undefined) => {
+    if (reason)
+      failures.push({ property, reason: reason.startsWith(property) ? reason : `${property} ${reason}.` });
+  };
+  if (!unknown(inputs.api) && !API_NAMES.includes(inputs.api as ApiName))
+    fail("api", `must be one of ${API_NAMES.join(", ")}`);
+  for (const p of ["publisherId", "offerId", "planId"])
+    if (!unknown(inputs[p])) fail(p, idProblem(inputs[p]));
+  if (!unknown(inputs.version)) fail("version", versionProblem(inputs.version));
+  if (!unknown(inputs.endpoint))
+    fail(
+      "endpoint",
+      typeof inputs.endpoint === "string" ? endpointProblem(inputs.endpoint) : "must be a string",
+    );
+  if (!unknown(inputs.apiVersion)) fail("apiVersion", apiVersionProblem(inputs.apiVersion));
+  const timeout = inputs.requestTimeoutSeconds;
+  if (!unknown(timeout) && (typeof timeout !== "number" || !(timeout > 0) || timeout > 3600))
+    fail("requestTimeoutSeconds", "must be a number of seconds between 0 and 3600");
+  for (const p of ["label", "description", "mediaName"])
+    if (inputs[p] !== undefined && !unknown(inputs[p]) && typeof inputs[p] !== "string")
+      fail(p, "must be a string");
+  for (const p of ["showInGui", "deprecate"])
+    if (inputs[p] !== undefined && !unknown(inputs[p]) && typeof inputs[p] !== "boolean")
+      fail(p, "must be true or false");
+  if (!unknown(inputs.diskGenerations)) {
+    if (!Array.isArray(inputs.diskGenerations))
+      fail("diskGenerations", "must be a list of generation sub-plan ids");
+    else
+      inputs.diskGenerations.forEach((id, i) => {
+        if (!unknown(id)) fail(`diskGenerations[${i}]`, idProblem(id));
+      });
+  }
+  if (nowMs !== undefined && !unknown(inputs.osVhdUrl))
+    failures.push(
+      ...sasProblems("osVhdUrl", inputs.osVhdUrl, nowMs).map((reason) => ({ property: "osVhdUrl", reason })),
+    );
+  if (!unknown(inputs.dataDisks)) {
+    if (!Array.isArray(inputs.dataDisks)) fail("dataDisks", "must be a list of { lun, uri }");
+    else {
+      const luns = new Set<number>();
+      inputs.dataDisks.forEach((disk, i) => {
+        const d = (disk ?? {}) as Record<string, unknown>;
+        if (unknown(disk) || unknown(d.lun)) return;
+        if (typeof d.lun !== "number" || !Number.isInteger(d.lun) || d.lun < 0 || d.lun > MAX_LUN)
+          fail(`dataDisks[${i}].lun`, `must be a whole number from 0 to ${MAX_LUN}`);
+        else if (luns.has(d.lun))
+          fail(`dataDisks[${i}].lun`, `repeats LUN ${d.lun}; each data disk needs its own`);
+        else luns.add(d.lun);
+        if (nowMs !== undefined && !unknown(d.uri))
+          failures.push(
+            ...sasProblems(`dataDisks[${i}].uri`, d.uri, nowMs).map((reason) => ({
+              property: "dataDisks",
+              reason,
+            })),
+          );
+      });
+    }
+  }
+  return { inputs, failures };
+}
+
+/** The image a resource declares, in the backend's terms. */
+function imageOf(inputs: ImageVersionInputs): CppImage {
+  return {
+    osVhdUrl: inputs.osVhdUrl,
+    dataDisks: inputs.dataDisks.map((d) => ({ lun: d.lun, uri: d.uri })),
+    ...(inputs.label !== undefined ? { label: inputs.label } : {}),
+    ...(inputs.description !== undefined ? { description: inputs.description } : {}),
+    ...(inputs.mediaName !== undefined ? { mediaName: inputs.mediaName } : {}),
+    ...(inputs.showInGui !== undefined ? { showInGui: inputs.showInGui } : {}),
+    diskGenerations: inputs.diskGenerations,
+  };
+}
+
+/** The image inputs with SAS URIs reduced to what names the image (no st/se/sv/sig), for the diff. */
+function imageKey(props: Record<string, unknown>, key: string): string {
+  const value = props[key];
+  if (key === "osVhdUrl") return typeof value === "string" ? sasIdentity(value) : JSON.stringify(value);
+  if (key === "dataDisks" && Array.isArray(value))
+    return JSON.stringify(
+      value.map((d) => [d?.lun, typeof d?.uri === "string" ? sasIdentity(d.uri) : d?.uri]).sort(),
+    );
+  if (key === "diskGenerations" && Array.isArray(value)) return JSON.stringify([...value].sort());
+  return JSON.stringify(value ?? null);
+}
+
+export class VmImageVersionProvider implements pulumi.dynamic.ResourceProvider {
+  #accessToken?: string;
+  readonly #tokens = new Map<string, TokenProvider>();
+
+  constructor(private readonly hooks: ProviderHooks = {}) {}
+
+  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+    const token = req.config.get(ACCESS_TOKEN_CONFIG_KEY);
+    this.#accessToken = typeof token === "string" && token !== "" ? token : undefined;
+    this.#tokens.clear();
+  }
+
+  async check(_olds: pulumi.Inputs, news: pulumi.Inputs): Promise<pulumi.dynamic.CheckResult> {
+    return checkImageInputs(news, this.#now());
+  }
+
+  async diff(_id: pulumi.ID, olds: pulumi.Inputs, news: pulumi.Inputs): Promise<pulumi.dynamic.DiffResult> {
+    const filled = checkImageInputs(news).inputs;
+    const changed = (key: string) =>
+      JSON.stringify(olds[key] ?? null) !== JSON.stringify(filled[key] ?? null);
+    const replaces = IDENTITY.filter(changed);
+    const imageChanges = IMAGE.filter((key) => imageKey(olds, key) !== imageKey(filled, key));
+    if (imageChanges.length > 0 && olds.published === true) {
+      // A published image cannot change: it takes a new version (the create says so if the version stays).
+      this.#log(
+        `[${olds.publisherId}/${olds.offerId}] image version ${olds.version} of plan ${olds.planId} is published (${olds.state}); changing ${imageChanges.join(", ")} replaces the resource: give the new image a new version.`,
+      );
+      replaces.push(...imageChanges);
+    }
+    // Anything else (a never-published image, a re-generated SAS, deprecate, timeouts) is an in-place update.
+    const updates = Object.keys({ ...olds, ...filled }).filter(
+      (key) =>
+        !replaces.includes(key) &&
+        (IMAGE.includes(key) || key === "deprecate" || key === "requestTimeoutSeconds") &&
+        changed(key),
+    );
+    return { changes: replaces.length > 0 || updates.length > 0, replaces, deleteBeforeReplace: false };
+  }
+
+  async create(raw: pulumi.Inputs): Promise<pulumi.dynamic.CreateResult> {
+    const inputs = this.#inputs(raw, true);
+    const outs = await this.#apply(inputs, undefined);
+    return {
+      id: `${inputs.publisherId}/${inputs.offerId}/${inputs.planId}/${inputs.version}`,
+      outs: forState(outs),
+    };
+  }
+
+  async update(
+    _id: pulumi.ID,
+    olds: pulumi.Inputs,
+    news: pulumi.Inputs,
+  ): Promise<pulumi.dynamic.UpdateResult> {
+    const inputs = this.#inputs(news, true);
+    return { outs: forState(await this.#apply(inputs, olds as ImageVersionOutputs)) };
+  }
+
+  async read(id: pulumi.ID, props: pulumi.Inputs): Promise<pulumi.dynamic.ReadResult> {
+    const outs = props as ImageVersionOutputs;
+    const inputs = this.#inputs(props, false);
+    const backend = this.#backend(inputs);
+    try {
+      const plan = await backend.readPlan(inputs.planId);
+      const published = await backend.publishedState(inputs.planId, inputs.version);
+      const state = stateOf(plan.versions.has(inputs.version), published);
+      if (state === "absent") {
+        this.#log(
+          `[${backend.offer}] image version ${inputs.version} of plan ${inputs.planId} is gone; removing ${id} from the stack.`,
+        );
+        return { id: "", props: {} };
+      }
+      return {
+        id,
+        props: forState({
+          ...outs,
+          planIds: plan.planIds,
+          state,
+          published: published.preview || published.live,
+        }),
+      };
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      this.#log(`[${backend.offer}] the offer no longer exists; removing ${id} from the stack.`);
+      return { id: "", props: {} };
+    }
+  }
+
+  async delete(_id: pulumi.ID, props: pulumi.Inputs): Promise<void> {
+    const inputs = this.#inputs(props, false);
+    const backend = this.#backend(inputs);
+    const what = `image version ${inputs.version} of plan ${inputs.planId}`;
+    const plan = await backend.readPlan(inputs.planId);
+    const stored = plan.versions.get(inputs.version);
+    if (!stored) {
+      this.#log(`[${backend.offer}] ${what} is not in the draft; nothing to remove.`);
+      return;
+    }
+    const published = await backend.publishedState(inputs.planId, inputs.version);
+    const isPublished = published.preview || published.live;
+    if (isPublished && !inputs.deprecate) {
+      this.#log(
+        `[${backend.offer}] keeping ${what}: it is published (${published.live ? "live" : "preview"}) and published images are not deleted. Set deprecate: true to retire it on destroy; this only removes the resource from the stack.`,
+      );
+      return;
+    }
+    try {
+      await backend.removeVersion({
+        planId: inputs.planId,
+        version: inputs.version,
+        mode: isPublished ? "deprecate" : "remove",
+        expected: stored,
+        token: plan.token,
+      });
+    } catch (error) {
+      if (!(error instanceof ImageVersionError)) throw error;
+      this.#log(`[${backend.offer}] ${error.message} The resource is removed from the stack only.`);
+      return;
+    }
+    this.#log(
+      `[${backend.offer}] ${isPublished ? "deprecated" : "removed"} ${what} in the draft; publish the offer for it to take effect.`,
+    );
+  }
+
+  /** Reads the plan, adopts or writes the version, reads where it stands. */
+  async #apply(
+    inputs: ImageVersionInputs,
+    previous: ImageVersionOutputs | undefined,
+  ): Promise<ImageVersionOutputs> {
+    const backend = this.#backend(inputs);
+    const image = imageOf(inputs);
+    const what = `image version ${inputs.version} of plan ${inputs.planId}`;
+    const plan = await backend.readPlan(inputs.planId);
+    const stored = plan.versions.get(inputs.version);
+    if (previous && stored && typeof previous.osVhdUrl === "string") {
+      const mine = imageOf({
+        ...previous,
+        dataDisks: previous.dataDisks ?? [],
+        diskGenerations: previous.diskGenerations ?? [],
+      });
+      if (!backend.sameImage(mine, stored) && !backend.sameImage(image, stored)) {
+        const changes = backend.describeChange(mine, stored);
+        throw new ConcurrentEditError(
+          `${capital(what)} (offer ${backend.offer}) was changed by someone else since the last \`pulumi up\`: ${changes.join("; ")}. Nothing was overwritten; align the program with the portal (or revert the portal edit), then run \`pulumi up\` again.`,
+          { changes },
+        );
+      }
+    }
+    const alreadyPresent = previous
+      ? previous.alreadyPresent === true
+      : stored !== undefined && backend.sameImage(image, stored);
+    if (stored && backend.sameImage(image, stored)) {
+      this.#log(`[${backend.offer}] ${what} is already in the draft with this image; nothing to write.`);
+    } else {
+      if (stored) {
+        const published = await backend.publishedState(inputs.planId, inputs.version);
+        if (published.preview || published.live) {
+          throw new ImageVersionError(
+            `${capital(what)} (offer ${backend.offer}) is already published (${published.live ? "live" : "preview"}) with another image: ${backend.describeChange(stored, image).join("; ")}. Published images cannot change: give the new image a new version.`,
+          );
+        }
+      }
+      const result = await backend.putVersion({
+        planId: inputs.planId,
+        version: inputs.version,
+        image,
+        expected: stored,
+        token: plan.token,
+      });
+      this.#log(
+        `[${backend.offer}] ${stored ? "replaced" : "added"} ${what} (OS disk ${blobPath(inputs.osVhdUrl)})` +
+          (result.conflicts
+            ? ` after ${result.conflicts} concurrent edit(s) of the offer (re-read and re-applied)`
+            : "") +
+          (result.recovered ? "; the answer was lost and a re-read showed the write applied" : "") +
+          ". Publish the offer to take it to preview.",
+      );
+    }
+    const published = await backend.publishedState(inputs.planId, inputs.version);
+    const state = stateOf(true, published);
+    return {
+      ...inputs,
+      planIds: plan.planIds,
+      state: state === "absent" ? "draft" : state,
+      published: published.preview || published.live,
+      alreadyPresent,
+    };
+  }
+
+  #inputs(raw: pulumi.Inputs, checkSas: boolean): ImageVersionInputs {
+    const { inputs, failures } = checkImageInputs(raw, checkSas ? this.#now() : undefined);
+    if (failures.length) throw new ImageVersionError(redactSas(failures.map((f) => f.reason).join(" ")));
+    return {
+      api: inputs.api as ApiName,
+      publisherId: inputs.publisherId as string,
+      offerId: inputs.offerId as string,
+      planId: inputs.planId as string,
+      version: inputs.version as string,
+      osVhdUrl: inputs.osVhdUrl as string,
+      dataDisks: inputs.dataDisks as ImageVersionInputs["dataDisks"],
+      ...(inputs.label !== undefined ? { label: inputs.label as string } : {}),
+      ...(inputs.description !== undefined ? { description: inputs.description as string } : {}),
+      ...(inputs.mediaName !== undefined ? { mediaName: inputs.mediaName as string } : {}),
+      ...(inputs.showInGui !== undefined ? { showInGui: inputs.showInGui as boolean } : {}),
+      diskGenerations: inputs.diskGenerations as string[],
+      deprecate: inputs.deprecate as boolean,
+      endpoint: inputs.endpoint as string,
+      apiVersion: inputs.apiVersion as string,
+      requestTimeoutSeconds: inputs.requestTimeoutSeconds as number,
+    };
+  }
+
+  #backend(inputs: ImageVersionInputs): PlanImageBackend<CppImage> {
+    const scope = scopeOf(inputs.api);
+    let tokens = this.hooks.tokenProvider ?? this.#tokens.get(scope);
+    if (!tokens) {
+      tokens = resolveTokenProvider({ accessToken: this.#accessToken, scope });
+      this.#tokens.set(scope, tokens);
+    }
+    return createImageBackend({
+      api: inputs.api,
+      publisherId: inputs.publisherId,
+      offerId: inputs.offerId,
+      endpoint: inputs.endpoint,
+      apiVersion: inputs.apiVersion,
+      tokenProvider: tokens,
+      requestTimeoutMs: inputs.requestTimeoutSeconds * 1000,
+      transport: this.hooks.transport,
+      clock: this.hooks.clock,
+      log: (line) => this.#log(`[${inputs.publisherId}/${inputs.offerId}] ${redactSas(line)}`),
+    });
+  }
+
+  #log(line: string): void {
+    (this.hooks.log ?? console.log)(redactSas(line));
+  }
+
+  #now(): number {
+    return (this.hooks.clock ?? Date).now();
+  }
+
+  /** Never serialize configuration or hooks (they may hold a token). */
+  toJSON(): Record<string, string> {
+    return { kind: "vmImageVersion" };
+  }
+}
+
+function capital(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
