@@ -5,8 +5,7 @@
  */
 
 import type * as pulumi from "@pulumi/pulumi";
-import { createImageBackend, scopeOf } from "../backends";
-import { resolveTokenProvider, type TokenProvider } from "../core/auth";
+import { createImageBackend } from "../backends";
 import type { ApiName } from "../core/backend";
 import { API_NAMES } from "../core/backend";
 import { ConcurrentEditError, ImageVersionError, NotFoundError } from "../core/errors";
@@ -29,7 +28,8 @@ import {
   UNKNOWN_VALUE,
 } from "../core/validate";
 import type { CppImage } from "../cpp/images";
-import { ACCESS_TOKEN_CONFIG_KEY, forState, type ProviderHooks } from "./providers";
+import { backendOptions, type ProviderHooks, ProviderTokens } from "./connection";
+import { forState } from "./providers";
 
 /** What `VmImageVersion` takes, checked and with defaults. */
 export interface ImageVersionInputs {
@@ -177,15 +177,14 @@ function imageKey(props: Record<string, unknown>, key: string): string {
 }
 
 export class VmImageVersionProvider implements pulumi.dynamic.ResourceProvider {
-  #accessToken?: string;
-  readonly #tokens = new Map<string, TokenProvider>();
+  readonly #tokens: ProviderTokens;
 
-  constructor(private readonly hooks: ProviderHooks = {}) {}
+  constructor(private readonly hooks: ProviderHooks = {}) {
+    this.#tokens = new ProviderTokens(hooks.tokenProvider);
+  }
 
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    const token = req.config.get(ACCESS_TOKEN_CONFIG_KEY);
-    this.#accessToken = typeof token === "string" && token !== "" ? token : undefined;
-    this.#tokens.clear();
+    this.#tokens.configure(req);
   }
 
   async check(_olds: pulumi.Inputs, news: pulumi.Inputs): Promise<pulumi.dynamic.CheckResult> {
@@ -388,24 +387,9 @@ export class VmImageVersionProvider implements pulumi.dynamic.ResourceProvider {
   }
 
   #backend(inputs: ImageVersionInputs): PlanImageBackend<CppImage> {
-    const scope = scopeOf(inputs.api);
-    let tokens = this.hooks.tokenProvider ?? this.#tokens.get(scope);
-    if (!tokens) {
-      tokens = resolveTokenProvider({ accessToken: this.#accessToken, scope });
-      this.#tokens.set(scope, tokens);
-    }
-    return createImageBackend({
-      api: inputs.api,
-      publisherId: inputs.publisherId,
-      offerId: inputs.offerId,
-      endpoint: inputs.endpoint,
-      apiVersion: inputs.apiVersion,
-      tokenProvider: tokens,
-      requestTimeoutMs: inputs.requestTimeoutSeconds * 1000,
-      transport: this.hooks.transport,
-      clock: this.hooks.clock,
-      log: (line) => this.#log(`[${inputs.publisherId}/${inputs.offerId}] ${redactSas(line)}`),
-    });
+    return createImageBackend(
+      backendOptions(inputs, this.#tokens.for(inputs.api), this.hooks, (line) => this.#log(line)),
+    );
   }
 
   #log(line: string): void {

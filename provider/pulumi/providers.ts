@@ -6,13 +6,8 @@
  */
 
 import type * as pulumi from "@pulumi/pulumi";
-import { createBackend, scopeOf } from "../backends";
-import {
-  resolveTokenProvider,
-  staticTokenRefused,
-  staticTokenWarning,
-  type TokenProvider,
-} from "../core/auth";
+import { createBackend } from "../backends";
+import { staticTokenRefused, staticTokenWarning, type TokenProvider } from "../core/auth";
 import type {
   ApiName,
   OfferBackend,
@@ -23,10 +18,12 @@ import type {
   StartOptions,
 } from "../core/backend";
 import { AuthenticationError, CloudPartnerError, NotFoundError } from "../core/errors";
-import type { HttpTransport } from "../core/http";
 import { operationIdFromLocation } from "../core/location";
 import { isAwaitingSignoff, type OperationSnapshot } from "../core/operation";
-import type { Clock } from "../core/options";
+import { backendOptions, type ProviderHooks, ProviderTokens } from "./connection";
+
+export { ACCESS_TOKEN_CONFIG_KEY, type ProviderHooks } from "./connection";
+
 import { type PollOperationOptions, pollOperation, progressLine } from "../core/poller";
 import { normalizeStatus, type OperationStatus } from "../core/status";
 import {
@@ -37,8 +34,6 @@ import {
 } from "../core/validate";
 import { checkNotificationEmails } from "../cpp/emails";
 
-/** The Pulumi config key holding the bearer token (set it with `pulumi config set --secret`). */
-export const ACCESS_TOKEN_CONFIG_KEY = "cloudpartner:accessToken";
 const PROVIDER_KEY = "__provider";
 
 /** One step of an operation, as kept in the outputs. */
@@ -106,17 +101,6 @@ export interface CallControl {
   deadlineMs?: number;
 }
 
-/** Test and advanced-use hooks; every one is optional. */
-export interface ProviderHooks {
-  tokenProvider?: TokenProvider;
-  transport?: HttpTransport;
-  clock?: Clock;
-  /** Where progress lines go. Default `console.log` (the Pulumi CLI shows them). */
-  log?: (line: string) => void;
-  /** Overrides the heartbeat interval (default 5 minutes). */
-  heartbeatIntervalMs?: number;
-}
-
 /**
  * Thrown once the API accepted the operation and something later went wrong (timeout, failure, repeated
  * errors). The dynamic provider host turns `id` + `properties` into a partially created resource, so the
@@ -179,19 +163,17 @@ const WAITING_INPUTS = [
 export abstract class OperationResourceProvider<Extra extends object = Record<never, never>>
   implements pulumi.dynamic.ResourceProvider
 {
-  #accessToken?: string;
-  /** One token source per Azure AD scope (each API has its own audience), made on first use. */
-  readonly #tokens = new Map<string, TokenProvider>();
+  readonly #tokens: ProviderTokens;
 
   protected constructor(
     private readonly spec: KindSpec<Extra>,
     private readonly hooks: ProviderHooks = {},
-  ) {}
+  ) {
+    this.#tokens = new ProviderTokens(hooks.tokenProvider);
+  }
 
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    const token = req.config.get(ACCESS_TOKEN_CONFIG_KEY);
-    this.#accessToken = typeof token === "string" && token !== "" ? token : undefined;
-    this.#tokens.clear();
+    this.#tokens.configure(req);
   }
 
   async check(_olds: pulumi.Inputs, news: pulumi.Inputs): Promise<pulumi.dynamic.CheckResult> {
@@ -500,33 +482,13 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
 
   /** The token source for this resource's API (one per Azure AD scope, made on first use). */
   #tokenProvider(inputs: OperationInputs): TokenProvider {
-    const scope = scopeOf(inputs.api ?? "cpp");
-    let tokens = this.hooks.tokenProvider ?? this.#tokens.get(scope);
-    if (!tokens) {
-      tokens = resolveTokenProvider({ accessToken: this.#accessToken, scope });
-      this.#tokens.set(scope, tokens);
-    }
-    return tokens;
+    return this.#tokens.for(inputs.api ?? "cpp");
   }
 
   #backend(inputs: OperationInputs): OfferBackend {
-    const api = inputs.api ?? "cpp";
-    const tokens = this.#tokenProvider(inputs);
-    return createBackend({
-      api,
-      publisherId: inputs.publisherId,
-      offerId: inputs.offerId,
-      endpoint: inputs.endpoint,
-      apiVersion: inputs.apiVersion,
-      tokenProvider: tokens,
-      requestTimeoutMs: inputs.requestTimeoutSeconds * 1000,
-      transport: this.hooks.transport,
-      clock: this.hooks.clock,
-      log: (line) =>
-        this.#log(
-          `[${api === "ingestion" ? inputs.offerId : `${inputs.publisherId}/${inputs.offerId}`}] ${line}`,
-        ),
-    });
+    return createBackend(
+      backendOptions(inputs, this.#tokenProvider(inputs), this.hooks, (line) => this.#log(line)),
+    );
   }
 
   #log(line: string): void {
