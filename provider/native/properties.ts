@@ -38,11 +38,19 @@ function reveal(value: unknown, found: { secret: boolean }): unknown {
   return value;
 }
 
+/**
+ * The dynamic resources' serialized provider, in state written before a stack moved to the native resource:
+ * the native provider never runs it, so it is dropped from every request (and so from every answer and from
+ * the state the engine writes next).
+ */
+const DYNAMIC_PROVIDER_KEY = "__provider";
+
 /** Unwraps a request's properties (`Struct.toJavaScript()`; absent struct = no properties). */
 export function unwrap(properties: Properties | undefined): Unwrapped {
   const values: Properties = {};
   const secrets = new Set<string>();
   for (const [key, value] of Object.entries(properties ?? {})) {
+    if (key === DYNAMIC_PROVIDER_KEY) continue;
     const found = { secret: false };
     values[key] = reveal(value, found);
     if (found.secret) secrets.add(key);

@@ -18,8 +18,23 @@ export const REPO_ROOT = path.resolve(__dirname, "../..");
 export function ensurePulumiCli(
   onProgress: (chunk: string) => void = (c) => process.stderr.write(c),
 ): Promise<string> {
+  return installedDir("install-pulumi-cli.sh", "pulumi", onProgress);
+}
+
+/**
+ * Makes sure the Pulumi YAML language host `pulumi-language-yaml` is available (built from its Go module on
+ * first use by scripts/install-pulumi-yaml.sh; cached afterwards) and returns the directory holding it.
+ */
+export function ensurePulumiYaml(
+  onProgress: (chunk: string) => void = (c) => process.stderr.write(c),
+): Promise<string> {
+  return installedDir("install-pulumi-yaml.sh", "pulumi-language-yaml", onProgress);
+}
+
+/** Runs one of scripts/install-*.sh; resolves with the directory it prints last, once it holds `binary`. */
+function installedDir(script: string, binary: string, onProgress: (chunk: string) => void): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn("bash", [path.join(REPO_ROOT, "scripts/install-pulumi-cli.sh")], {
+    const child = spawn("bash", [path.join(REPO_ROOT, "scripts", script)], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -30,8 +45,8 @@ export function ensurePulumiCli(
     child.on("error", reject);
     child.on("exit", (code) => {
       const binDir = stdout.trim().split("\n").at(-1) ?? "";
-      if (code === 0 && binDir && fs.existsSync(path.join(binDir, "pulumi"))) resolve(binDir);
-      else reject(new Error(`scripts/install-pulumi-cli.sh failed (exit ${code}); see its output above.`));
+      if (code === 0 && binDir && fs.existsSync(path.join(binDir, binary))) resolve(binDir);
+      else reject(new Error(`scripts/${script} failed (exit ${code}); see its output above.`));
     });
   });
 }
@@ -51,6 +66,27 @@ export function linkSelfPackage(): void {
   fs.symlinkSync("..", link, "dir");
 }
 
+/**
+ * Lets programs inside this repository `import "@pulumi-cloudpartner/cloudpartner"`, the generated Node.js SDK
+ * of the native provider, the way users do: a link from node_modules/@pulumi-cloudpartner/cloudpartner to
+ * sdk/nodejs (TypeScript sources, compiled with the program by ts-node).
+ */
+export function linkNativeNodeSdk(): void {
+  const link = path.join(REPO_ROOT, "node_modules", "@pulumi-cloudpartner", "cloudpartner");
+  const target = path.join(REPO_ROOT, "sdk", "nodejs");
+  try {
+    if (fs.realpathSync(link) === target) return;
+    fs.rmSync(link, { force: true, recursive: true });
+  } catch {
+    // missing: create below
+  }
+  fs.mkdirSync(path.dirname(link), { recursive: true });
+  fs.symlinkSync(path.join("..", "..", "sdk", "nodejs"), link, "dir");
+}
+
+/** The folder holding the native provider plugin `pulumi-resource-cloudpartner` (put it on PATH). */
+export const NATIVE_PLUGIN_DIR = path.join(REPO_ROOT, "bin");
+
 export interface CommandResult {
   code: number;
   stdout: string;
@@ -67,6 +103,8 @@ export interface LocalStackOptions {
   env?: NodeJS.ProcessEnv;
   /** Echo command output as it arrives (the demo does; tests do not). */
   echo?: boolean;
+  /** Folders put on PATH after the CLI's (e.g. NATIVE_PLUGIN_DIR, the YAML language host's). */
+  extraPath?: string[];
 }
 
 /** One stack of a project on a throwaway local backend. Call `dispose()` to delete everything. */
@@ -86,7 +124,9 @@ export class LocalStack {
     const nodeBin = path.join(REPO_ROOT, "node_modules", ".bin");
     this.env = {
       ...process.env,
-      PATH: [options.cliBinDir, nodeBin, process.env.PATH ?? ""].join(path.delimiter),
+      PATH: [options.cliBinDir, ...(options.extraPath ?? []), nodeBin, process.env.PATH ?? ""].join(
+        path.delimiter,
+      ),
       PULUMI_BACKEND_URL: `file://${path.join(this.stateDir, "backend")}`,
       PULUMI_HOME: path.join(this.stateDir, "home"),
       PULUMI_CONFIG_PASSPHRASE: "throwaway-local-passphrase",

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ensurePulumiCli, LocalStack, linkSelfPackage, REPO_ROOT } from "../../scripts/lib/pulumi-cli";
 import { type CppSimulator, startSimulator } from "../simulator/server";
+import { processesOf, resourcesOf, until } from "./helpers";
 
 const CANARY = "e2e-canary-token-5b8c1d";
 const GOLIVE = path.join(REPO_ROOT, "examples/golive");
@@ -53,12 +54,6 @@ async function setup(
     { "cloudpartner:accessToken": CANARY },
   );
   return { offerId, stack };
-}
-
-function resourcesOf(
-  exported: string,
-): Array<{ type: string; outputs?: Record<string, unknown>; initErrors?: string[] }> {
-  return JSON.parse(exported).deployment.resources ?? [];
 }
 
 const isGoLive = (r: { type: string }) => r.type === "pulumi-nodejs:dynamic/cloudpartner:OfferGoLive";
@@ -146,29 +141,6 @@ test("the token set with `pulumi config set --secret` never shows in plain text"
   const auth = sim.requests.filter((r) => r.kind === "golive").map((r) => r.headers.authorization);
   expect(auth.every((a) => a === `Bearer ${CANARY}`)).toBe(true);
 });
-
-/** Command lines of the processes started for one stack: they inherit its PULUMI_HOME (Linux /proc). */
-function processesOf(stack: LocalStack): string[] {
-  const marker = `PULUMI_HOME=${stack.env.PULUMI_HOME}\0`;
-  const found: string[] = [];
-  for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (!fs.readFileSync(`/proc/${pid}/environ`, "utf8").includes(marker)) continue;
-      found.push(fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " "));
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return found;
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 test("pulumi up killed with SIGKILL mid-poll: clear the pending create, pulumi up attaches, one POST", async () => {
   const { offerId, stack } = await setup({ seed: { goLive: longGoLive } });

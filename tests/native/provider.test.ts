@@ -191,6 +191,24 @@ test("the request timeout (customTimeouts) ends the wait with partial state; upd
   expect(sim.goLivePosts("contoso", offerId)).toBe(1);
 });
 
+test("a dynamic-era state (with __provider) migrates: update and refresh drop the serialized provider, send nothing", async () => {
+  const offerId = newOffer({ goLive: longGoLive });
+  const news = await checked(GO_LIVE, inputs(offerId, { wait: false }));
+  const { id, properties } = await host.create(GO_LIVE, news);
+  const dynamicEra = { ...properties, __provider: "exports.handler = __f0;" };
+  sim.advance(2 * 10 ** 9);
+  const updated = await host.update(GO_LIVE, id, dynamicEra, { ...news, wait: true });
+  expect(updated.properties).toMatchObject({ status: "succeeded" });
+  expect(updated.properties.__provider).toBeUndefined();
+  const refreshed = await host.read(GO_LIVE, id, dynamicEra, {
+    ...news,
+    __provider: "exports.handler = __f0;",
+  });
+  expect(refreshed.properties.__provider).toBeUndefined();
+  expect(refreshed.inputs.__provider).toBeUndefined();
+  expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+});
+
 test("Cancel mid-poll aborts the wait within 1 s and saves partial state; the provider keeps working", async () => {
   const offerId = newOffer({ goLive: longGoLive });
   // One poll an hour: without Cancel this create would sleep far beyond the test's timeout.

@@ -1,0 +1,164 @@
+/**
+ * Programs in other languages on the native provider, with the real Pulumi CLI against the CPP simulator:
+ * examples/go-golive (Go, Automation API inline program on the generated sdk/go) and examples/yaml-release
+ * (Pulumi YAML, with pulumi-language-yaml built by scripts/install-pulumi-yaml.sh).
+ */
+
+import { execFile, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import {
+  ensurePulumiCli,
+  ensurePulumiYaml,
+  LocalStack,
+  NATIVE_PLUGIN_DIR,
+  REPO_ROOT,
+} from "../../scripts/lib/pulumi-cli";
+import { type CppSimulator, startSimulator } from "../simulator/server";
+import { resourcesOf } from "./helpers";
+
+const CANARY = "e2e-languages-canary-3e8d0b";
+const GO_EXAMPLE = path.join(REPO_ROOT, "examples/go-golive");
+const YAML_EXAMPLE = path.join(REPO_ROOT, "examples/yaml-release");
+
+const hasGo = spawnSync("go", ["version"]).status === 0;
+if (!hasGo) {
+  console.warn(
+    "tests/e2e/languages.e2e.ts: SKIPPED: `go` is not on PATH; the Go example and the YAML language host are built with Go (https://go.dev/dl).",
+  );
+}
+const withGo = hasGo ? test : test.skip;
+
+let sim: CppSimulator;
+let cliBinDir: string;
+const stacks: LocalStack[] = [];
+const tmpDirs: string[] = [];
+
+beforeAll(async () => {
+  if (!hasGo) return;
+  cliBinDir = await ensurePulumiCli();
+  sim = await startSimulator({ timeScale: 1_000_000, acceptedTokens: [CANARY], quiet: true });
+});
+
+afterAll(async () => {
+  for (const stack of stacks) stack.dispose();
+  for (const dir of tmpDirs) fs.rmSync(dir, { recursive: true, force: true });
+  await sim?.close();
+});
+
+function run(
+  file: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      file,
+      args,
+      {
+        cwd: options.cwd,
+        env: options.env ?? process.env,
+        timeout: options.timeoutMs ?? 600_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+withGo(
+  "Go: examples/go-golive (Automation API inline program, generated sdk/go) takes an offer live",
+  async () => {
+    const offerId = "go-golive-1";
+    sim.addOffer({ publisherId: "contoso", offerId });
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpartner-go-golive-"));
+    tmpDirs.push(out);
+    const binary = path.join(out, "go-golive");
+    const started = Date.now();
+    // The default Go module and build caches keep later builds to seconds (the first one takes minutes).
+    const build = await run("go", ["build", "-o", binary, "."], {
+      cwd: GO_EXAMPLE,
+      env: { ...process.env, GOFLAGS: "-mod=mod" },
+    });
+    expect(`${build.stdout}${build.stderr}`).toBe("");
+    expect(build.code).toBe(0);
+    console.log(`go build examples/go-golive: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    // Only for its environment (PATH with the CLI and the plugin, a throwaway backend and PULUMI_HOME).
+    const stack = new LocalStack({
+      projectDir: GO_EXAMPLE,
+      stackName: "go",
+      cliBinDir,
+      extraPath: [NATIVE_PLUGIN_DIR],
+    });
+    stacks.push(stack);
+    const args = ["-stack", "dev", "-offer", offerId, "-endpoint", sim.url, "-poll-interval", "0.05"];
+    const up = await run(binary, [...args, "-max-poll-interval", "0.2"], {
+      cwd: out,
+      env: { ...stack.env, CLOUDPARTNER_ACCESS_TOKEN: CANARY },
+    });
+    const output = up.stdout + up.stderr;
+    expect({ code: up.code, output }).toMatchObject({ code: 0 });
+    expect(up.stdout).toMatch(/\+ +cloudpartner:index:OfferGoLive +offer-live +created/);
+    expect(up.stdout).toContain("status: succeeded");
+    expect(up.stdout).toMatch(
+      new RegExp(`operationLocation: ${sim.url}/api/publishers/contoso/offers/${offerId}/operations/`),
+    );
+    expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+    expect(output).not.toContain(CANARY);
+
+    // Run again: nothing to do, nothing sent.
+    const again = await run(binary, [...args, "-max-poll-interval", "0.2"], {
+      cwd: out,
+      env: { ...stack.env, CLOUDPARTNER_ACCESS_TOKEN: CANARY },
+    });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("status: succeeded");
+    expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+  },
+);
+
+withGo("YAML: examples/yaml-release publishes and takes an offer live through pulumi up", async () => {
+  const yamlDir = await ensurePulumiYaml();
+  const offerId = "yaml-release-1";
+  sim.addOffer({ publisherId: "contoso", offerId });
+  const stack = new LocalStack({
+    projectDir: YAML_EXAMPLE,
+    stackName: "yaml",
+    cliBinDir,
+    extraPath: [yamlDir, NATIVE_PLUGIN_DIR],
+  });
+  stacks.push(stack);
+  await stack.init(
+    {
+      offerId,
+      pollIntervalSeconds: "0.05",
+      maxPollIntervalSeconds: "0.2",
+      "cloudpartner:endpoint": sim.url,
+    },
+    { "cloudpartner:accessToken": CANARY },
+  );
+  await stack.ok(["config", "set", "--path", "notificationEmails[0]", "release@contoso.example"]);
+
+  const up = await stack.ok(["up", "--yes"]);
+  expect(up.stdout).toMatch(/\+ +cloudpartner:index:OfferPublish +offer-publish +created/);
+  expect(up.stdout).toMatch(/\+ +cloudpartner:index:OfferGoLive +offer-live +created/);
+  const outputs = await stack.outputs();
+  expect(outputs).toMatchObject({ liveStatus: "succeeded", liveStep: "Live" });
+  expect(sim.count({ kind: "publish", method: "POST", offerId })).toBe(1);
+  expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+  const state = await stack.exportState();
+  expect(state).not.toContain(CANARY);
+  expect(up.stdout + up.stderr).not.toContain(CANARY);
+  const types = resourcesOf(state).map((r) => r.type);
+  expect(types).toEqual(
+    expect.arrayContaining(["cloudpartner:index:OfferPublish", "cloudpartner:index:OfferGoLive"]),
+  );
+
+  await stack.ok(["up", "--yes", "--expect-no-changes"]);
+  expect(sim.count({ kind: "publish", method: "POST", offerId })).toBe(1);
+  expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+});
