@@ -124,7 +124,8 @@ withGo(
 withGo("YAML: examples/yaml-release publishes and takes an offer live through pulumi up", async () => {
   const yamlDir = await ensurePulumiYaml();
   const offerId = "yaml-release-1";
-  sim.addOffer({ publisherId: "contoso", offerId });
+  // Never published: the publish has to be sent, then the go-live.
+  sim.addOffer({ publisherId: "contoso", offerId, state: "neverPublished" });
   const stack = new LocalStack({
     projectDir: YAML_EXAMPLE,
     stackName: "yaml",
