@@ -18,6 +18,8 @@ export interface BackendOptions extends ApiClientOptions {
   publisherId?: string;
   /** CPP: the offer id; ingestion: the product's external id in Partner Center. */
   offerId: string;
+  /** Image versions on ingestion: first wait between polls of a configure job (default 2 s). */
+  jobPollIntervalMs?: number;
 }
 
 /** The Azure AD scope (audience) of an API's tokens. */
@@ -26,7 +28,7 @@ export function scopeOf(api: ApiName): string {
 }
 
 export function createBackend(options: BackendOptions): OfferBackend {
-  const { api, publisherId, ...rest } = options;
+  const { api, publisherId, jobPollIntervalMs: _images, ...rest } = options;
   if (api === "ingestion") {
     const { IngestionBackend } = require("./ingestion/backend") as typeof import("./ingestion/backend");
     return new IngestionBackend({ ...rest, ...(publisherId ? { publisherId } : {}) });
@@ -50,6 +52,7 @@ export function createImageBackend(options: BackendOptions): AnyImageBackend {
     return new IngestionImageBackend({ ...rest, ...(publisherId ? { publisherId } : {}) });
   }
   if (api !== "cpp") throw new ConfigurationError(`api "${api}" is not supported by this version.`);
+  delete rest.jobPollIntervalMs;
   const { CppImageBackend } = require("./cpp/images") as typeof import("./cpp/images");
   return new CppImageBackend({ ...rest, publisherId: publisherId ?? "" });
 }

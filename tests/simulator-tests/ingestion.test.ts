@@ -766,7 +766,11 @@ describe("technical configurations", () => {
     const next = await started(await configure("preview", IMAGES));
     sim.advance(7 * HOUR);
     expect((await jobStatus(next.jobId)).jobResult).toBe("succeeded");
-    const preview = sim.ingestion.technicalConfiguration("ing-images-offer", "ing-images-plan", "preview");
+    const preview = sim.ingestion.technicalConfiguration(
+      "ing-images-offer",
+      "ing-images-plan",
+      "preview",
+    ) as Json;
     expect(preview?.vmImageVersions.map((v: Json) => v.versionNumber)).toEqual([
       "9.0.20230404",
       "9.1.20240101",
