@@ -17,6 +17,7 @@ import { CloudPartnerError, ConcurrentEditError, ImageVersionError, TransientErr
 import {
   blobPath,
   type DataDisk,
+  type Deprecation,
   type ImageWriteResult,
   type PlanImageBackend,
   type PlanVersionsRead,
@@ -150,21 +151,7 @@ export class IngestionImageBackend implements PlanImageBackend<IngestionImage> {
     return this.#write(
       request,
       `add image version ${version} to plan ${planId}`,
-      (config) => {
-        checkSkus(config, image, planId, this.offerId);
-        const entries = versionEntries(config);
-        const existing = entries.find((e) => e.versionNumber === version);
-        const stored = existing ? fromEntry(existing) : undefined;
-        if (stored && JSON.stringify(stored.vmImages) === JSON.stringify(image.vmImages)) return false;
-        const entry: Json = {
-          ...(existing ?? { versionNumber: version }),
-          vmImages: image.vmImages.map(toWire),
-        };
-        config.vmImageVersions = existing
-          ? entries.map((e) => (e === existing ? entry : e))
-          : [...entries, entry];
-        return true;
-      },
+      (config) => mergeVersion(config, version, image, { planId, offerId: this.offerId }),
       (entry) => entry !== undefined && this.sameImage(image, entry),
     );
   }
@@ -180,37 +167,7 @@ export class IngestionImageBackend implements PlanImageBackend<IngestionImage> {
     return this.#write(
       request,
       `${verb} image version ${version} of plan ${planId}`,
-      (config) => {
-        const entries = versionEntries(config);
-        const entry = entries.find((e) => e.versionNumber === version);
-        if (!entry) return false;
-        if (mode === "deprecate" && entry.lifecycleState === "deprecated") return false;
-        const active = entries.filter(
-          (e) => e !== entry && e.lifecycleState !== "deprecated" && e.lifecycleState !== "deleted",
-        );
-        if (active.length === 0)
-          throw new ImageVersionError(
-            `Not ${mode === "remove" ? "removing" : "deprecating"} image version ${version} of plan ${planId} (offer ${this.offerId}): it is the plan's last active image, and a plan needs one. Add a newer version first.`,
-            { offerId: this.offerId },
-          );
-        config.vmImageVersions =
-          mode === "remove"
-            ? entries.filter((e) => e !== entry)
-            : entries.map((e) =>
-                e === entry
-                  ? {
-                      ...e,
-                      lifecycleState: "deprecated",
-                      deprecationSchedule: {
-                        dateOffset: deprecation?.dateOffset,
-                        reason: deprecation?.reason,
-                        ...(deprecation?.alternative ? { alternative: deprecation.alternative } : {}),
-                      },
-                    }
-                  : e,
-              );
-        return true;
-      },
+      (config) => retireVersion(config, version, mode, deprecation, { planId, offerId: this.offerId }),
       (entry) => (mode === "remove" ? entry === undefined : entry?.lifecycleState === "deprecated"),
     );
   }
@@ -360,6 +317,75 @@ class JobRefusal extends Error {
   ) {
     super(`configure job ${jobId} (${what}) failed: ${said.join(" | ")}`);
   }
+}
+
+/**
+ * Puts a version into a copy of a technical configuration read from the API (changed in place): added at the end,
+ * or its `vmImages` replaced; every other version, and every other field, stays exactly as read. False when the
+ * version is already there with these images (nothing to send). Refuses image types the plan has no SKU for.
+ */
+export function mergeVersion(
+  config: Json,
+  version: string,
+  image: IngestionImage,
+  where: { planId: string; offerId: string },
+): boolean {
+  checkSkus(config, image, where.planId, where.offerId);
+  const entries = versionEntries(config);
+  const existing = entries.find((e) => e.versionNumber === version);
+  const stored = existing ? fromEntry(existing) : undefined;
+  if (stored && JSON.stringify(stored.vmImages) === JSON.stringify(image.vmImages)) return false;
+  const entry: Json = { ...(existing ?? { versionNumber: version }), vmImages: image.vmImages.map(toWire) };
+  config.vmImageVersions = existing ? replaceEntry(config, existing, entry) : [...allEntries(config), entry];
+  return true;
+}
+
+/**
+ * Removes a version from a copy of a configuration (`remove`: omitted) or deprecates it (`lifecycleState`
+ * `deprecated` with the schedule); everything else stays as read. False when there is nothing to do; refuses to
+ * leave the plan without an active version.
+ */
+export function retireVersion(
+  config: Json,
+  version: string,
+  mode: "remove" | "deprecate",
+  deprecation: Deprecation | undefined,
+  where: { planId: string; offerId: string },
+): boolean {
+  const entries = versionEntries(config);
+  const entry = entries.find((e) => e.versionNumber === version);
+  if (!entry) return false;
+  if (mode === "deprecate" && entry.lifecycleState === "deprecated") return false;
+  const active = entries.filter(
+    (e) => e !== entry && e.lifecycleState !== "deprecated" && e.lifecycleState !== "deleted",
+  );
+  if (active.length === 0)
+    throw new ImageVersionError(
+      `Not ${mode === "remove" ? "removing" : "deprecating"} image version ${version} of plan ${where.planId} (offer ${where.offerId}): it is the plan's last active image, and a plan needs one. Add a newer version first.`,
+      { offerId: where.offerId },
+    );
+  config.vmImageVersions =
+    mode === "remove"
+      ? allEntries(config).filter((e) => e !== entry)
+      : replaceEntry(config, entry, {
+          ...entry,
+          lifecycleState: "deprecated",
+          deprecationSchedule: {
+            dateOffset: deprecation?.dateOffset,
+            reason: deprecation?.reason,
+            ...(deprecation?.alternative ? { alternative: deprecation.alternative } : {}),
+          },
+        });
+  return true;
+}
+
+/** The array as read, entries of any shape kept (only objects are versions). */
+function allEntries(config: Json): unknown[] {
+  return Array.isArray(config.vmImageVersions) ? config.vmImageVersions : [];
+}
+
+function replaceEntry(config: Json, entry: Json, by: Json): unknown[] {
+  return allEntries(config).map((e) => (e === entry ? by : e));
 }
 
 const isObject = (value: unknown): value is Json =>
