@@ -224,10 +224,123 @@ func (o OperationStepArrayOutput) Index(i pulumi.IntInput) OperationStepOutput {
 	}).(OperationStepOutput)
 }
 
+// A data disk of an image version: its LUN and the SAS URI of its VHD (secret).
+type VmImageDataDisk struct {
+	// LUN, 0 to 15.
+	Lun int `pulumi:"lun"`
+	// SAS URI of the data disk's VHD (secret), with the same rules as `osVhdUrl`.
+	Uri string `pulumi:"uri"`
+}
+
+// VmImageDataDiskInput is an input type that accepts VmImageDataDiskArgs and VmImageDataDiskOutput values.
+// You can construct a concrete instance of `VmImageDataDiskInput` via:
+//
+//	VmImageDataDiskArgs{...}
+type VmImageDataDiskInput interface {
+	pulumi.Input
+
+	ToVmImageDataDiskOutput() VmImageDataDiskOutput
+	ToVmImageDataDiskOutputWithContext(context.Context) VmImageDataDiskOutput
+}
+
+// A data disk of an image version: its LUN and the SAS URI of its VHD (secret).
+type VmImageDataDiskArgs struct {
+	// LUN, 0 to 15.
+	Lun pulumi.IntInput `pulumi:"lun"`
+	// SAS URI of the data disk's VHD (secret), with the same rules as `osVhdUrl`.
+	Uri pulumi.StringInput `pulumi:"uri"`
+}
+
+func (VmImageDataDiskArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*VmImageDataDisk)(nil)).Elem()
+}
+
+func (i VmImageDataDiskArgs) ToVmImageDataDiskOutput() VmImageDataDiskOutput {
+	return i.ToVmImageDataDiskOutputWithContext(context.Background())
+}
+
+func (i VmImageDataDiskArgs) ToVmImageDataDiskOutputWithContext(ctx context.Context) VmImageDataDiskOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VmImageDataDiskOutput)
+}
+
+// VmImageDataDiskArrayInput is an input type that accepts VmImageDataDiskArray and VmImageDataDiskArrayOutput values.
+// You can construct a concrete instance of `VmImageDataDiskArrayInput` via:
+//
+//	VmImageDataDiskArray{ VmImageDataDiskArgs{...} }
+type VmImageDataDiskArrayInput interface {
+	pulumi.Input
+
+	ToVmImageDataDiskArrayOutput() VmImageDataDiskArrayOutput
+	ToVmImageDataDiskArrayOutputWithContext(context.Context) VmImageDataDiskArrayOutput
+}
+
+type VmImageDataDiskArray []VmImageDataDiskInput
+
+func (VmImageDataDiskArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]VmImageDataDisk)(nil)).Elem()
+}
+
+func (i VmImageDataDiskArray) ToVmImageDataDiskArrayOutput() VmImageDataDiskArrayOutput {
+	return i.ToVmImageDataDiskArrayOutputWithContext(context.Background())
+}
+
+func (i VmImageDataDiskArray) ToVmImageDataDiskArrayOutputWithContext(ctx context.Context) VmImageDataDiskArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VmImageDataDiskArrayOutput)
+}
+
+// A data disk of an image version: its LUN and the SAS URI of its VHD (secret).
+type VmImageDataDiskOutput struct{ *pulumi.OutputState }
+
+func (VmImageDataDiskOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*VmImageDataDisk)(nil)).Elem()
+}
+
+func (o VmImageDataDiskOutput) ToVmImageDataDiskOutput() VmImageDataDiskOutput {
+	return o
+}
+
+func (o VmImageDataDiskOutput) ToVmImageDataDiskOutputWithContext(ctx context.Context) VmImageDataDiskOutput {
+	return o
+}
+
+// LUN, 0 to 15.
+func (o VmImageDataDiskOutput) Lun() pulumi.IntOutput {
+	return o.ApplyT(func(v VmImageDataDisk) int { return v.Lun }).(pulumi.IntOutput)
+}
+
+// SAS URI of the data disk's VHD (secret), with the same rules as `osVhdUrl`.
+func (o VmImageDataDiskOutput) Uri() pulumi.StringOutput {
+	return o.ApplyT(func(v VmImageDataDisk) string { return v.Uri }).(pulumi.StringOutput)
+}
+
+type VmImageDataDiskArrayOutput struct{ *pulumi.OutputState }
+
+func (VmImageDataDiskArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]VmImageDataDisk)(nil)).Elem()
+}
+
+func (o VmImageDataDiskArrayOutput) ToVmImageDataDiskArrayOutput() VmImageDataDiskArrayOutput {
+	return o
+}
+
+func (o VmImageDataDiskArrayOutput) ToVmImageDataDiskArrayOutputWithContext(ctx context.Context) VmImageDataDiskArrayOutput {
+	return o
+}
+
+func (o VmImageDataDiskArrayOutput) Index(i pulumi.IntInput) VmImageDataDiskOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) VmImageDataDisk {
+		return vs[0].([]VmImageDataDisk)[vs[1].(int)]
+	}).(VmImageDataDiskOutput)
+}
+
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*VmImageDataDiskInput)(nil)).Elem(), VmImageDataDiskArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*VmImageDataDiskArrayInput)(nil)).Elem(), VmImageDataDiskArray{})
 	pulumi.RegisterOutputType(OfferStatusStepOutput{})
 	pulumi.RegisterOutputType(OfferStatusStepPtrOutput{})
 	pulumi.RegisterOutputType(OfferStatusStepArrayOutput{})
 	pulumi.RegisterOutputType(OperationStepOutput{})
 	pulumi.RegisterOutputType(OperationStepArrayOutput{})
+	pulumi.RegisterOutputType(VmImageDataDiskOutput{})
+	pulumi.RegisterOutputType(VmImageDataDiskArrayOutput{})
 }

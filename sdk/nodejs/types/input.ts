@@ -5,3 +5,16 @@ import * as pulumi from "@pulumi/pulumi";
 import * as inputs from "../types/input";
 import * as outputs from "../types/output";
 
+/**
+ * A data disk of an image version: its LUN and the SAS URI of its VHD (secret).
+ */
+export interface VmImageDataDiskArgs {
+    /**
+     * LUN, 0 to 15.
+     */
+    lun: pulumi.Input<number>;
+    /**
+     * SAS URI of the data disk's VHD (secret), with the same rules as `osVhdUrl`.
+     */
+    uri: pulumi.Input<string>;
+}

@@ -33,3 +33,17 @@ export interface OperationStep {
     status: string;
 }
 
+/**
+ * A data disk of an image version: its LUN and the SAS URI of its VHD (secret).
+ */
+export interface VmImageDataDisk {
+    /**
+     * LUN, 0 to 15.
+     */
+    lun: number;
+    /**
+     * SAS URI of the data disk's VHD (secret), with the same rules as `osVhdUrl`.
+     */
+    uri: string;
+}
+

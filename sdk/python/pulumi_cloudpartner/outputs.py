@@ -17,6 +17,7 @@ from . import _utilities
 __all__ = [
     'OfferStatusStep',
     'OperationStep',
+    'VmImageDataDisk',
 ]
 
 @pulumi.output_type
@@ -141,5 +142,39 @@ class OperationStep(dict):
     @pulumi.getter(name="progressPercentage")
     def progress_percentage(self) -> Optional[_builtins.float]:
         return pulumi.get(self, "progress_percentage")
+
+
+@pulumi.output_type
+class VmImageDataDisk(dict):
+    """
+    A data disk of an image version: its LUN and the SAS URI of its VHD (secret).
+    """
+    def __init__(__self__, *,
+                 lun: _builtins.int,
+                 uri: _builtins.str):
+        """
+        A data disk of an image version: its LUN and the SAS URI of its VHD (secret).
+
+        :param _builtins.int lun: LUN, 0 to 15.
+        :param _builtins.str uri: SAS URI of the data disk's VHD (secret), with the same rules as `osVhdUrl`.
+        """
+        pulumi.set(__self__, "lun", lun)
+        pulumi.set(__self__, "uri", uri)
+
+    @_builtins.property
+    @pulumi.getter
+    def lun(self) -> _builtins.int:
+        """
+        LUN, 0 to 15.
+        """
+        return pulumi.get(self, "lun")
+
+    @_builtins.property
+    @pulumi.getter
+    def uri(self) -> _builtins.str:
+        """
+        SAS URI of the data disk's VHD (secret), with the same rules as `osVhdUrl`.
+        """
+        return pulumi.get(self, "uri")
 
 
