@@ -67,6 +67,10 @@ export class VmImageVersion extends pulumi.CustomResource {
      */
     declare public readonly deprecate: pulumi.Output<boolean>;
     /**
+     * Ingestion: deprecate a published version on destroy with this schedule.
+     */
+    declare public readonly deprecation: pulumi.Output<outputs.VmImageDeprecation | undefined>;
+    /**
      * Core VM offers: the image's description. Default on creation.
      */
     declare public readonly description: pulumi.Output<string | undefined>;
@@ -78,6 +82,10 @@ export class VmImageVersion extends pulumi.CustomResource {
      * API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
      */
     declare public readonly endpoint: pulumi.Output<string>;
+    /**
+     * Ingestion (required there): one or two images of distinct image types. Secret: it may hold SAS URIs.
+     */
+    declare public readonly images: pulumi.Output<outputs.VmImage[] | undefined>;
     /**
      * Core VM offers: the image's label. Default on creation.
      */
@@ -93,7 +101,7 @@ export class VmImageVersion extends pulumi.CustomResource {
     /**
      * SAS URI of the OS VHD: https, `sp=rl` (read and list only), expiring at least 21 days ahead, starting no later than now. Secret; messages show the blob path only. Re-generating the SAS of the same blob changes nothing.
      */
-    declare public readonly osVhdUrl: pulumi.Output<string>;
+    declare public readonly osVhdUrl: pulumi.Output<string | undefined>;
     /**
      * The plan (`definition.plans[].planId`), or one of its generation sub-plans. Changing it replaces the resource.
      */
@@ -109,7 +117,7 @@ export class VmImageVersion extends pulumi.CustomResource {
     /**
      * Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
      */
-    declare public readonly publisherId: pulumi.Output<string>;
+    declare public readonly publisherId: pulumi.Output<string | undefined>;
     /**
      * Deadline of one HTTP request, in seconds.
      */
@@ -141,14 +149,8 @@ export class VmImageVersion extends pulumi.CustomResource {
             if (args?.offerId === undefined && !opts.urn) {
                 throw new Error("Missing required property 'offerId'");
             }
-            if (args?.osVhdUrl === undefined && !opts.urn) {
-                throw new Error("Missing required property 'osVhdUrl'");
-            }
             if (args?.planId === undefined && !opts.urn) {
                 throw new Error("Missing required property 'planId'");
-            }
-            if (args?.publisherId === undefined && !opts.urn) {
-                throw new Error("Missing required property 'publisherId'");
             }
             if (args?.version === undefined && !opts.urn) {
                 throw new Error("Missing required property 'version'");
@@ -157,9 +159,11 @@ export class VmImageVersion extends pulumi.CustomResource {
             resourceInputs["apiVersion"] = args?.apiVersion;
             resourceInputs["dataDisks"] = args?.dataDisks ? pulumi.secret(args.dataDisks) : undefined;
             resourceInputs["deprecate"] = (args?.deprecate) ?? false;
+            resourceInputs["deprecation"] = args?.deprecation;
             resourceInputs["description"] = args?.description;
             resourceInputs["diskGenerations"] = args?.diskGenerations;
             resourceInputs["endpoint"] = args?.endpoint;
+            resourceInputs["images"] = args?.images ? pulumi.secret(args.images) : undefined;
             resourceInputs["label"] = args?.label;
             resourceInputs["mediaName"] = args?.mediaName;
             resourceInputs["offerId"] = args?.offerId;
@@ -179,9 +183,11 @@ export class VmImageVersion extends pulumi.CustomResource {
             resourceInputs["apiVersion"] = undefined /*out*/;
             resourceInputs["dataDisks"] = undefined /*out*/;
             resourceInputs["deprecate"] = undefined /*out*/;
+            resourceInputs["deprecation"] = undefined /*out*/;
             resourceInputs["description"] = undefined /*out*/;
             resourceInputs["diskGenerations"] = undefined /*out*/;
             resourceInputs["endpoint"] = undefined /*out*/;
+            resourceInputs["images"] = undefined /*out*/;
             resourceInputs["label"] = undefined /*out*/;
             resourceInputs["mediaName"] = undefined /*out*/;
             resourceInputs["offerId"] = undefined /*out*/;
@@ -196,7 +202,7 @@ export class VmImageVersion extends pulumi.CustomResource {
             resourceInputs["version"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
-        const secretOpts = { additionalSecretOutputs: ["dataDisks", "osVhdUrl"] };
+        const secretOpts = { additionalSecretOutputs: ["dataDisks", "images", "osVhdUrl"] };
         opts = pulumi.mergeOptions(opts, secretOpts);
         super(VmImageVersion.__pulumiType, name, resourceInputs, opts);
     }
@@ -223,6 +229,10 @@ export interface VmImageVersionArgs {
      */
     deprecate?: pulumi.Input<boolean | undefined>;
     /**
+     * Ingestion: deprecate a published version on destroy with this schedule.
+     */
+    deprecation?: pulumi.Input<inputs.VmImageDeprecationArgs | undefined>;
+    /**
      * Core VM offers: the image's description. Default on creation.
      */
     description?: pulumi.Input<string | undefined>;
@@ -234,6 +244,10 @@ export interface VmImageVersionArgs {
      * API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
      */
     endpoint?: pulumi.Input<string | undefined>;
+    /**
+     * Ingestion (required there): one or two images of distinct image types. Secret: it may hold SAS URIs.
+     */
+    images?: pulumi.Input<pulumi.Input<inputs.VmImageArgs>[] | undefined>;
     /**
      * Core VM offers: the image's label. Default on creation.
      */
@@ -249,7 +263,7 @@ export interface VmImageVersionArgs {
     /**
      * SAS URI of the OS VHD: https, `sp=rl` (read and list only), expiring at least 21 days ahead, starting no later than now. Secret; messages show the blob path only. Re-generating the SAS of the same blob changes nothing.
      */
-    osVhdUrl: pulumi.Input<string>;
+    osVhdUrl?: pulumi.Input<string | undefined>;
     /**
      * The plan (`definition.plans[].planId`), or one of its generation sub-plans. Changing it replaces the resource.
      */
@@ -257,7 +271,7 @@ export interface VmImageVersionArgs {
     /**
      * Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
      */
-    publisherId: pulumi.Input<string>;
+    publisherId?: pulumi.Input<string | undefined>;
     /**
      * Deadline of one HTTP request, in seconds.
      */

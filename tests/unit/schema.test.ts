@@ -282,7 +282,7 @@ describe("VmImageVersion", () => {
 
   test("secret inputs and outputs are exactly the dynamic resource's secret outputs (the SAS URIs)", () => {
     const secrets = sorted(dynamicSecretOutputs());
-    expect(secrets).toEqual(["dataDisks", "osVhdUrl"]);
+    expect(secrets).toEqual(["dataDisks", "images", "osVhdUrl"]);
     expect(secretKeys(image.inputProperties)).toEqual(secrets);
     expect(secretKeys(image.properties)).toEqual(secrets);
   });

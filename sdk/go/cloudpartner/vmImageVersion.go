@@ -26,12 +26,16 @@ type VmImageVersion struct {
 	DataDisks VmImageDataDiskArrayOutput `pulumi:"dataDisks"`
 	// On destroy, retire a published version instead of keeping it: core VM offers hide it (`showInGui: false`), VM offers remove it from the draft. Never-published versions are removed either way; a plan's last image is never removed. Takes effect with the next publish.
 	Deprecate pulumi.BoolOutput `pulumi:"deprecate"`
+	// Ingestion: deprecate a published version on destroy with this schedule.
+	Deprecation VmImageDeprecationPtrOutput `pulumi:"deprecation"`
 	// Core VM offers: the image's description. Default on creation.
 	Description pulumi.StringPtrOutput `pulumi:"description"`
 	// Generation sub-plans (`diskGenerations[].planId`) of the plan that get this version too.
 	DiskGenerations pulumi.StringArrayOutput `pulumi:"diskGenerations"`
 	// API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
 	Endpoint pulumi.StringOutput `pulumi:"endpoint"`
+	// Ingestion (required there): one or two images of distinct image types. Secret: it may hold SAS URIs.
+	Images VmImageArrayOutput `pulumi:"images"`
 	// Core VM offers: the image's label. Default on creation.
 	Label pulumi.StringPtrOutput `pulumi:"label"`
 	// Core VM offers: the image's media name. Default on creation.
@@ -39,7 +43,7 @@ type VmImageVersion struct {
 	// Offer id, e.g. `contoso-offer`. Changing it replaces the resource.
 	OfferId pulumi.StringOutput `pulumi:"offerId"`
 	// SAS URI of the OS VHD: https, `sp=rl` (read and list only), expiring at least 21 days ahead, starting no later than now. Secret; messages show the blob path only. Re-generating the SAS of the same blob changes nothing.
-	OsVhdUrl pulumi.StringOutput `pulumi:"osVhdUrl"`
+	OsVhdUrl pulumi.StringPtrOutput `pulumi:"osVhdUrl"`
 	// The plan (`definition.plans[].planId`), or one of its generation sub-plans. Changing it replaces the resource.
 	PlanId pulumi.StringOutput `pulumi:"planId"`
 	// The plan (or generation sub-plan) the version went into, then the plan's generation sub-plans, as read.
@@ -47,7 +51,7 @@ type VmImageVersion struct {
 	// In preview or live: its image can no longer change.
 	Published pulumi.BoolOutput `pulumi:"published"`
 	// Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
-	PublisherId pulumi.StringOutput `pulumi:"publisherId"`
+	PublisherId pulumi.StringPtrOutput `pulumi:"publisherId"`
 	// Deadline of one HTTP request, in seconds.
 	RequestTimeoutSeconds pulumi.Float64Output `pulumi:"requestTimeoutSeconds"`
 	// Core VM offers: whether the image is visible. Default on creation.
@@ -68,14 +72,8 @@ func NewVmImageVersion(ctx *pulumi.Context,
 	if args.OfferId == nil {
 		return nil, errors.New("invalid value for required argument 'OfferId'")
 	}
-	if args.OsVhdUrl == nil {
-		return nil, errors.New("invalid value for required argument 'OsVhdUrl'")
-	}
 	if args.PlanId == nil {
 		return nil, errors.New("invalid value for required argument 'PlanId'")
-	}
-	if args.PublisherId == nil {
-		return nil, errors.New("invalid value for required argument 'PublisherId'")
 	}
 	if args.Version == nil {
 		return nil, errors.New("invalid value for required argument 'Version'")
@@ -89,11 +87,15 @@ func NewVmImageVersion(ctx *pulumi.Context,
 	if args.DataDisks != nil {
 		args.DataDisks = pulumi.ToSecret(args.DataDisks).(VmImageDataDiskArrayInput)
 	}
+	if args.Images != nil {
+		args.Images = pulumi.ToSecret(args.Images).(VmImageArrayInput)
+	}
 	if args.OsVhdUrl != nil {
-		args.OsVhdUrl = pulumi.ToSecret(args.OsVhdUrl).(pulumi.StringInput)
+		args.OsVhdUrl = pulumi.ToSecret(args.OsVhdUrl).(pulumi.StringPtrInput)
 	}
 	secrets := pulumi.AdditionalSecretOutputs([]string{
 		"dataDisks",
+		"images",
 		"osVhdUrl",
 	})
 	opts = append(opts, secrets)
@@ -144,12 +146,16 @@ type vmImageVersionArgs struct {
 	DataDisks []VmImageDataDisk `pulumi:"dataDisks"`
 	// On destroy, retire a published version instead of keeping it: core VM offers hide it (`showInGui: false`), VM offers remove it from the draft. Never-published versions are removed either way; a plan's last image is never removed. Takes effect with the next publish.
 	Deprecate *bool `pulumi:"deprecate"`
+	// Ingestion: deprecate a published version on destroy with this schedule.
+	Deprecation *VmImageDeprecation `pulumi:"deprecation"`
 	// Core VM offers: the image's description. Default on creation.
 	Description *string `pulumi:"description"`
 	// Generation sub-plans (`diskGenerations[].planId`) of the plan that get this version too.
 	DiskGenerations []string `pulumi:"diskGenerations"`
 	// API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
 	Endpoint *string `pulumi:"endpoint"`
+	// Ingestion (required there): one or two images of distinct image types. Secret: it may hold SAS URIs.
+	Images []VmImage `pulumi:"images"`
 	// Core VM offers: the image's label. Default on creation.
 	Label *string `pulumi:"label"`
 	// Core VM offers: the image's media name. Default on creation.
@@ -157,11 +163,11 @@ type vmImageVersionArgs struct {
 	// Offer id, e.g. `contoso-offer`. Changing it replaces the resource.
 	OfferId string `pulumi:"offerId"`
 	// SAS URI of the OS VHD: https, `sp=rl` (read and list only), expiring at least 21 days ahead, starting no later than now. Secret; messages show the blob path only. Re-generating the SAS of the same blob changes nothing.
-	OsVhdUrl string `pulumi:"osVhdUrl"`
+	OsVhdUrl *string `pulumi:"osVhdUrl"`
 	// The plan (`definition.plans[].planId`), or one of its generation sub-plans. Changing it replaces the resource.
 	PlanId string `pulumi:"planId"`
 	// Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
-	PublisherId string `pulumi:"publisherId"`
+	PublisherId *string `pulumi:"publisherId"`
 	// Deadline of one HTTP request, in seconds.
 	RequestTimeoutSeconds *float64 `pulumi:"requestTimeoutSeconds"`
 	// Core VM offers: whether the image is visible. Default on creation.
@@ -180,12 +186,16 @@ type VmImageVersionArgs struct {
 	DataDisks VmImageDataDiskArrayInput
 	// On destroy, retire a published version instead of keeping it: core VM offers hide it (`showInGui: false`), VM offers remove it from the draft. Never-published versions are removed either way; a plan's last image is never removed. Takes effect with the next publish.
 	Deprecate pulumi.BoolPtrInput
+	// Ingestion: deprecate a published version on destroy with this schedule.
+	Deprecation VmImageDeprecationPtrInput
 	// Core VM offers: the image's description. Default on creation.
 	Description pulumi.StringPtrInput
 	// Generation sub-plans (`diskGenerations[].planId`) of the plan that get this version too.
 	DiskGenerations pulumi.StringArrayInput
 	// API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
 	Endpoint pulumi.StringPtrInput
+	// Ingestion (required there): one or two images of distinct image types. Secret: it may hold SAS URIs.
+	Images VmImageArrayInput
 	// Core VM offers: the image's label. Default on creation.
 	Label pulumi.StringPtrInput
 	// Core VM offers: the image's media name. Default on creation.
@@ -193,11 +203,11 @@ type VmImageVersionArgs struct {
 	// Offer id, e.g. `contoso-offer`. Changing it replaces the resource.
 	OfferId pulumi.StringInput
 	// SAS URI of the OS VHD: https, `sp=rl` (read and list only), expiring at least 21 days ahead, starting no later than now. Secret; messages show the blob path only. Re-generating the SAS of the same blob changes nothing.
-	OsVhdUrl pulumi.StringInput
+	OsVhdUrl pulumi.StringPtrInput
 	// The plan (`definition.plans[].planId`), or one of its generation sub-plans. Changing it replaces the resource.
 	PlanId pulumi.StringInput
 	// Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
-	PublisherId pulumi.StringInput
+	PublisherId pulumi.StringPtrInput
 	// Deadline of one HTTP request, in seconds.
 	RequestTimeoutSeconds pulumi.Float64PtrInput
 	// Core VM offers: whether the image is visible. Default on creation.
@@ -318,6 +328,11 @@ func (o VmImageVersionOutput) Deprecate() pulumi.BoolOutput {
 	return o.ApplyT(func(v *VmImageVersion) pulumi.BoolOutput { return v.Deprecate }).(pulumi.BoolOutput)
 }
 
+// Ingestion: deprecate a published version on destroy with this schedule.
+func (o VmImageVersionOutput) Deprecation() VmImageDeprecationPtrOutput {
+	return o.ApplyT(func(v *VmImageVersion) VmImageDeprecationPtrOutput { return v.Deprecation }).(VmImageDeprecationPtrOutput)
+}
+
 // Core VM offers: the image's description. Default on creation.
 func (o VmImageVersionOutput) Description() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *VmImageVersion) pulumi.StringPtrOutput { return v.Description }).(pulumi.StringPtrOutput)
@@ -331,6 +346,11 @@ func (o VmImageVersionOutput) DiskGenerations() pulumi.StringArrayOutput {
 // API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
 func (o VmImageVersionOutput) Endpoint() pulumi.StringOutput {
 	return o.ApplyT(func(v *VmImageVersion) pulumi.StringOutput { return v.Endpoint }).(pulumi.StringOutput)
+}
+
+// Ingestion (required there): one or two images of distinct image types. Secret: it may hold SAS URIs.
+func (o VmImageVersionOutput) Images() VmImageArrayOutput {
+	return o.ApplyT(func(v *VmImageVersion) VmImageArrayOutput { return v.Images }).(VmImageArrayOutput)
 }
 
 // Core VM offers: the image's label. Default on creation.
@@ -349,8 +369,8 @@ func (o VmImageVersionOutput) OfferId() pulumi.StringOutput {
 }
 
 // SAS URI of the OS VHD: https, `sp=rl` (read and list only), expiring at least 21 days ahead, starting no later than now. Secret; messages show the blob path only. Re-generating the SAS of the same blob changes nothing.
-func (o VmImageVersionOutput) OsVhdUrl() pulumi.StringOutput {
-	return o.ApplyT(func(v *VmImageVersion) pulumi.StringOutput { return v.OsVhdUrl }).(pulumi.StringOutput)
+func (o VmImageVersionOutput) OsVhdUrl() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *VmImageVersion) pulumi.StringPtrOutput { return v.OsVhdUrl }).(pulumi.StringPtrOutput)
 }
 
 // The plan (`definition.plans[].planId`), or one of its generation sub-plans. Changing it replaces the resource.
@@ -369,8 +389,8 @@ func (o VmImageVersionOutput) Published() pulumi.BoolOutput {
 }
 
 // Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
-func (o VmImageVersionOutput) PublisherId() pulumi.StringOutput {
-	return o.ApplyT(func(v *VmImageVersion) pulumi.StringOutput { return v.PublisherId }).(pulumi.StringOutput)
+func (o VmImageVersionOutput) PublisherId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *VmImageVersion) pulumi.StringPtrOutput { return v.PublisherId }).(pulumi.StringPtrOutput)
 }
 
 // Deadline of one HTTP request, in seconds.

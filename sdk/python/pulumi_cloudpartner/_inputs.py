@@ -15,9 +15,108 @@ else:
 from . import _utilities
 
 __all__ = [
+    'VmImageArgs',
+    'VmImageArgsDict',
     'VmImageDataDiskArgs',
     'VmImageDataDiskArgsDict',
+    'VmImageDeprecationArgs',
+    'VmImageDeprecationArgsDict',
+    'VmImageSharedImageArgs',
+    'VmImageSharedImageArgsDict',
 ]
+
+class VmImageArgsDict(TypedDict):
+    """
+    One image of an ingestion image version: its type and one source (SAS URIs or a shared image gallery version).
+    """
+    image_type: pulumi.Input[_builtins.str]
+    """
+    `x64Gen1`, `x64Gen2` or `arm64Gen2`.
+    """
+    data_disks: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['VmImageDataDiskArgsDict']]]]]
+    """
+    Data disks by SAS URI (with `osDiskUri`).
+    """
+    os_disk_uri: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    SAS URI of the OS disk VHD (read and list only, expiring at least 21 days ahead).
+    """
+    shared_image: NotRequired[pulumi.Input[Optional['VmImageSharedImageArgsDict']]]
+    """
+    A shared image gallery version instead of SAS URIs.
+    """
+
+@pulumi.input_type
+class VmImageArgs:
+    def __init__(__self__, *,
+                 image_type: pulumi.Input[_builtins.str],
+                 data_disks: pulumi.Input[Optional[Sequence[pulumi.Input['VmImageDataDiskArgs']]]] = None,
+                 os_disk_uri: pulumi.Input[Optional[_builtins.str]] = None,
+                 shared_image: pulumi.Input[Optional['VmImageSharedImageArgs']] = None):
+        """
+        One image of an ingestion image version: its type and one source (SAS URIs or a shared image gallery version).
+
+        :param pulumi.Input[_builtins.str] image_type: `x64Gen1`, `x64Gen2` or `arm64Gen2`.
+        :param pulumi.Input[Sequence[pulumi.Input['VmImageDataDiskArgs']]] data_disks: Data disks by SAS URI (with `osDiskUri`).
+        :param pulumi.Input[_builtins.str] os_disk_uri: SAS URI of the OS disk VHD (read and list only, expiring at least 21 days ahead).
+        :param pulumi.Input['VmImageSharedImageArgs'] shared_image: A shared image gallery version instead of SAS URIs.
+        """
+        pulumi.set(__self__, "image_type", image_type)
+        if data_disks is not None:
+            pulumi.set(__self__, "data_disks", data_disks)
+        if os_disk_uri is not None:
+            pulumi.set(__self__, "os_disk_uri", os_disk_uri)
+        if shared_image is not None:
+            pulumi.set(__self__, "shared_image", shared_image)
+
+    @_builtins.property
+    @pulumi.getter(name="imageType")
+    def image_type(self) -> pulumi.Input[_builtins.str]:
+        """
+        `x64Gen1`, `x64Gen2` or `arm64Gen2`.
+        """
+        return pulumi.get(self, "image_type")
+
+    @image_type.setter
+    def image_type(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "image_type", value)
+
+    @_builtins.property
+    @pulumi.getter(name="dataDisks")
+    def data_disks(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['VmImageDataDiskArgs']]]]:
+        """
+        Data disks by SAS URI (with `osDiskUri`).
+        """
+        return pulumi.get(self, "data_disks")
+
+    @data_disks.setter
+    def data_disks(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['VmImageDataDiskArgs']]]]):
+        pulumi.set(self, "data_disks", value)
+
+    @_builtins.property
+    @pulumi.getter(name="osDiskUri")
+    def os_disk_uri(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        SAS URI of the OS disk VHD (read and list only, expiring at least 21 days ahead).
+        """
+        return pulumi.get(self, "os_disk_uri")
+
+    @os_disk_uri.setter
+    def os_disk_uri(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "os_disk_uri", value)
+
+    @_builtins.property
+    @pulumi.getter(name="sharedImage")
+    def shared_image(self) -> pulumi.Input[Optional['VmImageSharedImageArgs']]:
+        """
+        A shared image gallery version instead of SAS URIs.
+        """
+        return pulumi.get(self, "shared_image")
+
+    @shared_image.setter
+    def shared_image(self, value: pulumi.Input[Optional['VmImageSharedImageArgs']]):
+        pulumi.set(self, "shared_image", value)
+
 
 class VmImageDataDiskArgsDict(TypedDict):
     """
@@ -69,5 +168,129 @@ class VmImageDataDiskArgs:
     @uri.setter
     def uri(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "uri", value)
+
+
+class VmImageDeprecationArgsDict(TypedDict):
+    """
+    How a published ingestion image version is deprecated on destroy.
+    """
+    date_offset: pulumi.Input[_builtins.str]
+    """
+    ISO 8601 duration until the deprecation, e.g. `P90D`.
+    """
+    reason: pulumi.Input[_builtins.str]
+    """
+    `criticalSecurityIssue`, `endOfSupport` or `other`.
+    """
+    alternative: NotRequired[Any]
+    """
+    The alternative offered to customers, passed as given.
+    """
+
+@pulumi.input_type
+class VmImageDeprecationArgs:
+    def __init__(__self__, *,
+                 date_offset: pulumi.Input[_builtins.str],
+                 reason: pulumi.Input[_builtins.str],
+                 alternative: Optional[Any] = None):
+        """
+        How a published ingestion image version is deprecated on destroy.
+
+        :param pulumi.Input[_builtins.str] date_offset: ISO 8601 duration until the deprecation, e.g. `P90D`.
+        :param pulumi.Input[_builtins.str] reason: `criticalSecurityIssue`, `endOfSupport` or `other`.
+        :param Any alternative: The alternative offered to customers, passed as given.
+        """
+        pulumi.set(__self__, "date_offset", date_offset)
+        pulumi.set(__self__, "reason", reason)
+        if alternative is not None:
+            pulumi.set(__self__, "alternative", alternative)
+
+    @_builtins.property
+    @pulumi.getter(name="dateOffset")
+    def date_offset(self) -> pulumi.Input[_builtins.str]:
+        """
+        ISO 8601 duration until the deprecation, e.g. `P90D`.
+        """
+        return pulumi.get(self, "date_offset")
+
+    @date_offset.setter
+    def date_offset(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "date_offset", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def reason(self) -> pulumi.Input[_builtins.str]:
+        """
+        `criticalSecurityIssue`, `endOfSupport` or `other`.
+        """
+        return pulumi.get(self, "reason")
+
+    @reason.setter
+    def reason(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "reason", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def alternative(self) -> Optional[Any]:
+        """
+        The alternative offered to customers, passed as given.
+        """
+        return pulumi.get(self, "alternative")
+
+    @alternative.setter
+    def alternative(self, value: Optional[Any]):
+        pulumi.set(self, "alternative", value)
+
+
+class VmImageSharedImageArgsDict(TypedDict):
+    """
+    A shared image gallery image version.
+    """
+    resource_id: pulumi.Input[_builtins.str]
+    """
+    `/subscriptions/.../galleries/<g>/images/<definition>/versions/<x.y.z>`.
+    """
+    tenant_id: pulumi.Input[_builtins.str]
+    """
+    The gallery's Entra tenant id.
+    """
+
+@pulumi.input_type
+class VmImageSharedImageArgs:
+    def __init__(__self__, *,
+                 resource_id: pulumi.Input[_builtins.str],
+                 tenant_id: pulumi.Input[_builtins.str]):
+        """
+        A shared image gallery image version.
+
+        :param pulumi.Input[_builtins.str] resource_id: `/subscriptions/.../galleries/<g>/images/<definition>/versions/<x.y.z>`.
+        :param pulumi.Input[_builtins.str] tenant_id: The gallery's Entra tenant id.
+        """
+        pulumi.set(__self__, "resource_id", resource_id)
+        pulumi.set(__self__, "tenant_id", tenant_id)
+
+    @_builtins.property
+    @pulumi.getter(name="resourceId")
+    def resource_id(self) -> pulumi.Input[_builtins.str]:
+        """
+        `/subscriptions/.../galleries/<g>/images/<definition>/versions/<x.y.z>`.
+        """
+        return pulumi.get(self, "resource_id")
+
+    @resource_id.setter
+    def resource_id(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "resource_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="tenantId")
+    def tenant_id(self) -> pulumi.Input[_builtins.str]:
+        """
+        The gallery's Entra tenant id.
+        """
+        return pulumi.get(self, "tenant_id")
+
+    @tenant_id.setter
+    def tenant_id(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "tenant_id", value)
 
 

@@ -22,45 +22,47 @@ __all__ = ['VmImageVersionArgs', 'VmImageVersion']
 class VmImageVersionArgs:
     def __init__(__self__, *,
                  offer_id: pulumi.Input[_builtins.str],
-                 os_vhd_url: pulumi.Input[_builtins.str],
                  plan_id: pulumi.Input[_builtins.str],
-                 publisher_id: pulumi.Input[_builtins.str],
                  version: pulumi.Input[_builtins.str],
                  api: pulumi.Input[Optional[_builtins.str]] = None,
                  api_version: pulumi.Input[Optional[_builtins.str]] = None,
                  data_disks: pulumi.Input[Optional[Sequence[pulumi.Input['VmImageDataDiskArgs']]]] = None,
                  deprecate: pulumi.Input[Optional[_builtins.bool]] = None,
+                 deprecation: pulumi.Input[Optional['VmImageDeprecationArgs']] = None,
                  description: pulumi.Input[Optional[_builtins.str]] = None,
                  disk_generations: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
+                 images: pulumi.Input[Optional[Sequence[pulumi.Input['VmImageArgs']]]] = None,
                  label: pulumi.Input[Optional[_builtins.str]] = None,
                  media_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 os_vhd_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 publisher_id: pulumi.Input[Optional[_builtins.str]] = None,
                  request_timeout_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  show_in_gui: pulumi.Input[Optional[_builtins.bool]] = None):
         """
         The set of arguments for constructing a VmImageVersion resource.
 
         :param pulumi.Input[_builtins.str] offer_id: Offer id, e.g. `contoso-offer`. Changing it replaces the resource.
-        :param pulumi.Input[_builtins.str] os_vhd_url: SAS URI of the OS VHD: https, `sp=rl` (read and list only), expiring at least 21 days ahead, starting no later than now. Secret; messages show the blob path only. Re-generating the SAS of the same blob changes nothing.
         :param pulumi.Input[_builtins.str] plan_id: The plan (`definition.plans[].planId`), or one of its generation sub-plans. Changing it replaces the resource.
-        :param pulumi.Input[_builtins.str] publisher_id: Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
         :param pulumi.Input[_builtins.str] version: `X.Y.Z`, whole numbers of at most 10 digits each, greater than every earlier version of the plan. Changing it replaces the resource: the new version is added first, then the old one is removed (never published) or kept (published).
         :param pulumi.Input[_builtins.str] api: Which API: `cpp` (Cloud Partner Portal, default). `ingestion` is not supported by this resource yet. Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
         :param pulumi.Input[_builtins.str] api_version: API version sent as `api-version`. Default `2017-10-31`. Changing it replaces the resource.
         :param pulumi.Input[Sequence[pulumi.Input['VmImageDataDiskArgs']]] data_disks: Data disks (secret: their SAS URIs); their number must be the same in every version of a plan.
         :param pulumi.Input[_builtins.bool] deprecate: On destroy, retire a published version instead of keeping it: core VM offers hide it (`showInGui: false`), VM offers remove it from the draft. Never-published versions are removed either way; a plan's last image is never removed. Takes effect with the next publish.
+        :param pulumi.Input['VmImageDeprecationArgs'] deprecation: Ingestion: deprecate a published version on destroy with this schedule.
         :param pulumi.Input[_builtins.str] description: Core VM offers: the image's description. Default on creation.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] disk_generations: Generation sub-plans (`diskGenerations[].planId`) of the plan that get this version too.
         :param pulumi.Input[_builtins.str] endpoint: API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
+        :param pulumi.Input[Sequence[pulumi.Input['VmImageArgs']]] images: Ingestion (required there): one or two images of distinct image types. Secret: it may hold SAS URIs.
         :param pulumi.Input[_builtins.str] label: Core VM offers: the image's label. Default on creation.
         :param pulumi.Input[_builtins.str] media_name: Core VM offers: the image's media name. Default on creation.
+        :param pulumi.Input[_builtins.str] os_vhd_url: SAS URI of the OS VHD: https, `sp=rl` (read and list only), expiring at least 21 days ahead, starting no later than now. Secret; messages show the blob path only. Re-generating the SAS of the same blob changes nothing.
+        :param pulumi.Input[_builtins.str] publisher_id: Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
         :param pulumi.Input[_builtins.float] request_timeout_seconds: Deadline of one HTTP request, in seconds.
         :param pulumi.Input[_builtins.bool] show_in_gui: Core VM offers: whether the image is visible. Default on creation.
         """
         pulumi.set(__self__, "offer_id", offer_id)
-        pulumi.set(__self__, "os_vhd_url", os_vhd_url)
         pulumi.set(__self__, "plan_id", plan_id)
-        pulumi.set(__self__, "publisher_id", publisher_id)
         pulumi.set(__self__, "version", version)
         if api is not None:
             pulumi.set(__self__, "api", api)
@@ -72,16 +74,24 @@ class VmImageVersionArgs:
             deprecate = False
         if deprecate is not None:
             pulumi.set(__self__, "deprecate", deprecate)
+        if deprecation is not None:
+            pulumi.set(__self__, "deprecation", deprecation)
         if description is not None:
             pulumi.set(__self__, "description", description)
         if disk_generations is not None:
             pulumi.set(__self__, "disk_generations", disk_generations)
         if endpoint is not None:
             pulumi.set(__self__, "endpoint", endpoint)
+        if images is not None:
+            pulumi.set(__self__, "images", images)
         if label is not None:
             pulumi.set(__self__, "label", label)
         if media_name is not None:
             pulumi.set(__self__, "media_name", media_name)
+        if os_vhd_url is not None:
+            pulumi.set(__self__, "os_vhd_url", os_vhd_url)
+        if publisher_id is not None:
+            pulumi.set(__self__, "publisher_id", publisher_id)
         if request_timeout_seconds is None:
             request_timeout_seconds = 60
         if request_timeout_seconds is not None:
@@ -102,18 +112,6 @@ class VmImageVersionArgs:
         pulumi.set(self, "offer_id", value)
 
     @_builtins.property
-    @pulumi.getter(name="osVhdUrl")
-    def os_vhd_url(self) -> pulumi.Input[_builtins.str]:
-        """
-        SAS URI of the OS VHD: https, `sp=rl` (read and list only), expiring at least 21 days ahead, starting no later than now. Secret; messages show the blob path only. Re-generating the SAS of the same blob changes nothing.
-        """
-        return pulumi.get(self, "os_vhd_url")
-
-    @os_vhd_url.setter
-    def os_vhd_url(self, value: pulumi.Input[_builtins.str]):
-        pulumi.set(self, "os_vhd_url", value)
-
-    @_builtins.property
     @pulumi.getter(name="planId")
     def plan_id(self) -> pulumi.Input[_builtins.str]:
         """
@@ -124,18 +122,6 @@ class VmImageVersionArgs:
     @plan_id.setter
     def plan_id(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "plan_id", value)
-
-    @_builtins.property
-    @pulumi.getter(name="publisherId")
-    def publisher_id(self) -> pulumi.Input[_builtins.str]:
-        """
-        Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
-        """
-        return pulumi.get(self, "publisher_id")
-
-    @publisher_id.setter
-    def publisher_id(self, value: pulumi.Input[_builtins.str]):
-        pulumi.set(self, "publisher_id", value)
 
     @_builtins.property
     @pulumi.getter
@@ -199,6 +185,18 @@ class VmImageVersionArgs:
 
     @_builtins.property
     @pulumi.getter
+    def deprecation(self) -> pulumi.Input[Optional['VmImageDeprecationArgs']]:
+        """
+        Ingestion: deprecate a published version on destroy with this schedule.
+        """
+        return pulumi.get(self, "deprecation")
+
+    @deprecation.setter
+    def deprecation(self, value: pulumi.Input[Optional['VmImageDeprecationArgs']]):
+        pulumi.set(self, "deprecation", value)
+
+    @_builtins.property
+    @pulumi.getter
     def description(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
         Core VM offers: the image's description. Default on creation.
@@ -235,6 +233,18 @@ class VmImageVersionArgs:
 
     @_builtins.property
     @pulumi.getter
+    def images(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['VmImageArgs']]]]:
+        """
+        Ingestion (required there): one or two images of distinct image types. Secret: it may hold SAS URIs.
+        """
+        return pulumi.get(self, "images")
+
+    @images.setter
+    def images(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['VmImageArgs']]]]):
+        pulumi.set(self, "images", value)
+
+    @_builtins.property
+    @pulumi.getter
     def label(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
         Core VM offers: the image's label. Default on creation.
@@ -256,6 +266,30 @@ class VmImageVersionArgs:
     @media_name.setter
     def media_name(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "media_name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="osVhdUrl")
+    def os_vhd_url(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        SAS URI of the OS VHD: https, `sp=rl` (read and list only), expiring at least 21 days ahead, starting no later than now. Secret; messages show the blob path only. Re-generating the SAS of the same blob changes nothing.
+        """
+        return pulumi.get(self, "os_vhd_url")
+
+    @os_vhd_url.setter
+    def os_vhd_url(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "os_vhd_url", value)
+
+    @_builtins.property
+    @pulumi.getter(name="publisherId")
+    def publisher_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
+        """
+        return pulumi.get(self, "publisher_id")
+
+    @publisher_id.setter
+    def publisher_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "publisher_id", value)
 
     @_builtins.property
     @pulumi.getter(name="requestTimeoutSeconds")
@@ -292,9 +326,11 @@ class VmImageVersion(pulumi.CustomResource):
                  api_version: pulumi.Input[Optional[_builtins.str]] = None,
                  data_disks: pulumi.Input[Optional[Sequence[pulumi.Input[Union['VmImageDataDiskArgs', 'VmImageDataDiskArgsDict', 'outputs.VmImageDataDisk']]]]] = None,
                  deprecate: pulumi.Input[Optional[_builtins.bool]] = None,
+                 deprecation: pulumi.Input[Optional[Union['VmImageDeprecationArgs', 'VmImageDeprecationArgsDict', 'outputs.VmImageDeprecation']]] = None,
                  description: pulumi.Input[Optional[_builtins.str]] = None,
                  disk_generations: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
+                 images: pulumi.Input[Optional[Sequence[pulumi.Input[Union['VmImageArgs', 'VmImageArgsDict', 'outputs.VmImage']]]]] = None,
                  label: pulumi.Input[Optional[_builtins.str]] = None,
                  media_name: pulumi.Input[Optional[_builtins.str]] = None,
                  offer_id: pulumi.Input[Optional[_builtins.str]] = None,
@@ -314,9 +350,11 @@ class VmImageVersion(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] api_version: API version sent as `api-version`. Default `2017-10-31`. Changing it replaces the resource.
         :param pulumi.Input[Sequence[pulumi.Input[Union['VmImageDataDiskArgs', 'VmImageDataDiskArgsDict', 'outputs.VmImageDataDisk']]]] data_disks: Data disks (secret: their SAS URIs); their number must be the same in every version of a plan.
         :param pulumi.Input[_builtins.bool] deprecate: On destroy, retire a published version instead of keeping it: core VM offers hide it (`showInGui: false`), VM offers remove it from the draft. Never-published versions are removed either way; a plan's last image is never removed. Takes effect with the next publish.
+        :param pulumi.Input[Union['VmImageDeprecationArgs', 'VmImageDeprecationArgsDict', 'outputs.VmImageDeprecation']] deprecation: Ingestion: deprecate a published version on destroy with this schedule.
         :param pulumi.Input[_builtins.str] description: Core VM offers: the image's description. Default on creation.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] disk_generations: Generation sub-plans (`diskGenerations[].planId`) of the plan that get this version too.
         :param pulumi.Input[_builtins.str] endpoint: API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
+        :param pulumi.Input[Sequence[pulumi.Input[Union['VmImageArgs', 'VmImageArgsDict', 'outputs.VmImage']]]] images: Ingestion (required there): one or two images of distinct image types. Secret: it may hold SAS URIs.
         :param pulumi.Input[_builtins.str] label: Core VM offers: the image's label. Default on creation.
         :param pulumi.Input[_builtins.str] media_name: Core VM offers: the image's media name. Default on creation.
         :param pulumi.Input[_builtins.str] offer_id: Offer id, e.g. `contoso-offer`. Changing it replaces the resource.
@@ -355,9 +393,11 @@ class VmImageVersion(pulumi.CustomResource):
                  api_version: pulumi.Input[Optional[_builtins.str]] = None,
                  data_disks: pulumi.Input[Optional[Sequence[pulumi.Input[Union['VmImageDataDiskArgs', 'VmImageDataDiskArgsDict', 'outputs.VmImageDataDisk']]]]] = None,
                  deprecate: pulumi.Input[Optional[_builtins.bool]] = None,
+                 deprecation: pulumi.Input[Optional[Union['VmImageDeprecationArgs', 'VmImageDeprecationArgsDict', 'outputs.VmImageDeprecation']]] = None,
                  description: pulumi.Input[Optional[_builtins.str]] = None,
                  disk_generations: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
+                 images: pulumi.Input[Optional[Sequence[pulumi.Input[Union['VmImageArgs', 'VmImageArgsDict', 'outputs.VmImage']]]]] = None,
                  label: pulumi.Input[Optional[_builtins.str]] = None,
                  media_name: pulumi.Input[Optional[_builtins.str]] = None,
                  offer_id: pulumi.Input[Optional[_builtins.str]] = None,
@@ -382,22 +422,20 @@ class VmImageVersion(pulumi.CustomResource):
             if deprecate is None:
                 deprecate = False
             __props__.__dict__["deprecate"] = deprecate
+            __props__.__dict__["deprecation"] = deprecation
             __props__.__dict__["description"] = description
             __props__.__dict__["disk_generations"] = disk_generations
             __props__.__dict__["endpoint"] = endpoint
+            __props__.__dict__["images"] = None if images is None else pulumi.Output.secret(images)
             __props__.__dict__["label"] = label
             __props__.__dict__["media_name"] = media_name
             if offer_id is None and not opts.urn:
                 raise TypeError("Missing required property 'offer_id'")
             __props__.__dict__["offer_id"] = offer_id
-            if os_vhd_url is None and not opts.urn:
-                raise TypeError("Missing required property 'os_vhd_url'")
             __props__.__dict__["os_vhd_url"] = None if os_vhd_url is None else pulumi.Output.secret(os_vhd_url)
             if plan_id is None and not opts.urn:
                 raise TypeError("Missing required property 'plan_id'")
             __props__.__dict__["plan_id"] = plan_id
-            if publisher_id is None and not opts.urn:
-                raise TypeError("Missing required property 'publisher_id'")
             __props__.__dict__["publisher_id"] = publisher_id
             if request_timeout_seconds is None:
                 request_timeout_seconds = 60
@@ -410,7 +448,7 @@ class VmImageVersion(pulumi.CustomResource):
             __props__.__dict__["plan_ids"] = None
             __props__.__dict__["published"] = None
             __props__.__dict__["state"] = None
-        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["dataDisks", "osVhdUrl"])
+        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["dataDisks", "images", "osVhdUrl"])
         opts = pulumi.ResourceOptions.merge(opts, secret_opts)
         super(VmImageVersion, __self__).__init__(
             'cloudpartner:index:VmImageVersion',
@@ -439,9 +477,11 @@ class VmImageVersion(pulumi.CustomResource):
         __props__.__dict__["api_version"] = None
         __props__.__dict__["data_disks"] = None
         __props__.__dict__["deprecate"] = None
+        __props__.__dict__["deprecation"] = None
         __props__.__dict__["description"] = None
         __props__.__dict__["disk_generations"] = None
         __props__.__dict__["endpoint"] = None
+        __props__.__dict__["images"] = None
         __props__.__dict__["label"] = None
         __props__.__dict__["media_name"] = None
         __props__.__dict__["offer_id"] = None
@@ -504,6 +544,14 @@ class VmImageVersion(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
+    def deprecation(self) -> pulumi.Output[Optional['outputs.VmImageDeprecation']]:
+        """
+        Ingestion: deprecate a published version on destroy with this schedule.
+        """
+        return pulumi.get(self, "deprecation")
+
+    @_builtins.property
+    @pulumi.getter
     def description(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
         Core VM offers: the image's description. Default on creation.
@@ -525,6 +573,14 @@ class VmImageVersion(pulumi.CustomResource):
         API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
         """
         return pulumi.get(self, "endpoint")
+
+    @_builtins.property
+    @pulumi.getter
+    def images(self) -> pulumi.Output[Optional[Sequence['outputs.VmImage']]]:
+        """
+        Ingestion (required there): one or two images of distinct image types. Secret: it may hold SAS URIs.
+        """
+        return pulumi.get(self, "images")
 
     @_builtins.property
     @pulumi.getter
@@ -552,7 +608,7 @@ class VmImageVersion(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="osVhdUrl")
-    def os_vhd_url(self) -> pulumi.Output[_builtins.str]:
+    def os_vhd_url(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
         SAS URI of the OS VHD: https, `sp=rl` (read and list only), expiring at least 21 days ahead, starting no later than now. Secret; messages show the blob path only. Re-generating the SAS of the same blob changes nothing.
         """
@@ -584,7 +640,7 @@ class VmImageVersion(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="publisherId")
-    def publisher_id(self) -> pulumi.Output[_builtins.str]:
+    def publisher_id(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
         Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
         """
