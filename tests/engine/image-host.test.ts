@@ -221,3 +221,33 @@ test("api ingestion: version → publish → go-live, each once; the same progra
   expect(posts()).toBe(6);
   expect(host.stdout + host.stderr).not.toContain("SIGsecret");
 });
+
+test("two new versions before any go-live: each gets its own publish (a publish resting at sign-off predates the new image)", async () => {
+  const offerId = "release-twice-offer";
+  sim.addOffer({ publisherId: "contoso", offerId, state: "live" });
+  const image = (version: string) => ({
+    publisherId: "contoso",
+    offerId,
+    planId: `${offerId}-plan`,
+    version,
+    osVhdUrl: sas(`os-${version}`),
+    endpoint: sim.url,
+    __provider: text.VmImageVersionProvider,
+  });
+  const publish = (version: string) => ({
+    publisherId: "contoso",
+    offerId,
+    endpoint: sim.url,
+    pollIntervalSeconds: 0.01,
+    maxPollIntervalSeconds: 0.02,
+    triggers: [version],
+    __provider: text.OfferPublishProvider,
+  });
+  for (const version of ["1.1.0", "1.2.0"]) {
+    await host.create((await host.check({}, image(version))).inputs);
+    const pub = await host.create((await host.check({}, publish(version))).inputs);
+    // A new publish each time, resting at sign-off; never the previous one adopted.
+    expect(pub.properties).toMatchObject({ awaitingSignoff: true, attached: false, triggers: [version] });
+  }
+  expect([count(offerId, "PUT", "offer"), count(offerId, "POST", "publish")]).toEqual([2, 2]);
+});
