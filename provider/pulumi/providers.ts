@@ -219,8 +219,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
       (await backend.findExisting(this.spec.kind, signal, {
         // Replaced because its triggers changed (e.g. a new image version): a resting publish predates that.
         onlyInProgress: inputs.triggers !== undefined && inputs.triggers.length > 0,
-      })) ??
-      (await backend.start(this.spec.kind, { ...this.spec.startOptions?.(inputs), signal }));
+      })) ?? (await backend.start(this.spec.kind, { ...this.spec.startOptions?.(inputs), signal }));
     this.#log(
       started.origin === "attached"
         ? `[${what}] ${this.spec.label} already running; attaching to ${started.operationLocation}`
