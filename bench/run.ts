@@ -2,7 +2,7 @@
  * Runs the benchmarks, each in its own process (so one's timers, garbage and connections cannot disturb
  * the next), then prints every goal and rewrites bench/RESULTS.md from bench/out/*.json.
  *
- *   npm run bench                                  # build, then all four
+ *   npm run bench                                  # build, then all five
  *   npx ts-node --transpile-only bench/run.ts polling fanout   # some of them (after `npm run build`)
  */
 
@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { type MachineInfo, machineInfo } from "./lib/machine";
 import { type BenchReport, markdownTable, OUT_DIR, renderReport, type Table } from "./lib/report";
 
-const BENCHMARKS = ["polling", "fanout", "client-overhead", "footprint"] as const;
+const BENCHMARKS = ["polling", "ingestion-polling", "fanout", "client-overhead", "footprint"] as const;
 const ROOT = path.resolve(__dirname, "..");
 
 function loadReport(name: string): BenchReport | undefined {

@@ -10,6 +10,7 @@ import type { PlanImageBackend } from "./core/images";
 import type { ApiClientOptions } from "./core/options";
 import type { CppImage } from "./cpp/images";
 import { INGESTION_SCOPE } from "./ingestion/constants";
+import type { IngestionImage } from "./ingestion/images";
 
 export interface BackendOptions extends ApiClientOptions {
   api: ApiName;
@@ -17,6 +18,8 @@ export interface BackendOptions extends ApiClientOptions {
   publisherId?: string;
   /** CPP: the offer id; ingestion: the product's external id in Partner Center. */
   offerId: string;
+  /** Image versions on ingestion: first wait between polls of a configure job (default 2 s). */
+  jobPollIntervalMs?: number;
 }
 
 /** The Azure AD scope (audience) of an API's tokens. */
@@ -25,7 +28,7 @@ export function scopeOf(api: ApiName): string {
 }
 
 export function createBackend(options: BackendOptions): OfferBackend {
-  const { api, publisherId, ...rest } = options;
+  const { api, publisherId, jobPollIntervalMs: _images, ...rest } = options;
   if (api === "ingestion") {
     const { IngestionBackend } = require("./ingestion/backend") as typeof import("./ingestion/backend");
     return new IngestionBackend({ ...rest, ...(publisherId ? { publisherId } : {}) });
@@ -35,16 +38,21 @@ export function createBackend(options: BackendOptions): OfferBackend {
   return new CppBackend({ ...rest, publisherId: publisherId ?? "" });
 }
 
+/** An image-version backend of either API; each takes its own image shape (see `imageOf` in pulumi/images.ts). */
+export type AnyImageBackend = PlanImageBackend<CppImage> | PlanImageBackend<IngestionImage>;
+
 /**
- * The image-version backend for a resource's `api`. CPP now; the ingestion backend plugs in here with its own
- * `PlanImageBackend` (technical configuration through `configure`).
+ * The image-version backend for a resource's `api`: CPP writes the whole offer with If-Match; ingestion the
+ * plan's whole technical configuration through `configure`.
  */
-export function createImageBackend(options: BackendOptions): PlanImageBackend<CppImage> {
+export function createImageBackend(options: BackendOptions): AnyImageBackend {
   const { api, publisherId, ...rest } = options;
-  if (api !== "cpp")
-    throw new ConfigurationError(
-      `VmImageVersion does not support api "${api}" in this version yet; use api "cpp" (the Cloud Partner Portal).`,
-    );
+  if (api === "ingestion") {
+    const { IngestionImageBackend } = require("./ingestion/images") as typeof import("./ingestion/images");
+    return new IngestionImageBackend({ ...rest, ...(publisherId ? { publisherId } : {}) });
+  }
+  if (api !== "cpp") throw new ConfigurationError(`api "${api}" is not supported by this version.`);
+  delete rest.jobPollIntervalMs;
   const { CppImageBackend } = require("./cpp/images") as typeof import("./cpp/images");
   return new CppImageBackend({ ...rest, publisherId: publisherId ?? "" });
 }

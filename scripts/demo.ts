@@ -7,17 +7,30 @@
  * - `npm run demo -- --api ingestion`: examples/ingestion-golive on the Product Ingestion API: a first
  *   `pulumi up` publishes to preview and stops there (the review gate), `pulumi config set goLive true`, and a
  *   second `pulumi up` goes live.
+ * - `npm run demo -- --release`: examples/image-release on the CPP API, the whole release pipeline: version A
+ *   and its publish, the go-live after the review gate, version B the same way, and the same program once more;
+ *   prints what each `pulumi up` sent (offer writes, publishes, go-lives) from the simulator's request log.
  */
 
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { type CppSimulator, startSimulator } from "../tests/simulator/server";
+import type { RequestLogEntry } from "../tests/simulator/types";
 import { ensurePulumiCli, LocalStack, linkSelfPackage, REPO_ROOT } from "./lib/pulumi-cli";
+import {
+  countsLine,
+  type ReleaseStep,
+  releaseConfig,
+  releaseCounts,
+  releaseOffer,
+  releaseSteps,
+} from "./lib/release";
 
 /** The default go-live plan simulates about 3.2 days; this scale plays it in about 30 seconds. */
 const TIME_SCALE = 9_500;
 const TOKEN = "demo-token";
 const INGESTION_OFFER = "ing-new-offer";
+const RELEASE_OFFER = "contoso-release";
 
 function say(line: string): void {
   process.stdout.write(`\n\u001b[1m== ${line}\u001b[0m\n`);
@@ -26,13 +39,32 @@ function say(line: string): void {
 interface DemoPlan {
   project: string;
   config: Record<string, string>;
-  /** The `pulumi up`s to run, with the config set before each. */
-  ups: Array<{ title: string; config?: Record<string, string> }>;
-  summary(sim: CppSimulator): string;
+  /** Secret config of the stack, besides the token. */
+  secrets?: Record<string, string>;
+  /** The `pulumi up`s to run, with the config (and secret config) set before each. */
+  ups: Array<{ title: string; config?: Record<string, string>; secrets?: Record<string, string> }>;
+  /** The summary lines, given the requests each `pulumi up` sent (in order). */
+  summary(sim: CppSimulator, perUp: RequestLogEntry[][]): string[];
 }
 
 function planFor(api: string, sim: CppSimulator): DemoPlan {
   const polling = { pollIntervalSeconds: "0.5", maxPollIntervalSeconds: "2" };
+  if (api === "release") {
+    sim.addOffer(releaseOffer(RELEASE_OFFER));
+    const steps = releaseSteps("contoso");
+    return {
+      project: "examples/image-release",
+      // The first step's config from the start, so the preview has a complete program.
+      config: { ...releaseConfig(RELEASE_OFFER, sim.url), ...polling, ...steps[0]?.config },
+      secrets: steps[0]?.secrets,
+      ups: steps.map((step, i) => ({
+        title: `up ${i + 1}: ${step.title}`,
+        config: step.config,
+        secrets: step.secrets,
+      })),
+      summary: (_s, perUp) => releaseSummary(steps, perUp),
+    };
+  }
   if (api === "ingestion") {
     return {
       project: "examples/ingestion-golive",
@@ -44,31 +76,49 @@ function planFor(api: string, sim: CppSimulator): DemoPlan {
           config: { goLive: "true" },
         },
       ],
-      summary: (s) =>
+      summary: (s) => [
         `${s.ingestion.configurePosts(INGESTION_OFFER)} configure requests (one preview, one live), ` +
-        `${s.requests.length} API requests in all`,
+          `${s.requests.length} API requests in all`,
+      ],
     };
   }
   return {
     project: "examples/golive",
     config: { publisherId: "contoso", offerId: "contoso-offer", endpoint: sim.url, ...polling },
     ups: [{ title: "pulumi up --yes" }],
-    summary: (s) =>
+    summary: (s) => [
       `${s.goLivePosts("contoso", "contoso-offer")} go-live request, ${s.requests.length} API requests in all`,
+    ],
   };
 }
 
+/** One line per `pulumi up` with what it sent, and whether that is what the step must send. */
+function releaseSummary(steps: ReleaseStep[], perUp: RequestLogEntry[][]): string[] {
+  const total = releaseCounts(perUp.flat(), RELEASE_OFFER);
+  const lines = steps.map((step, i) => {
+    const counts = releaseCounts(perUp[i] ?? [], RELEASE_OFFER);
+    const expected = { ...counts, ...step.expected };
+    const ok = JSON.stringify(counts) === JSON.stringify(expected);
+    return `up ${i + 1}: ${countsLine(counts)}${ok ? "" : ` — EXPECTED ${countsLine(expected)}`}`;
+  });
+  return [`${steps.length} pulumi ups, in all ${countsLine(total)}; per up:`, ...lines];
+}
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { api: { type: "string", default: "cpp" } } });
+  const { values } = parseArgs({
+    options: { api: { type: "string", default: "cpp" }, release: { type: "boolean", default: false } },
+  });
   const api = values.api ?? "cpp";
   if (api !== "cpp" && api !== "ingestion") throw new Error(`--api must be cpp or ingestion, got ${api}`);
+  if (values.release && api !== "cpp")
+    throw new Error("--release runs on the CPP simulator so far; leave out --api or use --api cpp.");
 
   say("Pulumi CLI (built from Go modules on first use; cached afterwards)");
   const cliBinDir = await ensurePulumiCli();
   linkSelfPackage();
 
   const sim = await startSimulator({ timeScale: TIME_SCALE, acceptedTokens: [TOKEN], quiet: true });
-  const plan = planFor(api, sim);
+  const plan = planFor(values.release ? "release" : api, sim);
   say(
     `${api === "ingestion" ? "Product Ingestion API" : "CPP"} simulator on ${sim.url} ` +
       `(time scale ${TIME_SCALE}x: days of publishing play in seconds)`,
@@ -81,14 +131,19 @@ async function main(): Promise<number> {
   });
   const started = Date.now();
   try {
-    await stack.init(plan.config, { "cloudpartner:accessToken": TOKEN });
+    await stack.init(plan.config, { "cloudpartner:accessToken": TOKEN, ...plan.secrets });
     say("pulumi preview (sends nothing to the API)");
     await stack.ok(["preview"]);
+    const perUp: RequestLogEntry[][] = [];
     for (const up of plan.ups) {
       for (const [key, value] of Object.entries(up.config ?? {}))
         await stack.ok(["config", "set", key, value]);
+      for (const [key, value] of Object.entries(up.secrets ?? {}))
+        await stack.ok(["config", "set", "--secret", key, value]);
       say(up.title);
+      const before = sim.requests.length;
       const result = await stack.run(["up", "--yes"]);
+      perUp.push(sim.requests.slice(before));
       if (result.code !== 0) {
         say(`pulumi up failed (exit ${result.code})`);
         return result.code;
@@ -96,8 +151,10 @@ async function main(): Promise<number> {
     }
     const outputs = await stack.run(["stack", "output", "--json"]);
     if (outputs.code !== 0) return outputs.code;
-    say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${plan.summary(sim)}`);
-    return 0;
+    const [first, ...rest] = plan.summary(sim, perUp);
+    say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${first}`);
+    for (const line of rest) process.stdout.write(`   ${line}\n`);
+    return rest.some((line) => line.includes("EXPECTED")) ? 1 : 0;
   } finally {
     stack.dispose();
     await sim.close();

@@ -11,6 +11,8 @@ const offer = {
   endpoint: config.get("endpoint"),
   pollIntervalSeconds: config.getNumber("pollIntervalSeconds"),
   maxPollIntervalSeconds: config.getNumber("maxPollIntervalSeconds"),
+  // How long one `pulumi up` waits (default 4 days); when it stops, the next `pulumi up` resumes the same job.
+  timeoutSeconds: config.getNumber("timeoutSeconds"),
 };
 
 // Publishes the draft to preview once (certification included) and waits until the preview is ready to go

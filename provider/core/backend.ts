@@ -111,6 +111,15 @@ export interface CancelResult {
   operationLocation?: string;
 }
 
+export interface FindOptions {
+  /**
+   * Take over only an operation still in progress, never one that rests (a publish at its sign-off step) or
+   * finished: the resource was replaced because its `triggers` changed (e.g. a new image version in the draft),
+   * so an earlier publish no longer matches what must be published.
+   */
+  onlyInProgress?: boolean;
+}
+
 export interface StartOptions {
   /** CPP publish/cancel: who is e-mailed. Optional; the ingestion API has no such field. */
   notificationEmails?: string[];
@@ -131,7 +140,11 @@ export interface OfferBackend {
    * An operation of this kind that a new resource takes over instead of starting one: one running, or one that
    * finished and is still current. Fails closed: an answer it does not understand is an error, never "none".
    */
-  findExisting(kind: OperationKind, signal?: AbortSignal): Promise<StartedOperation | undefined>;
+  findExisting(
+    kind: OperationKind,
+    signal?: AbortSignal,
+    options?: FindOptions,
+  ): Promise<StartedOperation | undefined>;
   /** Starts an operation; never sends it twice (a request that may have been applied is checked, not re-sent). */
   start(kind: OperationKind, options?: StartOptions): Promise<StartedOperation>;
   /** Reads the operation a resource saved. */

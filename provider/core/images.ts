@@ -1,6 +1,8 @@
 /**
  * The seam for VM image versions of a plan, shared by both APIs: version numbers, SAS URI checks and redaction,
- * and `PlanImageBackend`, which each API implements (`cpp/images.ts` now, `ingestion/` later). Nothing here sends
+ * and `PlanImageBackend`, which each API implements with its own image shape (`cpp/images.ts`: an OS VHD and data
+ * disks per version; `ingestion/images.ts`: one or two images per version, each a SAS URI set or a gallery image
+ * version). Nothing here sends
  * a request. SAS URIs are credentials: messages show the blob path only, never the query (`sig=`).
  */
 
@@ -189,11 +191,39 @@ export interface PutVersionRequest<Image> {
   signal?: AbortSignal;
 }
 
+/** Reasons the Product Ingestion API takes for a deprecation (`deprecationSchedule.reason`). */
+export const DEPRECATION_REASONS = ["criticalSecurityIssue", "endOfSupport", "other"] as const;
+export type DeprecationReason = (typeof DEPRECATION_REASONS)[number];
+
+/**
+ * How a published version is retired where the API takes a schedule (ingestion `deprecationSchedule`): after
+ * `dateOffset` (an ISO 8601 duration such as `P30D`), for `reason`, optionally pointing at an `alternative`
+ * (passed through as given; its shape is unconfirmed).
+ */
+export interface Deprecation {
+  dateOffset: string;
+  reason: DeprecationReason;
+  alternative?: Record<string, unknown>;
+}
+
+/** ISO 8601 durations the schedule takes: `P30D`, `P1M`, `P2W`, `PT12H`, `P1Y2M`. */
+export function durationProblem(value: unknown): string | undefined {
+  if (typeof value !== "string") return "must be an ISO 8601 duration such as P30D";
+  return /^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/.test(value)
+    ? undefined
+    : `must be an ISO 8601 duration such as P30D, got ${JSON.stringify(value).slice(0, 40)}`;
+}
+
 export interface RemoveVersionRequest<Image> {
   planId: string;
   version: string;
-  /** `remove` deletes the version from the draft; `deprecate` retires it the way the API offers (CPP core VM: hidden). */
+  /**
+   * `remove` deletes the version from the draft; `deprecate` retires it the way the API offers (CPP core VM:
+   * hidden; ingestion: `lifecycleState: "deprecated"` with `deprecation` as its schedule).
+   */
   mode: "remove" | "deprecate";
+  /** The schedule of a deprecation; required by APIs that take one (ingestion), ignored by CPP. */
+  deprecation?: Deprecation;
   expected: Image | undefined;
   token: string;
   signal?: AbortSignal;

@@ -203,7 +203,10 @@ function parseJson(response: HttpResponse, url: string, context: CloudPartnerErr
   }
 }
 
-/** The API's own error code and message, from `{"error":{code,message}}`, `{code,message}` or plain text. */
+/**
+ * The API's own error code and message, from `{"error":{code,message,details}}`, `{code,message}` or plain
+ * text. Nested `details` (the Product Ingestion API puts the actual schema errors there) follow the message.
+ */
 export function apiErrorOf(body: string): { apiCode?: string; apiMessage?: string } {
   try {
     const json = JSON.parse(body) as Record<string, unknown>;
@@ -211,17 +214,33 @@ export function apiErrorOf(body: string): { apiCode?: string; apiMessage?: strin
       string,
       unknown
     >;
-    const apiMessage =
+    const message =
       typeof inner.message === "string"
         ? inner.message
         : typeof json.error === "string"
           ? json.error
           : undefined;
+    const details = detailLines(inner.details);
+    const apiMessage = details.length ? [message, ...details].filter(Boolean).join(" ") : message;
     return { apiCode: typeof inner.code === "string" ? inner.code : undefined, apiMessage };
   } catch {
     const text = body.trim().slice(0, 500);
     return text ? { apiMessage: text } : {};
   }
+}
+
+/** `details: [{code, message, details}]` as "code: message" lines, nested ones flattened in order (depth-capped). */
+function detailLines(value: unknown, depth = 0): string[] {
+  if (!Array.isArray(value) || depth > 4) return [];
+  return value.flatMap((detail) => {
+    if (typeof detail !== "object" || detail === null) return [];
+    const { code, message, details } = detail as Record<string, unknown>;
+    const line =
+      typeof message === "string" && message
+        ? `${typeof code === "string" && code ? `${code}: ` : ""}${message}`
+        : undefined;
+    return [...(line ? [line] : []), ...detailLines(details, depth + 1)];
+  });
 }
 
 function errorFromResponse(

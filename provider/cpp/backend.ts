@@ -5,6 +5,7 @@
 
 import type {
   CancelResult,
+  FindOptions,
   OfferBackend,
   OfferStatusReport,
   OperationHandle,
@@ -56,8 +57,18 @@ export class CppBackend implements OfferBackend {
     return this.client.tokenSource;
   }
 
-  async findExisting(kind: OperationKind, signal?: AbortSignal): Promise<StartedOperation | undefined> {
-    const existing = await this.client.findExistingOperation(this.publisherId, this.offerId, kind, signal);
+  async findExisting(
+    kind: OperationKind,
+    signal?: AbortSignal,
+    options?: FindOptions,
+  ): Promise<StartedOperation | undefined> {
+    const existing = await this.client.findExistingOperation(
+      this.publisherId,
+      this.offerId,
+      kind,
+      signal,
+      options,
+    );
     if (!existing) return undefined;
     return toStarted(existing.operation, existing.running ? "attached" : "adopted");
   }

@@ -271,9 +271,10 @@ export class CloudPartnerClient {
     offerId: string,
     kind: "golive" | "publish",
     signal?: AbortSignal,
+    options: { onlyInProgress?: boolean } = {},
   ): Promise<{ operation: StartedOperation; running: boolean } | undefined> {
     const list = await this.#decidable(publisherId, offerId, kind, signal);
-    const existing = existingOf(list.summaries, kind);
+    const existing = existingOf(list.summaries, kind, options);
     return existing
       ? { operation: this.#attachTo(publisherId, offerId, existing.summary), running: existing.running }
       : undefined;

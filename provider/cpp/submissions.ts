@@ -225,13 +225,20 @@ export function runningOf(summaries: OperationSummary[], kind: OperationKind): O
  * "Newer" is by version, then by time of the last change, never by position in the list. When two cannot be
  * told apart (same version, a time missing) the go-live counts as current: sending go-live twice is the
  * harm this guards against.
+ *
+ * `onlyInProgress` (a resource replaced because its `triggers` changed, e.g. a new image version in the draft):
+ * a publish that rests at sign-off or finished predates that change, so only one still in progress is taken
+ * over (the API itself would fold a new request into it).
  */
 export function existingOf(
   summaries: OperationSummary[],
   kind: OperationKind,
+  options: { onlyInProgress?: boolean } = {},
 ): { summary: OperationSummary; running: boolean } | undefined {
   const running = runningOf(summaries, kind);
-  if (running) return { summary: running, running: true };
+  if (running && !(options.onlyInProgress && kind === "publish" && running.outcome === "awaitingSignoff"))
+    return { summary: running, running: true };
+  if (options.onlyInProgress && kind === "publish") return undefined;
   const of = (k: OperationKind, ...outcomes: OperationOutcome[]) =>
     summaries.filter((s) => s.kind === k && outcomes.includes(s.outcome)).sort(byNewest);
   if (kind === "golive") {

@@ -139,6 +139,87 @@ export class IngestionClient {
     return lookup.productId;
   }
 
+  /**
+   * `plan/<productGuid>/<planGuid>` of a plan by its external id (`GET plan?product=&externalId=`); NotFoundError
+   * naming the plans the product has when there is no such plan.
+   */
+  async planId(productId: string, offerId: string, planId: string, signal?: AbortSignal): Promise<string> {
+    const context = { offerId };
+    const url = this.url("plan", { product: productId, externalId: planId });
+    const { body } = await this.#get(url, context, signal);
+    const ids = planEntries(body);
+    if (!ids)
+      throw new ProtocolError(
+        `${INGESTION_SERVICE} answered the lookup of plan ${planId} of offer ${offerId} with something that is not a plan list; nothing was sent.`,
+        { ...context, requestUrl: url },
+      );
+    // Matched on the external id even when the filter was applied: a list ignoring it must not pick another plan.
+    const found = ids.find((p) => p.externalId === planId);
+    if (found) return found.id;
+    const all = planEntries(
+      (await this.#get(this.url("plan", { product: productId }), context, signal)).body,
+    );
+    const names = (all ?? []).map((p) => p.externalId).filter(Boolean);
+    throw new NotFoundError(
+      `Offer ${offerId} has no plan ${planId}; its plans are ${names.join(", ") || "(none)"}. Create the plan in Partner Center first, or fix planId.`,
+      { ...context, status: 200, requestUrl: url },
+    );
+  }
+
+  /**
+   * The resources of the product's tree for a target (`GET resource-tree/product/<guid>?targetType=`). Preview
+   * or live never reached answers 400 (PCCLI): undefined. Order is not stable: callers search, never index.
+   */
+  async resourceTree(
+    productId: string,
+    offerId: string,
+    target: "draft" | "preview" | "live",
+    signal?: AbortSignal,
+  ): Promise<Array<Record<string, unknown>> | undefined> {
+    const context = { offerId };
+    const url = this.url(`resource-tree/product/${pathSegment(productGuid(productId), "productId")}`, {
+      targetType: target,
+    });
+    let body: unknown;
+    try {
+      ({ body } = await this.#get(url, context, signal));
+    } catch (error) {
+      // The exact wording for "never reached" is unconfirmed; any other 400 of a preview/live tree means the same
+      // here, except a retired schema version, which is the caller's to fix.
+      if (
+        target !== "draft" &&
+        error instanceof CloudPartnerError &&
+        error.status === 400 &&
+        !/deprecated schema/i.test(error.apiMessage ?? "")
+      )
+        return undefined;
+      throw error;
+    }
+    const resources = (body as { resources?: unknown } | undefined)?.resources;
+    if (!Array.isArray(resources))
+      throw new ProtocolError(
+        `${INGESTION_SERVICE} answered the ${target} resource tree of offer ${offerId} with something that is not a resource tree; nothing was sent.`,
+        { ...context, requestUrl: url },
+      );
+    return resources.filter((r): r is Record<string, unknown> => typeof r === "object" && r !== null);
+  }
+
+  /**
+   * `POST configure` with resources (a technical configuration) as given. Sent once, never retried here: a lost
+   * answer may mean it was applied, which only a re-read can tell.
+   */
+  async configureResources(
+    resources: Array<Record<string, unknown>>,
+    offerId: string,
+    signal?: AbortSignal,
+  ): Promise<ConfigureAnswer> {
+    const context = { offerId };
+    const body = { $schema: `${SCHEMA_BASE}/configure/${this.apiVersion}`, resources };
+    const url = this.url("configure");
+    const response = await this.#send({ method: "POST", url, body, retry: false, context, signal });
+    return { job: this.#job(response, url, context), status: response.status };
+  }
+
   /** Every submission of the product (draft, preview, live), newest first. Fails closed on an unreadable list. */
   async submissions(
     productId: string,
@@ -296,6 +377,19 @@ export class IngestionClient {
   toJSON(): Record<string, string> {
     return { endpoint: this.endpoint, apiVersion: this.apiVersion };
   }
+}
+
+/** The `value` of a plan list as `{ id, externalId }`; undefined when it is not a list. */
+function planEntries(body: unknown): Array<{ id: string; externalId?: string }> | undefined {
+  const items = (body as { value?: unknown } | undefined)?.value;
+  if (!Array.isArray(items)) return undefined;
+  return items.flatMap((item) => {
+    const id = (item as { id?: unknown })?.id;
+    if (typeof id !== "string" || !id.startsWith("plan/")) return [];
+    const identity = (item as { identity?: { externalId?: unknown; externalID?: unknown } }).identity;
+    const externalId = identity?.externalId ?? identity?.externalID;
+    return [{ id, ...(typeof externalId === "string" ? { externalId } : {}) }];
+  });
 }
 
 function safeJson(text: string): unknown {

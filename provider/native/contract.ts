@@ -23,12 +23,17 @@ export function schemaPath(): string {
   );
 }
 
-/** The resource types this provider serves, each by the kind of operation it starts. */
+/** The operation resources this provider serves, each by the kind of operation it starts. */
 export const RESOURCE_KINDS: Record<string, OperationKind> = {
   "cloudpartner:index:OfferGoLive": "golive",
   "cloudpartner:index:OfferPublish": "publish",
-  // The image-version resource joins here (and in schema.json) with its own provider class.
 };
+
+/** One VM image version of one plan (the dynamic `VmImageVersion`, served by `VmImageVersionProvider`). */
+export const VM_IMAGE_VERSION = "cloudpartner:index:VmImageVersion";
+
+/** Every resource type this provider serves. */
+export const RESOURCE_TYPES: readonly string[] = [...Object.keys(RESOURCE_KINDS), VM_IMAGE_VERSION];
 
 /** The provider configuration keys (`cloudpartner:<key>` in stack config). */
 export const CONFIG_KEYS = ["accessToken", "endpoint", "api"] as const;

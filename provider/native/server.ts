@@ -1,15 +1,18 @@
 /**
  * The native `cloudpartner` provider: Pulumi's `pulumirpc.ResourceProvider` protocol served with `@grpc/grpc-js`
  * and the stubs shipped in `@pulumi/pulumi/proto`. It is a second front door to the same providers the dynamic
- * resources use (`OfferGoLiveProvider`, `OfferPublishProvider`): every check/diff/create/read/update/delete is
- * theirs. What this layer adds is what only a native provider receives: the provider configuration (the secret
+ * resources use (`OfferGoLiveProvider`, `OfferPublishProvider`, `VmImageVersionProvider`): every
+ * check/diff/create/read/update/delete is theirs. What this layer adds is what only a native provider receives: the provider configuration (the secret
  * `accessToken`, default `endpoint` and `api`), the engine's `customTimeouts` (a request's `timeout`), Cancel,
- * detailed diffs, import and the `getOfferStatus` function, all described by the hand-written `schema.json`.
+ * detailed diffs, import and the `getOfferStatus` function, all described by the hand-written `schema.json`. The
+ * properties `schema.json` marks `secret` (SAS URIs) are returned as secrets whether or not the program sent
+ * them as secrets, as the dynamic resource's `additionalSecretOutputs` does.
  */
 
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as grpcTypes from "@grpc/grpc-js";
+import type * as pulumi from "@pulumi/pulumi";
 import type * as provpb from "@pulumi/pulumi/proto/provider_pb";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { createBackend } from "../backends";
@@ -18,6 +21,7 @@ import { AbortedError, CloudPartnerError, ConfigurationError } from "../core/err
 import { operationUrl } from "../core/location";
 import { endpointProblem } from "../core/options";
 import { VERSION } from "../core/version";
+import { VmImageVersionProvider } from "../pulumi/images";
 import {
   ACCESS_TOKEN_CONFIG_KEY,
   type CallControl,
@@ -27,7 +31,15 @@ import {
   type ProviderHooks,
   ResourceInitError,
 } from "../pulumi/providers";
-import { CONFIG_KEYS, GET_OFFER_STATUS, PACKAGE_NAME, RESOURCE_KINDS, schemaPath } from "./contract";
+import {
+  CONFIG_KEYS,
+  GET_OFFER_STATUS,
+  PACKAGE_NAME,
+  RESOURCE_KINDS,
+  RESOURCE_TYPES,
+  schemaPath,
+  VM_IMAGE_VERSION,
+} from "./contract";
 import { type Properties, unwrap, wrapSecrets } from "./properties";
 
 // The SDK's generated stubs and the grpc-js copy they were generated against.
@@ -42,8 +54,27 @@ const { Empty } = require(require.resolve("google-protobuf/google/protobuf/empty
 const { Any } = require(require.resolve("google-protobuf/google/protobuf/any_pb", { paths: [sdkDir] }));
 
 interface SchemaResource {
-  inputProperties: Record<string, unknown>;
-  properties: Record<string, unknown>;
+  inputProperties: Record<string, { secret?: boolean }>;
+  properties: Record<string, { secret?: boolean }>;
+}
+
+/**
+ * What this layer calls on a provider: the dynamic providers' methods; the operation resources also take the
+ * call's control (Cancel's signal, the engine's deadline), the image-version resource does not need it.
+ */
+interface ServedProvider {
+  configure(req: pulumi.dynamic.ConfigureRequest): Promise<void>;
+  check(olds: Properties, news: Properties): Promise<pulumi.dynamic.CheckResult>;
+  diff(id: string, olds: Properties, news: Properties): Promise<pulumi.dynamic.DiffResult>;
+  create(inputs: Properties, control?: CallControl): Promise<pulumi.dynamic.CreateResult>;
+  read(id: string, props: Properties): Promise<pulumi.dynamic.ReadResult>;
+  update(
+    id: string,
+    olds: Properties,
+    news: Properties,
+    control?: CallControl,
+  ): Promise<pulumi.dynamic.UpdateResult>;
+  delete(id: string, props: Properties): Promise<void>;
 }
 
 /** The provider configuration (`cloudpartner:*` stack config, or an explicit provider resource's inputs). */
@@ -64,6 +95,7 @@ export class NativeProvider {
   readonly schemaText: string;
   readonly #schema: { resources: Record<string, SchemaResource> };
   readonly #providers: Record<OperationKind, OperationResourceProvider<object>>;
+  readonly #imageProvider: VmImageVersionProvider;
   #config: ProviderConfig = {};
   /** One controller per create/update in flight; Cancel aborts them all. */
   readonly #inFlight = new Set<AbortController>();
@@ -77,6 +109,7 @@ export class NativeProvider {
       golive: new OfferGoLiveProvider(hooks),
       publish: new OfferPublishProvider(hooks) as OperationResourceProvider<object>,
     };
+    this.#imageProvider = new VmImageVersionProvider(hooks);
   }
 
   /** The gRPC method table for `server.addService(ResourceProviderService, ...)`. */
@@ -183,7 +216,7 @@ export class NativeProvider {
     const stackConfig = {
       get: (key: string) => (key === ACCESS_TOKEN_CONFIG_KEY ? config.accessToken : undefined),
     };
-    for (const provider of Object.values(this.#providers))
+    for (const provider of [...Object.values(this.#providers), this.#imageProvider])
       await provider.configure({ config: stackConfig } as never);
     return new provproto.ConfigureResponse()
       .setAcceptsecrets(true)
@@ -229,7 +262,8 @@ export class NativeProvider {
         new provproto.CheckFailure().setProperty(f.property).setReason(f.reason),
       ),
     );
-    response.setInputs(Struct.fromJavaScript(jsonSafe(wrapSecrets(result.inputs ?? {}, news.secrets))));
+    const secrets = this.#secrets(typeOf(req.getUrn()), news.secrets);
+    response.setInputs(Struct.fromJavaScript(jsonSafe(wrapSecrets(result.inputs ?? {}, secrets))));
     return response;
   }
 
@@ -269,25 +303,26 @@ export class NativeProvider {
     const type = typeOf(req.getUrn());
     const provider = this.#provider(req.getUrn());
     const inputs = unwrap(req.getProperties()?.toJavaScript());
+    const secrets = this.#secrets(type, inputs.secrets);
     if (req.getPreview()) {
       const unknowns = Object.fromEntries(this.#outputKeys(type).map((key) => [key, unknownValue]));
       return new provproto.CreateResponse().setProperties(
-        Struct.fromJavaScript(wrapSecrets({ ...unknowns, ...inputs.values }, inputs.secrets)),
+        Struct.fromJavaScript(wrapSecrets({ ...unknowns, ...inputs.values }, secrets)),
       );
     }
-    const result = await this.#controlled(req.getTimeout(), inputs.secrets, (control) =>
+    const result = await this.#controlled(req.getTimeout(), secrets, (control) =>
       provider.create(inputs.values, control),
     );
     return new provproto.CreateResponse()
       .setId(result.id)
-      .setProperties(Struct.fromJavaScript(jsonSafe(wrapSecrets(result.outs ?? {}, inputs.secrets))));
+      .setProperties(Struct.fromJavaScript(jsonSafe(wrapSecrets(result.outs ?? {}, secrets))));
   }
 
   async update(req: provpb.UpdateRequest): Promise<provpb.UpdateResponse> {
     const provider = this.#provider(req.getUrn());
     const olds = unwrap(req.getOlds()?.toJavaScript());
     const news = unwrap(req.getNews()?.toJavaScript());
-    const secrets = new Set([...olds.secrets, ...news.secrets]);
+    const secrets = this.#secrets(typeOf(req.getUrn()), olds.secrets, news.secrets);
     if (req.getPreview()) {
       return new provproto.UpdateResponse().setProperties(
         Struct.fromJavaScript(jsonSafe(wrapSecrets({ ...olds.values, ...news.values }, secrets))),
@@ -307,7 +342,7 @@ export class NativeProvider {
     const provider = this.#provider(req.getUrn());
     const state = unwrap(req.getProperties()?.toJavaScript());
     const oldInputs = unwrap(req.getInputs()?.toJavaScript());
-    const secrets = new Set([...state.secrets, ...oldInputs.secrets]);
+    const secrets = this.#secrets(type, state.secrets, oldInputs.secrets);
     const importing = Object.keys(state.values).length === 0;
     const { id, props } = importing
       ? await this.#imported(type, req.getId())
@@ -337,7 +372,12 @@ export class NativeProvider {
    * the operation of that kind running now or last done. Only reads are sent.
    */
   async #imported(type: string, id: string): Promise<{ id: string; props: Properties }> {
-    const kind = RESOURCE_KINDS[type] as OperationKind;
+    const kind = RESOURCE_KINDS[type];
+    if (!kind) {
+      throw new ConfigurationError(
+        `Cannot import "${id}": ${type} is not imported by id. Declare the resource with the version's image instead: \`pulumi up\` adopts a version already in the draft with that image without writing anything.`,
+      );
+    }
     const parts = id.split("/");
     const usage = `Import ${type} with the id <publisherId>/<offerId>/${kind}/<operationId> (the resource id of the operation) or <publisherId>/<offerId>/${kind}/current.`;
     if (parts.length !== 4 || parts[2] !== kind)
@@ -437,15 +477,27 @@ export class NativeProvider {
     return out;
   }
 
-  #provider(urn: string): OperationResourceProvider<object> {
+  #provider(urn: string): ServedProvider {
     const type = typeOf(urn);
+    if (type === VM_IMAGE_VERSION) return this.#imageProvider;
     const kind = RESOURCE_KINDS[type];
     if (!kind) {
       throw new ConfigurationError(
-        `Unknown resource type ${type}; this provider serves ${Object.keys(RESOURCE_KINDS).join(", ")}. Update the cloudpartner SDK and plugin together.`,
+        `Unknown resource type ${type}; this provider serves ${RESOURCE_TYPES.join(", ")}. Update the cloudpartner SDK and plugin together.`,
       );
     }
     return this.#providers[kind];
+  }
+
+  /** The keys returned as secrets: those sent as secrets, and those the schema marks secret (SAS URIs). */
+  #secrets(type: string, ...sent: Set<string>[]): Set<string> {
+    const resource = this.#schema.resources[type];
+    const marked = resource
+      ? Object.entries({ ...resource.inputProperties, ...resource.properties })
+          .filter(([, property]) => property.secret === true)
+          .map(([key]) => key)
+      : [];
+    return new Set([...sent.flatMap((set) => [...set]), ...marked]);
   }
 
   #schemaResource(type: string): SchemaResource {

@@ -23,6 +23,8 @@ export interface ProviderHooks {
   log?: (line: string) => void;
   /** Overrides the heartbeat interval (default 5 minutes). */
   heartbeatIntervalMs?: number;
+  /** First wait between polls of a short configure job (an ingestion technical configuration). Default 2 s. */
+  jobPollIntervalMs?: number;
 }
 
 /** The token sources of one provider process. Never serialized with a token (see `toJSON`). */
@@ -88,6 +90,7 @@ export function backendOptions(
     requestTimeoutMs: inputs.requestTimeoutSeconds * 1000,
     transport: hooks.transport,
     clock: hooks.clock,
+    ...(hooks.jobPollIntervalMs !== undefined ? { jobPollIntervalMs: hooks.jobPollIntervalMs } : {}),
     log: (line) => log(`[${offerLabel(inputs)}] ${line}`),
   };
 }

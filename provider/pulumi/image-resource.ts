@@ -8,7 +8,7 @@ import type { ImageVersionState } from "../core/images";
 import { sharedThinProvider } from "./resource";
 
 /** SAS URIs are credentials: these outputs are always secret. */
-const SECRET_OUTPUTS = ["osVhdUrl", "dataDisks"];
+const SECRET_OUTPUTS = ["osVhdUrl", "dataDisks", "images"];
 
 export interface VmImageDataDisk {
   /** LUN, 0 to 15. */
@@ -17,10 +17,23 @@ export interface VmImageDataDisk {
   uri: pulumi.Input<string>;
 }
 
+/** One image of an ingestion version: an image type and one source (SAS URIs or a gallery image version). */
+export interface VmImageInput {
+  /** `x64Gen1`, `x64Gen2` or `arm64Gen2`; the plan needs a SKU of that type. */
+  imageType: pulumi.Input<"x64Gen1" | "x64Gen2" | "arm64Gen2">;
+  /** SAS URI of the OS disk VHD (secret; same rules as `osVhdUrl`). */
+  osDiskUri?: pulumi.Input<string>;
+  /** Data disks of a SAS source. */
+  dataDisks?: pulumi.Input<pulumi.Input<VmImageDataDisk>[]>;
+  /** A shared image gallery version: its tenant and its id (`/subscriptions/.../galleries/<g>/images/<d>/versions/<x.y.z>`). */
+  sharedImage?: pulumi.Input<{ tenantId: pulumi.Input<string>; resourceId: pulumi.Input<string> }>;
+}
+
 export interface VmImageVersionArgs {
-  /** `cpp` (default): the Cloud Partner Portal. `ingestion` is not supported by this resource yet. */
+  /** `cpp` (default): the Cloud Partner Portal; `ingestion`: the Partner Center Product Ingestion API. */
   api?: pulumi.Input<"cpp" | "ingestion">;
-  publisherId: pulumi.Input<string>;
+  /** CPP: required. Ingestion: optional. */
+  publisherId?: pulumi.Input<string>;
   offerId: pulumi.Input<string>;
   /** The plan (`definition.plans[].planId`), or one of its generation sub-plans. */
   planId: pulumi.Input<string>;
@@ -34,8 +47,23 @@ export interface VmImageVersionArgs {
    * SAS URI of the OS VHD: https, `sp=rl` (read and list only), expiring at least 21 days ahead, starting no later
    * than now. Secret; messages show the blob path only. Re-generating the SAS of the same blob changes nothing.
    */
-  osVhdUrl: pulumi.Input<string>;
-  /** Data disks; their number must be the same in every version of a plan. */
+  osVhdUrl?: pulumi.Input<string>;
+  /**
+   * Ingestion (required there): one or two images of distinct image types. Secret (it may hold SAS URIs). The
+   * version goes into the plan's technical configuration, every other version kept exactly as read.
+   */
+  images?: pulumi.Input<pulumi.Input<VmImageInput>[]>;
+  /**
+   * Ingestion: deprecate a published version on destroy with this schedule (`dateOffset` an ISO 8601 duration
+   * such as `P90D`; `reason` `criticalSecurityIssue`, `endOfSupport` or `other`; `alternative` passed as given).
+   * Without it a published version is kept on destroy.
+   */
+  deprecation?: pulumi.Input<{
+    dateOffset: pulumi.Input<string>;
+    reason: pulumi.Input<"criticalSecurityIssue" | "endOfSupport" | "other">;
+    alternative?: pulumi.Input<Record<string, unknown>>;
+  }>;
+  /** CPP: data disks; their number must be the same in every version of a plan. */
   dataDisks?: pulumi.Input<pulumi.Input<VmImageDataDisk>[]>;
   /** Core VM offers: label, description, media name and visibility of the image. Defaults on creation. */
   label?: pulumi.Input<string>;
@@ -66,9 +94,14 @@ export class VmImageVersion extends pulumi.dynamic.Resource {
   declare readonly offerId: pulumi.Output<string>;
   declare readonly planId: pulumi.Output<string>;
   declare readonly version: pulumi.Output<string>;
-  declare readonly osVhdUrl: pulumi.Output<string>;
+  declare readonly osVhdUrl: pulumi.Output<string | undefined>;
+  /** Ingestion: the images (secret). */
+  declare readonly images: pulumi.Output<VmImageInput[] | undefined>;
   declare readonly dataDisks: pulumi.Output<Array<{ lun: number; uri: string }>>;
-  /** The plan (or sub-plan) the version went into, then the plan's generation sub-plans. */
+  /**
+   * CPP: the plan (or sub-plan) the version went into, then the plan's generation sub-plans. Ingestion: the plan's
+   * durable id, then its technical configuration's.
+   */
   declare readonly planIds: pulumi.Output<string[]>;
   /** As last read: `draft`, `preview` or `live`. */
   declare readonly state: pulumi.Output<ImageVersionState>;
@@ -79,7 +112,8 @@ export class VmImageVersion extends pulumi.dynamic.Resource {
   constructor(name: string, args: VmImageVersionArgs, opts?: pulumi.CustomResourceOptions) {
     const props: Record<string, unknown> = {
       ...args,
-      osVhdUrl: pulumi.secret(args.osVhdUrl),
+      osVhdUrl: args.osVhdUrl === undefined ? undefined : pulumi.secret(args.osVhdUrl),
+      images: args.images === undefined ? undefined : pulumi.secret(args.images),
       dataDisks: args.dataDisks === undefined ? undefined : pulumi.secret(args.dataDisks),
       planIds: undefined,
       state: undefined,

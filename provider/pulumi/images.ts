@@ -10,7 +10,9 @@ import type { ApiName } from "../core/backend";
 import { API_NAMES } from "../core/backend";
 import { ConcurrentEditError, ImageVersionError, NotFoundError } from "../core/errors";
 import {
-  blobPath,
+  DEPRECATION_REASONS,
+  type Deprecation,
+  durationProblem,
   type ImageVersionState,
   type PlanImageBackend,
   redactSas,
@@ -28,18 +30,38 @@ import {
   UNKNOWN_VALUE,
 } from "../core/validate";
 import type { CppImage } from "../cpp/images";
-import { backendOptions, type ProviderHooks, ProviderTokens } from "./connection";
+import {
+  DEFAULT_INGESTION_VERSION,
+  INGESTION_ENDPOINT,
+  ingestionVersionProblem,
+} from "../ingestion/constants";
+import type { IngestionImage } from "../ingestion/images";
+import { backendOptions, offerLabel, type ProviderHooks, ProviderTokens } from "./connection";
 import { forState } from "./providers";
 
 /** What `VmImageVersion` takes, checked and with defaults. */
+/** One image of an ingestion version: its type and either SAS URIs or a shared image gallery version. */
+export interface IngestionImageInput {
+  imageType: string;
+  osDiskUri?: string;
+  dataDisks?: Array<{ lun: number; uri: string }>;
+  sharedImage?: { tenantId: string; resourceId: string };
+}
+
 export interface ImageVersionInputs {
   api: ApiName;
-  publisherId: string;
+  /** CPP: required; ingestion: optional. */
+  publisherId?: string;
   offerId: string;
   planId: string;
   version: string;
-  osVhdUrl: string;
+  /** CPP: the OS VHD's SAS URI. */
+  osVhdUrl?: string;
   dataDisks: Array<{ lun: number; uri: string }>;
+  /** Ingestion: one or two images of distinct image types. */
+  images?: IngestionImageInput[];
+  /** Ingestion: the schedule a published version is deprecated with on destroy (set: deprecate). */
+  deprecation?: Deprecation;
   label?: string;
   description?: string;
   mediaName?: string;
@@ -66,8 +88,27 @@ export interface ImageVersionOutputs extends ImageVersionInputs {
 /** Inputs whose change makes it another version (or another offer): replace. */
 const IDENTITY = ["api", "publisherId", "offerId", "planId", "version", "endpoint", "apiVersion"];
 /** Inputs that make the image: rewritten in place while never published, else replace. */
-const IMAGE = ["osVhdUrl", "dataDisks", "label", "description", "mediaName", "showInGui", "diskGenerations"];
+const IMAGE = [
+  "osVhdUrl",
+  "dataDisks",
+  "images",
+  "label",
+  "description",
+  "mediaName",
+  "showInGui",
+  "diskGenerations",
+];
+/** CPP-only inputs, refused with `api: "ingestion"`. */
+const CPP_ONLY = ["osVhdUrl", "label", "description", "mediaName", "showInGui"];
 const MAX_LUN = 15;
+/** Ingestion image types (preview2 lists the x64 ones; `arm64Gen2` from cloudpub and Flatcar). */
+const IMAGE_TYPES = ["x64Gen1", "x64Gen2", "arm64Gen2"];
+/** A gallery image version's id, as `azure-native` and `azure` resources give it. */
+const GALLERY_VERSION_ID =
+  /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Compute\/galleries\/[^/]+\/images\/[^/]+\/versions\/\d+\.\d+\.\d+$/i;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+type VmImage = CppImage | IngestionImage;
 
 const unknown = (v: unknown) => v === UNKNOWN_VALUE;
 
@@ -79,15 +120,17 @@ export function checkImageInputs(
   news: Record<string, unknown>,
   nowMs?: number,
 ): { inputs: Record<string, unknown>; failures: CheckFailure[] } {
+  const given = Object.fromEntries(Object.entries(news).filter(([, v]) => v !== undefined && v !== null));
+  const ingestion = given.api === "ingestion";
   const inputs: Record<string, unknown> = {
     api: "cpp",
     dataDisks: [],
     diskGenerations: [],
     deprecate: false,
-    endpoint: INPUT_DEFAULTS.endpoint,
-    apiVersion: INPUT_DEFAULTS.apiVersion,
+    endpoint: ingestion ? INGESTION_ENDPOINT : INPUT_DEFAULTS.endpoint,
+    apiVersion: ingestion ? DEFAULT_INGESTION_VERSION : INPUT_DEFAULTS.apiVersion,
     requestTimeoutSeconds: INPUT_DEFAULTS.requestTimeoutSeconds,
-    ...Object.fromEntries(Object.entries(news).filter(([, v]) => v !== undefined && v !== null)),
+    ...given,
   };
   const failures: CheckFailure[] = [];
   const fail = (property: string, reason: string | undefined) => {
@@ -96,15 +139,20 @@ export function checkImageInputs(
   };
   if (!unknown(inputs.api) && !API_NAMES.includes(inputs.api as ApiName))
     fail("api", `must be one of ${API_NAMES.join(", ")}`);
-  for (const p of ["publisherId", "offerId", "planId"])
+  for (const p of ["publisherId", "offerId", "planId"]) {
+    if (ingestion && p === "publisherId" && inputs[p] === undefined) continue;
     if (!unknown(inputs[p])) fail(p, idProblem(inputs[p]));
+  }
   if (!unknown(inputs.version)) fail("version", versionProblem(inputs.version));
   if (!unknown(inputs.endpoint))
     fail(
       "endpoint",
-      typeof inputs.endpoint === "string" ? endpointProblem(inputs.endpoint) : "must be a string",
+      typeof inputs.endpoint === "string"
+        ? endpointProblem(inputs.endpoint, { allowPath: ingestion })
+        : "must be a string",
     );
-  if (!unknown(inputs.apiVersion)) fail("apiVersion", apiVersionProblem(inputs.apiVersion));
+  if (!unknown(inputs.apiVersion))
+    fail("apiVersion", (ingestion ? ingestionVersionProblem : apiVersionProblem)(inputs.apiVersion));
   const timeout = inputs.requestTimeoutSeconds;
   if (!unknown(timeout) && (typeof timeout !== "number" || !(timeout > 0) || timeout > 3600))
     fail("requestTimeoutSeconds", "must be a number of seconds between 0 and 3600");
@@ -122,39 +170,170 @@ export function checkImageInputs(
         if (!unknown(id)) fail(`diskGenerations[${i}]`, idProblem(id));
       });
   }
+  if (ingestion) {
+    checkIngestionImages(inputs, failures, fail, nowMs);
+    return { inputs, failures };
+  }
+  for (const p of ["images", "deprecation"])
+    if (inputs[p] !== undefined)
+      fail(p, `is for api "ingestion"; the Cloud Partner Portal takes osVhdUrl, dataDisks and deprecate`);
   if (nowMs !== undefined && !unknown(inputs.osVhdUrl))
     failures.push(
       ...sasProblems("osVhdUrl", inputs.osVhdUrl, nowMs).map((reason) => ({ property: "osVhdUrl", reason })),
     );
-  if (!unknown(inputs.dataDisks)) {
-    if (!Array.isArray(inputs.dataDisks)) fail("dataDisks", "must be a list of { lun, uri }");
+  checkDataDisks("dataDisks", inputs.dataDisks, failures, fail, nowMs);
+  return { inputs, failures };
+}
+
+type Fail = (property: string, reason: string | undefined) => void;
+
+/** LUNs 0-15, each once; SAS URIs checked when `nowMs` is set. Failures name `property` (e.g. `images[0].dataDisks`). */
+function checkDataDisks(
+  property: string,
+  disks: unknown,
+  failures: CheckFailure[],
+  fail: Fail,
+  nowMs: number | undefined,
+): void {
+  if (unknown(disks) || disks === undefined) return;
+  if (!Array.isArray(disks)) {
+    fail(property, "must be a list of { lun, uri }");
+    return;
+  }
+  const luns = new Set<number>();
+  disks.forEach((disk, i) => {
+    const d = (disk ?? {}) as Record<string, unknown>;
+    if (unknown(disk) || unknown(d.lun)) return;
+    if (typeof d.lun !== "number" || !Number.isInteger(d.lun) || d.lun < 0 || d.lun > MAX_LUN)
+      fail(`${property}[${i}].lun`, `must be a whole number from 0 to ${MAX_LUN}`);
+    else if (luns.has(d.lun))
+      fail(`${property}[${i}].lun`, `repeats LUN ${d.lun}; each data disk needs its own`);
+    else luns.add(d.lun);
+    if (nowMs !== undefined && !unknown(d.uri))
+      failures.push(
+        ...sasProblems(`${property}[${i}].uri`, d.uri, nowMs).map((reason) => ({ property, reason })),
+      );
+  });
+}
+
+/**
+ * `api: "ingestion"`: `images` (one or two, distinct image types, each SAS URIs or a gallery image version),
+ * `deprecation` (dateOffset, reason, alternative?); the CPP-only inputs are refused.
+ */
+function checkIngestionImages(
+  inputs: Record<string, unknown>,
+  failures: CheckFailure[],
+  fail: Fail,
+  nowMs: number | undefined,
+): void {
+  const hint =
+    'with api "ingestion" give images: [{ imageType, osDiskUri, dataDisks } or { imageType, sharedImage }]';
+  for (const p of CPP_ONLY) if (inputs[p] !== undefined) fail(p, `is for api "cpp"; ${hint}`);
+  for (const p of ["dataDisks", "diskGenerations"])
+    if (Array.isArray(inputs[p]) && (inputs[p] as unknown[]).length > 0)
+      fail(p, `is for api "cpp"; ${hint} (data disks go into each image)`);
+  const images = inputs.images;
+  if (!unknown(images)) {
+    if (!Array.isArray(images) || images.length < 1 || images.length > 2)
+      fail("images", `must be a list of one or two images; ${hint}`);
     else {
-      const luns = new Set<number>();
-      inputs.dataDisks.forEach((disk, i) => {
-        const d = (disk ?? {}) as Record<string, unknown>;
-        if (unknown(disk) || unknown(d.lun)) return;
-        if (typeof d.lun !== "number" || !Number.isInteger(d.lun) || d.lun < 0 || d.lun > MAX_LUN)
-          fail(`dataDisks[${i}].lun`, `must be a whole number from 0 to ${MAX_LUN}`);
-        else if (luns.has(d.lun))
-          fail(`dataDisks[${i}].lun`, `repeats LUN ${d.lun}; each data disk needs its own`);
-        else luns.add(d.lun);
-        if (nowMs !== undefined && !unknown(d.uri))
-          failures.push(
-            ...sasProblems(`dataDisks[${i}].uri`, d.uri, nowMs).map((reason) => ({
-              property: "dataDisks",
-              reason,
-            })),
+      const types = new Set<unknown>();
+      images.forEach((raw, i) => {
+        if (unknown(raw)) return;
+        const at = `images[${i}]`;
+        const image = (raw ?? {}) as Record<string, unknown>;
+        if (!unknown(image.imageType)) {
+          if (!IMAGE_TYPES.includes(image.imageType as string))
+            fail(
+              `${at}.imageType`,
+              `must be one of ${IMAGE_TYPES.join(", ")}, got ${JSON.stringify(image.imageType)}`,
+            );
+          else if (types.has(image.imageType))
+            fail(`${at}.imageType`, `repeats ${image.imageType}; a version has one image per image type`);
+          types.add(image.imageType);
+        }
+        const sas = image.osDiskUri !== undefined;
+        const gallery = image.sharedImage !== undefined;
+        if (sas === gallery) {
+          fail(
+            at,
+            "needs exactly one source: osDiskUri (SAS URIs, with dataDisks) or sharedImage { tenantId, resourceId }",
+          );
+          return;
+        }
+        if (sas) {
+          if (nowMs !== undefined && !unknown(image.osDiskUri))
+            failures.push(
+              ...sasProblems(`${at}.osDiskUri`, image.osDiskUri, nowMs).map((reason) => ({
+                property: "images",
+                reason,
+              })),
+            );
+          checkDataDisks(`${at}.dataDisks`, image.dataDisks, failures, fail, nowMs);
+          return;
+        }
+        if (image.dataDisks !== undefined)
+          fail(
+            `${at}.dataDisks`,
+            "comes with the gallery image version; give data disks only with osDiskUri",
+          );
+        const shared = (image.sharedImage ?? {}) as Record<string, unknown>;
+        if (unknown(image.sharedImage)) return;
+        if (!unknown(shared.tenantId) && !(typeof shared.tenantId === "string" && GUID.test(shared.tenantId)))
+          fail(`${at}.sharedImage.tenantId`, "must be the gallery's Azure AD tenant id (a GUID)");
+        if (
+          !unknown(shared.resourceId) &&
+          !(typeof shared.resourceId === "string" && GALLERY_VERSION_ID.test(shared.resourceId))
+        )
+          fail(
+            `${at}.sharedImage.resourceId`,
+            "must be a gallery image version id: /subscriptions/<s>/resourceGroups/<g>/providers/Microsoft.Compute/galleries/<gallery>/images/<definition>/versions/<x.y.z>",
           );
       });
     }
   }
-  return { inputs, failures };
+  const deprecation = inputs.deprecation as Record<string, unknown> | undefined;
+  if (deprecation !== undefined && !unknown(deprecation)) {
+    if (typeof deprecation !== "object" || Array.isArray(deprecation))
+      fail("deprecation", "must be { dateOffset, reason, alternative? }");
+    else {
+      if (!unknown(deprecation.dateOffset))
+        fail("deprecation.dateOffset", durationProblem(deprecation.dateOffset));
+      if (!unknown(deprecation.reason) && !DEPRECATION_REASONS.includes(deprecation.reason as never))
+        fail("deprecation.reason", `must be one of ${DEPRECATION_REASONS.join(", ")}`);
+      if (
+        deprecation.alternative !== undefined &&
+        (typeof deprecation.alternative !== "object" || Array.isArray(deprecation.alternative))
+      )
+        fail("deprecation.alternative", "must be an object (passed to Partner Center as given)");
+    }
+  }
+  if (inputs.deprecate === true && deprecation === undefined)
+    fail(
+      "deprecate",
+      'needs a schedule with api "ingestion": set deprecation { dateOffset: "P30D", reason: "endOfSupport" } instead',
+    );
 }
 
-/** The image a resource declares, in the backend's terms. */
-function imageOf(inputs: ImageVersionInputs): CppImage {
+/** The image a resource declares, in its backend's terms. */
+function imageOf(inputs: ImageVersionInputs): VmImage {
+  if (inputs.api === "ingestion")
+    return {
+      vmImages: (inputs.images ?? []).map((i) =>
+        i.sharedImage
+          ? {
+              imageType: i.imageType,
+              sharedImage: { tenantId: i.sharedImage.tenantId, resourceId: i.sharedImage.resourceId },
+            }
+          : {
+              imageType: i.imageType,
+              osDiskUri: i.osDiskUri ?? "",
+              dataDisks: (i.dataDisks ?? []).map((d) => ({ lun: d.lun, uri: d.uri })),
+            },
+      ),
+    };
   return {
-    osVhdUrl: inputs.osVhdUrl,
+    osVhdUrl: inputs.osVhdUrl ?? "",
     dataDisks: inputs.dataDisks.map((d) => ({ lun: d.lun, uri: d.uri })),
     ...(inputs.label !== undefined ? { label: inputs.label } : {}),
     ...(inputs.description !== undefined ? { description: inputs.description } : {}),
@@ -168,12 +347,33 @@ function imageOf(inputs: ImageVersionInputs): CppImage {
 function imageKey(props: Record<string, unknown>, key: string): string {
   const value = props[key];
   if (key === "osVhdUrl") return typeof value === "string" ? sasIdentity(value) : JSON.stringify(value);
-  if (key === "dataDisks" && Array.isArray(value))
-    return JSON.stringify(
-      value.map((d) => [d?.lun, typeof d?.uri === "string" ? sasIdentity(d.uri) : d?.uri]).sort(),
-    );
+  if (key === "dataDisks" && Array.isArray(value)) return JSON.stringify(disksKey(value));
   if (key === "diskGenerations" && Array.isArray(value)) return JSON.stringify([...value].sort());
+  if (key === "images" && Array.isArray(value))
+    return JSON.stringify(
+      value
+        .map((i) =>
+          i?.sharedImage
+            ? [i.imageType, String(i.sharedImage.resourceId).toLowerCase()]
+            : [
+                i?.imageType,
+                typeof i?.osDiskUri === "string" ? sasIdentity(i.osDiskUri) : i?.osDiskUri,
+                disksKey(i?.dataDisks ?? []),
+              ],
+        )
+        .sort(),
+    );
   return JSON.stringify(value ?? null);
+}
+
+/** Data disks as LUN and SAS identity, sorted. */
+function disksKey(disks: unknown[]): unknown[] {
+  return disks
+    .map((d) => {
+      const disk = d as { lun?: unknown; uri?: unknown } | undefined;
+      return [disk?.lun, typeof disk?.uri === "string" ? sasIdentity(disk.uri) : disk?.uri];
+    })
+    .sort();
 }
 
 export class VmImageVersionProvider implements pulumi.dynamic.ResourceProvider {
@@ -208,7 +408,10 @@ export class VmImageVersionProvider implements pulumi.dynamic.ResourceProvider {
     const updates = Object.keys({ ...olds, ...filled }).filter(
       (key) =>
         !replaces.includes(key) &&
-        (IMAGE.includes(key) || key === "deprecate" || key === "requestTimeoutSeconds") &&
+        (IMAGE.includes(key) ||
+          key === "deprecate" ||
+          key === "deprecation" ||
+          key === "requestTimeoutSeconds") &&
         changed(key),
     );
     return { changes: replaces.length > 0 || updates.length > 0, replaces, deleteBeforeReplace: false };
@@ -218,7 +421,7 @@ export class VmImageVersionProvider implements pulumi.dynamic.ResourceProvider {
     const inputs = this.#inputs(raw, true);
     const outs = await this.#apply(inputs, undefined);
     return {
-      id: `${inputs.publisherId}/${inputs.offerId}/${inputs.planId}/${inputs.version}`,
+      id: `${offerLabel(inputs)}/${inputs.planId}/${inputs.version}`,
       outs: forState(outs),
     };
   }
@@ -274,9 +477,14 @@ export class VmImageVersionProvider implements pulumi.dynamic.ResourceProvider {
     }
     const published = await backend.publishedState(inputs.planId, inputs.version);
     const isPublished = published.preview || published.live;
-    if (isPublished && !inputs.deprecate) {
+    const retire = inputs.api === "ingestion" ? inputs.deprecation !== undefined : inputs.deprecate;
+    if (isPublished && !retire) {
+      const how =
+        inputs.api === "ingestion"
+          ? 'Set deprecation { dateOffset: "P30D", reason: "endOfSupport" }'
+          : "Set deprecate: true";
       this.#log(
-        `[${backend.offer}] keeping ${what}: it is published (${published.live ? "live" : "preview"}) and published images are not deleted. Set deprecate: true to retire it on destroy; this only removes the resource from the stack.`,
+        `[${backend.offer}] keeping ${what}: it is published (${published.live ? "live" : "preview"}) and published images are not deleted. ${how} to retire it on destroy; this only removes the resource from the stack.`,
       );
       return;
     }
@@ -285,6 +493,7 @@ export class VmImageVersionProvider implements pulumi.dynamic.ResourceProvider {
         planId: inputs.planId,
         version: inputs.version,
         mode: isPublished ? "deprecate" : "remove",
+        ...(inputs.deprecation ? { deprecation: inputs.deprecation } : {}),
         expected: stored,
         token: plan.token,
       });
@@ -308,7 +517,7 @@ export class VmImageVersionProvider implements pulumi.dynamic.ResourceProvider {
     const what = `image version ${inputs.version} of plan ${inputs.planId}`;
     const plan = await backend.readPlan(inputs.planId);
     const stored = plan.versions.get(inputs.version);
-    if (previous && stored && typeof previous.osVhdUrl === "string") {
+    if (previous && stored && (typeof previous.osVhdUrl === "string" || Array.isArray(previous.images))) {
       const mine = imageOf({
         ...previous,
         dataDisks: previous.dataDisks ?? [],
@@ -344,7 +553,7 @@ export class VmImageVersionProvider implements pulumi.dynamic.ResourceProvider {
         token: plan.token,
       });
       this.#log(
-        `[${backend.offer}] ${stored ? "replaced" : "added"} ${what} (OS disk ${blobPath(inputs.osVhdUrl)})` +
+        `[${backend.offer}] ${stored ? "replaced" : "added"} ${what} (${backend.describeChange(undefined, image).join("; ")})` +
           (result.conflicts
             ? ` after ${result.conflicts} concurrent edit(s) of the offer (re-read and re-applied)`
             : "") +
@@ -368,12 +577,14 @@ export class VmImageVersionProvider implements pulumi.dynamic.ResourceProvider {
     if (failures.length) throw new ImageVersionError(redactSas(failures.map((f) => f.reason).join(" ")));
     return {
       api: inputs.api as ApiName,
-      publisherId: inputs.publisherId as string,
+      ...(inputs.publisherId !== undefined ? { publisherId: inputs.publisherId as string } : {}),
       offerId: inputs.offerId as string,
       planId: inputs.planId as string,
       version: inputs.version as string,
-      osVhdUrl: inputs.osVhdUrl as string,
+      ...(inputs.osVhdUrl !== undefined ? { osVhdUrl: inputs.osVhdUrl as string } : {}),
       dataDisks: inputs.dataDisks as ImageVersionInputs["dataDisks"],
+      ...(inputs.images !== undefined ? { images: inputs.images as IngestionImageInput[] } : {}),
+      ...(inputs.deprecation !== undefined ? { deprecation: inputs.deprecation as Deprecation } : {}),
       ...(inputs.label !== undefined ? { label: inputs.label as string } : {}),
       ...(inputs.description !== undefined ? { description: inputs.description as string } : {}),
       ...(inputs.mediaName !== undefined ? { mediaName: inputs.mediaName as string } : {}),
@@ -386,10 +597,11 @@ export class VmImageVersionProvider implements pulumi.dynamic.ResourceProvider {
     };
   }
 
-  #backend(inputs: ImageVersionInputs): PlanImageBackend<CppImage> {
+  /** The backend of the resource's API; `imageOf` gives it images of its own shape. */
+  #backend(inputs: ImageVersionInputs): PlanImageBackend<VmImage> {
     return createImageBackend(
       backendOptions(inputs, this.#tokens.for(inputs.api), this.hooks, (line) => this.#log(line)),
-    );
+    ) as PlanImageBackend<VmImage>;
   }
 
   #log(line: string): void {

@@ -216,8 +216,10 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     // Take over an operation already running (e.g. after an interrupted `pulumi up`), or one that already
     // finished and is still current (e.g. a go-live that finished while a killed run was away).
     const started =
-      (await backend.findExisting(this.spec.kind, signal)) ??
-      (await backend.start(this.spec.kind, { ...this.spec.startOptions?.(inputs), signal }));
+      (await backend.findExisting(this.spec.kind, signal, {
+        // Replaced because its triggers changed (e.g. a new image version): a resting publish predates that.
+        onlyInProgress: inputs.triggers !== undefined && inputs.triggers.length > 0,
+      })) ?? (await backend.start(this.spec.kind, { ...this.spec.startOptions?.(inputs), signal }));
     this.#log(
       started.origin === "attached"
         ? `[${what}] ${this.spec.label} already running; attaching to ${started.operationLocation}`

@@ -25,6 +25,11 @@ export type Provider = import("./provider").Provider;
 export const Provider: typeof import("./provider").Provider = null as any;
 utilities.lazyLoad(exports, ["Provider"], () => require("./provider"));
 
+export { VmImageVersionArgs } from "./vmImageVersion";
+export type VmImageVersion = import("./vmImageVersion").VmImageVersion;
+export const VmImageVersion: typeof import("./vmImageVersion").VmImageVersion = null as any;
+utilities.lazyLoad(exports, ["VmImageVersion"], () => require("./vmImageVersion"));
+
 
 // Export sub-modules:
 import * as config from "./config";
@@ -43,6 +48,8 @@ const _module = {
                 return new OfferGoLive(name, <any>undefined, { urn })
             case "cloudpartner:index:OfferPublish":
                 return new OfferPublish(name, <any>undefined, { urn })
+            case "cloudpartner:index:VmImageVersion":
+                return new VmImageVersion(name, <any>undefined, { urn })
             default:
                 throw new Error(`unknown resource type ${type}`);
         }

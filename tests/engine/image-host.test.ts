@@ -4,7 +4,7 @@
  * publish (its `triggers` changed) and one go-live; the same program again sends nothing.
  */
 
-import type { CppSimulator } from "../simulator/server";
+import { type CppSimulator, defaultIngestionSeed } from "../simulator/server";
 import { withSimulator } from "../support/harness";
 import { ProviderHost, serializedProvider } from "../support/provider-host";
 
@@ -143,4 +143,111 @@ test("version → publish → go-live, each once; the same program again sends n
     count(offerId, "POST", "golive"),
   ]).toEqual([2, 2, 2]);
   expect(host.stdout + host.stderr).not.toContain("SIGsecret");
+});
+
+test("api ingestion: version → publish → go-live, each once; the same program sends nothing; a new version sends one of each", async () => {
+  const template = defaultIngestionSeed().find((p) => p.externalId === "ing-images-offer");
+  const offerId = "release-ingestion-offer";
+  sim.ingestion.addProduct({
+    ...template,
+    externalId: offerId,
+    guid: undefined,
+    plans: [{ externalId: "main", technicalConfiguration: template?.plans?.[0]?.technicalConfiguration }],
+  });
+  const endpoint = `${sim.url}/rp/product-ingestion`;
+  const before = sim.ingestion.technicalConfiguration(offerId, "main") as { vmImageVersions: unknown[] };
+  const image = (version: string) => ({
+    api: "ingestion",
+    offerId,
+    planId: "main",
+    version,
+    images: [{ imageType: "x64Gen2", osDiskUri: sas(`ing-${version}`) }],
+    endpoint,
+    __provider: text.VmImageVersionProvider,
+  });
+  const op = (kind: "OfferPublishProvider" | "OfferGoLiveProvider", version: string) => ({
+    api: "ingestion",
+    offerId,
+    endpoint,
+    pollIntervalSeconds: 0.01,
+    maxPollIntervalSeconds: 0.02,
+    triggers: [version],
+    __provider: text[kind],
+  });
+  const posts = () => sim.ingestion.configurePosts(offerId);
+  const jobs = () => sim.ingestion.product(offerId)?.jobs.length;
+  const up = async (version: string) => {
+    const img = await host.create((await host.check({}, image(version))).inputs);
+    const pub = await host.create((await host.check({}, op("OfferPublishProvider", version))).inputs);
+    const live = await host.create((await host.check({}, op("OfferGoLiveProvider", version))).inputs);
+    return { img, pub, live };
+  };
+  const first = await up("9.2.0");
+  expect(first.img.properties).toMatchObject({ version: "9.2.0", state: "draft", alreadyPresent: false });
+  expect(first.img.id).toBe(`${offerId}/main/9.2.0`);
+  expect(first.pub.properties).toMatchObject({ awaitingSignoff: true, triggers: ["9.2.0"] });
+  expect(first.live.properties).toMatchObject({ status: "succeeded" });
+  // One technical-configuration configure, one preview, one live.
+  expect(posts()).toBe(3);
+  expect(jobs()).toBe(3 + 2); // the seeded history had a preview and a live job
+  const live = sim.ingestion.technicalConfiguration(offerId, "main", "live") as {
+    vmImageVersions: unknown[];
+  };
+  expect(JSON.stringify(live.vmImageVersions.slice(0, 2))).toBe(JSON.stringify(before.vmImageVersions));
+  expect(live.vmImageVersions).toHaveLength(3);
+
+  // Second `pulumi up`, same program: nothing changes, nothing is sent.
+  const requests = sim.requests.length;
+  for (const [olds, news] of [
+    [first.img.properties, image("9.2.0")],
+    [first.pub.properties, op("OfferPublishProvider", "9.2.0")],
+    [first.live.properties, op("OfferGoLiveProvider", "9.2.0")],
+  ] as const) {
+    const checked = (await host.check(olds, news)).inputs;
+    expect(await host.diff("id", olds, checked)).toMatchObject({ changes: false });
+  }
+  expect(sim.requests.length).toBe(requests);
+  expect((await host.read("id", first.img.properties)).properties).toMatchObject({
+    state: "live",
+    published: true,
+  });
+
+  // A new version: exactly one configure for the image, one preview, one live.
+  const second = await up("9.3.0");
+  expect(second.live.properties).toMatchObject({ status: "succeeded" });
+  expect(posts()).toBe(6);
+  // The old version is published: its delete keeps it (no deprecation set), nothing sent.
+  await host.delete("id", first.img.properties);
+  expect(posts()).toBe(6);
+  expect(host.stdout + host.stderr).not.toContain("SIGsecret");
+});
+
+test("two new versions before any go-live: each gets its own publish (a publish resting at sign-off predates the new image)", async () => {
+  const offerId = "release-twice-offer";
+  sim.addOffer({ publisherId: "contoso", offerId, state: "live" });
+  const image = (version: string) => ({
+    publisherId: "contoso",
+    offerId,
+    planId: `${offerId}-plan`,
+    version,
+    osVhdUrl: sas(`os-${version}`),
+    endpoint: sim.url,
+    __provider: text.VmImageVersionProvider,
+  });
+  const publish = (version: string) => ({
+    publisherId: "contoso",
+    offerId,
+    endpoint: sim.url,
+    pollIntervalSeconds: 0.01,
+    maxPollIntervalSeconds: 0.02,
+    triggers: [version],
+    __provider: text.OfferPublishProvider,
+  });
+  for (const version of ["1.1.0", "1.2.0"]) {
+    await host.create((await host.check({}, image(version))).inputs);
+    const pub = await host.create((await host.check({}, publish(version))).inputs);
+    // A new publish each time, resting at sign-off; never the previous one adopted.
+    expect(pub.properties).toMatchObject({ awaitingSignoff: true, attached: false, triggers: [version] });
+  }
+  expect([count(offerId, "PUT", "offer"), count(offerId, "POST", "publish")]).toEqual([2, 2]);
 });

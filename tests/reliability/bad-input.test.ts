@@ -10,8 +10,10 @@ import { StaticTokenProvider } from "../../provider/core/auth";
 import { CloudPartnerError, ConfigurationError, ProtocolError } from "../../provider/core/errors";
 import { PooledTransport } from "../../provider/core/http";
 import { operationIdFromLocation, resolveOperationLocation } from "../../provider/core/location";
+import { isLoopback } from "../../provider/core/options";
 import { checkOperationInputs, UNKNOWN_VALUE } from "../../provider/core/validate";
-import { OfferGoLiveProvider } from "../../provider/pulumi/providers";
+import { IngestionBackend } from "../../provider/ingestion/backend";
+import { OfferGoLiveProvider, OfferPublishProvider } from "../../provider/pulumi/providers";
 import type { CppSimulator } from "../simulator/server";
 import { clientFor, withSimulator } from "../support/harness";
 import { CANARY, RecordingTransport } from "./helpers";
@@ -368,5 +370,191 @@ describe("ids sent through CloudPartnerClient directly (no validation there)", (
       ),
       runs(150),
     );
+  });
+});
+
+describe('api: "ingestion" inputs', () => {
+  const INGESTION_FIELDS = [...FIELDS, "api"];
+  const apiArbitrary = fc.oneof(
+    fc.constantFrom(
+      "ingestion",
+      "cpp",
+      "Ingestion",
+      "INGESTION",
+      " ingestion",
+      "ingestion\u0000",
+      UNKNOWN_VALUE,
+    ),
+    fc.string({ maxLength: 12 }),
+    anything,
+  );
+  /** Endpoints with a path (allowed for ingestion only), including ones that try to leave it or the host. */
+  const pathEndpointArbitrary = fc.oneof(
+    fc.constantFrom(
+      "https://graph.microsoft.com/rp/product-ingestion",
+      "https://graph.microsoft.com/rp/product-ingestion/",
+      "http://127.0.0.1:8080/rp/product-ingestion",
+      "http://127.0.0.1:8080/rp/../../etc",
+      "http://127.0.0.1:8080/rp/%2e%2e/x",
+      "https://graph.microsoft.com/rp/product-ingestion?$version=1",
+      "https://graph.microsoft.com/rp/product-ingestion#x",
+      "https://user:pw@graph.microsoft.com/rp/product-ingestion",
+      "http://graph.microsoft.com/rp/product-ingestion",
+      "http://127.0.0.1.evil.com/rp/product-ingestion",
+      "https://graph.microsoft.com//evil.com/rp",
+      "/rp/product-ingestion",
+    ),
+    endpointArbitrary,
+    fc.webPath().map((p) => `https://graph.microsoft.com${p}`),
+  );
+  const versionArbitrary = fc.oneof(
+    fc.constantFrom(
+      "2022-07-01",
+      "2023-07-15",
+      "2022-03-01-preview3",
+      "2022-03-01-preview7",
+      "2017-10-31",
+      "v1",
+      "2022-07-01&x=1",
+      "2022-07-01#",
+      "2022-07-01/../x",
+      " 2022-07-01",
+      "2022-7-1",
+      "",
+      UNKNOWN_VALUE,
+    ),
+    fc.stringMatching(/^\d{4}-\d{2}-\d{2}(-preview\d{0,3})?$/),
+    fc.string({ maxLength: 24 }),
+    anything,
+  );
+  const ingestionInputs = fc.record(
+    {
+      api: apiArbitrary,
+      publisherId: fc.oneof(fc.constant(undefined), idArbitrary),
+      offerId: idArbitrary,
+      endpoint: fc.oneof(fc.constant(undefined), pathEndpointArbitrary),
+      apiVersion: fc.oneof(fc.constant(undefined), versionArbitrary),
+      timeoutSeconds: numberArbitrary,
+      extra: anything,
+    },
+    { requiredKeys: ["api"] },
+  );
+
+  test("checkOperationInputs never throws; failures name their field; what passes is safe", () => {
+    let passedWithPath = 0;
+    fc.assert(
+      fc.property(ingestionInputs, (news) => {
+        const { inputs, failures } = checkOperationInputs(news);
+        for (const failure of failures) {
+          expect(INGESTION_FIELDS).toContain(failure.property);
+          expect(failure.reason.startsWith(`${failure.property} `)).toBe(true);
+          expect(failure.reason.length).toBeLessThan(800);
+        }
+        const failed = new Set(failures.map((f) => f.property));
+        if (failed.has("api") || news.api !== "ingestion") return;
+        if (!failed.has("offerId")) expectSafeId(inputs.offerId);
+        if (news.publisherId === undefined) expect(failed.has("publisherId")).toBe(false);
+        if (!failed.has("apiVersion") && inputs.apiVersion !== UNKNOWN_VALUE)
+          expect(inputs.apiVersion).toMatch(/^\d{4}-\d{2}-\d{2}(-preview\d*)?$/);
+        if (!failed.has("endpoint") && inputs.endpoint !== UNKNOWN_VALUE) {
+          const url = new URL(String(inputs.endpoint));
+          expect(url.protocol === "https:" || isLoopback(url.hostname)).toBe(true);
+          expect([url.username, url.password, url.search, url.hash]).toEqual(["", "", "", ""]);
+          if (url.pathname.length > 1) passedWithPath++;
+        }
+      }),
+      runs(2_000),
+    );
+    expect(passedWithPath).toBeGreaterThan(50);
+  });
+
+  test("OfferPublish and OfferGoLive check agree, and create on invalid input sends nothing", async () => {
+    const inner = new PooledTransport();
+    const transport = new RecordingTransport(inner);
+    const options = { tokenProvider: new StaticTokenProvider(CANARY), transport, log: () => {} };
+    const providers = [new OfferPublishProvider(options), new OfferGoLiveProvider(options)];
+    let invalid = 0;
+    try {
+      await fc.assert(
+        fc.asyncProperty(ingestionInputs, fc.constantFrom(0, 1), async (generated, which) => {
+          const news = { ...generated, __provider: "exports.handler = {}" } as Record<string, unknown>;
+          // Point every otherwise-valid endpoint at a simulator that must never hear from us.
+          if (typeof news.endpoint === "string" && news.endpoint.startsWith("https://"))
+            news.endpoint = `${untouched.url}${new URL(news.endpoint).pathname}`;
+          const provider = providers[which] as OfferGoLiveProvider;
+          const checked = await provider.check({}, news);
+          expect(checked.failures).toEqual(checkOperationInputs(news).failures);
+          if (!checked.failures?.length) return;
+          invalid++;
+          const error = await provider.create(news).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(error).toBeInstanceOf(Error);
+          for (const failure of checked.failures) expect((error as Error).message).toContain(failure.reason);
+          expect(transport.sent).toEqual([]);
+          expect(untouched.requests).toEqual([]);
+        }),
+        runs(300),
+      );
+    } finally {
+      await inner.close();
+    }
+    expect(invalid).toBeGreaterThan(150);
+  });
+
+  test("valid offer ids, versions and endpoint paths arrive exactly: externalId, $version, under the path", async () => {
+    const inner = new PooledTransport();
+    const transport = new RecordingTransport(inner);
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/).filter((id) => !id.includes("..")),
+            fc.constantFrom("x.-_", "A.b-c_9"),
+          ),
+          fc.stringMatching(/^\d{4}-\d{2}-\d{2}(-preview\d{1,2})?$/),
+          fc.oneof(
+            fc.constant("/rp/product-ingestion"),
+            fc.webPath().filter((p) => p.length > 1),
+          ),
+          async (offerId, apiVersion, prefix) => {
+            const news = { api: "ingestion", offerId, apiVersion, endpoint: `${sim.url}${prefix}` };
+            const { inputs, failures } = checkOperationInputs(news);
+            if (failures.length) {
+              // Only an endpoint path that URL parsing rejects or rewrites may fail here.
+              expect(failures.map((f) => f.property)).toEqual(["endpoint"]);
+              return;
+            }
+            const endpoint = String(inputs.endpoint).replace(/\/+$/, "");
+            const base = new URL(endpoint);
+            const sent = transport.sent.length;
+            const backend = new IngestionBackend({
+              offerId,
+              endpoint,
+              apiVersion,
+              accessToken: CANARY,
+              transport,
+              retry: { maxRetries: 0 },
+            });
+            await backend.findExisting("publish").catch(() => undefined);
+            const requests = transport.sent.slice(sent);
+            expect(requests.length).toBeGreaterThanOrEqual(1);
+            for (const request of requests) {
+              const url = new URL(request.url);
+              expect(url.origin).toBe(base.origin);
+              expect(url.pathname.startsWith(`${base.pathname.replace(/\/$/, "")}/`)).toBe(true);
+              expect(url.searchParams.getAll("$version")).toEqual([apiVersion]);
+            }
+            const lookup = new URL((requests[0] as { url: string }).url);
+            expect(lookup.pathname.endsWith("/product")).toBe(true);
+            expect(lookup.searchParams.getAll("externalId")).toEqual([offerId]);
+          },
+        ),
+        runs(150),
+      );
+    } finally {
+      await inner.close();
+    }
   });
 });

@@ -630,8 +630,176 @@ describe("control API, both APIs on one port", () => {
       ["ing-preview-offer", "previewReady"],
       ["ing-live-offer", "live"],
       ["ing-failing-offer", "neverPublished"],
+      ["ing-images-offer", "live"],
     ]);
     expect((await call("nothing-here")).status).toBe(404);
     expect((await call(`submission/${NEW}`, { method: "DELETE" })).status).toBe(405);
+  });
+});
+
+describe("technical configurations", () => {
+  const IMAGES = "00000000-0000-4000-8000-000000000005";
+  const PLAN = "00000000-0000-4000-8000-0000000000a5";
+  const TC = `virtual-machine-plan-technical-configuration/${IMAGES}/${PLAN}`;
+  // biome-ignore lint/suspicious/noExplicitAny: tests index into the resource freely
+  type Json = Record<string, any>;
+  const sasUri = (blob: string, se = "2099-01-01T00:00:00Z") =>
+    `https://contoso.blob.core.windows.net/vhds/${blob}.vhd?sv=2020-08-04&sr=c&sp=rl&st=2020-01-01T00:00:00Z&se=${encodeURIComponent(se)}&sig=abc`;
+  const newVersion = (v: string, blob = `os-${v}`, se?: string) => ({
+    versionNumber: v,
+    vmImages: [
+      {
+        imageType: "x64Gen2",
+        source: { sourceType: "sasUri", osDisk: { uri: sasUri(blob, se) }, dataDisks: [] },
+      },
+    ],
+  });
+  const read = () => ok<Json>(TC);
+  const post = (resource: Json) =>
+    call("configure", { body: { $schema: `${SCHEMA}/configure/2022-07-01`, resources: [resource] } });
+  /** POST, let the job (2 s) end, return its final status. */
+  async function configured(resource: Json): Promise<StatusJson> {
+    const job = await started(await post(resource));
+    expect(job.jobStatus).toBe("running");
+    sim.advance(3);
+    return jobStatus(job.jobId);
+  }
+
+  test("GET by durable id and in the resource tree; seeded versions, skus and vmProperties", async () => {
+    const tc = await read();
+    expect(tc).toMatchObject({
+      $schema: `${SCHEMA}/virtual-machine-plan-technical-configuration/2022-07-01`,
+      id: TC,
+      product: `product/${IMAGES}`,
+      plan: `plan/${IMAGES}/${PLAN}`,
+      vmProperties: { supportsNVMe: true },
+      skus: [{ imageType: "x64Gen2" }, { imageType: "x64Gen1" }],
+    });
+    expect(tc.vmImageVersions[0]).toMatchObject({
+      versionNumber: "9.0.20230404",
+      lifecycleState: "deprecated",
+      deprecationSchedule: { reason: "endOfSupport", dateOffset: "P90D" },
+    });
+    const tree = await ok<{ resources: Json[] }>(`resource-tree/product/${IMAGES}`);
+    expect(tree.resources.find((r) => r.id === TC)).toEqual(tc);
+    const live = await ok<{ resources: Json[] }>(`resource-tree/product/${IMAGES}?targetType=live`);
+    expect(live.resources.find((r) => r.id === TC)?.vmImageVersions).toEqual(tc.vmImageVersions);
+    expect((await call(`${TC.replace(PLAN, "nope")}`)).status).toBe(404);
+  });
+
+  test("configure with the whole configuration adds a version after a 2 s job; older versions come back as sent", async () => {
+    const tc = await read();
+    const sent = { ...tc, vmImageVersions: [...tc.vmImageVersions, newVersion("9.2.0")] };
+    const status = await configured(sent);
+    expect(status).toMatchObject({ jobStatus: "completed", jobResult: "succeeded", errors: [] });
+    const after = await read();
+    expect(after.vmImageVersions).toEqual(sent.vmImageVersions);
+    expect(sim.ingestion.configurePosts("ing-images-offer")).toBe(1);
+  });
+
+  test("omitting or deleting a published image fails the job with the API's words", async () => {
+    const tc = await read();
+    const omitted = await configured({ ...tc, vmImageVersions: tc.vmImageVersions.slice(1) });
+    expect(omitted.jobResult).toBe("failed");
+    expect(omitted.errors[0]).toEqual({
+      code: "badRequest",
+      message: "Cannot delete image '9.0.20230404' of type 'X64Gen1' as it is already published.",
+      resourceId: TC,
+      details: [
+        {
+          code: "invalidResource",
+          message: "Failure for resource: virtual-machine-plan-technical-configuration-0",
+        },
+      ],
+    });
+    const deleted = tc.vmImageVersions.map((v: Json, i: number) =>
+      i === 1 ? { ...v, lifecycleState: "deleted" } : v,
+    );
+    const refused = await configured({ ...tc, vmImageVersions: deleted });
+    expect(refused.errors.map((e) => e.message)).toEqual([
+      "Cannot delete image '9.1.20240101' of type 'X64Gen2' as it is already published.",
+      "Cannot delete image '9.1.20240101' of type 'X64Gen1' as it is already published.",
+    ]);
+    expect(await read()).toEqual(tc);
+  });
+
+  test("a stripped deprecation schedule, sticky vmProperties and a bad versionNumber are refused", async () => {
+    const tc = await read();
+    const stripped = tc.vmImageVersions.map((v: Json, i: number) => {
+      if (i !== 0) return v;
+      const { deprecationSchedule: _s, ...rest } = v;
+      return rest;
+    });
+    const restore = await configured({ ...tc, vmImageVersions: stripped });
+    expect(restore.errors[0]?.message).toBe(
+      "Image '9.0.20230404' cannot be restored because it was deprecated before it was published to live",
+    );
+    const nvme = await configured({ ...tc, vmProperties: { ...tc.vmProperties, supportsNVMe: false } });
+    expect(nvme.errors[0]?.message).toBe("SupportsNVMe property has already been enabled");
+    const bad = await post({
+      ...tc,
+      vmImageVersions: [...tc.vmImageVersions, newVersion("1.2.123456789012")],
+    });
+    const error = await errorOf(bad, 400);
+    expect(error.details?.[0]?.code).toBe("schemaValidationError");
+    expect(await read()).toEqual(tc);
+  });
+
+  test("a preview certifies new images: an expired SAS fails it naming the version; valid ones pass", async () => {
+    const tc = await read();
+    await configured({
+      ...tc,
+      vmImageVersions: [...tc.vmImageVersions, newVersion("9.3.0", "os-9.3.0", "2001-01-01T00:00:00Z")],
+    });
+    const job = await started(await configure("preview", IMAGES));
+    sim.advance(2 * HOUR);
+    const status = await jobStatus(job.jobId);
+    expect(status.jobResult).toBe("failed");
+    expect(JSON.stringify(status.errors)).toMatch(
+      /Certification failed for image version '9\.3\.0' of plan 'ing-images-plan': Not able to download blob https:\/\/contoso\.blob\.core\.windows\.net\/vhds\/os-9\.3\.0\.vhd\./,
+    );
+    expect(JSON.stringify(status.errors)).not.toContain("sig=");
+    // Fixed: the next preview certifies.
+    const fixed = await read();
+    fixed.vmImageVersions[2] = newVersion("9.3.0");
+    await configured(fixed);
+    const next = await started(await configure("preview", IMAGES));
+    sim.advance(7 * HOUR);
+    expect((await jobStatus(next.jobId)).jobResult).toBe("succeeded");
+    const preview = sim.ingestion.technicalConfiguration(
+      "ing-images-offer",
+      "ing-images-plan",
+      "preview",
+    ) as Json;
+    expect(preview?.vmImageVersions.map((v: Json) => v.versionNumber)).toEqual([
+      "9.0.20230404",
+      "9.1.20240101",
+      "9.3.0",
+    ]);
+  });
+
+  test("a portal edit lands right after the next read (between a client's read and write)", async () => {
+    sim.ingestion.portalEdit(
+      "ing-images-offer",
+      "ing-images-plan",
+      { vmImageVersions: [newVersion("9.9.0")], vmProperties: { supportsHibernation: true } },
+      { afterNextRead: true },
+    );
+    const first = await read();
+    expect(first.vmImageVersions).toHaveLength(2);
+    const second = await read();
+    expect(second.vmImageVersions.map((v: Json) => v.versionNumber)).toEqual([
+      "9.0.20230404",
+      "9.1.20240101",
+      "9.9.0",
+    ]);
+    expect(second.vmProperties.supportsHibernation).toBe(true);
+    const res = await fetch(`${sim.url}/_sim/ingestion/products/ing-images-offer/portal-edit`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ planId: "ing-images-plan", edit: { removeVersions: ["9.9.0"] } }),
+    });
+    expect(res.status).toBe(200);
+    expect((await read()).vmImageVersions).toHaveLength(2);
   });
 });

@@ -96,7 +96,7 @@ export function checkVersionRules(before: Json, after: Json): void {
 }
 
 /** The blob URL of an image without its query, as the API's messages show it. */
-function blob(url: string): string {
+export function blobOf(url: string): string {
   try {
     const u = new URL(url);
     return `${u.protocol}//${u.host}${u.pathname}`;
@@ -109,7 +109,7 @@ function blob(url: string): string {
  * Why the VHD at `url` cannot be copied at `nowMs`, or undefined: not https, no signature, no read permission,
  * expired or not yet valid, or a blob the test marked unreadable.
  */
-function unreadable(url: unknown, nowMs: number, unreadableBlobs: string[]): boolean {
+export function unreadable(url: unknown, nowMs: number, unreadableBlobs: string[]): boolean {
   if (typeof url !== "string") return true;
   let u: URL;
   try {
@@ -127,7 +127,7 @@ function unreadable(url: unknown, nowMs: number, unreadableBlobs: string[]): boo
     Number.isNaN(se) ||
     se < nowMs ||
     (!Number.isNaN(st) && st > nowMs) ||
-    unreadableBlobs.includes(blob(url))
+    unreadableBlobs.includes(blobOf(url))
   );
 }
 
@@ -156,7 +156,7 @@ export function certificationFailure(
       const bad = urls.find((url) => unreadable(url, nowMs, unreadableBlobs));
       if (bad !== undefined) {
         return [
-          `Failure: Copying Images. Not able to download blob ${blob(String(bad))} of version '${version}' of plan '${planId}'. Make sure the SAS URI is valid, has read and list permissions and has not expired.`,
+          `Failure: Copying Images. Not able to download blob ${blobOf(String(bad))} of version '${version}' of plan '${planId}'. Make sure the SAS URI is valid, has read and list permissions and has not expired.`,
         ];
       }
     }

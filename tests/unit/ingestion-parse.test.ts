@@ -1,3 +1,4 @@
+import { apiErrorOf } from "../../provider/core/rest";
 import {
   conflictKind,
   flattenJobErrors,
@@ -138,5 +139,38 @@ describe("submissions and products", () => {
     expect(parseProductLookup({ value: [] })).toEqual({ understood: true });
     expect(parseProductLookup({ value: [{ id: "plan/x/y" }] })).toEqual({ understood: false });
     expect(parseProductLookup([])).toEqual({ understood: false });
+  });
+});
+
+describe("request errors (apiErrorOf)", () => {
+  test("nested details follow the message: the schema errors are the API's actual words", () => {
+    const body = JSON.stringify({
+      error: {
+        code: "badRequest",
+        message: "The request is not valid.",
+        details: [
+          {
+            code: "schemaValidationError",
+            message: "Resource 0: 'sources' is required.",
+            details: [{ code: "", message: "See the submission schema." }],
+          },
+          { code: "other" },
+        ],
+      },
+    });
+    expect(apiErrorOf(body)).toEqual({
+      apiCode: "badRequest",
+      apiMessage:
+        "The request is not valid. schemaValidationError: Resource 0: 'sources' is required. See the submission schema.",
+    });
+    // Without details (every CPP answer), the message is unchanged.
+    expect(apiErrorOf('{"error":{"code":"x","message":"Plain."}}')).toEqual({
+      apiCode: "x",
+      apiMessage: "Plain.",
+    });
+    expect(apiErrorOf('{"error":{"code":"x","details":[{"code":"d","message":"Only a detail."}]}}')).toEqual({
+      apiCode: "x",
+      apiMessage: "d: Only a detail.",
+    });
   });
 });

@@ -9,7 +9,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";
 import { INPUT_DEFAULTS } from "../../provider/core/validate";
-import { CONFIG_KEYS, GET_OFFER_STATUS, RESOURCE_KINDS, schemaPath } from "../../provider/native/contract";
+import {
+  CONFIG_KEYS,
+  GET_OFFER_STATUS,
+  RESOURCE_TYPES,
+  schemaPath,
+  VM_IMAGE_VERSION,
+} from "../../provider/native/contract";
+import { checkImageInputs } from "../../provider/pulumi/images";
 
 const root = path.resolve(__dirname, "../..");
 
@@ -46,6 +53,8 @@ const files = {
   operation: "provider/core/operation.ts",
   providers: "provider/pulumi/providers.ts",
   resource: "provider/pulumi/resource.ts",
+  images: "provider/pulumi/images.ts",
+  imageResource: "provider/pulumi/image-resource.ts",
 };
 const program = ts.createProgram(
   Object.values(files).map((f) => path.join(root, f)),
@@ -139,7 +148,7 @@ const goLive = schema.resources["cloudpartner:index:OfferGoLive"] as SchemaResou
 const publish = schema.resources["cloudpartner:index:OfferPublish"] as SchemaResource;
 
 test("the schema's resources are exactly those the native provider serves", () => {
-  expect(sorted(Object.keys(schema.resources))).toEqual(sorted(Object.keys(RESOURCE_KINDS)));
+  expect(sorted(Object.keys(schema.resources))).toEqual(sorted(RESOURCE_TYPES));
   expect(Object.keys(schema.functions)).toEqual([GET_OFFER_STATUS]);
 });
 
@@ -216,4 +225,75 @@ test("provider configuration: accessToken (secret), endpoint, api; the schema ve
   expect(schema.provider.inputProperties.accessToken?.secret).toBe(true);
   const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { version: string };
   expect(schema.version).toBe(pkg.version);
+});
+
+describe("VmImageVersion", () => {
+  const image = schema.resources[VM_IMAGE_VERSION] as SchemaResource;
+  const imageInputs = members("images", "ImageVersionInputs");
+  const imageOutputs = members("images", "ImageVersionOutputs");
+  const imageArgs = members("imageResource", "VmImageVersionArgs");
+  const secretKeys = (properties: Record<string, SchemaProperty>) =>
+    sorted(
+      Object.entries(properties)
+        .filter(([, p]) => p.secret === true)
+        .map(([key]) => key),
+    );
+
+  /** The string list `SECRET_OUTPUTS` of image-resource.ts: the dynamic resource's additionalSecretOutputs. */
+  function dynamicSecretOutputs(): string[] {
+    const source = program.getSourceFile(path.join(root, files.imageResource));
+    for (const statement of source?.statements ?? []) {
+      if (!ts.isVariableStatement(statement)) continue;
+      for (const declaration of statement.declarationList.declarations) {
+        if (ts.isIdentifier(declaration.name) && declaration.name.text === "SECRET_OUTPUTS") {
+          const list = declaration.initializer;
+          if (!list || !ts.isArrayLiteralExpression(list)) break;
+          return list.elements.filter(ts.isStringLiteral).map((e) => e.text);
+        }
+      }
+    }
+    throw new Error(`${files.imageResource} has no SECRET_OUTPUTS list`);
+  }
+
+  test("inputs match ImageVersionInputs; the dynamic args are all there with the same types and required ones", () => {
+    expect(schemaTypes(image.inputProperties)).toEqual(tsTypes(imageInputs));
+    for (const [key, value] of imageArgs) {
+      expect({ key, type: schemaTypeOfProperty(image.inputProperties[key] ?? {}) }).toEqual({
+        key,
+        type: value.type,
+      });
+    }
+    expect(sorted(image.requiredInputs)).toEqual(sorted(required(imageArgs)));
+  });
+
+  test("outputs match ImageVersionOutputs in names, types and optionality", () => {
+    expect(schemaTypes(image.properties)).toEqual(tsTypes(imageOutputs));
+    expect(sorted(image.required)).toEqual(sorted(required(imageOutputs)));
+  });
+
+  test("the data disk type matches VmImageDataDisk", () => {
+    const disk = schema.types["cloudpartner:index:VmImageDataDisk"] as SchemaObject;
+    const dataDisk = members("imageResource", "VmImageDataDisk");
+    expect(schemaTypes(disk.properties)).toEqual(tsTypes(dataDisk));
+    expect(sorted(disk.required ?? [])).toEqual(sorted(required(dataDisk)));
+    expect(image.inputProperties.dataDisks?.items?.$ref).toBe("#/types/cloudpartner:index:VmImageDataDisk");
+    expect(disk.properties.uri?.secret).toBe(true);
+  });
+
+  test("secret inputs and outputs are exactly the dynamic resource's secret outputs (the SAS URIs)", () => {
+    const secrets = sorted(dynamicSecretOutputs());
+    expect(secrets).toEqual(["dataDisks", "images", "osVhdUrl"]);
+    expect(secretKeys(image.inputProperties)).toEqual(secrets);
+    expect(secretKeys(image.properties)).toEqual(secrets);
+  });
+
+  test("defaults in the schema are checkImageInputs' defaults; endpoint and api come from the provider", () => {
+    const { inputs } = checkImageInputs({});
+    const withDefaults = Object.entries(image.inputProperties).filter(([, p]) => p.default !== undefined);
+    expect(withDefaults.map(([key]) => key).sort()).toEqual(["deprecate", "requestTimeoutSeconds"]);
+    for (const [key, property] of withDefaults)
+      expect({ key, default: property.default }).toEqual({ key, default: inputs[key] });
+    expect(image.inputProperties.endpoint?.default).toBeUndefined();
+    expect(image.inputProperties.api?.default).toBeUndefined();
+  });
 });

@@ -125,6 +125,22 @@ describe("existingOf", () => {
     expect(found).toEqual({ summary: expect.objectContaining({ id: "g" }), running: true });
   });
 
+  test("publish replaced by a triggers change (onlyInProgress): only a publish in progress is taken over", () => {
+    const resting = [sub("p1", "Publish", "waitingForPublisherReview", { version: 1, ...t(1) })];
+    const done = [sub("p1", "Publish", "succeeded", { version: 1, ...t(1) })];
+    const certifying = [sub("p1", "Publish", "running", { version: 1, ...t(1) })];
+    // Without the option a resting or finished publish of the current version is adopted (no re-certification)...
+    expect(existingOf(resting, "publish")?.summary.id).toBe("p1");
+    expect(existingOf(done, "publish")?.summary.id).toBe("p1");
+    // ...but it predates the draft change the trigger stands for: a new publish is due.
+    expect(existingOf(resting, "publish", { onlyInProgress: true })).toBeUndefined();
+    expect(existingOf(done, "publish", { onlyInProgress: true })).toBeUndefined();
+    expect(existingOf(certifying, "publish", { onlyInProgress: true })).toEqual({
+      summary: expect.objectContaining({ id: "p1" }),
+      running: true,
+    });
+  });
+
   test("go-live: a failed or canceled publish after the go-live does not make a new one due", () => {
     const list = [
       sub("p1", "Publish", "succeeded", { version: 1, ...t(1) }),

@@ -25,6 +25,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &OfferGoLive{}
 	case "cloudpartner:index:OfferPublish":
 		r = &OfferPublish{}
+	case "cloudpartner:index:VmImageVersion":
+		r = &VmImageVersion{}
 	default:
 		return nil, fmt.Errorf("unknown resource type: %s", typ)
 	}

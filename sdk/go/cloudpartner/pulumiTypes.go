@@ -224,10 +224,599 @@ func (o OperationStepArrayOutput) Index(i pulumi.IntInput) OperationStepOutput {
 	}).(OperationStepOutput)
 }
 
+// One image of an ingestion image version: its type and one source (SAS URIs or a shared image gallery version).
+type VmImage struct {
+	// Data disks by SAS URI (with `osDiskUri`).
+	DataDisks []VmImageDataDisk `pulumi:"dataDisks"`
+	// `x64Gen1`, `x64Gen2` or `arm64Gen2`.
+	ImageType string `pulumi:"imageType"`
+	// SAS URI of the OS disk VHD (read and list only, expiring at least 21 days ahead).
+	OsDiskUri *string `pulumi:"osDiskUri"`
+	// A shared image gallery version instead of SAS URIs.
+	SharedImage *VmImageSharedImage `pulumi:"sharedImage"`
+}
+
+// VmImageInput is an input type that accepts VmImageArgs and VmImageOutput values.
+// You can construct a concrete instance of `VmImageInput` via:
+//
+//	VmImageArgs{...}
+type VmImageInput interface {
+	pulumi.Input
+
+	ToVmImageOutput() VmImageOutput
+	ToVmImageOutputWithContext(context.Context) VmImageOutput
+}
+
+// One image of an ingestion image version: its type and one source (SAS URIs or a shared image gallery version).
+type VmImageArgs struct {
+	// Data disks by SAS URI (with `osDiskUri`).
+	DataDisks VmImageDataDiskArrayInput `pulumi:"dataDisks"`
+	// `x64Gen1`, `x64Gen2` or `arm64Gen2`.
+	ImageType pulumi.StringInput `pulumi:"imageType"`
+	// SAS URI of the OS disk VHD (read and list only, expiring at least 21 days ahead).
+	OsDiskUri pulumi.StringPtrInput `pulumi:"osDiskUri"`
+	// A shared image gallery version instead of SAS URIs.
+	SharedImage VmImageSharedImagePtrInput `pulumi:"sharedImage"`
+}
+
+func (VmImageArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*VmImage)(nil)).Elem()
+}
+
+func (i VmImageArgs) ToVmImageOutput() VmImageOutput {
+	return i.ToVmImageOutputWithContext(context.Background())
+}
+
+func (i VmImageArgs) ToVmImageOutputWithContext(ctx context.Context) VmImageOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VmImageOutput)
+}
+
+// VmImageArrayInput is an input type that accepts VmImageArray and VmImageArrayOutput values.
+// You can construct a concrete instance of `VmImageArrayInput` via:
+//
+//	VmImageArray{ VmImageArgs{...} }
+type VmImageArrayInput interface {
+	pulumi.Input
+
+	ToVmImageArrayOutput() VmImageArrayOutput
+	ToVmImageArrayOutputWithContext(context.Context) VmImageArrayOutput
+}
+
+type VmImageArray []VmImageInput
+
+func (VmImageArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]VmImage)(nil)).Elem()
+}
+
+func (i VmImageArray) ToVmImageArrayOutput() VmImageArrayOutput {
+	return i.ToVmImageArrayOutputWithContext(context.Background())
+}
+
+func (i VmImageArray) ToVmImageArrayOutputWithContext(ctx context.Context) VmImageArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VmImageArrayOutput)
+}
+
+// One image of an ingestion image version: its type and one source (SAS URIs or a shared image gallery version).
+type VmImageOutput struct{ *pulumi.OutputState }
+
+func (VmImageOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*VmImage)(nil)).Elem()
+}
+
+func (o VmImageOutput) ToVmImageOutput() VmImageOutput {
+	return o
+}
+
+func (o VmImageOutput) ToVmImageOutputWithContext(ctx context.Context) VmImageOutput {
+	return o
+}
+
+// Data disks by SAS URI (with `osDiskUri`).
+func (o VmImageOutput) DataDisks() VmImageDataDiskArrayOutput {
+	return o.ApplyT(func(v VmImage) []VmImageDataDisk { return v.DataDisks }).(VmImageDataDiskArrayOutput)
+}
+
+// `x64Gen1`, `x64Gen2` or `arm64Gen2`.
+func (o VmImageOutput) ImageType() pulumi.StringOutput {
+	return o.ApplyT(func(v VmImage) string { return v.ImageType }).(pulumi.StringOutput)
+}
+
+// SAS URI of the OS disk VHD (read and list only, expiring at least 21 days ahead).
+func (o VmImageOutput) OsDiskUri() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v VmImage) *string { return v.OsDiskUri }).(pulumi.StringPtrOutput)
+}
+
+// A shared image gallery version instead of SAS URIs.
+func (o VmImageOutput) SharedImage() VmImageSharedImagePtrOutput {
+	return o.ApplyT(func(v VmImage) *VmImageSharedImage { return v.SharedImage }).(VmImageSharedImagePtrOutput)
+}
+
+type VmImageArrayOutput struct{ *pulumi.OutputState }
+
+func (VmImageArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]VmImage)(nil)).Elem()
+}
+
+func (o VmImageArrayOutput) ToVmImageArrayOutput() VmImageArrayOutput {
+	return o
+}
+
+func (o VmImageArrayOutput) ToVmImageArrayOutputWithContext(ctx context.Context) VmImageArrayOutput {
+	return o
+}
+
+func (o VmImageArrayOutput) Index(i pulumi.IntInput) VmImageOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) VmImage {
+		return vs[0].([]VmImage)[vs[1].(int)]
+	}).(VmImageOutput)
+}
+
+// A data disk of an image version: its LUN and the SAS URI of its VHD (secret).
+type VmImageDataDisk struct {
+	// LUN, 0 to 15.
+	Lun int `pulumi:"lun"`
+	// SAS URI of the data disk's VHD (secret), with the same rules as `osVhdUrl`.
+	Uri string `pulumi:"uri"`
+}
+
+// VmImageDataDiskInput is an input type that accepts VmImageDataDiskArgs and VmImageDataDiskOutput values.
+// You can construct a concrete instance of `VmImageDataDiskInput` via:
+//
+//	VmImageDataDiskArgs{...}
+type VmImageDataDiskInput interface {
+	pulumi.Input
+
+	ToVmImageDataDiskOutput() VmImageDataDiskOutput
+	ToVmImageDataDiskOutputWithContext(context.Context) VmImageDataDiskOutput
+}
+
+// A data disk of an image version: its LUN and the SAS URI of its VHD (secret).
+type VmImageDataDiskArgs struct {
+	// LUN, 0 to 15.
+	Lun pulumi.IntInput `pulumi:"lun"`
+	// SAS URI of the data disk's VHD (secret), with the same rules as `osVhdUrl`.
+	Uri pulumi.StringInput `pulumi:"uri"`
+}
+
+func (VmImageDataDiskArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*VmImageDataDisk)(nil)).Elem()
+}
+
+func (i VmImageDataDiskArgs) ToVmImageDataDiskOutput() VmImageDataDiskOutput {
+	return i.ToVmImageDataDiskOutputWithContext(context.Background())
+}
+
+func (i VmImageDataDiskArgs) ToVmImageDataDiskOutputWithContext(ctx context.Context) VmImageDataDiskOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VmImageDataDiskOutput)
+}
+
+// VmImageDataDiskArrayInput is an input type that accepts VmImageDataDiskArray and VmImageDataDiskArrayOutput values.
+// You can construct a concrete instance of `VmImageDataDiskArrayInput` via:
+//
+//	VmImageDataDiskArray{ VmImageDataDiskArgs{...} }
+type VmImageDataDiskArrayInput interface {
+	pulumi.Input
+
+	ToVmImageDataDiskArrayOutput() VmImageDataDiskArrayOutput
+	ToVmImageDataDiskArrayOutputWithContext(context.Context) VmImageDataDiskArrayOutput
+}
+
+type VmImageDataDiskArray []VmImageDataDiskInput
+
+func (VmImageDataDiskArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]VmImageDataDisk)(nil)).Elem()
+}
+
+func (i VmImageDataDiskArray) ToVmImageDataDiskArrayOutput() VmImageDataDiskArrayOutput {
+	return i.ToVmImageDataDiskArrayOutputWithContext(context.Background())
+}
+
+func (i VmImageDataDiskArray) ToVmImageDataDiskArrayOutputWithContext(ctx context.Context) VmImageDataDiskArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VmImageDataDiskArrayOutput)
+}
+
+// A data disk of an image version: its LUN and the SAS URI of its VHD (secret).
+type VmImageDataDiskOutput struct{ *pulumi.OutputState }
+
+func (VmImageDataDiskOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*VmImageDataDisk)(nil)).Elem()
+}
+
+func (o VmImageDataDiskOutput) ToVmImageDataDiskOutput() VmImageDataDiskOutput {
+	return o
+}
+
+func (o VmImageDataDiskOutput) ToVmImageDataDiskOutputWithContext(ctx context.Context) VmImageDataDiskOutput {
+	return o
+}
+
+// LUN, 0 to 15.
+func (o VmImageDataDiskOutput) Lun() pulumi.IntOutput {
+	return o.ApplyT(func(v VmImageDataDisk) int { return v.Lun }).(pulumi.IntOutput)
+}
+
+// SAS URI of the data disk's VHD (secret), with the same rules as `osVhdUrl`.
+func (o VmImageDataDiskOutput) Uri() pulumi.StringOutput {
+	return o.ApplyT(func(v VmImageDataDisk) string { return v.Uri }).(pulumi.StringOutput)
+}
+
+type VmImageDataDiskArrayOutput struct{ *pulumi.OutputState }
+
+func (VmImageDataDiskArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]VmImageDataDisk)(nil)).Elem()
+}
+
+func (o VmImageDataDiskArrayOutput) ToVmImageDataDiskArrayOutput() VmImageDataDiskArrayOutput {
+	return o
+}
+
+func (o VmImageDataDiskArrayOutput) ToVmImageDataDiskArrayOutputWithContext(ctx context.Context) VmImageDataDiskArrayOutput {
+	return o
+}
+
+func (o VmImageDataDiskArrayOutput) Index(i pulumi.IntInput) VmImageDataDiskOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) VmImageDataDisk {
+		return vs[0].([]VmImageDataDisk)[vs[1].(int)]
+	}).(VmImageDataDiskOutput)
+}
+
+// How a published ingestion image version is deprecated on destroy.
+type VmImageDeprecation struct {
+	// The alternative offered to customers, passed as given.
+	Alternative interface{} `pulumi:"alternative"`
+	// ISO 8601 duration until the deprecation, e.g. `P90D`.
+	DateOffset string `pulumi:"dateOffset"`
+	// `criticalSecurityIssue`, `endOfSupport` or `other`.
+	Reason string `pulumi:"reason"`
+}
+
+// VmImageDeprecationInput is an input type that accepts VmImageDeprecationArgs and VmImageDeprecationOutput values.
+// You can construct a concrete instance of `VmImageDeprecationInput` via:
+//
+//	VmImageDeprecationArgs{...}
+type VmImageDeprecationInput interface {
+	pulumi.Input
+
+	ToVmImageDeprecationOutput() VmImageDeprecationOutput
+	ToVmImageDeprecationOutputWithContext(context.Context) VmImageDeprecationOutput
+}
+
+// How a published ingestion image version is deprecated on destroy.
+type VmImageDeprecationArgs struct {
+	// The alternative offered to customers, passed as given.
+	Alternative pulumi.Input `pulumi:"alternative"`
+	// ISO 8601 duration until the deprecation, e.g. `P90D`.
+	DateOffset pulumi.StringInput `pulumi:"dateOffset"`
+	// `criticalSecurityIssue`, `endOfSupport` or `other`.
+	Reason pulumi.StringInput `pulumi:"reason"`
+}
+
+func (VmImageDeprecationArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*VmImageDeprecation)(nil)).Elem()
+}
+
+func (i VmImageDeprecationArgs) ToVmImageDeprecationOutput() VmImageDeprecationOutput {
+	return i.ToVmImageDeprecationOutputWithContext(context.Background())
+}
+
+func (i VmImageDeprecationArgs) ToVmImageDeprecationOutputWithContext(ctx context.Context) VmImageDeprecationOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VmImageDeprecationOutput)
+}
+
+func (i VmImageDeprecationArgs) ToVmImageDeprecationPtrOutput() VmImageDeprecationPtrOutput {
+	return i.ToVmImageDeprecationPtrOutputWithContext(context.Background())
+}
+
+func (i VmImageDeprecationArgs) ToVmImageDeprecationPtrOutputWithContext(ctx context.Context) VmImageDeprecationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VmImageDeprecationOutput).ToVmImageDeprecationPtrOutputWithContext(ctx)
+}
+
+// VmImageDeprecationPtrInput is an input type that accepts VmImageDeprecationArgs, VmImageDeprecationPtr and VmImageDeprecationPtrOutput values.
+// You can construct a concrete instance of `VmImageDeprecationPtrInput` via:
+//
+//	        VmImageDeprecationArgs{...}
+//
+//	or:
+//
+//	        nil
+type VmImageDeprecationPtrInput interface {
+	pulumi.Input
+
+	ToVmImageDeprecationPtrOutput() VmImageDeprecationPtrOutput
+	ToVmImageDeprecationPtrOutputWithContext(context.Context) VmImageDeprecationPtrOutput
+}
+
+type vmImageDeprecationPtrType VmImageDeprecationArgs
+
+func VmImageDeprecationPtr(v *VmImageDeprecationArgs) VmImageDeprecationPtrInput {
+	return (*vmImageDeprecationPtrType)(v)
+}
+
+func (*vmImageDeprecationPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**VmImageDeprecation)(nil)).Elem()
+}
+
+func (i *vmImageDeprecationPtrType) ToVmImageDeprecationPtrOutput() VmImageDeprecationPtrOutput {
+	return i.ToVmImageDeprecationPtrOutputWithContext(context.Background())
+}
+
+func (i *vmImageDeprecationPtrType) ToVmImageDeprecationPtrOutputWithContext(ctx context.Context) VmImageDeprecationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VmImageDeprecationPtrOutput)
+}
+
+// How a published ingestion image version is deprecated on destroy.
+type VmImageDeprecationOutput struct{ *pulumi.OutputState }
+
+func (VmImageDeprecationOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*VmImageDeprecation)(nil)).Elem()
+}
+
+func (o VmImageDeprecationOutput) ToVmImageDeprecationOutput() VmImageDeprecationOutput {
+	return o
+}
+
+func (o VmImageDeprecationOutput) ToVmImageDeprecationOutputWithContext(ctx context.Context) VmImageDeprecationOutput {
+	return o
+}
+
+func (o VmImageDeprecationOutput) ToVmImageDeprecationPtrOutput() VmImageDeprecationPtrOutput {
+	return o.ToVmImageDeprecationPtrOutputWithContext(context.Background())
+}
+
+func (o VmImageDeprecationOutput) ToVmImageDeprecationPtrOutputWithContext(ctx context.Context) VmImageDeprecationPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v VmImageDeprecation) *VmImageDeprecation {
+		return &v
+	}).(VmImageDeprecationPtrOutput)
+}
+
+// The alternative offered to customers, passed as given.
+func (o VmImageDeprecationOutput) Alternative() pulumi.AnyOutput {
+	return o.ApplyT(func(v VmImageDeprecation) interface{} { return v.Alternative }).(pulumi.AnyOutput)
+}
+
+// ISO 8601 duration until the deprecation, e.g. `P90D`.
+func (o VmImageDeprecationOutput) DateOffset() pulumi.StringOutput {
+	return o.ApplyT(func(v VmImageDeprecation) string { return v.DateOffset }).(pulumi.StringOutput)
+}
+
+// `criticalSecurityIssue`, `endOfSupport` or `other`.
+func (o VmImageDeprecationOutput) Reason() pulumi.StringOutput {
+	return o.ApplyT(func(v VmImageDeprecation) string { return v.Reason }).(pulumi.StringOutput)
+}
+
+type VmImageDeprecationPtrOutput struct{ *pulumi.OutputState }
+
+func (VmImageDeprecationPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**VmImageDeprecation)(nil)).Elem()
+}
+
+func (o VmImageDeprecationPtrOutput) ToVmImageDeprecationPtrOutput() VmImageDeprecationPtrOutput {
+	return o
+}
+
+func (o VmImageDeprecationPtrOutput) ToVmImageDeprecationPtrOutputWithContext(ctx context.Context) VmImageDeprecationPtrOutput {
+	return o
+}
+
+func (o VmImageDeprecationPtrOutput) Elem() VmImageDeprecationOutput {
+	return o.ApplyT(func(v *VmImageDeprecation) VmImageDeprecation {
+		if v != nil {
+			return *v
+		}
+		var ret VmImageDeprecation
+		return ret
+	}).(VmImageDeprecationOutput)
+}
+
+// The alternative offered to customers, passed as given.
+func (o VmImageDeprecationPtrOutput) Alternative() pulumi.AnyOutput {
+	return o.ApplyT(func(v *VmImageDeprecation) interface{} {
+		if v == nil {
+			return nil
+		}
+		return v.Alternative
+	}).(pulumi.AnyOutput)
+}
+
+// ISO 8601 duration until the deprecation, e.g. `P90D`.
+func (o VmImageDeprecationPtrOutput) DateOffset() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *VmImageDeprecation) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.DateOffset
+	}).(pulumi.StringPtrOutput)
+}
+
+// `criticalSecurityIssue`, `endOfSupport` or `other`.
+func (o VmImageDeprecationPtrOutput) Reason() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *VmImageDeprecation) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Reason
+	}).(pulumi.StringPtrOutput)
+}
+
+// A shared image gallery image version.
+type VmImageSharedImage struct {
+	// `/subscriptions/.../galleries/<g>/images/<definition>/versions/<x.y.z>`.
+	ResourceId string `pulumi:"resourceId"`
+	// The gallery's Entra tenant id.
+	TenantId string `pulumi:"tenantId"`
+}
+
+// VmImageSharedImageInput is an input type that accepts VmImageSharedImageArgs and VmImageSharedImageOutput values.
+// You can construct a concrete instance of `VmImageSharedImageInput` via:
+//
+//	VmImageSharedImageArgs{...}
+type VmImageSharedImageInput interface {
+	pulumi.Input
+
+	ToVmImageSharedImageOutput() VmImageSharedImageOutput
+	ToVmImageSharedImageOutputWithContext(context.Context) VmImageSharedImageOutput
+}
+
+// A shared image gallery image version.
+type VmImageSharedImageArgs struct {
+	// `/subscriptions/.../galleries/<g>/images/<definition>/versions/<x.y.z>`.
+	ResourceId pulumi.StringInput `pulumi:"resourceId"`
+	// The gallery's Entra tenant id.
+	TenantId pulumi.StringInput `pulumi:"tenantId"`
+}
+
+func (VmImageSharedImageArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*VmImageSharedImage)(nil)).Elem()
+}
+
+func (i VmImageSharedImageArgs) ToVmImageSharedImageOutput() VmImageSharedImageOutput {
+	return i.ToVmImageSharedImageOutputWithContext(context.Background())
+}
+
+func (i VmImageSharedImageArgs) ToVmImageSharedImageOutputWithContext(ctx context.Context) VmImageSharedImageOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VmImageSharedImageOutput)
+}
+
+func (i VmImageSharedImageArgs) ToVmImageSharedImagePtrOutput() VmImageSharedImagePtrOutput {
+	return i.ToVmImageSharedImagePtrOutputWithContext(context.Background())
+}
+
+func (i VmImageSharedImageArgs) ToVmImageSharedImagePtrOutputWithContext(ctx context.Context) VmImageSharedImagePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VmImageSharedImageOutput).ToVmImageSharedImagePtrOutputWithContext(ctx)
+}
+
+// VmImageSharedImagePtrInput is an input type that accepts VmImageSharedImageArgs, VmImageSharedImagePtr and VmImageSharedImagePtrOutput values.
+// You can construct a concrete instance of `VmImageSharedImagePtrInput` via:
+//
+//	        VmImageSharedImageArgs{...}
+//
+//	or:
+//
+//	        nil
+type VmImageSharedImagePtrInput interface {
+	pulumi.Input
+
+	ToVmImageSharedImagePtrOutput() VmImageSharedImagePtrOutput
+	ToVmImageSharedImagePtrOutputWithContext(context.Context) VmImageSharedImagePtrOutput
+}
+
+type vmImageSharedImagePtrType VmImageSharedImageArgs
+
+func VmImageSharedImagePtr(v *VmImageSharedImageArgs) VmImageSharedImagePtrInput {
+	return (*vmImageSharedImagePtrType)(v)
+}
+
+func (*vmImageSharedImagePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**VmImageSharedImage)(nil)).Elem()
+}
+
+func (i *vmImageSharedImagePtrType) ToVmImageSharedImagePtrOutput() VmImageSharedImagePtrOutput {
+	return i.ToVmImageSharedImagePtrOutputWithContext(context.Background())
+}
+
+func (i *vmImageSharedImagePtrType) ToVmImageSharedImagePtrOutputWithContext(ctx context.Context) VmImageSharedImagePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VmImageSharedImagePtrOutput)
+}
+
+// A shared image gallery image version.
+type VmImageSharedImageOutput struct{ *pulumi.OutputState }
+
+func (VmImageSharedImageOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*VmImageSharedImage)(nil)).Elem()
+}
+
+func (o VmImageSharedImageOutput) ToVmImageSharedImageOutput() VmImageSharedImageOutput {
+	return o
+}
+
+func (o VmImageSharedImageOutput) ToVmImageSharedImageOutputWithContext(ctx context.Context) VmImageSharedImageOutput {
+	return o
+}
+
+func (o VmImageSharedImageOutput) ToVmImageSharedImagePtrOutput() VmImageSharedImagePtrOutput {
+	return o.ToVmImageSharedImagePtrOutputWithContext(context.Background())
+}
+
+func (o VmImageSharedImageOutput) ToVmImageSharedImagePtrOutputWithContext(ctx context.Context) VmImageSharedImagePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v VmImageSharedImage) *VmImageSharedImage {
+		return &v
+	}).(VmImageSharedImagePtrOutput)
+}
+
+// `/subscriptions/.../galleries/<g>/images/<definition>/versions/<x.y.z>`.
+func (o VmImageSharedImageOutput) ResourceId() pulumi.StringOutput {
+	return o.ApplyT(func(v VmImageSharedImage) string { return v.ResourceId }).(pulumi.StringOutput)
+}
+
+// The gallery's Entra tenant id.
+func (o VmImageSharedImageOutput) TenantId() pulumi.StringOutput {
+	return o.ApplyT(func(v VmImageSharedImage) string { return v.TenantId }).(pulumi.StringOutput)
+}
+
+type VmImageSharedImagePtrOutput struct{ *pulumi.OutputState }
+
+func (VmImageSharedImagePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**VmImageSharedImage)(nil)).Elem()
+}
+
+func (o VmImageSharedImagePtrOutput) ToVmImageSharedImagePtrOutput() VmImageSharedImagePtrOutput {
+	return o
+}
+
+func (o VmImageSharedImagePtrOutput) ToVmImageSharedImagePtrOutputWithContext(ctx context.Context) VmImageSharedImagePtrOutput {
+	return o
+}
+
+func (o VmImageSharedImagePtrOutput) Elem() VmImageSharedImageOutput {
+	return o.ApplyT(func(v *VmImageSharedImage) VmImageSharedImage {
+		if v != nil {
+			return *v
+		}
+		var ret VmImageSharedImage
+		return ret
+	}).(VmImageSharedImageOutput)
+}
+
+// `/subscriptions/.../galleries/<g>/images/<definition>/versions/<x.y.z>`.
+func (o VmImageSharedImagePtrOutput) ResourceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *VmImageSharedImage) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.ResourceId
+	}).(pulumi.StringPtrOutput)
+}
+
+// The gallery's Entra tenant id.
+func (o VmImageSharedImagePtrOutput) TenantId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *VmImageSharedImage) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.TenantId
+	}).(pulumi.StringPtrOutput)
+}
+
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*VmImageInput)(nil)).Elem(), VmImageArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*VmImageArrayInput)(nil)).Elem(), VmImageArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*VmImageDataDiskInput)(nil)).Elem(), VmImageDataDiskArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*VmImageDataDiskArrayInput)(nil)).Elem(), VmImageDataDiskArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*VmImageDeprecationInput)(nil)).Elem(), VmImageDeprecationArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*VmImageDeprecationPtrInput)(nil)).Elem(), VmImageDeprecationArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*VmImageSharedImageInput)(nil)).Elem(), VmImageSharedImageArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*VmImageSharedImagePtrInput)(nil)).Elem(), VmImageSharedImageArgs{})
 	pulumi.RegisterOutputType(OfferStatusStepOutput{})
 	pulumi.RegisterOutputType(OfferStatusStepPtrOutput{})
 	pulumi.RegisterOutputType(OfferStatusStepArrayOutput{})
 	pulumi.RegisterOutputType(OperationStepOutput{})
 	pulumi.RegisterOutputType(OperationStepArrayOutput{})
+	pulumi.RegisterOutputType(VmImageOutput{})
+	pulumi.RegisterOutputType(VmImageArrayOutput{})
+	pulumi.RegisterOutputType(VmImageDataDiskOutput{})
+	pulumi.RegisterOutputType(VmImageDataDiskArrayOutput{})
+	pulumi.RegisterOutputType(VmImageDeprecationOutput{})
+	pulumi.RegisterOutputType(VmImageDeprecationPtrOutput{})
+	pulumi.RegisterOutputType(VmImageSharedImageOutput{})
+	pulumi.RegisterOutputType(VmImageSharedImagePtrOutput{})
 }

@@ -5,3 +5,70 @@ import * as pulumi from "@pulumi/pulumi";
 import * as inputs from "../types/input";
 import * as outputs from "../types/output";
 
+/**
+ * One image of an ingestion image version: its type and one source (SAS URIs or a shared image gallery version).
+ */
+export interface VmImageArgs {
+    /**
+     * Data disks by SAS URI (with `osDiskUri`).
+     */
+    dataDisks?: pulumi.Input<pulumi.Input<inputs.VmImageDataDiskArgs>[] | undefined>;
+    /**
+     * `x64Gen1`, `x64Gen2` or `arm64Gen2`.
+     */
+    imageType: pulumi.Input<string>;
+    /**
+     * SAS URI of the OS disk VHD (read and list only, expiring at least 21 days ahead).
+     */
+    osDiskUri?: pulumi.Input<string | undefined>;
+    /**
+     * A shared image gallery version instead of SAS URIs.
+     */
+    sharedImage?: pulumi.Input<inputs.VmImageSharedImageArgs | undefined>;
+}
+
+/**
+ * A data disk of an image version: its LUN and the SAS URI of its VHD (secret).
+ */
+export interface VmImageDataDiskArgs {
+    /**
+     * LUN, 0 to 15.
+     */
+    lun: pulumi.Input<number>;
+    /**
+     * SAS URI of the data disk's VHD (secret), with the same rules as `osVhdUrl`.
+     */
+    uri: pulumi.Input<string>;
+}
+
+/**
+ * How a published ingestion image version is deprecated on destroy.
+ */
+export interface VmImageDeprecationArgs {
+    /**
+     * The alternative offered to customers, passed as given.
+     */
+    alternative?: any | undefined;
+    /**
+     * ISO 8601 duration until the deprecation, e.g. `P90D`.
+     */
+    dateOffset: pulumi.Input<string>;
+    /**
+     * `criticalSecurityIssue`, `endOfSupport` or `other`.
+     */
+    reason: pulumi.Input<string>;
+}
+
+/**
+ * A shared image gallery image version.
+ */
+export interface VmImageSharedImageArgs {
+    /**
+     * `/subscriptions/.../galleries/<g>/images/<definition>/versions/<x.y.z>`.
+     */
+    resourceId: pulumi.Input<string>;
+    /**
+     * The gallery's Entra tenant id.
+     */
+    tenantId: pulumi.Input<string>;
+}

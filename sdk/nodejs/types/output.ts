@@ -33,3 +33,71 @@ export interface OperationStep {
     status: string;
 }
 
+/**
+ * One image of an ingestion image version: its type and one source (SAS URIs or a shared image gallery version).
+ */
+export interface VmImage {
+    /**
+     * Data disks by SAS URI (with `osDiskUri`).
+     */
+    dataDisks?: outputs.VmImageDataDisk[];
+    /**
+     * `x64Gen1`, `x64Gen2` or `arm64Gen2`.
+     */
+    imageType: string;
+    /**
+     * SAS URI of the OS disk VHD (read and list only, expiring at least 21 days ahead).
+     */
+    osDiskUri?: string;
+    /**
+     * A shared image gallery version instead of SAS URIs.
+     */
+    sharedImage?: outputs.VmImageSharedImage;
+}
+
+/**
+ * A data disk of an image version: its LUN and the SAS URI of its VHD (secret).
+ */
+export interface VmImageDataDisk {
+    /**
+     * LUN, 0 to 15.
+     */
+    lun: number;
+    /**
+     * SAS URI of the data disk's VHD (secret), with the same rules as `osVhdUrl`.
+     */
+    uri: string;
+}
+
+/**
+ * How a published ingestion image version is deprecated on destroy.
+ */
+export interface VmImageDeprecation {
+    /**
+     * The alternative offered to customers, passed as given.
+     */
+    alternative?: any;
+    /**
+     * ISO 8601 duration until the deprecation, e.g. `P90D`.
+     */
+    dateOffset: string;
+    /**
+     * `criticalSecurityIssue`, `endOfSupport` or `other`.
+     */
+    reason: string;
+}
+
+/**
+ * A shared image gallery image version.
+ */
+export interface VmImageSharedImage {
+    /**
+     * `/subscriptions/.../galleries/<g>/images/<definition>/versions/<x.y.z>`.
+     */
+    resourceId: string;
+    /**
+     * The gallery's Entra tenant id.
+     */
+    tenantId: string;
+}
+

@@ -10,6 +10,8 @@ from .get_offer_status import *
 from .offer_go_live import *
 from .offer_publish import *
 from .provider import *
+from .vm_image_version import *
+from ._inputs import *
 from . import outputs
 
 # Make subpackages available:
@@ -28,7 +30,8 @@ _utilities.register(
   "fqn": "pulumi_cloudpartner",
   "classes": {
    "cloudpartner:index:OfferGoLive": "OfferGoLive",
-   "cloudpartner:index:OfferPublish": "OfferPublish"
+   "cloudpartner:index:OfferPublish": "OfferPublish",
+   "cloudpartner:index:VmImageVersion": "VmImageVersion"
   }
  }
 ]

@@ -13,10 +13,15 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from . import outputs
 
 __all__ = [
     'OfferStatusStep',
     'OperationStep',
+    'VmImage',
+    'VmImageDataDisk',
+    'VmImageDeprecation',
+    'VmImageSharedImage',
 ]
 
 @pulumi.output_type
@@ -141,5 +146,237 @@ class OperationStep(dict):
     @pulumi.getter(name="progressPercentage")
     def progress_percentage(self) -> Optional[_builtins.float]:
         return pulumi.get(self, "progress_percentage")
+
+
+@pulumi.output_type
+class VmImage(dict):
+    """
+    One image of an ingestion image version: its type and one source (SAS URIs or a shared image gallery version).
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "imageType":
+            suggest = "image_type"
+        elif key == "dataDisks":
+            suggest = "data_disks"
+        elif key == "osDiskUri":
+            suggest = "os_disk_uri"
+        elif key == "sharedImage":
+            suggest = "shared_image"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in VmImage. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        VmImage.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        VmImage.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 image_type: _builtins.str,
+                 data_disks: Optional[Sequence['outputs.VmImageDataDisk']] = None,
+                 os_disk_uri: Optional[_builtins.str] = None,
+                 shared_image: Optional['outputs.VmImageSharedImage'] = None):
+        """
+        One image of an ingestion image version: its type and one source (SAS URIs or a shared image gallery version).
+
+        :param _builtins.str image_type: `x64Gen1`, `x64Gen2` or `arm64Gen2`.
+        :param Sequence['VmImageDataDisk'] data_disks: Data disks by SAS URI (with `osDiskUri`).
+        :param _builtins.str os_disk_uri: SAS URI of the OS disk VHD (read and list only, expiring at least 21 days ahead).
+        :param 'VmImageSharedImage' shared_image: A shared image gallery version instead of SAS URIs.
+        """
+        pulumi.set(__self__, "image_type", image_type)
+        if data_disks is not None:
+            pulumi.set(__self__, "data_disks", data_disks)
+        if os_disk_uri is not None:
+            pulumi.set(__self__, "os_disk_uri", os_disk_uri)
+        if shared_image is not None:
+            pulumi.set(__self__, "shared_image", shared_image)
+
+    @_builtins.property
+    @pulumi.getter(name="imageType")
+    def image_type(self) -> _builtins.str:
+        """
+        `x64Gen1`, `x64Gen2` or `arm64Gen2`.
+        """
+        return pulumi.get(self, "image_type")
+
+    @_builtins.property
+    @pulumi.getter(name="dataDisks")
+    def data_disks(self) -> Optional[Sequence['outputs.VmImageDataDisk']]:
+        """
+        Data disks by SAS URI (with `osDiskUri`).
+        """
+        return pulumi.get(self, "data_disks")
+
+    @_builtins.property
+    @pulumi.getter(name="osDiskUri")
+    def os_disk_uri(self) -> Optional[_builtins.str]:
+        """
+        SAS URI of the OS disk VHD (read and list only, expiring at least 21 days ahead).
+        """
+        return pulumi.get(self, "os_disk_uri")
+
+    @_builtins.property
+    @pulumi.getter(name="sharedImage")
+    def shared_image(self) -> Optional['outputs.VmImageSharedImage']:
+        """
+        A shared image gallery version instead of SAS URIs.
+        """
+        return pulumi.get(self, "shared_image")
+
+
+@pulumi.output_type
+class VmImageDataDisk(dict):
+    """
+    A data disk of an image version: its LUN and the SAS URI of its VHD (secret).
+    """
+    def __init__(__self__, *,
+                 lun: _builtins.int,
+                 uri: _builtins.str):
+        """
+        A data disk of an image version: its LUN and the SAS URI of its VHD (secret).
+
+        :param _builtins.int lun: LUN, 0 to 15.
+        :param _builtins.str uri: SAS URI of the data disk's VHD (secret), with the same rules as `osVhdUrl`.
+        """
+        pulumi.set(__self__, "lun", lun)
+        pulumi.set(__self__, "uri", uri)
+
+    @_builtins.property
+    @pulumi.getter
+    def lun(self) -> _builtins.int:
+        """
+        LUN, 0 to 15.
+        """
+        return pulumi.get(self, "lun")
+
+    @_builtins.property
+    @pulumi.getter
+    def uri(self) -> _builtins.str:
+        """
+        SAS URI of the data disk's VHD (secret), with the same rules as `osVhdUrl`.
+        """
+        return pulumi.get(self, "uri")
+
+
+@pulumi.output_type
+class VmImageDeprecation(dict):
+    """
+    How a published ingestion image version is deprecated on destroy.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "dateOffset":
+            suggest = "date_offset"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in VmImageDeprecation. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        VmImageDeprecation.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        VmImageDeprecation.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 date_offset: _builtins.str,
+                 reason: _builtins.str,
+                 alternative: Optional[Any] = None):
+        """
+        How a published ingestion image version is deprecated on destroy.
+
+        :param _builtins.str date_offset: ISO 8601 duration until the deprecation, e.g. `P90D`.
+        :param _builtins.str reason: `criticalSecurityIssue`, `endOfSupport` or `other`.
+        :param Any alternative: The alternative offered to customers, passed as given.
+        """
+        pulumi.set(__self__, "date_offset", date_offset)
+        pulumi.set(__self__, "reason", reason)
+        if alternative is not None:
+            pulumi.set(__self__, "alternative", alternative)
+
+    @_builtins.property
+    @pulumi.getter(name="dateOffset")
+    def date_offset(self) -> _builtins.str:
+        """
+        ISO 8601 duration until the deprecation, e.g. `P90D`.
+        """
+        return pulumi.get(self, "date_offset")
+
+    @_builtins.property
+    @pulumi.getter
+    def reason(self) -> _builtins.str:
+        """
+        `criticalSecurityIssue`, `endOfSupport` or `other`.
+        """
+        return pulumi.get(self, "reason")
+
+    @_builtins.property
+    @pulumi.getter
+    def alternative(self) -> Optional[Any]:
+        """
+        The alternative offered to customers, passed as given.
+        """
+        return pulumi.get(self, "alternative")
+
+
+@pulumi.output_type
+class VmImageSharedImage(dict):
+    """
+    A shared image gallery image version.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "resourceId":
+            suggest = "resource_id"
+        elif key == "tenantId":
+            suggest = "tenant_id"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in VmImageSharedImage. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        VmImageSharedImage.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        VmImageSharedImage.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 resource_id: _builtins.str,
+                 tenant_id: _builtins.str):
+        """
+        A shared image gallery image version.
+
+        :param _builtins.str resource_id: `/subscriptions/.../galleries/<g>/images/<definition>/versions/<x.y.z>`.
+        :param _builtins.str tenant_id: The gallery's Entra tenant id.
+        """
+        pulumi.set(__self__, "resource_id", resource_id)
+        pulumi.set(__self__, "tenant_id", tenant_id)
+
+    @_builtins.property
+    @pulumi.getter(name="resourceId")
+    def resource_id(self) -> _builtins.str:
+        """
+        `/subscriptions/.../galleries/<g>/images/<definition>/versions/<x.y.z>`.
+        """
+        return pulumi.get(self, "resource_id")
+
+    @_builtins.property
+    @pulumi.getter(name="tenantId")
+    def tenant_id(self) -> _builtins.str:
+        """
+        The gallery's Entra tenant id.
+        """
+        return pulumi.get(self, "tenant_id")
 
 

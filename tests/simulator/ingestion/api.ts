@@ -10,6 +10,7 @@ import {
 import { SimError } from "../store";
 import {
   type IngestionStore,
+  isTechConfig,
   type JobRecord,
   NULL_DATE,
   type ProductRecord,
@@ -17,6 +18,8 @@ import {
   type ResourceJson,
   type SubmissionRecord,
   submissionId,
+  TECH_CONFIG_TYPES,
+  versionsOf,
 } from "./store";
 import {
   type ConflictMode,
@@ -47,7 +50,22 @@ export const MESSAGES = {
   jobNotCompleted: (jobId: string) =>
     `Job '${jobId}' has not completed yet; its details are available once it has.`,
   noTree: (target: string, id: string) => `The product '${id}' has no ${target} version.`,
+  cannotDelete: (version: string, type: string) =>
+    `Cannot delete image '${version}' of type '${type}' as it is already published.`,
+  failureFor: (type: string) => `Failure for resource: ${type}-0`,
+  cannotRestore: (version: string) =>
+    `Image '${version}' cannot be restored because it was deprecated before it was published to live`,
+  sticky: (property: string) => `${property} property has already been enabled`,
+  /** Assumed wording: the docs only say published images cannot be edited. */
+  publishedChanged: (version: string, type: string) =>
+    `Image '${version}' of type '${type}' is already published and cannot be changed.`,
 } as const;
+
+/** `x64Gen1` → `X64Gen1`, `supportsNVMe` → `SupportsNVMe`: how the API's messages name them. */
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+const IMAGE_TYPES = ["x64Gen1", "x64Gen2", "arm64Gen2"];
+const LIFECYCLE_STATES = ["generallyAvailable", "deprecated", "deleted"];
+const DEPRECATION_REASONS = ["criticalSecurityIssue", "endOfSupport", "other"];
 
 export interface IngestionAuth {
   acceptedTokens: string[];
@@ -132,6 +150,10 @@ export class IngestionApi {
       case "plan":
         if (rest.length > 0) break;
         return scoped("plan", byGuid(first ?? query.get("product")?.replace(/^product\//, "")));
+      case "virtual-machine-plan-technical-configuration":
+      case "core-virtual-machine-plan-technical-configuration":
+        if (!first || !second || rest.length > 0) break;
+        return scoped("technicalConfiguration", byGuid(first));
       case "resource-tree":
         if (first !== "product" || !second || rest.length > 0) break;
         return scoped("resourceTree", byGuid(second));
@@ -186,7 +208,10 @@ export class IngestionApi {
   }
 
   private productOfId(id: unknown): ProductRecord | undefined {
-    const match = typeof id === "string" ? /^submission\/([0-9a-fA-F-]+)\/\d+$/.exec(id) : null;
+    const match =
+      typeof id === "string"
+        ? /^(?:submission|[a-z-]*technical-configuration)\/([0-9a-fA-F-]+)\/[0-9a-fA-F-]+$/.exec(id)
+        : null;
     return match ? this.store.findByGuid(match[1] ?? "") : undefined;
   }
 
@@ -254,6 +279,16 @@ export class IngestionApi {
           : this.products(query, version);
       case "plan":
         return this.plans(segments, query, version);
+      case "technicalConfiguration": {
+        const product = this.requireProduct(segments[1]);
+        const id = segments.join("/");
+        const response = this.resource(
+          product.draft.find((r) => r.id === id),
+          version,
+        );
+        this.store.afterRead(product, [segments[2] ?? ""]);
+        return response;
+      }
       case "resourceTree":
         return this.resourceTree(this.requireProduct(segments[2]), query, version);
       case "submission":
@@ -337,8 +372,13 @@ export class IngestionApi {
     const tree = target === "draft" ? product.draft : this.store.current(product, target)?.tree;
     if (!tree) throw new SimError(400, "badRequest", MESSAGES.noTree(target, productId(product)));
     this.treeReads += 1;
-    const resources = tree.map((resource) => this.withSchema(resource, version));
+    const resources = tree.map((resource) => this.withSchema(structuredClone(resource), version));
     if (this.treeReads % 2 === 0) resources.reverse();
+    if (target === "draft")
+      this.store.afterRead(
+        product,
+        product.plans.map((p) => p.guid),
+      );
     return json(200, {
       $schema: `${SCHEMA_HOST}/resource-tree/${version}`,
       root: productId(product),
@@ -445,6 +485,7 @@ export class IngestionApi {
       return this.invalid("The simulator configures exactly one submission resource per request.");
     const resource = resources[0];
     const schema = parseSchema(resource.$schema);
+    if (schema && TECH_CONFIG_TYPES.includes(schema.type)) return this.configureTechConfig(resource, version);
     if (schema?.type !== "submission")
       return this.invalid(
         `Resource 0: '$schema' must be '${SCHEMA_HOST}/submission/<version>' (the simulator configures submissions only).`,
@@ -491,6 +532,121 @@ export class IngestionApi {
     if (!latestPreview || latestPreview.number !== number || !this.store.succeeded(latestPreview))
       return this.conflict(product, target, MESSAGES.notLatest, version);
     return this.accepted(this.store.startLive(product, latestPreview, [resource]), version);
+  }
+
+  /**
+   * A technical configuration: schema checks (400), then the rules a job reports (published images cannot be
+   * deleted or changed, a deprecation cannot be stripped, `vmProperties` once true stay true). Accepted: the draft
+   * takes the resource as sent (without `$schema`) at once; the job ends in `configureSeconds`.
+   */
+  private configureTechConfig(resource: Record<string, unknown>, version: string): SimResponse {
+    const product = this.resolveProduct(resource.product) ?? this.productOfId(resource.id);
+    if (!product)
+      return this.invalid(
+        `Resource 0: 'product' must name an existing product (product/<guid> or {"externalId": ...}).`,
+      );
+    const type = parseSchema(resource.$schema)?.type ?? "";
+    const stored = product.draft.find(
+      (r) =>
+        isTechConfig(r) && (r.id === resource.id || (resource.id === undefined && r.plan === resource.plan)),
+    );
+    if (!stored)
+      return this.invalid(
+        `Resource 0: no technical configuration '${String(resource.id ?? resource.plan)}' in the product.`,
+      );
+    const problem = this.techConfigSchemaProblem(resource);
+    if (problem) return this.invalid(`Resource 0: ${problem}`);
+    const refusal = product.refuseNext.shift();
+    if (refusal)
+      return ingestionError(
+        refusal.status ?? 400,
+        refusal.code ?? "badRequest",
+        refusal.message,
+        refusal.details,
+      );
+
+    const messages: string[] = [];
+    const sent = new Map(versionsOf(resource).map((v) => [String(v.versionNumber), v]));
+    const published = new Map<string, Record<string, unknown>>();
+    for (const target of ["preview", "live"] as const) {
+      const tree = this.store.current(product, target)?.tree ?? [];
+      for (const v of versionsOf(tree.find((r) => r.id === stored.id)))
+        published.set(String(v.versionNumber), v);
+    }
+    const typesOf = (v: Record<string, unknown>) =>
+      (Array.isArray(v.vmImages) ? v.vmImages : []).map((i) =>
+        capitalized(String((i as { imageType?: unknown })?.imageType)),
+      );
+    for (const [number, entry] of published) {
+      const mine = sent.get(number);
+      if (!mine || mine.lifecycleState === "deleted") {
+        for (const t of typesOf(entry)) messages.push(MESSAGES.cannotDelete(number, t));
+      } else if (JSON.stringify(mine.vmImages) !== JSON.stringify(entry.vmImages)) {
+        for (const t of typesOf(entry)) messages.push(MESSAGES.publishedChanged(number, t));
+      }
+    }
+    for (const before of versionsOf(stored)) {
+      const mine = sent.get(String(before.versionNumber));
+      if (before.lifecycleState !== "deprecated" || !before.deprecationSchedule || !mine) continue;
+      if (mine.lifecycleState !== "deprecated" || !mine.deprecationSchedule)
+        messages.push(MESSAGES.cannotRestore(String(before.versionNumber)));
+    }
+    const oldProps = (stored.vmProperties ?? {}) as Record<string, unknown>;
+    const newProps = (resource.vmProperties ?? {}) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(oldProps))
+      if (value === true && newProps[key] !== true) messages.push(MESSAGES.sticky(capitalized(key)));
+
+    const errors: JobError[] = messages.map((message) => ({
+      code: "badRequest",
+      message,
+      resourceId: stored.id,
+      details: [{ code: "invalidResource", message: MESSAGES.failureFor(type) }],
+    }));
+    if (errors.length === 0) {
+      const { $schema: _schema, ...rest } = resource;
+      const index = product.draft.indexOf(stored);
+      product.draft[index] = { ...structuredClone(rest), id: stored.id };
+    }
+    return this.accepted(this.store.resourceJob(product, [resource], errors), version);
+  }
+
+  /** The preview2 schema's rules for `vmImageVersions` (versionNumber, 1-2 images, sources, states, reasons). */
+  private techConfigSchemaProblem(resource: Record<string, unknown>): string | undefined {
+    if (!Array.isArray(resource.vmImageVersions)) return "'vmImageVersions' must be an array.";
+    for (const [i, v] of versionsOf(resource).entries()) {
+      const at = `vmImageVersions[${i}]`;
+      const number = v.versionNumber;
+      if (typeof number !== "string" || !/^[0-9]+\.[0-9]+\.[0-9]+$/.test(number) || number.length > 32)
+        return `${at}.versionNumber '${String(number)}' does not match '^[0-9]+\\.[0-9]+\\.[0-9]+$'.`;
+      if (number.split(".").some((p) => p.length > 10))
+        return `${at}.versionNumber '${number}' is not valid: each part must fit in 10 digits. (assumed wording)`;
+      if (v.lifecycleState !== undefined && !LIFECYCLE_STATES.includes(String(v.lifecycleState)))
+        return `${at}.lifecycleState '${String(v.lifecycleState)}' is not one of ${LIFECYCLE_STATES.join(", ")}.`;
+      const schedule = v.deprecationSchedule as Record<string, unknown> | undefined;
+      if (
+        schedule !== undefined &&
+        schedule !== null &&
+        !DEPRECATION_REASONS.includes(String(schedule.reason))
+      )
+        return `${at}.deprecationSchedule.reason '${String(schedule.reason)}' is not one of ${DEPRECATION_REASONS.join(", ")}.`;
+      const images = Array.isArray(v.vmImages) ? v.vmImages : [];
+      if (images.length < 1 || images.length > 2) return `${at}.vmImages must have 1 or 2 items.`;
+      for (const [j, raw] of images.entries()) {
+        const image = (raw ?? {}) as Record<string, unknown>;
+        const source = (image.source ?? {}) as Record<string, unknown>;
+        if (!IMAGE_TYPES.includes(String(image.imageType)))
+          return `${at}.vmImages[${j}].imageType '${String(image.imageType)}' is not one of ${IMAGE_TYPES.join(", ")}.`;
+        if (source.sourceType === "sasUri") {
+          if (typeof (source.osDisk as { uri?: unknown } | undefined)?.uri !== "string")
+            return `${at}.vmImages[${j}].source.osDisk.uri is required.`;
+        } else if (source.sourceType === "sharedImageGallery") {
+          const shared = source.sharedImage as { tenantId?: unknown; resourceId?: unknown } | undefined;
+          if (typeof shared?.tenantId !== "string" || typeof shared?.resourceId !== "string")
+            return `${at}.vmImages[${j}].source.sharedImage needs tenantId and resourceId.`;
+        } else return `${at}.vmImages[${j}].source.sourceType must be 'sasUri' or 'sharedImageGallery'.`;
+      }
+    }
+    return undefined;
   }
 
   /** 400 with a `schemaValidationError` detail, the shape of the API's schema errors. */

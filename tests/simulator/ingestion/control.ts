@@ -2,7 +2,7 @@ import { json, type SimResponse } from "../api";
 import { SimError } from "../store";
 import type { RequestLogEntry } from "../types";
 import { DEFAULT_INGESTION_VERSION, type IngestionApi, ingestionError } from "./api";
-import type { IngestionStore } from "./store";
+import { type IngestionStore, isTechConfig, type ProductRecord } from "./store";
 import {
   INGESTION_SCOPE,
   type IngestionControl,
@@ -10,6 +10,8 @@ import {
   type IngestionProductView,
   type JobFailure,
   type Refusal,
+  type TargetType,
+  type TechnicalConfigurationEdit,
 } from "./types";
 
 /** Accepts a seed file's content: `{ "ingestionProducts": [...] }` (other keys ignored) or an array. */
@@ -65,6 +67,37 @@ export class IngestionSimControl implements IngestionControl {
     this.require(externalId).refuseNext.push(refusal);
   }
 
+  technicalConfiguration(
+    externalId: string,
+    planExternalId: string,
+    target: TargetType = "draft",
+  ): Record<string, unknown> | undefined {
+    const { store } = this.state();
+    const product = this.require(externalId);
+    const plan = this.plan(product, planExternalId);
+    const tree = target === "draft" ? product.draft : store.current(product, target)?.tree;
+    const config = tree?.find((r) => isTechConfig(r) && r.plan === `plan/${product.guid}/${plan.guid}`);
+    return config && structuredClone(config);
+  }
+
+  portalEdit(
+    externalId: string,
+    planExternalId: string,
+    edit: TechnicalConfigurationEdit,
+    options: { afterNextRead?: boolean } = {},
+  ): void {
+    const product = this.require(externalId);
+    const plan = this.plan(product, planExternalId);
+    if (options.afterNextRead) product.pendingEdits.push({ planGuid: plan.guid, edit });
+    else this.state().store.portalEdit(product, plan.guid, edit);
+  }
+
+  private plan(product: ProductRecord, planExternalId: string) {
+    const plan = product.plans.find((p) => p.externalId === planExternalId);
+    if (!plan) throw new SimError(404, "notFound", `Plan '${planExternalId}' was not found.`);
+    return plan;
+  }
+
   configurePosts(externalId: string): number {
     return this.requests.filter(
       (entry) =>
@@ -81,6 +114,7 @@ export class IngestionSimControl implements IngestionControl {
  * `/_sim/ingestion/...` control routes (segments after `ingestion`):
  *   POST products (a seed) · GET products/<externalId> · POST products/<externalId>/fail-next (a JobFailure)
  *   POST products/<externalId>/refuse-next (a Refusal) · GET jobs/<jobId>
+ *   POST products/<externalId>/portal-edit `{planId, edit, afterNextRead?}`
  */
 export function handleIngestionControl(
   control: IngestionControl,
@@ -105,6 +139,11 @@ export function handleIngestionControl(
     case "POST products/:/refuse-next":
       control.refuseNext(id, body as unknown as Refusal);
       return json(200, control.product(id));
+    case "POST products/:/portal-edit":
+      control.portalEdit(id, String(body.planId ?? ""), (body.edit ?? {}) as TechnicalConfigurationEdit, {
+        afterNextRead: body.afterNextRead === true,
+      });
+      return json(200, control.technicalConfiguration(id, String(body.planId ?? "")) ?? {});
     case "GET jobs/:": {
       const job = control.job(id);
       return job ? json(200, job) : ingestionError(404, "notFound", `Job '${id}' was not found.`);

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { blobOf, unreadable } from "../images";
 import { type SimClock, SimError } from "../store";
 import type {
   IngestionProductSeed,
@@ -7,7 +8,18 @@ import type {
   JobError,
   JobFailure,
   Refusal,
+  TechnicalConfigurationEdit,
 } from "./types";
+
+export const TECH_CONFIG_TYPES = [
+  "virtual-machine-plan-technical-configuration",
+  "core-virtual-machine-plan-technical-configuration",
+];
+
+/** True for a technical configuration resource (either type). */
+export function isTechConfig(resource: { id: string }): boolean {
+  return TECH_CONFIG_TYPES.includes(resource.id.split("/")[0] ?? "");
+}
 
 const HOUR = 3600;
 const DAY = 86_400;
@@ -26,7 +38,8 @@ export interface PlanRecord {
 export interface JobRecord {
   jobId: string;
   product: ProductRecord;
-  target: "preview" | "live";
+  /** `draft`: a configure of resources (a technical configuration), no submission. */
+  target: "preview" | "live" | "draft";
   /** Simulated epoch ms of the POST. */
   startMs: number;
   queueSeconds: number;
@@ -65,6 +78,8 @@ export interface ProductRecord {
   jobs: JobRecord[];
   failNext: JobFailure[];
   refuseNext: Refusal[];
+  /** Portal edits applied right after the next read of the plan's technical configuration, by plan guid. */
+  pendingEdits: Array<{ planGuid: string; edit: TechnicalConfigurationEdit }>;
 }
 
 export interface JobState {
@@ -108,6 +123,16 @@ export function defaultFailureErrors(product: ProductRecord, submission: string)
   ];
 }
 
+type Json = Record<string, unknown>;
+
+/** The version entries of a technical configuration. */
+export function versionsOf(config: Json | undefined): Json[] {
+  const versions = config?.vmImageVersions;
+  return Array.isArray(versions)
+    ? versions.filter((v): v is Json => typeof v === "object" && v !== null && !Array.isArray(v))
+    : [];
+}
+
 export class IngestionStore {
   private readonly products = new Map<string, ProductRecord>();
   private readonly jobsById = new Map<string, JobRecord>();
@@ -143,6 +168,7 @@ export class IngestionStore {
       jobs: [],
       failNext: [...(seed.failNext ?? [])],
       refuseNext: [...(seed.refuseNext ?? [])],
+      pendingEdits: [],
     };
     product.draft = [
       {
@@ -158,6 +184,21 @@ export class IngestionStore {
         alias: plan.alias,
         azureRegions: ["azureGlobal"],
       })),
+      ...(seed.plans ?? []).flatMap((planSeed, i) => {
+        const config = planSeed.technicalConfiguration;
+        const plan = plans[i];
+        if (!config || !plan) return [];
+        const { core, ...rest } = structuredClone(config);
+        const type = TECH_CONFIG_TYPES[core ? 1 : 0];
+        return [
+          {
+            id: `${type}/${guid}/${plan.guid}`,
+            product: productId(product),
+            plan: `plan/${guid}/${plan.guid}`,
+            ...rest,
+          },
+        ];
+      }),
     ];
     this.products.set(guid, product);
     this.synthesizeHistory(product);
@@ -248,8 +289,100 @@ export class IngestionStore {
     return job;
   }
 
+  /** A preview certifies the draft's new images first: one that cannot be downloaded fails it, naming the version. */
   startPreview(product: ProductRecord, resources: Array<Record<string, unknown>>): JobRecord {
+    const failure = this.certificationFailure(product);
+    if (failure) product.failNext.unshift({ target: "preview", errors: failure });
     return this.newJob(product, "preview", resources, this.clock.nowMs(), undefined);
+  }
+
+  /** The first image of a draft technical configuration that the current preview lacks and cannot be read. */
+  certificationFailure(product: ProductRecord): JobError[] | undefined {
+    const preview = this.current(product, "preview")?.tree ?? [];
+    const now = this.clock.nowMs();
+    for (const config of product.draft.filter(isTechConfig)) {
+      const published = preview.find((r) => r.id === config.id);
+      const before = new Map(versionsOf(published).map((v) => [v.versionNumber, JSON.stringify(v)]));
+      for (const version of versionsOf(config)) {
+        if (
+          version.lifecycleState === "deleted" ||
+          before.get(version.versionNumber) === JSON.stringify(version)
+        )
+          continue;
+        const urls = (Array.isArray(version.vmImages) ? version.vmImages : []).flatMap((image) => {
+          const source = (image as Record<string, Record<string, unknown>>)?.source ?? {};
+          if (source.sourceType !== "sasUri") return [];
+          const disks = Array.isArray(source.dataDisks) ? source.dataDisks : [];
+          return [
+            (source.osDisk as Record<string, unknown> | undefined)?.uri,
+            ...disks.map((d) => (d as Record<string, unknown>)?.uri),
+          ];
+        });
+        const bad = urls.find((url) => unreadable(url, now, product.seed.unreadableBlobs ?? []));
+        if (bad === undefined) continue;
+        const plan = product.plans.find((p) => config.plan === `plan/${product.guid}/${p.guid}`);
+        return [
+          {
+            code: "invalidState",
+            message: "The submission could not be published.",
+            resourceId: config.id,
+            details: [
+              {
+                code: "invalidState",
+                message: `Certification failed for image version '${version.versionNumber}' of plan '${plan?.externalId ?? config.plan}': Not able to download blob ${blobOf(String(bad))}. Make sure the SAS URI is valid, has read and list permissions and has not expired. (assumed wording)`,
+                resourceId: config.id,
+              },
+            ],
+          },
+        ];
+      }
+    }
+    return undefined;
+  }
+
+  /** A configure of resources: applied to the draft at once (when `errors` is empty); its job ends in seconds. */
+  resourceJob(
+    product: ProductRecord,
+    resources: Array<Record<string, unknown>>,
+    errors: JobError[],
+  ): JobRecord {
+    const job: JobRecord = {
+      jobId: randomUUID(),
+      product,
+      target: "draft",
+      startMs: this.clock.nowMs(),
+      queueSeconds: 0,
+      runSeconds: product.seed.configureSeconds ?? 2,
+      outcome: errors.length ? "failed" : "succeeded",
+      errors,
+      resources,
+    };
+    product.jobs.push(job);
+    this.jobsById.set(job.jobId, job);
+    return job;
+  }
+
+  /** Applies a portal edit to the plan's draft technical configuration. */
+  portalEdit(product: ProductRecord, planGuid: string, edit: TechnicalConfigurationEdit): void {
+    const config = product.draft.find(
+      (r) => isTechConfig(r) && r.plan === `plan/${product.guid}/${planGuid}`,
+    );
+    if (!config) throw new SimError(404, "notFound", `Plan '${planGuid}' has no technical configuration.`);
+    let versions = versionsOf(config).filter((v) => !edit.removeVersions?.includes(String(v.versionNumber)));
+    for (const entry of edit.vmImageVersions ?? []) {
+      const at = versions.findIndex((v) => v.versionNumber === entry.versionNumber);
+      versions = at >= 0 ? versions.map((v, i) => (i === at ? entry : v)) : [...versions, entry];
+    }
+    config.vmImageVersions = versions;
+    if (edit.vmProperties)
+      config.vmProperties = { ...(config.vmProperties as Record<string, unknown>), ...edit.vmProperties };
+  }
+
+  /** Pending portal edits of the technical configurations just read. */
+  afterRead(product: ProductRecord, planGuids: string[]): void {
+    const due = product.pendingEdits.filter((p) => planGuids.includes(p.planGuid));
+    product.pendingEdits = product.pendingEdits.filter((p) => !due.includes(p));
+    for (const { planGuid, edit } of due) this.portalEdit(product, planGuid, edit);
   }
 
   startLive(

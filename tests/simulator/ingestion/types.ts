@@ -16,6 +16,7 @@ export const INGESTION_SCOPE = "ingestion";
 export type IngestionRequestKind =
   | "product"
   | "plan"
+  | "technicalConfiguration"
   | "resourceTree"
   | "submission"
   | "configure"
@@ -62,11 +63,33 @@ export interface Refusal {
   details?: Array<{ code: string; message: string; target?: string }>;
 }
 
+/**
+ * A plan's technical configuration as stored (JSON as the API serves it, without `id`/`product`/`plan`, which
+ * the simulator fills): `operatingSystem`, `vmProperties`, `skus`, `vmImageVersions`...
+ */
+export interface TechnicalConfigurationSeed {
+  /** A core VM offer's `core-virtual-machine-plan-technical-configuration`. Default false. */
+  core?: boolean;
+  [key: string]: unknown;
+}
+
 export interface IngestionPlanSeed {
   externalId: string;
   /** Default: random. */
   guid?: string;
   alias?: string;
+  /** The plan's technical configuration in the draft (and in the preview/live trees of a seeded history). */
+  technicalConfiguration?: TechnicalConfigurationSeed;
+}
+
+/**
+ * A portal edit of a plan's technical configuration: versions upserted by `versionNumber`, versions removed,
+ * `vmProperties` merged.
+ */
+export interface TechnicalConfigurationEdit {
+  vmImageVersions?: Array<Record<string, unknown>>;
+  removeVersions?: string[];
+  vmProperties?: Record<string, unknown>;
 }
 
 /**
@@ -101,6 +124,10 @@ export interface IngestionProductSeed {
   forbidden?: boolean;
   /** `POST configure/<jobId>/cancel` is refused once a job has run this long (simulated seconds). */
   cancelRefusedAfterSeconds?: number;
+  /** Running time of a technical-configuration configure job. Default 2 (seconds, as observed). */
+  configureSeconds?: number;
+  /** Blob URLs (without query) that certification cannot download: a preview carrying one fails. */
+  unreadableBlobs?: string[];
 }
 
 /** How a configure that breaks the one-submission-in-flight rule (or pushes a stale preview) is answered. */
@@ -163,4 +190,20 @@ export interface IngestionControl {
   refuseNext(externalId: string, refusal: Refusal): void;
   /** Processed configure POSTs naming this product. */
   configurePosts(externalId: string): number;
+  /** A plan's technical configuration in the draft (default), or in the current preview/live tree. */
+  technicalConfiguration(
+    externalId: string,
+    planExternalId: string,
+    target?: TargetType,
+  ): Record<string, unknown> | undefined;
+  /**
+   * Edits a plan's draft technical configuration as the portal would: now, or (`afterNextRead`) right after the
+   * next read of it is answered, so the edit lands between a client's read and its write.
+   */
+  portalEdit(
+    externalId: string,
+    planExternalId: string,
+    edit: TechnicalConfigurationEdit,
+    options?: { afterNextRead?: boolean },
+  ): void;
 }

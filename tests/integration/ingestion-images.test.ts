@@ -1,0 +1,306 @@
+/**
+ * VmImageVersion with `api: "ingestion"` against the simulator: the whole technical configuration through
+ * `configure` with every other version exactly as read, adoption on a re-run (no configure), portal edits between
+ * read and write reported, refused deletes of published images, deprecation with a schedule, lost answers re-read.
+ */
+
+import { StaticTokenProvider } from "../../provider/core/auth";
+import { ConcurrentEditError, ImageVersionError } from "../../provider/core/errors";
+import { PooledTransport } from "../../provider/core/http";
+import { IngestionImageBackend } from "../../provider/ingestion/images";
+import { VmImageVersionProvider } from "../../provider/pulumi/images";
+import { type CppSimulator, defaultIngestionSeed } from "../simulator/server";
+import { TOKEN, withSimulator } from "../support/harness";
+
+const DAY = 86_400_000;
+const T0 = Date.now();
+const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+const GALLERY_VERSION =
+  "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Compute/galleries/g1/images/linux/versions/9.2.0";
+let sim: CppSimulator;
+let transport: PooledTransport;
+let lines: string[];
+let counter = 0;
+// biome-ignore lint/suspicious/noExplicitAny: tests index into the resource freely
+type Json = Record<string, any>;
+
+beforeAll(async () => {
+  sim = await withSimulator();
+});
+afterAll(() => sim.close());
+beforeEach(() => {
+  transport = new PooledTransport();
+  lines = [];
+});
+afterEach(() => transport.close());
+
+function sas(blob: string, sig = "SECRETsig") {
+  const q = new URLSearchParams({
+    sv: "2020-08-04",
+    sr: "c",
+    sp: "rl",
+    st: new Date(T0 - DAY).toISOString(),
+    se: new Date(T0 + 20 * 365 * DAY).toISOString(),
+    sig,
+  });
+  return `https://contoso.blob.core.windows.net/vhds/${blob}.vhd?${q}`;
+}
+
+function provider() {
+  return new VmImageVersionProvider({
+    tokenProvider: new StaticTokenProvider(TOKEN),
+    transport,
+    log: (line) => lines.push(line),
+    jobPollIntervalMs: 5,
+  });
+}
+
+/** A live product like the seeded `ing-images-offer`: a deprecated version with a schedule, skus, vmProperties. */
+function newProduct(): string {
+  const template = defaultIngestionSeed().find((p) => p.externalId === "ing-images-offer");
+  const externalId = `ing-img-${++counter}`;
+  const plan = template?.plans?.[0];
+  sim.ingestion.addProduct({
+    ...template,
+    externalId,
+    guid: undefined,
+    plans: [{ externalId: "main", technicalConfiguration: plan?.technicalConfiguration }],
+  });
+  return externalId;
+}
+
+const inputs = (offerId: string, extra: Record<string, unknown> = {}) => ({
+  api: "ingestion",
+  offerId,
+  planId: "main",
+  version: "9.2.0",
+  images: [{ imageType: "x64Gen2", osDiskUri: sas("os-9.2.0") }],
+  endpoint: `${sim.url}/rp/product-ingestion`,
+  ...extra,
+});
+
+const draft = (offerId: string): Json => sim.ingestion.technicalConfiguration(offerId, "main") as Json;
+const posts = (offerId: string) => sim.ingestion.configurePosts(offerId);
+
+describe("create", () => {
+  test("adds the version with one configure; every other version (the deprecated one and its schedule) comes back byte for byte", async () => {
+    const offerId = newProduct();
+    const before = draft(offerId);
+    const { id, outs } = await provider().create(inputs(offerId));
+    expect(id).toBe(`${offerId}/main/9.2.0`);
+    expect(outs).toMatchObject({ state: "draft", published: false, alreadyPresent: false });
+    expect(outs.planIds[0]).toMatch(/^plan\//);
+    expect(outs.planIds[1]).toMatch(/^virtual-machine-plan-technical-configuration\//);
+    expect(posts(offerId)).toBe(1);
+    const after = draft(offerId);
+    expect(JSON.stringify(after.vmImageVersions.slice(0, 2))).toBe(JSON.stringify(before.vmImageVersions));
+    expect(after.vmImageVersions[2]).toEqual({
+      versionNumber: "9.2.0",
+      vmImages: [
+        {
+          imageType: "x64Gen2",
+          source: { sourceType: "sasUri", osDisk: { uri: sas("os-9.2.0") }, dataDisks: [] },
+        },
+      ],
+    });
+    const { vmImageVersions: _a, ...restAfter } = after;
+    const { vmImageVersions: _b, ...restBefore } = before;
+    expect(JSON.stringify(restAfter)).toBe(JSON.stringify(restBefore));
+    expect(lines.join("\n")).not.toContain("SECRETsig");
+  });
+
+  test("a re-run with the same image (re-generated SAS) adopts it: 0 configure POSTs", async () => {
+    const offerId = newProduct();
+    await provider().create(inputs(offerId));
+    expect(posts(offerId)).toBe(1);
+    const again = await provider().create(
+      inputs(offerId, { images: [{ imageType: "x64Gen2", osDiskUri: sas("os-9.2.0", "OTHERsig") }] }),
+    );
+    expect(again.outs.alreadyPresent).toBe(true);
+    expect(posts(offerId)).toBe(1);
+    expect(lines.join("\n")).toMatch(/already in the draft with this image; nothing to write/);
+  });
+
+  test("a gallery image version and two image types; data disks as {lunNumber, uri}", async () => {
+    const offerId = newProduct();
+    await provider().create(
+      inputs(offerId, {
+        images: [
+          { imageType: "x64Gen2", sharedImage: { tenantId: TENANT, resourceId: GALLERY_VERSION } },
+          { imageType: "x64Gen1", osDiskUri: sas("os-g1"), dataDisks: [{ lun: 0, uri: sas("data-0") }] },
+        ],
+      }),
+    );
+    expect(draft(offerId).vmImageVersions[2].vmImages).toEqual([
+      {
+        imageType: "x64Gen2",
+        source: {
+          sourceType: "sharedImageGallery",
+          sharedImage: { tenantId: TENANT, resourceId: GALLERY_VERSION },
+        },
+      },
+      {
+        imageType: "x64Gen1",
+        source: {
+          sourceType: "sasUri",
+          osDisk: { uri: sas("os-g1") },
+          dataDisks: [{ lunNumber: 0, uri: sas("data-0") }],
+        },
+      },
+    ]);
+  });
+
+  test("an image type without a SKU is refused before anything is sent", async () => {
+    const offerId = newProduct();
+    await expect(
+      provider().create(inputs(offerId, { images: [{ imageType: "arm64Gen2", osDiskUri: sas("arm") }] })),
+    ).rejects.toThrow(
+      /has no SKU for image type arm64Gen2: its SKUs are main \(x64Gen2\), main-gen1 \(x64Gen1\)|has no SKU for image type arm64Gen2/,
+    );
+    expect(posts(offerId)).toBe(0);
+  });
+
+  test("same number, different image: replaced while never published; a published one is a clear error", async () => {
+    const offerId = newProduct();
+    await provider().create(inputs(offerId));
+    const replaced = await provider().create(
+      inputs(offerId, { images: [{ imageType: "x64Gen2", osDiskUri: sas("os-9.2.0-rebuilt") }] }),
+    );
+    expect(replaced.outs.alreadyPresent).toBe(false);
+    expect(draft(offerId).vmImageVersions[2].vmImages[0].source.osDisk.uri).toBe(sas("os-9.2.0-rebuilt"));
+    expect(posts(offerId)).toBe(2);
+    const published = provider().create(
+      inputs(offerId, { version: "9.1.20240101", images: [{ imageType: "x64Gen2", osDiskUri: sas("x") }] }),
+    );
+    await expect(published).rejects.toThrow(ImageVersionError);
+    await expect(published).rejects.toThrow(/already published \(live\).*give the new image a new version/);
+    expect(posts(offerId)).toBe(2);
+  });
+});
+
+describe("concurrency and failures", () => {
+  test("a portal edit between the read and the write is reported with what changed, never overwritten", async () => {
+    const offerId = newProduct();
+    sim.ingestion.portalEdit(
+      offerId,
+      "main",
+      { vmProperties: { supportsHibernation: true }, removeVersions: [] },
+      { afterNextRead: true },
+    );
+    const attempt = provider().create(inputs(offerId));
+    await expect(attempt).rejects.toThrow(ConcurrentEditError);
+    await expect(attempt).rejects.toThrow(/was changed by someone else since it was read: vmProperties: /);
+    expect(posts(offerId)).toBe(0);
+    expect(draft(offerId).vmProperties.supportsHibernation).toBe(true);
+    // Run again: the edit is now part of what is read, and kept.
+    await provider().create(inputs(offerId));
+    expect(draft(offerId).vmProperties.supportsHibernation).toBe(true);
+    expect(posts(offerId)).toBe(1);
+  });
+
+  test("a configure whose answer was lost is re-read: found applied, never sent again", async () => {
+    const offerId = newProduct();
+    sim.setFaults("ingestion", offerId, [
+      { type: "resetAfterProcessing", match: { method: "POST", kind: "configure" } },
+    ]);
+    const { outs } = await provider().create(inputs(offerId));
+    expect(outs.state).toBe("draft");
+    expect(posts(offerId)).toBe(1);
+    expect(lines.join("\n")).toMatch(/may have been applied; re-reading the technical configuration/);
+    expect(lines.join("\n")).toMatch(/the answer was lost and a re-read showed the write applied/);
+  });
+
+  test("a configure lost before processing is re-read: untouched, sent once more", async () => {
+    const offerId = newProduct();
+    sim.setFaults("ingestion", offerId, [{ type: "reset", match: { method: "POST", kind: "configure" } }]);
+    await provider().create(inputs(offerId));
+    expect(posts(offerId)).toBe(1);
+    expect(draft(offerId).vmImageVersions).toHaveLength(3);
+  });
+});
+
+describe("delete", () => {
+  test("a never-published version is removed; the deprecated one stays as it was", async () => {
+    const offerId = newProduct();
+    const before = draft(offerId);
+    const { outs } = await provider().create(inputs(offerId));
+    await provider().delete("id", outs);
+    expect(JSON.stringify(draft(offerId).vmImageVersions)).toBe(JSON.stringify(before.vmImageVersions));
+    expect(posts(offerId)).toBe(2);
+  });
+
+  test("a published version is kept without deprecation; with one it is deprecated on its schedule", async () => {
+    const offerId = newProduct();
+    const props = { ...inputs(offerId, { version: "9.1.20240101" }) };
+    const { outs } = await provider().create({
+      ...props,
+      images: [
+        { imageType: "x64Gen2", osDiskUri: sas("os-9.1.20240101-gen2") },
+        { imageType: "x64Gen1", osDiskUri: sas("os-9.1.20240101") },
+      ],
+    });
+    expect(outs).toMatchObject({ alreadyPresent: true, state: "live", published: true });
+    await provider().delete("id", outs);
+    expect(lines.join("\n")).toMatch(/keeping image version 9.1.20240101.*Set deprecation/);
+    expect(posts(offerId)).toBe(0);
+    // The only active version: Partner Center needs one, so not even a deprecation takes it.
+    const deprecation = { dateOffset: "P30D", reason: "endOfSupport" };
+    await provider().delete("id", { ...outs, deprecation });
+    expect(lines.join("\n")).toMatch(/last active image/);
+    expect(posts(offerId)).toBe(0);
+    // With a newer version in place, the deprecation is written with its schedule.
+    await provider().create(inputs(offerId));
+    await provider().delete("id", { ...outs, deprecation });
+    expect(draft(offerId).vmImageVersions[1]).toMatchObject({
+      versionNumber: "9.1.20240101",
+      lifecycleState: "deprecated",
+      deprecationSchedule: deprecation,
+    });
+    expect(draft(offerId).vmImageVersions[0].deprecationSchedule.date).toBe("2026-03-01T00:00:00");
+  });
+
+  test("the API's refusal to delete a published image (job error) is the clear refused-delete error", async () => {
+    const offerId = newProduct();
+    await provider().create(inputs(offerId));
+    const backend = new IngestionImageBackend({
+      offerId,
+      endpoint: `${sim.url}/rp/product-ingestion`,
+      tokenProvider: new StaticTokenProvider(TOKEN),
+      transport,
+      jobPollIntervalMs: 5,
+    });
+    const plan = await backend.readPlan("main");
+    // Removing the published 9.1 (the backend is asked directly: the provider would keep it).
+    const attempt = backend.removeVersion({
+      planId: "main",
+      version: "9.1.20240101",
+      mode: "remove",
+      expected: plan.versions.get("9.1.20240101"),
+      token: plan.token,
+    });
+    await expect(attempt).rejects.toThrow(ImageVersionError);
+    await expect(attempt).rejects.toThrow(
+      /image version 9\.1\.20240101 \(X64Gen2\) is already published, and published images cannot be deleted \(badRequest: Cannot delete image '9\.1\.20240101' of type 'X64Gen2' as it is already published\..*Failure for resource: virtual-machine-plan-technical-configuration-0.*set deprecation/,
+    );
+    expect(draft(offerId).vmImageVersions.map((v: Json) => v.versionNumber)).toContain("9.1.20240101");
+  });
+
+  test("the same refusal as a request error: the provider logs it and removes the resource from the stack only", async () => {
+    const offerId = newProduct();
+    const { outs } = await provider().create(inputs(offerId));
+    sim.ingestion.refuseNext(offerId, {
+      message: "Cannot delete image '9.2.0' of type 'X64Gen2' as it is already published.",
+      details: [
+        {
+          code: "invalidResource",
+          message: "Failure for resource: virtual-machine-plan-technical-configuration-0",
+        },
+      ],
+    });
+    await provider().delete("id", outs);
+    expect(lines.join("\n")).toMatch(
+      /image version 9\.2\.0 \(X64Gen2\) is already published, and published images cannot be deleted.*The resource is removed from the stack only/,
+    );
+    expect(draft(offerId).vmImageVersions).toHaveLength(3);
+  });
+});

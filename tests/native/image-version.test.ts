@@ -1,0 +1,144 @@
+/**
+ * `cloudpartner:index:VmImageVersion` through the native plugin over gRPC, as the engine drives it, against the
+ * simulator: the SAS URIs come back as secrets even when the program sent them plain, a create writes the version
+ * once, the same version with the same image is adopted with no write, and nothing is sent in preview.
+ */
+
+import { sasUri } from "../../scripts/lib/release";
+import type { CppSimulator } from "../simulator/server";
+import { withSimulator } from "../support/harness";
+import { isSecret, NativeHost, secret } from "../support/native-host";
+
+const IMAGE = "cloudpartner:index:VmImageVersion";
+const CANARY = "canary-native-image-token-41c2";
+/** SAS URIs start a day before this. */
+const T0 = Date.now();
+let sim: CppSimulator;
+let host: NativeHost;
+let counter = 0;
+
+beforeAll(async () => {
+  sim = await withSimulator({ acceptedTokens: [CANARY] });
+  host = await NativeHost.start();
+  await host.configure({ accessToken: secret(CANARY), endpoint: sim.url, version: "0.1.0" });
+});
+
+afterAll(async () => {
+  await host?.stop();
+  await sim?.close();
+});
+
+afterEach(() => {
+  expect(host.transcript().includes(CANARY)).toBe(false);
+});
+
+function newOffer(): string {
+  const offerId = `native-image-${++counter}`;
+  sim.addOffer({ publisherId: "contoso", offerId, state: "live" });
+  return offerId;
+}
+
+/** Image inputs as a YAML or Go program may send them: the SAS URIs not marked secret. */
+function inputs(offerId: string, version = "1.1.0") {
+  return {
+    publisherId: "contoso",
+    offerId,
+    planId: `${offerId}-plan`,
+    version,
+    osVhdUrl: sasUri("contoso", `os-${version}`, T0),
+    dataDisks: [],
+  };
+}
+
+const writes = (offerId: string) =>
+  sim.requests.filter((r) => r.offerId === offerId && r.method === "PUT" && r.kind === "offer").length;
+
+test("check marks the SAS URIs secret and refuses a bad one with the blob path only", async () => {
+  const offerId = newOffer();
+  const ok = await host.check(IMAGE, {}, inputs(offerId));
+  expect(ok.failures).toEqual([]);
+  expect(isSecret(ok.inputs.osVhdUrl)).toBe(true);
+  expect(isSecret(ok.inputs.dataDisks)).toBe(true);
+  expect(ok.inputs).toMatchObject({ endpoint: sim.url, api: "cpp", deprecate: false });
+
+  const bad = await host.check(
+    IMAGE,
+    {},
+    { ...inputs(offerId), osVhdUrl: secret(sasUri("contoso", "os").replace("sp=rl", "sp=rw")) },
+  );
+  expect(bad.failures.map((f) => f.property)).toEqual(["osVhdUrl"]);
+  expect(bad.failures[0]?.reason).toMatch(/vhds\/os\.vhd\) must grant read and list only/);
+  expect(JSON.stringify(bad.failures)).not.toContain("sig=");
+});
+
+test("create writes the version once, SAS outputs are secrets; a re-run adopts it with 0 writes", async () => {
+  const offerId = newOffer();
+  const news = (await host.check(IMAGE, {}, inputs(offerId))).inputs;
+
+  const before = sim.requests.length;
+  const preview = await host.create(IMAGE, news, { preview: true });
+  expect(sim.requests.length).toBe(before);
+  expect(isSecret(preview.properties.osVhdUrl)).toBe(true);
+
+  const { id, properties } = await host.create(IMAGE, news);
+  expect(id).toBe(`contoso/${offerId}/${offerId}-plan/1.1.0`);
+  expect(properties).toMatchObject({
+    version: "1.1.0",
+    planIds: [`${offerId}-plan`],
+    state: "draft",
+    published: false,
+    alreadyPresent: false,
+  });
+  expect(isSecret(properties.osVhdUrl)).toBe(true);
+  expect(properties.osVhdUrl.value).toBe(inputs(offerId).osVhdUrl);
+  expect(isSecret(properties.dataDisks)).toBe(true);
+  expect(isSecret(properties.version)).toBe(false);
+  expect(writes(offerId)).toBe(1);
+  const draft = sim.draft("contoso", offerId) as { plans: Array<Record<string, Record<string, unknown>>> };
+  expect(Object.keys(draft.plans[0]?.["microsoft-azure-virtualmachines.vmImages"] ?? {}).sort()).toEqual([
+    "1.0.0",
+    "1.1.0",
+  ]);
+
+  // The same program again: the engine's diff finds nothing to do, and sends nothing.
+  const sent = sim.requests.length;
+  expect((await host.diff(IMAGE, id, properties, news)).none).toBe(true);
+  expect(sim.requests.length).toBe(sent);
+
+  // A re-run that lost its state (a new stack, `pulumi import`-less adoption): the version is already there
+  // with this image (a re-generated SAS of the same blob), so it is adopted without a write.
+  const regenerated = sasUri("contoso", "os-1.1.0", T0 - 3_600_000);
+  expect(regenerated).not.toBe(inputs(offerId).osVhdUrl);
+  const again = (await host.check(IMAGE, {}, { ...inputs(offerId), osVhdUrl: secret(regenerated) })).inputs;
+  const adopted = await host.create(IMAGE, again);
+  expect(adopted.id).toBe(id);
+  expect(adopted.properties).toMatchObject({ alreadyPresent: true, state: "draft" });
+  expect(isSecret(adopted.properties.osVhdUrl)).toBe(true);
+  expect(writes(offerId)).toBe(1);
+  await host.host.printed(
+    `[contoso/${offerId}] image version 1.1.0 of plan ${offerId}-plan is already in the draft`,
+  );
+
+  // Progress lines name the blob, never the signature.
+  expect(host.host.stdout + host.host.stderr).toContain("vhds/os-1.1.0.vhd");
+  expect(host.host.stdout + host.host.stderr).not.toContain("sig=");
+});
+
+test("update of a never-published image keeps its outputs secret; import by id is refused with what to do", async () => {
+  const offerId = newOffer();
+  const news = (await host.check(IMAGE, {}, inputs(offerId))).inputs;
+  const { id, properties } = await host.create(IMAGE, news);
+  const other = (
+    await host.check(IMAGE, {}, { ...inputs(offerId), osVhdUrl: sasUri("contoso", "os-1.1.0-fixed") })
+  ).inputs;
+  const diff = await host.diff(IMAGE, id, properties, other);
+  expect(diff).toMatchObject({ changes: true, replaces: [] });
+  expect(diff.detailed).toEqual({ osVhdUrl: "UPDATE" });
+  const updated = await host.update(IMAGE, id, properties, other);
+  expect(isSecret(updated.properties.osVhdUrl)).toBe(true);
+  expect(updated.properties.osVhdUrl.value).toContain("vhds/os-1.1.0-fixed.vhd");
+  expect(writes(offerId)).toBe(2);
+
+  const refused = await host.read(IMAGE, id).catch((e: Error) => e);
+  expect((refused as Error).message).toMatch(/not imported by id.*adopts a version already in the draft/);
+});
