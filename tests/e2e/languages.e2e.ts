@@ -15,6 +15,7 @@ import {
   NATIVE_PLUGIN_DIR,
   REPO_ROOT,
 } from "../../scripts/lib/pulumi-cli";
+import { releaseOffer, sasUri } from "../../scripts/lib/release";
 import { type CppSimulator, startSimulator } from "../simulator/server";
 import { resourcesOf } from "./helpers";
 
@@ -121,45 +122,69 @@ withGo(
   },
 );
 
-withGo("YAML: examples/yaml-release publishes and takes an offer live through pulumi up", async () => {
-  const yamlDir = await ensurePulumiYaml();
-  const offerId = "yaml-release-1";
-  // Never published: the publish has to be sent, then the go-live.
-  sim.addOffer({ publisherId: "contoso", offerId, state: "neverPublished" });
-  const stack = new LocalStack({
-    projectDir: YAML_EXAMPLE,
-    stackName: "yaml",
-    cliBinDir,
-    extraPath: [yamlDir, NATIVE_PLUGIN_DIR],
-  });
-  stacks.push(stack);
-  await stack.init(
-    {
-      offerId,
-      pollIntervalSeconds: "0.05",
-      maxPollIntervalSeconds: "0.2",
-      "cloudpartner:endpoint": sim.url,
-    },
-    { "cloudpartner:accessToken": CANARY },
-  );
-  await stack.ok(["config", "set", "--path", "notificationEmails[0]", "release@contoso.example"]);
+withGo(
+  "YAML: examples/yaml-release takes a new image version live (version → publish → go-live); a re-run sends nothing; a new version sends one of each",
+  async () => {
+    const yamlDir = await ensurePulumiYaml();
+    const offer = releaseOffer("yaml-release-1");
+    const { offerId } = offer;
+    sim.addOffer(offer);
+    const stack = new LocalStack({
+      projectDir: YAML_EXAMPLE,
+      stackName: "yaml",
+      cliBinDir,
+      extraPath: [yamlDir, NATIVE_PLUGIN_DIR],
+    });
+    stacks.push(stack);
+    const release = async (version: string) => {
+      await stack.ok(["config", "set", "version", version]);
+      await stack.ok(["config", "set", "--secret", "osVhdUrl", sasUri("contoso", `os-${version}`)]);
+      return stack.ok(["up", "--yes"]);
+    };
+    const counts = () => [
+      sim.count({ kind: "offer", method: "PUT", offerId }),
+      sim.count({ kind: "publish", method: "POST", offerId }),
+      sim.goLivePosts("contoso", offerId),
+    ];
+    await stack.init(
+      {
+        offerId,
+        planId: offer.planId,
+        pollIntervalSeconds: "0.05",
+        maxPollIntervalSeconds: "0.2",
+        "cloudpartner:endpoint": sim.url,
+      },
+      { "cloudpartner:accessToken": CANARY },
+    );
+    await stack.ok(["config", "set", "--path", "notificationEmails[0]", "release@contoso.example"]);
 
-  const up = await stack.ok(["up", "--yes"]);
-  expect(up.stdout).toMatch(/\+ +cloudpartner:index:OfferPublish +offer-publish +created/);
-  expect(up.stdout).toMatch(/\+ +cloudpartner:index:OfferGoLive +offer-live +created/);
-  const outputs = await stack.outputs();
-  expect(outputs).toMatchObject({ liveStatus: "succeeded", liveStep: "Live" });
-  expect(sim.count({ kind: "publish", method: "POST", offerId })).toBe(1);
-  expect(sim.goLivePosts("contoso", offerId)).toBe(1);
-  const state = await stack.exportState();
-  expect(state).not.toContain(CANARY);
-  expect(up.stdout + up.stderr).not.toContain(CANARY);
-  const types = resourcesOf(state).map((r) => r.type);
-  expect(types).toEqual(
-    expect.arrayContaining(["cloudpartner:index:OfferPublish", "cloudpartner:index:OfferGoLive"]),
-  );
+    const up = await release("1.1.0");
+    expect(up.stdout).toMatch(/\+ +cloudpartner:index:VmImageVersion +image +created/);
+    expect(up.stdout).toMatch(/\+ +cloudpartner:index:OfferPublish +offer-publish +created/);
+    expect(up.stdout).toMatch(/\+ +cloudpartner:index:OfferGoLive +offer-live +created/);
+    expect(await stack.outputs()).toMatchObject({
+      version: "1.1.0",
+      liveStatus: "succeeded",
+      liveStep: "Live",
+    });
+    expect(counts()).toEqual([1, 1, 1]);
+    const state = await stack.exportState();
+    expect(state).not.toContain(CANARY);
+    expect(up.stdout + up.stderr).not.toContain(CANARY);
+    expect(up.stdout + up.stderr).not.toMatch(/sig=/);
+    expect(resourcesOf(state).map((r) => r.type)).toEqual(
+      expect.arrayContaining([
+        "cloudpartner:index:VmImageVersion",
+        "cloudpartner:index:OfferPublish",
+        "cloudpartner:index:OfferGoLive",
+      ]),
+    );
 
-  await stack.ok(["up", "--yes", "--expect-no-changes"]);
-  expect(sim.count({ kind: "publish", method: "POST", offerId })).toBe(1);
-  expect(sim.goLivePosts("contoso", offerId)).toBe(1);
-});
+    await stack.ok(["up", "--yes", "--expect-no-changes"]);
+    expect(counts()).toEqual([1, 1, 1]);
+
+    await release("1.2.0");
+    expect(await stack.outputs()).toMatchObject({ version: "1.2.0", liveStatus: "succeeded" });
+    expect(counts()).toEqual([2, 2, 2]);
+  },
+);
