@@ -35,7 +35,7 @@ async function setup() {
   sim.addOffer(releaseOffer(offerId));
   const stack = new LocalStack({ projectDir: PROJECT, stackName: `r${counter}`, cliBinDir });
   stacks.push(stack);
-  const [first] = releaseSteps("contoso");
+  const [first] = releaseSteps();
   await stack.init(
     {
       ...releaseConfig(offerId, sim.url),
@@ -66,7 +66,7 @@ async function sending(stack: LocalStack, offerId: string, args: string[]) {
 
 /** The `sig=` values of every image the steps use. */
 function sasSecrets(): string[] {
-  return releaseSteps("contoso").flatMap((step) =>
+  return releaseSteps().flatMap((step) =>
     Object.values(step.secrets).map((url) => new URL(url).searchParams.get("sig") ?? ""),
   );
 }
@@ -87,7 +87,7 @@ test("version → publish → gate → go-live; a bump is 1 write, 1 publish, 1 
   const { offerId, stack } = await setup();
   const secrets = sasSecrets();
   const printed: string[] = [];
-  const steps = releaseSteps("contoso");
+  const steps = releaseSteps();
   for (const [i, step] of steps.entries()) {
     await setConfig(stack, step.config, step.secrets);
     if (i === 2) {
@@ -103,9 +103,9 @@ test("version → publish → gate → go-live; a bump is 1 write, 1 publish, 1 
   }
   // The whole pipeline: two versions, each written, published and taken live once.
   expect(releaseCounts(sim.requests, offerId)).toMatchObject({
-    offerPuts: 2,
-    publishPosts: 2,
-    goLivePosts: 2,
+    imageWrites: 2,
+    publishes: 2,
+    goLives: 2,
   });
   const draft = sim.draft("contoso", offerId) as { plans: Array<Record<string, Record<string, unknown>>> };
   const images = draft.plans[0]?.["microsoft-azure-virtualmachines.vmImages"] ?? {};
@@ -150,7 +150,7 @@ test("a portal edit while pulumi up writes is kept (412, re-read, re-applied); a
   await setConfig(stack, { version: "1.2.0" }, { osVhdUrl: sasUri("contoso", "os-1.2.0") });
   const bumped = await sending(stack, offerId, ["up", "--yes"]);
   expect(bumped.output).toMatch(/added image version 1\.2\.0 .* after 1 concurrent edit/);
-  expect(bumped.counts.offerPuts).toBe(2);
+  expect(bumped.counts.imageWrites).toBe(2);
   expect(putStatuses()).toEqual([200, 412, 200]);
   const draft = sim.draft("contoso", offerId) as Record<string, unknown>;
   expect(draft.displayText).toBe("edited in the portal");
@@ -168,7 +168,7 @@ test("a portal edit while pulumi up writes is kept (412, re-read, re-applied); a
   expect(output).toMatch(/vhds\/portal-1\.3\.0\.vhd/);
   for (const secret of [new URL(portalImage).searchParams.get("sig") ?? "", ...sasSecrets()])
     expect(output).not.toContain(secret);
-  expect(counts).toMatchObject({ offerPuts: 1, publishPosts: 0, goLivePosts: 0 });
+  expect(counts).toMatchObject({ imageWrites: 1, publishes: 0, goLives: 0 });
   expect(putStatuses().at(-1)).toBe(412);
   const after = sim.draft("contoso", offerId) as {
     plans: Array<Record<string, Record<string, { osVhdUrl: string }>>>;
