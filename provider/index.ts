@@ -36,7 +36,7 @@ export { CloudPartnerClient } from "./cpp/client";
 export type { CheckedEmails } from "./cpp/emails";
 export { checkNotificationEmails, MAX_NOTIFICATION_EMAILS } from "./cpp/emails";
 export { DEFAULT_INGESTION_VERSION, INGESTION_ENDPOINT, INGESTION_SCOPE } from "./ingestion/constants";
-export type { VmImageDataDisk, VmImageVersionArgs } from "./pulumi/image-resource";
+export type { VmImageDataDisk, VmImageInput, VmImageVersionArgs } from "./pulumi/image-resource";
 export { VmImageVersion } from "./pulumi/image-resource";
 export type { ImageVersionOutputs } from "./pulumi/images";
 export { VmImageVersionProvider } from "./pulumi/images";

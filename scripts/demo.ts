@@ -10,6 +10,9 @@
  * - `npm run demo -- --release`: examples/image-release on the CPP API, the whole release pipeline: version A
  *   and its publish, the go-live after the review gate, version B the same way, and the same program once more;
  *   prints what each `pulumi up` sent (offer writes, publishes, go-lives) from the simulator's request log.
+ * - `npm run demo -- --release --api ingestion`: the same five `pulumi up`s on the Product Ingestion API, against
+ *   a live product whose plan has a technical configuration; prints the configure POSTs of each `pulumi up`
+ *   (of the technical configuration, to preview, to live).
  */
 
 import * as path from "node:path";
@@ -19,10 +22,12 @@ import type { RequestLogEntry } from "../tests/simulator/types";
 import { ensurePulumiCli, LocalStack, linkSelfPackage, REPO_ROOT } from "./lib/pulumi-cli";
 import {
   countsLine,
+  type ReleaseApi,
   type ReleaseStep,
   releaseConfig,
   releaseCounts,
   releaseOffer,
+  releaseProduct,
   releaseSteps,
 } from "./lib/release";
 
@@ -47,22 +52,23 @@ interface DemoPlan {
   summary(sim: CppSimulator, perUp: RequestLogEntry[][]): string[];
 }
 
-function planFor(api: string, sim: CppSimulator): DemoPlan {
+function planFor(api: ReleaseApi, release: boolean, sim: CppSimulator): DemoPlan {
   const polling = { pollIntervalSeconds: "0.5", maxPollIntervalSeconds: "2" };
-  if (api === "release") {
-    sim.addOffer(releaseOffer(RELEASE_OFFER));
-    const steps = releaseSteps("contoso");
+  if (release) {
+    if (api === "ingestion") sim.ingestion.addProduct(releaseProduct(RELEASE_OFFER));
+    else sim.addOffer(releaseOffer(RELEASE_OFFER));
+    const steps = releaseSteps(api);
     return {
       project: "examples/image-release",
       // The first step's config from the start, so the preview has a complete program.
-      config: { ...releaseConfig(RELEASE_OFFER, sim.url), ...polling, ...steps[0]?.config },
+      config: { ...releaseConfig(RELEASE_OFFER, sim.url, api), ...polling, ...steps[0]?.config },
       secrets: steps[0]?.secrets,
       ups: steps.map((step, i) => ({
         title: `up ${i + 1}: ${step.title}`,
         config: step.config,
         secrets: step.secrets,
       })),
-      summary: (_s, perUp) => releaseSummary(steps, perUp),
+      summary: (_s, perUp) => releaseSummary(api, steps, perUp),
     };
   }
   if (api === "ingestion") {
@@ -93,15 +99,15 @@ function planFor(api: string, sim: CppSimulator): DemoPlan {
 }
 
 /** One line per `pulumi up` with what it sent, and whether that is what the step must send. */
-function releaseSummary(steps: ReleaseStep[], perUp: RequestLogEntry[][]): string[] {
-  const total = releaseCounts(perUp.flat(), RELEASE_OFFER);
+function releaseSummary(api: ReleaseApi, steps: ReleaseStep[], perUp: RequestLogEntry[][]): string[] {
+  const total = releaseCounts(perUp.flat(), RELEASE_OFFER, api);
   const lines = steps.map((step, i) => {
-    const counts = releaseCounts(perUp[i] ?? [], RELEASE_OFFER);
+    const counts = releaseCounts(perUp[i] ?? [], RELEASE_OFFER, api);
     const expected = { ...counts, ...step.expected };
     const ok = JSON.stringify(counts) === JSON.stringify(expected);
-    return `up ${i + 1}: ${countsLine(counts)}${ok ? "" : ` — EXPECTED ${countsLine(expected)}`}`;
+    return `up ${i + 1}: ${countsLine(counts, api)}${ok ? "" : ` — EXPECTED ${countsLine(expected, api)}`}`;
   });
-  return [`${steps.length} pulumi ups, in all ${countsLine(total)}; per up:`, ...lines];
+  return [`${steps.length} pulumi ups, in all ${countsLine(total, api)}; per up:`, ...lines];
 }
 
 async function main(): Promise<number> {
@@ -110,15 +116,13 @@ async function main(): Promise<number> {
   });
   const api = values.api ?? "cpp";
   if (api !== "cpp" && api !== "ingestion") throw new Error(`--api must be cpp or ingestion, got ${api}`);
-  if (values.release && api !== "cpp")
-    throw new Error("--release runs on the CPP simulator so far; leave out --api or use --api cpp.");
 
   say("Pulumi CLI (built from Go modules on first use; cached afterwards)");
   const cliBinDir = await ensurePulumiCli();
   linkSelfPackage();
 
   const sim = await startSimulator({ timeScale: TIME_SCALE, acceptedTokens: [TOKEN], quiet: true });
-  const plan = planFor(values.release ? "release" : api, sim);
+  const plan = planFor(api, values.release ?? false, sim);
   say(
     `${api === "ingestion" ? "Product Ingestion API" : "CPP"} simulator on ${sim.url} ` +
       `(time scale ${TIME_SCALE}x: days of publishing play in seconds)`,

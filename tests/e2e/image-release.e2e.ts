@@ -1,13 +1,24 @@
 /**
- * The release pipeline of examples/image-release with the real Pulumi CLI against the CPP simulator: image
- * version → publish → review gate → go-live, the steps `npm run demo -- --release` shows (scripts/lib/release.ts).
- * Each new version is exactly one offer write, one publish and one go-live; the same program again sends nothing;
- * SAS URIs are secrets everywhere Pulumi keeps or prints them; a portal edit made while `pulumi up` runs is kept.
+ * The release pipeline of examples/image-release with the real Pulumi CLI against the simulator, on the CPP API
+ * and the Product Ingestion API: image version → publish → review gate → go-live, the steps `npm run demo --
+ * --release [--api ingestion]` shows (scripts/lib/release.ts). Each new version is exactly one image write (CPP:
+ * offer PUT; ingestion: technical-configuration configure), one publish and one go-live; the same program again
+ * sends nothing; SAS URIs are secrets everywhere Pulumi keeps or prints them; a portal edit made while `pulumi up`
+ * runs is kept (CPP: re-applied on top; ingestion: reported, nothing sent).
  */
 
 import * as path from "node:path";
 import { ensurePulumiCli, LocalStack, linkSelfPackage, REPO_ROOT } from "../../scripts/lib/pulumi-cli";
-import { releaseConfig, releaseCounts, releaseOffer, releaseSteps, sasUri } from "../../scripts/lib/release";
+import {
+  type ReleaseApi,
+  releaseConfig,
+  releaseCounts,
+  releaseOffer,
+  releaseProduct,
+  releaseSteps,
+  releaseVersions,
+  sasUri,
+} from "../../scripts/lib/release";
 import { type CppSimulator, startSimulator } from "../simulator/server";
 
 const CANARY = "e2e-release-token-93af1c";
@@ -29,16 +40,20 @@ afterAll(async () => {
   await sim?.close();
 });
 
-/** A new live offer with one plan, and a stack of examples/image-release on it with the first step's config. */
-async function setup() {
+/**
+ * A new live offer with one plan (ingestion: a live product whose plan has a technical configuration), and a
+ * stack of examples/image-release on it with the first step's config.
+ */
+async function setup(api: ReleaseApi = "cpp") {
   const offerId = `release-${++counter}`;
-  sim.addOffer(releaseOffer(offerId));
+  if (api === "ingestion") sim.ingestion.addProduct(releaseProduct(offerId));
+  else sim.addOffer(releaseOffer(offerId));
   const stack = new LocalStack({ projectDir: PROJECT, stackName: `r${counter}`, cliBinDir });
   stacks.push(stack);
-  const [first] = releaseSteps("contoso");
+  const [first] = releaseSteps(api);
   await stack.init(
     {
-      ...releaseConfig(offerId, sim.url),
+      ...releaseConfig(offerId, sim.url, api),
       pollIntervalSeconds: "0.05",
       maxPollIntervalSeconds: "0.2",
       ...first?.config,
@@ -55,18 +70,18 @@ async function setConfig(stack: LocalStack, config: Record<string, string>, secr
 }
 
 /** Runs `pulumi <args>` and returns its output with what it sent to the offer. */
-async function sending(stack: LocalStack, offerId: string, args: string[]) {
+async function sending(stack: LocalStack, offerId: string, args: string[], api: ReleaseApi = "cpp") {
   const before = sim.requests.length;
   const result = await stack.ok(args);
   return {
     output: result.stdout + result.stderr,
-    counts: releaseCounts(sim.requests.slice(before), offerId),
+    counts: releaseCounts(sim.requests.slice(before), offerId, api),
   };
 }
 
 /** The `sig=` values of every image the steps use. */
-function sasSecrets(): string[] {
-  return releaseSteps("contoso").flatMap((step) =>
+function sasSecrets(api: ReleaseApi = "cpp"): string[] {
+  return releaseSteps(api).flatMap((step) =>
     Object.values(step.secrets).map((url) => new URL(url).searchParams.get("sig") ?? ""),
   );
 }
@@ -83,51 +98,79 @@ const isCiphertext = (value: unknown) =>
   value !== null &&
   typeof (value as { ciphertext?: unknown }).ciphertext === "string";
 
-test("version → publish → gate → go-live; a bump is 1 write, 1 publish, 1 go-live; a re-run sends nothing; SAS URIs stay secret", async () => {
-  const { offerId, stack } = await setup();
-  const secrets = sasSecrets();
-  const printed: string[] = [];
-  const steps = releaseSteps("contoso");
-  for (const [i, step] of steps.entries()) {
-    await setConfig(stack, step.config, step.secrets);
-    if (i === 2) {
-      // What a reviewer sees before the bump: the new image is a secret in the diff, never its URL.
-      const preview = await sending(stack, offerId, ["preview", "--diff"]);
-      printed.push(preview.output);
-      expect(preview.counts.all).toBe(0);
-      expect(preview.output).toMatch(/osVhdUrl\s*:\s*\[secret\]/);
+type TechnicalConfiguration = { vmImageVersions: Array<{ versionNumber: string }> };
+
+/** Per API: the input holding the SAS URIs, and the versions of the release plan in the draft and live. */
+const PIPELINE = {
+  cpp: {
+    imageInput: "osVhdUrl",
+    versions: (offerId: string, _target: "draft" | "live") => {
+      const draft = sim.draft("contoso", offerId) as {
+        plans: Array<Record<string, Record<string, unknown>>>;
+      };
+      return Object.keys(draft.plans[0]?.["microsoft-azure-virtualmachines.vmImages"] ?? {}).sort();
+    },
+    all: ["1.0.0", "1.1.0", "1.2.0"],
+  },
+  ingestion: {
+    imageInput: "images",
+    versions: (offerId: string, target: "draft" | "live") => {
+      const config = sim.ingestion.technicalConfiguration(offerId, releaseOffer(offerId).planId, target);
+      return (config as TechnicalConfiguration | undefined)?.vmImageVersions.map((v) => v.versionNumber);
+    },
+    all: ["9.0.20230404", "9.1.20240101", "9.2.0", "9.3.0"],
+  },
+} as const;
+
+test.each(["cpp", "ingestion"] as const)(
+  "api %s: version → publish → gate → go-live; a bump is 1 write, 1 publish, 1 go-live; a re-run sends nothing; SAS URIs stay secret",
+  async (api) => {
+    const { offerId, stack } = await setup(api);
+    const { imageInput, versions, all: allVersions } = PIPELINE[api];
+    const secrets = sasSecrets(api);
+    const printed: string[] = [];
+    const steps = releaseSteps(api);
+    for (const [i, step] of steps.entries()) {
+      await setConfig(stack, step.config, step.secrets);
+      if (i === 2) {
+        // What a reviewer sees before the bump: the new image is a secret in the diff, never its URL.
+        const preview = await sending(stack, offerId, ["preview", "--diff"], api);
+        printed.push(preview.output);
+        expect(preview.counts.all).toBe(0);
+        expect(preview.output).toMatch(new RegExp(`${imageInput}\\s*:\\s*\\[secret\\]`));
+      }
+      const { output, counts } = await sending(stack, offerId, ["up", "--yes"], api);
+      printed.push(output);
+      expect({ step: i + 1, ...counts }).toEqual({ step: i + 1, ...counts, ...step.expected });
     }
-    const { output, counts } = await sending(stack, offerId, ["up", "--yes"]);
-    printed.push(output);
-    expect({ step: i + 1, ...counts }).toEqual({ step: i + 1, ...counts, ...step.expected });
-  }
-  // The whole pipeline: two versions, each written, published and taken live once.
-  expect(releaseCounts(sim.requests, offerId)).toMatchObject({
-    offerPuts: 2,
-    publishPosts: 2,
-    goLivePosts: 2,
-  });
-  const draft = sim.draft("contoso", offerId) as { plans: Array<Record<string, Record<string, unknown>>> };
-  const images = draft.plans[0]?.["microsoft-azure-virtualmachines.vmImages"] ?? {};
-  expect(Object.keys(images).sort()).toEqual(["1.0.0", "1.1.0", "1.2.0"]);
-  expect(await stack.outputs()).toMatchObject({ version: "1.2.0", liveStatus: "succeeded" });
+    // The whole pipeline: two versions, each written, published and taken live once.
+    expect(releaseCounts(sim.requests, offerId, api)).toMatchObject({
+      imageWrites: 2,
+      publishes: 2,
+      goLives: 2,
+    });
+    expect(versions(offerId, "draft")).toEqual(allVersions);
+    if (api === "ingestion") expect(versions(offerId, "live")).toEqual(allVersions);
+    const [, latest] = releaseVersions(api);
+    expect(await stack.outputs()).toMatchObject({ version: latest, liveStatus: "succeeded" });
 
-  // Never printed by the CLI: not in any up, preview, or output listing.
-  printed.push((await stack.ok(["stack", "output", "--json"])).stdout, (await stack.ok(["config"])).stdout);
-  const all = printed.join("\n");
-  expect(all).toContain("vhds/os-1.2.0.vhd"); // the blob path is how messages name an image
-  for (const secret of secrets) expect(all).not.toContain(secret);
-  expect(all).not.toContain(CANARY);
+    // Never printed by the CLI: not in any up, preview, or output listing.
+    printed.push((await stack.ok(["stack", "output", "--json"])).stdout, (await stack.ok(["config"])).stdout);
+    const all = printed.join("\n");
+    expect(all).toContain(`vhds/os-${latest}.vhd`); // the blob path is how messages name an image
+    for (const secret of secrets) expect(all).not.toContain(secret);
+    expect(all).not.toContain(CANARY);
 
-  // In state only as ciphertext, inputs and outputs alike.
-  const exported = await stack.exportState();
-  for (const secret of [...secrets, CANARY]) expect(exported).not.toContain(secret);
-  const image = resourcesOf(exported).find(isImage);
-  expect(image?.outputs?.version).toBe("1.2.0");
-  expect(isCiphertext(image?.inputs?.osVhdUrl)).toBe(true);
-  expect(isCiphertext(image?.outputs?.osVhdUrl)).toBe(true);
-  expect(exported).not.toContain("blob.core.windows.net/vhds/os-");
-});
+    // In state only as ciphertext, inputs and outputs alike.
+    const exported = await stack.exportState();
+    for (const secret of [...secrets, CANARY]) expect(exported).not.toContain(secret);
+    const image = resourcesOf(exported).find(isImage);
+    expect(image?.outputs?.version).toBe(latest);
+    expect(isCiphertext(image?.inputs?.[imageInput])).toBe(true);
+    expect(isCiphertext(image?.outputs?.[imageInput])).toBe(true);
+    expect(exported).not.toContain("blob.core.windows.net/vhds/os-");
+  },
+);
 
 test("a portal edit while pulumi up writes is kept (412, re-read, re-applied); a portal edit of the same version is reported, never overwritten", async () => {
   const { offerId, stack } = await setup();
@@ -150,7 +193,7 @@ test("a portal edit while pulumi up writes is kept (412, re-read, re-applied); a
   await setConfig(stack, { version: "1.2.0" }, { osVhdUrl: sasUri("contoso", "os-1.2.0") });
   const bumped = await sending(stack, offerId, ["up", "--yes"]);
   expect(bumped.output).toMatch(/added image version 1\.2\.0 .* after 1 concurrent edit/);
-  expect(bumped.counts.offerPuts).toBe(2);
+  expect(bumped.counts.imageWrites).toBe(2);
   expect(putStatuses()).toEqual([200, 412, 200]);
   const draft = sim.draft("contoso", offerId) as Record<string, unknown>;
   expect(draft.displayText).toBe("edited in the portal");
@@ -168,10 +211,51 @@ test("a portal edit while pulumi up writes is kept (412, re-read, re-applied); a
   expect(output).toMatch(/vhds\/portal-1\.3\.0\.vhd/);
   for (const secret of [new URL(portalImage).searchParams.get("sig") ?? "", ...sasSecrets()])
     expect(output).not.toContain(secret);
-  expect(counts).toMatchObject({ offerPuts: 1, publishPosts: 0, goLivePosts: 0 });
+  expect(counts).toMatchObject({ imageWrites: 1, publishes: 0, goLives: 0 });
   expect(putStatuses().at(-1)).toBe(412);
   const after = sim.draft("contoso", offerId) as {
     plans: Array<Record<string, Record<string, { osVhdUrl: string }>>>;
   };
   expect(after.plans[0]?.["microsoft-azure-virtualmachines.vmImages"]?.["1.3.0"]?.osVhdUrl).toBe(portalImage);
+});
+
+test("api ingestion: a portal edit of the technical configuration between the read and the write is reported, never overwritten", async () => {
+  const { offerId, stack } = await setup("ingestion");
+  const planId = releaseOffer(offerId).planId;
+  await stack.ok(["up", "--yes"]);
+  const draft = () =>
+    sim.ingestion.technicalConfiguration(offerId, planId) as TechnicalConfiguration & {
+      vmProperties: Record<string, unknown>;
+    };
+  expect(draft().vmProperties.supportsHibernation).toBe(false);
+
+  // Someone edits the plan in Partner Center right after the provider has read it, before it writes.
+  sim.ingestion.portalEdit(
+    offerId,
+    planId,
+    { vmProperties: { supportsHibernation: true } },
+    { afterNextRead: true },
+  );
+  const [, bump] = releaseVersions("ingestion");
+  await setConfig(stack, { version: bump }, { osVhdUrl: sasUri("contoso", `os-${bump}`) });
+  const before = sim.requests.length;
+  const refused = await stack.run(["up", "--yes"]);
+  const output = refused.stdout + refused.stderr;
+  expect(refused.code).not.toBe(0);
+  expect(output).toMatch(/was changed by someone else since it was read: vmProperties/);
+  expect(output).toMatch(/Nothing was sent/);
+  for (const secret of sasSecrets("ingestion")) expect(output).not.toContain(secret);
+  expect(releaseCounts(sim.requests.slice(before), offerId, "ingestion")).toMatchObject({
+    imageWrites: 0,
+    publishes: 0,
+    goLives: 0,
+  });
+  expect(draft().vmProperties.supportsHibernation).toBe(true);
+  expect(draft().vmImageVersions.map((v) => v.versionNumber)).not.toContain(bump);
+
+  // Run again once reviewed: the edit is part of what is read now, and kept.
+  const again = await sending(stack, offerId, ["up", "--yes"], "ingestion");
+  expect(again.counts).toMatchObject({ imageWrites: 1, publishes: 1, goLives: 0 });
+  expect(draft().vmProperties.supportsHibernation).toBe(true);
+  expect(draft().vmImageVersions.map((v) => v.versionNumber)).toContain(bump);
 });

@@ -697,6 +697,23 @@ describe("technical configurations", () => {
     expect(sim.ingestion.configurePosts("ing-images-offer")).toBe(1);
   });
 
+  test("the request log says what each configure POST configures: a technical configuration, preview or live", async () => {
+    const tc = await read();
+    await configured({ ...tc, vmImageVersions: [...tc.vmImageVersions, newVersion("9.2.0")] });
+    await started(await configure("preview", IMAGES));
+    // Refused (a submission is in flight), yet logged with what it asked for.
+    expect((await configure("live", IMAGES, `submission/${IMAGES}/1`)).status).toBe(400);
+    await call("configure", { body: { $schema: `${SCHEMA}/configure/2022-07-01`, resources: [] } });
+    const posts = sim.requests.filter((r) => r.kind === "configure");
+    expect(posts.map((r) => [r.offerId, r.configures])).toEqual([
+      ["ing-images-offer", "technicalConfiguration"],
+      ["ing-images-offer", "preview"],
+      ["ing-images-offer", "live"],
+      [undefined, undefined],
+    ]);
+    expect(sim.requests.filter((r) => r.kind !== "configure" && r.configures !== undefined)).toEqual([]);
+  });
+
   test("omitting or deleting a published image fails the job with the API's words", async () => {
     const tc = await read();
     const omitted = await configured({ ...tc, vmImageVersions: tc.vmImageVersions.slice(1) });

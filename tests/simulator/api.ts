@@ -1,7 +1,7 @@
 import { checkVersionRules } from "./images";
 import { evaluate, type OperationRecord, renderOperation, SUBMISSION_TYPES, spell } from "./operations";
 import { type OfferRecord, SimError, type SimStore, type SlotName } from "./store";
-import type { CancelLocationInBody, CanonicalStatus, RequestKind } from "./types";
+import type { CancelLocationInBody, CanonicalStatus, ConfigureTarget, RequestKind } from "./types";
 
 export const API_VERSION = "2017-10-31";
 
@@ -18,6 +18,8 @@ export interface Route {
   operationId?: string;
   /** The `{n}` of .../versions/{n} or the `{slot}` of .../slot/{slot}. */
   param?: string;
+  /** Ingestion `POST configure`: what its body configures. */
+  configures?: ConfigureTarget;
 }
 
 export interface ApiRequest {

@@ -229,6 +229,7 @@ class Simulator implements CppSimulator {
       kind: route.kind,
       publisherId: route.publisherId,
       offerId: route.offerId,
+      ...(route.configures ? { configures: route.configures } : {}),
       processed: false,
     };
     this.requests.push(entry);

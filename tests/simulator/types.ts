@@ -1,6 +1,11 @@
 /** Public types of the CPP simulator. Kept free of node:http so clients can import them cheaply. */
 
-import type { IngestionControl, IngestionOptions, IngestionRequestKind } from "./ingestion/types";
+import type {
+  ConfigureTarget,
+  IngestionControl,
+  IngestionOptions,
+  IngestionRequestKind,
+} from "./ingestion/types";
 
 export type * from "./ingestion/types";
 
@@ -197,6 +202,8 @@ export interface RequestLogEntry {
   kind: RequestKind;
   publisherId?: string;
   offerId?: string;
+  /** Ingestion `POST configure`: what its body configures (a technical configuration, preview or live). */
+  configures?: ConfigureTarget;
   /** The fault applied, if any. */
   fault?: FaultType;
   /** The route handler ran (past api-version and auth checks). */

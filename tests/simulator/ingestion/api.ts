@@ -22,6 +22,7 @@ import {
   versionsOf,
 } from "./store";
 import {
+  type ConfigureTarget,
   type ConflictMode,
   INGESTION_PREFIX,
   INGESTION_SCOPE,
@@ -161,7 +162,10 @@ export class IngestionApi {
         if (!first || rest.length > 0) break;
         return scoped("submission", byGuid(first));
       case "configure": {
-        if (first === undefined) return scoped("configure", this.bodyProduct(body));
+        if (first === undefined) {
+          const { product, configures } = this.bodyOf(body);
+          return { ...scoped("configure", product), configures };
+        }
         const job = this.store.findJob(first);
         if (rest.length > 0) break;
         const kind =
@@ -179,20 +183,33 @@ export class IngestionApi {
     return { kind: "other", publisherId: INGESTION_SCOPE };
   }
 
-  /** The product a configure body names; undefined when the body does not parse or names none. */
-  private bodyProduct(body: string): ProductRecord | undefined {
+  /**
+   * The product a configure body names and what it configures (a technical configuration, or a submission to
+   * preview or live); each undefined when the body does not parse or does not say.
+   */
+  private bodyOf(body: string): { product?: ProductRecord; configures?: ConfigureTarget } {
     try {
       const parsed: unknown = JSON.parse(body);
       const resources = isRecord(parsed) && Array.isArray(parsed.resources) ? parsed.resources : [];
+      const first = resources.find(isRecord);
+      const type = parseSchema(first?.$schema)?.type;
+      const target = isRecord(first?.target) ? first.target.targetType : undefined;
+      const configures: ConfigureTarget | undefined =
+        type !== undefined && TECH_CONFIG_TYPES.includes(type)
+          ? "technicalConfiguration"
+          : type === "submission" && (target === "preview" || target === "live")
+            ? target
+            : undefined;
       for (const resource of resources) {
         if (!isRecord(resource)) continue;
         const product = this.resolveProduct(resource.product) ?? this.productOfId(resource.id);
-        if (product) return product;
+        if (product) return { product, configures };
       }
+      return { configures };
     } catch {
       // An unparseable body is answered by the handler; here it just names no product.
     }
-    return undefined;
+    return {};
   }
 
   private resolveProduct(reference: unknown): ProductRecord | undefined {

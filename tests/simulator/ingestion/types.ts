@@ -26,6 +26,12 @@ export type IngestionRequestKind =
 
 export type TargetType = "draft" | "preview" | "live";
 
+/**
+ * What a `POST configure` configures, from its body (its first resource): a plan's technical configuration, or a
+ * submission to preview or live. Logged as `configures` on the request-log entry.
+ */
+export type ConfigureTarget = "technicalConfiguration" | "preview" | "live";
+
 /** Where a seeded product starts. */
 export type IngestionProductState =
   /** Draft only: no preview, no live. */
