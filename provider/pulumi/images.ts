@@ -553,7 +553,7 @@ export class VmImageVersionProvider implements pulumi.dynamic.ResourceProvider {
         token: plan.token,
       });
       this.#log(
-        `[${backend.offer}] ${stored ? "replaced" : "added"} ${what} (${backend.describeChange(undefined, image).join("; ")})` +
+        `[${backend.offer}] ${stored ? `replaced ${what}: ${backend.describeChange(stored, image).join("; ")}` : `${what}: ${backend.describeChange(undefined, image).join("; ")}`}` +
           (result.conflicts
             ? ` after ${result.conflicts} concurrent edit(s) of the offer (re-read and re-applied)`
             : "") +

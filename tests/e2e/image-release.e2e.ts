@@ -192,7 +192,7 @@ test("a portal edit while pulumi up writes is kept (412, re-read, re-applied); a
   await portalEdit({ displayText: "edited in the portal" });
   await setConfig(stack, { version: "1.2.0" }, { osVhdUrl: sasUri("contoso", "os-1.2.0") });
   const bumped = await sending(stack, offerId, ["up", "--yes"]);
-  expect(bumped.output).toMatch(/added image version 1\.2\.0 .* after 1 concurrent edit/);
+  expect(bumped.output).toMatch(/image version 1\.2\.0 .*: added .* after 1 concurrent edit/);
   expect(bumped.counts.imageWrites).toBe(2);
   expect(putStatuses()).toEqual([200, 412, 200]);
   const draft = sim.draft("contoso", offerId) as Record<string, unknown>;
