@@ -1,7 +1,8 @@
 /**
  * Entry point of the plugin `pulumi-resource-cloudpartner` (bin/pulumi-resource-cloudpartner runs this file).
  * The engine starts it with its own address as the argument, reads the port from the first stdout line and
- * talks `pulumirpc.ResourceProvider` to it; everything printed afterwards (progress lines) is shown by the CLI.
+ * talks `pulumirpc.ResourceProvider` to it. Progress lines go back to the engine's Log service, attached to
+ * their resource (engine-log.ts), so `pulumi up` shows them.
  *
  * Signals: a Ctrl-C reaches this process too (same process group as the CLI). The first SIGINT does what the
  * engine's Cancel does, abort what is in flight so each wait saves its operation as partial state, and leaves
@@ -10,10 +11,13 @@
  */
 
 import { closeDefaultTransport } from "../core/http";
+import { engineLogger } from "./engine-log";
 import { NativeProvider, serve } from "./server";
 
 async function main(): Promise<void> {
-  const provider = new NativeProvider();
+  const logger = engineLogger(process.argv[2]);
+  const provider = new NativeProvider({ log: logger.log });
+  provider.logsFlushed = logger.flushed;
   const { server, port } = await serve(provider);
 
   let shuttingDown = false;

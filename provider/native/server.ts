@@ -40,6 +40,7 @@ import {
   schemaPath,
   VM_IMAGE_VERSION,
 } from "./contract";
+import { withUrn } from "./engine-log";
 import { type Properties, unwrap, wrapSecrets } from "./properties";
 
 // The SDK's generated stubs and the grpc-js copy they were generated against.
@@ -101,6 +102,8 @@ export class NativeProvider {
   readonly #inFlight = new Set<AbortController>();
   /** Called each time Cancel aborted calls in flight (tests, logs). */
   onCancel?: (aborted: number) => void;
+  /** Resolves once the log lines printed so far reached the engine: a call answers after its own lines. */
+  logsFlushed: () => Promise<void> = async () => {};
 
   constructor(hooks: ProviderHooks = {}, schemaText = fs.readFileSync(schemaPath(), "utf8")) {
     this.schemaText = schemaText;
@@ -117,9 +120,11 @@ export class NativeProvider {
     const unary =
       <Req, Res>(fn: (request: Req) => Promise<Res>): Handler =>
       (call, callback) => {
-        fn(call.request as Req).then(
-          (response) => callback(null, response),
-          (error: unknown) => callback(this.#grpcError(error)),
+        // Log lines printed while this call runs belong to its resource (see engine-log.ts).
+        const urn = (call.request as { getUrn?: () => string }).getUrn?.();
+        withUrn(urn, () => fn(call.request as Req)).then(
+          (response) => this.logsFlushed().then(() => callback(null, response)),
+          (error: unknown) => this.logsFlushed().then(() => callback(this.#grpcError(error))),
         );
       };
     return {

@@ -39,8 +39,9 @@ const KIND_NAMES = Object.fromEntries(
 export class NativeHost {
   private constructor(readonly host: ProviderHost) {}
 
-  static async start(env: NodeJS.ProcessEnv = {}): Promise<NativeHost> {
-    return new NativeHost(await ProviderHost.start(env, { command: PLUGIN, args: ["127.0.0.1:1"] }));
+  /** `engineAddress`: the engine's Log service the plugin reports to (default: nothing listens there). */
+  static async start(env: NodeJS.ProcessEnv = {}, engineAddress = "127.0.0.1:1"): Promise<NativeHost> {
+    return new NativeHost(await ProviderHost.start(env, { command: PLUGIN, args: [engineAddress] }));
   }
 
   /**
