@@ -159,6 +159,8 @@ describe("native resource with the real CLI", () => {
       /Stopped waiting for contoso\/e2e-native-\d+ after .*still running/,
     );
     expect(seconds).toBeGreaterThanOrEqual(5);
+    // Progress lines reach the CLI through the engine's Log service, under the resource.
+    expect(first.stdout).toMatch(/go-live accepted; operation /);
     const [saved] = await goLives(stack);
     expect(saved).toMatchObject({ type: NATIVE_TYPE, outputs: { status: "running" } });
     expect(saved?.outputs?.operationLocation).toMatch(/\/operations\//);
@@ -166,6 +168,8 @@ describe("native resource with the real CLI", () => {
     sim.advance(2 * 10 ** 9);
     const second = await stack.ok(["up", "--yes"]);
     expect(second.stdout).toMatch(/offer-live updated .*\[diff: ~status\]/);
+    expect(second.stdout).toMatch(/resuming go-live .*\(no new request\)/);
+    expect(second.stdout).toMatch(/go-live succeeded/);
     expect(await stack.outputs()).toMatchObject({ status: "succeeded", currentStep: "Live" });
     expect(sim.goLivePosts("contoso", offerId)).toBe(1);
     expect(first.stdout + first.stderr + second.stdout + second.stderr).not.toContain(CANARY);
