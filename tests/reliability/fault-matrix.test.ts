@@ -7,18 +7,21 @@
  * markdown table to dir/fault-matrix.md; nothing is printed.
  */
 
-import { writeFileSync } from "node:fs";
-import * as path from "node:path";
 import { CredentialTokenProvider } from "../../provider/core/auth";
 import { PooledTransport } from "../../provider/core/http";
 import { OfferGoLiveProvider } from "../../provider/pulumi/providers";
 import type { CppSimulator, Fault, OfferSeed } from "../simulator/server";
 import { clientFor, goLiveInputs, withSimulator } from "../support/harness";
 import { decodeInitError, ProviderHost, serializedProvider } from "../support/provider-host";
-import { CANARY, waitFor } from "./helpers";
-
-// biome-ignore lint/suspicious/noExplicitAny: provider outputs are read freely
-type Props = Record<string, any>;
+import {
+  CANARY,
+  checkAndCreate,
+  expectMatrixRow,
+  type Props,
+  runMatrixDeployment,
+  waitFor,
+  writeMatrixReport,
+} from "./helpers";
 
 interface RowContext {
   offerId: string;
@@ -411,18 +414,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await host?.stop();
   await Promise.all([sim?.close(), foreign?.close()]);
-  const dir = process.env.RELIABILITY_REPORT_DIR;
-  if (dir) {
-    const lines = [
-      "| # | fault | outcome | go-live POSTs processed | go-lives started | error text / detail |",
-      "|---|---|---|---|---|---|",
-      ...results.map(
-        (r, i) =>
-          `| ${i + 1} | ${r.row.fault} | ${r.outcome} | ${r.posts} | ${r.started} | ${r.detail.replace(/\|/g, "\\|")} |`,
-      ),
-    ];
-    writeFileSync(path.join(dir, "fault-matrix.md"), `${lines.join("\n")}\n`);
-  }
+  writeMatrixReport(
+    "fault-matrix.md",
+    ["fault", "outcome", "go-live POSTs processed", "go-lives started", "error text / detail"],
+    results.map((r) => [r.row.fault, r.outcome, r.posts, r.started, r.detail]),
+  );
 });
 
 test.each(matrix)("$fault", async (row) => {
@@ -434,58 +430,36 @@ test.each(matrix)("$fault", async (row) => {
   const goLivesBefore = goLivesOf(offerId);
   sim.setFaults("contoso", offerId, row.faults?.(ctx) ?? []);
 
-  const deploy = row.run
-    ? row.run(ctx)
-    : host.check({}, baseInputs(offerId, row.inputs)).then((checked) => {
-        expect(checked.failures).toEqual([]);
-        return host.create(checked.inputs);
-      });
-  const [settled] = await Promise.all([
-    deploy
-      .then(
-        (created) => ({ properties: created.properties, error: undefined as unknown }),
-        (error: unknown) => ({ properties: undefined, error }),
-      )
-      .finally(() => {
-        ctx.settled = true;
-      }),
-    row.during?.(ctx),
-  ]);
-
-  let outcome: string;
-  let detail = "";
-  const init = settled.error ? decodeInitError(settled.error) : undefined;
-  if (!settled.error) {
-    outcome =
-      settled.properties?.status === "succeeded" ? "succeeded" : `created (${settled.properties?.status})`;
-    detail = settled.properties?.attached ? "attached to the running go-live" : "";
-  } else if (init) {
-    outcome = `partial state (${init.properties.status})`;
-    detail = init.message;
-    expect(init.properties.__provider).toBe(providerText);
-    expect(init.properties.operationLocation).toMatch(/\/operations\//);
-    if (row.resume) {
+  const deploy = row.run ? row.run(ctx) : checkAndCreate(host, baseInputs(offerId, row.inputs));
+  const { settled, outcome, detail } = await runMatrixDeployment({
+    ctx,
+    deploy,
+    during: () => row.during?.(ctx),
+    succeeded: (properties) => ({
+      outcome: properties?.status === "succeeded" ? "succeeded" : `created (${properties?.status})`,
+      detail: properties?.attached ? "attached to the running go-live" : "",
+    }),
+    partial: async (init) => {
+      expect(init.properties.__provider).toBe(providerText);
+      expect(init.properties.operationLocation).toMatch(/\/operations\//);
+      if (!row.resume) return "";
       sim.setFaults("contoso", offerId, []);
       const news = (await host.check(init.properties, baseInputs(offerId, row.inputs))).inputs;
       const { properties } = await host.update(init.id, init.properties, news);
       expect(properties.operationLocation).toBe(init.properties.operationLocation);
-      outcome += `, update resumed → ${properties.status}`;
-    }
-  } else {
-    outcome = "deployment error, nothing saved";
-    detail = (settled.error as Error).message;
-  }
+      return `, update resumed → ${properties.status}`;
+    },
+  });
   const posts = sim.goLivePosts("contoso", offerId) - postsBefore;
   const started = goLivesOf(offerId) - goLivesBefore;
   results.push({ row, outcome, posts, started, detail: detail.slice(0, 300) });
 
-  if (row.error) expect(detail).toMatch(row.error);
-  else expect(detail).not.toMatch(/error|fail/i);
-  expect({ outcome, posts, started }).toEqual({
-    outcome: row.outcome,
-    posts: row.posts,
-    started: row.started,
-  });
+  expectMatrixRow(
+    row.error,
+    detail,
+    { outcome, posts, started },
+    { outcome: row.outcome, posts: row.posts, started: row.started },
+  );
   row.verify?.(ctx, settled);
 });
 

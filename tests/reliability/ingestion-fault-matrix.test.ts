@@ -8,21 +8,23 @@
  * results as a markdown table to dir/ingestion-fault-matrix.md; nothing is printed.
  */
 
-import { writeFileSync } from "node:fs";
-import * as path from "node:path";
-import type { ProviderClassName } from "../../provider/pulumi/resource";
 import {
   type CppSimulator,
   type Fault,
   INGESTION_SCOPE,
   type IngestionProductSeed,
 } from "../simulator/server";
-import { withSimulator } from "../support/harness";
-import { decodeInitError, ProviderHost, serializedProvider } from "../support/provider-host";
-import { CANARY, waitFor } from "./helpers";
-
-// biome-ignore lint/suspicious/noExplicitAny: provider outputs are read freely
-type Props = Record<string, any>;
+import { ingestionInputs, withSimulator } from "../support/harness";
+import { decodeInitError, ProviderHost, serializedProviders } from "../support/provider-host";
+import {
+  CANARY,
+  checkAndCreate,
+  expectMatrixRow,
+  type Props,
+  runMatrixDeployment,
+  waitFor,
+  writeMatrixReport,
+} from "./helpers";
 
 type Kind = "publish" | "golive";
 
@@ -339,30 +341,16 @@ let counter = 0;
 const results: Array<{ row: Row; outcome: string; posts: number; jobs: number; detail: string }> = [];
 
 function inputs(kind: Kind, offerId: string, extra: Record<string, unknown> = {}) {
-  return {
-    api: "ingestion",
-    offerId,
-    endpoint: `${sim.url}/rp/product-ingestion`,
-    pollIntervalSeconds: 0.01,
-    maxPollIntervalSeconds: 0.02,
-    __provider: providerText[kind],
-    ...extra,
-  };
+  return ingestionInputs(sim.url, providerText[kind], offerId, extra);
 }
 
 function jobsOf(offerId: string): number {
   return sim.ingestion.product(offerId)?.jobs.length ?? 0;
 }
 
-const CLASS: Record<Kind, ProviderClassName> = {
-  publish: "OfferPublishProvider",
-  golive: "OfferGoLiveProvider",
-};
-
 beforeAll(async () => {
   sim = await withSimulator({ acceptedTokens: [CANARY] });
-  for (const kind of ["publish", "golive"] as const)
-    providerText[kind] = await serializedProvider(CLASS[kind]);
+  Object.assign(providerText, await serializedProviders());
   [host, audienceHost] = await Promise.all([ProviderHost.start(), ProviderHost.start()]);
   await host.configure({ "cloudpartner:accessToken": CANARY });
   await audienceHost.configure({ "cloudpartner:accessToken": WRONG_AUDIENCE });
@@ -371,18 +359,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([host?.stop(), audienceHost?.stop()]);
   await sim?.close();
-  const dir = process.env.RELIABILITY_REPORT_DIR;
-  if (dir) {
-    const lines = [
-      "| # | fault | outcome | configure POSTs processed | jobs started | error text / detail |",
-      "|---|---|---|---|---|---|",
-      ...results.map(
-        (r, i) =>
-          `| ${i + 1} | ${r.row.fault} | ${r.outcome} | ${r.posts} | ${r.jobs} | ${r.detail.replace(/\|/g, "\\|").replace(/\n/g, " ")} |`,
-      ),
-    ];
-    writeFileSync(path.join(dir, "ingestion-fault-matrix.md"), `${lines.join("\n")}\n`);
-  }
+  writeMatrixReport(
+    "ingestion-fault-matrix.md",
+    ["fault", "outcome", "configure POSTs processed", "jobs started", "error text / detail"],
+    results.map((r) => [r.row.fault, r.outcome, r.posts, r.jobs, r.detail]),
+  );
 });
 
 test.each(matrix)("$fault", async (row) => {
@@ -399,56 +380,38 @@ test.each(matrix)("$fault", async (row) => {
   const jobsBefore = jobsOf(offerId);
   sim.setFaults(INGESTION_SCOPE, offerId, row.faults?.(ctx) ?? []);
 
-  const through = row.host?.() ?? host;
-  const deploy = through.check({}, inputs(kind, offerId, row.inputs)).then((checked) => {
-    expect(checked.failures).toEqual([]);
-    return through.create(checked.inputs);
-  });
-  const [settled] = await Promise.all([
-    deploy
-      .then(
-        (created) => ({ properties: created.properties as Props | undefined, error: undefined as unknown }),
-        (error: unknown) => ({ properties: undefined, error }),
-      )
-      .finally(() => {
-        ctx.settled = true;
-      }),
-    row.during?.(ctx),
-  ]);
-
-  let outcome: string;
-  let detail = "";
-  const init = settled.error ? decodeInitError(settled.error) : undefined;
-  if (!settled.error) {
-    const p = settled.properties;
-    outcome =
-      p?.status === "succeeded"
-        ? `succeeded${p.awaitingSignoff ? " (preview ready)" : ""}`
-        : `created (${p?.status})`;
-    detail = p?.attached ? `attached to submission ${p.submissionId}` : "";
-  } else if (init) {
-    outcome = `partial state (${init.properties.status})`;
-    detail = init.message;
-    expect(init.properties.__provider).toBe(providerText[kind]);
-    expect(init.properties.operationLocation).toMatch(/\/rp\/product-ingestion\//);
-    if (row.resume) {
+  const { settled, outcome, detail } = await runMatrixDeployment({
+    ctx,
+    deploy: checkAndCreate(row.host?.() ?? host, inputs(kind, offerId, row.inputs)),
+    during: () => row.during?.(ctx),
+    succeeded: (p) => ({
+      outcome:
+        p?.status === "succeeded"
+          ? `succeeded${p.awaitingSignoff ? " (preview ready)" : ""}`
+          : `created (${p?.status})`,
+      detail: p?.attached ? `attached to submission ${p.submissionId}` : "",
+    }),
+    partial: async (init) => {
+      expect(init.properties.__provider).toBe(providerText[kind]);
+      expect(init.properties.operationLocation).toMatch(/\/rp\/product-ingestion\//);
+      if (!row.resume) return "";
       sim.setFaults(INGESTION_SCOPE, offerId, []);
       const news = (await host.check(init.properties, inputs(kind, offerId, row.inputs))).inputs;
       const { properties } = await host.update(init.id, init.properties, news);
       expect(properties.operationId).toBe(init.properties.operationId);
-      outcome += `, update resumed → ${properties.status}`;
-    }
-  } else {
-    outcome = "deployment error, nothing saved";
-    detail = (settled.error as Error).message;
-  }
+      return `, update resumed → ${properties.status}`;
+    },
+  });
   const posts = sim.ingestion.configurePosts(offerId) - postsBefore;
   const jobs = jobsOf(offerId) - jobsBefore;
   results.push({ row, outcome, posts, jobs, detail: detail.slice(0, 300) });
 
-  if (row.error) expect(detail).toMatch(row.error);
-  else expect(detail).not.toMatch(/error|fail/i);
-  expect({ outcome, posts, jobs }).toEqual({ outcome: row.outcome, posts: row.posts, jobs: row.jobs });
+  expectMatrixRow(
+    row.error,
+    detail,
+    { outcome, posts, jobs },
+    { outcome: row.outcome, posts: row.posts, jobs: row.jobs },
+  );
   row.verify?.(ctx, settled);
 });
 

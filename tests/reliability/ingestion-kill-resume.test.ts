@@ -7,9 +7,16 @@
 
 import type { CppSimulator } from "../simulator/server";
 import { INGESTION_SCOPE } from "../simulator/server";
-import { withSimulator } from "../support/harness";
-import { decodeInitError, ProviderHost, serializedProvider } from "../support/provider-host";
-import { CANARY, waitFor } from "./helpers";
+import { ingestionInputs, withSimulator } from "../support/harness";
+import { decodeInitError, serializedProvider } from "../support/provider-host";
+import {
+  CANARY,
+  createAgainOnNewHost,
+  KillableHosts,
+  kill,
+  killMidUpdateThenResume,
+  waitFor,
+} from "./helpers";
 
 /** ~30 years of simulated time: the publish runs until the test advances the clock. */
 const LONG = 10 ** 9;
@@ -17,9 +24,7 @@ const LONG = 10 ** 9;
 let sim: CppSimulator;
 let providerText: string;
 let counter = 0;
-const hosts: ProviderHost[] = [];
-/** The host the next test starts with (the one that survived the previous test's kill). */
-let live: ProviderHost;
+const hosts = new KillableHosts();
 
 function newProduct(): string {
   const offerId = `killed-ing-${++counter}`;
@@ -28,24 +33,7 @@ function newProduct(): string {
 }
 
 function inputs(offerId: string, extra: Record<string, unknown> = {}) {
-  return {
-    api: "ingestion",
-    offerId,
-    endpoint: `${sim.url}/rp/product-ingestion`,
-    pollIntervalSeconds: 0.01,
-    maxPollIntervalSeconds: 0.02,
-    timeoutSeconds: 30,
-    __provider: providerText,
-    ...extra,
-  };
-}
-
-async function startHost(): Promise<ProviderHost> {
-  const host = await ProviderHost.start();
-  hosts.push(host);
-  await host.configure({ "cloudpartner:accessToken": CANARY });
-  live = host;
-  return host;
+  return ingestionInputs(sim.url, providerText, offerId, { timeoutSeconds: 30, ...extra });
 }
 
 /** Reads of the running job or submission (a host waiting on it). */
@@ -66,13 +54,6 @@ async function finishOncePolled(offerId: string): Promise<void> {
   sim.advance(2 * LONG);
 }
 
-async function kill(host: ProviderHost): Promise<void> {
-  const pid = host.pid;
-  expect(pid).toBeDefined();
-  await host.stop();
-  expect(() => process.kill(pid as number, 0)).toThrow(/ESRCH/);
-}
-
 const configurePosts = (offerId: string) => sim.ingestion.configurePosts(offerId);
 
 beforeAll(async () => {
@@ -80,17 +61,17 @@ beforeAll(async () => {
     withSimulator({ acceptedTokens: [CANARY] }),
     serializedProvider("OfferPublishProvider"),
   ]);
-  await startHost();
+  await hosts.start();
 });
 
 afterAll(async () => {
-  await Promise.all(hosts.map((h) => h.stop()));
+  await hosts.stop();
   await sim?.close();
 });
 
 test("killed mid-poll during create: create on a new host attaches to the running preview, no second configure", async () => {
   const offerId = newProduct();
-  const first = live;
+  const first = hosts.live;
   const creating = first.create((await first.check({}, inputs(offerId))).inputs).catch((e: unknown) => e);
   await waitFor(() => polls(offerId) >= 3, "the first host to be polling");
   const submission = sim.ingestion.product(offerId)?.submissions.find((s) => s.target === "preview");
@@ -101,10 +82,7 @@ test("killed mid-poll during create: create on a new host attaches to the runnin
   expect(lost).toBeInstanceOf(Error);
   expect(decodeInitError(lost)).toBeUndefined();
 
-  // `pulumi refresh --clear-pending-creates`, then `pulumi up`: check + create again on a new host.
-  const second = await startHost();
-  const again = (await second.check({}, inputs(offerId))).inputs;
-  const [created] = await Promise.all([second.create(again), finishOncePolled(offerId)]);
+  const created = await createAgainOnNewHost(hosts, inputs(offerId), () => finishOncePolled(offerId));
   expect(created.properties).toMatchObject({
     status: "succeeded",
     awaitingSignoff: true,
@@ -121,7 +99,7 @@ test("killed while the configure POST was in flight: the API still applies it; c
   sim.setFaults(INGESTION_SCOPE, offerId, [
     { type: "hang", untilReleased: true, match: { method: "POST", kind: "configure" } },
   ]);
-  const first = live;
+  const first = hosts.live;
   const creating = first.create((await first.check({}, inputs(offerId))).inputs).catch((e: unknown) => e);
   await waitFor(
     () => sim.count({ kind: "configure", method: "POST", offerId }) === 1,
@@ -135,9 +113,7 @@ test("killed while the configure POST was in flight: the API still applies it; c
   const jobId = sim.ingestion.product(offerId)?.runningJobId;
   expect(jobId).toBeDefined();
 
-  const second = await startHost();
-  const news = (await second.check({}, inputs(offerId))).inputs;
-  const [created] = await Promise.all([second.create(news), finishOncePolled(offerId)]);
+  const created = await createAgainOnNewHost(hosts, inputs(offerId), () => finishOncePolled(offerId));
   expect(created.properties).toMatchObject({ status: "succeeded", awaitingSignoff: true, attached: true });
   expect(configurePosts(offerId)).toBe(1);
   expect(sim.ingestion.product(offerId)?.jobs).toEqual([jobId]);
@@ -145,40 +121,25 @@ test("killed while the configure POST was in flight: the API still applies it; c
 
 test("killed mid-poll during update of a saved partial state: update on a new host resumes the same job", async () => {
   const offerId = newProduct();
-  const first = live;
-  // A first `pulumi up` timed out: the engine saved the partial state (the job's status URL, status running).
-  const timedOut = await first
-    .create((await first.check({}, inputs(offerId, { timeoutSeconds: 0.2 }))).inputs)
-    .catch((e: unknown) => e);
-  const saved = decodeInitError(timedOut);
-  expect(saved?.properties).toMatchObject({ status: "running", __provider: providerText });
-
-  const news = (await first.check(saved!.properties, inputs(offerId))).inputs;
-  expect(await first.diff(saved!.id, saved!.properties, news)).toMatchObject({ changes: true, replaces: [] });
-  const pollsBefore = polls(offerId);
-  const updating = first.update(saved!.id, saved!.properties, news).catch((e: unknown) => e);
-  await waitFor(() => polls(offerId) >= pollsBefore + 3, "the update to be polling");
-  await kill(first);
-  expect(decodeInitError(await updating)).toBeUndefined();
-
-  // A killed update leaves the saved state as it was; the following `pulumi up` updates it again.
-  const second = await startHost();
-  const [updated] = await Promise.all([
-    second.update(saved!.id, saved!.properties, news),
-    finishOncePolled(offerId),
-  ]);
+  const { saved, updated } = await killMidUpdateThenResume({
+    hosts,
+    providerText,
+    inputs: (extra) => inputs(offerId, extra),
+    polls: () => polls(offerId),
+    finish: () => finishOncePolled(offerId),
+  });
   expect(updated.properties).toMatchObject({
     status: "succeeded",
     awaitingSignoff: true,
-    operationId: saved!.properties.operationId,
-    operationLocation: saved!.properties.operationLocation,
+    operationId: saved.properties.operationId,
+    operationLocation: saved.properties.operationLocation,
     __provider: providerText,
   });
   expect(configurePosts(offerId)).toBe(1);
 });
 
 test("no host ever printed or answered the token", () => {
-  for (const host of hosts) {
+  for (const host of hosts.all) {
     expect(host.stdout + host.stderr).not.toContain(CANARY);
     for (const response of host.responses) expect(response).not.toContain(CANARY);
   }

@@ -10,11 +10,10 @@ import type { CloudPartnerError } from "../../provider/core/errors";
 import { PooledTransport } from "../../provider/core/http";
 import { pollOperation } from "../../provider/core/poller";
 import { IngestionBackend } from "../../provider/ingestion/backend";
-import type { ProviderClassName } from "../../provider/pulumi/resource";
 import { type CppSimulator, type Fault, INGESTION_SCOPE } from "../simulator/server";
-import { fastPoll, withSimulator } from "../support/harness";
-import { decodeInitError, ProviderHost, serializedProvider } from "../support/provider-host";
-import { CANARY, errorText } from "./helpers";
+import { fastPoll, ingestionInputs, withSimulator } from "../support/harness";
+import { decodeInitError, ProviderHost, serializedProviders } from "../support/provider-host";
+import { CANARY, errorText, withEnv } from "./helpers";
 
 /** An API (or a proxy in front of it) that echoes the request's Authorization header in its answers. */
 const ECHO = `Invalid header 'Authorization: Bearer ${CANARY}'`;
@@ -37,15 +36,7 @@ function newProduct(seed: Record<string, unknown> = {}, faults: Fault[] = []): s
 }
 
 function inputs(kind: "publish" | "golive", offerId: string, extra: Record<string, unknown> = {}) {
-  return {
-    api: "ingestion",
-    offerId,
-    endpoint: `${sim.url}/rp/product-ingestion`,
-    pollIntervalSeconds: 0.01,
-    maxPollIntervalSeconds: 0.02,
-    __provider: text[kind],
-    ...extra,
-  };
+  return ingestionInputs(sim.url, text[kind], offerId, extra);
 }
 
 async function deploy(kind: "publish" | "golive", offerId: string, extra: Record<string, unknown> = {}) {
@@ -65,18 +56,7 @@ async function deploy(kind: "publish" | "golive", offerId: string, extra: Record
 beforeAll(async () => {
   sim = await withSimulator({ acceptedTokens: [CANARY] });
   // Even with the token in this process's environment, serializing the providers must not capture it.
-  const saved = process.env.CLOUDPARTNER_ACCESS_TOKEN;
-  process.env.CLOUDPARTNER_ACCESS_TOKEN = CANARY;
-  try {
-    const classes: Record<"publish" | "golive", ProviderClassName> = {
-      publish: "OfferPublishProvider",
-      golive: "OfferGoLiveProvider",
-    };
-    for (const kind of ["publish", "golive"] as const) text[kind] = await serializedProvider(classes[kind]);
-  } finally {
-    if (saved === undefined) delete process.env.CLOUDPARTNER_ACCESS_TOKEN;
-    else process.env.CLOUDPARTNER_ACCESS_TOKEN = saved;
-  }
+  Object.assign(text, await withEnv("CLOUDPARTNER_ACCESS_TOKEN", CANARY, serializedProviders));
   host = await ProviderHost.start({ CLOUDPARTNER_ACCESS_TOKEN: CANARY });
   await host.configure({ "project:setting": "x" });
 });

@@ -10,17 +10,22 @@
 
 import type { CppSimulator } from "../simulator/server";
 import { goLiveInputs, withSimulator } from "../support/harness";
-import { decodeInitError, ProviderHost, serializedProvider } from "../support/provider-host";
-import { CANARY, waitFor } from "./helpers";
+import { decodeInitError, serializedProvider } from "../support/provider-host";
+import {
+  CANARY,
+  createAgainOnNewHost,
+  KillableHosts,
+  kill,
+  killMidUpdateThenResume,
+  waitFor,
+} from "./helpers";
 
 const LONG_GO_LIVE = { steps: [{ id: "live", stepName: "Live", durationSeconds: 10 ** 9 }] };
 
 let sim: CppSimulator;
 let providerText: string;
 let counter = 0;
-const hosts: ProviderHost[] = [];
-/** The host the next test starts with (the one that survived the previous test's kill). */
-let live: ProviderHost;
+const hosts = new KillableHosts();
 
 function newOffer(): string {
   const offerId = `killed-${++counter}`;
@@ -30,15 +35,6 @@ function newOffer(): string {
 
 function inputs(offerId: string, extra: Record<string, unknown> = {}) {
   return goLiveInputs(sim.url, providerText, offerId, { timeoutSeconds: 30, ...extra });
-}
-
-/** A fresh provider host, configured like `pulumi up` configures it. */
-async function startHost(): Promise<ProviderHost> {
-  const host = await ProviderHost.start();
-  hosts.push(host);
-  await host.configure({ "cloudpartner:accessToken": CANARY });
-  live = host;
-  return host;
 }
 
 function polls(offerId: string): number {
@@ -55,30 +51,22 @@ async function finishOncePolled(offerId: string): Promise<void> {
   sim.advance(2 * 10 ** 9);
 }
 
-/** SIGKILLs the host and checks the process is gone. */
-async function kill(host: ProviderHost): Promise<void> {
-  const pid = host.pid;
-  expect(pid).toBeDefined();
-  await host.stop();
-  expect(() => process.kill(pid as number, 0)).toThrow(/ESRCH/);
-}
-
 beforeAll(async () => {
   [sim, providerText] = await Promise.all([
     withSimulator({ acceptedTokens: [CANARY] }),
     serializedProvider(),
   ]);
-  await startHost();
+  await hosts.start();
 });
 
 afterAll(async () => {
-  await Promise.all(hosts.map((h) => h.stop()));
+  await hosts.stop();
   await sim?.close();
 });
 
 test("killed mid-poll during create: create on a new host attaches to the running go-live, no second POST", async () => {
   const offerId = newOffer();
-  const first = live;
+  const first = hosts.live;
   const news = (await first.check({}, inputs(offerId))).inputs;
   const creating = first.create(news).catch((error: unknown) => error);
   await waitFor(() => polls(offerId) >= 3, "the first host to be polling");
@@ -91,10 +79,7 @@ test("killed mid-poll during create: create on a new host attaches to the runnin
   expect(lost).toBeInstanceOf(Error);
   expect(decodeInitError(lost)).toBeUndefined();
 
-  // `pulumi refresh --clear-pending-creates`, then `pulumi up`: check + create again on a new host.
-  const second = await startHost();
-  const again = (await second.check({}, inputs(offerId))).inputs;
-  const [created] = await Promise.all([second.create(again), finishOncePolled(offerId)]);
+  const created = await createAgainOnNewHost(hosts, inputs(offerId), () => finishOncePolled(offerId));
   expect(created.properties).toMatchObject({ status: "succeeded", attached: true, operationId });
   expect(created.id).toBe(`contoso/${offerId}/golive/${operationId}`);
   expect(sim.goLivePosts("contoso", offerId)).toBe(1);
@@ -107,7 +92,7 @@ test("killed while the go-live POST was in flight: the API still starts it; crea
   sim.setFaults("contoso", offerId, [
     { type: "hang", untilReleased: true, match: { method: "POST", kind: "golive" } },
   ]);
-  const first = live;
+  const first = hosts.live;
   const creating = first.create((await first.check({}, inputs(offerId))).inputs).catch((e: unknown) => e);
   await waitFor(() => sim.count({ kind: "golive", offerId }) === 1, "the go-live POST to arrive");
   await kill(first);
@@ -117,48 +102,30 @@ test("killed while the go-live POST was in flight: the API still starts it; crea
   await waitFor(() => sim.goLivePosts("contoso", offerId) === 1, "the API to process the orphaned POST");
   const operationId = sim.offer("contoso", offerId)?.runningOperationId;
 
-  const second = await startHost();
-  const news = (await second.check({}, inputs(offerId))).inputs;
-  const [created] = await Promise.all([second.create(news), finishOncePolled(offerId)]);
+  const created = await createAgainOnNewHost(hosts, inputs(offerId), () => finishOncePolled(offerId));
   expect(created.properties).toMatchObject({ status: "succeeded", attached: true, operationId });
   expect(sim.goLivePosts("contoso", offerId)).toBe(1);
 });
 
 test("killed mid-poll during update of a saved partial state: update on a new host resumes it", async () => {
   const offerId = newOffer();
-  const first = live;
-  // A first `pulumi up` timed out: the engine saved the partial state (operation location, status running).
-  const timedOut = await first
-    .create((await first.check({}, inputs(offerId, { timeoutSeconds: 0.2 }))).inputs)
-    .catch((e: unknown) => e);
-  const saved = decodeInitError(timedOut);
-  expect(saved?.properties).toMatchObject({ status: "running", __provider: providerText });
-
-  // The next `pulumi up` resumes it with update, and is killed mid-poll.
-  const news = (await first.check(saved!.properties, inputs(offerId))).inputs;
-  expect(await first.diff(saved!.id, saved!.properties, news)).toMatchObject({ changes: true, replaces: [] });
-  const pollsBefore = polls(offerId);
-  const updating = first.update(saved!.id, saved!.properties, news).catch((e: unknown) => e);
-  await waitFor(() => polls(offerId) >= pollsBefore + 3, "the update to be polling");
-  await kill(first);
-  expect(decodeInitError(await updating)).toBeUndefined();
-
-  // A killed update leaves the saved state as it was; the following `pulumi up` updates it again.
-  const second = await startHost();
-  const [updated] = await Promise.all([
-    second.update(saved!.id, saved!.properties, news),
-    finishOncePolled(offerId),
-  ]);
+  const { saved, updated } = await killMidUpdateThenResume({
+    hosts,
+    providerText,
+    inputs: (extra) => inputs(offerId, extra),
+    polls: () => polls(offerId),
+    finish: () => finishOncePolled(offerId),
+  });
   expect(updated.properties).toMatchObject({
     status: "succeeded",
-    operationLocation: saved!.properties.operationLocation,
+    operationLocation: saved.properties.operationLocation,
     __provider: providerText,
   });
   expect(sim.goLivePosts("contoso", offerId)).toBe(1);
 });
 
 test("no host ever printed or answered the token", () => {
-  for (const host of hosts) {
+  for (const host of hosts.all) {
     expect(host.stdout).not.toContain(CANARY);
     expect(host.stderr).not.toContain(CANARY);
     for (const response of host.responses) expect(response).not.toContain(CANARY);

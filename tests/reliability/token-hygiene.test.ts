@@ -22,7 +22,7 @@ import { OfferGoLiveProvider } from "../../provider/pulumi/providers";
 import type { CppSimulator, Fault } from "../simulator/server";
 import { clientFor, fastPoll, goLiveInputs, withSimulator } from "../support/harness";
 import { decodeInitError, ProviderHost, serializedProvider } from "../support/provider-host";
-import { CANARY, errorText } from "./helpers";
+import { CANARY, errorText, withEnv } from "./helpers";
 
 const LONG_GO_LIVE = { steps: [{ id: "live", stepName: "Live", durationSeconds: 10 ** 9 }] };
 const postGoLive = { method: "POST", kind: "golive" } as const;
@@ -60,14 +60,7 @@ beforeAll(async () => {
     withSimulator({ host: "127.0.0.2", acceptedTokens: [CANARY] }),
   ]);
   // Even with the token in this process's environment, serializing the provider must not capture it.
-  const saved = process.env.CLOUDPARTNER_ACCESS_TOKEN;
-  process.env.CLOUDPARTNER_ACCESS_TOKEN = CANARY;
-  try {
-    providerText = await serializedProvider();
-  } finally {
-    if (saved === undefined) delete process.env.CLOUDPARTNER_ACCESS_TOKEN;
-    else process.env.CLOUDPARTNER_ACCESS_TOKEN = saved;
-  }
+  providerText = await withEnv("CLOUDPARTNER_ACCESS_TOKEN", CANARY, () => serializedProvider());
   // The token comes from the environment here (the config path is covered by the other files).
   host = await ProviderHost.start({ CLOUDPARTNER_ACCESS_TOKEN: CANARY });
   await host.configure({ "project:setting": "x" });

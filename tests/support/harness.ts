@@ -46,3 +46,24 @@ export function goLiveInputs(
     ...extra,
   };
 }
+
+/**
+ * Inputs of an `api: "ingestion"` resource on the simulator at `endpoint` (its Product Ingestion API under
+ * /rp/product-ingestion) that polls every 10-20 ms, as the provider host receives them.
+ */
+export function ingestionInputs(
+  endpoint: string,
+  providerText: string | undefined,
+  offerId: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    api: "ingestion",
+    offerId,
+    endpoint: `${endpoint}/rp/product-ingestion`,
+    pollIntervalSeconds: 0.01,
+    maxPollIntervalSeconds: 0.02,
+    __provider: providerText,
+    ...extra,
+  };
+}

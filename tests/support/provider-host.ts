@@ -247,3 +247,9 @@ export function decodeInitError(error: unknown): InitError | undefined {
   }
   return undefined;
 }
+
+/** The serialized thin providers of both resources, by the kind of deployment they make. */
+export async function serializedProviders(): Promise<Record<"publish" | "golive", string>> {
+  const publish = await serializedProvider("OfferPublishProvider");
+  return { publish, golive: await serializedProvider("OfferGoLiveProvider") };
+}
