@@ -65,16 +65,17 @@ export function releaseProduct(offerId: string): IngestionProductSeed {
 
 /**
  * A SAS URI of a VHD as the docs ask for it (read and list only, started yesterday, valid far beyond the
- * simulated days a run takes). The signature is unique per blob so a test can look for it in outputs.
+ * simulated days a run takes). The signature is unique per blob so a test can look for it in outputs, or is
+ * `sig` where given.
  */
-export function sasUri(publisherId: string, blob: string, nowMs = Date.now()): string {
+export function sasUri(publisherId: string, blob: string, nowMs = Date.now(), sig = `sig-${blob}-c2VjcmV0`): string {
   const query = new URLSearchParams({
     sv: "2020-08-04",
     sr: "c",
     sp: "rl",
     st: new Date(nowMs - 86_400_000).toISOString(),
     se: "9999-12-31T23:59:59Z",
-    sig: `sig-${blob}-c2VjcmV0`,
+    sig,
   });
   return `https://${publisherId}.blob.core.windows.net/vhds/${blob}.vhd?${query}`;
 }

@@ -6,25 +6,15 @@
 
 import { type CppSimulator, defaultIngestionSeed } from "../simulator/server";
 import { withSimulator } from "../support/harness";
+import { sas as sasOf } from "../support/images";
 import { ProviderHost, serializedProvider } from "../support/provider-host";
 
 const CANARY = "canary-token-image-8c1f0a";
-const DAY = 86_400_000;
-const T0 = Date.now();
 let sim: CppSimulator;
 let host: ProviderHost;
 const text: Record<string, string> = {};
 
-function sas(blob: string, sig = "SIGsecret") {
-  const q = new URLSearchParams({
-    sp: "rl",
-    sr: "c",
-    st: new Date(T0 - DAY).toISOString(),
-    se: new Date(T0 + 20 * 365 * DAY).toISOString(),
-    sig,
-  });
-  return `https://contoso.blob.core.windows.net/vhds/${blob}.vhd?${q}`;
-}
+const sas = (blob: string) => sasOf(blob, "SIGsecret");
 
 beforeAll(async () => {
   sim = await withSimulator({ acceptedTokens: [CANARY] });
@@ -42,6 +32,38 @@ afterAll(async () => {
 const count = (offerId: string, method: string, kind: string) =>
   sim.requests.filter((r) => r.offerId === offerId && r.method === method && r.kind === kind && r.processed)
     .length;
+
+type Inputs = Record<string, unknown>;
+type OpKind = "OfferPublishProvider" | "OfferGoLiveProvider";
+/** The release program at `version`: its image version's inputs and its publish's or go-live's. */
+interface Release {
+  image: (version: string) => Inputs;
+  op: (kind: OpKind, version: string) => Inputs;
+}
+
+/** One `pulumi up` of the release program: the image version, then its publish, then its go-live. */
+async function up({ image, op }: Release, version: string) {
+  const img = await host.create((await host.check({}, image(version))).inputs);
+  const pub = await host.create((await host.check({}, op("OfferPublishProvider", version))).inputs);
+  const live = await host.create((await host.check({}, op("OfferGoLiveProvider", version))).inputs);
+  return { img, pub, live };
+}
+
+type Deployed = Awaited<ReturnType<typeof up>>;
+
+/** The engine's check + diff of each resource of `deployed` against the program at `version`. */
+async function diffs({ image, op }: Release, deployed: Deployed, version: string) {
+  const results = [];
+  for (const [olds, news] of [
+    [deployed.img.properties, image(version)],
+    [deployed.pub.properties, op("OfferPublishProvider", version)],
+    [deployed.live.properties, op("OfferGoLiveProvider", version)],
+  ] as const) {
+    const checked = (await host.check(olds, news)).inputs;
+    results.push({ news, diff: await host.diff("id", olds, checked) });
+  }
+  return results;
+}
 
 test("the serialized image provider names its class and holds no token", () => {
   expect(text.VmImageVersionProvider).toContain("VmImageVersionProvider");
@@ -88,13 +110,8 @@ test("version → publish → go-live, each once; the same program again sends n
     ...(kind === "OfferPublishProvider" ? { notificationEmails: ["ops@contoso.com"] } : {}),
     __provider: text[kind],
   });
-  const up = async (version: string) => {
-    const img = await host.create((await host.check({}, image(version))).inputs);
-    const pub = await host.create((await host.check({}, op("OfferPublishProvider", version))).inputs);
-    const live = await host.create((await host.check({}, op("OfferGoLiveProvider", version))).inputs);
-    return { img, pub, live };
-  };
-  const first = await up("1.1.0");
+  const release = { image, op };
+  const first = await up(release, "1.1.0");
   expect(first.img.properties).toMatchObject({ version: "1.1.0", state: "draft", alreadyPresent: false });
   expect(first.pub.properties).toMatchObject({ awaitingSignoff: true, triggers: ["1.1.0"] });
   expect(first.live.properties).toMatchObject({ status: "succeeded" });
@@ -106,14 +123,7 @@ test("version → publish → go-live, each once; the same program again sends n
 
   // Second `pulumi up`, same program: the engine diffs each resource; nothing changes, nothing is sent.
   const before = sim.requests.length;
-  for (const [olds, news] of [
-    [first.img.properties, image("1.1.0")],
-    [first.pub.properties, op("OfferPublishProvider", "1.1.0")],
-    [first.live.properties, op("OfferGoLiveProvider", "1.1.0")],
-  ] as const) {
-    const checked = (await host.check(olds, news)).inputs;
-    expect(await host.diff("id", olds, checked)).toMatchObject({ changes: false });
-  }
+  for (const { diff } of await diffs(release, first, "1.1.0")) expect(diff).toMatchObject({ changes: false });
   expect(sim.requests.length).toBe(before);
   // Refresh after the go-live: the version is live.
   expect((await host.read("id", first.img.properties)).properties).toMatchObject({
@@ -122,18 +132,12 @@ test("version → publish → go-live, each once; the same program again sends n
   });
 
   // A new version: the image resource and, through triggers, the publish and the go-live are replaced.
-  for (const [olds, news] of [
-    [first.img.properties, image("1.2.0")],
-    [first.pub.properties, op("OfferPublishProvider", "1.2.0")],
-    [first.live.properties, op("OfferGoLiveProvider", "1.2.0")],
-  ] as const) {
-    const checked = (await host.check(olds, news)).inputs;
-    const diff = await host.diff("id", olds, checked);
+  for (const { news, diff } of await diffs(release, first, "1.2.0")) {
     expect(diff.replaces).toEqual([
       String(news.__provider).includes("VmImageVersion") ? "version" : "triggers",
     ]);
   }
-  const second = await up("1.2.0");
+  const second = await up(release, "1.2.0");
   expect(second.live.properties).toMatchObject({ status: "succeeded" });
   // The old version is published: its delete keeps it.
   await host.delete("id", first.img.properties);
@@ -176,13 +180,8 @@ test("api ingestion: version → publish → go-live, each once; the same progra
   });
   const posts = () => sim.ingestion.configurePosts(offerId);
   const jobs = () => sim.ingestion.product(offerId)?.jobs.length;
-  const up = async (version: string) => {
-    const img = await host.create((await host.check({}, image(version))).inputs);
-    const pub = await host.create((await host.check({}, op("OfferPublishProvider", version))).inputs);
-    const live = await host.create((await host.check({}, op("OfferGoLiveProvider", version))).inputs);
-    return { img, pub, live };
-  };
-  const first = await up("9.2.0");
+  const release = { image, op };
+  const first = await up(release, "9.2.0");
   expect(first.img.properties).toMatchObject({ version: "9.2.0", state: "draft", alreadyPresent: false });
   expect(first.img.id).toBe(`${offerId}/main/9.2.0`);
   expect(first.pub.properties).toMatchObject({ awaitingSignoff: true, triggers: ["9.2.0"] });
@@ -198,14 +197,7 @@ test("api ingestion: version → publish → go-live, each once; the same progra
 
   // Second `pulumi up`, same program: nothing changes, nothing is sent.
   const requests = sim.requests.length;
-  for (const [olds, news] of [
-    [first.img.properties, image("9.2.0")],
-    [first.pub.properties, op("OfferPublishProvider", "9.2.0")],
-    [first.live.properties, op("OfferGoLiveProvider", "9.2.0")],
-  ] as const) {
-    const checked = (await host.check(olds, news)).inputs;
-    expect(await host.diff("id", olds, checked)).toMatchObject({ changes: false });
-  }
+  for (const { diff } of await diffs(release, first, "9.2.0")) expect(diff).toMatchObject({ changes: false });
   expect(sim.requests.length).toBe(requests);
   expect((await host.read("id", first.img.properties)).properties).toMatchObject({
     state: "live",
@@ -213,7 +205,7 @@ test("api ingestion: version → publish → go-live, each once; the same progra
   });
 
   // A new version: exactly one configure for the image, one preview, one live.
-  const second = await up("9.3.0");
+  const second = await up(release, "9.3.0");
   expect(second.live.properties).toMatchObject({ status: "succeeded" });
   expect(posts()).toBe(6);
   // The old version is published: its delete keeps it (no deprecation set), nothing sent.

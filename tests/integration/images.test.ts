@@ -4,51 +4,15 @@
  * whose answer was lost.
  */
 
-import { StaticTokenProvider } from "../../provider/core/auth";
 import { ConcurrentEditError, ImageVersionError } from "../../provider/core/errors";
-import { PooledTransport } from "../../provider/core/http";
-import { VmImageVersionProvider } from "../../provider/pulumi/images";
-import type { CppSimulator } from "../simulator/server";
 import { SEED_SAS } from "../simulator/store";
-import { TOKEN, withSimulator } from "../support/harness";
+import { imageProviderSuite, sas as sasOf } from "../support/images";
 
-const DAY = 86_400_000;
-let sim: CppSimulator;
-let transport: PooledTransport;
-let lines: string[];
 let counter = 0;
-const T0 = Date.now();
 
-beforeAll(async () => {
-  sim = await withSimulator();
-});
-afterAll(() => sim.close());
-beforeEach(() => {
-  transport = new PooledTransport();
-  lines = [];
-});
-afterEach(() => transport.close());
-
-/** A SAS URI valid far ahead (the simulator's clock runs a million times faster than the wall clock). */
-function sas(blob: string, sig = "SECRETsig") {
-  const q = new URLSearchParams({
-    sv: "2020-08-04",
-    sr: "c",
-    sp: "rl",
-    st: new Date(T0 - DAY).toISOString(),
-    se: new Date(T0 + 20 * 365 * DAY).toISOString(),
-    sig,
-  });
-  return `https://contoso.blob.core.windows.net/vhds/${blob}.vhd?${q}`;
-}
-
-function provider() {
-  return new VmImageVersionProvider({
-    tokenProvider: new StaticTokenProvider(TOKEN),
-    transport,
-    log: (line) => lines.push(line),
-  });
-}
+const suite = imageProviderSuite();
+const { provider } = suite;
+const sas = (blob: string, sig = "SECRETsig") => sasOf(blob, sig);
 
 const CORE_IMAGES = "microsoft-azure-corevm.vmImagesPublicAzure";
 const VM_IMAGES = "microsoft-azure-virtualmachines.vmImages";
@@ -70,7 +34,7 @@ function newOffer(options: { core?: boolean; state?: "published" | "neverPublish
           lunVhdDetails: [],
         }
       : { osVhdUrl: seedUrl(v), lunVhdDetails: [] };
-  sim.addOffer({
+  suite.sim.addOffer({
     publisherId: "contoso",
     offerId,
     state: options.state ?? "published",
@@ -109,24 +73,25 @@ const inputs = (offerId: string, extra: Record<string, unknown> = {}) => ({
   planId: "main",
   version: "1.2.0",
   osVhdUrl: sas("os-1.2.0"),
-  endpoint: sim.url,
+  endpoint: suite.sim.url,
   ...extra,
 });
 
-const puts = (offerId: string) => sim.requests.filter((r) => r.method === "PUT" && r.offerId === offerId);
+const puts = (offerId: string) =>
+  suite.sim.requests.filter((r) => r.method === "PUT" && r.offerId === offerId);
 const processedPuts = (offerId: string) => puts(offerId).filter((r) => r.processed && r.status === 200);
 // biome-ignore lint/suspicious/noExplicitAny: tests index into the offer document freely
 const plan = (offerId: string, id: string): any => {
   // biome-ignore lint/suspicious/noExplicitAny: as above
-  const plans = (sim.draft("contoso", offerId)?.plans ?? []) as any[];
+  const plans = (suite.sim.draft("contoso", offerId)?.plans ?? []) as any[];
   return plans.flatMap((p) => [p, ...(p.diskGenerations ?? [])]).find((p) => p.planId === id);
 };
 
 describe("create", () => {
   test("adds the version with one PUT carrying the ETag read; every other byte of the offer is kept", async () => {
     const offerId = newOffer();
-    const before = sim.draft("contoso", offerId) as Record<string, unknown>;
-    const etag = sim.offer("contoso", offerId)?.etag;
+    const before = suite.sim.draft("contoso", offerId) as Record<string, unknown>;
+    const etag = suite.sim.offer("contoso", offerId)?.etag;
     const { outs } = await provider().create(inputs(offerId));
     expect(outs).toMatchObject({
       state: "draft",
@@ -138,7 +103,7 @@ describe("create", () => {
     expect(puts(offerId)).toHaveLength(1);
     expect(put?.headers["if-match"]).toBe(etag);
     expect(put?.headers["if-match"]).not.toBe("*");
-    const after = sim.draft("contoso", offerId) as Record<string, unknown>;
+    const after = suite.sim.draft("contoso", offerId) as Record<string, unknown>;
     // biome-ignore lint/suspicious/noExplicitAny: as above
     const added = (after.plans as any[])[0][VM_IMAGES]["1.2.0"];
     expect(added).toEqual({ osVhdUrl: sas("os-1.2.0"), lunVhdDetails: [] });
@@ -150,7 +115,7 @@ describe("create", () => {
     // biome-ignore lint/suspicious/noExplicitAny: as above
     delete (before.offer as any)["microsoft-azure-corevm.legacyOfferId"];
     expect(JSON.stringify(after)).toBe(JSON.stringify(before));
-    expect(lines.join("\n")).not.toContain("SECRETsig");
+    expect(suite.lines.join("\n")).not.toContain("SECRETsig");
   });
 
   test("a re-run with the same version and a re-generated SAS adopts it: no PUT", async () => {
@@ -159,7 +124,7 @@ describe("create", () => {
     const { outs } = await provider().create(inputs(offerId, { osVhdUrl: sas("os-1.2.0", "OTHERsig") }));
     expect(outs.alreadyPresent).toBe(true);
     expect(puts(offerId)).toHaveLength(1);
-    expect(lines.at(-1) ?? "").not.toContain("OTHERsig");
+    expect(suite.lines.at(-1) ?? "").not.toContain("OTHERsig");
   });
 
   test("diskGenerations: the sub-plan gets the version too; an unknown sub-plan is named", async () => {
@@ -213,19 +178,24 @@ describe("create", () => {
 describe("concurrency", () => {
   test("a portal edit between read and write: 412, re-read, re-applied; the edit is kept", async () => {
     const offerId = newOffer();
-    sim.portalEdit("contoso", offerId, { displayText: "edited in the portal" }, { beforeNextPut: true });
+    suite.sim.portalEdit(
+      "contoso",
+      offerId,
+      { displayText: "edited in the portal" },
+      { beforeNextPut: true },
+    );
     await provider().create(inputs(offerId));
     expect(puts(offerId).map((r) => r.status)).toEqual([412, 200]);
-    const draft = sim.draft("contoso", offerId) as Record<string, unknown>;
+    const draft = suite.sim.draft("contoso", offerId) as Record<string, unknown>;
     expect(draft.displayText).toBe("edited in the portal");
     expect(plan(offerId, "main")[VM_IMAGES]["1.2.0"]).toBeDefined();
-    expect(lines.join("\n")).toMatch(/after 1 concurrent edit/);
+    expect(suite.lines.join("\n")).toMatch(/after 1 concurrent edit/);
   });
 
   test("the version itself changed in the portal between read and write: reported, never overwritten", async () => {
     const offerId = newOffer({ state: "neverPublished" });
     await provider().create(inputs(offerId));
-    sim.portalEdit(
+    suite.sim.portalEdit(
       "contoso",
       offerId,
       { planId: "main", version: "1.2.0", image: { osVhdUrl: sas("portal-image"), lunVhdDetails: [] } },
@@ -247,7 +217,7 @@ describe("concurrency", () => {
   test("the version changed in the portal since the last pulumi up: the update refuses to overwrite it", async () => {
     const offerId = newOffer({ state: "neverPublished" });
     const { outs } = await provider().create(inputs(offerId));
-    sim.portalEdit("contoso", offerId, {
+    suite.sim.portalEdit("contoso", offerId, {
       planId: "main",
       version: "1.2.0",
       image: { osVhdUrl: sas("portal"), lunVhdDetails: [] },
@@ -260,14 +230,14 @@ describe("concurrency", () => {
   test("an offer that changes before every write gives up after 3 conflicts, overwriting nothing", async () => {
     const offerId = newOffer();
     for (let i = 0; i < 4; i++)
-      sim.portalEdit("contoso", offerId, { displayText: `edit ${i}` }, { beforeNextPut: true });
+      suite.sim.portalEdit("contoso", offerId, { displayText: `edit ${i}` }, { beforeNextPut: true });
     const error = await provider()
       .create(inputs(offerId))
       .catch((e) => e);
     expect(error).toBeInstanceOf(ConcurrentEditError);
     expect(error.message).toMatch(/changed between every read and write \(4 times, HTTP 412\)/);
     expect(puts(offerId).map((r) => r.status)).toEqual([412, 412, 412, 412]);
-    expect((sim.draft("contoso", offerId) as Record<string, unknown>).displayText).toBe("edit 3");
+    expect((suite.sim.draft("contoso", offerId) as Record<string, unknown>).displayText).toBe("edit 3");
     expect(plan(offerId, "main")[VM_IMAGES]["1.2.0"]).toBeUndefined();
   });
 });
@@ -285,12 +255,12 @@ describe("update and delete", () => {
     const offerId = newOffer();
     const p = provider();
     const { outs } = await p.create(inputs(offerId, { diskGenerations: ["main-gen2"] }));
-    const before = JSON.stringify(sim.draft("contoso", offerId));
+    const before = JSON.stringify(suite.sim.draft("contoso", offerId));
     await p.delete("id", outs);
     expect(plan(offerId, "main")[VM_IMAGES]["1.2.0"]).toBeUndefined();
     expect(plan(offerId, "main-gen2")[VM_IMAGES]["1.2.0"]).toBeUndefined();
     expect(Object.keys(plan(offerId, "main")[VM_IMAGES])).toEqual(["1.0.0", "1.1.0"]);
-    expect(JSON.stringify(sim.draft("contoso", offerId))).not.toBe(before);
+    expect(JSON.stringify(suite.sim.draft("contoso", offerId))).not.toBe(before);
   });
 
   test("delete keeps a published version (logged) unless deprecate; core VM deprecation hides it", async () => {
@@ -301,11 +271,13 @@ describe("update and delete", () => {
     const { outs } = await p.create(published);
     expect(outs).toMatchObject({ alreadyPresent: true, published: true, state: "preview" });
     await p.delete("id", outs);
-    expect(lines.at(-1)).toMatch(/keeping image version 1\.1\.0 of plan main: it is published \(preview\)/);
+    expect(suite.lines.at(-1)).toMatch(
+      /keeping image version 1\.1\.0 of plan main: it is published \(preview\)/,
+    );
     expect(puts(offerId)).toHaveLength(0);
     // 1.1.0 is the plan's last visible image (1.0.0 is hidden): not hidden until a newer one is there.
     await p.delete("id", { ...outs, deprecate: true });
-    expect(lines.at(-1)).toMatch(/Not hiding image version 1\.1\.0 of plan main.*last visible image/);
+    expect(suite.lines.at(-1)).toMatch(/Not hiding image version 1\.1\.0 of plan main.*last visible image/);
     await p.create(inputs(offerId, { diskGenerations: ["main-gen2"] }));
     await p.delete("id", { ...outs, deprecate: true });
     expect(plan(offerId, "main")[CORE_IMAGES]["1.1.0"].showInGui).toBe(false);
@@ -317,7 +289,7 @@ describe("update and delete", () => {
     const p = provider();
     const outs = { ...inputs(offerId, { planId: "other", version: "3.0.0", osVhdUrl: seedUrl("3.0.0") }) };
     await p.delete("id", outs);
-    expect(lines.at(-1)).toMatch(/it is the plan's last image.*removed from the stack only/);
+    expect(suite.lines.at(-1)).toMatch(/it is the plan's last image.*removed from the stack only/);
     expect(plan(offerId, "other")[VM_IMAGES]["3.0.0"]).toBeDefined();
     expect(puts(offerId)).toHaveLength(0);
   });
@@ -327,7 +299,7 @@ describe("update and delete", () => {
     const p = provider();
     const { outs } = await p.create(inputs(offerId));
     expect((await p.read("id", outs)).props).toMatchObject({ state: "draft", published: false });
-    sim.portalEdit("contoso", offerId, { planId: "main", version: "1.2.0", image: null });
+    suite.sim.portalEdit("contoso", offerId, { planId: "main", version: "1.2.0", image: null });
     expect(await p.read("id", outs)).toEqual({ id: "", props: {} });
   });
 });
@@ -335,18 +307,18 @@ describe("update and delete", () => {
 describe("writes whose answer was lost", () => {
   test("applied, answer lost: re-read, found applied, never sent again", async () => {
     const offerId = newOffer();
-    sim.setFaults("contoso", offerId, [{ type: "resetAfterProcessing", match: { method: "PUT" } }]);
+    suite.sim.setFaults("contoso", offerId, [{ type: "resetAfterProcessing", match: { method: "PUT" } }]);
     const { outs } = await provider().create(inputs(offerId));
     expect(outs.state).toBe("draft");
     expect(puts(offerId)).toHaveLength(1);
     expect(puts(offerId)[0]?.processed).toBe(true);
-    expect(lines.join("\n")).toMatch(/may have been applied; re-reading/);
-    expect(lines.join("\n")).toMatch(/the answer was lost and a re-read showed the write applied/);
+    expect(suite.lines.join("\n")).toMatch(/may have been applied; re-reading/);
+    expect(suite.lines.join("\n")).toMatch(/the answer was lost and a re-read showed the write applied/);
   });
 
   test("not applied (connection reset before processing): re-read, same ETag, written once", async () => {
     const offerId = newOffer();
-    sim.setFaults("contoso", offerId, [{ type: "reset", match: { method: "PUT" } }]);
+    suite.sim.setFaults("contoso", offerId, [{ type: "reset", match: { method: "PUT" } }]);
     await provider().create(inputs(offerId));
     expect(processedPuts(offerId)).toHaveLength(1);
     expect(plan(offerId, "main")[VM_IMAGES]["1.2.0"]).toBeDefined();
@@ -354,7 +326,7 @@ describe("writes whose answer was lost", () => {
 
   test("a 503 after processing is treated as maybe-applied: re-read first", async () => {
     const offerId = newOffer();
-    sim.setFaults("contoso", offerId, [{ type: "status", status: 503, match: { method: "PUT" } }]);
+    suite.sim.setFaults("contoso", offerId, [{ type: "status", status: 503, match: { method: "PUT" } }]);
     await provider().create(inputs(offerId));
     expect(puts(offerId).map((r) => r.status)).toEqual([503, 200]);
   });

@@ -6,61 +6,28 @@
 
 import { StaticTokenProvider } from "../../provider/core/auth";
 import { ConcurrentEditError, ImageVersionError } from "../../provider/core/errors";
-import { PooledTransport } from "../../provider/core/http";
 import { IngestionImageBackend } from "../../provider/ingestion/images";
-import { VmImageVersionProvider } from "../../provider/pulumi/images";
-import { type CppSimulator, defaultIngestionSeed } from "../simulator/server";
-import { TOKEN, withSimulator } from "../support/harness";
+import { defaultIngestionSeed } from "../simulator/server";
+import { TOKEN } from "../support/harness";
+import { imageProviderSuite, sas as sasOf } from "../support/images";
 
-const DAY = 86_400_000;
-const T0 = Date.now();
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const GALLERY_VERSION =
   "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Compute/galleries/g1/images/linux/versions/9.2.0";
-let sim: CppSimulator;
-let transport: PooledTransport;
-let lines: string[];
 let counter = 0;
 // biome-ignore lint/suspicious/noExplicitAny: tests index into the resource freely
 type Json = Record<string, any>;
 
-beforeAll(async () => {
-  sim = await withSimulator();
-});
-afterAll(() => sim.close());
-beforeEach(() => {
-  transport = new PooledTransport();
-  lines = [];
-});
-afterEach(() => transport.close());
-
-function sas(blob: string, sig = "SECRETsig") {
-  const q = new URLSearchParams({
-    sv: "2020-08-04",
-    sr: "c",
-    sp: "rl",
-    st: new Date(T0 - DAY).toISOString(),
-    se: new Date(T0 + 20 * 365 * DAY).toISOString(),
-    sig,
-  });
-  return `https://contoso.blob.core.windows.net/vhds/${blob}.vhd?${q}`;
-}
-
-function provider() {
-  return new VmImageVersionProvider({
-    tokenProvider: new StaticTokenProvider(TOKEN),
-    transport,
-    log: (line) => lines.push(line),
-    jobPollIntervalMs: 5,
-  });
-}
+const suite = imageProviderSuite({ jobPollIntervalMs: 5 });
+const { provider } = suite;
+const sas = (blob: string, sig = "SECRETsig") => sasOf(blob, sig);
 
 /** A live product like the seeded `ing-images-offer`: a deprecated version with a schedule, skus, vmProperties. */
 function newProduct(): string {
   const template = defaultIngestionSeed().find((p) => p.externalId === "ing-images-offer");
   const externalId = `ing-img-${++counter}`;
   const plan = template?.plans?.[0];
-  sim.ingestion.addProduct({
+  suite.sim.ingestion.addProduct({
     ...template,
     externalId,
     guid: undefined,
@@ -75,12 +42,12 @@ const inputs = (offerId: string, extra: Record<string, unknown> = {}) => ({
   planId: "main",
   version: "9.2.0",
   images: [{ imageType: "x64Gen2", osDiskUri: sas("os-9.2.0") }],
-  endpoint: `${sim.url}/rp/product-ingestion`,
+  endpoint: `${suite.sim.url}/rp/product-ingestion`,
   ...extra,
 });
 
-const draft = (offerId: string): Json => sim.ingestion.technicalConfiguration(offerId, "main") as Json;
-const posts = (offerId: string) => sim.ingestion.configurePosts(offerId);
+const draft = (offerId: string): Json => suite.sim.ingestion.technicalConfiguration(offerId, "main") as Json;
+const posts = (offerId: string) => suite.sim.ingestion.configurePosts(offerId);
 
 describe("create", () => {
   test("adds the version with one configure; every other version (the deprecated one and its schedule) comes back byte for byte", async () => {
@@ -106,7 +73,7 @@ describe("create", () => {
     const { vmImageVersions: _a, ...restAfter } = after;
     const { vmImageVersions: _b, ...restBefore } = before;
     expect(JSON.stringify(restAfter)).toBe(JSON.stringify(restBefore));
-    expect(lines.join("\n")).not.toContain("SECRETsig");
+    expect(suite.lines.join("\n")).not.toContain("SECRETsig");
   });
 
   test("a re-run with the same image (re-generated SAS) adopts it: 0 configure POSTs", async () => {
@@ -118,7 +85,7 @@ describe("create", () => {
     );
     expect(again.outs.alreadyPresent).toBe(true);
     expect(posts(offerId)).toBe(1);
-    expect(lines.join("\n")).toMatch(/already in the draft with this image; nothing to write/);
+    expect(suite.lines.join("\n")).toMatch(/already in the draft with this image; nothing to write/);
   });
 
   test("a gallery image version and two image types; data disks as {lunNumber, uri}", async () => {
@@ -181,7 +148,7 @@ describe("create", () => {
 describe("concurrency and failures", () => {
   test("a portal edit between the read and the write is reported with what changed, never overwritten", async () => {
     const offerId = newProduct();
-    sim.ingestion.portalEdit(
+    suite.sim.ingestion.portalEdit(
       offerId,
       "main",
       { vmProperties: { supportsHibernation: true }, removeVersions: [] },
@@ -200,19 +167,21 @@ describe("concurrency and failures", () => {
 
   test("a configure whose answer was lost is re-read: found applied, never sent again", async () => {
     const offerId = newProduct();
-    sim.setFaults("ingestion", offerId, [
+    suite.sim.setFaults("ingestion", offerId, [
       { type: "resetAfterProcessing", match: { method: "POST", kind: "configure" } },
     ]);
     const { outs } = await provider().create(inputs(offerId));
     expect(outs.state).toBe("draft");
     expect(posts(offerId)).toBe(1);
-    expect(lines.join("\n")).toMatch(/may have been applied; re-reading the technical configuration/);
-    expect(lines.join("\n")).toMatch(/the answer was lost and a re-read showed the write applied/);
+    expect(suite.lines.join("\n")).toMatch(/may have been applied; re-reading the technical configuration/);
+    expect(suite.lines.join("\n")).toMatch(/the answer was lost and a re-read showed the write applied/);
   });
 
   test("a configure lost before processing is re-read: untouched, sent once more", async () => {
     const offerId = newProduct();
-    sim.setFaults("ingestion", offerId, [{ type: "reset", match: { method: "POST", kind: "configure" } }]);
+    suite.sim.setFaults("ingestion", offerId, [
+      { type: "reset", match: { method: "POST", kind: "configure" } },
+    ]);
     await provider().create(inputs(offerId));
     expect(posts(offerId)).toBe(1);
     expect(draft(offerId).vmImageVersions).toHaveLength(3);
@@ -241,12 +210,12 @@ describe("delete", () => {
     });
     expect(outs).toMatchObject({ alreadyPresent: true, state: "live", published: true });
     await provider().delete("id", outs);
-    expect(lines.join("\n")).toMatch(/keeping image version 9.1.20240101.*Set deprecation/);
+    expect(suite.lines.join("\n")).toMatch(/keeping image version 9.1.20240101.*Set deprecation/);
     expect(posts(offerId)).toBe(0);
     // The only active version: Partner Center needs one, so not even a deprecation takes it.
     const deprecation = { dateOffset: "P30D", reason: "endOfSupport" };
     await provider().delete("id", { ...outs, deprecation });
-    expect(lines.join("\n")).toMatch(/last active image/);
+    expect(suite.lines.join("\n")).toMatch(/last active image/);
     expect(posts(offerId)).toBe(0);
     // With a newer version in place, the deprecation is written with its schedule.
     await provider().create(inputs(offerId));
@@ -264,9 +233,9 @@ describe("delete", () => {
     await provider().create(inputs(offerId));
     const backend = new IngestionImageBackend({
       offerId,
-      endpoint: `${sim.url}/rp/product-ingestion`,
+      endpoint: `${suite.sim.url}/rp/product-ingestion`,
       tokenProvider: new StaticTokenProvider(TOKEN),
-      transport,
+      transport: suite.transport,
       jobPollIntervalMs: 5,
     });
     const plan = await backend.readPlan("main");
@@ -288,7 +257,7 @@ describe("delete", () => {
   test("the same refusal as a request error: the provider logs it and removes the resource from the stack only", async () => {
     const offerId = newProduct();
     const { outs } = await provider().create(inputs(offerId));
-    sim.ingestion.refuseNext(offerId, {
+    suite.sim.ingestion.refuseNext(offerId, {
       message: "Cannot delete image '9.2.0' of type 'X64Gen2' as it is already published.",
       details: [
         {
@@ -298,7 +267,7 @@ describe("delete", () => {
       ],
     });
     await provider().delete("id", outs);
-    expect(lines.join("\n")).toMatch(
+    expect(suite.lines.join("\n")).toMatch(
       /image version 9\.2\.0 \(X64Gen2\) is already published, and published images cannot be deleted.*The resource is removed from the stack only/,
     );
     expect(draft(offerId).vmImageVersions).toHaveLength(3);
