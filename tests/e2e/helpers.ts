@@ -1,7 +1,13 @@
 /** Helpers shared by the end-to-end suites (tests/e2e/*.e2e.ts). */
 
 import * as fs from "node:fs";
-import type { LocalStack } from "../../scripts/lib/pulumi-cli";
+import {
+  ensurePulumiCli,
+  LocalStack,
+  type LocalStackOptions,
+  linkSelfPackage,
+} from "../../scripts/lib/pulumi-cli";
+import { type CppSimulator, startSimulator } from "../simulator/server";
 
 export interface StateResource {
   urn: string;
@@ -40,4 +46,47 @@ export async function until(condition: () => boolean, what: string, timeoutMs = 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * Registers the hooks every e2e file shares: before, the Pulumi CLI is ensured, the packages the programs
+ * import are linked (`link`, default the package itself) and a time-scaled simulator accepting `canary`
+ * starts; after, every stack made with `stack()` is disposed and the simulator closed. With `enabled` false
+ * (a file whose tests are skipped) nothing is started.
+ */
+export function e2eSuite(canary: string, options: { link?: Array<() => void>; enabled?: boolean } = {}) {
+  const suite = {
+    sim: undefined as unknown as CppSimulator,
+    cliBinDir: "",
+    stacks: [] as LocalStack[],
+    /** A new stack (disposed after the file) run with the ensured CLI. */
+    stack(stackOptions: Omit<LocalStackOptions, "cliBinDir">): LocalStack {
+      const stack = new LocalStack({ ...stackOptions, cliBinDir: suite.cliBinDir });
+      suite.stacks.push(stack);
+      return stack;
+    },
+    /** `stack init` with `config`, polling every 0.05-0.2 s, then `extra`; the canary token and `secrets` as secrets. */
+    init(
+      stack: LocalStack,
+      config: Record<string, string>,
+      extra: Record<string, string> = {},
+      secrets: Record<string, string> = {},
+    ): Promise<void> {
+      return stack.init(
+        { ...config, pollIntervalSeconds: "0.05", maxPollIntervalSeconds: "0.2", ...extra },
+        { "cloudpartner:accessToken": canary, ...secrets },
+      );
+    },
+  };
+  beforeAll(async () => {
+    if (options.enabled === false) return;
+    suite.cliBinDir = await ensurePulumiCli();
+    for (const link of options.link ?? [linkSelfPackage]) link();
+    suite.sim = await startSimulator({ timeScale: 1_000_000, acceptedTokens: [canary], quiet: true });
+  });
+  afterAll(async () => {
+    for (const stack of suite.stacks) stack.dispose();
+    await suite.sim?.close();
+  });
+  return suite;
 }

@@ -8,7 +8,7 @@
  */
 
 import * as path from "node:path";
-import { ensurePulumiCli, LocalStack, linkSelfPackage, REPO_ROOT } from "../../scripts/lib/pulumi-cli";
+import { type LocalStack, REPO_ROOT } from "../../scripts/lib/pulumi-cli";
 import {
   type ReleaseApi,
   releaseConfig,
@@ -19,26 +19,13 @@ import {
   releaseVersions,
   sasUri,
 } from "../../scripts/lib/release";
-import { type CppSimulator, startSimulator } from "../simulator/server";
+import { e2eSuite } from "./helpers";
 
 const CANARY = "e2e-release-token-93af1c";
 const PROJECT = path.join(REPO_ROOT, "examples/image-release");
 
-let sim: CppSimulator;
-let cliBinDir: string;
-const stacks: LocalStack[] = [];
+const e2e = e2eSuite(CANARY);
 let counter = 0;
-
-beforeAll(async () => {
-  cliBinDir = await ensurePulumiCli();
-  linkSelfPackage();
-  sim = await startSimulator({ timeScale: 1_000_000, acceptedTokens: [CANARY], quiet: true });
-});
-
-afterAll(async () => {
-  for (const stack of stacks) stack.dispose();
-  await sim?.close();
-});
 
 /**
  * A new live offer with one plan (ingestion: a live product whose plan has a technical configuration), and a
@@ -46,20 +33,11 @@ afterAll(async () => {
  */
 async function setup(api: ReleaseApi = "cpp") {
   const offerId = `release-${++counter}`;
-  if (api === "ingestion") sim.ingestion.addProduct(releaseProduct(offerId));
-  else sim.addOffer(releaseOffer(offerId));
-  const stack = new LocalStack({ projectDir: PROJECT, stackName: `r${counter}`, cliBinDir });
-  stacks.push(stack);
+  if (api === "ingestion") e2e.sim.ingestion.addProduct(releaseProduct(offerId));
+  else e2e.sim.addOffer(releaseOffer(offerId));
+  const stack = e2e.stack({ projectDir: PROJECT, stackName: `r${counter}` });
   const [first] = releaseSteps(api);
-  await stack.init(
-    {
-      ...releaseConfig(offerId, sim.url, api),
-      pollIntervalSeconds: "0.05",
-      maxPollIntervalSeconds: "0.2",
-      ...first?.config,
-    },
-    { "cloudpartner:accessToken": CANARY, ...first?.secrets },
-  );
+  await e2e.init(stack, releaseConfig(offerId, e2e.sim.url, api), first?.config, first?.secrets);
   return { offerId, stack };
 }
 
@@ -71,11 +49,11 @@ async function setConfig(stack: LocalStack, config: Record<string, string>, secr
 
 /** Runs `pulumi <args>` and returns its output with what it sent to the offer. */
 async function sending(stack: LocalStack, offerId: string, args: string[], api: ReleaseApi = "cpp") {
-  const before = sim.requests.length;
+  const before = e2e.sim.requests.length;
   const result = await stack.ok(args);
   return {
     output: result.stdout + result.stderr,
-    counts: releaseCounts(sim.requests.slice(before), offerId, api),
+    counts: releaseCounts(e2e.sim.requests.slice(before), offerId, api),
   };
 }
 
@@ -105,7 +83,7 @@ const PIPELINE = {
   cpp: {
     imageInput: "osVhdUrl",
     versions: (offerId: string, _target: "draft" | "live") => {
-      const draft = sim.draft("contoso", offerId) as {
+      const draft = e2e.sim.draft("contoso", offerId) as {
         plans: Array<Record<string, Record<string, unknown>>>;
       };
       return Object.keys(draft.plans[0]?.["microsoft-azure-virtualmachines.vmImages"] ?? {}).sort();
@@ -115,7 +93,7 @@ const PIPELINE = {
   ingestion: {
     imageInput: "images",
     versions: (offerId: string, target: "draft" | "live") => {
-      const config = sim.ingestion.technicalConfiguration(offerId, releaseOffer(offerId).planId, target);
+      const config = e2e.sim.ingestion.technicalConfiguration(offerId, releaseOffer(offerId).planId, target);
       return (config as TechnicalConfiguration | undefined)?.vmImageVersions.map((v) => v.versionNumber);
     },
     all: ["9.0.20230404", "9.1.20240101", "9.2.0", "9.3.0"],
@@ -144,7 +122,7 @@ test.each(["cpp", "ingestion"] as const)(
       expect({ step: i + 1, ...counts }).toEqual({ step: i + 1, ...counts, ...step.expected });
     }
     // The whole pipeline: two versions, each written, published and taken live once.
-    expect(releaseCounts(sim.requests, offerId, api)).toMatchObject({
+    expect(releaseCounts(e2e.sim.requests, offerId, api)).toMatchObject({
       imageWrites: 2,
       publishes: 2,
       goLives: 2,
@@ -177,14 +155,14 @@ test("a portal edit while pulumi up writes is kept (412, re-read, re-applied); a
   const plan = releaseOffer(offerId).planId;
   await stack.ok(["up", "--yes"]);
   const portalEdit = async (edit: Record<string, unknown>) => {
-    const response = await fetch(`${sim.url}/_sim/offers/contoso/${offerId}/portal-edit`, {
+    const response = await fetch(`${e2e.sim.url}/_sim/offers/contoso/${offerId}/portal-edit`, {
       method: "POST",
       body: JSON.stringify({ ...edit, beforeNextPut: true }),
     });
     expect(response.status).toBe(200);
   };
   const putStatuses = () =>
-    sim.requests
+    e2e.sim.requests
       .filter((r) => r.offerId === offerId && r.method === "PUT" && r.kind === "offer")
       .map((r) => r.status);
 
@@ -195,16 +173,16 @@ test("a portal edit while pulumi up writes is kept (412, re-read, re-applied); a
   expect(bumped.output).toMatch(/image version 1\.2\.0 .*: added .* after 1 concurrent edit/);
   expect(bumped.counts.imageWrites).toBe(2);
   expect(putStatuses()).toEqual([200, 412, 200]);
-  const draft = sim.draft("contoso", offerId) as Record<string, unknown>;
+  const draft = e2e.sim.draft("contoso", offerId) as Record<string, unknown>;
   expect(draft.displayText).toBe("edited in the portal");
 
   // Someone adds the very version this run is adding, with another image: reported, the portal's image kept.
   const portalImage = sasUri("contoso", "portal-1.3.0");
   await portalEdit({ planId: plan, version: "1.3.0", image: { osVhdUrl: portalImage, lunVhdDetails: [] } });
   await setConfig(stack, { version: "1.3.0" }, { osVhdUrl: sasUri("contoso", "os-1.3.0") });
-  const before = sim.requests.length;
+  const before = e2e.sim.requests.length;
   const refused = await stack.run(["up", "--yes"]);
-  const counts = releaseCounts(sim.requests.slice(before), offerId);
+  const counts = releaseCounts(e2e.sim.requests.slice(before), offerId);
   expect(refused.code).not.toBe(0);
   const output = refused.stdout + refused.stderr;
   expect(output).toMatch(/changed by someone else/);
@@ -213,7 +191,7 @@ test("a portal edit while pulumi up writes is kept (412, re-read, re-applied); a
     expect(output).not.toContain(secret);
   expect(counts).toMatchObject({ imageWrites: 1, publishes: 0, goLives: 0 });
   expect(putStatuses().at(-1)).toBe(412);
-  const after = sim.draft("contoso", offerId) as {
+  const after = e2e.sim.draft("contoso", offerId) as {
     plans: Array<Record<string, Record<string, { osVhdUrl: string }>>>;
   };
   expect(after.plans[0]?.["microsoft-azure-virtualmachines.vmImages"]?.["1.3.0"]?.osVhdUrl).toBe(portalImage);
@@ -224,13 +202,13 @@ test("api ingestion: a portal edit of the technical configuration between the re
   const planId = releaseOffer(offerId).planId;
   await stack.ok(["up", "--yes"]);
   const draft = () =>
-    sim.ingestion.technicalConfiguration(offerId, planId) as TechnicalConfiguration & {
+    e2e.sim.ingestion.technicalConfiguration(offerId, planId) as TechnicalConfiguration & {
       vmProperties: Record<string, unknown>;
     };
   expect(draft().vmProperties.supportsHibernation).toBe(false);
 
   // Someone edits the plan in Partner Center right after the provider has read it, before it writes.
-  sim.ingestion.portalEdit(
+  e2e.sim.ingestion.portalEdit(
     offerId,
     planId,
     { vmProperties: { supportsHibernation: true } },
@@ -238,14 +216,14 @@ test("api ingestion: a portal edit of the technical configuration between the re
   );
   const [, bump] = releaseVersions("ingestion");
   await setConfig(stack, { version: bump }, { osVhdUrl: sasUri("contoso", `os-${bump}`) });
-  const before = sim.requests.length;
+  const before = e2e.sim.requests.length;
   const refused = await stack.run(["up", "--yes"]);
   const output = refused.stdout + refused.stderr;
   expect(refused.code).not.toBe(0);
   expect(output).toMatch(/was changed by someone else since it was read: vmProperties/);
   expect(output).toMatch(/Nothing was sent/);
   for (const secret of sasSecrets("ingestion")) expect(output).not.toContain(secret);
-  expect(releaseCounts(sim.requests.slice(before), offerId, "ingestion")).toMatchObject({
+  expect(releaseCounts(e2e.sim.requests.slice(before), offerId, "ingestion")).toMatchObject({
     imageWrites: 0,
     publishes: 0,
     goLives: 0,

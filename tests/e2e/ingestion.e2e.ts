@@ -4,8 +4,8 @@
  */
 
 import * as path from "node:path";
-import { ensurePulumiCli, LocalStack, linkSelfPackage, REPO_ROOT } from "../../scripts/lib/pulumi-cli";
-import { type CppSimulator, startSimulator } from "../simulator/server";
+import { type LocalStack, REPO_ROOT } from "../../scripts/lib/pulumi-cli";
+import { e2eSuite, resourcesOf } from "./helpers";
 
 const CANARY = "e2e-ingestion-canary-token-3e9a44";
 const EXAMPLE = path.join(REPO_ROOT, "examples/ingestion-golive");
@@ -14,45 +14,16 @@ const GOLIVE = "pulumi-nodejs:dynamic/cloudpartner:OfferGoLive";
 /** ~30 years of simulated time: still running until the test advances the clock. */
 const LONG = 10 ** 9;
 
-let sim: CppSimulator;
-let cliBinDir: string;
-const stacks: LocalStack[] = [];
+const e2e = e2eSuite(CANARY);
 let counter = 0;
-
-beforeAll(async () => {
-  cliBinDir = await ensurePulumiCli();
-  linkSelfPackage();
-  sim = await startSimulator({ timeScale: 1_000_000, acceptedTokens: [CANARY], quiet: true });
-});
-
-afterAll(async () => {
-  for (const stack of stacks) stack.dispose();
-  await sim?.close();
-});
 
 /** A new never-published product on the simulator and a new stack of the example pointed at it. */
 async function setup(options: { seed?: Record<string, unknown>; config?: Record<string, string> } = {}) {
   const offerId = `e2e-ing-${++counter}`;
-  sim.ingestion.addProduct({ externalId: offerId, ...options.seed });
-  const stack = new LocalStack({ projectDir: EXAMPLE, stackName: `ing${counter}`, cliBinDir });
-  stacks.push(stack);
-  await stack.init(
-    {
-      offerId,
-      endpoint: `${sim.url}/rp/product-ingestion`,
-      pollIntervalSeconds: "0.05",
-      maxPollIntervalSeconds: "0.2",
-      ...options.config,
-    },
-    { "cloudpartner:accessToken": CANARY },
-  );
+  e2e.sim.ingestion.addProduct({ externalId: offerId, ...options.seed });
+  const stack = e2e.stack({ projectDir: EXAMPLE, stackName: `ing${counter}` });
+  await e2e.init(stack, { offerId, endpoint: `${e2e.sim.url}/rp/product-ingestion` }, options.config);
   return { offerId, stack };
-}
-
-function resourcesOf(
-  exported: string,
-): Array<{ type: string; outputs?: Record<string, unknown>; initErrors?: string[] }> {
-  return JSON.parse(exported).deployment.resources ?? [];
 }
 
 test("up stops at the ready preview; goLive=true, up → live; 2 configure POSTs; no token anywhere", async () => {
@@ -65,15 +36,15 @@ test("up stops at the ready preview; goLive=true, up → live; 2 configure POSTs
     previewSubmission: expect.stringMatching(/^submission\//),
     liveSubmission: "none yet",
   });
-  expect(sim.ingestion.configurePosts(offerId)).toBe(1);
+  expect(e2e.sim.ingestion.configurePosts(offerId)).toBe(1);
 
   await stack.ok(["config", "set", "goLive", "true"]);
   const second = await stack.ok(["up", "--yes"]);
   const outputs = await stack.outputs();
   expect(outputs).toMatchObject({ liveStatus: "succeeded", awaitingSignoff: true });
   expect(outputs.liveSubmission).toBe(outputs.previewSubmission);
-  expect(sim.ingestion.configurePosts(offerId)).toBe(2);
-  const live = sim.ingestion.product(offerId)?.submissions.find((s) => s.target === "live");
+  expect(e2e.sim.ingestion.configurePosts(offerId)).toBe(2);
+  const live = e2e.sim.ingestion.product(offerId)?.submissions.find((s) => s.target === "live");
   expect(live).toMatchObject({ id: outputs.previewSubmission, status: "completed", result: "succeeded" });
 
   const exported = await stack.exportState();
@@ -97,19 +68,19 @@ test("timeout keeps the job in state; the next pulumi up resumes it with 1 confi
   expect(saved?.outputs).toMatchObject({ status: "running", operationId: expect.any(String) });
   expect(saved?.outputs?.operationLocation).toMatch(/\/rp\/product-ingestion\/configure\/[^/]+\/status/);
 
-  sim.advance(2 * LONG);
+  e2e.sim.advance(2 * LONG);
   await stack.ok(["up", "--yes"]);
   expect(await stack.outputs()).toMatchObject({ publishStatus: "succeeded", awaitingSignoff: true });
   const resumed = resourcesOf(await stack.exportState()).find((r) => r.type === PUBLISH);
   expect(resumed?.outputs?.operationId).toBe(saved?.outputs?.operationId);
-  expect(sim.ingestion.configurePosts(offerId)).toBe(1);
+  expect(e2e.sim.ingestion.configurePosts(offerId)).toBe(1);
 });
 
 test.each([
   [
     "a configure refused with 400",
     (offerId: string) =>
-      sim.ingestion.refuseNext(offerId, {
+      e2e.sim.ingestion.refuseNext(offerId, {
         message: "The request is not valid.",
         details: [{ code: "schemaValidationError", message: "Resource 0: 'target' is invalid." }],
       }),
@@ -128,5 +99,5 @@ test.each([
   expect(up.code).not.toBe(0);
   expect(up.stdout + up.stderr).toMatch(message);
   expect(resourcesOf(await stack.exportState()).filter((r) => r.type === PUBLISH)).toHaveLength(0);
-  expect(sim.ingestion.product(offerId)?.jobs).toEqual([]);
+  expect(e2e.sim.ingestion.product(offerId)?.jobs).toEqual([]);
 });

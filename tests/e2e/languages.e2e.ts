@@ -8,16 +8,9 @@ import { execFile, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import {
-  ensurePulumiCli,
-  ensurePulumiYaml,
-  LocalStack,
-  NATIVE_PLUGIN_DIR,
-  REPO_ROOT,
-} from "../../scripts/lib/pulumi-cli";
+import { ensurePulumiYaml, NATIVE_PLUGIN_DIR, REPO_ROOT } from "../../scripts/lib/pulumi-cli";
 import { releaseOffer, sasUri } from "../../scripts/lib/release";
-import { type CppSimulator, startSimulator } from "../simulator/server";
-import { resourcesOf } from "./helpers";
+import { e2eSuite, resourcesOf } from "./helpers";
 
 const CANARY = "e2e-languages-canary-3e8d0b";
 const GO_EXAMPLE = path.join(REPO_ROOT, "examples/go-golive");
@@ -31,21 +24,11 @@ if (!hasGo) {
 }
 const withGo = hasGo ? test : test.skip;
 
-let sim: CppSimulator;
-let cliBinDir: string;
-const stacks: LocalStack[] = [];
+const e2e = e2eSuite(CANARY, { link: [], enabled: hasGo });
 const tmpDirs: string[] = [];
 
-beforeAll(async () => {
-  if (!hasGo) return;
-  cliBinDir = await ensurePulumiCli();
-  sim = await startSimulator({ timeScale: 1_000_000, acceptedTokens: [CANARY], quiet: true });
-});
-
-afterAll(async () => {
-  for (const stack of stacks) stack.dispose();
+afterAll(() => {
   for (const dir of tmpDirs) fs.rmSync(dir, { recursive: true, force: true });
-  await sim?.close();
 });
 
 function run(
@@ -74,7 +57,7 @@ withGo(
   "Go: examples/go-golive (Automation API inline program, generated sdk/go) takes an offer live",
   async () => {
     const offerId = "go-golive-1";
-    sim.addOffer({ publisherId: "contoso", offerId });
+    e2e.sim.addOffer({ publisherId: "contoso", offerId });
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpartner-go-golive-"));
     tmpDirs.push(out);
     const binary = path.join(out, "go-golive");
@@ -89,14 +72,8 @@ withGo(
     console.log(`go build examples/go-golive: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
     // Only for its environment (PATH with the CLI and the plugin, a throwaway backend and PULUMI_HOME).
-    const stack = new LocalStack({
-      projectDir: GO_EXAMPLE,
-      stackName: "go",
-      cliBinDir,
-      extraPath: [NATIVE_PLUGIN_DIR],
-    });
-    stacks.push(stack);
-    const args = ["-stack", "dev", "-offer", offerId, "-endpoint", sim.url, "-poll-interval", "0.05"];
+    const stack = e2e.stack({ projectDir: GO_EXAMPLE, stackName: "go", extraPath: [NATIVE_PLUGIN_DIR] });
+    const args = ["-stack", "dev", "-offer", offerId, "-endpoint", e2e.sim.url, "-poll-interval", "0.05"];
     const up = await run(binary, [...args, "-max-poll-interval", "0.2"], {
       cwd: out,
       env: { ...stack.env, CLOUDPARTNER_ACCESS_TOKEN: CANARY },
@@ -106,9 +83,9 @@ withGo(
     expect(up.stdout).toMatch(/\+ +cloudpartner:index:OfferGoLive +offer-live +created/);
     expect(up.stdout).toContain("status: succeeded");
     expect(up.stdout).toMatch(
-      new RegExp(`operationLocation: ${sim.url}/api/publishers/contoso/offers/${offerId}/operations/`),
+      new RegExp(`operationLocation: ${e2e.sim.url}/api/publishers/contoso/offers/${offerId}/operations/`),
     );
-    expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+    expect(e2e.sim.goLivePosts("contoso", offerId)).toBe(1);
     expect(output).not.toContain(CANARY);
 
     // Run again: nothing to do, nothing sent.
@@ -118,7 +95,7 @@ withGo(
     });
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("status: succeeded");
-    expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+    expect(e2e.sim.goLivePosts("contoso", offerId)).toBe(1);
   },
 );
 
@@ -128,23 +105,21 @@ withGo(
     const yamlDir = await ensurePulumiYaml();
     const offer = releaseOffer("yaml-release-1");
     const { offerId } = offer;
-    sim.addOffer(offer);
-    const stack = new LocalStack({
+    e2e.sim.addOffer(offer);
+    const stack = e2e.stack({
       projectDir: YAML_EXAMPLE,
       stackName: "yaml",
-      cliBinDir,
       extraPath: [yamlDir, NATIVE_PLUGIN_DIR],
     });
-    stacks.push(stack);
     const release = async (version: string) => {
       await stack.ok(["config", "set", "version", version]);
       await stack.ok(["config", "set", "--secret", "osVhdUrl", sasUri("contoso", `os-${version}`)]);
       return stack.ok(["up", "--yes"]);
     };
     const counts = () => [
-      sim.count({ kind: "offer", method: "PUT", offerId }),
-      sim.count({ kind: "publish", method: "POST", offerId }),
-      sim.goLivePosts("contoso", offerId),
+      e2e.sim.count({ kind: "offer", method: "PUT", offerId }),
+      e2e.sim.count({ kind: "publish", method: "POST", offerId }),
+      e2e.sim.goLivePosts("contoso", offerId),
     ];
     await stack.init(
       {
@@ -152,7 +127,7 @@ withGo(
         planId: offer.planId,
         pollIntervalSeconds: "0.05",
         maxPollIntervalSeconds: "0.2",
-        "cloudpartner:endpoint": sim.url,
+        "cloudpartner:endpoint": e2e.sim.url,
       },
       { "cloudpartner:accessToken": CANARY },
     );

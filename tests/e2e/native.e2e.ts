@@ -7,15 +7,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
-  ensurePulumiCli,
-  LocalStack,
+  type LocalStack,
   linkNativeNodeSdk,
   linkSelfPackage,
   NATIVE_PLUGIN_DIR,
   REPO_ROOT,
 } from "../../scripts/lib/pulumi-cli";
-import { type CppSimulator, startSimulator } from "../simulator/server";
-import { processesOf, resourcesOf, type StateResource, until } from "./helpers";
+import { e2eSuite, processesOf, resourcesOf, type StateResource, until } from "./helpers";
 
 const CANARY = "e2e-native-canary-7c2a9f";
 const GOLIVE = path.join(REPO_ROOT, "examples/golive");
@@ -25,22 +23,8 @@ const longGoLive = { steps: [{ id: "live", stepName: "Live", durationSeconds: 10
 const DYNAMIC_TYPE = "pulumi-nodejs:dynamic/cloudpartner:OfferGoLive";
 const NATIVE_TYPE = "cloudpartner:index:OfferGoLive";
 
-let sim: CppSimulator;
-let cliBinDir: string;
-const stacks: LocalStack[] = [];
+const e2e = e2eSuite(CANARY, { link: [linkSelfPackage, linkNativeNodeSdk] });
 let counter = 0;
-
-beforeAll(async () => {
-  cliBinDir = await ensurePulumiCli();
-  linkSelfPackage();
-  linkNativeNodeSdk();
-  sim = await startSimulator({ timeScale: 1_000_000, acceptedTokens: [CANARY], quiet: true });
-});
-
-afterAll(async () => {
-  for (const stack of stacks) stack.dispose();
-  await sim?.close();
-});
 
 /**
  * A new offer and a stack of examples/golive pointed at the simulator, with the plugin's folder on PATH
@@ -50,25 +34,9 @@ async function setup(
   options: { seed?: Record<string, unknown>; config?: Record<string, string>; native?: boolean } = {},
 ) {
   const offerId = `e2e-native-${++counter}`;
-  sim.addOffer({ publisherId: "contoso", offerId, ...options.seed });
-  const stack = new LocalStack({
-    projectDir: GOLIVE,
-    stackName: `n${counter}`,
-    cliBinDir,
-    extraPath: [NATIVE_PLUGIN_DIR],
-  });
-  stacks.push(stack);
-  await stack.init(
-    {
-      publisherId: "contoso",
-      offerId,
-      endpoint: sim.url,
-      pollIntervalSeconds: "0.05",
-      maxPollIntervalSeconds: "0.2",
-      ...options.config,
-    },
-    { "cloudpartner:accessToken": CANARY },
-  );
+  e2e.sim.addOffer({ publisherId: "contoso", offerId, ...options.seed });
+  const stack = e2e.stack({ projectDir: GOLIVE, stackName: `n${counter}`, extraPath: [NATIVE_PLUGIN_DIR] });
+  await e2e.init(stack, { publisherId: "contoso", offerId, endpoint: e2e.sim.url }, options.config);
   if (options.native) useNativeProgram(stack);
   return { offerId, stack };
 }
@@ -85,7 +53,7 @@ async function goLives(stack: LocalStack): Promise<StateResource[]> {
 }
 
 /** Every POST the simulator took for the offer (go-live, publish, cancel): migration must send none. */
-const posts = (offerId: string) => sim.count({ method: "POST", offerId });
+const posts = (offerId: string) => e2e.sim.count({ method: "POST", offerId });
 
 describe("migration from the dynamic OfferGoLive class", () => {
   test("a go-live done by the dynamic class moves to the native resource: alias, no replace, 0 requests sent", async () => {
@@ -133,13 +101,13 @@ describe("migration from the dynamic OfferGoLive class", () => {
     useNativeProgram(stack);
     await stack.ok(["config", "set", "migrateFromDynamic", "true"]);
     await stack.ok(["config", "rm", "timeoutSeconds"]);
-    sim.advance(2 * 10 ** 9);
+    e2e.sim.advance(2 * 10 ** 9);
     const up = await stack.ok(["up", "--yes"]);
     expect(up.stdout).not.toMatch(/replac/i);
     const after = await goLives(stack);
     expect(after).toHaveLength(1);
     expect(after[0]).toMatchObject({ type: NATIVE_TYPE, outputs: { status: "succeeded" } });
-    expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+    expect(e2e.sim.goLivePosts("contoso", offerId)).toBe(1);
     expect(posts(offerId)).toBe(1);
   });
 });
@@ -165,13 +133,13 @@ describe("native resource with the real CLI", () => {
     expect(saved).toMatchObject({ type: NATIVE_TYPE, outputs: { status: "running" } });
     expect(saved?.outputs?.operationLocation).toMatch(/\/operations\//);
 
-    sim.advance(2 * 10 ** 9);
+    e2e.sim.advance(2 * 10 ** 9);
     const second = await stack.ok(["up", "--yes"]);
     expect(second.stdout).toMatch(/offer-live updated .*\[diff: ~status\]/);
     expect(second.stdout).toMatch(/resuming go-live .*\(no new request\)/);
     expect(second.stdout).toMatch(/go-live succeeded/);
     expect(await stack.outputs()).toMatchObject({ status: "succeeded", currentStep: "Live" });
-    expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+    expect(e2e.sim.goLivePosts("contoso", offerId)).toBe(1);
     expect(first.stdout + first.stderr + second.stdout + second.stderr).not.toContain(CANARY);
     expect(await stack.exportState()).not.toContain(CANARY);
   });
@@ -179,7 +147,7 @@ describe("native resource with the real CLI", () => {
   test("Ctrl-C (SIGINT to the process group) mid-poll: clean exit, no process left, the next pulumi up finishes: 1 POST", async () => {
     const { offerId, stack } = await setup({ seed: { goLive: longGoLive }, native: true });
     const run = stack.start(["up", "--yes"]);
-    await until(() => sim.count({ kind: "operation", offerId }) >= 2, "the first up to poll");
+    await until(() => e2e.sim.count({ kind: "operation", offerId }) >= 2, "the first up to poll");
     const plugins = () => processesOf(stack).filter((cmd) => cmd.includes("provider/native/main.js"));
     expect(plugins()).toHaveLength(1);
     const exit = new Promise<number | null>((resolve) => run.child.once("exit", (code) => resolve(code)));
@@ -200,11 +168,11 @@ describe("native resource with the real CLI", () => {
     expect(saved).toMatchObject({ type: NATIVE_TYPE, outputs: { status: "running" } });
 
     // No lock left behind, no `pulumi cancel` or `--clear-pending-creates` needed.
-    sim.advance(2 * 10 ** 9);
+    e2e.sim.advance(2 * 10 ** 9);
     const next = await stack.ok(["up", "--yes"]);
     expect(next.stdout).toMatch(/offer-live updated/);
     expect(await stack.outputs()).toMatchObject({ status: "succeeded" });
-    expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+    expect(e2e.sim.goLivePosts("contoso", offerId)).toBe(1);
     console.log(`SIGINT → CLI exit in ${exitSeconds.toFixed(1)} s (code ${code})`);
   });
 
@@ -212,13 +180,13 @@ describe("native resource with the real CLI", () => {
     const { offerId, stack } = await setup({ seed: { goLive: longGoLive }, native: true });
     // Someone started the go-live outside Pulumi (e.g. in the portal).
     const response = await fetch(
-      `${sim.url}/api/publishers/contoso/offers/${offerId}/golive?api-version=2017-10-31`,
+      `${e2e.sim.url}/api/publishers/contoso/offers/${offerId}/golive?api-version=2017-10-31`,
       { method: "POST", headers: { authorization: `Bearer ${CANARY}` } },
     );
     expect(response.status).toBe(202);
     const postsBefore = posts(offerId);
     // `pulumi import` does not run the program: the endpoint comes from the provider configuration.
-    await stack.ok(["config", "set", "cloudpartner:endpoint", sim.url]);
+    await stack.ok(["config", "set", "cloudpartner:endpoint", e2e.sim.url]);
 
     const imported = await stack.ok([
       "import",
@@ -235,11 +203,11 @@ describe("native resource with the real CLI", () => {
     expect(adopted?.id).not.toMatch(/current$/);
     expect(posts(offerId)).toBe(postsBefore);
 
-    sim.advance(2 * 10 ** 9);
+    e2e.sim.advance(2 * 10 ** 9);
     const up = await stack.ok(["up", "--yes"]);
     expect(up.stdout).not.toMatch(/replac/i);
     expect(await stack.outputs()).toMatchObject({ status: "succeeded" });
     expect(posts(offerId)).toBe(postsBefore);
-    expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+    expect(e2e.sim.goLivePosts("contoso", offerId)).toBe(1);
   });
 });

@@ -5,54 +5,25 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ensurePulumiCli, LocalStack, linkSelfPackage, REPO_ROOT } from "../../scripts/lib/pulumi-cli";
-import { type CppSimulator, startSimulator } from "../simulator/server";
-import { processesOf, resourcesOf, until } from "./helpers";
+import { REPO_ROOT } from "../../scripts/lib/pulumi-cli";
+import { e2eSuite, processesOf, resourcesOf, until } from "./helpers";
 
 const CANARY = "e2e-canary-token-5b8c1d";
 const GOLIVE = path.join(REPO_ROOT, "examples/golive");
 const NOWAIT = path.join(REPO_ROOT, "examples/golive-nowait");
 const longGoLive = { steps: [{ id: "live", stepName: "Live", durationSeconds: 10 ** 9 }] };
 
-let sim: CppSimulator;
-let cliBinDir: string;
-const stacks: LocalStack[] = [];
+const e2e = e2eSuite(CANARY);
 let counter = 0;
-
-beforeAll(async () => {
-  cliBinDir = await ensurePulumiCli();
-  linkSelfPackage();
-  sim = await startSimulator({ timeScale: 1_000_000, acceptedTokens: [CANARY], quiet: true });
-});
-
-afterAll(async () => {
-  for (const stack of stacks) stack.dispose();
-  await sim?.close();
-});
 
 /** A new offer on the simulator and a new stack of `projectDir` pointed at it. */
 async function setup(
   options: { seed?: Record<string, unknown>; projectDir?: string; config?: Record<string, string> } = {},
 ) {
   const offerId = `e2e-${++counter}`;
-  sim.addOffer({ publisherId: "contoso", offerId, ...options.seed });
-  const stack = new LocalStack({
-    projectDir: options.projectDir ?? GOLIVE,
-    stackName: `s${counter}`,
-    cliBinDir,
-  });
-  stacks.push(stack);
-  await stack.init(
-    {
-      publisherId: "contoso",
-      offerId,
-      endpoint: sim.url,
-      pollIntervalSeconds: "0.05",
-      maxPollIntervalSeconds: "0.2",
-      ...options.config,
-    },
-    { "cloudpartner:accessToken": CANARY },
-  );
+  e2e.sim.addOffer({ publisherId: "contoso", offerId, ...options.seed });
+  const stack = e2e.stack({ projectDir: options.projectDir ?? GOLIVE, stackName: `s${counter}` });
+  await e2e.init(stack, { publisherId: "contoso", offerId, endpoint: e2e.sim.url }, options.config);
   return { offerId, stack };
 }
 
@@ -62,7 +33,7 @@ test("pulumi preview sends no go-live", async () => {
   const { offerId, stack } = await setup();
   const preview = await stack.ok(["preview"]);
   expect(preview.stdout).toMatch(/\+ .*offer-live/);
-  expect(sim.count({ offerId })).toBe(0);
+  expect(e2e.sim.count({ offerId })).toBe(0);
 });
 
 test("pulumi up takes the offer live: progress, outputs, one POST, no token in state, small __provider", async () => {
@@ -74,7 +45,7 @@ test("pulumi up takes the offer live: progress, outputs, one POST, no token in s
   const outputs = await stack.outputs();
   expect(outputs).toMatchObject({ status: "succeeded", currentStep: "Live" });
   expect(outputs.operationLocation).toMatch(new RegExp(`/offers/${offerId}/operations/`));
-  expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+  expect(e2e.sim.goLivePosts("contoso", offerId)).toBe(1);
 
   const exported = await stack.exportState();
   expect(exported).not.toContain(CANARY);
@@ -106,25 +77,25 @@ test("timeout keeps the operation in state; the next pulumi up resumes it with o
   expect(saved?.outputs).toMatchObject({ status: "running" });
   expect(saved?.outputs?.operationLocation).toMatch(/\/operations\//);
 
-  sim.advance(2 * 10 ** 9);
+  e2e.sim.advance(2 * 10 ** 9);
   const second = await stack.ok(["up", "--yes"]);
   expect(second.stdout).toContain("resuming go-live");
   expect((await stack.outputs()).status).toBe("succeeded");
-  expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+  expect(e2e.sim.goLivePosts("contoso", offerId)).toBe(1);
 });
 
 test("wait: false, then pulumi refresh updates status; pulumi destroy leaves the offer live", async () => {
   const { offerId, stack } = await setup({ seed: { goLive: longGoLive }, projectDir: NOWAIT });
   await stack.ok(["up", "--yes"]);
   expect(await stack.outputs()).toMatchObject({ status: "running", isLive: false });
-  sim.advance(2 * 10 ** 9);
+  e2e.sim.advance(2 * 10 ** 9);
   await stack.ok(["refresh", "--yes"]);
   const refreshed = resourcesOf(await stack.exportState()).find(isGoLive);
   expect(refreshed?.outputs?.status).toBe("succeeded");
   const destroy = await stack.ok(["destroy", "--yes"]);
   expect(destroy.stdout).toContain("removing the go-live record from the stack only");
   expect(resourcesOf(await stack.exportState()).filter(isGoLive)).toHaveLength(0);
-  expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+  expect(e2e.sim.goLivePosts("contoso", offerId)).toBe(1);
 });
 
 test("the token set with `pulumi config set --secret` never shows in plain text", async () => {
@@ -138,14 +109,14 @@ test("the token set with `pulumi config set --secret` never shows in plain text"
   const up = await stack.ok(["up", "--yes"]);
   expect(up.stdout + up.stderr).not.toContain(CANARY);
   expect(await stack.exportState()).not.toContain(CANARY);
-  const auth = sim.requests.filter((r) => r.kind === "golive").map((r) => r.headers.authorization);
+  const auth = e2e.sim.requests.filter((r) => r.kind === "golive").map((r) => r.headers.authorization);
   expect(auth.every((a) => a === `Bearer ${CANARY}`)).toBe(true);
 });
 
 test("pulumi up killed with SIGKILL mid-poll: clear the pending create, pulumi up attaches, one POST", async () => {
   const { offerId, stack } = await setup({ seed: { goLive: longGoLive } });
   const first = stack.start(["up", "--yes"]);
-  await until(() => sim.count({ kind: "operation", offerId }) >= 2, "the first up to poll");
+  await until(() => e2e.sim.count({ kind: "operation", offerId }) >= 2, "the first up to poll");
   const providerHosts = () =>
     processesOf(stack).filter((cmd) => /dynamic-provider|pulumi-resource-pulumi-nodejs/.test(cmd));
   expect(providerHosts()).toHaveLength(1);
@@ -158,7 +129,7 @@ test("pulumi up killed with SIGKILL mid-poll: clear the pending create, pulumi u
   await until(() => providerHosts().length === 0, "the orphaned provider host to exit", 15_000);
   await until(() => processesOf(stack).length === 0, "every process of the killed run to exit", 15_000);
   first.killGroup();
-  expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+  expect(e2e.sim.goLivePosts("contoso", offerId)).toBe(1);
 
   // What Pulumi asks of users after a killed run (documented in the README): the killed process still
   // holds the stack lock, and the resource is a pending create.
@@ -169,17 +140,17 @@ test("pulumi up killed with SIGKILL mid-poll: clear the pending create, pulumi u
   const refresh = await stack.ok(["refresh", "--yes", "--clear-pending-creates"]);
   expect(refresh.stdout + refresh.stderr).not.toContain(CANARY);
 
-  const lookups = sim.count({ kind: "submissions", offerId });
+  const lookups = e2e.sim.count({ kind: "submissions", offerId });
   const second = stack.run(["up", "--yes"]);
   await until(
-    () => sim.count({ kind: "submissions", offerId }) > lookups,
+    () => e2e.sim.count({ kind: "submissions", offerId }) > lookups,
     "the second up to look for a running go-live",
   );
-  sim.advance(2 * 10 ** 9);
+  e2e.sim.advance(2 * 10 ** 9);
   const result = await second;
   expect(result.code).toBe(0);
   expect(result.stdout).toContain("already running; attaching");
   expect((await stack.outputs()).status).toBe("succeeded");
   expect(resourcesOf(await stack.exportState()).find(isGoLive)?.outputs).toMatchObject({ attached: true });
-  expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+  expect(e2e.sim.goLivePosts("contoso", offerId)).toBe(1);
 });
