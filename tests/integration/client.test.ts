@@ -6,75 +6,50 @@ import {
   RejectedError,
   TransientError,
 } from "../../provider/core/errors";
-import type { PooledTransport } from "../../provider/core/http";
 import { type ProgressEvent, pollOperation } from "../../provider/core/poller";
-import type { CloudPartnerClient } from "../../provider/cpp/client";
-import type { CppSimulator } from "../simulator/server";
-import { clientFor, fastPoll, TOKEN, withSimulator } from "../support/harness";
+import { clientFor, clientSuite, fastPoll, TOKEN, withSimulator } from "../support/harness";
 
-let sim: CppSimulator;
-let client: CloudPartnerClient;
-let transport: PooledTransport;
-let offerCounter = 0;
-
-/** A fresh ready-for-go-live offer per test, so tests never share operations. */
-function newOffer(seed: Record<string, unknown> = {}) {
-  const offerId = `offer-${++offerCounter}`;
-  sim.addOffer({ publisherId: "contoso", offerId, ...seed });
-  return offerId;
-}
-
-beforeAll(async () => {
-  sim = await withSimulator();
-});
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(() => {
-  ({ client, transport } = clientFor(sim));
-});
-afterEach(async () => {
-  await transport.close();
-});
+const suite = clientSuite("offer");
+const { newOffer } = suite;
 
 describe("go-live against the simulator", () => {
   test("migrated offer: 202 + GUID Location, polled to success, bearer token and user agent sent", async () => {
     const offerId = newOffer();
-    const started = await client.goLive("contoso", offerId);
+    const started = await suite.client.goLive("contoso", offerId);
     expect(started.attached).toBe(false);
     expect(started.operationLocation).toMatch(
       new RegExp(
-        `^${sim.url}/api/publishers/contoso/offers/${offerId}/operations/[0-9a-f-]{36}\\?api-version=2017-10-31$`,
+        `^${suite.sim.url}/api/publishers/contoso/offers/${offerId}/operations/[0-9a-f-]{36}\\?api-version=2017-10-31$`,
       ),
     );
     expect(started.operationId).toMatch(/^[0-9a-f-]{36}$/);
     const events: ProgressEvent[] = [];
-    const final = await pollOperation(client, started.operationLocation, {
+    const final = await pollOperation(suite.client, started.operationLocation, {
       ...fastPoll,
       onProgress: (e) => events.push(e),
     });
     expect(final.status).toBe("succeeded");
     expect(events.length).toBeGreaterThan(0);
-    const post = sim.requests.find((r) => r.kind === "golive" && r.offerId === offerId);
+    const post = suite.sim.requests.find((r) => r.kind === "golive" && r.offerId === offerId);
     expect(post?.headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(post?.headers["user-agent"]).toMatch(/^pulumi-cloudpartner\/\d+\.\d+\.\d+/);
     expect(post?.path).toBe(`/api/publishers/contoso/offers/${offerId}/golive?api-version=2017-10-31`);
-    expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+    expect(suite.sim.goLivePosts("contoso", offerId)).toBe(1);
   });
 
   test("non-migrated offer: `$` operation id", async () => {
     const offerId = newOffer({ migrated: false, offerVersion: 2 });
-    const started = await client.goLive("contoso", offerId);
+    const started = await suite.client.goLive("contoso", offerId);
     expect(started.operationId).toBe(`contoso$${offerId}$2$production`);
     expect(started.operationLocation).toBe(
-      `${sim.url}/api/operations/contoso$${offerId}$2$production?api-version=2017-10-31`,
+      `${suite.sim.url}/api/operations/contoso$${offerId}$2$production?api-version=2017-10-31`,
     );
-    expect((await pollOperation(client, started.operationLocation, fastPoll)).status).toBe("succeeded");
+    expect((await pollOperation(suite.client, started.operationLocation, fastPoll)).status).toBe("succeeded");
   });
 
   test("400: offer never published → RejectedError with the API's message", async () => {
     const offerId = newOffer({ state: "neverPublished" });
-    const error = await client.goLive("contoso", offerId).catch((e) => e);
+    const error = await suite.client.goLive("contoso", offerId).catch((e) => e);
     expect(error).toBeInstanceOf(RejectedError);
     expect(error.status).toBe(400);
     expect(error.message).toMatch(new RegExp(`contoso/${offerId}.*HTTP 400.*published`));
@@ -82,40 +57,40 @@ describe("go-live against the simulator", () => {
   });
 
   test("404: unknown offer and unknown publisher", async () => {
-    const offer = await client.goLive("contoso", "no-such-offer").catch((e) => e);
+    const offer = await suite.client.goLive("contoso", "no-such-offer").catch((e) => e);
     expect(offer).toBeInstanceOf(NotFoundError);
     expect(offer.message).toMatch(/contoso\/no-such-offer was not found \(HTTP 404/);
-    const publisher = await client.goLive("nobody", "x").catch((e) => e);
+    const publisher = await suite.client.goLive("nobody", "x").catch((e) => e);
     expect(publisher).toBeInstanceOf(NotFoundError);
-    expect(sim.count({ kind: "golive", method: "POST" })).toBeGreaterThan(0);
+    expect(suite.sim.count({ kind: "golive", method: "POST" })).toBeGreaterThan(0);
   });
 
   test("a second go-live while one runs is refused (409) and attaches: one operation", async () => {
     const offerId = newOffer({
       goLive: { steps: [{ id: "live", stepName: "Live", durationSeconds: 10 ** 9 }] },
     });
-    const operationsBefore = sim.offer("contoso", offerId)?.operations.length ?? 0;
-    const first = await client.goLive("contoso", offerId);
-    const second = await client.goLive("contoso", offerId);
+    const operationsBefore = suite.sim.offer("contoso", offerId)?.operations.length ?? 0;
+    const first = await suite.client.goLive("contoso", offerId);
+    const second = await suite.client.goLive("contoso", offerId);
     expect(second.attached).toBe(true);
     expect(second.operationLocation).toBe(first.operationLocation);
     expect(
-      sim.requests.filter((r) => r.kind === "golive" && r.offerId === offerId).map((r) => r.status),
+      suite.sim.requests.filter((r) => r.kind === "golive" && r.offerId === offerId).map((r) => r.status),
     ).toEqual([202, 409]);
-    expect(sim.offer("contoso", offerId)?.operations).toHaveLength(operationsBefore + 1);
+    expect(suite.sim.offer("contoso", offerId)?.operations).toHaveLength(operationsBefore + 1);
   });
 
   test("findRunningOperation finds a running go-live, and nothing for an idle offer", async () => {
     const idle = newOffer();
-    expect(await client.findRunningOperation("contoso", idle, "golive")).toBeUndefined();
+    expect(await suite.client.findRunningOperation("contoso", idle, "golive")).toBeUndefined();
     const offerId = newOffer({
       migrated: false,
       goLive: { steps: [{ id: "live", stepName: "Live", durationSeconds: 10 ** 9 }] },
     });
-    const started = await client.goLive("contoso", offerId);
-    const found = await client.findRunningOperation("contoso", offerId, "golive");
+    const started = await suite.client.goLive("contoso", offerId);
+    const found = await suite.client.findRunningOperation("contoso", offerId, "golive");
     expect(found?.operationLocation).toBe(started.operationLocation);
-    expect(await client.findRunningOperation("contoso", offerId, "publish")).toBeUndefined();
+    expect(await suite.client.findRunningOperation("contoso", offerId, "publish")).toBeUndefined();
   });
 
   test("failed operation → error naming the step and its messages", async () => {
@@ -127,8 +102,8 @@ describe("go-live against the simulator", () => {
         },
       },
     });
-    const started = await client.goLive("contoso", offerId);
-    const error = await pollOperation(client, started.operationLocation, {
+    const started = await suite.client.goLive("contoso", offerId);
+    const error = await pollOperation(suite.client, started.operationLocation, {
       ...fastPoll,
       publisherId: "contoso",
       offerId,
@@ -140,86 +115,86 @@ describe("go-live against the simulator", () => {
 
   test("canceled operation and cancel spelled 'cancelled'", async () => {
     const offerId = newOffer({ goLive: { cancel: true, statusSpelling: { canceled: "cancelled" } } });
-    const started = await client.goLive("contoso", offerId);
-    const error = await pollOperation(client, started.operationLocation, fastPoll).catch((e) => e);
+    const started = await suite.client.goLive("contoso", offerId);
+    const error = await pollOperation(suite.client, started.operationLocation, fastPoll).catch((e) => e);
     expect(error.code).toBe("CPP_OPERATION_CANCELED");
   });
 
   test.each([["complete"], ["Completed"], ["Succeeded"]])("success spelled %p", async (spelling) => {
     const offerId = newOffer({ goLive: { statusSpelling: { succeeded: spelling } } });
-    const started = await client.goLive("contoso", offerId);
-    const final = await pollOperation(client, started.operationLocation, fastPoll);
+    const started = await suite.client.goLive("contoso", offerId);
+    const final = await pollOperation(suite.client, started.operationLocation, fastPoll);
     expect(final).toMatchObject({ status: "succeeded", rawStatus: spelling });
   });
 
   test("operation wrapped in an array (the docs' sample) is read the same", async () => {
     const offerId = newOffer({ wrapInArray: true });
-    const started = await client.goLive("contoso", offerId);
-    expect((await pollOperation(client, started.operationLocation, fastPoll)).status).toBe("succeeded");
+    const started = await suite.client.goLive("contoso", offerId);
+    expect((await pollOperation(suite.client, started.operationLocation, fastPoll)).status).toBe("succeeded");
   });
 });
 
 describe("faults", () => {
   test("5xx burst on polls is retried and recovers", async () => {
     const offerId = newOffer();
-    sim.setFaults("contoso", offerId, [
+    suite.sim.setFaults("contoso", offerId, [
       { type: "status", status: 503, times: 3, match: { kind: "operation" } },
     ]);
-    const started = await client.goLive("contoso", offerId);
-    expect((await pollOperation(client, started.operationLocation, fastPoll)).status).toBe("succeeded");
-    expect(sim.requests.filter((r) => r.offerId === offerId && r.status === 503)).toHaveLength(3);
+    const started = await suite.client.goLive("contoso", offerId);
+    expect((await pollOperation(suite.client, started.operationLocation, fastPoll)).status).toBe("succeeded");
+    expect(suite.sim.requests.filter((r) => r.offerId === offerId && r.status === 503)).toHaveLength(3);
   });
 
   test("any 5xx on a poll is transient (507, 599); a POST's 501 is not retried", async () => {
     const offerId = newOffer();
-    sim.setFaults("contoso", offerId, [
+    suite.sim.setFaults("contoso", offerId, [
       { type: "status", status: 507, times: 1, match: { kind: "operation" } },
       { type: "status", status: 599, times: 1, match: { kind: "operation" } },
     ]);
-    const started = await client.goLive("contoso", offerId);
-    expect((await pollOperation(client, started.operationLocation, fastPoll)).status).toBe("succeeded");
-    expect(sim.requests.filter((r) => r.offerId === offerId && r.status >= 507)).toHaveLength(2);
+    const started = await suite.client.goLive("contoso", offerId);
+    expect((await pollOperation(suite.client, started.operationLocation, fastPoll)).status).toBe("succeeded");
+    expect(suite.sim.requests.filter((r) => r.offerId === offerId && r.status >= 507)).toHaveLength(2);
 
     const refused = newOffer();
-    sim.setFaults("contoso", refused, [{ type: "status", status: 501, match: { kind: "golive" } }]);
-    const error = await client.goLive("contoso", refused).catch((e) => e);
+    suite.sim.setFaults("contoso", refused, [{ type: "status", status: 501, match: { kind: "golive" } }]);
+    const error = await suite.client.goLive("contoso", refused).catch((e) => e);
     expect(error).toBeInstanceOf(RejectedError);
-    expect(sim.count({ kind: "golive", offerId: refused })).toBe(1);
+    expect(suite.sim.count({ kind: "golive", offerId: refused })).toBe(1);
   });
 
   test("a long 5xx burst exhausts client retries, then the poller's bound", async () => {
     const offerId = newOffer({
       goLive: { steps: [{ id: "live", stepName: "Live", durationSeconds: 10 ** 9 }] },
     });
-    const started = await client.goLive("contoso", offerId);
-    sim.setFaults("contoso", offerId, [
+    const started = await suite.client.goLive("contoso", offerId);
+    suite.sim.setFaults("contoso", offerId, [
       { type: "status", status: 500, times: 1000, match: { kind: "operation" } },
     ]);
-    const error = await pollOperation(client, started.operationLocation, {
+    const error = await pollOperation(suite.client, started.operationLocation, {
       ...fastPoll,
       maxConsecutiveErrors: 1,
     }).catch((e) => e);
     expect(error).toBeInstanceOf(TransientError);
     expect(error.status).toBe(500);
     // 2 polls × (1 + 5 retries)
-    expect(sim.requests.filter((r) => r.offerId === offerId && r.status === 500)).toHaveLength(12);
+    expect(suite.sim.requests.filter((r) => r.offerId === offerId && r.status === 500)).toHaveLength(12);
   });
 
   test("429 on go-live is retried after Retry-After; go-live processed once", async () => {
     const offerId = newOffer();
-    sim.setFaults("contoso", offerId, [
+    suite.sim.setFaults("contoso", offerId, [
       { type: "status", status: 429, retryAfter: "0", match: { kind: "golive" } },
     ]);
-    const started = await client.goLive("contoso", offerId);
+    const started = await suite.client.goLive("contoso", offerId);
     expect(started.attached).toBe(false);
-    expect(sim.goLivePosts("contoso", offerId)).toBe(1);
-    expect(sim.count({ kind: "golive", offerId })).toBe(2);
+    expect(suite.sim.goLivePosts("contoso", offerId)).toBe(1);
+    expect(suite.sim.count({ kind: "golive", offerId })).toBe(2);
   });
 
   test("429 with an HTTP-date Retry-After on polls", async () => {
     const offerId = newOffer();
-    const started = await client.goLive("contoso", offerId);
-    sim.setFaults("contoso", offerId, [
+    const started = await suite.client.goLive("contoso", offerId);
+    suite.sim.setFaults("contoso", offerId, [
       {
         type: "status",
         status: 429,
@@ -227,42 +202,42 @@ describe("faults", () => {
         match: { kind: "operation" },
       },
     ]);
-    expect((await pollOperation(client, started.operationLocation, fastPoll)).status).toBe("succeeded");
+    expect((await pollOperation(suite.client, started.operationLocation, fastPoll)).status).toBe("succeeded");
   });
 
   test("connection reset before the go-live was processed: checked, then re-sent once", async () => {
     const offerId = newOffer();
-    sim.setFaults("contoso", offerId, [{ type: "reset", match: { kind: "golive" } }]);
-    const started = await client.goLive("contoso", offerId);
+    suite.sim.setFaults("contoso", offerId, [{ type: "reset", match: { kind: "golive" } }]);
+    const started = await suite.client.goLive("contoso", offerId);
     expect(started.attached).toBe(false);
-    expect(sim.goLivePosts("contoso", offerId)).toBe(1);
-    expect(sim.count({ kind: "submissions", offerId })).toBe(1);
+    expect(suite.sim.goLivePosts("contoso", offerId)).toBe(1);
+    expect(suite.sim.count({ kind: "submissions", offerId })).toBe(1);
   });
 
   test("connection reset after the go-live was processed: attaches, never re-sends", async () => {
     const offerId = newOffer({
       goLive: { steps: [{ id: "live", stepName: "Live", durationSeconds: 10 ** 9 }] },
     });
-    sim.setFaults("contoso", offerId, [{ type: "resetAfterProcessing", match: { kind: "golive" } }]);
-    const started = await client.goLive("contoso", offerId);
+    suite.sim.setFaults("contoso", offerId, [{ type: "resetAfterProcessing", match: { kind: "golive" } }]);
+    const started = await suite.client.goLive("contoso", offerId);
     expect(started.attached).toBe(true);
-    expect(sim.goLivePosts("contoso", offerId)).toBe(1);
-    expect(sim.count({ kind: "golive", offerId })).toBe(1);
+    expect(suite.sim.goLivePosts("contoso", offerId)).toBe(1);
+    expect(suite.sim.count({ kind: "golive", offerId })).toBe(1);
   });
 
   test("503 answer to go-live: checked for a running operation, then retried", async () => {
     const offerId = newOffer();
-    sim.setFaults("contoso", offerId, [{ type: "status", status: 503, match: { kind: "golive" } }]);
-    await client.goLive("contoso", offerId);
-    expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+    suite.sim.setFaults("contoso", offerId, [{ type: "status", status: 503, match: { kind: "golive" } }]);
+    await suite.client.goLive("contoso", offerId);
+    expect(suite.sim.goLivePosts("contoso", offerId)).toBe(1);
   });
 
   test("hung response → request timeout → retried", async () => {
     const offerId = newOffer();
-    const hungClient = clientFor(sim, { requestTimeoutMs: 150 });
+    const hungClient = clientFor(suite.sim, { requestTimeoutMs: 150 });
     try {
       const started = await hungClient.client.goLive("contoso", offerId);
-      sim.setFaults("contoso", offerId, [{ type: "hang", match: { kind: "operation" } }]);
+      suite.sim.setFaults("contoso", offerId, [{ type: "hang", match: { kind: "operation" } }]);
       const t0 = Date.now();
       expect((await pollOperation(hungClient.client, started.operationLocation, fastPoll)).status).toBe(
         "succeeded",
@@ -275,19 +250,21 @@ describe("faults", () => {
 
   test("malformed JSON is retried", async () => {
     const offerId = newOffer();
-    const started = await client.goLive("contoso", offerId);
-    sim.setFaults("contoso", offerId, [{ type: "malformedJson", match: { kind: "operation" }, times: 2 }]);
-    expect((await pollOperation(client, started.operationLocation, fastPoll)).status).toBe("succeeded");
+    const started = await suite.client.goLive("contoso", offerId);
+    suite.sim.setFaults("contoso", offerId, [
+      { type: "malformedJson", match: { kind: "operation" }, times: 2 },
+    ]);
+    expect((await pollOperation(suite.client, started.operationLocation, fastPoll)).status).toBe("succeeded");
   });
 
   test("unknown status spelling is reported and polling continues", async () => {
     const offerId = newOffer();
-    const started = await client.goLive("contoso", offerId);
-    sim.setFaults("contoso", offerId, [
+    const started = await suite.client.goLive("contoso", offerId);
+    suite.sim.setFaults("contoso", offerId, [
       { type: "statusSpelling", status: "Bogus", match: { kind: "operation" } },
     ]);
     const events: ProgressEvent[] = [];
-    await pollOperation(client, started.operationLocation, {
+    await pollOperation(suite.client, started.operationLocation, {
       ...fastPoll,
       onProgress: (e) => events.push(e),
     });
@@ -298,19 +275,19 @@ describe("faults", () => {
     const offerId = newOffer({
       goLive: { steps: [{ id: "live", stepName: "Live", durationSeconds: 10 ** 9 }] },
     });
-    sim.setFaults("contoso", offerId, [{ type: "missingLocation", match: { kind: "golive" } }]);
-    const started = await client.goLive("contoso", offerId);
+    suite.sim.setFaults("contoso", offerId, [{ type: "missingLocation", match: { kind: "golive" } }]);
+    const started = await suite.client.goLive("contoso", offerId);
     expect(started.attached).toBe(false);
     expect(started.operationLocation).toContain(`/offers/${offerId}/operations/`);
-    expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+    expect(suite.sim.goLivePosts("contoso", offerId)).toBe(1);
   });
 
   test("202 without Location and nothing listed → ProtocolError", async () => {
     const offerId = newOffer({ goLive: { steps: [{ id: "live", stepName: "Live", durationSeconds: 1 }] } });
-    sim.setFaults("contoso", offerId, [{ type: "missingLocation", match: { kind: "golive" } }]);
-    sim.advance(0);
-    const slow = clientFor(sim);
-    sim.setFaults("contoso", offerId, [
+    suite.sim.setFaults("contoso", offerId, [{ type: "missingLocation", match: { kind: "golive" } }]);
+    suite.sim.advance(0);
+    const slow = clientFor(suite.sim);
+    suite.sim.setFaults("contoso", offerId, [
       { type: "missingLocation", match: { kind: "golive" } },
       { type: "status", status: 200, body: "[]", match: { kind: "submissions" } },
     ]);
@@ -322,27 +299,29 @@ describe("faults", () => {
 
   test("Operation-Location instead of Location, without api-version", async () => {
     const offerId = newOffer();
-    sim.setFaults("contoso", offerId, [
+    suite.sim.setFaults("contoso", offerId, [
       { type: "operationLocationHeader", omitApiVersion: true, match: { kind: "golive" } },
     ]);
-    const started = await client.goLive("contoso", offerId);
+    const started = await suite.client.goLive("contoso", offerId);
     expect(started.operationLocation).toMatch(/\?api-version=2017-10-31$/);
-    expect((await pollOperation(client, started.operationLocation, fastPoll)).status).toBe("succeeded");
+    expect((await pollOperation(suite.client, started.operationLocation, fastPoll)).status).toBe("succeeded");
   });
 
   test("absolute Location on a foreign host: re-based, the foreign host gets nothing", async () => {
     const foreign = await withSimulator({ host: "127.0.0.2" });
     try {
       const offerId = newOffer();
-      sim.setFaults("contoso", offerId, [
+      suite.sim.setFaults("contoso", offerId, [
         { type: "absoluteLocation", host: foreign.url, match: { kind: "golive" } },
       ]);
-      const started = await client.goLive("contoso", offerId);
-      expect(started.operationLocation.startsWith(sim.url)).toBe(true);
-      expect((await pollOperation(client, started.operationLocation, fastPoll)).status).toBe("succeeded");
+      const started = await suite.client.goLive("contoso", offerId);
+      expect(started.operationLocation.startsWith(suite.sim.url)).toBe(true);
+      expect((await pollOperation(suite.client, started.operationLocation, fastPoll)).status).toBe(
+        "succeeded",
+      );
       expect(foreign.requests).toHaveLength(0);
-      const poll = await client
-        .getOperation(started.operationLocation.replace(sim.url, foreign.url))
+      const poll = await suite.client
+        .getOperation(started.operationLocation.replace(suite.sim.url, foreign.url))
         .catch((e) => e);
       expect(poll.snapshot?.status).toBe("succeeded");
       expect(foreign.requests).toHaveLength(0);
@@ -379,7 +358,7 @@ describe("faults", () => {
   });
 
   test("401 with a static token → AuthenticationError that never contains the token", async () => {
-    const c = clientFor(sim, { accessToken: "canary-0123456789" });
+    const c = clientFor(suite.sim, { accessToken: "canary-0123456789" });
     const error = await c.client.goLive("contoso", newOffer()).catch((e) => e);
     await c.transport.close();
     expect(error.code).toBe("CPP_UNAUTHORIZED");
@@ -391,38 +370,38 @@ describe("faults", () => {
 
   test("403 → ForbiddenError with guidance", async () => {
     const offerId = newOffer();
-    sim.setFaults("contoso", offerId, [{ type: "forbidden", match: { kind: "golive" } }]);
-    const error = await client.goLive("contoso", offerId).catch((e) => e);
+    suite.sim.setFaults("contoso", offerId, [{ type: "forbidden", match: { kind: "golive" } }]);
+    const error = await suite.client.goLive("contoso", offerId).catch((e) => e);
     expect(error).toBeInstanceOf(ForbiddenError);
     expect(error.message).toMatch(/service principal/);
-    expect(sim.goLivePosts("contoso", offerId)).toBe(0);
+    expect(suite.sim.goLivePosts("contoso", offerId)).toBe(0);
   });
 
   test("keep-alive: many calls share a few connections", async () => {
     const offerId = newOffer();
-    const before = sim.connections;
-    for (let i = 0; i < 30; i++) await client.getOfferStatus("contoso", offerId);
+    const before = suite.sim.connections;
+    for (let i = 0; i < 30; i++) await suite.client.getOfferStatus("contoso", offerId);
     // undici may open a second socket when a request is queued just before the first one is released.
-    expect(sim.connections - before).toBeLessThanOrEqual(2);
+    expect(suite.sim.connections - before).toBeLessThanOrEqual(2);
   });
 });
 
 describe("other calls", () => {
   test("offer status, list operations, publish and cancel", async () => {
     const offerId = newOffer({ state: "neverPublished" });
-    expect((await client.getOfferStatus("contoso", offerId)).status).toBe("neverPublished");
-    const publish = await client.publish("contoso", offerId, ["ops@contoso.com", "rel@contoso.com"]);
-    const listed = await client.listOperations("contoso", offerId);
+    expect((await suite.client.getOfferStatus("contoso", offerId)).status).toBe("neverPublished");
+    const publish = await suite.client.publish("contoso", offerId, ["ops@contoso.com", "rel@contoso.com"]);
+    const listed = await suite.client.listOperations("contoso", offerId);
     expect(listed.map((s) => s.id)).toContain(publish.operationId);
-    const cancel = await client.cancel("contoso", offerId, ["ops@contoso.com"]);
+    const cancel = await suite.client.cancel("contoso", offerId, ["ops@contoso.com"]);
     expect(cancel.completed === true || typeof cancel.operationLocation === "string").toBe(true);
-    const publishBody = sim.requests.find((r) => r.kind === "publish" && r.offerId === offerId);
+    const publishBody = suite.sim.requests.find((r) => r.kind === "publish" && r.offerId === offerId);
     expect(publishBody?.method).toBe("POST");
   });
 
   test("422 on publish → ValidationFailedError", async () => {
     const offerId = newOffer({ state: "neverPublished", publishValidationError: "Plan price missing." });
-    const error = await client.publish("contoso", offerId, ["ops@contoso.com"]).catch((e) => e);
+    const error = await suite.client.publish("contoso", offerId, ["ops@contoso.com"]).catch((e) => e);
     expect(error.code).toBe("CPP_VALIDATION_FAILED");
     expect(error.message).toMatch(/Plan price missing/);
   });

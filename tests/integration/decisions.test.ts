@@ -5,41 +5,18 @@
  */
 
 import { ProtocolError, RejectedError } from "../../provider/core/errors";
-import type { PooledTransport } from "../../provider/core/http";
-import type { CloudPartnerClient } from "../../provider/cpp/client";
-import type { CppSimulator } from "../simulator/server";
-import { clientFor, withSimulator } from "../support/harness";
+import { clientFor, clientSuite } from "../support/harness";
 
-let sim: CppSimulator;
-let client: CloudPartnerClient;
-let transport: PooledTransport;
-let counter = 0;
+const suite = clientSuite("decide");
+const { newOffer } = suite;
+
 const longRun = { steps: [{ id: "live", stepName: "Live", durationSeconds: 10 ** 9 }] };
-
-function newOffer(seed: Record<string, unknown> = {}) {
-  const offerId = `decide-${++counter}`;
-  sim.addOffer({ publisherId: "contoso", offerId, ...seed });
-  return offerId;
-}
-
-beforeAll(async () => {
-  sim = await withSimulator();
-});
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(() => {
-  ({ client, transport } = clientFor(sim));
-});
-afterEach(async () => {
-  await transport.close();
-});
 
 describe("running spelled InProgress", () => {
   test("findExistingOperation attaches to the running go-live", async () => {
     const offerId = newOffer({ goLive: { ...longRun, statusSpelling: { running: "InProgress" } } });
-    const started = await client.goLive("contoso", offerId);
-    const existing = await client.findExistingOperation("contoso", offerId, "golive");
+    const started = await suite.client.goLive("contoso", offerId);
+    const existing = await suite.client.findExistingOperation("contoso", offerId, "golive");
     expect(existing).toEqual({
       operation: expect.objectContaining({ operationId: started.operationId }),
       running: true,
@@ -48,10 +25,10 @@ describe("running spelled InProgress", () => {
 
   test("a go-live POST whose answer was lost is found running, not sent again", async () => {
     const offerId = newOffer({ goLive: { ...longRun, statusSpelling: { running: "InProgress" } } });
-    sim.setFaults("contoso", offerId, [{ type: "resetAfterProcessing", match: { kind: "golive" } }]);
-    const started = await client.goLive("contoso", offerId);
+    suite.sim.setFaults("contoso", offerId, [{ type: "resetAfterProcessing", match: { kind: "golive" } }]);
+    const started = await suite.client.goLive("contoso", offerId);
     expect(started.attached).toBe(true);
-    expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+    expect(suite.sim.goLivePosts("contoso", offerId)).toBe(1);
   });
 });
 
@@ -68,19 +45,19 @@ describe("fail closed", () => {
     "a submissions list with %s is a ProtocolError, and no go-live is sent",
     async (_name, body, message) => {
       const offerId = newOffer();
-      sim.setFaults("contoso", offerId, [
+      suite.sim.setFaults("contoso", offerId, [
         { type: "status", status: 200, body, match: { kind: "submissions" }, times: 100 },
       ]);
-      const error = await client.findExistingOperation("contoso", offerId, "golive").catch((e) => e);
+      const error = await suite.client.findExistingOperation("contoso", offerId, "golive").catch((e) => e);
       expect(error).toBeInstanceOf(ProtocolError);
       expect(error.message).toMatch(message);
       // The POST-was-accepted check fails closed too: a lost answer is not re-sent on a list it cannot read.
-      sim.setFaults("contoso", offerId, [
+      suite.sim.setFaults("contoso", offerId, [
         { type: "resetAfterProcessing", match: { kind: "golive" } },
         { type: "status", status: 200, body, match: { kind: "submissions" }, times: 100 },
       ]);
-      await expect(client.goLive("contoso", offerId)).rejects.toThrow(ProtocolError);
-      expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+      await expect(suite.client.goLive("contoso", offerId)).rejects.toThrow(ProtocolError);
+      expect(suite.sim.goLivePosts("contoso", offerId)).toBe(1);
     },
   );
 });
@@ -89,8 +66,10 @@ describe("operation in progress is 409 or an API code, not a word in a 400", () 
   test("400 'The offer is already live' stays CPP_REJECTED with the API's words", async () => {
     const offerId = newOffer();
     const body = JSON.stringify({ error: { code: "BadRequest", message: "The offer is already live." } });
-    sim.setFaults("contoso", offerId, [{ type: "status", status: 400, body, match: { kind: "golive" } }]);
-    const error = await client.goLive("contoso", offerId).catch((e) => e);
+    suite.sim.setFaults("contoso", offerId, [
+      { type: "status", status: 400, body, match: { kind: "golive" } },
+    ]);
+    const error = await suite.client.goLive("contoso", offerId).catch((e) => e);
     expect(error).toBeInstanceOf(RejectedError);
     expect(error.code).toBe("CPP_REJECTED");
     expect(error.message).toMatch(/HTTP 400 \[BadRequest\]\): The offer is already live\./);
@@ -98,12 +77,14 @@ describe("operation in progress is 409 or an API code, not a word in a 400", () 
 
   test("400 with the code OperationInProgress attaches to the running go-live", async () => {
     const offerId = newOffer({ goLive: longRun });
-    const { client: other, transport: otherTransport } = clientFor(sim);
+    const { client: other, transport: otherTransport } = clientFor(suite.sim);
     const first = await other.goLive("contoso", offerId);
     await otherTransport.close();
     const body = JSON.stringify({ error: { code: "OperationInProgress", message: "Busy." } });
-    sim.setFaults("contoso", offerId, [{ type: "status", status: 400, body, match: { kind: "golive" } }]);
-    const started = await client.goLive("contoso", offerId);
+    suite.sim.setFaults("contoso", offerId, [
+      { type: "status", status: 400, body, match: { kind: "golive" } },
+    ]);
+    const started = await suite.client.goLive("contoso", offerId);
     expect(started).toMatchObject({ attached: true, operationId: first.operationId });
   });
 });
@@ -111,22 +92,22 @@ describe("operation in progress is 409 or an API code, not a word in a 400", () 
 describe("publish", () => {
   test("without e-mails the request has no body, and the simulator accepts it", async () => {
     const offerId = newOffer({ state: "neverPublished" });
-    const started = await client.publish("contoso", offerId);
+    const started = await suite.client.publish("contoso", offerId);
     expect(started.operationLocation).toMatch(/\/operations\//);
-    expect(sim.offer("contoso", offerId)?.notificationEmails).toBe("");
+    expect(suite.sim.offer("contoso", offerId)?.notificationEmails).toBe("");
   });
 
   test("findExistingOperation adopts a publish that rests at sign-off; not once it went live", async () => {
     const offerId = newOffer({ state: "neverPublished" });
-    const published = await client.publish("contoso", offerId, ["ops@contoso.com"]);
-    sim.advance(10 ** 7);
-    const existing = await client.findExistingOperation("contoso", offerId, "publish");
+    const published = await suite.client.publish("contoso", offerId, ["ops@contoso.com"]);
+    suite.sim.advance(10 ** 7);
+    const existing = await suite.client.findExistingOperation("contoso", offerId, "publish");
     expect(existing).toEqual({
       operation: expect.objectContaining({ operationId: published.operationId }),
       running: false,
     });
-    await client.goLive("contoso", offerId);
-    sim.advance(10 ** 7);
-    expect(await client.findExistingOperation("contoso", offerId, "publish")).toBeUndefined();
+    await suite.client.goLive("contoso", offerId);
+    suite.sim.advance(10 ** 7);
+    expect(await suite.client.findExistingOperation("contoso", offerId, "publish")).toBeUndefined();
   });
 });

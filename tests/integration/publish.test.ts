@@ -6,38 +6,28 @@
 
 import { StaticTokenProvider } from "../../provider/core/auth";
 import { OperationFailedError, RejectedError } from "../../provider/core/errors";
-import type { PooledTransport } from "../../provider/core/http";
 import { pollOperation } from "../../provider/core/poller";
-import type { CloudPartnerClient } from "../../provider/cpp/client";
 import {
   OfferGoLiveProvider,
   OfferPublishProvider,
   ResourceInitError,
 } from "../../provider/pulumi/providers";
 import { getOfferStatus, isAwaitingSignoff } from "../../provider/status-api";
-import type { CppSimulator } from "../simulator/server";
-import { clientFor, fastPoll, TOKEN, withSimulator } from "../support/harness";
+import { clientSuite, fastPoll, TOKEN } from "../support/harness";
 
-let sim: CppSimulator;
-let client: CloudPartnerClient;
-let transport: PooledTransport;
+const suite = clientSuite("publish", { state: "neverPublished" });
+const { newOffer } = suite;
+
 let lines: string[];
-let counter = 0;
 
 const EMAILS = ["ops@contoso.com", "release@contoso.com"];
 /** A go-live that runs long enough to be canceled. */
 const longGoLive = { steps: [{ id: "live", stepName: "Live", durationSeconds: 10 ** 9 }] };
 
-function newOffer(seed: Record<string, unknown> = {}): string {
-  const offerId = `publish-${++counter}`;
-  sim.addOffer({ publisherId: "contoso", offerId, state: "neverPublished", ...seed });
-  return offerId;
-}
-
 function hooks() {
   return {
     tokenProvider: new StaticTokenProvider(TOKEN),
-    transport,
+    transport: suite.transport,
     log: (line: string) => lines.push(line),
   };
 }
@@ -46,7 +36,7 @@ function inputs(offerId: string, extra: Record<string, unknown> = {}) {
   return {
     publisherId: "contoso",
     offerId,
-    endpoint: sim.url,
+    endpoint: suite.sim.url,
     notificationEmails: EMAILS,
     pollIntervalSeconds: 0.01,
     maxPollIntervalSeconds: 0.02,
@@ -65,22 +55,12 @@ async function checkAndCreate(
 }
 
 const publishPosts = (offerId: string) =>
-  sim.requests.filter(
+  suite.sim.requests.filter(
     (r) => r.kind === "publish" && r.method === "POST" && r.processed && r.offerId === offerId,
   ).length;
 
-beforeAll(async () => {
-  sim = await withSimulator();
-});
-afterAll(async () => {
-  await sim.close();
-});
 beforeEach(() => {
-  ({ client, transport } = clientFor(sim));
   lines = [];
-});
-afterEach(async () => {
-  await transport.close();
 });
 
 describe("client + poller: publish until the sign-off point", () => {
@@ -99,12 +79,12 @@ describe("client + poller: publish until the sign-off point", () => {
         ],
       },
     });
-    const started = await client.publish("contoso", offerId, EMAILS);
-    const early = await client.goLive("contoso", offerId).catch((e) => e);
+    const started = await suite.client.publish("contoso", offerId, EMAILS);
+    const early = await suite.client.goLive("contoso", offerId).catch((e) => e);
     expect(early).toBeInstanceOf(RejectedError);
     expect(early.message).toMatch(/HTTP 400.*preview .* is not ready yet/);
-    sim.advance(10 ** 9);
-    const final = await pollOperation(client, started.operationLocation, {
+    suite.sim.advance(10 ** 9);
+    const final = await pollOperation(suite.client, started.operationLocation, {
       ...fastPoll,
       until: isAwaitingSignoff,
     });
@@ -113,26 +93,28 @@ describe("client + poller: publish until the sign-off point", () => {
       name: "Publisher signoff",
       status: "waitingForPublisherReview",
     });
-    const post = sim.requests.find((r) => r.kind === "publish" && r.offerId === offerId);
+    const post = suite.sim.requests.find((r) => r.kind === "publish" && r.offerId === offerId);
     expect(post?.method).toBe("POST");
-    expect(sim.offer("contoso", offerId)?.notificationEmails).toBe("ops@contoso.com,release@contoso.com");
+    expect(suite.sim.offer("contoso", offerId)?.notificationEmails).toBe(
+      "ops@contoso.com,release@contoso.com",
+    );
 
     // No separate sign-off call: go live directly; it completes the publish's sign-off step.
-    const live = await client.goLive("contoso", offerId);
-    const signedOff = await pollOperation(client, started.operationLocation, fastPoll);
+    const live = await suite.client.goLive("contoso", offerId);
+    const signedOff = await pollOperation(suite.client, started.operationLocation, fastPoll);
     expect(isAwaitingSignoff(signedOff)).toBe(false);
     expect(signedOff.currentStep).toMatchObject({ name: "Publisher signoff", status: "complete" });
-    expect((await pollOperation(client, live.operationLocation, fastPoll)).status).toBe("succeeded");
+    expect((await pollOperation(suite.client, live.operationLocation, fastPoll)).status).toBe("succeeded");
   });
 
   test("an API that keeps the publish `running` at sign-off: `until` is what ends the wait", async () => {
     const offerId = newOffer();
     // Every operation GET says "running", as a publish resting at sign-off does on some API versions.
-    sim.setFaults("contoso", offerId, [
+    suite.sim.setFaults("contoso", offerId, [
       { type: "statusSpelling", status: "running", times: 10_000, match: { kind: "operation" } },
     ]);
-    const started = await client.publish("contoso", offerId, EMAILS);
-    const final = await pollOperation(client, started.operationLocation, {
+    const started = await suite.client.publish("contoso", offerId, EMAILS);
+    const final = await pollOperation(suite.client, started.operationLocation, {
       ...fastPoll,
       until: isAwaitingSignoff,
     });
@@ -180,7 +162,7 @@ describe("OfferPublishProvider → review the preview → OfferGoLiveProvider", 
     );
     expect(live.outs).toMatchObject({ status: "succeeded", currentStep: "Live" });
     expect(live.outs).not.toHaveProperty("awaitingSignoff");
-    expect(sim.offer("contoso", offerId)?.state).toBe("live");
+    expect(suite.sim.offer("contoso", offerId)?.state).toBe("live");
     // A refresh of the publish sees its sign-off step completed by the go-live.
     const refreshed = await publish.read(created.id, updated.outs ?? {});
     expect(refreshed.props).toMatchObject({ status: "succeeded", awaitingSignoff: false });
@@ -188,7 +170,7 @@ describe("OfferPublishProvider → review the preview → OfferGoLiveProvider", 
 
   test("publish kept `running` at sign-off: stops there; a later diff does not resume it", async () => {
     const offerId = newOffer();
-    sim.setFaults("contoso", offerId, [
+    suite.sim.setFaults("contoso", offerId, [
       { type: "statusSpelling", status: "running", times: 10_000, match: { kind: "operation" } },
     ]);
     const publish = new OfferPublishProvider(hooks());
@@ -227,7 +209,7 @@ describe("OfferPublishProvider → review the preview → OfferGoLiveProvider", 
       changes: true,
       replaces: [],
     });
-    sim.advance(2 * 10 ** 9);
+    suite.sim.advance(2 * 10 ** 9);
     const resumed = await publish.update(error.id, error.properties, news);
     expect(resumed.outs).toMatchObject({ status: "succeeded", awaitingSignoff: true });
     expect(resumed.outs?.operationLocation).toBe(error.properties.operationLocation);
@@ -246,7 +228,7 @@ describe("OfferPublishProvider → review the preview → OfferGoLiveProvider", 
     const offerId = newOffer({
       publish: { steps: [{ id: "displaycertify", stepName: "Certification", durationSeconds: 10 ** 9 }] },
     });
-    const running = await client.publish("contoso", offerId, EMAILS);
+    const running = await suite.client.publish("contoso", offerId, EMAILS);
     const created = await checkAndCreate(new OfferPublishProvider(hooks()), inputs(offerId, { wait: false }));
     expect(created.outs).toMatchObject({
       attached: true,
@@ -259,14 +241,14 @@ describe("OfferPublishProvider → review the preview → OfferGoLiveProvider", 
 
   test("delete removes the record only; a publish still running names the cancel command with its e-mails", async () => {
     const offerId = newOffer();
-    sim.setFaults("contoso", offerId, [
+    suite.sim.setFaults("contoso", offerId, [
       { type: "statusSpelling", status: "running", times: 10_000, match: { kind: "operation" } },
     ]);
     const publish = new OfferPublishProvider(hooks());
     const resting = await checkAndCreate(publish, inputs(offerId));
-    const before = sim.requests.length;
+    const before = suite.sim.requests.length;
     await publish.delete(resting.id, resting.outs);
-    expect(sim.requests.length).toBe(before);
+    expect(suite.sim.requests.length).toBe(before);
     expect(lines.at(-1)).toMatch(
       new RegExp(
         `removing the publish record from the stack only.*the preview stays ready for go-live.*` +
@@ -282,23 +264,23 @@ describe("OfferPublishProvider → review the preview → OfferGoLiveProvider", 
 describe("cancel", () => {
   test("202 + a cancel operation that ends the running go-live as canceled", async () => {
     const offerId = newOffer({ state: "signedOff", goLive: longGoLive });
-    const live = await client.goLive("contoso", offerId);
-    const cancel = await client.cancel("contoso", offerId, EMAILS);
+    const live = await suite.client.goLive("contoso", offerId);
+    const cancel = await suite.client.cancel("contoso", offerId, EMAILS);
     expect(cancel.completed).toBe(false);
-    const ended = await pollOperation(client, cancel.operationLocation ?? "", fastPoll);
+    const ended = await pollOperation(suite.client, cancel.operationLocation ?? "", fastPoll);
     expect(ended.submissionType).toBe("Cancel");
-    const error = await pollOperation(client, live.operationLocation, fastPoll).catch((e) => e);
+    const error = await pollOperation(suite.client, live.operationLocation, fastPoll).catch((e) => e);
     expect(error).toBeInstanceOf(OperationFailedError);
     expect(error.code).toBe("CPP_OPERATION_CANCELED");
-    const post = sim.requests.find((r) => r.kind === "cancel" && r.offerId === offerId);
+    const post = suite.sim.requests.find((r) => r.kind === "cancel" && r.offerId === offerId);
     expect(post?.status).toBe(202);
   });
 
   test("200 when the API cancels synchronously; 400 with the API's message when nothing runs", async () => {
     const offerId = newOffer({ state: "signedOff", goLive: longGoLive, cancelSync: true });
-    await client.goLive("contoso", offerId);
-    expect(await client.cancel("contoso", offerId, EMAILS)).toEqual({ completed: true });
-    const idle = await client.cancel("contoso", offerId, EMAILS).catch((e) => e);
+    await suite.client.goLive("contoso", offerId);
+    expect(await suite.client.cancel("contoso", offerId, EMAILS)).toEqual({ completed: true });
+    const idle = await suite.client.cancel("contoso", offerId, EMAILS).catch((e) => e);
     expect(idle).toBeInstanceOf(RejectedError);
     expect(idle.message).toMatch(/HTTP 400.*No operation is running/);
   });
@@ -310,9 +292,9 @@ describe("getOfferStatus", () => {
     const report = await getOfferStatus({
       publisherId: "contoso",
       offerId,
-      endpoint: sim.url,
+      endpoint: suite.sim.url,
       accessToken: TOKEN,
-      transport,
+      transport: suite.transport,
     });
     expect(report).toMatchObject({
       publisherId: "contoso",
@@ -337,22 +319,22 @@ describe("getOfferStatus", () => {
     const report = await getOfferStatus({
       publisherId: "contoso",
       offerId,
-      endpoint: sim.url,
+      endpoint: suite.sim.url,
       accessToken: TOKEN,
-      transport,
+      transport: suite.transport,
     });
     expect(report).toMatchObject({ status: "neverPublished", awaitingSignoff: false, steps: [] });
     await expect(
       getOfferStatus({
         publisherId: "contoso",
         offerId: "nope",
-        endpoint: sim.url,
+        endpoint: suite.sim.url,
         accessToken: TOKEN,
-        transport,
+        transport: suite.transport,
       }),
     ).rejects.toMatchObject({ code: "CPP_NOT_FOUND" });
     await expect(
-      getOfferStatus({ publisherId: "a/b", offerId, endpoint: sim.url, accessToken: TOKEN }),
+      getOfferStatus({ publisherId: "a/b", offerId, endpoint: suite.sim.url, accessToken: TOKEN }),
     ).rejects.toMatchObject({
       code: "CPP_CONFIGURATION",
       message: expect.stringMatching(/^publisherId must not contain/),

@@ -67,3 +67,34 @@ export function ingestionInputs(
     ...extra,
   };
 }
+
+/**
+ * Registers the hooks of a client test file: one simulator for the file; per test a fresh client on it with
+ * `clientFor` (its transport closed after the test). `newOffer(seed)` adds the contoso offer `<prefix>-<n>`.
+ */
+export function clientSuite(prefix: string, defaults: Record<string, unknown> = {}) {
+  let counter = 0;
+  const suite = {
+    sim: undefined as unknown as CppSimulator,
+    client: undefined as unknown as CloudPartnerClient,
+    transport: undefined as unknown as PooledTransport,
+    newOffer(seed: Record<string, unknown> = {}): string {
+      const offerId = `${prefix}-${++counter}`;
+      suite.sim.addOffer({ publisherId: "contoso", offerId, ...defaults, ...seed });
+      return offerId;
+    },
+  };
+  beforeAll(async () => {
+    suite.sim = await withSimulator();
+  });
+  afterAll(async () => {
+    await suite.sim.close();
+  });
+  beforeEach(() => {
+    ({ client: suite.client, transport: suite.transport } = clientFor(suite.sim));
+  });
+  afterEach(async () => {
+    await suite.transport.close();
+  });
+  return suite;
+}
