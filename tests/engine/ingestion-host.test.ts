@@ -4,8 +4,7 @@
  */
 
 import type { CppSimulator } from "../simulator/server";
-import { withSimulator } from "../support/harness";
-import { decodeInitError, ProviderHost, serializedProvider } from "../support/provider-host";
+import { decodeInitError, type ProviderHost, providerHostSuite } from "../support/provider-host";
 
 const CANARY = "canary-token-ingestion-7f3a91";
 let sim: CppSimulator;
@@ -34,17 +33,8 @@ function inputs(offerId: string, provider: string, extra: Record<string, unknown
   return Object.fromEntries(Object.entries(all).filter(([, value]) => value !== undefined));
 }
 
-beforeAll(async () => {
-  sim = await withSimulator({ acceptedTokens: [CANARY] });
-  publishText = await serializedProvider("OfferPublishProvider");
-  goLiveText = await serializedProvider("OfferGoLiveProvider");
-  host = await ProviderHost.start();
-  await host.configure({ "cloudpartner:accessToken": CANARY });
-});
-
-afterAll(async () => {
-  await host?.stop();
-  await sim?.close();
+providerHostSuite(CANARY, (suite) => {
+  ({ sim, host, publishText, goLiveText } = suite);
 });
 
 test("the serialized providers stay thin and hold no token", () => {

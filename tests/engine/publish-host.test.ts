@@ -5,8 +5,7 @@
  */
 
 import type { CppSimulator } from "../simulator/server";
-import { withSimulator } from "../support/harness";
-import { decodeInitError, ProviderHost, serializedProvider } from "../support/provider-host";
+import { decodeInitError, type ProviderHost, providerHostSuite } from "../support/provider-host";
 
 const CANARY = "canary-token-publish-55d0e1";
 const EMAILS = ["ops@contoso.com", "release@contoso.com"];
@@ -48,17 +47,8 @@ const publishPosts = (offerId: string) =>
     (r) => r.kind === "publish" && r.method === "POST" && r.processed && r.offerId === offerId,
   ).length;
 
-beforeAll(async () => {
-  sim = await withSimulator({ acceptedTokens: [CANARY] });
-  publishText = await serializedProvider("OfferPublishProvider");
-  goLiveText = await serializedProvider("OfferGoLiveProvider");
-  host = await ProviderHost.start();
-  await host.configure({ "cloudpartner:accessToken": CANARY });
-});
-
-afterAll(async () => {
-  await host?.stop();
-  await sim?.close();
+providerHostSuite(CANARY, (suite) => {
+  ({ sim, host, publishText, goLiveText } = suite);
 });
 
 test("the serialized provider is small, names its class, holds no token", () => {

@@ -3,8 +3,8 @@ import {
   defaultIngestionSeed,
   INGESTION_MESSAGES,
   INGESTION_SCOPE,
-  startSimulator,
 } from "../simulator/server";
+import { simulatorPerTest } from "../support/harness";
 
 const VERSION = "2022-07-01";
 const SCHEMA = "https://schema.mp.microsoft.com/schema";
@@ -43,15 +43,9 @@ interface ErrorJson {
 }
 
 let sim: CppSimulator;
-
-async function start(options: Parameters<typeof startSimulator>[0] = {}): Promise<CppSimulator> {
-  await sim?.close();
-  sim = await startSimulator(options);
-  return sim;
-}
-
-beforeEach(() => start());
-afterEach(() => sim.close());
+const start = simulatorPerTest((started) => {
+  sim = started;
+});
 
 interface CallOptions {
   method?: string;

@@ -1,4 +1,5 @@
 import { type CppSimulator, defaultSeed, type OfferSeed, startSimulator } from "../simulator/server";
+import { simulatorPerTest } from "../support/harness";
 
 const API_VERSION = "2017-10-31";
 const GUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
@@ -22,15 +23,9 @@ interface ErrorJson {
 }
 
 let sim: CppSimulator;
-
-async function start(options: Parameters<typeof startSimulator>[0] = {}): Promise<CppSimulator> {
-  await sim?.close();
-  sim = await startSimulator(options);
-  return sim;
-}
-
-beforeEach(() => start());
-afterEach(() => sim.close());
+const start = simulatorPerTest((started) => {
+  sim = started;
+});
 
 interface CallOptions {
   method?: string;

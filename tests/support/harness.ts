@@ -98,3 +98,20 @@ export function clientSuite(prefix: string, defaults: Record<string, unknown> = 
   });
   return suite;
 }
+
+/**
+ * Registers a fresh simulator per test, started with no options, closed after the test; `onStart` is told of
+ * each one. Returns `start(options)`, which replaces the current simulator with one started with `options`.
+ */
+export function simulatorPerTest(onStart: (sim: CppSimulator) => void) {
+  let current: CppSimulator | undefined;
+  async function start(options: SimulatorOptions = {}): Promise<CppSimulator> {
+    await current?.close();
+    current = await startSimulator(options);
+    onStart(current);
+    return current;
+  }
+  beforeEach(() => start());
+  afterEach(() => current?.close());
+  return start;
+}

@@ -8,6 +8,8 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type * as provpb from "@pulumi/pulumi/proto/provider_pb";
 import { type ProviderClassName, thinProvider } from "../../provider/pulumi/resource";
+import type { CppSimulator } from "../simulator/server";
+import { withSimulator } from "./harness";
 
 // The SDK's generated stubs and its own grpc-js (the same copy the host uses).
 const sdkDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
@@ -252,4 +254,35 @@ export function decodeInitError(error: unknown): InitError | undefined {
 export async function serializedProviders(): Promise<Record<"publish" | "golive", string>> {
   const publish = await serializedProvider("OfferPublishProvider");
   return { publish, golive: await serializedProvider("OfferGoLiveProvider") };
+}
+
+/** What an engine-tier file runs against (see `providerHostSuite`). */
+export interface HostSuite {
+  sim: CppSimulator;
+  host: ProviderHost;
+  publishText: string;
+  goLiveText: string;
+}
+
+/**
+ * Registers the hooks of an engine-tier file: before, a simulator accepting `canary`, the serialized
+ * OfferPublish and OfferGoLive providers, and one provider host configured with the canary token, handed to
+ * `onReady`; after, the host stopped and the simulator closed.
+ */
+export function providerHostSuite(canary: string, onReady: (suite: HostSuite) => void): void {
+  let suite: Partial<HostSuite> = {};
+  beforeAll(async () => {
+    const sim = await withSimulator({ acceptedTokens: [canary] });
+    suite = { sim };
+    const publishText = await serializedProvider("OfferPublishProvider");
+    const goLiveText = await serializedProvider("OfferGoLiveProvider");
+    const host = await ProviderHost.start();
+    suite = { sim, host, publishText, goLiveText };
+    await host.configure({ "cloudpartner:accessToken": canary });
+    onReady(suite as HostSuite);
+  });
+  afterAll(async () => {
+    await suite.host?.stop();
+    await suite.sim?.close();
+  });
 }
