@@ -41,6 +41,17 @@ interface Release {
   op: (kind: OpKind, version: string) => Inputs;
 }
 
+/** The inputs of a CPP image version of `offerId`'s plan `<offerId>-plan`, by version. */
+const cppImage = (offerId: string) => (version: string) => ({
+  publisherId: "contoso",
+  offerId,
+  planId: `${offerId}-plan`,
+  version,
+  osVhdUrl: sas(`os-${version}`),
+  endpoint: sim.url,
+  __provider: text.VmImageVersionProvider,
+});
+
 /** One `pulumi up` of the release program: the image version, then its publish, then its go-live. */
 async function up({ image, op }: Release, version: string) {
   const img = await host.create((await host.check({}, image(version))).inputs);
@@ -91,15 +102,7 @@ test("check refuses a bad SAS with the blob path only", async () => {
 test("version → publish → go-live, each once; the same program again sends nothing; a new version sends one of each", async () => {
   const offerId = "release-offer";
   sim.addOffer({ publisherId: "contoso", offerId, state: "live" });
-  const image = (version: string) => ({
-    publisherId: "contoso",
-    offerId,
-    planId: `${offerId}-plan`,
-    version,
-    osVhdUrl: sas(`os-${version}`),
-    endpoint: sim.url,
-    __provider: text.VmImageVersionProvider,
-  });
+  const image = cppImage(offerId);
   const op = (kind: "OfferPublishProvider" | "OfferGoLiveProvider", version: string) => ({
     publisherId: "contoso",
     offerId,
@@ -217,15 +220,7 @@ test("api ingestion: version → publish → go-live, each once; the same progra
 test("two new versions before any go-live: each gets its own publish (a publish resting at sign-off predates the new image)", async () => {
   const offerId = "release-twice-offer";
   sim.addOffer({ publisherId: "contoso", offerId, state: "live" });
-  const image = (version: string) => ({
-    publisherId: "contoso",
-    offerId,
-    planId: `${offerId}-plan`,
-    version,
-    osVhdUrl: sas(`os-${version}`),
-    endpoint: sim.url,
-    __provider: text.VmImageVersionProvider,
-  });
+  const image = cppImage(offerId);
   const publish = (version: string) => ({
     publisherId: "contoso",
     offerId,
