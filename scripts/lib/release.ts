@@ -68,7 +68,12 @@ export function releaseProduct(offerId: string): IngestionProductSeed {
  * simulated days a run takes). The signature is unique per blob so a test can look for it in outputs, or is
  * `sig` where given.
  */
-export function sasUri(publisherId: string, blob: string, nowMs = Date.now(), sig = `sig-${blob}-c2VjcmV0`): string {
+export function sasUri(
+  publisherId: string,
+  blob: string,
+  nowMs = Date.now(),
+  sig = `sig-${blob}-c2VjcmV0`,
+): string {
   const query = new URLSearchParams({
     sv: "2020-08-04",
     sr: "c",
