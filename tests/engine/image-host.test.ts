@@ -76,6 +76,21 @@ async function diffs({ image, op }: Release, deployed: Deployed, version: string
   return results;
 }
 
+/**
+ * A second `pulumi up` of the same program at `version`: the engine diffs each resource; nothing changes,
+ * nothing is sent. Then a refresh after the go-live: the version is live.
+ */
+async function expectRerunSendsNothing(release: Release, deployed: Deployed, version: string) {
+  const before = sim.requests.length;
+  for (const { diff } of await diffs(release, deployed, version))
+    expect(diff).toMatchObject({ changes: false });
+  expect(sim.requests.length).toBe(before);
+  expect((await host.read("id", deployed.img.properties)).properties).toMatchObject({
+    state: "live",
+    published: true,
+  });
+}
+
 test("the serialized image provider names its class and holds no token", () => {
   expect(text.VmImageVersionProvider).toContain("VmImageVersionProvider");
   expect(text.VmImageVersionProvider).not.toContain(CANARY);
@@ -124,15 +139,7 @@ test("version → publish → go-live, each once; the same program again sends n
     count(offerId, "POST", "golive"),
   ]).toEqual([1, 1, 1]);
 
-  // Second `pulumi up`, same program: the engine diffs each resource; nothing changes, nothing is sent.
-  const before = sim.requests.length;
-  for (const { diff } of await diffs(release, first, "1.1.0")) expect(diff).toMatchObject({ changes: false });
-  expect(sim.requests.length).toBe(before);
-  // Refresh after the go-live: the version is live.
-  expect((await host.read("id", first.img.properties)).properties).toMatchObject({
-    state: "live",
-    published: true,
-  });
+  await expectRerunSendsNothing(release, first, "1.1.0");
 
   // A new version: the image resource and, through triggers, the publish and the go-live are replaced.
   for (const { news, diff } of await diffs(release, first, "1.2.0")) {
@@ -198,14 +205,7 @@ test("api ingestion: version → publish → go-live, each once; the same progra
   expect(JSON.stringify(live.vmImageVersions.slice(0, 2))).toBe(JSON.stringify(before.vmImageVersions));
   expect(live.vmImageVersions).toHaveLength(3);
 
-  // Second `pulumi up`, same program: nothing changes, nothing is sent.
-  const requests = sim.requests.length;
-  for (const { diff } of await diffs(release, first, "9.2.0")) expect(diff).toMatchObject({ changes: false });
-  expect(sim.requests.length).toBe(requests);
-  expect((await host.read("id", first.img.properties)).properties).toMatchObject({
-    state: "live",
-    published: true,
-  });
+  await expectRerunSendsNothing(release, first, "9.2.0");
 
   // A new version: exactly one configure for the image, one preview, one live.
   const second = await up(release, "9.3.0");
