@@ -67,7 +67,11 @@ withGo(
       cwd: GO_EXAMPLE,
       env: { ...process.env, GOFLAGS: "-mod=mod" },
     });
-    expect(`${build.stdout}${build.stderr}`).toBe("");
+    // Nothing but the module downloads a cold module cache reports (seen on a cold CI run).
+    const printed = `${build.stdout}${build.stderr}`
+      .split("\n")
+      .filter((line) => line.trim() !== "" && !/^go: downloading \S+ \S+$/.test(line.trim()));
+    expect(printed).toEqual([]);
     expect(build.code).toBe(0);
     console.log(`go build examples/go-golive: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
