@@ -501,10 +501,11 @@ export function snapshotOf(
 }
 
 function unavailableSnapshot(kind: OperationKind, error: TransientError): OperationSnapshot {
+  // The job's state was not seen: the step says so instead of claiming it runs (timeouts quote this step).
   const step: StepSnapshot = {
     name: "Configure job",
-    status: "running",
-    messages: [],
+    status: `unknown (HTTP ${error.status})`,
+    messages: [`The job's status answered HTTP ${error.status}; counted as still pending.`],
   };
   return {
     submissionType: kind === "publish" ? "preview" : "live",

@@ -248,6 +248,16 @@ describe("faults", () => {
     expect(isAwaitingSignoff(snapshot)).toBe(true);
     const faulted = sim.requests.filter((r) => r.kind === "configureStatus" && r.fault === "status");
     expect(faulted).toHaveLength(80);
+    // While only 5xx answers come back, the step does not claim a state it never saw.
+    sim.setFaults(INGESTION_SCOPE, "ing-new-offer", [
+      { type: "status", status: 503, times: 10, match: { kind: "configureStatus" } },
+    ]);
+    const unseen = await b.readOperation("publish", started);
+    expect(unseen.snapshot.status).toBe("running");
+    expect(unseen.snapshot.currentStep).toMatchObject({
+      name: "Configure job",
+      status: "unknown (HTTP 503)",
+    });
   });
 
   test("429 with Retry-After and a reset before processing: re-sent, one configure applied", async () => {
