@@ -403,7 +403,12 @@ async function executeWithBackend(
       );
       return options.json
         ? toJson(operations)
-        : formatSummaries(backend.offer, operations, command.filteredStatus);
+        : formatOperations(
+            command.publisherId || undefined,
+            command.offerId,
+            operations,
+            command.filteredStatus,
+          );
     }
     case "cancel": {
       const handle = command.job ? { operationLocation: "", operationId: command.job } : undefined;
@@ -416,24 +421,6 @@ async function executeWithBackend(
       return options.json ? toJson(report) : formatCancel(report, backend.service);
     }
   }
-}
-
-/** The human view of `operations` through the backend: one row per operation (ingestion: submission). */
-export function formatSummaries(
-  offer: string,
-  operations: OperationSummary[],
-  filteredStatus?: string,
-): string {
-  if (operations.length === 0)
-    return `No ${filteredStatus ? `${filteredStatus} ` : ""}operations for ${offer}.\n`;
-  const rows = operations.map((op) => [
-    op.id,
-    op.kind,
-    op.rawState || op.state,
-    op.slot ?? "",
-    op.changedAt === undefined ? "" : new Date(op.changedAt).toISOString(),
-  ]);
-  return `${table(["ID", "KIND", "STATE", "TARGET", "CHANGED"], rows)}\n`;
 }
 
 export interface CancelReport {
@@ -499,15 +486,19 @@ export function formatStatus(report: OfferStatusReport): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** The human view of `operations`: one row per submission, classified (`classifySubmission`). */
+/**
+ * The human view of `operations`: one row per operation, classified once (CPP: a submission by
+ * `classifySubmission`; ingestion: a submission, whose target shows as its slot). No publisher id: ingestion.
+ */
 export function formatOperations(
-  publisherId: string,
+  publisherId: string | undefined,
   offerId: string,
   operations: OperationSummary[],
   filteredStatus?: string,
 ): string {
   if (operations.length === 0) {
-    return `No ${filteredStatus ? `${filteredStatus} ` : ""}operations for ${publisherId}/${offerId}.\n`;
+    const offer = publisherId ? `${publisherId}/${offerId}` : offerId;
+    return `No ${filteredStatus ? `${filteredStatus} ` : ""}operations for ${offer}.\n`;
   }
   const rows = operations.map((op) => [
     op.id,
