@@ -16,7 +16,7 @@ import { StaticTokenProvider } from "../provider/core/auth";
 import type { HttpRequest, HttpResponse, HttpTransport } from "../provider/core/http";
 import { IngestionBackend } from "../provider/ingestion/backend";
 import { jobState } from "../provider/ingestion/parse";
-import { OfferGoLiveProvider, OfferPublishProvider } from "../provider/pulumi/providers";
+import { OfferGoLiveProvider, OfferPublishProvider } from "../provider/resources";
 import { DEFAULT_DEPRECATED_VERSIONS, IngestionApi } from "../tests/simulator/ingestion/api";
 import { IngestionStore } from "../tests/simulator/ingestion/store";
 import { SimClock } from "../tests/simulator/store";

@@ -9,7 +9,7 @@
 
 import { CredentialTokenProvider } from "../../provider/core/auth";
 import { PooledTransport } from "../../provider/core/http";
-import { OfferGoLiveProvider } from "../../provider/pulumi/providers";
+import { OfferGoLiveProvider } from "../../provider/resources";
 import type { CppSimulator, Fault, OfferSeed } from "../simulator/server";
 import { clientFor, goLiveInputs, withSimulator } from "../support/harness";
 import { decodeInitError, ProviderHost, serializedProvider } from "../support/provider-host";

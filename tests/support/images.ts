@@ -2,8 +2,8 @@
 
 import { StaticTokenProvider } from "../../provider/core/auth";
 import { PooledTransport } from "../../provider/core/http";
-import type { ProviderHooks } from "../../provider/pulumi/connection";
-import { VmImageVersionProvider } from "../../provider/pulumi/images";
+import type { ProviderHooks } from "../../provider/resources";
+import { VmImageVersionProvider } from "../../provider/resources";
 import { sasUri } from "../../scripts/lib/release";
 import type { CppSimulator } from "../simulator/server";
 import { TOKEN, withSimulator } from "./harness";

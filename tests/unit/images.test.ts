@@ -8,7 +8,7 @@ import {
   sasProblems,
   versionProblem,
 } from "../../provider/core/images";
-import { checkImageInputs, VmImageVersionProvider } from "../../provider/pulumi/images";
+import { checkImageInputs, VmImageVersionProvider } from "../../provider/resources";
 import { FakeClock } from "../support/fake-clock";
 
 const NOW = Date.parse("2026-11-25T00:00:00Z");

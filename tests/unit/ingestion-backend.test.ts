@@ -1,3 +1,4 @@
+import { apiProfile } from "../../provider/backends";
 import { isAwaitingSignoff } from "../../provider/core/operation";
 import { checkOperationInputs } from "../../provider/core/validate";
 import {
@@ -187,7 +188,7 @@ describe("wording and inputs", () => {
   });
 
   test("api ingestion: publisherId optional, its own endpoint and $version defaults and check", () => {
-    const { inputs, failures } = checkOperationInputs({ api: "ingestion", offerId: "my-offer" });
+    const { inputs, failures } = checkOperationInputs({ api: "ingestion", offerId: "my-offer" }, apiProfile);
     expect(failures).toEqual([]);
     expect(inputs).toMatchObject({
       endpoint: "https://graph.microsoft.com/rp/product-ingestion",
@@ -195,16 +196,18 @@ describe("wording and inputs", () => {
     });
     expect(inputs.publisherId).toBeUndefined();
     expect(
-      checkOperationInputs({ api: "ingestion", offerId: "o", apiVersion: "2022-03-01-preview5" }).failures,
+      checkOperationInputs({ api: "ingestion", offerId: "o", apiVersion: "2022-03-01-preview5" }, apiProfile)
+        .failures,
     ).toEqual([]);
     expect(
-      checkOperationInputs({ api: "ingestion", offerId: "o", apiVersion: "latest" }).failures[0]?.reason,
+      checkOperationInputs({ api: "ingestion", offerId: "o", apiVersion: "latest" }, apiProfile).failures[0]
+        ?.reason,
     ).toMatch(/apiVersion must be a schema version like 2022-07-01/);
     expect(
-      checkOperationInputs({ api: "graph", offerId: "o", publisherId: "p" }).failures[0]?.reason,
+      checkOperationInputs({ api: "graph", offerId: "o", publisherId: "p" }, apiProfile).failures[0]?.reason,
     ).toMatch(/api must be one of "cpp", "ingestion"/);
     // cpp stays as it was: publisherId required, its defaults, no api filled in.
-    const cpp = checkOperationInputs({ offerId: "o" });
+    const cpp = checkOperationInputs({ offerId: "o" }, apiProfile);
     expect(cpp.failures.map((f) => f.property)).toEqual(["publisherId"]);
     expect(cpp.inputs).toMatchObject({
       endpoint: "https://cloudpartner.azure.com",

@@ -5,7 +5,7 @@
 
 import type { OperationSnapshot, StepSnapshot } from "../../provider/core/operation";
 import { UNKNOWN_VALUE } from "../../provider/core/validate";
-import { OfferGoLiveProvider, OfferPublishProvider } from "../../provider/pulumi/providers";
+import { OfferGoLiveProvider, OfferPublishProvider } from "../../provider/resources";
 import { describeOfferStatus, isAwaitingSignoff } from "../../provider/status-api";
 
 const provider = new OfferPublishProvider({ log: () => {} });

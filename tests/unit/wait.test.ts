@@ -5,7 +5,7 @@
 
 import { StaticTokenProvider } from "../../provider/core/auth";
 import type { HttpRequest, HttpResponse } from "../../provider/core/http";
-import { OfferGoLiveProvider, ResourceInitError } from "../../provider/pulumi/providers";
+import { OfferGoLiveProvider, ResourceInitError } from "../../provider/resources";
 import { FakeClock } from "../support/fake-clock";
 
 const ENDPOINT = "https://cpp.example";

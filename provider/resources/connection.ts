@@ -4,12 +4,12 @@
  * because each API has its own audience) and the backend options built from a resource's inputs.
  */
 
-import type * as pulumi from "@pulumi/pulumi";
 import { type BackendOptions, scopeOf } from "../backends";
 import { resolveTokenProvider, type TokenProvider } from "../core/auth";
 import type { ApiName } from "../core/backend";
 import type { HttpTransport } from "../core/http";
 import type { Clock } from "../core/options";
+import type { ConfigureRequest } from "./types";
 
 /** The Pulumi config key holding the bearer token (set it with `pulumi config set --secret`). */
 export const ACCESS_TOKEN_CONFIG_KEY = "cloudpartner:accessToken";
@@ -35,7 +35,7 @@ export class ProviderTokens {
   constructor(private readonly override?: TokenProvider) {}
 
   /** Takes the stack config's token (a secret, decrypted by the engine) and forgets sources made before. */
-  configure(req: pulumi.dynamic.ConfigureRequest): void {
+  configure(req: ConfigureRequest): void {
     const token = req.config.get(ACCESS_TOKEN_CONFIG_KEY);
     this.#accessToken = typeof token === "string" && token !== "" ? token : undefined;
     this.#byScope.clear();

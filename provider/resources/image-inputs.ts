@@ -1,43 +1,25 @@
 /**
- * The dynamic provider of `VmImageVersion`: one image version of one plan. Loaded at run time by the thin
- * serialized provider (`resource.ts`); talks only to the `PlanImageBackend` seam. SAS URIs are credentials: they
- * travel in inputs and outputs marked secret and appear in messages as blob paths only.
+ * `VmImageVersion`'s inputs: the checks and defaults (`checkImageInputs`), the image a resource declares in its
+ * backend's terms (`imageOf`), and what the diff compares (`imageKey`). SAS URIs are credentials: messages name
+ * blob paths only.
  */
 
-import type * as pulumi from "@pulumi/pulumi";
-import { createImageBackend } from "../backends";
+import { apiProfile } from "../backends";
 import type { ApiName } from "../core/backend";
 import { API_NAMES } from "../core/backend";
-import { ConcurrentEditError, ImageVersionError, NotFoundError } from "../core/errors";
 import {
   DEPRECATION_REASONS,
   type Deprecation,
   durationProblem,
   type ImageVersionState,
-  type PlanImageBackend,
-  redactSas,
   sasIdentity,
   sasProblems,
-  stateOf,
   versionProblem,
 } from "../core/images";
 import { endpointProblem } from "../core/options";
-import {
-  apiVersionProblem,
-  type CheckFailure,
-  INPUT_DEFAULTS,
-  idProblem,
-  UNKNOWN_VALUE,
-} from "../core/validate";
+import { type CheckFailure, INPUT_DEFAULTS, idProblem, UNKNOWN_VALUE } from "../core/validate";
 import type { CppImage } from "../cpp/images";
-import {
-  DEFAULT_INGESTION_VERSION,
-  INGESTION_ENDPOINT,
-  ingestionVersionProblem,
-} from "../ingestion/constants";
 import type { IngestionImage } from "../ingestion/images";
-import { backendOptions, offerLabel, type ProviderHooks, ProviderTokens } from "./connection";
-import { forState } from "./providers";
 
 /** What `VmImageVersion` takes, checked and with defaults. */
 /** One image of an ingestion version: its type and either SAS URIs or a shared image gallery version. */
@@ -86,9 +68,9 @@ export interface ImageVersionOutputs extends ImageVersionInputs {
 }
 
 /** Inputs whose change makes it another version (or another offer): replace. */
-const IDENTITY = ["api", "publisherId", "offerId", "planId", "version", "endpoint", "apiVersion"];
+export const IDENTITY = ["api", "publisherId", "offerId", "planId", "version", "endpoint", "apiVersion"];
 /** Inputs that make the image: rewritten in place while never published, else replace. */
-const IMAGE = [
+export const IMAGE = [
   "osVhdUrl",
   "dataDisks",
   "images",
@@ -108,7 +90,7 @@ const GALLERY_VERSION_ID =
   /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Compute\/galleries\/[^/]+\/images\/[^/]+\/versions\/\d+\.\d+\.\d+$/i;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-type VmImage = CppImage | IngestionImage;
+export type VmImage = CppImage | IngestionImage;
 
 const unknown = (v: unknown) => v === UNKNOWN_VALUE;
 
@@ -122,13 +104,15 @@ export function checkImageInputs(
 ): { inputs: Record<string, unknown>; failures: CheckFailure[] } {
   const given = Object.fromEntries(Object.entries(news).filter(([, v]) => v !== undefined && v !== null));
   const ingestion = given.api === "ingestion";
+  // The API's own defaults (an `api` that is none of them is checked as CPP and reported).
+  const profile = apiProfile(ingestion ? "ingestion" : "cpp");
   const inputs: Record<string, unknown> = {
     api: "cpp",
     dataDisks: [],
     diskGenerations: [],
     deprecate: false,
-    endpoint: ingestion ? INGESTION_ENDPOINT : INPUT_DEFAULTS.endpoint,
-    apiVersion: ingestion ? DEFAULT_INGESTION_VERSION : INPUT_DEFAULTS.apiVersion,
+    endpoint: profile.endpoint,
+    apiVersion: profile.apiVersion,
     requestTimeoutSeconds: INPUT_DEFAULTS.requestTimeoutSeconds,
     ...given,
   };
@@ -148,11 +132,10 @@ export function checkImageInputs(
     fail(
       "endpoint",
       typeof inputs.endpoint === "string"
-        ? endpointProblem(inputs.endpoint, { allowPath: ingestion })
+        ? endpointProblem(inputs.endpoint, { allowPath: profile.endpointPath })
         : "must be a string",
     );
-  if (!unknown(inputs.apiVersion))
-    fail("apiVersion", (ingestion ? ingestionVersionProblem : apiVersionProblem)(inputs.apiVersion));
+  if (!unknown(inputs.apiVersion)) fail("apiVersion", profile.apiVersionProblem(inputs.apiVersion));
   const timeout = inputs.requestTimeoutSeconds;
   if (!unknown(timeout) && (typeof timeout !== "number" || !(timeout > 0) || timeout > 3600))
     fail("requestTimeoutSeconds", "must be a number of seconds between 0 and 3600");
@@ -316,7 +299,7 @@ function checkIngestionImages(
 }
 
 /** The image a resource declares, in its backend's terms. */
-function imageOf(inputs: ImageVersionInputs): VmImage {
+export function imageOf(inputs: ImageVersionInputs): VmImage {
   if (inputs.api === "ingestion")
     return {
       vmImages: (inputs.images ?? []).map((i) =>
@@ -344,7 +327,7 @@ function imageOf(inputs: ImageVersionInputs): VmImage {
 }
 
 /** The image inputs with SAS URIs reduced to what names the image (no st/se/sv/sig), for the diff. */
-function imageKey(props: Record<string, unknown>, key: string): string {
+export function imageKey(props: Record<string, unknown>, key: string): string {
   const value = props[key];
   if (key === "osVhdUrl") return typeof value === "string" ? sasIdentity(value) : JSON.stringify(value);
   if (key === "dataDisks" && Array.isArray(value)) return JSON.stringify(disksKey(value));
@@ -374,250 +357,4 @@ function disksKey(disks: unknown[]): unknown[] {
       return [disk?.lun, typeof disk?.uri === "string" ? sasIdentity(disk.uri) : disk?.uri];
     })
     .sort();
-}
-
-export class VmImageVersionProvider implements pulumi.dynamic.ResourceProvider {
-  readonly #tokens: ProviderTokens;
-
-  constructor(private readonly hooks: ProviderHooks = {}) {
-    this.#tokens = new ProviderTokens(hooks.tokenProvider);
-  }
-
-  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    this.#tokens.configure(req);
-  }
-
-  async check(_olds: pulumi.Inputs, news: pulumi.Inputs): Promise<pulumi.dynamic.CheckResult> {
-    return checkImageInputs(news, this.#now());
-  }
-
-  async diff(_id: pulumi.ID, olds: pulumi.Inputs, news: pulumi.Inputs): Promise<pulumi.dynamic.DiffResult> {
-    const filled = checkImageInputs(news).inputs;
-    const changed = (key: string) =>
-      JSON.stringify(olds[key] ?? null) !== JSON.stringify(filled[key] ?? null);
-    const replaces = IDENTITY.filter(changed);
-    const imageChanges = IMAGE.filter((key) => imageKey(olds, key) !== imageKey(filled, key));
-    if (imageChanges.length > 0 && olds.published === true) {
-      // A published image cannot change: it takes a new version (the create says so if the version stays).
-      this.#log(
-        `[${olds.publisherId}/${olds.offerId}] image version ${olds.version} of plan ${olds.planId} is published (${olds.state}); changing ${imageChanges.join(", ")} replaces the resource: give the new image a new version.`,
-      );
-      replaces.push(...imageChanges);
-    }
-    // Anything else (a never-published image, a re-generated SAS, deprecate, timeouts) is an in-place update.
-    const updates = Object.keys({ ...olds, ...filled }).filter(
-      (key) =>
-        !replaces.includes(key) &&
-        (IMAGE.includes(key) ||
-          key === "deprecate" ||
-          key === "deprecation" ||
-          key === "requestTimeoutSeconds") &&
-        changed(key),
-    );
-    return { changes: replaces.length > 0 || updates.length > 0, replaces, deleteBeforeReplace: false };
-  }
-
-  async create(raw: pulumi.Inputs): Promise<pulumi.dynamic.CreateResult> {
-    const inputs = this.#inputs(raw, true);
-    const outs = await this.#apply(inputs, undefined);
-    return {
-      id: `${offerLabel(inputs)}/${inputs.planId}/${inputs.version}`,
-      outs: forState(outs),
-    };
-  }
-
-  async update(
-    _id: pulumi.ID,
-    olds: pulumi.Inputs,
-    news: pulumi.Inputs,
-  ): Promise<pulumi.dynamic.UpdateResult> {
-    const inputs = this.#inputs(news, true);
-    return { outs: forState(await this.#apply(inputs, olds as ImageVersionOutputs)) };
-  }
-
-  async read(id: pulumi.ID, props: pulumi.Inputs): Promise<pulumi.dynamic.ReadResult> {
-    const outs = props as ImageVersionOutputs;
-    const inputs = this.#inputs(props, false);
-    const backend = this.#backend(inputs);
-    try {
-      const plan = await backend.readPlan(inputs.planId);
-      const published = await backend.publishedState(inputs.planId, inputs.version);
-      const state = stateOf(plan.versions.has(inputs.version), published);
-      if (state === "absent") {
-        this.#log(
-          `[${backend.offer}] image version ${inputs.version} of plan ${inputs.planId} is gone; removing ${id} from the stack.`,
-        );
-        return { id: "", props: {} };
-      }
-      return {
-        id,
-        props: forState({
-          ...outs,
-          planIds: plan.planIds,
-          state,
-          published: published.preview || published.live,
-        }),
-      };
-    } catch (error) {
-      if (!(error instanceof NotFoundError)) throw error;
-      this.#log(`[${backend.offer}] the offer no longer exists; removing ${id} from the stack.`);
-      return { id: "", props: {} };
-    }
-  }
-
-  async delete(_id: pulumi.ID, props: pulumi.Inputs): Promise<void> {
-    const inputs = this.#inputs(props, false);
-    const backend = this.#backend(inputs);
-    const what = `image version ${inputs.version} of plan ${inputs.planId}`;
-    const plan = await backend.readPlan(inputs.planId);
-    const stored = plan.versions.get(inputs.version);
-    if (!stored) {
-      this.#log(`[${backend.offer}] ${what} is not in the draft; nothing to remove.`);
-      return;
-    }
-    const published = await backend.publishedState(inputs.planId, inputs.version);
-    const isPublished = published.preview || published.live;
-    const retire = inputs.api === "ingestion" ? inputs.deprecation !== undefined : inputs.deprecate;
-    if (isPublished && !retire) {
-      const how =
-        inputs.api === "ingestion"
-          ? 'Set deprecation { dateOffset: "P30D", reason: "endOfSupport" }'
-          : "Set deprecate: true";
-      this.#log(
-        `[${backend.offer}] keeping ${what}: it is published (${published.live ? "live" : "preview"}) and published images are not deleted. ${how} to retire it on destroy; this only removes the resource from the stack.`,
-      );
-      return;
-    }
-    try {
-      await backend.removeVersion({
-        planId: inputs.planId,
-        version: inputs.version,
-        mode: isPublished ? "deprecate" : "remove",
-        ...(inputs.deprecation ? { deprecation: inputs.deprecation } : {}),
-        expected: stored,
-        token: plan.token,
-      });
-    } catch (error) {
-      if (!(error instanceof ImageVersionError)) throw error;
-      this.#log(`[${backend.offer}] ${error.message} The resource is removed from the stack only.`);
-      return;
-    }
-    this.#log(
-      `[${backend.offer}] ${isPublished ? "deprecated" : "removed"} ${what} in the draft; publish the offer for it to take effect.`,
-    );
-  }
-
-  /** Reads the plan, adopts or writes the version, reads where it stands. */
-  async #apply(
-    inputs: ImageVersionInputs,
-    previous: ImageVersionOutputs | undefined,
-  ): Promise<ImageVersionOutputs> {
-    const backend = this.#backend(inputs);
-    const image = imageOf(inputs);
-    const what = `image version ${inputs.version} of plan ${inputs.planId}`;
-    const plan = await backend.readPlan(inputs.planId);
-    const stored = plan.versions.get(inputs.version);
-    if (previous && stored && (typeof previous.osVhdUrl === "string" || Array.isArray(previous.images))) {
-      const mine = imageOf({
-        ...previous,
-        dataDisks: previous.dataDisks ?? [],
-        diskGenerations: previous.diskGenerations ?? [],
-      });
-      if (!backend.sameImage(mine, stored) && !backend.sameImage(image, stored)) {
-        const changes = backend.describeChange(mine, stored);
-        throw new ConcurrentEditError(
-          `${capital(what)} (offer ${backend.offer}) was changed by someone else since the last \`pulumi up\`: ${changes.join("; ")}. Nothing was overwritten; align the program with the portal (or revert the portal edit), then run \`pulumi up\` again.`,
-          { changes },
-        );
-      }
-    }
-    const alreadyPresent = previous
-      ? previous.alreadyPresent === true
-      : stored !== undefined && backend.sameImage(image, stored);
-    if (stored && backend.sameImage(image, stored)) {
-      this.#log(`[${backend.offer}] ${what} is already in the draft with this image; nothing to write.`);
-    } else {
-      if (stored) {
-        const published = await backend.publishedState(inputs.planId, inputs.version);
-        if (published.preview || published.live) {
-          throw new ImageVersionError(
-            `${capital(what)} (offer ${backend.offer}) is already published (${published.live ? "live" : "preview"}) with another image: ${backend.describeChange(stored, image).join("; ")}. Published images cannot change: give the new image a new version.`,
-          );
-        }
-      }
-      const result = await backend.putVersion({
-        planId: inputs.planId,
-        version: inputs.version,
-        image,
-        expected: stored,
-        token: plan.token,
-      });
-      this.#log(
-        `[${backend.offer}] ${stored ? `replaced ${what}: ${backend.describeChange(stored, image).join("; ")}` : `${what}: ${backend.describeChange(undefined, image).join("; ")}`}` +
-          (result.conflicts
-            ? ` after ${result.conflicts} concurrent edit(s) of the offer (re-read and re-applied)`
-            : "") +
-          (result.recovered ? "; the answer was lost and a re-read showed the write applied" : "") +
-          ". Publish the offer to take it to preview.",
-      );
-    }
-    const published = await backend.publishedState(inputs.planId, inputs.version);
-    const state = stateOf(true, published);
-    return {
-      ...inputs,
-      planIds: plan.planIds,
-      state: state === "absent" ? "draft" : state,
-      published: published.preview || published.live,
-      alreadyPresent,
-    };
-  }
-
-  #inputs(raw: pulumi.Inputs, checkSas: boolean): ImageVersionInputs {
-    const { inputs, failures } = checkImageInputs(raw, checkSas ? this.#now() : undefined);
-    if (failures.length) throw new ImageVersionError(redactSas(failures.map((f) => f.reason).join(" ")));
-    return {
-      api: inputs.api as ApiName,
-      ...(inputs.publisherId !== undefined ? { publisherId: inputs.publisherId as string } : {}),
-      offerId: inputs.offerId as string,
-      planId: inputs.planId as string,
-      version: inputs.version as string,
-      ...(inputs.osVhdUrl !== undefined ? { osVhdUrl: inputs.osVhdUrl as string } : {}),
-      dataDisks: inputs.dataDisks as ImageVersionInputs["dataDisks"],
-      ...(inputs.images !== undefined ? { images: inputs.images as IngestionImageInput[] } : {}),
-      ...(inputs.deprecation !== undefined ? { deprecation: inputs.deprecation as Deprecation } : {}),
-      ...(inputs.label !== undefined ? { label: inputs.label as string } : {}),
-      ...(inputs.description !== undefined ? { description: inputs.description as string } : {}),
-      ...(inputs.mediaName !== undefined ? { mediaName: inputs.mediaName as string } : {}),
-      ...(inputs.showInGui !== undefined ? { showInGui: inputs.showInGui as boolean } : {}),
-      diskGenerations: inputs.diskGenerations as string[],
-      deprecate: inputs.deprecate as boolean,
-      endpoint: inputs.endpoint as string,
-      apiVersion: inputs.apiVersion as string,
-      requestTimeoutSeconds: inputs.requestTimeoutSeconds as number,
-    };
-  }
-
-  /** The backend of the resource's API; `imageOf` gives it images of its own shape. */
-  #backend(inputs: ImageVersionInputs): PlanImageBackend<VmImage> {
-    return createImageBackend(
-      backendOptions(inputs, this.#tokens.for(inputs.api), this.hooks, (line) => this.#log(line)),
-    ) as PlanImageBackend<VmImage>;
-  }
-
-  #log(line: string): void {
-    (this.hooks.log ?? console.log)(redactSas(line));
-  }
-
-  #now(): number {
-    return (this.hooks.clock ?? Date).now();
-  }
-
-  /** Never serialize configuration or hooks (they may hold a token). */
-  toJSON(): Record<string, string> {
-    return { kind: "vmImageVersion" };
-  }
-}
-
-function capital(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
