@@ -69,7 +69,7 @@ interface SchemaResource {
 }
 
 /**
- * What this layer calls on a provider: the dynamic providers' methods; the operation resources also take the
+ * What this layer calls on a provider: the lifecycle's methods (`resources/`); the operation resources also take the
  * call's control (Cancel's signal, the engine's deadline), the image-version resource does not need it.
  */
 interface ServedProvider {
