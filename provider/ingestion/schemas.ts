@@ -87,7 +87,7 @@ export function schemaAdvice(problem: SchemaProblem): string | undefined {
   if (pinned === problem.version)
     return `Partner Center's ${problem.type} schema ${problem.version} (${problem.schema}), the version pulumi-cloudpartner writes, now ${wants}, which this release does not send; nothing was changed. Update pulumi-cloudpartner to a release that writes it (or report the schema change if there is none yet).`;
   if (pinned)
-    return `The ${problem.type} resource was checked against schema ${problem.version} (${problem.schema}), which ${wants}; pulumi-cloudpartner writes ${problem.type} with schema ${pinned}, which does not. Nothing was changed; update pulumi-cloudpartner, and report the schema change if a current release still sends ${problem.version}.`;
+    return `The ${problem.type} resource was checked against schema ${problem.version} (${problem.schema}), which ${wants}; pulumi-cloudpartner writes ${problem.type} with schema ${pinned}, which does not. Nothing was changed; Partner Center applied another schema than the one sent: update pulumi-cloudpartner, and report the schema change if the newest release fails the same way.`;
   return `The ${problem.type} resource was checked against schema ${problem.version} (${problem.schema}), which ${wants}; pulumi-cloudpartner does not write ${problem.type} resources, so this comes from the API's side. Nothing was changed; report it with the schema named here.`;
 }
 
