@@ -180,7 +180,8 @@ async function virtualRun(set: Spec[]) {
       configureStatus: 202,
       jobIdField: "jobId",
       conflictMode: "requestError",
-      sourcesRequiredVersions: ["2022-03-01-preview7"],
+      schemaVersions: {},
+      schemaRequirements: {},
     },
   );
   const transport = new SimulatorTransport(api, time);

@@ -42,6 +42,7 @@ import {
   type SubmissionState,
   submissionState,
 } from "./parse";
+import { schemaAdviceFor } from "./schemas";
 
 export interface IngestionBackendOptions extends IngestionClientOptions {
   /** The product's external id in Partner Center. */
@@ -475,7 +476,9 @@ export function snapshotOf(
       messages: [`The preview (${submission?.id}) is ready: review it, then go live (OfferGoLive).`],
     });
   }
-  const messages = job ? flattenJobErrors(job.errors) : [];
+  const said = job ? flattenJobErrors(job.errors) : [];
+  // A schema that requires what was not sent: which schema, what it wants, what to do.
+  const messages = [...said, ...schemaAdviceFor(said)];
   const rawStatus = job ? rawJobStatus(job) : submission ? rawSubmissionStatus(submission) : "unknown";
   return {
     ...(job ? { id: job.jobId } : submission ? { id: submission.id } : {}),

@@ -171,7 +171,8 @@ describe("create", () => {
       osVhdUrl: sas("os-1.2.0"),
       lunVhdDetails: [],
     });
-    expect(plan(offerId, "main-gen2")[CORE_IMAGES]["1.2.0"].mediaName).toBe("contoso-1-2-0-gen2");
+    // The sub-plan's mediaName ends in -<subPlanId>, as SUSE's and mash's writes do.
+    expect(plan(offerId, "main-gen2")[CORE_IMAGES]["1.2.0"].mediaName).toBe("contoso-1-2-0-main-gen2");
   });
 });
 
@@ -329,5 +330,79 @@ describe("writes whose answer was lost", () => {
     suite.sim.setFaults("contoso", offerId, [{ type: "status", status: 503, match: { method: "PUT" } }]);
     await provider().create(inputs(offerId));
     expect(puts(offerId).map((r) => r.status)).toEqual([503, 200]);
+  });
+});
+
+describe("data disks (lunVhdDetails)", () => {
+  /** An offer whose plan `main` holds `versions`, each entry as given. */
+  function offerWith(versions: Record<string, unknown>): string {
+    const offerId = `images-disks-${++counter}`;
+    suite.sim.addOffer({
+      publisherId: "contoso",
+      offerId,
+      state: "published",
+      definition: { displayText: "Disks", offer: {}, plans: [{ planId: "main", [VM_IMAGES]: versions }] },
+    });
+    return offerId;
+  }
+  const disks = [
+    { lun: 1, uri: sas("data-1") },
+    { lun: 0, uri: sas("data-0") },
+  ];
+
+  test("items are written in the shape of the plan's earlier versions (keys, order, LUN type)", async () => {
+    const offerId = offerWith({
+      "1.0.0": {
+        osVhdUrl: seedUrl("1.0.0"),
+        lunVhdDetails: [
+          { lunVhdUri: seedUrl("d0-1.0.0"), lun: "0" },
+          { lunVhdUri: seedUrl("d1-1.0.0"), lun: "1" },
+        ],
+      },
+    });
+    const { outs } = await provider().create(inputs(offerId, { dataDisks: disks }));
+    expect(outs.alreadyPresent).toBe(false);
+    const written = plan(offerId, "main")[VM_IMAGES]["1.2.0"].lunVhdDetails;
+    expect(JSON.stringify(written)).toBe(
+      JSON.stringify([
+        { lunVhdUri: sas("data-0"), lun: "0" },
+        { lunVhdUri: sas("data-1"), lun: "1" },
+      ]),
+    );
+    // Read back in that shape: the same program again adopts it.
+    const again = await provider().create(inputs(offerId, { dataDisks: disks }));
+    expect(again.outs.alreadyPresent).toBe(true);
+    expect(processedPuts(offerId)).toHaveLength(1);
+  });
+
+  test("nothing to copy the shape from: refused before anything is written, saying what to do", async () => {
+    const offerId = offerWith({});
+    const error = await provider()
+      .create(inputs(offerId, { dataDisks: disks }))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImageVersionError);
+    expect((error as Error).message).toMatch(
+      /Not writing image version 1\.2\.0 of plan main \(offer contoso\/images-disks-\d+\) with 2 data disk\(s\): no version of the plan has data disks to copy the lunVhdDetails item shape from.*Nothing was written\. Add the plan's first version with data disks in the portal/,
+    );
+    expect(puts(offerId)).toHaveLength(0);
+    // Without data disks the documented [] is written.
+    await provider().create(inputs(offerId));
+    expect(plan(offerId, "main")[VM_IMAGES]["1.2.0"]).toEqual({
+      osVhdUrl: sas("os-1.2.0"),
+      lunVhdDetails: [],
+    });
+  });
+
+  test("items of a shape that cannot be copied (a third key): refused, naming the keys", async () => {
+    const offerId = offerWith({
+      "1.0.0": {
+        osVhdUrl: seedUrl("1.0.0"),
+        lunVhdDetails: [{ lun: 0, lunVhdUrl: seedUrl("d0"), caching: "ReadOnly" }],
+      },
+    });
+    await expect(
+      provider().create(inputs(offerId, { dataDisks: [{ lun: 0, uri: sas("data-0") }] })),
+    ).rejects.toThrow(/lunVhdDetails items have the keys lun, lunVhdUrl, caching.*Nothing was written/);
+    expect(puts(offerId)).toHaveLength(0);
   });
 });

@@ -273,3 +273,58 @@ describe("delete", () => {
     expect(draft(offerId).vmImageVersions).toHaveLength(3);
   });
 });
+
+describe("$schema on write", () => {
+  const VM = "virtual-machine-plan-technical-configuration";
+  afterEach(() => suite.sim.reset());
+
+  test("a newer preview that requires a property is read; the write uses the pinned schema and is accepted", async () => {
+    suite.sim.ingestion.updateSchemas({
+      schemaVersions: { [VM]: ["2022-03-01-preview9"], [`core-${VM}`]: ["2022-03-01-preview9"] },
+      schemaRequirements: {
+        [`${VM}/2022-03-01-preview9`]: ["imageSecurityProfile"],
+        [`core-${VM}/2022-03-01-preview9`]: ["imageSecurityProfile"],
+      },
+    });
+    const offerId = newProduct();
+    const { outs } = await provider().create(inputs(offerId));
+    expect(outs).toMatchObject({ alreadyPresent: false });
+    expect(posts(offerId)).toBe(1);
+    expect(draft(offerId).vmImageVersions.map((v: Json) => v.versionNumber)).toContain("9.2.0");
+
+    // Core VM offers: their own type, pinned too.
+    const template = defaultIngestionSeed().find((p) => p.externalId === "ing-images-offer");
+    const core = `ing-img-core-${++counter}`;
+    suite.sim.ingestion.addProduct({
+      ...template,
+      externalId: core,
+      guid: undefined,
+      plans: [
+        {
+          externalId: "main",
+          technicalConfiguration: { ...template?.plans?.[0]?.technicalConfiguration, core: true },
+        },
+      ],
+    });
+    expect(draft(core).id).toMatch(/^core-virtual-machine-plan-technical-configuration\//);
+    await provider().create(inputs(core));
+    expect(draft(core).vmImageVersions.map((v: Json) => v.versionNumber)).toContain("9.2.0");
+  });
+
+  test("the pinned schema itself requiring a property: the error names the schema, what it wants and what to do", async () => {
+    suite.sim.ingestion.updateSchemas({
+      schemaRequirements: { [`${VM}/2022-03-01-preview5`]: ["imageSecurityProfile"] },
+    });
+    const offerId = newProduct();
+    const error = await provider()
+      .create(inputs(offerId))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImageVersionError);
+    expect((error as Error).message).toMatch(
+      /Partner Center refused to add image version 9\.2\.0 to plan main .*Required properties \["imageSecurityProfile"\] were not present.*virtual-machine-plan-technical-configuration schema 2022-03-01-preview5 .*the version pulumi-cloudpartner writes, now requires "imageSecurityProfile".*Update pulumi-cloudpartner/,
+    );
+    expect((error as Error).message).not.toMatch(/fix what it names/);
+    expect(posts(offerId)).toBe(1);
+    expect(draft(offerId).vmImageVersions).toHaveLength(2);
+  });
+});

@@ -198,6 +198,38 @@ describe("request errors", () => {
     expect(sim.ingestion.product("ing-new-offer")?.jobs).toHaveLength(0);
   });
 
+  test("the pinned submission schema now requiring a property: which schema, what it wants, what to do", async () => {
+    sim.ingestion.updateSchemas({ schemaRequirements: { "submission/2022-03-01-preview2": ["sources"] } });
+    const error = await backend("ing-new-offer")
+      .start("publish")
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RejectedError);
+    expect((error as Error).message).toMatch(
+      /HTTP 400 \[badRequest\]\).*Required properties \["sources"\] were not present.* Partner Center's submission schema 2022-03-01-preview2 \(https:\/\/schema\.mp\.microsoft\.com\/schema\/submission\/2022-03-01-preview2\), the version pulumi-cloudpartner writes, now requires "sources".*Update pulumi-cloudpartner/,
+    );
+    expect(sim.ingestion.product("ing-new-offer")?.jobs).toHaveLength(0);
+  });
+
+  test("a job that fails on a schema requirement says which schema, what it wants, what to do", async () => {
+    const b = backend("ing-new-offer");
+    sim.ingestion.failNext("ing-new-offer", {
+      target: "preview",
+      errors: [
+        {
+          code: "badRequest",
+          message:
+            'Schema validation failed for schema https://schema.mp.microsoft.com/schema/submission/2022-03-01-preview7: Required properties ["sources"] were not present #',
+        },
+      ],
+    });
+    const started = await b.start("publish");
+    const error = await follow(b, "publish", started).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OperationFailedError);
+    expect((error as Error).message).toMatch(
+      /checked against schema 2022-03-01-preview7 .*which requires "sources"; pulumi-cloudpartner writes submission with schema 2022-03-01-preview2/,
+    );
+  });
+
   test("a deprecated $version says which version to set", async () => {
     const error = await backend("ing-new-offer", { apiVersion: "2022-03-01-preview3" })
       .findExisting("publish")

@@ -181,7 +181,7 @@ describe("products, plans, resource trees", () => {
     const found = await ok<{ value: Array<Record<string, unknown>> }>("product?externalId=ing-new-offer");
     expect(found.value).toEqual([
       {
-        $schema: `${SCHEMA}/product/${VERSION}`,
+        $schema: `${SCHEMA}/product/2022-03-01-preview3`,
         id: `product/${NEW}`,
         identity: { externalId: "ing-new-offer" },
         type: "azureVirtualMachine",
@@ -272,7 +272,7 @@ describe("configure: preview and live", () => {
       $schema: `${SCHEMA}/configure/${VERSION}`,
       resources: [
         {
-          $schema: `${SCHEMA}/submission/${VERSION}`,
+          $schema: `${SCHEMA}/submission/2022-03-01-preview7`,
           id: preview?.id,
           product: `product/${NEW}`,
           target: { targetType: "preview" },
@@ -368,7 +368,9 @@ describe("configure: preview and live", () => {
     resource.$schema = `${SCHEMA}/submission/2022-03-01-preview7`;
     const missing = await errorOf(await call("configure", { body }), 400);
     expect(missing.details?.[0]).toMatchObject({ code: "schemaValidationError" });
-    expect(missing.details?.[0]?.message).toContain("'sources'");
+    expect(missing.details?.[0]?.message).toBe(
+      `Schema validation failed for schema ${SCHEMA}/submission/2022-03-01-preview7: Required properties ["sources"] were not present #`,
+    );
     resource.sources = [];
     expect((await call("configure", { body })).status).toBe(202);
     const plan = {
@@ -662,7 +664,7 @@ describe("technical configurations", () => {
   test("GET by durable id and in the resource tree; seeded versions, skus and vmProperties", async () => {
     const tc = await read();
     expect(tc).toMatchObject({
-      $schema: `${SCHEMA}/virtual-machine-plan-technical-configuration/2022-07-01`,
+      $schema: `${SCHEMA}/virtual-machine-plan-technical-configuration/2022-03-01-preview5`,
       id: TC,
       product: `product/${IMAGES}`,
       plan: `plan/${IMAGES}/${PLAN}`,
@@ -679,6 +681,60 @@ describe("technical configurations", () => {
     const live = await ok<{ resources: Json[] }>(`resource-tree/product/${IMAGES}?targetType=live`);
     expect(live.resources.find((r) => r.id === TC)?.vmImageVersions).toEqual(tc.vmImageVersions);
     expect((await call(`${TC.replace(PLAN, "nope")}`)).status).toBe(404);
+  });
+
+  test("each type comes back in its own schema: the newest not newer than the $version asked", async () => {
+    const schemaOf = async (path: string, version: string) => (await ok<Json>(path, { version })).$schema;
+    expect(await schemaOf(TC, VERSION)).toBe(
+      `${SCHEMA}/virtual-machine-plan-technical-configuration/2022-03-01-preview5`,
+    );
+    expect(await schemaOf(TC, "2022-03-01-preview4")).toBe(
+      `${SCHEMA}/virtual-machine-plan-technical-configuration/2022-03-01-preview3`,
+    );
+    expect(await schemaOf(`plan/${IMAGES}/${PLAN}`, VERSION)).toBe(`${SCHEMA}/plan/2022-03-01-preview2`);
+    expect(await schemaOf(`resource-tree/product/${IMAGES}`, VERSION)).toBe(
+      `${SCHEMA}/resource-tree/2022-03-01-preview2`,
+    );
+    const listed = await ok<{ value: Json[] }>(`submission/${IMAGES}`);
+    expect(new Set(listed.value.map((s) => s.$schema))).toEqual(
+      new Set([`${SCHEMA}/submission/2022-03-01-preview7`]),
+    );
+    expect(
+      (await ok<{ value: Json[] }>(`submission/${IMAGES}`, { version: "2022-03-01-preview5" })).value[0]
+        ?.$schema,
+    ).toBe(`${SCHEMA}/submission/2022-03-01-preview2`);
+  });
+
+  test("a newer preview that requires a property (setting): served on read; writing it back fails, an older one works", async () => {
+    const type = "virtual-machine-plan-technical-configuration";
+    sim.ingestion.updateSchemas({
+      schemaVersions: { [type]: ["2022-03-01-preview9"] },
+      schemaRequirements: { [`${type}/2022-03-01-preview9`]: ["imageSecurityProfile"] },
+    });
+    const tc = await read();
+    expect(tc.$schema).toBe(`${SCHEMA}/${type}/2022-03-01-preview9`);
+    const sent = { ...tc, vmImageVersions: [...tc.vmImageVersions, newVersion("9.2.0")] };
+    const refused = await errorOf(await post(sent), 400);
+    expect(refused.details).toEqual([
+      {
+        code: "schemaValidationError",
+        message: `Schema validation failed for schema ${SCHEMA}/${type}/2022-03-01-preview9: Required properties ["imageSecurityProfile"] were not present #`,
+      },
+    ]);
+    expect(
+      sim.ingestion.technicalConfiguration("ing-images-offer", "ing-images-plan")?.vmImageVersions,
+    ).toEqual(tc.vmImageVersions);
+    const pinned = { ...sent, $schema: `${SCHEMA}/${type}/2022-03-01-preview5` };
+    expect(await configured(pinned)).toMatchObject({ jobResult: "succeeded" });
+    // Over HTTP too; a reset forgets it.
+    const res = await fetch(`${sim.url}/_sim/ingestion/schemas`, {
+      method: "POST",
+      body: JSON.stringify({ schemaRequirements: { [`${type}/2022-03-01-preview5`]: ["x"] } }),
+    });
+    expect(res.status).toBe(204);
+    expect((await post(pinned)).status).toBe(400);
+    sim.reset();
+    expect((await read()).$schema).toBe(`${SCHEMA}/${type}/2022-03-01-preview5`);
   });
 
   test("configure with the whole configuration adds a version after a 2 s job; older versions come back as sent", async () => {

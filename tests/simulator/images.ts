@@ -149,7 +149,12 @@ export function certificationFailure(
       const urls = [
         entry.osVhdUrl,
         ...(Array.isArray(entry.lunVhdDetails)
-          ? entry.lunVhdDetails.map((d) => (d as Json)?.lunVhdUrl ?? (d as Json)?.uri)
+          ? // Whatever the item's keys (its shape is undocumented): every https string in it is a VHD to copy.
+            entry.lunVhdDetails.flatMap((d) =>
+              Object.values((d ?? {}) as Json).filter(
+                (v) => typeof v === "string" && v.startsWith("https://"),
+              ),
+            )
           : []),
       ];
       if (same && JSON.stringify(same) === JSON.stringify(entry)) continue;

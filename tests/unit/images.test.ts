@@ -8,6 +8,7 @@ import {
   sasProblems,
   versionProblem,
 } from "../../provider/core/images";
+import { lunItemShape, toLunItems } from "../../provider/cpp/images";
 import { checkImageInputs, VmImageVersionProvider } from "../../provider/resources";
 import { FakeClock } from "../support/fake-clock";
 
@@ -174,5 +175,43 @@ describe("VmImageVersionProvider.diff", () => {
       replaces: [],
     });
     expect((await provider.diff("id", olds, { ...olds })).changes).toBe(false);
+  });
+});
+
+describe("CPP lunVhdDetails items: the shape is copied, never guessed", () => {
+  const url = "https://contoso.blob.core.windows.net/vhds/d0.vhd?sp=rl&sig=s";
+  test("an item of a LUN and an https URI is understood in any key names, order and LUN type", () => {
+    expect(lunItemShape({ lun: 0, lunVhdUrl: url })).toEqual({
+      keys: ["lun", "lunVhdUrl"],
+      lunKey: "lun",
+      urlKey: "lunVhdUrl",
+      lunAsString: false,
+    });
+    const shape = lunItemShape({ uri: url, lunNumber: "3" });
+    expect(shape).toMatchObject({ lunKey: "lunNumber", urlKey: "uri", lunAsString: true });
+    expect(
+      JSON.stringify(
+        toLunItems(
+          [
+            { lun: 2, uri: "u2" },
+            { lun: 1, uri: "u1" },
+          ],
+          shape as NonNullable<typeof shape>,
+        ),
+      ),
+    ).toBe(
+      JSON.stringify([
+        { uri: "u1", lunNumber: "1" },
+        { uri: "u2", lunNumber: "2" },
+      ]),
+    );
+  });
+
+  test("anything else is not copied: a third key, no https URI, no LUN", () => {
+    expect(lunItemShape({ lun: 0, lunVhdUrl: url, caching: "ReadOnly" })).toBeUndefined();
+    expect(lunItemShape({ lun: 0, lunVhdUrl: "http://x/d.vhd" })).toBeUndefined();
+    expect(lunItemShape({ disk: 0, lunVhdUrl: url })).toBeUndefined();
+    expect(lunItemShape({ lun: 0.5, lunVhdUrl: url })).toBeUndefined();
+    expect(lunItemShape([0, url])).toBeUndefined();
   });
 });

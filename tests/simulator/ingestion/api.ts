@@ -8,6 +8,7 @@ import {
   type SimResponse,
 } from "../api";
 import { SimError } from "../store";
+import { missingRequired, renderedVersion, requiredMessage, type SchemaSettings } from "./schemas";
 import {
   type IngestionStore,
   isTechConfig,
@@ -75,12 +76,11 @@ export interface IngestionAuth {
   forbiddenTokens: string[];
 }
 
-export interface IngestionSettings {
+export interface IngestionSettings extends SchemaSettings {
   deprecatedVersions: string[];
   configureStatus: 200 | 202;
   jobIdField: "jobId" | "jobID";
   conflictMode: ConflictMode;
-  sourcesRequiredVersions: string[];
 }
 
 export const DEFAULT_DEPRECATED_VERSIONS = ["2022-03-01-preview3"];
@@ -337,9 +337,20 @@ export class IngestionApi {
     return job;
   }
 
+  /** The `$schema` a resource of `type` is answered with for `$version`: its type's newest not newer than asked. */
+  private schemaOf(type: string, version: string): string {
+    return `${SCHEMA_HOST}/${type}/${renderedVersion(type, version, this.settings)}`;
+  }
+
+  /** Adds catalogue versions (e.g. a newer preview) and requirements at run time; see `schemas.ts`. */
+  updateSchemas(update: Partial<SchemaSettings>): void {
+    for (const [type, versions] of Object.entries(update.schemaVersions ?? {}))
+      this.settings.schemaVersions[type] = [...(this.settings.schemaVersions[type] ?? []), ...versions];
+    Object.assign(this.settings.schemaRequirements, update.schemaRequirements ?? {});
+  }
+
   private withSchema(resource: ResourceJson, version: string): Record<string, unknown> {
-    const type = resource.id.split("/")[0] ?? "";
-    return { $schema: `${SCHEMA_HOST}/${type}/${version}`, ...resource };
+    return { $schema: this.schemaOf(resource.id.split("/")[0] ?? "", version), ...resource };
   }
 
   private resource(resource: ResourceJson | undefined, version: string): SimResponse {
@@ -397,7 +408,7 @@ export class IngestionApi {
         product.plans.map((p) => p.guid),
       );
     return json(200, {
-      $schema: `${SCHEMA_HOST}/resource-tree/${version}`,
+      $schema: this.schemaOf("resource-tree", version),
       root: productId(product),
       target: { targetType: target },
       resources,
@@ -406,7 +417,7 @@ export class IngestionApi {
 
   private renderSubmission(product: ProductRecord, submission: SubmissionRecord, version: string) {
     return {
-      $schema: `${SCHEMA_HOST}/submission/${version}`,
+      $schema: this.schemaOf("submission", version),
       id: submissionId(product, submission.number),
       product: productId(product),
       target: { targetType: submission.target },
@@ -424,7 +435,7 @@ export class IngestionApi {
   ): SimResponse {
     const target = this.targetOf(query);
     const draft = {
-      $schema: `${SCHEMA_HOST}/submission/${version}`,
+      $schema: this.schemaOf("submission", version),
       id: submissionId(product, "0"),
       product: productId(product),
       target: { targetType: "draft" },
@@ -449,7 +460,7 @@ export class IngestionApi {
   renderStatus(job: JobRecord, version: string): Record<string, unknown> {
     const state = this.store.jobState(job);
     return {
-      $schema: `${SCHEMA_HOST}/configure-status/${version}`,
+      $schema: this.schemaOf("configure-status", version),
       [this.settings.jobIdField]: job.jobId,
       jobStatus: state.jobStatus,
       jobResult: state.jobResult,
@@ -464,11 +475,11 @@ export class IngestionApi {
       throw new SimError(400, "badRequest", MESSAGES.jobNotCompleted(job.jobId));
     const submission = job.submission;
     return json(200, {
-      $schema: `${SCHEMA_HOST}/configure/${version}`,
+      $schema: this.schemaOf("configure", version),
       resources: submission
         ? [
             {
-              $schema: `${SCHEMA_HOST}/submission/${version}`,
+              $schema: this.schemaOf("submission", version),
               id: submissionId(job.product, submission.number),
               product: productId(job.product),
               target: { targetType: submission.target },
@@ -502,20 +513,14 @@ export class IngestionApi {
       return this.invalid("The simulator configures exactly one submission resource per request.");
     const resource = resources[0];
     const schema = parseSchema(resource.$schema);
+    // What the version named requires (a newer preview can require more): the API's words, as a schema error.
+    const missing = schema ? missingRequired(resource, schema.type, schema.version, this.settings) : [];
+    if (missing.length > 0) return this.invalid(requiredMessage(String(resource.$schema), missing));
     if (schema && TECH_CONFIG_TYPES.includes(schema.type)) return this.configureTechConfig(resource, version);
     if (schema?.type !== "submission")
       return this.invalid(
         `Resource 0: '$schema' must be '${SCHEMA_HOST}/submission/<version>' (the simulator configures submissions only).`,
       );
-    if (
-      this.settings.sourcesRequiredVersions.includes(schema.version) &&
-      resource.sources === undefined &&
-      resource.source === undefined
-    ) {
-      return this.invalid(
-        `Resource 0: required property 'sources' is missing (submission schema ${schema.version}).`,
-      );
-    }
     const product = this.resolveProduct(resource.product) ?? this.productOfId(resource.id);
     if (!product)
       return this.invalid(

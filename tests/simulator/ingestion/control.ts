@@ -67,6 +67,13 @@ export class IngestionSimControl implements IngestionControl {
     this.require(externalId).refuseNext.push(refusal);
   }
 
+  updateSchemas(update: Parameters<IngestionControl["updateSchemas"]>[0]): void {
+    this.state().api.updateSchemas({
+      ...(update.schemaVersions ? { schemaVersions: update.schemaVersions } : {}),
+      ...(update.schemaRequirements ? { schemaRequirements: update.schemaRequirements } : {}),
+    });
+  }
+
   technicalConfiguration(
     externalId: string,
     planExternalId: string,
@@ -115,6 +122,7 @@ export class IngestionSimControl implements IngestionControl {
  *   POST products (a seed) · GET products/<externalId> · POST products/<externalId>/fail-next (a JobFailure)
  *   POST products/<externalId>/refuse-next (a Refusal) · GET jobs/<jobId>
  *   POST products/<externalId>/portal-edit `{planId, edit, afterNextRead?}`
+ *   POST schemas `{schemaVersions?, schemaRequirements?}` (a newer preview and what it requires)
  */
 export function handleIngestionControl(
   control: IngestionControl,
@@ -144,6 +152,9 @@ export function handleIngestionControl(
         afterNextRead: body.afterNextRead === true,
       });
       return json(200, control.technicalConfiguration(id, String(body.planId ?? "")) ?? {});
+    case "POST schemas":
+      control.updateSchemas(body as Parameters<IngestionControl["updateSchemas"]>[0]);
+      return { status: 204, headers: {} };
     case "GET jobs/:": {
       const job = control.job(id);
       return job ? json(200, job) : ingestionError(404, "notFound", `Job '${id}' was not found.`);

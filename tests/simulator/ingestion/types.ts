@@ -158,8 +158,17 @@ export interface IngestionOptions {
   jobIdField?: "jobId" | "jobID";
   /** Default "requestError". */
   conflictMode?: ConflictMode;
-  /** Submission `$schema` versions that need a `sources` (or `source`) property. Default ["2022-03-01-preview7"]. */
-  sourcesRequiredVersions?: string[];
+  /**
+   * Schema versions added to the catalogue per type (`schemas.ts`), e.g. a newer preview
+   * `{"virtual-machine-plan-technical-configuration": ["2022-03-01-preview9"]}`: resources of that type then come
+   * back in it when the `$version` asked is not older.
+   */
+  schemaVersions?: Record<string, string[]>;
+  /**
+   * Required properties per `<type>/<version>` written; merged over the default
+   * `{"submission/2022-03-01-preview7": ["sources"]}`. A write missing one gets the API's schema error.
+   */
+  schemaRequirements?: Record<string, string[]>;
 }
 
 /** Snapshot of a submission entry as `GET submission/<guid>` lists it. */
@@ -196,6 +205,14 @@ export interface IngestionControl {
   refuseNext(externalId: string, refusal: Refusal): void;
   /** Processed configure POSTs naming this product. */
   configurePosts(externalId: string): number;
+  /**
+   * Adds schema versions to the catalogue and requirements (as `IngestionOptions.schemaVersions` /
+   * `schemaRequirements`) until the next reset: e.g. a newer preview that requires a property.
+   */
+  updateSchemas(update: {
+    schemaVersions?: Record<string, string[]>;
+    schemaRequirements?: Record<string, string[]>;
+  }): void;
   /** A plan's technical configuration in the draft (default), or in the current preview/live tree. */
   technicalConfiguration(
     externalId: string,
