@@ -22,12 +22,20 @@ import type {
 import {
   CloudPartnerError,
   ConfigurationError,
+  endSentence,
   OperationInProgressError,
   ProtocolError,
   RejectedError,
+  redactSecrets,
   TransientError,
 } from "../core/errors";
-import { currentStep, isAwaitingSignoff, type OperationSnapshot, type StepSnapshot } from "../core/operation";
+import {
+  currentStep,
+  isAwaitingSignoff,
+  type OperationSnapshot,
+  redactSnapshot,
+  type StepSnapshot,
+} from "../core/operation";
 import { retryDelayMs } from "../core/retry";
 import type { OperationStatus } from "../core/status";
 import { IngestionClient, type IngestionClientOptions } from "./client";
@@ -154,7 +162,8 @@ export class IngestionBackend implements OfferBackend {
             kind,
             productId,
             refusal,
-            flattenJobErrors(job.errors).join(" | "),
+            // Logged as well as thrown: the job's words without their SAS signatures.
+            endSentence(redactSecrets(flattenJobErrors(job.errors).join(" | "))),
             signal,
           );
         return {
@@ -477,7 +486,7 @@ export function snapshotOf(
   }
   const messages = job ? flattenJobErrors(job.errors) : [];
   const rawStatus = job ? rawJobStatus(job) : submission ? rawSubmissionStatus(submission) : "unknown";
-  return {
+  return redactSnapshot({
     ...(job ? { id: job.jobId } : submission ? { id: submission.id } : {}),
     submissionType: kind === "publish" ? "preview" : "live",
     status,
@@ -497,7 +506,7 @@ export function snapshotOf(
         ? { createdDateTime: submission.created }
         : {}),
     ...(job?.jobEnd ? { lastActionDateTime: job.jobEnd } : {}),
-  };
+  });
 }
 
 function unavailableSnapshot(kind: OperationKind, error: TransientError): OperationSnapshot {
