@@ -343,6 +343,10 @@ async function execute(
     case "cancel": {
       const result = await client.cancel(publisherId, offerId, command.notificationEmails, signal);
       const report: CancelReport = { publisherId, offerId, ...result };
+      if (command.wait && !result.completed && !result.operationLocation)
+        io.stderr(
+          `[${publisherId}/${offerId}] cancel accepted, but the API named no cancel operation to follow; not waiting.\n`,
+        );
       if (command.wait && !result.completed && result.operationLocation) {
         const what = `${publisherId}/${offerId}`;
         io.stderr(`[${what}] cancel accepted; following ${result.operationLocation}\n`);
@@ -519,7 +523,11 @@ export function formatOperations(
 export function formatCancel(report: CancelReport, service = "the Cloud Partner Portal"): string {
   const what = report.publisherId ? `${report.publisherId}/${report.offerId}` : report.offerId;
   if (report.completed) return `Canceled the running operation of ${what}.\n`;
-  const lines = [`Cancel of ${what} accepted: ${report.operationLocation ?? "no operation location"}`];
+  if (!report.operationLocation) {
+    const status = `pulumi-cloudpartner status ${report.publisherId ? `${report.publisherId} ` : "--api ingestion "}${report.offerId}`;
+    return `Cancel of ${what} accepted; the API named no operation to follow. Check the offer with '${status}'.\n`;
+  }
+  const lines = [`Cancel of ${what} accepted: ${report.operationLocation}`];
   if (report.status !== undefined) lines.push(`The cancel operation ${report.status}.`);
   else lines.push(`It continues on ${service}; follow it with 'pulumi-cloudpartner status' or --wait.`);
   return `${lines.join("\n")}\n`;
