@@ -299,14 +299,19 @@ export class IngestionBackend implements OfferBackend {
   }
 
   async cancel(options: StartOptions & { handle?: OperationHandle } = {}): Promise<CancelResult> {
-    const jobId = options.handle?.operationId ?? jobIdOf(options.handle?.operationLocation ?? "");
+    const location = options.handle?.operationLocation ?? "";
+    const jobId = options.handle?.operationId || jobIdOf(location);
     if (!jobId) {
       const { submissions } = await this.#submissions(options.signal);
       const running = submissions.find((s) => submissionState(s) === "inFlight");
+      // A saved location that is a submission's: the resource attached to a submission without its job.
+      const given = location
+        ? `${location} is not a configure job's location (…/configure/<jobId>/status): a resource that attached to a submission already in flight follows the submission and has no job id. `
+        : "";
       throw new ConfigurationError(
         running
-          ? `The ${running.target} submission ${running.id} of offer ${this.offerId} is in progress. The Product Ingestion API cancels configure jobs, not submissions: pass the job id (the resource's \`operationId\` output; CLI: --job <jobId>).`
-          : `Nothing is in progress for offer ${this.offerId}; there is nothing to cancel.`,
+          ? `${given}The ${running.target} submission ${running.id} of offer ${this.offerId} is in progress. The Product Ingestion API cancels configure jobs, not submissions, and lists no jobs, so the job id must come from where it was started: ${whereToFindTheJob(this.offerId)}`
+          : `${given}Nothing is in progress for offer ${this.offerId}; there is nothing to cancel.`,
         { offerId: this.offerId },
       );
     }
@@ -325,6 +330,16 @@ export class IngestionBackend implements OfferBackend {
   toJSON(): Record<string, string> {
     return { api: this.api, offer: this.offer };
   }
+}
+
+/** Where the configure job id of a running submission can be found, for the cancel that needs it. */
+function whereToFindTheJob(offerId: string): string {
+  return (
+    "the `operationId` output of the OfferPublish or OfferGoLive resource that sent the configure (`pulumi stack export` shows each resource's outputs); " +
+    "after an attach (`attached: true`, no `operationId`), the output of the `pulumi up` that sent it, on its line `publish accepted; operation …/configure/<jobId>/status` (or `go-live accepted; …`). " +
+    `Then run \`pulumi-cloudpartner cancel --api ingestion ${offerId} --job <jobId>\` (the whole operation URL works too). ` +
+    "A submission started in Partner Center itself can only be canceled there."
+  );
 }
 
 /** The configure job id in a saved `configure/<jobId>/status` location. */

@@ -92,6 +92,11 @@ describe("parseCommand", () => {
       /--timeout must be a positive/,
     ],
     [["status", "p", "o", "-x"], /unknown option '-x'/],
+    [
+      ["cancel", "o", "--api", "ingestion", "--job", "a b"],
+      /--job must be a configure job id or the resource's operationLocation/,
+    ],
+    [["cancel", "o", "--api", "ingestion", "--job", "ftp://h/configure/j/status"], /--job must be/],
   ])("%j → usage error %p", (argv, message) => {
     expect(() => parseCommand(argv)).toThrow(UsageError);
     expect(() => parseCommand(argv)).toThrow(message);
