@@ -44,7 +44,10 @@ export interface ProgressEvent {
 }
 
 export interface PollOperationOptions extends PollOptions {
-  /** Called when the status, step, percentage or messages change, and at least every heartbeat interval. */
+  /**
+   * Called when the status, step, percentage or messages change, and at least every heartbeat interval. If it
+   * throws, the wait stops and fails with that error, on a heartbeat as on a change (the operation goes on).
+   */
   onProgress?: (event: ProgressEvent) => void;
   /** Stop waiting early when this returns true for a snapshot (e.g. a publish reaching sign-off). */
   until?: (snapshot: OperationSnapshot) => boolean;
