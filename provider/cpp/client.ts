@@ -16,6 +16,7 @@ import { defaultTransport, type HttpResponse } from "../core/http";
 import {
   apiUrl,
   locationHeader,
+  locationInBody,
   operationIdFromLocation,
   operationUrl,
   pathSegment,
@@ -64,6 +65,7 @@ export interface StartedOperation {
 export interface CancelResult {
   /** True when the API canceled synchronously (200). */
   completed: boolean;
+  /** The cancel operation (202), from a Location header or the body; absent when the 202 named none. */
   operationLocation?: string;
 }
 
@@ -163,7 +165,11 @@ export class CloudPartnerClient {
       signal,
     });
     if (response.status === 202) {
-      return { completed: false, operationLocation: this.#location(response, context).url };
+      // The cancel page says the location may come in the body instead of a header.
+      const location = locationHeader(response.headers) ?? locationInBody(response.body);
+      // Accepted is accepted: a 202 that names nothing to follow is reported as such, not as a failure.
+      if (!location) return { completed: false };
+      return { completed: false, operationLocation: this.#location(response, context, location).url };
     }
     return { completed: true };
   }
@@ -430,8 +436,11 @@ export class CloudPartnerClient {
     }
   }
 
-  #location(response: HttpResponse, context: CloudPartnerErrorDetails) {
-    const header = locationHeader(response.headers);
+  #location(
+    response: HttpResponse,
+    context: CloudPartnerErrorDetails,
+    header: string | undefined = locationHeader(response.headers),
+  ) {
     if (!header) {
       throw new ProtocolError(
         `The API accepted the request (HTTP ${response.status}) but sent no Location or Operation-Location header, so the operation cannot be followed. ` +

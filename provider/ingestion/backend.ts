@@ -22,12 +22,20 @@ import type {
 import {
   CloudPartnerError,
   ConfigurationError,
+  endSentence,
   OperationInProgressError,
   ProtocolError,
   RejectedError,
+  redactSecrets,
   TransientError,
 } from "../core/errors";
-import { currentStep, isAwaitingSignoff, type OperationSnapshot, type StepSnapshot } from "../core/operation";
+import {
+  currentStep,
+  isAwaitingSignoff,
+  type OperationSnapshot,
+  redactSnapshot,
+  type StepSnapshot,
+} from "../core/operation";
 import { retryDelayMs } from "../core/retry";
 import type { OperationStatus } from "../core/status";
 import { IngestionClient, type IngestionClientOptions } from "./client";
@@ -155,7 +163,8 @@ export class IngestionBackend implements OfferBackend {
             kind,
             productId,
             refusal,
-            flattenJobErrors(job.errors).join(" | "),
+            // Logged as well as thrown: the job's words without their SAS signatures.
+            endSentence(redactSecrets(flattenJobErrors(job.errors).join(" | "))),
             signal,
           );
         return {
@@ -291,14 +300,19 @@ export class IngestionBackend implements OfferBackend {
   }
 
   async cancel(options: StartOptions & { handle?: OperationHandle } = {}): Promise<CancelResult> {
-    const jobId = options.handle?.operationId ?? jobIdOf(options.handle?.operationLocation ?? "");
+    const location = options.handle?.operationLocation ?? "";
+    const jobId = options.handle?.operationId || jobIdOf(location);
     if (!jobId) {
       const { submissions } = await this.#submissions(options.signal);
       const running = submissions.find((s) => submissionState(s) === "inFlight");
+      // A saved location that is a submission's: the resource attached to a submission without its job.
+      const given = location
+        ? `${location} is not a configure job's location (…/configure/<jobId>/status): a resource that attached to a submission already in flight follows the submission and has no job id. `
+        : "";
       throw new ConfigurationError(
         running
-          ? `The ${running.target} submission ${running.id} of offer ${this.offerId} is in progress. The Product Ingestion API cancels configure jobs, not submissions: pass the job id (the resource's \`operationId\` output; CLI: --job <jobId>).`
-          : `Nothing is in progress for offer ${this.offerId}; there is nothing to cancel.`,
+          ? `${given}The ${running.target} submission ${running.id} of offer ${this.offerId} is in progress. The Product Ingestion API cancels configure jobs, not submissions, and lists no jobs, so the job id must come from where it was started: ${whereToFindTheJob(this.offerId)}`
+          : `${given}Nothing is in progress for offer ${this.offerId}; there is nothing to cancel.`,
         { offerId: this.offerId },
       );
     }
@@ -317,6 +331,16 @@ export class IngestionBackend implements OfferBackend {
   toJSON(): Record<string, string> {
     return { api: this.api, offer: this.offer };
   }
+}
+
+/** Where the configure job id of a running submission can be found, for the cancel that needs it. */
+function whereToFindTheJob(offerId: string): string {
+  return (
+    "the `operationId` output of the OfferPublish or OfferGoLive resource that sent the configure (`pulumi stack export` shows each resource's outputs); " +
+    "after an attach (`attached: true`, no `operationId`), the output of the `pulumi up` that sent it, on its line `publish accepted; operation …/configure/<jobId>/status` (or `go-live accepted; …`). " +
+    `Then run \`pulumi-cloudpartner cancel --api ingestion ${offerId} --job <jobId>\` (the whole operation URL works too). ` +
+    "A submission started in Partner Center itself can only be canceled there."
+  );
 }
 
 /** The configure job id in a saved `configure/<jobId>/status` location. */
@@ -480,7 +504,7 @@ export function snapshotOf(
   // A schema that requires what was not sent: which schema, what it wants, what to do.
   const messages = [...said, ...schemaAdviceFor(said)];
   const rawStatus = job ? rawJobStatus(job) : submission ? rawSubmissionStatus(submission) : "unknown";
-  return {
+  return redactSnapshot({
     ...(job ? { id: job.jobId } : submission ? { id: submission.id } : {}),
     submissionType: kind === "publish" ? "preview" : "live",
     status,
@@ -500,7 +524,7 @@ export function snapshotOf(
         ? { createdDateTime: submission.created }
         : {}),
     ...(job?.jobEnd ? { lastActionDateTime: job.jobEnd } : {}),
-  };
+  });
 }
 
 function unavailableSnapshot(kind: OperationKind, error: TransientError): OperationSnapshot {

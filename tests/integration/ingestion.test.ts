@@ -364,4 +364,32 @@ describe("CLI --api ingestion", () => {
     expect(late.stderr).toMatch(/can no longer be canceled/);
     expect(status.stdout + operations.stdout + cancel.stdout + late.stderr).not.toContain(TOKEN);
   });
+
+  test("cancel after an attach: the error says where the job id is; --job takes the operation URL too", async () => {
+    const offer = slowProduct("ing-slow-attached");
+    // A run sent the configure and was killed before saving it; the next one attached to the submission.
+    const started = await backend(offer).start("publish");
+    const attached = await backend(offer).findExisting("publish");
+    expect(attached).toMatchObject({ origin: "attached" });
+    expect(attached?.operationId).toBeUndefined();
+
+    const noJob = await cli("cancel", offer);
+    expect(noJob.code).toBe(1);
+    expect(noJob.stderr).toMatch(/lists no jobs, so the job id must come from where it was started/);
+    expect(noJob.stderr).toContain("`operationId` output of the OfferPublish or OfferGoLive resource");
+    expect(noJob.stderr).toContain("`pulumi stack export`");
+    expect(noJob.stderr).toContain("line `publish accepted; operation …/configure/<jobId>/status`");
+    expect(noJob.stderr).toContain(`pulumi-cloudpartner cancel --api ingestion ${offer} --job <jobId>`);
+
+    // The attached resource's operationLocation is the submission's: named as such, with the same advice.
+    const submission = await cli("cancel", offer, "--job", attached?.operationLocation as string);
+    expect(submission.code).toBe(1);
+    expect(submission.stderr).toContain(`${attached?.operationLocation} is not a configure job's location`);
+    expect(submission.stderr).toContain("has no job id");
+
+    // The starting run's output line carries the job's URL: --job takes it as it is.
+    const cancel = await cli("cancel", offer, "--job", started.operationLocation);
+    expect(cancel).toMatchObject({ code: 0, stdout: `Canceled the running operation of ${offer}.\n` });
+    expect(sim.ingestion.job(started.operationId as string)).toMatchObject({ jobResult: "cancelled" });
+  });
 });

@@ -133,13 +133,16 @@ export function unreadable(url: unknown, nowMs: number, unreadableBlobs: string[
 
 /**
  * Certification of a publish: every image of the draft that the preview does not already carry is copied; the
- * first one that cannot be read fails the publish with the portal's words.
+ * first one that cannot be read fails the publish with the portal's words. Also what an offer PUT with
+ * `echoBlobUri` refuses (`preview` is then the offer as it was before the write).
  */
 export function certificationFailure(
   draft: Json,
   preview: Json | undefined,
   nowMs: number,
   unreadableBlobs: string[],
+  /** Quote the whole SAS URI (an API echoing what it refused), not only the blob path. */
+  echoBlobUri = false,
 ): string[] | undefined {
   const published = plansById(preview);
   for (const [planId, plan] of plansById(draft)) {
@@ -161,7 +164,7 @@ export function certificationFailure(
       const bad = urls.find((url) => unreadable(url, nowMs, unreadableBlobs));
       if (bad !== undefined) {
         return [
-          `Failure: Copying Images. Not able to download blob ${blobOf(String(bad))} of version '${version}' of plan '${planId}'. Make sure the SAS URI is valid, has read and list permissions and has not expired.`,
+          `Failure: Copying Images. Not able to download blob ${echoBlobUri ? String(bad) : blobOf(String(bad))} of version '${version}' of plan '${planId}'. Make sure the SAS URI is valid, has read and list permissions and has not expired.`,
         ];
       }
     }

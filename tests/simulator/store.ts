@@ -229,6 +229,7 @@ export class SimStore {
       "statusSpelling",
       "omitSubmissionType",
       "unreadableBlobs",
+      "echoBlobUri",
     ];
     for (const key of Object.keys(settings)) {
       if (!allowed.includes(key as keyof OfferSettings)) {
@@ -372,6 +373,7 @@ export class SimStore {
       previewVersion === undefined ? undefined : offer.versions.get(previewVersion),
       this.clock.nowMs(),
       offer.seed.unreadableBlobs ?? [],
+      offer.seed.echoBlobUri,
     );
     if (!failure) return this.newOperation(offer, "publish");
     const { steps, plan } = this.plan(offer, "publish");

@@ -95,6 +95,12 @@ export interface OfferSettings extends SpellingSettings {
   cancelLocationInBody?: boolean | CancelLocationInBody;
   /** Blob URLs (without query) that certification cannot download: a publish of a draft using one fails. */
   unreadableBlobs?: string[];
+  /**
+   * An API that quotes the whole SAS URI it refused (signature included): an offer PUT whose new image version
+   * uses a blob of `unreadableBlobs` answers 400 "Not able to download blob <SAS URI> …", and certification's
+   * failure message quotes the SAS URI too.
+   */
+  echoBlobUri?: boolean;
 }
 
 /**

@@ -329,7 +329,7 @@ export class IngestionStore {
             details: [
               {
                 code: "invalidState",
-                message: `Certification failed for image version '${version.versionNumber}' of plan '${plan?.externalId ?? config.plan}': Not able to download blob ${blobOf(String(bad))}. Make sure the SAS URI is valid, has read and list permissions and has not expired. (assumed wording)`,
+                message: `Certification failed for image version '${version.versionNumber}' of plan '${plan?.externalId ?? config.plan}': Not able to download blob ${product.seed.echoBlobUri ? String(bad) : blobOf(String(bad))}. Make sure the SAS URI is valid, has read and list permissions and has not expired. (assumed wording)`,
                 resourceId: config.id,
               },
             ],

@@ -134,6 +134,8 @@ export interface IngestionProductSeed {
   configureSeconds?: number;
   /** Blob URLs (without query) that certification cannot download: a preview carrying one fails. */
   unreadableBlobs?: string[];
+  /** The failed preview job's error quotes the whole SAS URI it could not download (signature included). */
+  echoBlobUri?: boolean;
 }
 
 /** How a configure that breaks the one-submission-in-flight rule (or pushes a stale preview) is answered. */
