@@ -13,7 +13,13 @@
  */
 
 import { createHash } from "node:crypto";
-import { CloudPartnerError, ConcurrentEditError, ImageVersionError, TransientError } from "../core/errors";
+import {
+  CloudPartnerError,
+  ConcurrentEditError,
+  endSentence,
+  ImageVersionError,
+  TransientError,
+} from "../core/errors";
 import {
   blobPath,
   type DataDisk,
@@ -310,7 +316,7 @@ export class IngestionImageBackend implements PlanImageBackend<IngestionImage> {
       );
     const job = error instanceof JobRefusal ? ` (configure job ${error.jobId})` : "";
     return new ImageVersionError(
-      `Partner Center refused to ${what} (offer ${this.offerId})${job}: ${text}. Nothing was changed in the technical configuration of plan ${planId}; fix what it names, then run \`pulumi up\` again.`,
+      `Partner Center refused to ${what} (offer ${this.offerId})${job}: ${endSentence(text)} Nothing was changed in the technical configuration of plan ${planId}; fix what it names, then run \`pulumi up\` again.`,
       { offerId: this.offerId },
     );
   }
