@@ -146,6 +146,19 @@ describe("publish and go-live", () => {
     expect(configurePosts("ing-live-offer")).toBe(0);
   });
 
+  test("an offer listed with live entries and no preview entry is live: the go-live adopts it, 0 configure POSTs", async () => {
+    sim.ingestion.addProduct({ externalId: "ing-live-only", state: "live", previewListedOnceLive: false });
+    const b = backend("ing-live-only");
+    expect((await b.offerStatus()).status).toBe("live");
+    const adopted = await b.findExisting("golive");
+    expect(adopted).toMatchObject({ origin: "adopted" });
+    expect((await b.readOperation("golive", adopted as NonNullable<typeof adopted>)).snapshot.status).toBe(
+      "succeeded",
+    );
+    expect(await b.findExisting("publish")).toBeUndefined();
+    expect(configurePosts("ing-live-only")).toBe(0);
+  });
+
   test("an 'In Progress submission already exists' answer attaches instead of retrying", async () => {
     const offer = slowProduct();
     const b = backend(offer);

@@ -122,6 +122,25 @@ describe("submissions and products", () => {
     expect(list?.map(submissionState)).toEqual(["inFlight", "succeeded", "draft"]);
   });
 
+  test("live entries without a preview entry, and a draft entry carrying an id and a status (cloudpub)", () => {
+    const entry = (targetType: string) => ({
+      $schema: "https://schema.mp.microsoft.com/schema/submission/2022-03-01-preview2",
+      id: "submission/1234/5678",
+      product: "product/1234",
+      target: { targetType },
+      lifecycleState: "generallyAvailable",
+      status: "completed",
+      result: "succeeded",
+      created: "2025-09-26T19:59:15.0265988Z",
+    });
+    const list = parseSubmissions({ value: [entry("live"), entry("draft")] });
+    expect(list?.map((s) => [s.target, s.id])).toEqual([
+      ["live", "submission/1234/5678"],
+      ["draft", "submission/1234/5678"],
+    ]);
+    expect(list?.map(submissionState)).toEqual(["succeeded", "draft"]);
+  });
+
   test("an unreadable list or entry is undefined (callers fail closed)", () => {
     expect(parseSubmissions({ items: [] })).toBeUndefined();
     expect(parseSubmissions({ value: [{ id: "x", target: { targetType: "staging" } }] })).toBeUndefined();

@@ -447,7 +447,15 @@ export class IngestionStore {
    * another (so during a go-live the old live entry, completed, and the new one, running, coexist).
    */
   listed(product: ProductRecord, target: "preview" | "live"): SubmissionRecord[] {
-    const entries = product.submissions.filter((submission) => submission.target === target);
+    const wentLive = (submission: SubmissionRecord) =>
+      product.submissions.some(
+        (s) => s.target === "live" && s.number === submission.number && this.succeeded(s),
+      );
+    const entries = product.submissions.filter(
+      (submission) =>
+        submission.target === target &&
+        !(target === "preview" && product.seed.previewListedOnceLive === false && wentLive(submission)),
+    );
     const newest = entries.at(-1);
     if (!newest) return [];
     const current = entries.filter((submission) => this.succeeded(submission)).at(-1);

@@ -134,6 +134,11 @@ export interface IngestionProductSeed {
   configureSeconds?: number;
   /** Blob URLs (without query) that certification cannot download: a preview carrying one fails. */
   unreadableBlobs?: string[];
+  /**
+   * Default true. false: a preview submission that went live is no longer listed as a preview entry, so
+   * `GET submission` shows live entries and no preview (cloudpub's `["live","draft"]` case, SUSE's status tests).
+   */
+  previewListedOnceLive?: boolean;
 }
 
 /** How a configure that breaks the one-submission-in-flight rule (or pushes a stale preview) is answered. */
