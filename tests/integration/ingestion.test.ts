@@ -282,6 +282,39 @@ describe("request errors", () => {
   });
 });
 
+describe("product lookup", () => {
+  test("a lookup answer listing another product is not found (never value[0]); the match is found anywhere in it", async () => {
+    const other = {
+      id: "product/00000000-0000-4000-8000-000000000003",
+      identity: { externalId: "ing-live-offer" },
+    };
+    const answer = (value: unknown[]) => ({
+      type: "status" as const,
+      status: 200,
+      body: JSON.stringify({ value }),
+      match: { kind: "product" as const },
+    });
+    sim.setFaults(INGESTION_SCOPE, "ing-new-offer", [answer([other])]);
+    const error = await backend("ing-new-offer")
+      .findExisting("publish")
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect((error as Error).message).toMatch(
+      /no product with the offer id \(external id\) "ing-new-offer"\. The lookup listed only "ing-live-offer", none with that external id\./,
+    );
+    expect(configurePosts("ing-live-offer")).toBe(0);
+
+    const mine = {
+      id: "product/00000000-0000-4000-8000-000000000001",
+      identity: { externalID: "ing-new-offer" },
+    };
+    sim.setFaults(INGESTION_SCOPE, "ing-new-offer", [answer([other, mine])]);
+    const started = await backend("ing-new-offer").start("publish");
+    expect(started.productId).toBe(mine.id);
+    expect(configurePosts("ing-new-offer")).toBe(1);
+  });
+});
+
 describe("faults", () => {
   test("5xx on status polls counts as pending; the publish still ends ready", async () => {
     const b = backend("ing-new-offer");

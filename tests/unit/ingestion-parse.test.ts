@@ -150,14 +150,35 @@ describe("submissions and products", () => {
     );
   });
 
-  test("product lookup: durable id, empty value = not found, anything else not understood", () => {
-    expect(parseProductLookup({ value: [{ id: "product/abc-1" }] })).toEqual({
+  test("product lookup: the entry whose identity.externalId is the offer id; no match = not found", () => {
+    const product = (id: string, externalId: string, key = "externalId") => ({
+      id,
+      identity: { [key]: externalId },
+    });
+    expect(parseProductLookup({ value: [product("product/abc-1", "offer")] }, "offer")).toEqual({
       productId: "product/abc-1",
       understood: true,
     });
-    expect(parseProductLookup({ value: [] })).toEqual({ understood: true });
-    expect(parseProductLookup({ value: [{ id: "plan/x/y" }] })).toEqual({ understood: false });
-    expect(parseProductLookup([])).toEqual({ understood: false });
+    // Not value[0]: a list that ignored the filter, or cloudpub's unfiltered GET product.
+    expect(
+      parseProductLookup(
+        { value: [product("product/other", "other-offer"), product("product/abc-2", "offer", "externalID")] },
+        "offer",
+      ),
+    ).toEqual({ productId: "product/abc-2", understood: true });
+    expect(parseProductLookup({ value: [product("product/other", "other-offer")] }, "offer")).toEqual({
+      understood: true,
+      listed: ["other-offer"],
+    });
+    expect(parseProductLookup({ value: [{ id: "product/no-identity" }] }, "offer")).toEqual({
+      understood: true,
+      listed: [],
+    });
+    expect(parseProductLookup({ value: [] }, "offer")).toEqual({ understood: true });
+    expect(parseProductLookup({ value: [product("plan/x/y", "offer")] }, "offer")).toEqual({
+      understood: false,
+    });
+    expect(parseProductLookup([], "offer")).toEqual({ understood: false });
   });
 });
 
