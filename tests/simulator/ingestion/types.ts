@@ -174,6 +174,11 @@ export interface IngestionOptions {
    * `{"submission/2022-03-01-preview7": ["sources"]}`. A write missing one gets the API's schema error.
    */
   schemaRequirements?: Record<string, string[]>;
+  /**
+   * A request without `$version` answers 400 "The query parameter '$version' is required." Default false: SUSE's
+   * production client and Microsoft's samples send none and are served (answers then use 2022-07-01).
+   */
+  versionRequired?: boolean;
 }
 
 /** Snapshot of a submission entry as `GET submission/<guid>` lists it. */
