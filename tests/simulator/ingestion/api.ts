@@ -69,19 +69,6 @@ const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(
 const IMAGE_TYPES = ["x64Gen1", "x64Gen2", "arm64Gen2"];
 const LIFECYCLE_STATES = ["generallyAvailable", "deprecated", "deleted"];
 const DEPRECATION_REASONS = ["criticalSecurityIssue", "endOfSupport", "other"];
-/** `vmProperties` of the technical-configuration schema (additionalProperties false; cloudpub's stored schema). */
-const VM_PROPERTIES = [
-  "isNetworkVirtualAppliance",
-  "requiresCustomArmTemplate",
-  "supportsAadLogin",
-  "supportsAcceleratedNetworking",
-  "supportsBackup",
-  "supportsCloudInit",
-  "supportsExtensions",
-  "supportsHibernation",
-  "supportsNVMe",
-  "supportsRemoteConnection",
-];
 
 export interface IngestionAuth {
   acceptedTokens: string[];
@@ -693,10 +680,6 @@ export class IngestionApi {
   /** The preview2 schema's rules for `vmImageVersions` (versionNumber, 1-2 images, sources, states, reasons). */
   private techConfigSchemaProblem(resource: Record<string, unknown>): string | undefined {
     if (!Array.isArray(resource.vmImageVersions)) return "'vmImageVersions' must be an array.";
-    const vmProperties = isRecord(resource.vmProperties) ? resource.vmProperties : {};
-    const unknownProperty = Object.keys(vmProperties).find((key) => !VM_PROPERTIES.includes(key));
-    if (unknownProperty !== undefined)
-      return `vmProperties.${unknownProperty} is not allowed (additionalProperties: false; allowed: ${VM_PROPERTIES.join(", ")}).`;
     for (const [i, v] of versionsOf(resource).entries()) {
       const at = `vmImageVersions[${i}]`;
       const number = v.versionNumber;
