@@ -979,6 +979,17 @@ describe("real clients, unmodified (cloudpub, SUSE azure-img-utils, Microsoft's 
     expect(plans.value).toHaveLength(1);
   });
 
+  test("a technical configuration by the joined durable ids (Flatcar: <type>/product/<g>/plan/<g>/<planGuid>)", async () => {
+    const IMAGES = "00000000-0000-4000-8000-000000000005";
+    const PLAN = "00000000-0000-4000-8000-0000000000a5";
+    const type = "virtual-machine-plan-technical-configuration";
+    const joined = await ok<{ id: string }>(`${type}/product/${IMAGES}/plan/${IMAGES}/${PLAN}`, {
+      version: null,
+    });
+    expect(joined).toEqual(await ok(`${type}/${IMAGES}/${PLAN}`));
+    expect((await call(`${type}/product/${IMAGES}/plan/${NEW}/${PLAN}`)).status).toBe(404);
+  });
+
   test("GET product without a filter lists every product (cloudpub matches identity.externalId itself)", async () => {
     const all = await ok<{ value: Array<{ id: string; identity: { externalId: string } }> }>("product");
     expect(all.value.map((p) => p.identity.externalId)).toEqual(

@@ -119,7 +119,25 @@ export function queryValue(query: URLSearchParams, name: string): string | null 
 
 function segmentsOf(pathname: string): string[] | undefined {
   try {
-    return pathname.slice(INGESTION_PREFIX.length).split("/").filter(Boolean).map(decodeURIComponent);
+    const segments = pathname
+      .slice(INGESTION_PREFIX.length)
+      .split("/")
+      .filter(Boolean)
+      .map(decodeURIComponent);
+    // `<type>/product/<g>/plan/<g>/<planGuid>`: Flatcar's script joins the two durable ids into the path.
+    const [type, product, guid, plan, planProduct, planGuid, ...rest] = segments;
+    if (
+      type &&
+      TECH_CONFIG_TYPES.includes(type) &&
+      product === "product" &&
+      plan === "plan" &&
+      guid &&
+      planGuid &&
+      planProduct === guid &&
+      rest.length === 0
+    )
+      return [type, guid, planGuid];
+    return segments;
   } catch {
     return undefined;
   }
