@@ -49,7 +49,7 @@ export type ClientCheck = { name: string; dependsOn?: string } & (
   | { call: "configure"; jobId?: string; state?: string; error?: string }
   | { call: "resourceTree"; productId: string; target: "draft" | "preview" | "live"; resources: number }
   /** The plan's technical configuration in the recorded tree, as the image resource finds it. */
-  | { call: "findConfig"; productId: string; planDurableId: string; configId: string }
+  | { call: "findConfig"; productId: string; planDurableId: string; found: Record<string, unknown> }
 );
 
 /** What the simulator must answer to the recorded request, compared with the recorded response. */
