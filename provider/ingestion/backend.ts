@@ -381,7 +381,9 @@ export function readyPreview(
 
 /**
  * What a new resource of this kind takes over instead of configuring: a submission in flight for its target
- * (attach), or for a go-live the ready preview that is already live (same id: adopt).
+ * (attach), or for a go-live the ready preview that is already live (same id: adopt). A list with live entries
+ * and no preview entry (cloudpub's `["live","draft"]` case, SUSE's status tests) describes an offer whose
+ * newest submission went live: its newest live entry, when it succeeded, is adopted.
  */
 export function existingSubmission(
   kind: OperationKind,
@@ -394,10 +396,22 @@ export function existingSubmission(
   if (inFlight) return { submission: inFlight, origin: "attached" };
   if (kind !== "golive") return undefined;
   const preview = readyPreview(submissions, offerId);
-  const live =
-    preview &&
-    states.find(([s, state]) => s.target === "live" && s.id === preview.id && state === "succeeded")?.[0];
+  const live = preview
+    ? states.find(([s, state]) => s.target === "live" && s.id === preview.id && state === "succeeded")?.[0]
+    : liveWithoutPreview(states);
   return live ? { submission: live, origin: "adopted" } : undefined;
+}
+
+/**
+ * With no preview entry listed at all, the newest live entry when it succeeded: the offer is live and nothing
+ * newer waits for review. Undefined when a preview entry exists (the preview decides) or the newest live failed.
+ */
+function liveWithoutPreview(
+  states: Array<[IngestionSubmission, SubmissionState]>,
+): IngestionSubmission | undefined {
+  if (states.some(([s]) => s.target === "preview")) return undefined;
+  const newestLive = states.find(([s]) => s.target === "live");
+  return newestLive?.[1] === "succeeded" ? newestLive[0] : undefined;
 }
 
 /** A submission for `target` that the re-read shows and the first read did not (new, or now in flight). */
@@ -416,9 +430,12 @@ export function appliedSince(
 
 function noPreviewReady(offerId: string, submissions: IngestionSubmission[]): RejectedError {
   const preview = submissions.find((s) => s.target === "preview");
+  const live = submissions.find((s) => s.target === "live");
   const where = preview
     ? `its newest preview submission ${preview.id} is ${rawSubmissionStatus(preview)}`
-    : "it has never been published to preview";
+    : live
+      ? `Partner Center lists no preview submission, and its newest live submission ${live.id} is ${rawSubmissionStatus(live)}`
+      : "it has never been published to preview";
   return new RejectedError(
     `Offer ${offerId} has no preview ready to go live: ${where}. Publish first (OfferPublish, api "ingestion"), wait until the preview is ready, then go live. Nothing was sent.`,
     { offerId },
@@ -559,7 +576,9 @@ export function describeSubmissions(
   const inFlight = states.find(([, state]) => state === "inFlight")?.[0];
   let status: string;
   if (inFlight) status = `${inFlight.target}InProgress`;
-  else if (!preview) status = "neverPublished";
+  else if (!preview)
+    // Live entries without a preview entry: the newest submission went live (or its go-live failed).
+    status = !live ? "neverPublished" : live[1] === "failed" ? "liveFailed" : "live";
   else if (preview[1] === "failed") status = "previewFailed";
   else if (currentLive && currentLive.id === preview[0].id) status = "live";
   else if (live?.[1] === "failed") status = "liveFailed";

@@ -125,17 +125,22 @@ export class IngestionClient {
     const context = { offerId };
     const url = this.url("product", { externalId: offerId });
     const { body } = await this.#get(url, context, signal);
-    const lookup = parseProductLookup(body);
+    const lookup = parseProductLookup(body, offerId);
     if (!lookup.understood)
       throw new ProtocolError(
         `${INGESTION_SERVICE} answered the product lookup of offer ${offerId} with something that is not a product list; nothing was sent.`,
         { ...context, requestUrl: url },
       );
-    if (!lookup.productId)
+    if (!lookup.productId) {
+      // A list that holds other products (filter ignored) is no answer for this offer: never take value[0].
+      const others = lookup.listed
+        ? ` The lookup listed ${lookup.listed.length ? `only ${lookup.listed.map((id) => `"${id}"`).join(", ")}` : "products without an external id"}, none with that external id.`
+        : "";
       throw new NotFoundError(
-        `Partner Center has no product with the offer id (external id) "${offerId}". Check offerId: it is the offer's id in Partner Center, and the Entra app must have access to that seller account.`,
+        `Partner Center has no product with the offer id (external id) "${offerId}".${others} Check offerId: it is the offer's id in Partner Center, and the Entra app must have access to that seller account.`,
         { ...context, status: 200, requestUrl: url },
       );
+    }
     return lookup.productId;
   }
 

@@ -146,6 +146,19 @@ describe("publish and go-live", () => {
     expect(configurePosts("ing-live-offer")).toBe(0);
   });
 
+  test("an offer listed with live entries and no preview entry is live: the go-live adopts it, 0 configure POSTs", async () => {
+    sim.ingestion.addProduct({ externalId: "ing-live-only", state: "live", previewListedOnceLive: false });
+    const b = backend("ing-live-only");
+    expect((await b.offerStatus()).status).toBe("live");
+    const adopted = await b.findExisting("golive");
+    expect(adopted).toMatchObject({ origin: "adopted" });
+    expect((await b.readOperation("golive", adopted as NonNullable<typeof adopted>)).snapshot.status).toBe(
+      "succeeded",
+    );
+    expect(await b.findExisting("publish")).toBeUndefined();
+    expect(configurePosts("ing-live-only")).toBe(0);
+  });
+
   test("an 'In Progress submission already exists' answer attaches instead of retrying", async () => {
     const offer = slowProduct();
     const b = backend(offer);
@@ -266,6 +279,39 @@ describe("request errors", () => {
       expect(JSON.stringify({ ...(error as object), message: (error as Error).message })).not.toContain(
         TOKEN,
       );
+  });
+});
+
+describe("product lookup", () => {
+  test("a lookup answer listing another product is not found (never value[0]); the match is found anywhere in it", async () => {
+    const other = {
+      id: "product/00000000-0000-4000-8000-000000000003",
+      identity: { externalId: "ing-live-offer" },
+    };
+    const answer = (value: unknown[]) => ({
+      type: "status" as const,
+      status: 200,
+      body: JSON.stringify({ value }),
+      match: { kind: "product" as const },
+    });
+    sim.setFaults(INGESTION_SCOPE, "ing-new-offer", [answer([other])]);
+    const error = await backend("ing-new-offer")
+      .findExisting("publish")
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect((error as Error).message).toMatch(
+      /no product with the offer id \(external id\) "ing-new-offer"\. The lookup listed only "ing-live-offer", none with that external id\./,
+    );
+    expect(configurePosts("ing-live-offer")).toBe(0);
+
+    const mine = {
+      id: "product/00000000-0000-4000-8000-000000000001",
+      identity: { externalID: "ing-new-offer" },
+    };
+    sim.setFaults(INGESTION_SCOPE, "ing-new-offer", [answer([other, mine])]);
+    const started = await backend("ing-new-offer").start("publish");
+    expect(started.productId).toBe(mine.id);
+    expect(configurePosts("ing-new-offer")).toBe(1);
   });
 });
 

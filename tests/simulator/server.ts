@@ -170,6 +170,7 @@ class Simulator implements CppSimulator {
         // Copies: `sim.ingestion.updateSchemas` changes them until the next reset.
         schemaVersions: structuredClone(options.schemaVersions ?? {}),
         schemaRequirements: structuredClone(options.schemaRequirements ?? {}),
+        versionRequired: options.versionRequired ?? false,
       },
     );
     return { store, api };

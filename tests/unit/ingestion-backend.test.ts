@@ -53,6 +53,37 @@ describe("what a new resource takes over", () => {
     expect(existingSubmission("publish", live, "o")).toBeUndefined();
   });
 
+  test("go-live: live entries and no preview entry (cloudpub, SUSE): the newest live, if it succeeded, is adopted", () => {
+    const liveOnly = [sub(P1, "live", "completed", "succeeded"), draft];
+    expect(existingSubmission("golive", liveOnly, "o")).toEqual({
+      submission: liveOnly[0],
+      origin: "adopted",
+    });
+    expect(existingSubmission("publish", liveOnly, "o")).toBeUndefined();
+    const goingLive = [
+      sub(P2, "live", "running", "pending", "2024-02-01T00:00:00Z"),
+      sub(P1, "live", "completed", "succeeded"),
+      draft,
+    ];
+    expect(existingSubmission("golive", goingLive, "o")).toEqual({
+      submission: goingLive[0],
+      origin: "attached",
+    });
+    const failed = [
+      sub(P2, "live", "completed", "failed", "2024-02-01T00:00:00Z"),
+      sub(P1, "live", "completed", "succeeded"),
+      draft,
+    ];
+    expect(existingSubmission("golive", failed, "o")).toBeUndefined();
+    // A preview entry decides: a failed newer preview is not covered by an older live entry.
+    const previewFailed = [
+      sub(P2, "preview", "completed", "failed", "2024-02-01T00:00:00Z"),
+      sub(P1, "live", "completed", "succeeded"),
+      draft,
+    ];
+    expect(existingSubmission("golive", previewFailed, "o")).toBeUndefined();
+  });
+
   test("fails closed on a status it cannot judge", () => {
     const list = [sub(P1, "live", "archived", "unknown"), draft];
     expect(() => existingSubmission("golive", list, "o")).toThrow(
@@ -165,6 +196,25 @@ describe("offer status from submissions", () => {
         sub(P1, "preview", "completed", "succeeded"),
         sub(P1, "live", "running", "pending", "2024-01-02T00:00:00Z"),
         draft,
+      ],
+      "liveInProgress",
+      false,
+    ],
+    // Live entries, no preview entry (cloudpub's ["live","draft"], SUSE's status tests): live, not neverPublished.
+    [[sub(P1, "live", "completed", "succeeded"), draft], "live", false],
+    [
+      [
+        sub(P2, "live", "completed", "failed", "2024-02-01T00:00:00Z"),
+        sub(P1, "live", "completed", "succeeded"),
+        draft,
+      ],
+      "liveFailed",
+      false,
+    ],
+    [
+      [
+        sub(P2, "live", "running", "pending", "2024-02-01T00:00:00Z"),
+        sub(P1, "live", "completed", "succeeded"),
       ],
       "liveInProgress",
       false,

@@ -136,6 +136,11 @@ export interface IngestionProductSeed {
   unreadableBlobs?: string[];
   /** The failed preview job's error quotes the whole SAS URI it could not download (signature included). */
   echoBlobUri?: boolean;
+  /**
+   * Default true. false: a preview submission that went live is no longer listed as a preview entry, so
+   * `GET submission` shows live entries and no preview (cloudpub's `["live","draft"]` case, SUSE's status tests).
+   */
+  previewListedOnceLive?: boolean;
 }
 
 /** How a configure that breaks the one-submission-in-flight rule (or pushes a stale preview) is answered. */
@@ -171,6 +176,11 @@ export interface IngestionOptions {
    * `{"submission/2022-03-01-preview7": ["sources"]}`. A write missing one gets the API's schema error.
    */
   schemaRequirements?: Record<string, string[]>;
+  /**
+   * A request without `$version` answers 400 "The query parameter '$version' is required." Default false: SUSE's
+   * production client and Microsoft's samples send none and are served (answers then use 2022-07-01).
+   */
+  versionRequired?: boolean;
 }
 
 /** Snapshot of a submission entry as `GET submission/<guid>` lists it. */
