@@ -181,7 +181,7 @@ export async function main(): Promise<BenchReport> {
     name: "client-overhead",
     title: "Client overhead: getOperation vs bare undici",
     method:
-      "The simulator runs as a separate process (tests/simulator/cli.ts) so client and server do not share one event loop; " +
+      "The simulator runs as a separate process (emulator/cli.ts) so client and server do not share one event loop; " +
       "every variant GETs the same operation URL (a finished go-live, ≈2.5 KB of JSON) with the bearer token and reads the " +
       "JSON body. Within each round the variants take turns in rotating order; the simulator is reset between rounds.",
     tables: [table],

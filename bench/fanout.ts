@@ -9,7 +9,7 @@
  */
 
 import * as pulumi from "@pulumi/pulumi";
-import { startSimulator } from "../tests/simulator/server";
+import { startSimulator } from "../emulator/server";
 import { ProviderHost, serializedProvider } from "../tests/support/provider-host";
 import { scaledGoLiveSteps } from "./lib/operations";
 import { cpuSeconds, type ProcessMemory, processMemory, requireBuiltProvider } from "./lib/process-info";

@@ -8,7 +8,7 @@
  */
 
 import * as pulumi from "@pulumi/pulumi";
-import { startSimulator } from "../tests/simulator/server";
+import { startSimulator } from "../emulator/server";
 import { ProviderHost, serializedProvider } from "../tests/support/provider-host";
 import { naiveProvider } from "./lib/naive-provider";
 import { processMemory, requireBuiltProvider } from "./lib/process-info";

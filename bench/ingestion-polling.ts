@@ -5,21 +5,21 @@
  *
  * Deterministic virtual time: the real OfferPublish / OfferGoLive providers (check + create, IngestionBackend,
  * IngestionClient, the poller) run with a virtual clock and a transport that hands each request to the
- * simulator's own Product Ingestion API handler (tests/simulator/ingestion) reading that same clock, so every
+ * simulator's own Product Ingestion API handler (emulator/ingestion) reading that same clock, so every
  * answer is what the simulator serves at that virtual instant. The baselines use the same client and the same
  * answers; only the waiting differs.
  *
  *   npx ts-node --transpile-only bench/ingestion-polling.ts
  */
 
+import { DEFAULT_DEPRECATED_VERSIONS, IngestionApi } from "../emulator/ingestion/api";
+import { IngestionStore } from "../emulator/ingestion/store";
+import { SimClock } from "../emulator/store";
 import { StaticTokenProvider } from "../provider/core/auth";
 import type { HttpRequest, HttpResponse, HttpTransport } from "../provider/core/http";
 import { IngestionBackend } from "../provider/ingestion/backend";
 import { jobState } from "../provider/ingestion/parse";
 import { OfferGoLiveProvider, OfferPublishProvider } from "../provider/resources";
-import { DEFAULT_DEPRECATED_VERSIONS, IngestionApi } from "../tests/simulator/ingestion/api";
-import { IngestionStore } from "../tests/simulator/ingestion/store";
-import { SimClock } from "../tests/simulator/store";
 import { type BenchReport, type Goal, progress, runStandalone, type Table } from "./lib/report";
 import { count, fixed, human, mean, pct, percentile, prng } from "./lib/stats";
 import { VirtualTime } from "./lib/virtual-time";

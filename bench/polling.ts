@@ -3,7 +3,7 @@
  * poller against @azure/core-lro's HTTP poller and a fixed 60 s poller, on go-lives lasting seconds to days.
  *
  * Part 1 runs in deterministic virtual time: every poller waits on the same operations, whose status is
- * the simulator's own rendering at the virtual instant (tests/simulator/operations.ts). Part 2 runs a
+ * the simulator's own rendering at the virtual instant (emulator/operations.ts). Part 2 runs a
  * smaller set over real HTTP against the time-scaled simulator and compares it with the virtual prediction
  * for that same set, to show the harness predicts what real polling does.
  *
@@ -12,11 +12,11 @@
 
 import type { RunningOperation } from "@azure/core-lro";
 import { Agent } from "undici";
+import { startSimulator } from "../emulator/server";
 import { PooledTransport } from "../provider/core/http";
 import { systemClock } from "../provider/core/options";
 import { CloudPartnerClient } from "../provider/cpp/client";
 import { parseOperation } from "../provider/cpp/operation";
-import { startSimulator } from "../tests/simulator/server";
 import { type OperationSpec, operationBody, operationRecord, operationSet } from "./lib/operations";
 import {
   coreLroPoller,

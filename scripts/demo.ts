@@ -17,8 +17,8 @@
 
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { type CppSimulator, startSimulator } from "../tests/simulator/server";
-import type { RequestLogEntry } from "../tests/simulator/types";
+import { type CppSimulator, startSimulator } from "../emulator/server";
+import type { RequestLogEntry } from "../emulator/types";
 import { ensurePulumiCli, LocalStack, linkSelfPackage, REPO_ROOT } from "./lib/pulumi-cli";
 import {
   countsLine,

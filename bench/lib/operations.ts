@@ -1,7 +1,7 @@
 /**
  * The simulated operations the polling benchmark waits on. Each is a go-live with the simulator's default
  * six steps scaled to a target duration, so statuses, steps, percentages and `estimatedTimeFrame` are the
- * simulator's own (tests/simulator/operations.ts) — the virtual harness and the real simulator agree.
+ * simulator's own (emulator/operations.ts) — the virtual harness and the real simulator agree.
  */
 
 import {
@@ -9,8 +9,8 @@ import {
   DEFAULT_GO_LIVE_STEPS,
   type OperationRecord,
   renderOperation,
-} from "../../tests/simulator/operations";
-import type { OperationPlan, StepPlan } from "../../tests/simulator/types";
+} from "../../emulator/operations";
+import type { OperationPlan, StepPlan } from "../../emulator/types";
 import { prng } from "./stats";
 
 export interface OperationSpec {

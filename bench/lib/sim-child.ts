@@ -1,11 +1,11 @@
 /**
- * The CPP simulator in its own process (tests/simulator/cli.ts under ts-node), so a throughput benchmark's
+ * The CPP simulator in its own process (emulator/cli.ts under ts-node), so a throughput benchmark's
  * client and server do not share one event loop (or one core of two). Driven through its /_sim control API.
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
-import type { OfferSeed, OfferView } from "../../tests/simulator/types";
+import type { OfferSeed, OfferView } from "../../emulator/types";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -21,7 +21,7 @@ export class SimulatorProcess {
       [
         "-r",
         "ts-node/register/transpile-only",
-        path.join(ROOT, "tests/simulator/cli.ts"),
+        path.join(ROOT, "emulator/cli.ts"),
         "--port",
         "0",
         "--quiet",

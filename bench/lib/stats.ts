@@ -1,6 +1,6 @@
 /** Small statistics and formatting helpers shared by the benchmarks. */
 
-import { mulberry32 } from "../../tests/simulator/faults";
+import { mulberry32 } from "../../emulator/faults";
 
 /** Nearest-rank percentile (p in 0..100) of the values; NaN for none. */
 export function percentile(values: number[], p: number): number {

@@ -5,13 +5,9 @@
  * tests/e2e/image-release.e2e.ts (which asserts it).
  */
 
-import {
-  INGESTION_PREFIX,
-  INGESTION_SCOPE,
-  type IngestionProductSeed,
-} from "../../tests/simulator/ingestion/types";
-import { defaultIngestionSeed } from "../../tests/simulator/server";
-import type { RequestLogEntry } from "../../tests/simulator/types";
+import { INGESTION_PREFIX, INGESTION_SCOPE, type IngestionProductSeed } from "../../emulator/ingestion/types";
+import { defaultIngestionSeed } from "../../emulator/server";
+import type { RequestLogEntry } from "../../emulator/types";
 
 export type ReleaseApi = "cpp" | "ingestion";
 

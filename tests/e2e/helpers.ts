@@ -1,13 +1,13 @@
 /** Helpers shared by the end-to-end suites (tests/e2e/*.e2e.ts). */
 
 import * as fs from "node:fs";
+import { type CppSimulator, startSimulator } from "../../emulator/server";
 import {
   ensurePulumiCli,
   LocalStack,
   type LocalStackOptions,
   linkSelfPackage,
 } from "../../scripts/lib/pulumi-cli";
-import { type CppSimulator, startSimulator } from "../simulator/server";
 
 export interface StateResource {
   urn: string;

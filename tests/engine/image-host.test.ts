@@ -4,7 +4,7 @@
  * publish (its `triggers` changed) and one go-live; the same program again sends nothing.
  */
 
-import { type CppSimulator, defaultIngestionSeed } from "../simulator/server";
+import { type CppSimulator, defaultIngestionSeed } from "../../emulator/server";
 import { withSimulator } from "../support/harness";
 import { sas as sasOf } from "../support/images";
 import { ProviderHost, serializedProvider } from "../support/provider-host";

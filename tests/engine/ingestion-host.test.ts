@@ -3,7 +3,7 @@
  * OfferPublish and OfferGoLive providers against the simulator's Product Ingestion API.
  */
 
-import type { CppSimulator } from "../simulator/server";
+import type { CppSimulator } from "../../emulator/server";
 import { decodeInitError, type ProviderHost, providerHostSuite } from "../support/provider-host";
 
 const CANARY = "canary-token-ingestion-7f3a91";

@@ -3,7 +3,7 @@
  * engine does, running our serialized provider against the CPP simulator.
  */
 
-import type { CppSimulator } from "../simulator/server";
+import type { CppSimulator } from "../../emulator/server";
 import { clientFor, goLiveInputs, withSimulator } from "../support/harness";
 import { decodeInitError, ProviderHost, serializedProvider } from "../support/provider-host";
 

@@ -4,7 +4,7 @@
  * OfferGoLive provider in the same host: the full path to live.
  */
 
-import type { CppSimulator } from "../simulator/server";
+import type { CppSimulator } from "../../emulator/server";
 import { decodeInitError, type ProviderHost, providerHostSuite } from "../support/provider-host";
 
 const CANARY = "canary-token-publish-55d0e1";

@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
-import type { CppSimulator } from "../simulator/server";
+import type { CppSimulator } from "../../emulator/server";
 import { TOKEN, withSimulator } from "../support/harness";
 
 const ROOT = path.resolve(__dirname, "../..");

@@ -4,8 +4,8 @@
  * whose answer was lost.
  */
 
+import { SEED_SAS } from "../../emulator/store";
 import { ConcurrentEditError, ImageVersionError } from "../../provider/core/errors";
-import { SEED_SAS } from "../simulator/store";
 import { imageProviderSuite, sas as sasOf } from "../support/images";
 
 let counter = 0;

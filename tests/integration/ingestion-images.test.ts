@@ -4,10 +4,10 @@
  * read and write reported, refused deletes of published images, deprecation with a schedule, lost answers re-read.
  */
 
+import { defaultIngestionSeed } from "../../emulator/server";
 import { StaticTokenProvider } from "../../provider/core/auth";
 import { ConcurrentEditError, ImageVersionError } from "../../provider/core/errors";
 import { IngestionImageBackend } from "../../provider/ingestion/images";
-import { defaultIngestionSeed } from "../simulator/server";
 import { TOKEN } from "../support/harness";
 import { imageProviderSuite, sas as sasOf } from "../support/images";
 

@@ -3,6 +3,7 @@
  * preview, go live, attach and adopt without a configure POST, failures, request errors, auth, and faults.
  */
 
+import { type CppSimulator, INGESTION_SCOPE } from "../../emulator/server";
 import { run } from "../../provider/cli";
 import type { OfferBackend } from "../../provider/core/backend";
 import {
@@ -17,7 +18,6 @@ import { isAwaitingSignoff } from "../../provider/core/operation";
 import { pollOperation } from "../../provider/core/poller";
 import { IngestionBackend, type IngestionBackendOptions } from "../../provider/ingestion/backend";
 import { getOfferStatus } from "../../provider/status-api";
-import { type CppSimulator, INGESTION_SCOPE } from "../simulator/server";
 import { fastPoll, TOKEN, withSimulator } from "../support/harness";
 
 let sim: CppSimulator;

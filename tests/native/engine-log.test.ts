@@ -6,7 +6,7 @@
 
 import * as path from "node:path";
 import type * as grpcTypes from "@grpc/grpc-js";
-import type { CppSimulator } from "../simulator/server";
+import type { CppSimulator } from "../../emulator/server";
 import { withSimulator } from "../support/harness";
 import { GO_LIVE, NativeHost, secret, urnOf } from "../support/native-host";
 

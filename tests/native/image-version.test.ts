@@ -4,8 +4,8 @@
  * once, the same version with the same image is adopted with no write, and nothing is sent in preview.
  */
 
+import type { CppSimulator } from "../../emulator/server";
 import { sasUri } from "../../scripts/lib/release";
-import type { CppSimulator } from "../simulator/server";
 import { withSimulator } from "../support/harness";
 import { isSecret, NativeHost, secret } from "../support/native-host";
 

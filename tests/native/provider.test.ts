@@ -6,7 +6,7 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { CppSimulator } from "../simulator/server";
+import type { CppSimulator } from "../../emulator/server";
 import { withSimulator } from "../support/harness";
 import { GO_LIVE, isSecret, NativeHost, PUBLISH, secret } from "../support/native-host";
 import { decodeInitError } from "../support/provider-host";

@@ -4,8 +4,8 @@
  * in a failed certification step, puts no signature into errors, partial state or the plugin's output.
  */
 
+import type { CppSimulator } from "../../emulator/server";
 import { sasUri } from "../../scripts/lib/release";
-import type { CppSimulator } from "../simulator/server";
 import { withSimulator } from "../support/harness";
 import { NativeHost, secret } from "../support/native-host";
 import { decodeInitError } from "../support/provider-host";

@@ -7,8 +7,8 @@
 
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { IngestionProductSeed } from "../../emulator/ingestion/types";
 import type { HttpRequest, HttpResponse, HttpTransport } from "../../provider/core/http";
-import type { IngestionProductSeed } from "../simulator/ingestion/types";
 
 export interface PeerSource {
   repo: string;

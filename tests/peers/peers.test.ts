@@ -5,12 +5,12 @@
  * `test.failing`: it asserts the right behaviour, fails today, and turns red once the fix lands (then drop it).
  */
 
+import { INGESTION_PREFIX } from "../../emulator/ingestion/types";
+import { type CppSimulator, startSimulator } from "../../emulator/server";
 import { describeSubmissions, existingSubmission, IngestionBackend } from "../../provider/ingestion/backend";
 import { IngestionClient } from "../../provider/ingestion/client";
 import { findConfig } from "../../provider/ingestion/images";
 import { flattenJobErrors, jobState } from "../../provider/ingestion/parse";
-import { INGESTION_PREFIX } from "../simulator/ingestion/types";
-import { type CppSimulator, startSimulator } from "../simulator/server";
 import {
   asSet,
   type ClientCheck,

@@ -6,6 +6,7 @@
  */
 
 import * as fc from "fast-check";
+import type { CppSimulator } from "../../emulator/server";
 import { apiProfile } from "../../provider/backends";
 import { StaticTokenProvider } from "../../provider/core/auth";
 import { CloudPartnerError, ConfigurationError, ProtocolError } from "../../provider/core/errors";
@@ -15,7 +16,6 @@ import { isLoopback } from "../../provider/core/options";
 import { checkOperationInputs, UNKNOWN_VALUE } from "../../provider/core/validate";
 import { IngestionBackend } from "../../provider/ingestion/backend";
 import { OfferGoLiveProvider, OfferPublishProvider } from "../../provider/resources";
-import type { CppSimulator } from "../simulator/server";
 import { clientFor, withSimulator } from "../support/harness";
 import { CANARY, RecordingTransport } from "./helpers";
 

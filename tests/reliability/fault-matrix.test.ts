@@ -7,10 +7,10 @@
  * markdown table to dir/fault-matrix.md; nothing is printed.
  */
 
+import type { CppSimulator, Fault, OfferSeed } from "../../emulator/server";
 import { CredentialTokenProvider } from "../../provider/core/auth";
 import { PooledTransport } from "../../provider/core/http";
 import { OfferGoLiveProvider } from "../../provider/resources";
-import type { CppSimulator, Fault, OfferSeed } from "../simulator/server";
 import { clientFor, goLiveInputs, withSimulator } from "../support/harness";
 import { decodeInitError, ProviderHost, serializedProvider } from "../support/provider-host";
 import {

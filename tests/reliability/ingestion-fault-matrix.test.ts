@@ -13,7 +13,7 @@ import {
   type Fault,
   INGESTION_SCOPE,
   type IngestionProductSeed,
-} from "../simulator/server";
+} from "../../emulator/server";
 import { ingestionInputs, withSimulator } from "../support/harness";
 import { decodeInitError, ProviderHost, serializedProviders } from "../support/provider-host";
 import {

@@ -5,8 +5,8 @@
  * preview submission the first one started. The API never gets a second configure POST.
  */
 
-import type { CppSimulator } from "../simulator/server";
-import { INGESTION_SCOPE } from "../simulator/server";
+import type { CppSimulator } from "../../emulator/server";
+import { INGESTION_SCOPE } from "../../emulator/server";
 import { ingestionInputs, withSimulator } from "../support/harness";
 import { decodeInitError, serializedProvider } from "../support/provider-host";
 import {

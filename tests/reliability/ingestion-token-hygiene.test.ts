@@ -6,11 +6,11 @@
  * ingestion backend throws, not in any logged request field other than that header.
  */
 
+import { type CppSimulator, type Fault, INGESTION_SCOPE } from "../../emulator/server";
 import type { CloudPartnerError } from "../../provider/core/errors";
 import { PooledTransport } from "../../provider/core/http";
 import { pollOperation } from "../../provider/core/poller";
 import { IngestionBackend } from "../../provider/ingestion/backend";
-import { type CppSimulator, type Fault, INGESTION_SCOPE } from "../simulator/server";
 import { fastPoll, ingestionInputs, withSimulator } from "../support/harness";
 import { decodeInitError, ProviderHost, serializedProviders } from "../support/provider-host";
 import { CANARY, errorText, withEnv } from "./helpers";

@@ -8,7 +8,7 @@
  * Either way no second go-live is sent.
  */
 
-import type { CppSimulator } from "../simulator/server";
+import type { CppSimulator } from "../../emulator/server";
 import { goLiveInputs, withSimulator } from "../support/harness";
 import { decodeInitError, serializedProvider } from "../support/provider-host";
 import {

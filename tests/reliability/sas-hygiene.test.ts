@@ -5,10 +5,10 @@
  * the CLI. The native provider maps the same errors and snapshots (tests/unit/redact.test.ts covers the mapping).
  */
 
+import type { CppSimulator } from "../../emulator/server";
+import { defaultIngestionSeed } from "../../emulator/server";
 import { run } from "../../provider/cli";
 import { PooledTransport } from "../../provider/core/http";
-import type { CppSimulator } from "../simulator/server";
-import { defaultIngestionSeed } from "../simulator/server";
 import { withSimulator } from "../support/harness";
 import { sas as sasOf } from "../support/images";
 import { decodeInitError, ProviderHost, serializedProvider } from "../support/provider-host";

@@ -9,10 +9,10 @@
 
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
+import type { CppSimulator } from "../../emulator/server";
 import { StaticTokenProvider } from "../../provider/core/auth";
 import { PooledTransport } from "../../provider/core/http";
 import { OfferGoLiveProvider, ResourceInitError } from "../../provider/resources";
-import type { CppSimulator } from "../simulator/server";
 import { withSimulator } from "../support/harness";
 import { CANARY, scaledClock } from "./helpers";
 

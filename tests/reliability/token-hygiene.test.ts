@@ -9,6 +9,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
+import type { CppSimulator, Fault } from "../../emulator/server";
 import { apiProfile } from "../../provider/backends";
 import { CredentialTokenProvider } from "../../provider/core/auth";
 import type { CloudPartnerError, CloudPartnerErrorCode } from "../../provider/core/errors";
@@ -20,7 +21,6 @@ import { pollOperation } from "../../provider/core/poller";
 import { checkOperationInputs } from "../../provider/core/validate";
 import { CloudPartnerClient } from "../../provider/cpp/client";
 import { OfferGoLiveProvider } from "../../provider/resources";
-import type { CppSimulator, Fault } from "../simulator/server";
 import { clientFor, fastPoll, goLiveInputs, withSimulator } from "../support/harness";
 import { decodeInitError, ProviderHost, serializedProvider } from "../support/provider-host";
 import { CANARY, errorText, withEnv } from "./helpers";

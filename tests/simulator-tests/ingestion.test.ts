@@ -3,7 +3,7 @@ import {
   defaultIngestionSeed,
   INGESTION_MESSAGES,
   INGESTION_SCOPE,
-} from "../simulator/server";
+} from "../../emulator/server";
 import { simulatorPerTest } from "../support/harness";
 
 const VERSION = "2022-07-01";

@@ -1,4 +1,4 @@
-import { type CppSimulator, defaultSeed, type OfferSeed, startSimulator } from "../simulator/server";
+import { type CppSimulator, defaultSeed, type OfferSeed, startSimulator } from "../../emulator/server";
 import { simulatorPerTest } from "../support/harness";
 
 const API_VERSION = "2017-10-31";

@@ -1,6 +1,6 @@
+import { type CppSimulator, type SimulatorOptions, startSimulator } from "../../emulator/server";
 import { PooledTransport } from "../../provider/core/http";
 import { CloudPartnerClient, type CloudPartnerClientOptions } from "../../provider/cpp/client";
-import { type CppSimulator, type SimulatorOptions, startSimulator } from "../simulator/server";
 
 export const TOKEN = "test-token";
 

@@ -1,11 +1,11 @@
 /** Shared setup of the VmImageVersion provider tests that run it in-process against the simulator. */
 
+import type { CppSimulator } from "../../emulator/server";
 import { StaticTokenProvider } from "../../provider/core/auth";
 import { PooledTransport } from "../../provider/core/http";
 import type { ProviderHooks } from "../../provider/resources";
 import { VmImageVersionProvider } from "../../provider/resources";
 import { sasUri } from "../../scripts/lib/release";
-import type { CppSimulator } from "../simulator/server";
 import { TOKEN, withSimulator } from "./harness";
 
 const T0 = Date.now();

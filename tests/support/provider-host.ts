@@ -7,8 +7,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type * as provpb from "@pulumi/pulumi/proto/provider_pb";
+import type { CppSimulator } from "../../emulator/server";
 import { type ProviderClassName, thinProvider } from "../../provider/pulumi/resource";
-import type { CppSimulator } from "../simulator/server";
 import { withSimulator } from "./harness";
 
 // The SDK's generated stubs and its own grpc-js (the same copy the host uses).
