@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { apiError, CppApi, forbidden, parseRoute, type Route, type SimResponse } from "./api";
-import { handleControl, parseSeed } from "./control";
+import { apiError, bearerToken, CppApi, forbidden, parseRoute, type Route, type SimResponse } from "./api";
+import { CONTROL_PREFIX, handleControl, LEGACY_CONTROL_PREFIX, parseSeed } from "./control";
 import { FaultInjector } from "./faults";
 import { DEFAULT_DEPRECATED_VERSIONS, IngestionApi, ingestionForbidden } from "./ingestion/api";
 import { IngestionSimControl, parseIngestionSeed } from "./ingestion/control";
@@ -9,7 +9,8 @@ import { IngestionStore } from "./ingestion/store";
 import { INGESTION_PREFIX, type IngestionProductSeed } from "./ingestion/types";
 import { renderOperation } from "./operations";
 import seedFile from "./seed.json";
-import { offerKey, SimStore } from "./store";
+import { readStateFile, StateWriter, serializeState } from "./state";
+import { offerKey, SimClock, SimError, SimStore } from "./store";
 import type {
   CppSimulator,
   Fault,
@@ -27,7 +28,7 @@ import type {
 } from "./types";
 
 export { API_VERSION } from "./api";
-export { parseSeed } from "./control";
+export { CONTROL_PREFIX, LEGACY_CONTROL_PREFIX, parseSeed } from "./control";
 export { DEFAULT_INGESTION_VERSION, MESSAGES as INGESTION_MESSAGES } from "./ingestion/api";
 export { parseIngestionSeed } from "./ingestion/control";
 export { INGESTION_PREFIX, INGESTION_SCOPE } from "./ingestion/types";
@@ -124,10 +125,42 @@ class Simulator implements CppSimulator {
   private held: Array<() => void> = [];
   private readonly server: http.Server;
   private closing?: Promise<void>;
+  private readonly writer?: StateWriter;
 
   constructor(private readonly options: SimulatorOptions) {
     [this.store, this.api] = this.createState();
     this.ingestionState = this.createIngestionState();
+    if (options.stateFile) {
+      const file = options.stateFile;
+      StateWriter.cleanup(file);
+      const restored = readStateFile(file);
+      if (restored) {
+        const clock = new SimClock(options.timeScale ?? 1, restored.simulatedNowMs);
+        [this.store, this.api] = this.createState(clock, restored.settings);
+        this.store.load(restored.offers);
+        this.ingestionState = this.createIngestionState();
+        this.ingestionState.store.load(restored.products, restored.submissionCounter);
+        this.requests.push(...restored.requests);
+      }
+      this.writer = new StateWriter(
+        file,
+        () =>
+          serializeState({
+            clock: this.store.clock,
+            settings: this.store.settings,
+            offers: this.store.records(),
+            products: this.ingestionState.store.all(),
+            submissionCounter: this.ingestionState.store.counter(),
+            requests: this.requests,
+          }),
+        {
+          writeDelayMs: options.stateWriteDelayMs,
+          onError: options.onError ?? ((message) => process.stderr.write(`${message}\n`)),
+        },
+      );
+      // The first write: the file exists (and is valid) from the start.
+      this.writer.flushSync();
+    }
     this.ingestion = new IngestionSimControl(() => this.ingestionState, this.requests);
     this.server = http.createServer((req, res) => this.onRequest(req, res));
     this.server.on("connection", (socket: Socket) => {
@@ -137,11 +170,13 @@ class Simulator implements CppSimulator {
     });
   }
 
-  private createState(): [SimStore, CppApi] {
-    const store = new SimStore(this.options.timeScale ?? 1, this.options.offers ?? defaultSeed(), {
-      statusSpelling: this.options.statusSpelling,
-      omitSubmissionType: this.options.omitSubmissionType,
-    });
+  private createState(clock?: SimClock, settings?: SimStore["settings"]): [SimStore, CppApi] {
+    const store = clock
+      ? new SimStore(clock, [], settings)
+      : new SimStore(this.options.timeScale ?? 1, this.options.offers ?? defaultSeed(), {
+          statusSpelling: this.options.statusSpelling,
+          omitSubmissionType: this.options.omitSubmissionType,
+        });
     const api = new CppApi(store, {
       acceptedTokens: this.options.acceptedTokens ?? ["test-token"],
       tokenExpiry: this.options.tokenExpiry ?? {},
@@ -199,12 +234,21 @@ class Simulator implements CppSimulator {
     const rawPath = req.url ?? "/";
     // Concatenate rather than resolve: a path like "//x" must not be read as a protocol-relative URL.
     const url = new URL(`${this.url}${rawPath.startsWith("/") ? "" : "/"}${rawPath}`);
-    if (url.pathname.startsWith("/_sim/")) {
+    if (
+      url.pathname.startsWith(`${CONTROL_PREFIX}/`) ||
+      url.pathname.startsWith(`${LEGACY_CONTROL_PREFIX}/`)
+    ) {
       readBody(req)
-        .then((body) => this.send(res, handleControl(this, method, url.pathname, body)))
+        .then((body) => {
+          const denied = this.controlDenied(req);
+          this.send(res, denied ?? handleControl(this, method, url.pathname, body, url.searchParams));
+          if (!denied && method !== "GET") this.writer?.changed();
+        })
         .catch(() => req.socket.destroy());
       return;
     }
+    // Every API request may change the state (and is logged): write it once answered.
+    if (this.writer) res.once("close", () => this.writer?.changed());
     if (url.pathname.startsWith(`${INGESTION_PREFIX}/`)) {
       // A configure POST names its product in the body: read it first so the log and faults are per product.
       readBody(req)
@@ -216,6 +260,20 @@ class Simulator implements CppSimulator {
       return;
     }
     this.accept(req, res, url, this.resolveRoute(parseRoute(url.pathname)));
+  }
+
+  /** The control API takes the same bearer token as the APIs when `controlTokens` is set. */
+  private controlDenied(req: http.IncomingMessage): SimResponse | undefined {
+    const tokens = this.options.controlTokens;
+    if (!tokens || tokens.length === 0) return undefined;
+    const token = bearerToken(req.headers.authorization);
+    if (token !== undefined && tokens.includes(token)) return undefined;
+    return apiError(
+      401,
+      "Unauthorized",
+      "The control API needs 'Authorization: Bearer <token>' with the token the emulator printed at start.",
+      { "WWW-Authenticate": "Bearer" },
+    );
   }
 
   /** Log the request, pick its fault and serve it; `body` when already read. */
@@ -387,6 +445,32 @@ class Simulator implements CppSimulator {
     this.faults.setRandom(options);
   }
 
+  offers(): OfferView[] {
+    return this.store.allOffers().map((offer) => this.store.view(offer));
+  }
+
+  private requireOperation(id: string) {
+    const op = this.store.findOperation(id);
+    if (!op) throw new SimError(404, "NotFound", `Operation '${id}' was not found.`);
+    return op;
+  }
+
+  advanceOperation(id: string, by: number | "end"): void {
+    this.store.advanceOperation(this.requireOperation(id), by);
+  }
+
+  failOperation(id: string, stepId: string | undefined, messages: string[]): void {
+    this.store.failOperation(this.requireOperation(id), stepId, messages);
+  }
+
+  failNext(
+    publisherId: string,
+    offerId: string,
+    failure: { kind?: "publish" | "golive"; stepId: string; messages: string[] },
+  ): void {
+    this.store.queueFailure(this.store.requireOffer(publisherId, offerId), failure);
+  }
+
   addOffer(seed: OfferSeed): OfferView {
     return this.store.view(this.store.addOffer(seed));
   }
@@ -424,7 +508,7 @@ class Simulator implements CppSimulator {
     return offer && structuredClone(offer.definition);
   }
 
-  configure(settings: SpellingSettings): void {
+  configure(settings: SpellingSettings & { refuseGoLive?: boolean | string }): void {
     Object.assign(this.store.settings, settings);
   }
 
@@ -446,6 +530,7 @@ class Simulator implements CppSimulator {
     this.faults.clear();
     [this.store, this.api] = this.createState();
     this.ingestionState = this.createIngestionState();
+    this.writer?.changed();
   }
 
   /** Lets every request held by a `hang` fault with `untilReleased` go on (processed, then answered). */
@@ -455,11 +540,19 @@ class Simulator implements CppSimulator {
     for (const release of held) release();
   }
 
+  /** Resolves once every change so far is in the state file (at once without one). */
+  async flushState(): Promise<void> {
+    await this.writer?.flush();
+  }
+
   close(): Promise<void> {
     this.closing ??= new Promise<void>((resolve) => {
       for (const timer of this.timers) clearTimeout(timer);
       this.timers.clear();
-      this.server.close(() => resolve());
+      this.server.close(() => {
+        if (!this.writer) return resolve();
+        this.writer.flush().then(resolve, resolve);
+      });
       // Hung responses and idle keep-alive sockets would otherwise hold close() open.
       this.server.closeAllConnections();
       for (const socket of this.sockets) socket.destroy();

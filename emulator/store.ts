@@ -26,7 +26,13 @@ export class SimClock {
   private readonly originMs = Date.now();
   private offsetMs = 0;
 
-  constructor(private readonly timeScale: number) {}
+  /** `simulatedStartMs`: the simulated instant the clock starts at (a restored state's); default real now. */
+  constructor(
+    readonly timeScale: number,
+    simulatedStartMs?: number,
+  ) {
+    if (simulatedStartMs !== undefined) this.offsetMs = simulatedStartMs - this.originMs;
+  }
 
   nowMs(): number {
     return this.originMs + (Date.now() - this.originMs) * this.timeScale + this.offsetMs;
@@ -52,6 +58,15 @@ export interface OfferRecord {
   operations: OperationRecord[];
   /** Portal edits that land just before the next PUT (a concurrent edit between a read and a write). */
   pendingPortalEdits: PortalEdit[];
+  /** One-shot failures for the next operations of a kind (control `fail-next`), oldest first. */
+  failNext?: StepFailure[];
+}
+
+/** The next operation of `kind` (default: publish or go-live, whichever comes first) fails at `stepId`. */
+export interface StepFailure {
+  kind?: "publish" | "golive";
+  stepId: string;
+  messages: string[];
 }
 
 /** A container SAS as the docs ask for (read and list, valid until year 9999: tests advance the simulated clock by decades), so seeded images certify. */
@@ -110,13 +125,97 @@ export class SimStore {
   private readonly operationsById = new Map<string, OperationRecord>();
 
   constructor(
-    timeScale: number,
+    timeScale: number | SimClock,
     seeds: OfferSeed[],
-    /** Global spelling defaults; an offer's own settings win. */
-    readonly settings: SpellingSettings = {},
+    /** Global spelling defaults (and the global `refuseGoLive`); an offer's own settings win. */
+    readonly settings: SpellingSettings & { refuseGoLive?: boolean | string } = {},
   ) {
-    this.clock = new SimClock(timeScale);
+    this.clock = typeof timeScale === "number" ? new SimClock(timeScale) : timeScale;
     for (const seed of seeds) this.addOffer(seed);
+  }
+
+  /** Every offer record, for the state file. */
+  records(): OfferRecord[] {
+    return [...this.offers.values()];
+  }
+
+  /** Replaces every offer with restored records (the state file's). */
+  load(records: OfferRecord[]): void {
+    this.offers.clear();
+    this.operationsById.clear();
+    for (const offer of records) {
+      this.offers.set(offerKey(offer.publisherId, offer.offerId), offer);
+      for (const op of offer.operations) {
+        this.operationsById.set(op.guid, op);
+        this.operationsById.set(op.dollarId, op);
+      }
+    }
+  }
+
+  /**
+   * Moves a running operation on by `seconds` of simulated time (its start moves back), or with `"end"` to
+   * where it ends (a publish: to the publisher's sign-off). Throws 409 when it is not running.
+   */
+  advanceOperation(op: OperationRecord, by: number | "end"): void {
+    const now = this.clock.nowMs();
+    if (evaluate(op, now).status !== "running")
+      throw new SimError(409, "Conflict", `Operation '${op.publicId}' is not running; nothing to advance.`);
+    const endMs = Math.min(op.startMs + op.timeline.endAt * 1000, op.cancelAtMs ?? Number.POSITIVE_INFINITY);
+    const shiftMs = by === "end" ? Math.max(0, endMs - now) : by * 1000;
+    this.shiftOperation(op, shiftMs);
+  }
+
+  /** Queues a one-shot failure for the offer's next publish or go-live (400 for a step that plan lacks). */
+  queueFailure(offer: OfferRecord, failure: StepFailure): void {
+    const kinds = failure.kind ? [failure.kind] : (["publish", "golive"] as const);
+    const known = kinds.flatMap((kind) => this.plan(offer, kind).steps.map((step) => step.id));
+    if (!known.includes(failure.stepId)) {
+      throw new SimError(
+        400,
+        "BadRequest",
+        `The ${failure.kind ?? "publish or go-live"} of offer '${offer.offerId}' has no step '${failure.stepId}'; its steps: ${[...new Set(known)].join(", ")}.`,
+      );
+    }
+    offer.failNext = [...(offer.failNext ?? []), failure];
+  }
+
+  private shiftOperation(op: OperationRecord, shiftMs: number): void {
+    op.startMs -= shiftMs;
+    if (op.cancelAtMs !== undefined) op.cancelAtMs -= shiftMs;
+  }
+
+  /**
+   * The running operation fails at `stepId` (default: the step it is in) with `messages`: now when that is
+   * the current step, else when that step's time is up. 400 for an unknown or already passed step.
+   */
+  failOperation(op: OperationRecord, stepId: string | undefined, messages: string[]): void {
+    const now = this.clock.nowMs();
+    const evaluation = evaluate(op, now);
+    if (evaluation.status !== "running")
+      throw new SimError(409, "Conflict", `Operation '${op.publicId}' is not running; it cannot fail now.`);
+    const current = evaluation.steps.findIndex(
+      (step) => step.status === "inProgress" || step.status === "waitingForPublisherReview",
+    );
+    const index = stepId === undefined ? current : op.steps.findIndex((step) => step.id === stepId);
+    if (index < 0) {
+      throw new SimError(
+        400,
+        "BadRequest",
+        `Operation '${op.publicId}' has no step '${stepId ?? ""}'; its steps: ${op.steps.map((s) => s.id).join(", ")}.`,
+      );
+    }
+    if (current >= 0 && index < current) {
+      throw new SimError(
+        400,
+        "BadRequest",
+        `Step '${op.steps[index]?.id}' of operation '${op.publicId}' is already complete; name the current step or a later one.`,
+      );
+    }
+    const target = op.steps[index] as OperationRecord["steps"][number];
+    op.plan = { ...op.plan, failAt: { stepId: target.id, messages }, cancel: false };
+    op.timeline = buildTimeline(op.steps, op.plan);
+    op.holdsAtSignoff = false;
+    if (index === current) this.shiftOperation(op, Math.max(0, op.startMs + op.timeline.endAt * 1000 - now));
   }
 
   addOffer(seed: OfferSeed): OfferRecord {
@@ -284,9 +383,19 @@ export class SimStore {
     startMs = this.clock.nowMs(),
     offerVersion = offer.offerVersion,
   ): OperationRecord {
-    const resolved = planOverride
+    let resolved = planOverride
       ? { steps: planOverride.steps ?? [], plan: planOverride }
       : this.plan(offer, kind);
+    const failIndex =
+      kind === "cancel" ? -1 : (offer.failNext ?? []).findIndex((f) => (f.kind ?? kind) === kind);
+    if (failIndex >= 0) {
+      const [failure] = (offer.failNext ?? []).splice(failIndex, 1);
+      if (failure && resolved.steps.some((step) => step.id === failure.stepId))
+        resolved = {
+          ...resolved,
+          plan: { ...resolved.plan, failAt: { stepId: failure.stepId, messages: failure.messages } },
+        };
+    }
     const slot = kind === "golive" ? (offer.seed.goLiveSlot ?? SLOTS.golive) : SLOTS[kind];
     const guid = randomUUID();
     const dollarId = [offer.publisherId, offer.offerId, offerVersion, slot].join("$");
@@ -320,7 +429,7 @@ export class SimStore {
    * there ends `succeeded`) and starts the go-live. One running operation at a time otherwise.
    */
   startGoLive(offer: OfferRecord): OperationRecord {
-    const refusal = offer.seed.refuseGoLive;
+    const refusal = offer.seed.refuseGoLive ?? this.settings.refuseGoLive;
     if (refusal)
       throw new SimError(400, "BadRequest", typeof refusal === "string" ? refusal : REFUSED_GO_LIVE);
     const now = this.clock.nowMs();

@@ -247,6 +247,17 @@ export interface SimulatorOptions {
   /** Defaults for every offer (an offer's own settings win); also settable via POST /_sim/settings. */
   statusSpelling?: StatusSpelling;
   omitSubmissionType?: boolean;
+  /**
+   * Keep the state in this file (atomic writes after every change) and start from it when it exists. Faults
+   * and held requests are not kept.
+   */
+  stateFile?: string;
+  /** Tests of crash safety: each state write stays half-written this many real ms. */
+  stateWriteDelayMs?: number;
+  /** The control API answers 401 without one of these bearer tokens (default: no token needed). */
+  controlTokens?: string[];
+  /** Problems the emulator survives (a failed state write), one line each; default stderr. */
+  onError?: (message: string) => void;
 }
 
 /** Snapshot of an offer. */
@@ -315,6 +326,21 @@ export interface CppSimulator {
    * left out of the submissions list too. The operation still runs and still moves the offer's status.
    */
   dropOperationRecord(id: string, options?: { fromSubmissions?: boolean }): void;
+  /** Every offer, in the order added. */
+  offers(): OfferView[];
+  /**
+   * Move one running operation on by `seconds` of simulated time, or with `"end"` to where it ends now (a
+   * publish: its publisher sign-off). 404 for an unknown operation, 409 when it is not running.
+   */
+  advanceOperation(id: string, by: number | "end"): void;
+  /** The running operation fails at `stepId` (default the current step: now; a later step: when it ends). */
+  failOperation(id: string, stepId: string | undefined, messages: string[]): void;
+  /** The offer's next publish or go-live (`kind`, default whichever starts first) fails at `stepId`. */
+  failNext(
+    publisherId: string,
+    offerId: string,
+    failure: { kind?: "publish" | "golive"; stepId: string; messages: string[] },
+  ): void;
   /** Move the simulated clock forward. */
   advance(simulatedSeconds: number): void;
   /** Simulated now. */
@@ -323,6 +349,8 @@ export interface CppSimulator {
   readonly ingestion: IngestionControl;
   /** Clear log, faults and operations; re-seed. */
   reset(): void;
-  /** Close the server, destroying open and hung connections. */
+  /** Resolves once every change so far is in the state file (`stateFile`; at once without one). */
+  flushState(): Promise<void>;
+  /** Close the server, destroying open and hung connections (the state file is written first). */
   close(): Promise<void>;
 }

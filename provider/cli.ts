@@ -29,6 +29,8 @@ import { describeOfferStatus, type OfferStatusReport } from "./status-api";
 export const USAGE = `Usage: pulumi-cloudpartner <command> [options]
 
 Commands:
+  emulator [--port N] [--host H] [--state FILE] [--time-scale K] [--seed FILE] [--token T]
+      Run the local emulator of both APIs (see 'pulumi-cloudpartner emulator --help').
   status <publisherId> <offerId>
       The offer's publishing status and the steps of its latest operation.
   operations <publisherId> <offerId> [--status <state>]
@@ -267,6 +269,8 @@ export interface CliIo {
 
 /** Runs one command line; resolves to the exit code. Never throws. */
 export async function run(argv: string[], io: CliIo): Promise<number> {
+  // The emulator is loaded only for its command, so the other commands stay light.
+  if (argv[0] === "emulator") return (await import("../emulator/cli")).runEmulator(argv.slice(1), io);
   let command: Command;
   try {
     command = parseCommand(argv);
@@ -557,7 +561,10 @@ async function main(): Promise<void> {
     controller.abort();
     process.once("SIGINT", () => process.exit(130));
   });
-  process.exitCode = await run(process.argv.slice(2), {
+  const argv = process.argv.slice(2);
+  // The emulator stops (writing its state) on SIGTERM too, as CI jobs and containers stop processes.
+  if (argv[0] === "emulator") process.once("SIGTERM", () => controller.abort());
+  process.exitCode = await run(argv, {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     signal: controller.signal,

@@ -1,6 +1,16 @@
 import { json, type SimResponse } from "../api";
 import { SimError } from "../store";
 import type { RequestLogEntry } from "../types";
+import {
+  badInput,
+  isObject,
+  onlyKeys,
+  optionalBoolean,
+  optionalNumber,
+  optionalString,
+  requiredNumber,
+  requiredString,
+} from "../validate";
 import { DEFAULT_INGESTION_VERSION, type IngestionApi, ingestionError } from "./api";
 import { type IngestionStore, isTechConfig, type ProductRecord } from "./store";
 import {
@@ -105,6 +115,20 @@ export class IngestionSimControl implements IngestionControl {
     return plan;
   }
 
+  private requireJob(jobId: string) {
+    const job = this.state().store.findJob(jobId);
+    if (!job) throw new SimError(404, "notFound", `Job '${jobId}' was not found.`);
+    return job;
+  }
+
+  advanceJob(jobId: string, by: number | "end"): void {
+    this.state().store.advanceJob(this.requireJob(jobId), by);
+  }
+
+  failJob(jobId: string, message: string): void {
+    this.state().store.failJob(this.requireJob(jobId), message);
+  }
+
   configurePosts(externalId: string): number {
     return this.requests.filter(
       (entry) =>
@@ -129,12 +153,25 @@ export function handleIngestionControl(
   method: string,
   segments: string[],
   body: Record<string, unknown>,
+  prefix = "/_sim",
 ): SimResponse {
   const [collection, id = "", action] = segments;
   const route = `${method} ${[collection, id && ":", action].filter(Boolean).join("/")}`;
   switch (route) {
     case "POST products":
-      return json(201, control.addProduct(body as unknown as IngestionProductSeed));
+      return json(201, control.addProduct(parseIngestionSeed([body])[0] as IngestionProductSeed));
+    case "POST jobs/:/finish":
+      onlyKeys(body, [], "finish");
+      control.advanceJob(id, "end");
+      return json(200, control.job(id));
+    case "POST jobs/:/advance":
+      onlyKeys(body, ["seconds"], "advance");
+      control.advanceJob(id, requiredNumber(body, "seconds", 0, 100 * 365 * 86_400));
+      return json(200, control.job(id));
+    case "POST jobs/:/fail":
+      onlyKeys(body, ["message"], "fail");
+      control.failJob(id, optionalString(body, "message") ?? "The emulator failed this job on request.");
+      return json(200, control.job(id));
     case "GET products/:": {
       const product = control.product(id);
       return product
@@ -142,12 +179,17 @@ export function handleIngestionControl(
         : ingestionError(404, "notFound", `Ingestion product '${id}' was not found.`);
     }
     case "POST products/:/fail-next":
-      control.failNext(id, body as JobFailure);
+      control.failNext(id, parseJobFailure(body));
       return json(200, control.product(id));
     case "POST products/:/refuse-next":
       control.refuseNext(id, body as unknown as Refusal);
       return json(200, control.product(id));
     case "POST products/:/portal-edit":
+      onlyKeys(body, ["planId", "edit", "afterNextRead"], "portal-edit");
+      requiredString(body, "planId");
+      if (!isObject(body.edit))
+        throw badInput("'edit' must be an object (the technical configuration edit).");
+      optionalBoolean(body, "afterNextRead");
       control.portalEdit(id, String(body.planId ?? ""), (body.edit ?? {}) as TechnicalConfigurationEdit, {
         afterNextRead: body.afterNextRead === true,
       });
@@ -160,5 +202,25 @@ export function handleIngestionControl(
       return job ? json(200, job) : ingestionError(404, "notFound", `Job '${id}' was not found.`);
     }
   }
-  return ingestionError(404, "notFound", `No control route ${method} /_sim/ingestion/${segments.join("/")}.`);
+  return ingestionError(
+    404,
+    "notFound",
+    `No control route ${method} ${prefix}/ingestion/${segments.join("/")}.`,
+  );
+}
+
+function parseJobFailure(body: Record<string, unknown>): JobFailure {
+  onlyKeys(body, ["target", "errors", "afterSeconds"], "fail-next");
+  const target = optionalString(body, "target");
+  if (target !== undefined && target !== "preview" && target !== "live")
+    throw badInput(`'target' must be preview or live, got ${JSON.stringify(target)}.`);
+  optionalNumber(body, "afterSeconds", 0, 100 * 365 * 86_400);
+  if (body.errors !== undefined) {
+    if (
+      !Array.isArray(body.errors) ||
+      !body.errors.every((e) => isObject(e) && typeof e.message === "string")
+    )
+      throw badInput("'errors' must be an array of {code, message} job errors.");
+  }
+  return body as JobFailure;
 }

@@ -439,6 +439,50 @@ export class IngestionStore {
     return this.jobsById.get(jobId);
   }
 
+  /** The submission-number counter, for the state file. */
+  counter(): bigint {
+    return this.submissionCounter;
+  }
+
+  /** Replaces every product with restored records (the state file's). */
+  load(products: ProductRecord[], submissionCounter: bigint): void {
+    this.products.clear();
+    this.jobsById.clear();
+    for (const product of products) {
+      this.products.set(product.guid, product);
+      for (const job of product.jobs) this.jobsById.set(job.jobId, job);
+    }
+    this.submissionCounter = submissionCounter;
+  }
+
+  private requireRunning(job: JobRecord): JobState {
+    const state = this.jobState(job);
+    if (state.jobStatus === "completed")
+      throw new SimError(409, "conflict", `Job '${job.jobId}' has completed; nothing to change.`);
+    return state;
+  }
+
+  /** Moves a running job on by `seconds` of simulated time (its start moves back), or with `"end"` to its end. */
+  advanceJob(job: JobRecord, by: number | "end"): void {
+    const state = this.requireRunning(job);
+    const shiftMs = by === "end" ? Math.max(0, state.endMs - this.clock.nowMs()) : by * 1000;
+    job.startMs -= shiftMs;
+    if (job.submission) job.submission.createdMs -= shiftMs;
+  }
+
+  /** The running job fails now with this message. */
+  failJob(job: JobRecord, message: string): void {
+    this.requireRunning(job);
+    const elapsed = Math.max(0, (this.clock.nowMs() - job.startMs) / 1000);
+    job.queueSeconds = Math.min(job.queueSeconds, elapsed);
+    job.runSeconds = elapsed - job.queueSeconds;
+    job.outcome = "failed";
+    const resourceId = job.submission
+      ? submissionId(job.product, job.submission.number)
+      : productId(job.product);
+    job.errors = [{ code: "invalidState", message, resourceId }];
+  }
+
   jobState(job: JobRecord, nowMs = this.clock.nowMs()): JobState {
     const plannedEnd = job.startMs + (job.queueSeconds + job.runSeconds) * 1000;
     const cancelled = job.cancelledAtMs !== undefined && job.cancelledAtMs < plannedEnd;

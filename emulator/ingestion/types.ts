@@ -217,6 +217,10 @@ export interface IngestionControl {
   refuseNext(externalId: string, refusal: Refusal): void;
   /** Processed configure POSTs naming this product. */
   configurePosts(externalId: string): number;
+  /** A running job moves on by `seconds` of simulated time, or with `"end"` to its end (409 once completed). */
+  advanceJob(jobId: string, by: number | "end"): void;
+  /** A running job fails now with this message (409 once completed). */
+  failJob(jobId: string, message: string): void;
   /**
    * Adds schema versions to the catalogue and requirements (as `IngestionOptions.schemaVersions` /
    * `schemaRequirements`) until the next reset: e.g. a newer preview that requires a property.
