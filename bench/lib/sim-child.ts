@@ -1,6 +1,6 @@
 /**
  * The CPP simulator in its own process (emulator/cli.ts under ts-node), so a throughput benchmark's
- * client and server do not share one event loop (or one core of two). Driven through its /_sim control API.
+ * client and server do not share one event loop (or one core of two). Driven through its control API (/_emulator/v1).
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
@@ -13,6 +13,8 @@ export class SimulatorProcess {
   private constructor(
     private readonly child: ChildProcess,
     readonly url: string,
+    /** The control API takes the same bearer token as the API. */
+    private readonly token: string,
   ) {}
 
   static async start(options: { timeScale?: number; token?: string } = {}): Promise<SimulatorProcess> {
@@ -43,10 +45,11 @@ export class SimulatorProcess {
       const timer = setTimeout(() => reject(new Error(`simulator did not start: ${stderr}`)), 30_000);
       child.stdout?.on("data", (chunk: Buffer) => {
         stdout += chunk.toString();
-        const match = /^\{"url":"([^"]+)"\}$/m.exec(stdout);
-        if (match?.[1]) {
+        // --json: the first line is `{"url": ..., "cppEndpoint": ..., "token": ...}`.
+        const line = stdout.split("\n").find((l) => l.startsWith("{") && l.endsWith("}"));
+        if (line) {
           clearTimeout(timer);
-          resolve(match[1]);
+          resolve((JSON.parse(line) as { url: string }).url);
         }
       });
       child.stderr?.on("data", (chunk: Buffer) => {
@@ -57,18 +60,19 @@ export class SimulatorProcess {
         reject(new Error(`simulator exited (${code}): ${stderr}`));
       });
     });
-    return new SimulatorProcess(child, url);
+    return new SimulatorProcess(child, url, options.token ?? "test-token");
   }
 
   async control(method: "GET" | "POST", route: string, body?: unknown): Promise<unknown> {
     const { request } = require("undici") as typeof import("undici");
-    const response = await request(`${this.url}/_sim/${route}`, {
+    const response = await request(`${this.url}/_emulator/v1/${route}`, {
       method,
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", authorization: `Bearer ${this.token}` },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.body.text();
-    if (response.statusCode >= 400) throw new Error(`/_sim/${route}: HTTP ${response.statusCode} ${text}`);
+    if (response.statusCode >= 400)
+      throw new Error(`/_emulator/v1/${route}: HTTP ${response.statusCode} ${text}`);
     return text ? JSON.parse(text) : undefined;
   }
 

@@ -155,7 +155,7 @@ test("a portal edit while pulumi up writes is kept (412, re-read, re-applied); a
   const plan = releaseOffer(offerId).planId;
   await stack.ok(["up", "--yes"]);
   const portalEdit = async (edit: Record<string, unknown>) => {
-    const response = await fetch(`${e2e.sim.url}/_sim/offers/contoso/${offerId}/portal-edit`, {
+    const response = await fetch(`${e2e.sim.url}/_emulator/v1/offers/contoso/${offerId}/portal-edit`, {
       method: "POST",
       body: JSON.stringify({ ...edit, beforeNextPut: true }),
     });

@@ -103,6 +103,18 @@ describe("security", () => {
     expect(api.status).toBe(401);
   });
 
+  test("/_sim/ stays a deprecated alias of /_emulator/v1/ (same routes, same answers)", async () => {
+    const id = await goLive();
+    expect((await control("POST", `/operations/${id}/finish`, undefined, "/_sim")).body).toMatchObject({
+      status: "succeeded",
+    });
+    expect((await control("GET", "/requests?kind=golive&count=true", undefined, "/_sim")).body).toEqual({
+      count: 1,
+    });
+    const missing = await control("GET", "/nope", undefined, "/_sim");
+    expect(missing.status).toBe(404);
+  });
+
   test("the request log never shows the token", async () => {
     await cpp("GET", "contoso-offer/status");
     const log = (await control("GET", "/requests")).body as Array<{ headers: Record<string, string> }>;

@@ -577,10 +577,10 @@ describe("faults and the request log", () => {
 });
 
 describe("control API, both APIs on one port", () => {
-  test("/_sim/ingestion seeds products, fails and refuses; /_sim/faults, advance, requests and reset work", async () => {
+  test("control ingestion routes seed products, fail and refuse; faults, advance, requests and reset work", async () => {
     const control = async (path: string, body?: unknown) => {
       const res = await fetch(
-        `${sim.url}/_sim${path}`,
+        `${sim.url}/_emulator/v1${path}`,
         body === undefined ? {} : { method: "POST", body: JSON.stringify(body) },
       );
       return { status: res.status, body: res.status === 204 ? undefined : await res.json() };
@@ -743,7 +743,7 @@ describe("technical configurations", () => {
     const pinned = { ...sent, $schema: `${SCHEMA}/${type}/2022-03-01-preview5` };
     expect(await configured(pinned)).toMatchObject({ jobResult: "succeeded" });
     // Over HTTP too; a reset forgets it.
-    const res = await fetch(`${sim.url}/_sim/ingestion/schemas`, {
+    const res = await fetch(`${sim.url}/_emulator/v1/ingestion/schemas`, {
       method: "POST",
       body: JSON.stringify({ schemaRequirements: { [`${type}/2022-03-01-preview5`]: ["x"] } }),
     });
@@ -878,7 +878,7 @@ describe("technical configurations", () => {
       "9.9.0",
     ]);
     expect(second.vmProperties.supportsHibernation).toBe(true);
-    const res = await fetch(`${sim.url}/_sim/ingestion/products/ing-images-offer/portal-edit`, {
+    const res = await fetch(`${sim.url}/_emulator/v1/ingestion/products/ing-images-offer/portal-edit`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ planId: "ing-images-plan", edit: { removeVersions: ["9.9.0"] } }),

@@ -260,7 +260,8 @@ describe("publish, go-live as the sign-off, cancel, submissions", () => {
     expect(sim.offer("contoso", "unpublished-offer")?.status).toBe("running");
     // The sign-off control is gone from the normal flow.
     expect(
-      (await fetch(`${sim.url}/_sim/offers/contoso/unpublished-offer/signoff`, { method: "POST" })).status,
+      (await fetch(`${sim.url}/_emulator/v1/offers/contoso/unpublished-offer/signoff`, { method: "POST" }))
+        .status,
     ).toBe(404);
   });
 
@@ -306,9 +307,9 @@ describe("publish, go-live as the sign-off, cancel, submissions", () => {
     expect(sim.offer("contoso", "held")).toMatchObject({ state: "live", status: "succeeded" });
   });
 
-  test("refuseGoLive: a per-offer switch, also via /_sim, refuses go-live with 400 for tests", async () => {
+  test("refuseGoLive: a per-offer switch, also via the control API, refuses go-live with 400 for tests", async () => {
     const settings = (body: unknown) =>
-      fetch(`${sim.url}/_sim/offers/contoso/contoso-offer/settings`, {
+      fetch(`${sim.url}/_emulator/v1/offers/contoso/contoso-offer/settings`, {
         method: "POST",
         body: JSON.stringify(body),
       });
@@ -404,7 +405,7 @@ describe("publish, go-live as the sign-off, cancel, submissions", () => {
     }
   });
 
-  test("submissionState spelling is configurable (option, /_sim, per offer); submissionType can be left out", async () => {
+  test("submissionState spelling is configurable (option, control API, per offer); submissionType can be left out", async () => {
     await start({ statusSpelling: { running: "inProgress", succeeded: "Succeeded" } });
     const location = (await goLive("contoso-offer")).headers.get("location");
     const list = async (offerId: string, query = "") =>
@@ -421,7 +422,7 @@ describe("publish, go-live as the sign-off, cancel, submissions", () => {
     const status = (await (await call(offerPath("contoso-offer", "/status"))).json()) as { status: string };
     expect(status.status).toBe("inProgress");
 
-    const control = await fetch(`${sim.url}/_sim/settings`, {
+    const control = await fetch(`${sim.url}/_emulator/v1/settings`, {
       method: "POST",
       body: JSON.stringify({ statusSpelling: { running: "InProgress" }, omitSubmissionType: true }),
     });
@@ -585,7 +586,7 @@ describe("operation record gone", () => {
   test("the operation GET answers 404 while the operation runs on; the offer's status follows it", async () => {
     const location = (await goLive("contoso-offer")).headers.get("location") ?? "";
     const id = (await poll(location)).id;
-    const gone = await fetch(`${sim.url}/_sim/operations/${id}/gone`, { method: "POST", body: "{}" });
+    const gone = await fetch(`${sim.url}/_emulator/v1/operations/${id}/gone`, { method: "POST", body: "{}" });
     expect(gone.status).toBe(204);
     const missing = await call(location);
     expect(missing.status).toBe(404);
@@ -614,7 +615,7 @@ describe("operation record gone", () => {
       slot: string;
     }>;
     expect(all.map((item) => item.slot)).toEqual(["staging"]);
-    const unknown = await fetch(`${sim.url}/_sim/operations/nope/gone`, { method: "POST" });
+    const unknown = await fetch(`${sim.url}/_emulator/v1/operations/nope/gone`, { method: "POST" });
     expect(unknown.status).toBe(404);
   });
 });
@@ -722,7 +723,7 @@ describe("control API and bookkeeping", () => {
   test("control routes drive the simulator and stay out of the request log", async () => {
     const control = (path: string, body?: unknown) =>
       fetch(
-        `${sim.url}/_sim${path}`,
+        `${sim.url}/_emulator/v1${path}`,
         body === undefined ? {} : { method: "POST", body: JSON.stringify(body) },
       );
     expect(
@@ -891,9 +892,9 @@ describe("offer documents with image versions", () => {
     );
   });
 
-  test("/_sim portal-edit: now, or queued before the next PUT (which then gets 412)", async () => {
+  test("control portal-edit: now, or queued before the next PUT (which then gets 412)", async () => {
     const control = (body: unknown) =>
-      fetch(`${sim.url}/_sim/offers/contoso/contoso-offer/portal-edit`, {
+      fetch(`${sim.url}/_emulator/v1/offers/contoso/contoso-offer/portal-edit`, {
         method: "POST",
         body: JSON.stringify(body),
       });
