@@ -170,6 +170,34 @@ function parseSpelling(value: unknown): void {
   for (const key of Object.keys(value)) requiredString(value, key);
 }
 
+/** The values of `POST offers/{p}/{o}/settings` (the store refuses unknown keys, naming the known ones). */
+function parseOfferSettings(body: Record<string, unknown>): OfferSettings {
+  if (
+    body.refuseGoLive !== undefined &&
+    typeof body.refuseGoLive !== "boolean" &&
+    typeof body.refuseGoLive !== "string"
+  )
+    throw badInput("'refuseGoLive' must be true, false or a message.");
+  optionalBoolean(body, "publishRunsAtSignoff");
+  optionalBoolean(body, "omitSubmissionType");
+  optionalBoolean(body, "echoBlobUri");
+  if (body.statusSpelling !== undefined) parseSpelling(body.statusSpelling);
+  if (
+    body.unreadableBlobs !== undefined &&
+    (!Array.isArray(body.unreadableBlobs) || !body.unreadableBlobs.every((b) => typeof b === "string"))
+  )
+    throw badInput("'unreadableBlobs' must be an array of blob URLs.");
+  const cancel = body.cancelLocationInBody;
+  if (cancel !== undefined && typeof cancel !== "boolean") {
+    if (!isObject(cancel))
+      throw badInput("'cancelLocationInBody' must be true, false or {key?, withoutHeaders?}.");
+    onlyKeys(cancel, ["key", "withoutHeaders"], "cancelLocationInBody");
+    optionalString(cancel, "key");
+    optionalBoolean(cancel, "withoutHeaders");
+  }
+  return body as OfferSettings;
+}
+
 /** `message` (one) or `messages` (several), default one generic message. */
 function messagesOf(body: Record<string, unknown>, fallback: string): string[] {
   const message = optionalString(body, "message");
@@ -371,7 +399,7 @@ function offerAction(
       );
     }
     case "settings":
-      return json(200, sim.configureOffer(publisherId, offerId, body as OfferSettings));
+      return json(200, sim.configureOffer(publisherId, offerId, parseOfferSettings(body)));
     case "refuse-golive": {
       onlyKeys(body, ["message", "refuse"], "refuse-golive");
       const message = optionalString(body, "message");

@@ -1,6 +1,7 @@
 /**
- * `npm run demo`: the main job of this repository, end to end on one machine. Starts the simulator with a
- * sample offer whose go-live takes about 30 seconds, then runs the real `pulumi up` against it with a throwaway
+ * `npm run demo`: the main job of this repository, end to end on one machine. Starts the emulator (the
+ * `pulumi-cloudpartner emulator` command, in its own process, as a user would) with a sample offer whose
+ * go-live takes about 30 seconds, then runs the real `pulumi up` against it with a throwaway
  * local backend, shows the progress and outputs, and tears everything down.
  *
  * - `npm run demo`: examples/golive on the Cloud Partner Portal API (one `pulumi up`).
@@ -17,8 +18,8 @@
 
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { type CppSimulator, startSimulator } from "../emulator/server";
 import type { RequestLogEntry } from "../emulator/types";
+import { EmulatorProcess } from "./lib/emulator-process";
 import { ensurePulumiCli, LocalStack, linkSelfPackage, REPO_ROOT } from "./lib/pulumi-cli";
 import {
   countsLine,
@@ -49,14 +50,14 @@ interface DemoPlan {
   /** The `pulumi up`s to run, with the config (and secret config) set before each. */
   ups: Array<{ title: string; config?: Record<string, string>; secrets?: Record<string, string> }>;
   /** The summary lines, given the requests each `pulumi up` sent (in order). */
-  summary(sim: CppSimulator, perUp: RequestLogEntry[][]): string[];
+  summary(sim: EmulatorProcess, perUp: RequestLogEntry[][]): Promise<string[]>;
 }
 
-function planFor(api: ReleaseApi, release: boolean, sim: CppSimulator): DemoPlan {
+async function planFor(api: ReleaseApi, release: boolean, sim: EmulatorProcess): Promise<DemoPlan> {
   const polling = { pollIntervalSeconds: "0.5", maxPollIntervalSeconds: "2" };
   if (release) {
-    if (api === "ingestion") sim.ingestion.addProduct(releaseProduct(RELEASE_OFFER));
-    else sim.addOffer(releaseOffer(RELEASE_OFFER));
+    if (api === "ingestion") await sim.addProduct(releaseProduct(RELEASE_OFFER));
+    else await sim.addOffer(releaseOffer(RELEASE_OFFER));
     const steps = releaseSteps(api);
     return {
       project: "examples/image-release",
@@ -68,7 +69,7 @@ function planFor(api: ReleaseApi, release: boolean, sim: CppSimulator): DemoPlan
         config: step.config,
         secrets: step.secrets,
       })),
-      summary: (_s, perUp) => releaseSummary(api, steps, perUp),
+      summary: async (_s, perUp) => releaseSummary(api, steps, perUp),
     };
   }
   if (api === "ingestion") {
@@ -82,18 +83,26 @@ function planFor(api: ReleaseApi, release: boolean, sim: CppSimulator): DemoPlan
           config: { goLive: "true" },
         },
       ],
-      summary: (s) => [
-        `${s.ingestion.configurePosts(INGESTION_OFFER)} configure requests (one preview, one live), ` +
-          `${s.requests.length} API requests in all`,
-      ],
+      summary: async (s, perUp) => {
+        const configures = perUp
+          .flat()
+          .filter(
+            (r) =>
+              r.offerId === INGESTION_OFFER && r.kind === "configure" && r.method === "POST" && r.processed,
+          );
+        return [
+          `${configures.length} configure requests (one preview, one live; ${await s.goLives(INGESTION_OFFER)} go-live), ` +
+            `${(await s.requests()).length} API requests in all`,
+        ];
+      },
     };
   }
   return {
     project: "examples/golive",
     config: { publisherId: "contoso", offerId: "contoso-offer", endpoint: sim.url, ...polling },
     ups: [{ title: "pulumi up --yes" }],
-    summary: (s) => [
-      `${s.goLivePosts("contoso", "contoso-offer")} go-live request, ${s.requests.length} API requests in all`,
+    summary: async (s) => [
+      `${await s.goLives("contoso-offer")} go-live request, ${(await s.requests()).length} API requests in all`,
     ],
   };
 }
@@ -121,12 +130,12 @@ async function main(): Promise<number> {
   const cliBinDir = await ensurePulumiCli();
   linkSelfPackage();
 
-  const sim = await startSimulator({ timeScale: TIME_SCALE, acceptedTokens: [TOKEN], quiet: true });
-  const plan = planFor(api, values.release ?? false, sim);
+  const sim = await EmulatorProcess.start({ timeScale: TIME_SCALE, token: TOKEN });
   say(
-    `${api === "ingestion" ? "Product Ingestion API" : "CPP"} simulator on ${sim.url} ` +
-      `(time scale ${TIME_SCALE}x: days of publishing play in seconds)`,
+    `pulumi-cloudpartner emulator on ${sim.url} (${api === "ingestion" ? "Product Ingestion API" : "CPP"}; ` +
+      `time scale ${TIME_SCALE}x: days of publishing play in seconds)`,
   );
+  const plan = await planFor(api, values.release ?? false, sim);
   const stack = new LocalStack({
     projectDir: path.join(REPO_ROOT, plan.project),
     stackName: "demo",
@@ -145,9 +154,9 @@ async function main(): Promise<number> {
       for (const [key, value] of Object.entries(up.secrets ?? {}))
         await stack.ok(["config", "set", "--secret", key, value]);
       say(up.title);
-      const before = sim.requests.length;
+      const before = (await sim.requests()).length;
       const result = await stack.run(["up", "--yes"]);
-      perUp.push(sim.requests.slice(before));
+      perUp.push((await sim.requests()).slice(before));
       if (result.code !== 0) {
         say(`pulumi up failed (exit ${result.code})`);
         return result.code;
@@ -155,13 +164,13 @@ async function main(): Promise<number> {
     }
     const outputs = await stack.run(["stack", "output", "--json"]);
     if (outputs.code !== 0) return outputs.code;
-    const [first, ...rest] = plan.summary(sim, perUp);
+    const [first, ...rest] = await plan.summary(sim, perUp);
     say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${first}`);
     for (const line of rest) process.stdout.write(`   ${line}\n`);
     return rest.some((line) => line.includes("EXPECTED")) ? 1 : 0;
   } finally {
     stack.dispose();
-    await sim.close();
+    await sim.stop();
   }
 }
 

@@ -351,6 +351,18 @@ describe("bad input: a clear 400 and nothing changed", () => {
     ["/settings", "POST", { statusSpelling: { running: 3 } }, /'running' must be a string/],
     ["/settings", "POST", { color: "red" }, /Unknown field 'color'/],
     ["/offers/contoso/contoso-offer/settings", "POST", { nope: true }, /Unknown offer setting 'nope'/],
+    [
+      "/offers/contoso/contoso-offer/settings",
+      "POST",
+      { refuseGoLive: 1 },
+      /'refuseGoLive' must be true, false/,
+    ],
+    [
+      "/offers/contoso/contoso-offer/settings",
+      "POST",
+      { unreadableBlobs: "x" },
+      /'unreadableBlobs' must be an array/,
+    ],
     ["/offers/contoso/contoso-offer/fail-next", "POST", { kind: "golive" }, /'stepId' is required/],
     [
       "/offers/contoso/contoso-offer/fail-next",
