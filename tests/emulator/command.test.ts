@@ -116,3 +116,15 @@ test("--help, and an unreadable seed is exit 1 with a message", async () => {
   expect(await seed.done).toBe(1);
   expect(seed.err()).toMatch(/could not start \(seed \/nonexistent\/seed.json\)/);
 });
+
+test("the CLI loads the emulator only for its command (the other commands stay light)", () => {
+  const { execFileSync } = require("node:child_process") as typeof import("node:child_process");
+  const path = require("node:path") as typeof import("node:path");
+  const cli = path.resolve(__dirname, "../../dist/provider/cli.js");
+  const marker = JSON.stringify(path.join(path.sep, "dist", "emulator", ""));
+  const script = `require(${JSON.stringify(cli)}); console.log(Object.keys(require.cache).filter((k) => k.includes(${marker})).length)`;
+  expect(execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }).trim()).toBe("0");
+  // And the emulator command does load it.
+  const help = execFileSync(process.execPath, [cli, "emulator", "--help"], { encoding: "utf8" });
+  expect(help).toContain("Usage: pulumi-cloudpartner emulator");
+});
