@@ -206,6 +206,7 @@ class Simulator implements CppSimulator {
         schemaVersions: structuredClone(options.schemaVersions ?? {}),
         schemaRequirements: structuredClone(options.schemaRequirements ?? {}),
         versionRequired: options.versionRequired ?? false,
+        refuseGoLive: () => this.store.settings.refuseGoLive,
       },
     );
     return { store, api };

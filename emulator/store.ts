@@ -429,7 +429,7 @@ export class SimStore {
    * there ends `succeeded`) and starts the go-live. One running operation at a time otherwise.
    */
   startGoLive(offer: OfferRecord): OperationRecord {
-    const refusal = offer.seed.refuseGoLive ?? this.settings.refuseGoLive;
+    const refusal = offer.seed.refuseGoLive || this.settings.refuseGoLive;
     if (refusal)
       throw new SimError(400, "BadRequest", typeof refusal === "string" ? refusal : REFUSED_GO_LIVE);
     const now = this.clock.nowMs();

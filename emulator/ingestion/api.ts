@@ -84,7 +84,11 @@ export interface IngestionSettings extends SchemaSettings {
   conflictMode: ConflictMode;
   /** Default false: a missing `$version` is served. */
   versionRequired?: boolean;
+  /** The emulator-wide go-live refusal (control `settings.refuseGoLive`); a product's own setting wins. */
+  refuseGoLive?: () => boolean | string | undefined;
 }
+
+const REFUSED_GO_LIVE = "Go-live was refused for this product.";
 
 export const DEFAULT_DEPRECATED_VERSIONS = ["2022-03-01-preview3"];
 
@@ -608,6 +612,11 @@ export class IngestionApi {
       typeof resource.id === "string"
         ? /^submission\/[0-9a-fA-F-]+\/(\d+)$/.exec(resource.id)?.[1]
         : undefined;
+    if (target === "live") {
+      const refused = product.seed.refuseGoLive || this.settings.refuseGoLive?.();
+      if (refused)
+        return ingestionError(400, "badRequest", typeof refused === "string" ? refused : REFUSED_GO_LIVE);
+    }
     if (target === "live" && (number === undefined || /^0+$/.test(number)))
       throw new SimError(400, "badRequest", MESSAGES.liveNeedsId);
     if (this.store.inFlight(product)) return this.conflict(product, target, MESSAGES.inProgress, version);

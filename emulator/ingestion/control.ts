@@ -121,6 +121,11 @@ export class IngestionSimControl implements IngestionControl {
     return job;
   }
 
+  refuseGoLive(externalId: string, refusal: boolean | string): void {
+    const product = this.require(externalId);
+    product.seed = { ...product.seed, refuseGoLive: refusal };
+  }
+
   advanceJob(jobId: string, by: number | "end"): void {
     this.state().store.advanceJob(this.requireJob(jobId), by);
   }
@@ -181,6 +186,13 @@ export function handleIngestionControl(
     case "POST products/:/fail-next":
       control.failNext(id, parseJobFailure(body));
       return json(200, control.product(id));
+    case "POST products/:/refuse-golive": {
+      onlyKeys(body, ["message", "refuse"], "refuse-golive");
+      const message = optionalString(body, "message");
+      const refuse = optionalBoolean(body, "refuse") ?? true;
+      control.refuseGoLive(id, refuse ? (message ?? true) : false);
+      return json(200, control.product(id));
+    }
     case "POST products/:/refuse-next":
       control.refuseNext(id, body as unknown as Refusal);
       return json(200, control.product(id));

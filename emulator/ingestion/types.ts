@@ -126,6 +126,8 @@ export interface IngestionProductSeed {
   failNext?: JobFailure[];
   /** Refusals for the next configure POSTs, consumed in order. */
   refuseNext?: Refusal[];
+  /** A live configure answers 400 with this message (`true`: a default message). */
+  refuseGoLive?: boolean | string;
   /** Every request on this product answers 403 (the app lacks access to this seller's account). */
   forbidden?: boolean;
   /** `POST configure/<jobId>/cancel` is refused once a job has run this long (simulated seconds). */
@@ -221,6 +223,8 @@ export interface IngestionControl {
   advanceJob(jobId: string, by: number | "end"): void;
   /** A running job fails now with this message (409 once completed). */
   failJob(jobId: string, message: string): void;
+  /** The product's live configures answer 400 with this message (`true`: a default one); `false` allows them. */
+  refuseGoLive(externalId: string, refusal: boolean | string): void;
   /**
    * Adds schema versions to the catalogue and requirements (as `IngestionOptions.schemaVersions` /
    * `schemaRequirements`) until the next reset: e.g. a newer preview that requires a property.

@@ -298,6 +298,24 @@ describe("clock, log, stats, reset, ingestion", () => {
     });
   });
 
+  test("ingestion refuse-golive: per product with a message, then allowed; globally through settings", async () => {
+    const refused = await control("POST", "/ingestion/products/ing-preview-offer/refuse-golive", {
+      message: "Frozen.",
+    });
+    expect(refused.status).toBe(200);
+    const live = await ingestionConfigure("live", PREVIEW_READY);
+    expect(live.status).toBe(400);
+    expect(await live.json()).toEqual({ error: { code: "badRequest", message: "Frozen." } });
+    // A preview is not a go-live: not refused by this switch.
+    await control("POST", "/ingestion/products/ing-preview-offer/refuse-golive", { refuse: false });
+    await control("POST", "/settings", { refuseGoLive: "Nobody goes live today." });
+    const global = await ingestionConfigure("live", PREVIEW_READY);
+    expect(global.status).toBe(400);
+    expect(JSON.stringify(await global.json())).toContain("Nobody goes live today.");
+    await control("POST", "/settings", { refuseGoLive: false });
+    expect((await ingestionConfigure("live", PREVIEW_READY)).status).toBe(202);
+  });
+
   test("ingestion jobs: finish, advance, fail now", async () => {
     const job = (await (await ingestionConfigure("live", PREVIEW_READY)).json()) as { jobId: string };
     const advanced = await control("POST", `/ingestion/jobs/${job.jobId}/advance`, { seconds: 60 });
