@@ -340,6 +340,9 @@ export function handleControl(
         sim.advance(requiredNumber(body, "seconds", 0, 100 * 365 * 86_400));
         return json(200, { now: sim.now().toISOString() });
       }
+      case "POST fail-next":
+        sim.failNext("*", "*", parseFailNext(body));
+        return NO_CONTENT;
       case "GET now":
         return json(200, { now: sim.now().toISOString() });
       case "POST release-held":
@@ -370,6 +373,23 @@ function notFound(method: string, pathname: string): SimResponse {
     "NotFound",
     `No control route ${method} ${pathname}; see emulator/README.md for the routes.`,
   );
+}
+
+function parseFailNext(body: Record<string, unknown>): {
+  kind?: "publish" | "golive";
+  stepId: string;
+  messages: string[];
+} {
+  onlyKeys(body, ["kind", "stepId", "message", "messages"], "fail-next");
+  const kind = optionalString(body, "kind");
+  if (kind !== undefined && kind !== "publish" && kind !== "golive")
+    throw badInput(`'kind' must be publish or golive, got ${JSON.stringify(kind)}.`);
+  const stepId = requiredString(body, "stepId");
+  return {
+    ...(kind ? { kind } : {}),
+    stepId,
+    messages: messagesOf(body, `The emulator failed step '${stepId}' on request.`),
+  };
 }
 
 /** `POST offers/{p}/{o}/{action}`; undefined for an unknown action. */
@@ -409,19 +429,9 @@ function offerAction(
         sim.configureOffer(publisherId, offerId, { refuseGoLive: refuse ? (message ?? true) : false }),
       );
     }
-    case "fail-next": {
-      onlyKeys(body, ["kind", "stepId", "message", "messages"], "fail-next");
-      const kind = optionalString(body, "kind");
-      if (kind !== undefined && kind !== "publish" && kind !== "golive")
-        throw badInput(`'kind' must be publish or golive, got ${JSON.stringify(kind)}.`);
-      const stepId = requiredString(body, "stepId");
-      sim.failNext(publisherId, offerId, {
-        ...(kind ? { kind } : {}),
-        stepId,
-        messages: messagesOf(body, `The emulator failed step '${stepId}' on request.`),
-      });
+    case "fail-next":
+      sim.failNext(publisherId, offerId, parseFailNext(body));
       return offerOr404(sim, publisherId, offerId);
-    }
     case "faults": {
       onlyKeys(body, ["faults"], "faults");
       const faults = parseFaults(body.faults);

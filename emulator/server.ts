@@ -138,6 +138,7 @@ class Simulator implements CppSimulator {
         const clock = new SimClock(options.timeScale ?? 1, restored.simulatedNowMs);
         [this.store, this.api] = this.createState(clock, restored.settings);
         this.store.load(restored.offers);
+        this.store.failNext.push(...restored.failNext);
         this.ingestionState = this.createIngestionState();
         this.ingestionState.store.load(restored.products, restored.submissionCounter);
         this.requests.push(...restored.requests);
@@ -149,6 +150,7 @@ class Simulator implements CppSimulator {
             clock: this.store.clock,
             settings: this.store.settings,
             offers: this.store.records(),
+            failNext: this.store.failNext,
             products: this.ingestionState.store.all(),
             submissionCounter: this.ingestionState.store.counter(),
             requests: this.requests,
@@ -469,7 +471,8 @@ class Simulator implements CppSimulator {
     offerId: string,
     failure: { kind?: "publish" | "golive"; stepId: string; messages: string[] },
   ): void {
-    this.store.queueFailure(this.store.requireOffer(publisherId, offerId), failure);
+    if (publisherId === "*" && offerId === "*") this.store.queueGlobalFailure(failure);
+    else this.store.queueFailure(this.store.requireOffer(publisherId, offerId), failure);
   }
 
   addOffer(seed: OfferSeed): OfferView {

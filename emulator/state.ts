@@ -18,7 +18,7 @@ import { open, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type { JobRecord, ProductRecord, SubmissionRecord } from "./ingestion/store";
 import type { OperationRecord } from "./operations";
-import type { OfferRecord } from "./store";
+import type { OfferRecord, StepFailure } from "./store";
 import type { RequestLogEntry, SpellingSettings } from "./types";
 
 export const STATE_FORMAT = "pulumi-cloudpartner-emulator-state";
@@ -44,7 +44,12 @@ export interface EmulatorStateFile {
   savedAt: string;
   /** Simulated now at `savedAt`, and the time scale then: the clock goes on from there after a restart. */
   clock: { simulatedNowMs: number; realMs: number; timeScale: number };
-  cpp: { settings: SpellingSettings & { refuseGoLive?: boolean | string }; offers: SerializedOffer[] };
+  cpp: {
+    settings: SpellingSettings & { refuseGoLive?: boolean | string };
+    offers: SerializedOffer[];
+    /** Emulator-wide one-shot failures (control `POST fail-next`). */
+    failNext?: StepFailure[];
+  };
   ingestion: { submissionCounter: string; products: SerializedProduct[] };
   /** The request log, `Authorization` redacted. */
   requests: RequestLogEntry[];
@@ -54,6 +59,7 @@ export interface LiveState {
   clock: { nowMs(): number; readonly timeScale: number };
   settings: SpellingSettings & { refuseGoLive?: boolean | string };
   offers: OfferRecord[];
+  failNext: StepFailure[];
   products: ProductRecord[];
   submissionCounter: bigint;
   requests: RequestLogEntry[];
@@ -84,7 +90,7 @@ export function serializeState(state: LiveState): string {
     version: STATE_VERSION,
     savedAt: new Date().toISOString(),
     clock: { simulatedNowMs: state.clock.nowMs(), realMs: Date.now(), timeScale: state.clock.timeScale },
-    cpp: { settings: state.settings, offers },
+    cpp: { settings: state.settings, offers, failNext: state.failNext },
     ingestion: { submissionCounter: state.submissionCounter.toString(), products },
     requests: state.requests.map(redactEntry),
   };
@@ -96,6 +102,7 @@ export interface RestoredState {
   simulatedNowMs: number;
   settings: EmulatorStateFile["cpp"]["settings"];
   offers: OfferRecord[];
+  failNext: StepFailure[];
   products: ProductRecord[];
   submissionCounter: bigint;
   requests: RequestLogEntry[];
@@ -143,6 +150,7 @@ export function parseState(text: string, file: string): RestoredState {
     simulatedNowMs: simulatedNowMs + Math.max(0, Date.now() - realMs) * timeScale,
     settings: value.cpp.settings ?? {},
     offers,
+    failNext: value.cpp.failNext ?? [],
     products,
     submissionCounter: BigInt(value.ingestion.submissionCounter),
     requests: value.requests ?? [],

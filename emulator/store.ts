@@ -165,6 +165,25 @@ export class SimStore {
     this.shiftOperation(op, shiftMs);
   }
 
+  /** One-shot failures for the next publish or go-live of any offer (control `POST fail-next`). */
+  readonly failNext: StepFailure[] = [];
+
+  /** Queues a one-shot failure for any offer's next publish or go-live (400 for a step no default plan has). */
+  queueGlobalFailure(failure: StepFailure): void {
+    const kinds = failure.kind ? [failure.kind] : (["publish", "golive"] as const);
+    const known = kinds.flatMap((kind) =>
+      (kind === "golive" ? DEFAULT_GO_LIVE_STEPS : DEFAULT_PUBLISH_STEPS).map((s) => s.id),
+    );
+    if (!known.includes(failure.stepId)) {
+      throw new SimError(
+        400,
+        "BadRequest",
+        `A ${failure.kind ?? "publish or go-live"} has no step '${failure.stepId}'; its steps: ${[...new Set(known)].join(", ")}.`,
+      );
+    }
+    this.failNext.push(failure);
+  }
+
   /** Queues a one-shot failure for the offer's next publish or go-live (400 for a step that plan lacks). */
   queueFailure(offer: OfferRecord, failure: StepFailure): void {
     const kinds = failure.kind ? [failure.kind] : (["publish", "golive"] as const);
@@ -386,15 +405,20 @@ export class SimStore {
     let resolved = planOverride
       ? { steps: planOverride.steps ?? [], plan: planOverride }
       : this.plan(offer, kind);
-    const failIndex =
-      kind === "cancel" ? -1 : (offer.failNext ?? []).findIndex((f) => (f.kind ?? kind) === kind);
-    if (failIndex >= 0) {
-      const [failure] = (offer.failNext ?? []).splice(failIndex, 1);
-      if (failure && resolved.steps.some((step) => step.id === failure.stepId))
+    // A queued failure of this offer, else an emulator-wide one, whose step this operation has.
+    for (const queue of [offer.failNext ?? [], this.failNext]) {
+      if (kind === "cancel" || planOverride) break;
+      const index = queue.findIndex(
+        (f) => (f.kind ?? kind) === kind && resolved.steps.some((step) => step.id === f.stepId),
+      );
+      if (index < 0) continue;
+      const [failure] = queue.splice(index, 1);
+      if (failure)
         resolved = {
           ...resolved,
           plan: { ...resolved.plan, failAt: { stepId: failure.stepId, messages: failure.messages } },
         };
+      break;
     }
     const slot = kind === "golive" ? (offer.seed.goLiveSlot ?? SLOTS.golive) : SLOTS[kind];
     const guid = randomUUID();

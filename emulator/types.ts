@@ -335,7 +335,10 @@ export interface CppSimulator {
   advanceOperation(id: string, by: number | "end"): void;
   /** The running operation fails at `stepId` (default the current step: now; a later step: when it ends). */
   failOperation(id: string, stepId: string | undefined, messages: string[]): void;
-  /** The offer's next publish or go-live (`kind`, default whichever starts first) fails at `stepId`. */
+  /**
+   * The offer's next publish or go-live (`kind`, default whichever starts first) fails at `stepId`; with
+   * `("*", "*")` the next one of any offer.
+   */
   failNext(
     publisherId: string,
     offerId: string,

@@ -207,6 +207,23 @@ describe("offers: fail-next, refuse-golive, portal-edit, per-offer faults", () =
     expect(JSON.stringify(bad.body)).toContain("displaycertify");
   });
 
+  test("global fail-next: the next go-live of any offer fails; the one after runs normally", async () => {
+    const queued = await control("POST", "/fail-next", {
+      kind: "golive",
+      stepId: "live",
+      message: "Rollout halted.",
+    });
+    expect(queued.status).toBe(204);
+    const id = await goLive("legacy-offer");
+    expect((await control("POST", `/operations/${id}/finish`)).body).toMatchObject({
+      status: "failed",
+      error: "Rollout halted.",
+    });
+    const next = await goLive();
+    expect((await control("POST", `/operations/${next}/finish`)).body).toMatchObject({ status: "succeeded" });
+    expect((await control("POST", "/fail-next", { stepId: "nope" })).status).toBe(400);
+  });
+
   test("refuse-golive with a message, then allowed again; globally through settings", async () => {
     const refused = await control("POST", "/offers/contoso/contoso-offer/refuse-golive", {
       message: "Frozen.",

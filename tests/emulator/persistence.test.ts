@@ -165,14 +165,31 @@ test("killed in a loop while writes happen: every restart finds a whole state fi
   expect(tempFiles()).toEqual([]);
 }, 60_000);
 
-test("SIGTERM: the emulator writes the state and exits 0; a restart shows the change", async () => {
+test("SIGTERM: the emulator writes the state and exits 0; a restart shows the changes (operation, armed failure)", async () => {
   const running = await start(["--write-delay-ms", "200"]);
   const id = await goLive(running.url);
+  const armed = await fetch(`${running.url}/_emulator/v1/fail-next`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ kind: "golive", stepId: "displaycertify", message: "Kept across the restart." }),
+  });
+  expect(armed.status).toBe(204);
   running.child.kill("SIGTERM");
   expect(await running.exited).toBe(0);
   expect(hasOperation(id)).toBe(true);
   const again = await start();
   expect((await operation(again.url, id)).status).toBe("running");
+  const legacy = await fetch(`${again.url}/api/publishers/contoso/offers/legacy-offer/golive?${API}`, {
+    method: "POST",
+    headers,
+    body: "{}",
+  });
+  const next = (legacy.headers.get("location") ?? "").split("/operations/")[1]?.split("?")[0] ?? "";
+  const finished = await fetch(`${again.url}/_emulator/v1/operations/${next}/finish`, {
+    method: "POST",
+    headers,
+  });
+  expect(await finished.json()).toMatchObject({ status: "failed", error: "Kept across the restart." });
 }, 60_000);
 
 test("a state file that is not the emulator's is refused with a clear message, and left alone", async () => {
