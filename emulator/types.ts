@@ -319,8 +319,8 @@ export interface CppSimulator {
   ): OfferView;
   /** The offer's draft definition (a copy). */
   draft(publisherId: string, offerId: string): Record<string, unknown> | undefined;
-  /** Change the global spelling defaults. */
-  configure(settings: SpellingSettings): void;
+  /** Change the global spelling defaults, and the emulator-wide go-live refusal (both APIs). */
+  configure(settings: SpellingSettings & { refuseGoLive?: boolean | string }): void;
   /**
    * The operation record is gone: its GET answers 404 (by GUID and `$` id); with `fromSubmissions` it is
    * left out of the submissions list too. The operation still runs and still moves the offer's status.
