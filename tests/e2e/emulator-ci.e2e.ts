@@ -67,8 +67,9 @@ async function runRecipe(stackName: string, edit: (script: string) => string) {
   await stack.init({ pollIntervalSeconds: "0.2", maxPollIntervalSeconds: "0.5" });
   const port = await freePort();
   // As written, except: the package is this checkout (not installed), and a free port instead of 7380.
+  expect(recipe()).toContain("./node_modules/.bin/pulumi-cloudpartner emulator");
   const script = edit(recipe())
-    .replaceAll("npx pulumi-cloudpartner", `node ${JSON.stringify(CLI)}`)
+    .replaceAll("./node_modules/.bin/pulumi-cloudpartner", `node ${JSON.stringify(CLI)}`)
     .replaceAll("7380", String(port));
   return bash(script, stack.projectDir, stack.env);
 }
