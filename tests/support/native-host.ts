@@ -1,5 +1,6 @@
 /**
- * Drives the native plugin `bin/pulumi-resource-cloudpartner` (which runs `dist/provider/native/main.js`) over
+ * Drives the native plugin `bin/pulumi-resource-cloudpartner` (which runs `dist/provider/native/main.js`), or
+ * the single executable `CLOUDPARTNER_PLUGIN` names, over
  * gRPC the way the engine does, on top of `ProviderHost` (spawn, port, response log, init-error decoding).
  */
 
@@ -15,7 +16,14 @@ const { Empty } = require("google-protobuf/google/protobuf/empty_pb");
 // biome-ignore lint/suspicious/noExplicitAny: tests index freely into provider outputs
 type Props = Record<string, any>;
 
-export const PLUGIN = path.resolve(__dirname, "../../bin/pulumi-resource-cloudpartner");
+/**
+ * The plugin executable under test: the launcher, or what `CLOUDPARTNER_PLUGIN` names (the single executable
+ * of a release, `CLOUDPARTNER_PLUGIN=release/build/linux-x64/pulumi-resource-cloudpartner npx jest tests/native`,
+ * as `npm run test:native:release` does).
+ */
+export const PLUGIN = process.env.CLOUDPARTNER_PLUGIN
+  ? path.resolve(process.env.CLOUDPARTNER_PLUGIN)
+  : path.resolve(__dirname, "../../bin/pulumi-resource-cloudpartner");
 export const GO_LIVE = "cloudpartner:index:OfferGoLive";
 export const PUBLISH = "cloudpartner:index:OfferPublish";
 
