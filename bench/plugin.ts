@@ -140,7 +140,10 @@ export async function main(): Promise<BenchReport> {
         {
           title: `Cold start to first GetSchema (median of ${ROUNDS})`,
           headers: ["plugin", "port printed", "GetSchema answered", "vs launcher", "peak RSS"],
-          rows: [row("launcher (bin/, Node + dist/ + node_modules)", "launcher"), row("single executable", "sea")],
+          rows: [
+            row("launcher (bin/, Node + dist/ + node_modules)", "launcher"),
+            row("single executable", "sea"),
+          ],
           notes: [
             `Per-round GetSchema times, launcher: ${runs.launcher.map((r) => fixed(r.schemaMs, 0)).join(", ")} ms.`,
             `Single executable: ${runs.sea.map((r) => fixed(r.schemaMs, 0)).join(", ")} ms.`,

@@ -1,0 +1,101 @@
+/**
+ * The plugin installed the way Pulumi users install plugins: the release archive (built here by
+ * scripts/lib/plugin-build.ts, or the one `CLOUDPARTNER_PLUGIN_ARCHIVE` names, e.g. a downloaded release) goes
+ * into a clean PULUMI_HOME with `pulumi plugin install resource cloudpartner <version> --file <archive>`, then
+ * examples/yaml-release takes an offer live against the simulator with nothing of this checkout on PATH (only
+ * the CLI and the YAML language host: no Node.js, no node_modules, no `plugins.providers`).
+ */
+
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { hostPlatform, packageVersion, releaseArchive } from "../../scripts/lib/plugin-build";
+import { ensurePulumiYaml, REPO_ROOT } from "../../scripts/lib/pulumi-cli";
+import { releaseOffer, sasUri } from "../../scripts/lib/release";
+import { e2eSuite } from "./helpers";
+
+const CANARY = "e2e-plugin-install-canary-71c4aa";
+const YAML_EXAMPLE = path.join(REPO_ROOT, "examples/yaml-release");
+
+// The YAML language host is built with Go (scripts/install-pulumi-yaml.sh).
+const hasGo = spawnSync("go", ["version"]).status === 0;
+if (!hasGo) {
+  console.warn(
+    "tests/e2e/plugin-install.e2e.ts: SKIPPED: `go` is not on PATH; the YAML language host is built with Go (https://go.dev/dl).",
+  );
+}
+const withGo = hasGo ? test : test.skip;
+const e2e = e2eSuite(CANARY, { link: [], enabled: hasGo });
+
+withGo(
+  "`pulumi plugin install --file <release archive>` into a clean PULUMI_HOME; a YAML program takes an offer live with no checkout, Node.js or node_modules on PATH",
+  async () => {
+    const version = packageVersion();
+    const archive =
+      process.env.CLOUDPARTNER_PLUGIN_ARCHIVE ??
+      (await releaseArchive(hostPlatform(), (line) => console.log(`release:plugin: ${line}`)));
+    const yamlDir = await ensurePulumiYaml();
+    const offer = releaseOffer("plugin-install-1");
+    const { offerId } = offer;
+    e2e.sim.addOffer(offer);
+    // PATH: the CLI and the YAML host, nothing else (the machine's own `node` lives in /usr/bin).
+    const stack = e2e.stack({
+      projectDir: YAML_EXAMPLE,
+      stackName: "installed",
+      env: { PATH: [e2e.cliBinDir, yamlDir].join(path.delimiter) },
+    });
+    expect(stack.env.PATH).toBe([e2e.cliBinDir, yamlDir].join(path.delimiter));
+    // The copy of the project links the repository's node_modules for Node.js programs; this one has none.
+    fs.unlinkSync(path.join(stack.projectDir, "node_modules"));
+    expect(fs.readFileSync(path.join(stack.projectDir, "Pulumi.yaml"), "utf8")).not.toMatch(/^plugins:/m);
+    const home = stack.env.PULUMI_HOME as string;
+    expect(fs.readdirSync(home)).toEqual([]);
+
+    const install = await stack.ok([
+      "plugin",
+      "install",
+      "resource",
+      "cloudpartner",
+      version,
+      "--file",
+      path.resolve(archive),
+    ]);
+    expect(install.stdout + install.stderr).not.toMatch(/error/i);
+    const installed = path.join(home, "plugins", `resource-cloudpartner-v${version}`);
+    expect(fs.readdirSync(installed).sort()).toEqual([
+      "LICENSE",
+      "README.md",
+      "pulumi-resource-cloudpartner",
+    ]);
+    expect((await stack.ok(["plugin", "ls"])).stdout).toMatch(
+      new RegExp(`cloudpartner\\s+resource\\s+${version}`),
+    );
+
+    await stack.init(
+      {
+        offerId,
+        planId: offer.planId,
+        version: "1.1.0",
+        pollIntervalSeconds: "0.05",
+        maxPollIntervalSeconds: "0.2",
+        "cloudpartner:endpoint": e2e.sim.url,
+      },
+      { "cloudpartner:accessToken": CANARY, osVhdUrl: sasUri("contoso", "os-1.1.0") },
+    );
+    await stack.ok(["config", "set", "--path", "notificationEmails[0]", "release@contoso.example"]);
+    const up = await stack.ok(["up", "--yes"]);
+    const output = up.stdout + up.stderr;
+    expect(output).toMatch(/\+ +cloudpartner:index:OfferGoLive +offer-live +created/);
+    // The installed plugin served it: nothing on PATH could (the CLI names a plugin it took from PATH).
+    expect(output).not.toContain("using pulumi-resource-cloudpartner from $PATH");
+    expect(await stack.outputs()).toMatchObject({ version: "1.1.0", liveStatus: "succeeded" });
+    expect(e2e.sim.goLivePosts("contoso", offerId)).toBe(1);
+    expect(e2e.sim.count({ kind: "publish", method: "POST", offerId })).toBe(1);
+    expect(output).not.toContain(CANARY);
+    expect(await stack.exportState()).not.toContain(CANARY);
+
+    // A re-run finds nothing to do and sends nothing.
+    await stack.ok(["up", "--yes", "--expect-no-changes"]);
+    expect(e2e.sim.goLivePosts("contoso", offerId)).toBe(1);
+  },
+);
