@@ -174,7 +174,8 @@ function nodeBinary(platform: Platform & { node: string }, log: Log): string {
     cwd: cache,
     encoding: "utf8",
   }).trim();
-  execFileSync("tar", ["-xzf", tgz], { cwd: cache });
+  const tar: typeof import("tar") = require("tar");
+  tar.extract({ file: path.join(cache, tgz), cwd: cache, sync: true });
   if (!fs.existsSync(binary)) throw new Error(`${platform.nodePackage}@${version} has no ${binary}.`);
   return binary;
 }
@@ -217,7 +218,13 @@ export async function buildPlugin(platformName = hostPlatform(), log: Log = () =
     if (platform.os === "linux" && platform.node === hostPlatform()) {
       // The Node binary carries its symbol tables and debug info (18 MB); the plugin does not need them.
       // (Only the host's: this machine's `strip` may not read another architecture.)
-      execFileSync("strip", ["--strip-all", out]);
+      try {
+        execFileSync("strip", ["--strip-all", out], { stdio: "pipe" });
+      } catch (error) {
+        log(
+          `not stripped (strip: ${(error as Error).message.split("\n")[0]}); the executable is 18 MB larger`,
+        );
+      }
     }
     const postject: {
       inject(file: string, name: string, data: Buffer, options: Record<string, unknown>): Promise<void>;
@@ -262,19 +269,18 @@ export async function releaseArchive(platformName = hostPlatform(), log: Log = (
 }
 
 /** `sha256sum` format (`<hex>  <file>`), so `sha256sum -c` checks a download. */
-export function writeChecksums(version: string): string {
+export function writeChecksums(version: string, dir = RELEASE_DIR): string {
   const prefix = `${PLUGIN_NAME}-v${version}-`;
+  const sha256 = (file: string) =>
+    createHash("sha256")
+      .update(fs.readFileSync(path.join(dir, file)))
+      .digest("hex");
   const lines = fs
-    .readdirSync(RELEASE_DIR)
+    .readdirSync(dir)
     .filter((f) => f.startsWith(prefix) && f.endsWith(".tar.gz"))
     .sort()
-    .map(
-      (f) =>
-        `${createHash("sha256")
-          .update(fs.readFileSync(path.join(RELEASE_DIR, f)))
-          .digest("hex")}  ${f}`,
-    );
-  const file = path.join(RELEASE_DIR, checksumsName(version));
+    .map((f) => `${sha256(f)}  ${f}`);
+  const file = path.join(dir, checksumsName(version));
   fs.writeFileSync(file, `${lines.join("\n")}\n`);
   return file;
 }

@@ -7,9 +7,10 @@
  */
 
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { hostPlatform, packageVersion, releaseArchive } from "../../scripts/lib/plugin-build";
+import { checksumsName, hostPlatform, packageVersion, releaseArchive } from "../../scripts/lib/plugin-build";
 import { ensurePulumiYaml, REPO_ROOT } from "../../scripts/lib/pulumi-cli";
 import { releaseOffer, sasUri } from "../../scripts/lib/release";
 import { e2eSuite } from "./helpers";
@@ -34,6 +35,12 @@ withGo(
     const archive =
       process.env.CLOUDPARTNER_PLUGIN_ARCHIVE ??
       (await releaseArchive(hostPlatform(), (line) => console.log(`release:plugin: ${line}`)));
+    if (!process.env.CLOUDPARTNER_PLUGIN_ARCHIVE) {
+      // The checksums file next to it vouches for the archive the CLI installs.
+      const sums = fs.readFileSync(path.join(path.dirname(archive), checksumsName(version)), "utf8");
+      const sha256 = createHash("sha256").update(fs.readFileSync(archive)).digest("hex");
+      expect(sums).toContain(`${sha256}  ${path.basename(archive)}\n`);
+    }
     const yamlDir = await ensurePulumiYaml();
     const offer = releaseOffer("plugin-install-1");
     const { offerId } = offer;
