@@ -200,6 +200,9 @@ export async function buildPlugin(platformName = hostPlatform(), log: Log = () =
       main: bundleFile,
       output: blob,
       disableExperimentalSEAWarning: true,
+      // The plugin is not a Node.js program to its users: a NODE_OPTIONS meant for their own Node.js (say
+      // `--require ts-node/register`) must not reach it.
+      execArgvExtension: "none",
       // V8's code cache saves compiling the bundle at every start, but only a Node of the same platform can
       // read it.
       useCodeCache: platform.node === hostPlatform(),

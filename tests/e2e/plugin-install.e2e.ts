@@ -3,7 +3,8 @@
  * scripts/lib/plugin-build.ts, or the one `CLOUDPARTNER_PLUGIN_ARCHIVE` names, e.g. a downloaded release) goes
  * into a clean PULUMI_HOME with `pulumi plugin install resource cloudpartner <version> --file <archive>`, then
  * examples/yaml-release takes an offer live against the simulator with nothing of this checkout on PATH (only
- * the CLI and the YAML language host: no Node.js, no node_modules, no `plugins.providers`).
+ * the CLI and the YAML language host: no Node.js, no node_modules, no `plugins.providers`; and a NODE_OPTIONS
+ * that would break a Node.js program).
  */
 
 import { spawnSync } from "node:child_process";
@@ -45,11 +46,15 @@ withGo(
     const offer = releaseOffer("plugin-install-1");
     const { offerId } = offer;
     e2e.sim.addOffer(offer);
-    // PATH: the CLI and the YAML host, nothing else (the machine's own `node` lives in /usr/bin).
+    // PATH: the CLI and the YAML host, nothing else (the machine's own `node` lives in /usr/bin). A NODE_OPTIONS
+    // meant for the user's own Node.js does not reach the plugin.
     const stack = e2e.stack({
       projectDir: YAML_EXAMPLE,
       stackName: "installed",
-      env: { PATH: [e2e.cliBinDir, yamlDir].join(path.delimiter) },
+      env: {
+        PATH: [e2e.cliBinDir, yamlDir].join(path.delimiter),
+        NODE_OPTIONS: "--require /nonexistent/preload-for-another-program.js",
+      },
     });
     expect(stack.env.PATH).toBe([e2e.cliBinDir, yamlDir].join(path.delimiter));
     // The copy of the project links the repository's node_modules for Node.js programs; this one has none.
