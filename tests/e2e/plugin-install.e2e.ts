@@ -10,6 +10,8 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { checksumsName, hostPlatform, packageVersion, releaseArchive } from "../../scripts/lib/plugin-build";
 import { ensurePulumiYaml, REPO_ROOT } from "../../scripts/lib/pulumi-cli";
@@ -29,13 +31,20 @@ if (!hasGo) {
 const withGo = hasGo ? test : test.skip;
 const e2e = e2eSuite(CANARY, { link: [], enabled: hasGo });
 
+/** The archive under test, built once for the file (or the one CLOUDPARTNER_PLUGIN_ARCHIVE names). */
+let archiveBuild: Promise<string> | undefined;
+function theArchive(): Promise<string> {
+  archiveBuild ??= process.env.CLOUDPARTNER_PLUGIN_ARCHIVE
+    ? Promise.resolve(path.resolve(process.env.CLOUDPARTNER_PLUGIN_ARCHIVE))
+    : releaseArchive(hostPlatform(), (line) => console.log(`release:plugin: ${line}`));
+  return archiveBuild;
+}
+
 withGo(
   "`pulumi plugin install --file <release archive>` into a clean PULUMI_HOME; a YAML program takes an offer live with no checkout, Node.js or node_modules on PATH",
   async () => {
     const version = packageVersion();
-    const archive =
-      process.env.CLOUDPARTNER_PLUGIN_ARCHIVE ??
-      (await releaseArchive(hostPlatform(), (line) => console.log(`release:plugin: ${line}`)));
+    const archive = await theArchive();
     if (!process.env.CLOUDPARTNER_PLUGIN_ARCHIVE) {
       // The checksums file next to it vouches for the archive the CLI installs.
       const sums = fs.readFileSync(path.join(path.dirname(archive), checksumsName(version)), "utf8");
@@ -109,5 +118,49 @@ withGo(
     // A re-run finds nothing to do and sends nothing.
     await stack.ok(["up", "--yes", "--expect-no-changes"]);
     expect(e2e.sim.goLivePosts("contoso", offerId)).toBe(1);
+  },
+);
+
+withGo(
+  "the archive is named as the CLI downloads it from a plugin server (`--server`, the URL form of pluginDownloadURL)",
+  async () => {
+    const version = packageVersion();
+    const archive = await theArchive();
+    // A release's download folder, as GitHub serves `releases/download/v<version>/<asset>`.
+    const requested: string[] = [];
+    const server = http.createServer((req, res) => {
+      requested.push(req.url ?? "");
+      const prefix = `/releases/download/v${version}/`;
+      if (req.url === `${prefix}${path.basename(archive)}`) {
+        // The CLI checks the length it was told (as GitHub sends it).
+        res.writeHead(200, {
+          "content-type": "application/gzip",
+          "content-length": fs.statSync(archive).size,
+        });
+        fs.createReadStream(archive).pipe(res);
+      } else {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const stack = e2e.stack({ projectDir: YAML_EXAMPLE, stackName: "download" });
+      const home = stack.env.PULUMI_HOME as string;
+      await stack.ok([
+        "plugin",
+        "install",
+        "resource",
+        "cloudpartner",
+        version,
+        "--server",
+        `http://127.0.0.1:${port}/releases/download/v${version}`,
+      ]);
+      expect(requested).toContain(`/releases/download/v${version}/${path.basename(archive)}`);
+      const installed = path.join(home, "plugins", `resource-cloudpartner-v${version}`);
+      expect(fs.existsSync(path.join(installed, "pulumi-resource-cloudpartner"))).toBe(true);
+    } finally {
+      server.close();
+    }
   },
 );
