@@ -1,5 +1,6 @@
 /**
- * Entry point of the plugin `pulumi-resource-cloudpartner` (bin/pulumi-resource-cloudpartner runs this file).
+ * Entry point of the plugin `pulumi-resource-cloudpartner` (bin/pulumi-resource-cloudpartner runs this file;
+ * the release archives' single executable is this file bundled, scripts/lib/plugin-build.ts).
  * The engine starts it with its own address as the argument, reads the port from the first stdout line and
  * talks `pulumirpc.ResourceProvider` to it. Progress lines go back to the engine's Log service, attached to
  * their resource (engine-log.ts), so `pulumi up` shows them.
@@ -10,13 +11,17 @@
  * gives the answers a moment to leave, and exits 0. A second SIGINT exits at once.
  */
 
+import * as sea from "node:sea";
 import { closeDefaultTransport } from "../core/http";
 import { engineLogger } from "./engine-log";
 import { NativeProvider, serve } from "./server";
 
 async function main(): Promise<void> {
   const logger = engineLogger(process.argv[2]);
-  const provider = new NativeProvider({ log: logger.log });
+  // The single executable (scripts/lib/plugin-build.ts) carries schema.json as an asset; otherwise the
+  // provider reads the file from the package.
+  const schemaText = sea.isSea() ? sea.getAsset("schema.json", "utf8") : undefined;
+  const provider = new NativeProvider({ log: logger.log }, schemaText);
   provider.logsFlushed = logger.flushed;
   const { server, port } = await serve(provider);
 
