@@ -75,6 +75,13 @@ test("CheckConfig validates endpoint and api and keeps the token secret; DiffCon
   const good = await host.checkConfig({ accessToken: secret(CANARY), endpoint: sim.url, api: "cpp" });
   expect(good.failures).toEqual([]);
   expect(isSecret(good.inputs.accessToken)).toBe(true);
+  // A token that arrives plain (a stack config set without --secret, an explicit provider's plain input) goes
+  // back marked secret: the engine stores the provider's CheckConfig answer in state.
+  const plain = await host.checkConfig({ accessToken: "a-plain-token-1", endpoint: sim.url });
+  expect(plain.failures).toEqual([]);
+  expect(isSecret(plain.inputs.accessToken)).toBe(true);
+  expect(plain.inputs.accessToken.value).toBe("a-plain-token-1");
+  expect(plain.inputs.endpoint).toBe(sim.url);
   const bad = await host.checkConfig({ endpoint: "http://example.com", api: "soap" });
   expect(bad.failures.map((f) => f.property).sort()).toEqual(["api", "endpoint"]);
   expect(bad.failures.find((f) => f.property === "endpoint")?.reason).toMatch(/https/);
