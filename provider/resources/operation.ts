@@ -53,6 +53,8 @@ export interface CallControl {
   signal?: AbortSignal;
   /** Stop waiting at this time (ms since the epoch on the provider's clock) if `timeoutSeconds` ends later. */
   deadlineMs?: number;
+  /** Where `deadlineMs` comes from, for the message when it ends the wait (e.g. customTimeouts.create). */
+  deadlineSetting?: { name: string; description: string };
 }
 
 /** An input one kind adds to the common ones (publish: `notificationEmails`). It is kept in the outputs. */
@@ -301,17 +303,16 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
       const now = this.#now();
       const warning = staticTokenWarning(tokens, now, now + inputs.timeoutSeconds * 1000);
       if (warning) this.#log(`[${what}] ${warning}`);
+      const callerMs = (control.deadlineMs ?? Number.POSITIVE_INFINITY) - this.#now();
       const options: PollOperationOptions = {
         pollIntervalMs: inputs.pollIntervalSeconds * 1000,
         maxPollIntervalMs: inputs.maxPollIntervalSeconds * 1000,
-        // The earlier of timeoutSeconds and the caller's deadline (the poller needs a positive time).
-        timeoutMs: Math.max(
-          1,
-          Math.min(
-            inputs.timeoutSeconds * 1000,
-            (control.deadlineMs ?? Number.POSITIVE_INFINITY) - this.#now(),
-          ),
-        ),
+        // The earlier of timeoutSeconds and the caller's deadline (the poller needs a positive time); the
+        // timeout message names whichever it was.
+        timeoutMs: Math.max(1, Math.min(inputs.timeoutSeconds * 1000, callerMs)),
+        ...(callerMs < inputs.timeoutSeconds * 1000 && control.deadlineSetting
+          ? { timeoutSetting: control.deadlineSetting }
+          : {}),
         signal: control.signal,
         // A resumed wait keeps the pace of the operation's age instead of starting over at pollIntervalSeconds.
         startedAtMs: Date.parse(outs.startedAt),

@@ -187,6 +187,34 @@ test("the request timeout (customTimeouts) ends the wait with partial state; upd
   expect(init?.properties).toMatchObject({ offerId, status: "running" });
   expect(init?.properties.operationLocation).toEqual(expect.stringContaining(sim.url));
   expect(init?.message).toMatch(/pulumi up/);
+  // The limit that ended the wait is the resource's customTimeouts, not timeoutSeconds (an hour): the message
+  // names it and says to raise that one.
+  expect(init?.message).toMatch(/after [\d.]+s, the limit set by the resource option customTimeouts\.create/);
+  expect(init?.message).toMatch(/or raise customTimeouts\.create\.$/);
+  expect(init?.message).not.toMatch(/raise timeoutSeconds/);
+  expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+
+  // The same on resume, where customTimeouts.update applies.
+  const again = decodeInitError(
+    await host
+      .update(GO_LIVE, init?.id ?? "", init?.properties ?? {}, news, { timeout: 1 })
+      .catch((e: unknown) => e),
+  );
+  expect(again?.message).toMatch(/or raise customTimeouts\.update\.$/);
+  // timeoutSeconds ending first is still named as such.
+  const own = decodeInitError(
+    await host
+      .update(
+        GO_LIVE,
+        init?.id ?? "",
+        init?.properties ?? {},
+        { ...news, timeoutSeconds: 1 },
+        { timeout: 3600 },
+      )
+      .catch((e: unknown) => e),
+  );
+  expect(own?.message).toMatch(/or raise timeoutSeconds\.$/);
+  expect(own?.message).not.toMatch(/customTimeouts/);
   expect(sim.goLivePosts("contoso", offerId)).toBe(1);
 
   sim.advance(2 * 10 ** 9);
