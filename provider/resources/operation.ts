@@ -25,7 +25,13 @@ import {
   type OperationInputs,
   UNKNOWN_VALUE,
 } from "../core/validate";
-import { backendOptions, type ProviderHooks, ProviderTokens } from "./connection";
+import {
+  backendOptions,
+  type LogSeverity,
+  type ProviderHooks,
+  ProviderTokens,
+  progressSeverity,
+} from "./connection";
 import { exitWithEngine } from "./engine-watch";
 import { applySnapshot, forState, type OperationOutputs, ResourceInitError } from "./outputs";
 import { statusFromOffer } from "./status-from-offer";
@@ -325,7 +331,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
         until: this.spec.stopsAtSignoff ? isAwaitingSignoff : undefined,
         onProgress: (event) => {
           if (event.snapshot) current = this.#apply(current, event.snapshot);
-          this.#log(progressLine(what, this.spec.label, event));
+          this.#log(progressLine(what, this.spec.label, event), progressSeverity(event));
         },
       };
       const final = await pollOperation(read, outs.operationLocation, options);
@@ -429,8 +435,9 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     );
   }
 
-  #log(line: string): void {
-    (this.hooks.log ?? console.log)(line);
+  #log(line: string, severity: LogSeverity = "info"): void {
+    if (this.hooks.log) this.hooks.log(line, severity);
+    else console.log(line);
   }
 
   #now(): number {
