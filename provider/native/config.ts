@@ -5,6 +5,7 @@
 
 import type * as provpb from "@pulumi/pulumi/proto/provider_pb";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
+import { apiProfile } from "../backends";
 import { API_NAMES, type ApiName } from "../core/backend";
 import { endpointProblem } from "../core/options";
 import { ACCESS_TOKEN_CONFIG_KEY, type ConfigureRequest } from "../resources";
@@ -26,7 +27,10 @@ export async function checkConfig(req: provpb.CheckRequest): Promise<provpb.Chec
     failures.push(new provproto.CheckFailure().setProperty(property).setReason(reason));
   const { endpoint, api } = values;
   if (endpoint !== undefined && endpoint !== unknownValue) {
-    const problem = typeof endpoint === "string" ? endpointProblem(endpoint) : "must be a string";
+    // An ingestion endpoint has a path (…/rp/product-ingestion); a CPP one is a host only.
+    const allowPath = API_NAMES.includes(api as ApiName) && apiProfile(api as ApiName).endpointPath;
+    const problem =
+      typeof endpoint === "string" ? endpointProblem(endpoint, { allowPath }) : "must be a string";
     if (problem) fail("endpoint", `cloudpartner:endpoint ${problem}.`);
   }
   if (api !== undefined && api !== unknownValue && !API_NAMES.includes(api as ApiName)) {

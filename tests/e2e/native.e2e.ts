@@ -210,4 +210,31 @@ describe("native resource with the real CLI", () => {
     expect(posts(offerId)).toBe(postsBefore);
     expect(e2e.sim.goLivePosts("contoso", offerId)).toBe(1);
   });
+
+  test("pulumi import of a Product Ingestion go-live already live (`<offerExternalId>/golive/current`): 0 POSTs", async () => {
+    const { stack } = await setup({ native: true });
+    const externalId = `e2e-native-ing-${counter}`;
+    e2e.sim.ingestion.addProduct({ externalId, state: "live" });
+    const postsBefore = e2e.sim.count({ method: "POST" });
+    // A stack on the ingestion API: the provider configuration names the API and its endpoint.
+    await stack.ok(["config", "set", "cloudpartner:api", "ingestion"]);
+    await stack.ok(["config", "set", "cloudpartner:endpoint", `${e2e.sim.url}/rp/product-ingestion`]);
+
+    const imported = await stack.ok([
+      "import",
+      NATIVE_TYPE,
+      "offer-live",
+      `${externalId}/golive/current`,
+      "--yes",
+      "--generate-code=false",
+    ]);
+    expect(imported.stdout + imported.stderr).not.toContain(CANARY);
+    const [adopted] = await goLives(stack);
+    expect(adopted).toMatchObject({
+      type: NATIVE_TYPE,
+      outputs: { api: "ingestion", offerId: externalId, status: "succeeded", attached: true },
+    });
+    expect(adopted?.id).toMatch(new RegExp(`^${externalId}/golive/submission/`));
+    expect(e2e.sim.count({ method: "POST" })).toBe(postsBefore);
+  });
 });
