@@ -126,6 +126,11 @@ describe("native resource with the real CLI", () => {
     expect(first.stdout + first.stderr).toMatch(
       /Stopped waiting for contoso\/e2e-native-\d+ after .*still running/,
     );
+    // The limit named is the one that ended the wait.
+    expect(first.stdout + first.stderr).toMatch(
+      /the limit set by the resource option customTimeouts\.create/,
+    );
+    expect(first.stdout + first.stderr).toMatch(/or raise customTimeouts\.create\./);
     expect(seconds).toBeGreaterThanOrEqual(5);
     // Progress lines reach the CLI through the engine's Log service, under the resource.
     expect(first.stdout).toMatch(/go-live accepted; operation /);
