@@ -113,6 +113,12 @@ export class IngestionBackend implements OfferBackend {
     return { productId, submissions: await this.client.submissions(productId, this.offerId, signal) };
   }
 
+  handleOf(operationId: string): OperationHandle {
+    return operationId.startsWith("submission/")
+      ? { operationLocation: this.client.submissionUrl(operationId), submissionId: operationId }
+      : { operationLocation: this.client.jobStatusUrl(operationId), operationId };
+  }
+
   async findExisting(kind: OperationKind, signal?: AbortSignal): Promise<StartedOperation | undefined> {
     const { productId, submissions } = await this.#submissions(signal);
     const existing = existingSubmission(kind, submissions, this.offerId);

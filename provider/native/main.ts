@@ -8,11 +8,13 @@
  * Signals: a Ctrl-C reaches this process too (same process group as the CLI). The first SIGINT does what the
  * engine's Cancel does, abort what is in flight so each wait saves its operation as partial state, and leaves
  * the process up so those answers still reach the engine, which then shuts the plugin down. SIGTERM aborts,
- * gives the answers a moment to leave, and exits 0. A second SIGINT exits at once.
+ * gives the answers a moment to leave, and exits 0. A second SIGINT exits at once. When the engine is gone
+ * (SIGKILLed), the plugin notices within a second and exits, idle or not (resources/engine-watch.ts).
  */
 
 import * as sea from "node:sea";
 import { closeDefaultTransport } from "../core/http";
+import { exitWithEngine } from "../resources/engine-watch";
 import { engineLogger } from "./engine-log";
 import { NativeProvider, serve } from "./server";
 
@@ -50,6 +52,8 @@ async function main(): Promise<void> {
 
   // The engine reads the port from the first line; it must be the first thing printed.
   process.stdout.write(`${port}\n`);
+  // From start-up, not only while a call waits: an idle plugin must not outlive a killed engine either.
+  exitWithEngine();
 }
 
 main().catch((error: unknown) => {

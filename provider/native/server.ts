@@ -242,7 +242,7 @@ export class NativeProvider {
         Struct.fromJavaScript(wrapSecrets({ ...unknowns, ...inputs.values }, secrets)),
       );
     }
-    const result = await this.#controlled(req.getTimeout(), secrets, (control) =>
+    const result = await this.#controlled(req.getTimeout(), "create", secrets, (control) =>
       provider.create(inputs.values, control),
     );
     return new provproto.CreateResponse()
@@ -260,7 +260,7 @@ export class NativeProvider {
         Struct.fromJavaScript(jsonSafe(wrapSecrets({ ...olds.values, ...news.values }, secrets))),
       );
     }
-    const result = await this.#controlled(req.getTimeout(), secrets, (control) =>
+    const result = await this.#controlled(req.getTimeout(), "update", secrets, (control) =>
       provider.update(req.getId(), olds.values, news.values, control),
     );
     return new provproto.UpdateResponse().setProperties(
@@ -298,17 +298,27 @@ export class NativeProvider {
     return new Empty();
   }
 
-  /** Runs a create/update with Cancel's signal and the request's deadline (`timeout` seconds; 0 = none). */
+  /**
+   * Runs a create/update with Cancel's signal and the request's deadline (`timeout` seconds, the resource's
+   * `customTimeouts` for that operation; 0 = none).
+   */
   async #controlled<T>(
     timeoutSeconds: number,
+    operation: "create" | "update",
     secrets: Set<string>,
     run: (control: CallControl) => Promise<T>,
   ): Promise<T> {
     const controller = new AbortController();
     this.#inFlight.add(controller);
+    const setting = `customTimeouts.${operation}`;
     const control: CallControl = {
       signal: controller.signal,
-      ...(timeoutSeconds > 0 ? { deadlineMs: Date.now() + timeoutSeconds * 1000 } : {}),
+      ...(timeoutSeconds > 0
+        ? {
+            deadlineMs: Date.now() + timeoutSeconds * 1000,
+            deadlineSetting: { name: setting, description: `the resource option ${setting}` },
+          }
+        : {}),
     };
     try {
       return await run(control);

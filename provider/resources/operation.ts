@@ -25,7 +25,13 @@ import {
   type OperationInputs,
   UNKNOWN_VALUE,
 } from "../core/validate";
-import { backendOptions, type ProviderHooks, ProviderTokens } from "./connection";
+import {
+  backendOptions,
+  type LogSeverity,
+  type ProviderHooks,
+  ProviderTokens,
+  progressSeverity,
+} from "./connection";
 import { exitWithEngine } from "./engine-watch";
 import { applySnapshot, forState, type OperationOutputs, ResourceInitError } from "./outputs";
 import { statusFromOffer } from "./status-from-offer";
@@ -53,6 +59,8 @@ export interface CallControl {
   signal?: AbortSignal;
   /** Stop waiting at this time (ms since the epoch on the provider's clock) if `timeoutSeconds` ends later. */
   deadlineMs?: number;
+  /** Where `deadlineMs` comes from, for the message when it ends the wait (e.g. customTimeouts.create). */
+  deadlineSetting?: { name: string; description: string };
 }
 
 /** An input one kind adds to the common ones (publish: `notificationEmails`). It is kept in the outputs. */
@@ -301,17 +309,16 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
       const now = this.#now();
       const warning = staticTokenWarning(tokens, now, now + inputs.timeoutSeconds * 1000);
       if (warning) this.#log(`[${what}] ${warning}`);
+      const callerMs = (control.deadlineMs ?? Number.POSITIVE_INFINITY) - this.#now();
       const options: PollOperationOptions = {
         pollIntervalMs: inputs.pollIntervalSeconds * 1000,
         maxPollIntervalMs: inputs.maxPollIntervalSeconds * 1000,
-        // The earlier of timeoutSeconds and the caller's deadline (the poller needs a positive time).
-        timeoutMs: Math.max(
-          1,
-          Math.min(
-            inputs.timeoutSeconds * 1000,
-            (control.deadlineMs ?? Number.POSITIVE_INFINITY) - this.#now(),
-          ),
-        ),
+        // The earlier of timeoutSeconds and the caller's deadline (the poller needs a positive time); the
+        // timeout message names whichever it was.
+        timeoutMs: Math.max(1, Math.min(inputs.timeoutSeconds * 1000, callerMs)),
+        ...(callerMs < inputs.timeoutSeconds * 1000 && control.deadlineSetting
+          ? { timeoutSetting: control.deadlineSetting }
+          : {}),
         signal: control.signal,
         // A resumed wait keeps the pace of the operation's age instead of starting over at pollIntervalSeconds.
         startedAtMs: Date.parse(outs.startedAt),
@@ -324,7 +331,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
         until: this.spec.stopsAtSignoff ? isAwaitingSignoff : undefined,
         onProgress: (event) => {
           if (event.snapshot) current = this.#apply(current, event.snapshot);
-          this.#log(progressLine(what, this.spec.label, event));
+          this.#log(progressLine(what, this.spec.label, event), progressSeverity(event));
         },
       };
       const final = await pollOperation(read, outs.operationLocation, options);
@@ -428,8 +435,9 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     );
   }
 
-  #log(line: string): void {
-    (this.hooks.log ?? console.log)(line);
+  #log(line: string, severity: LogSeverity = "info"): void {
+    if (this.hooks.log) this.hooks.log(line, severity);
+    else console.log(line);
   }
 
   #now(): number {

@@ -93,6 +93,7 @@ export class ProviderHost {
     const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     const host = new ProviderHost(child, client);
     host.stdout = stdout;
+    host.stderr = stderr;
     child.stdout?.on("data", (chunk: Buffer) => {
       host.stdout += chunk.toString();
     });
