@@ -34,7 +34,7 @@ import {
 } from "./connection";
 import { exitWithEngine } from "./engine-watch";
 import { applySnapshot, forState, type OperationOutputs, ResourceInitError } from "./outputs";
-import { statusFromOffer } from "./status-from-offer";
+import { isFinished, statusFromList, statusFromOffer } from "./status-from-offer";
 import type {
   CheckResult,
   ConfigureRequest,
@@ -238,20 +238,36 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
   }
 
   /**
-   * The operation record answered 404 (records do not live forever): the resource takes its status from the
-   * offer's (`statusFromOffer`), so it never keeps `running` beside a status that says otherwise, and a
-   * later `pulumi up` does not resume a wait that cannot succeed.
+   * The operation record answered 404 (records do not live forever). An operation that had already finished
+   * keeps its outcome: the offer's status describes the offer's latest operation, which may be a later one (a
+   * go-live that succeeded long ago must not read `failed` because a new publish now waits for review, or the
+   * diff would replace it and send a go-live nobody asked for). One still running takes its status from its own
+   * entry in the offer's list of operations when listed, else from the offer's (`statusFromOffer`), so it never
+   * keeps `running` beside a status that says otherwise, and a later `pulumi up` does not resume a wait that
+   * cannot succeed. The offer is read either way: when it is gone, the caller removes the resource.
    */
   async #fromOffer(backend: OfferBackend, outs: OperationOutputs): Promise<OperationOutputs> {
     const offer = await backend.offerStatus();
-    const derived = statusFromOffer(this.spec.kind, offer);
+    const gone = `[${backend.offer}] the ${this.spec.label} operation ${outs.operationLocation} is no longer available (HTTP 404)`;
+    if (isFinished(outs.status)) {
+      this.#log(
+        `${gone}; it ${outs.status}, and that is kept: the offer's status (${offer.status || "empty"}) describes its latest operation, which may be a later one.`,
+      );
+      return outs;
+    }
+    const id = backend.api === "ingestion" ? outs.submissionId : outs.operationId;
+    const derived =
+      statusFromList(this.spec.kind, id, await backend.listOperations()) ??
+      statusFromOffer(this.spec.kind, offer);
     this.#log(
-      `[${backend.offer}] the ${this.spec.label} operation ${outs.operationLocation} is no longer available (HTTP 404); the offer's status is ${offer.status || "empty"}: ${derived.note}`,
+      derived.source === "list"
+        ? `${gone}; ${derived.note}`
+        : `${gone}; the offer's status is ${offer.status || "empty"}: ${derived.note}`,
     );
     return {
       ...outs,
       status: derived.status,
-      rawStatus: offer.status,
+      rawStatus: derived.rawStatus,
       messages: [derived.note],
       ...(this.spec.stopsAtSignoff ? { awaitingSignoff: derived.awaitingSignoff } : {}),
       ...(derived.status !== "running" && !outs.completedAt
@@ -349,7 +365,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
         });
         if (fromOffer.status !== "running" || fromOffer.awaitingSignoff === true) return fromOffer;
         const message =
-          `The ${this.spec.label} operation ${current.operationLocation} is no longer available (HTTP 404), and the offer's status is ${fromOffer.rawStatus}: an operation still runs for ${what}, but this resource cannot follow it without its record. ` +
+          `The ${this.spec.label} operation ${current.operationLocation} is no longer available (HTTP 404), and its status as read now is ${fromOffer.rawStatus}: an operation still runs for ${what}, but this resource cannot follow it without its record. ` +
           `Either run \`pulumi up --replace <this resource's URN>\` (\`pulumi stack --show-urns\` lists it): the new resource attaches to the running ${this.spec.label} if the offer lists one (nothing is sent while one runs); ` +
           `or wait until \`npx pulumi-cloudpartner status ${backend.api === "ingestion" ? `--api ingestion ${inputs.offerId}` : `${inputs.publisherId} ${inputs.offerId}`}\` shows it ended, then run \`pulumi refresh\` and \`pulumi up\`.`;
         throw new ResourceInitError(
