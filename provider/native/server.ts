@@ -207,7 +207,8 @@ export class NativeProvider {
     const result = await provider.diff(req.getId(), olds, news);
     const replaces = result.replaces ?? [];
     const changedInputs = Object.keys(news).filter(
-      (key) => key !== "__provider" && !sameValue(olds[key], news[key]),
+      // `__provider`, and the lifecycle's own markers (`__triggersChanged`), are not inputs to show.
+      (key) => !key.startsWith("__") && !sameValue(olds[key], news[key]),
     );
     const detailed = new Map<string, provpb.PropertyDiff>();
     for (const key of changedInputs)

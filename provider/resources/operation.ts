@@ -51,6 +51,15 @@ export { ACCESS_TOKEN_CONFIG_KEY, type ProviderHooks } from "./connection";
 const PROVIDER_KEY = "__provider";
 
 /**
+ * Set by `check` when the resource already exists and has `triggers`: whether they changed since its last
+ * deployment. `create` only sees the new inputs, and a replace has many causes (`endpoint`, `apiVersion`,
+ * `pulumi up --replace`); only a change of the triggers (e.g. a new image version in the draft) makes an
+ * operation that already rests at its preview or finished out of date. Absent (a first create, or one after a
+ * killed run cleared with `--clear-pending-creates`): the old triggers are unknown, so they count as changed.
+ */
+export const TRIGGERS_CHANGED_KEY = "__triggersChanged";
+
+/**
  * Per-call control a front door other than the dynamic host passes to `create`/`update` (the native provider:
  * its Cancel RPC and the engine's `customTimeouts`). Both optional; the dynamic host passes neither.
  */
@@ -124,8 +133,19 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     this.#tokens.configure(req);
   }
 
-  async check(_olds: Inputs, news: Inputs): Promise<CheckResult> {
-    return this.#check(news);
+  async check(olds: Inputs, news: Inputs): Promise<CheckResult> {
+    const checked = this.#check(news);
+    const triggers = checked.inputs.triggers;
+    delete checked.inputs[TRIGGERS_CHANGED_KEY];
+    // Only for a resource in state whose triggers are known (in a preview they may not be yet).
+    if (
+      olds.offerId !== undefined &&
+      Array.isArray(triggers) &&
+      triggers.length > 0 &&
+      !JSON.stringify(triggers).includes(UNKNOWN_VALUE)
+    )
+      checked.inputs[TRIGGERS_CHANGED_KEY] = !sameValue(olds.triggers, triggers);
+    return checked;
   }
 
   async diff(_id: string, olds: Inputs, news: Inputs): Promise<DiffResult> {
@@ -166,7 +186,9 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     const started =
       (await backend.findExisting(this.spec.kind, signal, {
         // Replaced because its triggers changed (e.g. a new image version): a resting publish predates that.
-        onlyInProgress: inputs.triggers !== undefined && inputs.triggers.length > 0,
+        // Replaced for another reason (endpoint, apiVersion, `--replace`): it is still the current one.
+        onlyInProgress:
+          inputs.triggers !== undefined && inputs.triggers.length > 0 && raw[TRIGGERS_CHANGED_KEY] !== false,
       })) ?? (await backend.start(this.spec.kind, { ...this.spec.startOptions?.(inputs), signal }));
     this.#log(
       started.origin === "attached"
