@@ -417,7 +417,7 @@ export function existingSubmission(
   if (kind === "publish") {
     if (options.onlyInProgress) return undefined;
     const newest = states.find(([s]) => s.target === "preview");
-    if (!newest || newest[1] !== "succeeded") return undefined;
+    if (newest?.[1] !== "succeeded") return undefined;
     const wentLive = states.some(
       ([s, state]) =>
         s.target === "live" && s.id === newest[0].id && (state === "succeeded" || state === "inFlight"),
