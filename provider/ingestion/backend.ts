@@ -2,8 +2,9 @@
  * The Partner Center Product Ingestion API behind the backend seam. An offer is a product found by its external
  * id; a publish is a configure job that sends the draft to `preview`, a go-live one that sends the newest ready
  * preview submission to `live`. Before any configure POST the product's submissions are read: one already in
- * flight for the target is attached to, a preview already live is adopted, and a POST is only repeated when
- * a re-read proves the first one did nothing.
+ * flight for the target is attached to, a preview already live is adopted (go-live), a ready preview not yet
+ * live is adopted (publish, unless its triggers changed), and a POST is only repeated when a re-read proves the
+ * first one did nothing.
  */
 
 import type {
