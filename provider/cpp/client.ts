@@ -282,7 +282,11 @@ export class CloudPartnerClient {
     options: { onlyInProgress?: boolean } = {},
   ): Promise<{ operation: StartedOperation; running: boolean } | undefined> {
     const list = await this.#decidable(publisherId, offerId, kind, signal);
-    const summaries = await this.#runningPublishBySteps(publisherId, offerId, list.summaries, signal);
+    // Only a publish's decision turns on whether a running publish rests (a go-live's counts both alike).
+    const summaries =
+      kind === "publish"
+        ? await this.#runningPublishBySteps(publisherId, offerId, list.summaries, signal)
+        : list.summaries;
     const existing = existingOf(summaries, kind, options);
     return existing
       ? { operation: this.#attachTo(publisherId, offerId, existing.summary), running: existing.running }

@@ -15,7 +15,7 @@ import type {
   ReadLimits,
   StartOptions,
 } from "../core/backend";
-import { AuthenticationError, CloudPartnerError, NotFoundError } from "../core/errors";
+import { AuthenticationError, CloudPartnerError, NotFoundError, ProtocolError } from "../core/errors";
 import { operationIdFromLocation } from "../core/location";
 import { isAwaitingSignoff, type OperationSnapshot } from "../core/operation";
 import { type PollOperationOptions, pollOperation, progressLine } from "../core/poller";
@@ -278,9 +278,12 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
       return outs;
     }
     const id = backend.api === "ingestion" ? outs.submissionId : outs.operationId;
-    const derived =
-      statusFromList(this.spec.kind, id, await backend.listOperations()) ??
-      statusFromOffer(this.spec.kind, offer);
+    // A list this client cannot read says nothing about this operation: the offer's status is then all there is.
+    const listed = await backend.listOperations().catch((error: unknown) => {
+      if (error instanceof ProtocolError) return [];
+      throw error;
+    });
+    const derived = statusFromList(this.spec.kind, id, listed) ?? statusFromOffer(this.spec.kind, offer);
     this.#log(
       derived.source === "list"
         ? `${gone}; ${derived.note}`
