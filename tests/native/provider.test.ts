@@ -414,6 +414,33 @@ test("OfferPublish: secret inputs stay secret in outputs and in partial state", 
   expect(isSecret(init?.properties.offerId)).toBe(true);
 });
 
+test("OfferPublish triggers: `--replace` with the same triggers adopts the resting publish; a change publishes", async () => {
+  const offerId = newOffer({ state: "neverPublished" });
+  const publishPosts = () =>
+    sim.requests.filter(
+      (r) => r.kind === "publish" && r.method === "POST" && r.processed && r.offerId === offerId,
+    ).length;
+  const first = await host.create(PUBLISH, await checked(PUBLISH, inputs(offerId, { triggers: ["1.0.0"] })));
+  expect(first.properties).toMatchObject({ awaitingSignoff: true });
+  // `pulumi up --replace`: Check gets the old inputs; the diff shows no input change (the marker is not one).
+  const same = (await host.check(PUBLISH, first.properties, inputs(offerId, { triggers: ["1.0.0"] }))).inputs;
+  expect(same.__triggersChanged).toBe(false);
+  expect((await host.diff(PUBLISH, first.id, first.properties, same)).none).toBe(true);
+  const replaced = await host.create(PUBLISH, same);
+  expect(replaced.properties).toMatchObject({ attached: true, operationId: first.properties.operationId });
+  expect(publishPosts()).toBe(1);
+  // A new trigger value (a new image version in the draft): the diff replaces on triggers alone; a new publish.
+  sim.portalEdit("contoso", offerId, { displayText: "with image 2.0.0" });
+  const changed = (await host.check(PUBLISH, first.properties, inputs(offerId, { triggers: ["2.0.0"] })))
+    .inputs;
+  const diff = await host.diff(PUBLISH, first.id, first.properties, changed);
+  expect(diff.replaces).toEqual(["triggers"]);
+  expect(diff.detailed).toEqual({ triggers: "UPDATE_REPLACE" });
+  const republished = await host.create(PUBLISH, changed);
+  expect(republished.properties).toMatchObject({ attached: false, awaitingSignoff: true });
+  expect(publishPosts()).toBe(2);
+});
+
 test("getOfferStatus is served as an Invoke with the configured token and endpoint", async () => {
   const offerId = newOffer();
   const { result, failures } = await host.invoke("cloudpartner:index:getOfferStatus", {
