@@ -273,7 +273,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     const gone = `[${backend.offer}] the ${this.spec.label} operation ${outs.operationLocation} is no longer available (HTTP 404)`;
     if (isFinished(outs.status)) {
       this.#log(
-        `${gone}; it ${outs.status}, and that is kept: the offer's status (${offer.status || "empty"}) describes its latest operation, which may be a later one.`,
+        `${gone}; it ended ${outs.status}, and that is kept: the offer's status (${offer.status || "empty"}) describes its latest operation, which may be a later one.`,
       );
       return outs;
     }
