@@ -246,6 +246,12 @@ export class ImageVersionError extends CloudPartnerError {
   }
 }
 
+/**
+ * The plan a version belongs to is not in the offer's draft (deleted in the portal, or never there): a create
+ * cannot add the version; a refresh or a destroy has nothing left to manage.
+ */
+export class PlanNotFoundError extends ImageVersionError {}
+
 /** Someone else changed what a write was about to change (a portal edit): reported, never overwritten. */
 export class ConcurrentEditError extends CloudPartnerError {
   /** What changed, one line each (blob paths only, never a SAS signature). */
