@@ -104,6 +104,21 @@ export function binaryPath(platform: Platform & { node: string }): string {
 type Log = (line: string) => void;
 
 /**
+ * `text` (a provider source) with each `require(require.resolve("<spec>", { paths: [<dir>] }))` turned into
+ * `require("<file>")`, `<file>` being what `resolve` makes of `<spec>`; formatted on one line or over several
+ * (Biome breaks a long one and adds a trailing comma). What is left of the SDK folder, the
+ * `require.resolve("@pulumi/pulumi/package.json")` used only for those requires, becomes a placeholder string.
+ */
+export function staticSdkRequiresOf(text: string, resolve: (spec: string) => string): string {
+  return text
+    .replace(
+      /require\(\s*require\.resolve\(\s*("[^"]+")\s*,\s*\{\s*paths:\s*\[\s*\w+\s*\]\s*\}\s*\)\s*,?\s*\)/g,
+      (_match, spec: string) => `require(${JSON.stringify(resolve(JSON.parse(spec)))})`,
+    )
+    .replace(/require\.resolve\(\s*"@pulumi\/pulumi\/package\.json"\s*\)/g, '"bundled"');
+}
+
+/**
  * Bundles provider/native/main.ts into one CommonJS file. Our sources load the @pulumi/pulumi SDK's own
  * copies of grpc-js and google-protobuf with `require(require.resolve(spec, { paths: [sdkDir] }))`, which a
  * bundler cannot follow; the plugin below resolves each such spec from the SDK's folder at build time, exactly
@@ -117,15 +132,9 @@ export async function bundle(outFile: string): Promise<void> {
     name: "static-sdk-requires",
     setup(build) {
       build.onLoad({ filter: /[\\/]provider[\\/].*\.ts$/ }, async (args) => {
-        let text = await fs.promises.readFile(args.path, "utf8");
-        text = text.replace(
-          /require\(\s*require\.resolve\(\s*("[^"]+")\s*,\s*\{\s*paths:\s*\[\s*\w+\s*\]\s*\}\s*\)\s*\)/g,
-          (_match, spec: string) =>
-            `require(${JSON.stringify(require.resolve(JSON.parse(spec), { paths: [sdkDir] }))})`,
-        );
-        // What is left is `sdkDir` itself, used only for the requires above: a placeholder keeps it a string.
-        text = text.replace(/require\.resolve\(\s*"@pulumi\/pulumi\/package\.json"\s*\)/g, '"bundled"');
-        return { contents: text, loader: "ts" };
+        const text = await fs.promises.readFile(args.path, "utf8");
+        const contents = staticSdkRequiresOf(text, (spec) => require.resolve(spec, { paths: [sdkDir] }));
+        return { contents, loader: "ts" };
       });
     },
   };

@@ -7,7 +7,13 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { archiveName, checksumsName, platformOf, writeChecksums } from "../../scripts/lib/plugin-build";
+import {
+  archiveName,
+  checksumsName,
+  platformOf,
+  staticSdkRequiresOf,
+  writeChecksums,
+} from "../../scripts/lib/plugin-build";
 
 test("archives are named pulumi-resource-cloudpartner-v<version>-<os>-<arch>.tar.gz, Node or Pulumi spelling alike", () => {
   const names = ["linux-x64", "linux-arm64", "darwin-x64", "darwin-arm64", "win-x64", "win-arm64"].map((p) =>
@@ -57,4 +63,24 @@ test("the checksums file lists every archive of the version, in sha256sum format
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("the bundle's SDK requires become static in the provider's sources as formatted (one line or broken over several)", () => {
+  const resolve = (spec: string) => `/sdk/node_modules/${spec}.js`;
+  const oneLine = 'const grpc = require(require.resolve("@grpc/grpc-js", { paths: [sdkDir] }));';
+  const broken = [
+    "export const { Struct } = require(",
+    '  require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [sdkDir] }),',
+    ");",
+  ].join("\n");
+  expect(staticSdkRequiresOf(oneLine, resolve)).toBe(
+    'const grpc = require("/sdk/node_modules/@grpc/grpc-js.js");',
+  );
+  expect(staticSdkRequiresOf(broken, resolve)).toBe(
+    'export const { Struct } = require("/sdk/node_modules/google-protobuf/google/protobuf/struct_pb.js");',
+  );
+  // The provider's own source: no dynamic require is left (the bundle would refuse it).
+  const source = fs.readFileSync(path.join(__dirname, "../../provider/native/protocol.ts"), "utf8");
+  expect(source).toMatch(/require\.resolve\(/);
+  expect(staticSdkRequiresOf(source, resolve)).not.toMatch(/require\.resolve\(/);
 });
