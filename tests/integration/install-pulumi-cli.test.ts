@@ -78,7 +78,7 @@ function hostPrintsPort(binDir: string): Promise<string> {
       if (out.includes("\n")) {
         clearTimeout(timer);
         child.kill("SIGKILL");
-        resolve(out.split("\n")[0]);
+        resolve(out.split("\n")[0] ?? "");
       }
     });
     child.on("exit", (code) => {
@@ -112,14 +112,15 @@ test("two checkouts installing at once each keep their own language host, comple
   const b = checkout("b", "checkout b");
 
   const runs = await Promise.all([install(a), install(b), install(a), install(b), install(a), install(b)]);
-  for (const run of runs) expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: run.stderr });
+  for (const run of runs)
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: run.stderr });
   const dirsOf = (n: number) => new Set(runs.filter((_, i) => i % 2 === n).map((r) => r.binDir));
   const [aDirs, bDirs] = [dirsOf(0), dirsOf(1)];
   // Concurrent installs of one checkout agree on one directory; the two checkouts get two.
   expect(aDirs.size).toBe(1);
   expect(bDirs.size).toBe(1);
-  const [aDir] = aDirs;
-  const [bDir] = bDirs;
+  const aDir = [...aDirs][0] as string;
+  const bDir = [...bDirs][0] as string;
   expect(aDir).not.toBe(bDir);
 
   // Another install of b, while a's directory is in use, leaves it alone.
@@ -127,10 +128,11 @@ test("two checkouts installing at once each keep their own language host, comple
   expect((await install(b)).binDir).toBe(bDir);
   expect(HOST_FILES.map((f) => fs.statSync(path.join(aDir, f)).mtimeMs)).toEqual(before);
 
-  for (const [dir, from] of [
+  const installed: Array<[string, string]> = [
     [aDir, a],
     [bDir, b],
-  ]) {
+  ];
+  for (const [dir, from] of installed) {
     for (const file of HOST_FILES) {
       expect(fs.readFileSync(path.join(dir, file), "utf8")).toBe(
         fs.readFileSync(path.join(from, "tools/pulumi-language-nodejs", file), "utf8"),

@@ -1,0 +1,192 @@
+/**
+ * What can be checked of the generated SDKs without their toolchains. The .NET SDK (sdk/dotnet) and the Java
+ * SDK (sdk/java) cannot be compiled on these machines: no .NET SDK (Debian has only Mono 6.8, which knows
+ * neither SDK-style projects nor C# 8), no NuGet for the Pulumi package, and no Maven Central for
+ * com.pulumi:pulumi (javac is there, the jars are not). So: every C# and Java file parses with a real grammar,
+ * the project files are well-formed, each SDK declares every resource of the schema under the package names
+ * the schema gives, and every SDK carries the plugin's name, version and pluginDownloadURL. `npm run
+ * check-sdk` checks the SDKs are what schema.json generates; sdk/python byte-compiles (sdk-python.test.ts);
+ * sdk/go builds alone (tests/e2e/sdk-go.e2e.ts) and runs (tests/e2e/languages.e2e.ts).
+ */
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { parseSources, type SourceLanguage } from "../support/source-parse";
+
+const ROOT = path.resolve(__dirname, "../..");
+const SDK = path.join(ROOT, "sdk");
+const schema = JSON.parse(fs.readFileSync(path.join(ROOT, "schema.json"), "utf8")) as {
+  name: string;
+  version: string;
+  pluginDownloadURL: string;
+  resources: Record<string, unknown>;
+  language: {
+    csharp: { rootNamespace: string; namespaces: Record<string, string> };
+    java: { basePackage: string };
+    nodejs: { packageName: string };
+    python: { packageName: string };
+    go: { importBasePath: string; modulePath: string };
+  };
+};
+const resourceTokens = Object.keys(schema.resources);
+const plugin = {
+  resource: true,
+  name: schema.name,
+  version: schema.version,
+  server: schema.pluginDownloadURL,
+};
+
+function filesUnder(dir: string, ext: string): string[] {
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(ext))
+    .map((f) => path.join(dir, f))
+    .sort();
+}
+
+function parseFiles(language: SourceLanguage, files: string[]) {
+  return parseSources(files.map((f) => ({ language, text: fs.readFileSync(f, "utf8") })));
+}
+
+function readJson(file: string): unknown {
+  return JSON.parse(fs.readFileSync(file, "utf8"));
+}
+
+describe("the checks can fail", () => {
+  test("a C# or Java file cut short or with a broken member, or an unclosed XML tag, is reported", () => {
+    const cs = fs.readFileSync(path.join(SDK, "dotnet/OfferGoLive.cs"), "utf8");
+    const java = fs.readFileSync(
+      path.join(SDK, "java/src/main/java/io/github/pulumicloudpartner/cloudpartner/OfferGoLive.java"),
+      "utf8",
+    );
+    const cut = (text: string) => text.slice(0, text.lastIndexOf("}"));
+    const parsed = parseSources([
+      { language: "c-sharp", text: cs },
+      { language: "c-sharp", text: cut(cs) },
+      { language: "c-sharp", text: cs.replace("public Output<bool> Attached", "public Output<bool> =") },
+      { language: "java", text: java },
+      { language: "java", text: cut(java) },
+      { language: "java", text: java.replace("public class OfferGoLive", "public class OfferGoLive (") },
+    ]).map((p) => p.errors.length > 0);
+    expect(parsed).toEqual([false, true, true, false, true, true]);
+    expect(XMLValidator.validate("<Project><PropertyGroup></Project>")).not.toBe(true);
+  });
+});
+
+describe("sdk/dotnet (C#)", () => {
+  const dir = path.join(SDK, "dotnet");
+  const namespace = `${schema.language.csharp.rootNamespace}.${schema.language.csharp.namespaces[schema.name]}`;
+
+  test("every .cs file parses, in the schema's namespace", () => {
+    const files = filesUnder(dir, ".cs");
+    expect(files.length).toBeGreaterThanOrEqual(resourceTokens.length + 2);
+    const problems: Record<string, string[]> = {};
+    parseFiles("c-sharp", files).forEach(({ errors, namespaces, types }, i) => {
+      const wrong = namespaces.filter((n) => n !== namespace && !n.startsWith(`${namespace}.`));
+      if (namespaces.length === 0) wrong.push("(no namespace)");
+      const found = [...errors, ...wrong.map((n) => `namespace ${n}, expected ${namespace}[.*]`)];
+      if (types.length === 0) found.push("declares no type");
+      if (found.length > 0) problems[path.relative(dir, files[i] as string)] = found;
+    });
+    expect(problems).toEqual({});
+  });
+
+  test("declares every resource of the schema as a CustomResource class", () => {
+    for (const token of resourceTokens) {
+      const name = token.split(":").at(-1) as string;
+      const source = fs.readFileSync(path.join(dir, `${name}.cs`), "utf8");
+      expect(source).toContain(`[CloudpartnerResourceType("${token}")]`);
+      expect(source).toMatch(new RegExp(`public partial class ${name} : global::Pulumi\\.CustomResource\\b`));
+    }
+  });
+
+  test("the .csproj is well-formed XML naming the package, its version, the Pulumi SDK and the logo", () => {
+    const projects = fs.readdirSync(dir).filter((f) => f.endsWith(".csproj"));
+    expect(projects).toEqual([`${namespace}.csproj`]);
+    const xml = fs.readFileSync(path.join(dir, projects[0] as string), "utf8");
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const project = new XMLParser({ ignoreAttributes: false }).parse(xml).Project;
+    const props = Object.assign({}, ...[project.PropertyGroup].flat());
+    expect(props.Version).toBe(schema.version);
+    expect(props.PackageIcon).toBe("logo.png");
+    const refs = [project.ItemGroup]
+      .flat()
+      .flatMap(
+        (g: { PackageReference?: unknown }) =>
+          [g?.PackageReference ?? []].flat() as Array<Record<string, string>>,
+      )
+      .map((r) => r["@_Include"]);
+    expect(refs).toContain("Pulumi");
+    expect(fs.readFileSync(path.join(dir, "logo.png"))).toEqual(
+      fs.readFileSync(path.join(ROOT, "docs/logo.png")),
+    );
+    expect(readJson(path.join(dir, "pulumi-plugin.json"))).toEqual(plugin);
+  });
+});
+
+describe("sdk/java", () => {
+  const dir = path.join(SDK, "java");
+  const sources = path.join(dir, "src/main/java");
+  const javaPackage = `${schema.language.java.basePackage}.${schema.name}`;
+
+  test("every .java file parses, its package matches its folder and its type its file name", () => {
+    const files = filesUnder(sources, ".java");
+    expect(files.length).toBeGreaterThanOrEqual(resourceTokens.length * 2);
+    const problems: Record<string, string[]> = {};
+    parseFiles("java", files).forEach(({ errors, package: pkg, types }, i) => {
+      const rel = path.relative(sources, files[i] as string);
+      const found = [...errors];
+      const expected = path.dirname(rel).split(path.sep).join(".");
+      if (pkg !== expected) found.push(`package ${pkg}, expected ${expected}`);
+      if (!expected.startsWith(javaPackage)) found.push(`outside ${javaPackage}`);
+      if (!types.includes(path.basename(rel, ".java"))) found.push(`declares ${types.join(", ")}`);
+      if (found.length > 0) problems[rel] = found;
+    });
+    expect(problems).toEqual({});
+  });
+
+  test("declares every resource of the schema; the Gradle build names the plugin's server", () => {
+    for (const token of resourceTokens) {
+      const name = token.split(":").at(-1) as string;
+      const source = fs.readFileSync(path.join(sources, ...javaPackage.split("."), `${name}.java`), "utf8");
+      expect(source).toContain(`@ResourceType(type="${token}")`);
+      expect(source).toContain(`public class ${name} extends com.pulumi.resources.CustomResource`);
+    }
+    const gradle = fs.readFileSync(path.join(dir, "build.gradle"), "utf8");
+    expect(gradle).toContain(`group = "${schema.language.java.basePackage}"`);
+    expect(gradle).toContain(`server "${schema.pluginDownloadURL}"`);
+    expect(gradle).toMatch(/implementation\("com\.pulumi:pulumi:\d+\.\d+\.\d+"\)/);
+  });
+});
+
+describe("every SDK carries the package names and the plugin download URL", () => {
+  test("Node.js, Python and Go", () => {
+    const nodePackage = readJson(path.join(SDK, "nodejs/package.json")) as { name: string; pulumi: unknown };
+    expect(nodePackage.name).toBe(schema.language.nodejs.packageName);
+    expect(nodePackage.pulumi).toEqual(plugin);
+    expect(fs.readFileSync(path.join(SDK, "python/pyproject.toml"), "utf8")).toContain(
+      `name = "${schema.language.python.packageName}"`,
+    );
+    expect(
+      readJson(path.join(SDK, `python/${schema.language.python.packageName}/pulumi-plugin.json`)),
+    ).toEqual(plugin);
+    const goPackageDir = path.join(
+      SDK,
+      "go",
+      path.relative(schema.language.go.modulePath, schema.language.go.importBasePath),
+    );
+    expect(fs.readFileSync(path.join(SDK, "go/go.mod"), "utf8")).toContain(
+      `module ${schema.language.go.modulePath}\n`,
+    );
+    expect(readJson(path.join(goPackageDir, "pulumi-plugin.json"))).toEqual(plugin);
+    // Resources registered through the SDKs carry the download URL, so the engine can fetch the plugin.
+    expect(fs.readFileSync(path.join(SDK, "nodejs/utilities.ts"), "utf8")).toContain(
+      `pluginDownloadURL: "${schema.pluginDownloadURL}"`,
+    );
+    expect(fs.readFileSync(path.join(goPackageDir, "internal/pulumiUtilities.go"), "utf8")).toContain(
+      `pulumi.PluginDownloadURL("${schema.pluginDownloadURL}")`,
+    );
+    expect(schema.pluginDownloadURL).toMatch(/^github:\/\/api\.github\.com\/[\w.-]+\/pulumi-cloudpartner$/);
+  });
+});
