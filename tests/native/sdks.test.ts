@@ -9,15 +9,21 @@
  * sdk/go builds alone (tests/e2e/sdk-go.e2e.ts) and runs (tests/e2e/languages.e2e.ts).
  */
 
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
+import * as yaml from "js-yaml";
+import * as ts from "typescript";
 import { parseSources, type SourceLanguage } from "../support/source-parse";
 
 const ROOT = path.resolve(__dirname, "../..");
 const SDK = path.join(ROOT, "sdk");
 const schema = JSON.parse(fs.readFileSync(path.join(ROOT, "schema.json"), "utf8")) as {
   name: string;
+  displayName: string;
+  config: { variables: Record<string, unknown> };
   version: string;
   pluginDownloadURL: string;
   resources: Record<string, unknown>;
@@ -188,5 +194,123 @@ describe("every SDK carries the package names and the plugin download URL", () =
       `pulumi.PluginDownloadURL("${schema.pluginDownloadURL}")`,
     );
     expect(schema.pluginDownloadURL).toMatch(/^github:\/\/api\.github\.com\/[\w.-]+\/pulumi-cloudpartner$/);
+  });
+});
+
+describe("docs/ (the Pulumi Registry's shape)", () => {
+  const docs = path.join(ROOT, "docs");
+  const index = fs.readFileSync(path.join(docs, "_index.md"), "utf8");
+  // The language of each generated SDK in the registry's chooser.
+  const chooserLanguage: Record<string, string> = {
+    nodejs: "typescript",
+    python: "python",
+    go: "go",
+    dotnet: "csharp",
+    java: "java",
+  };
+  const examples = new Map(
+    [...index.matchAll(/\{\{% choosable language (\w+) %\}\}([\s\S]*?)\{\{% \/choosable %\}\}/g)].map((m) => [
+      m[1] as string,
+      /```\w+\n([\s\S]*?)```/.exec(m[2] as string)?.[1] ?? "",
+    ]),
+  );
+
+  test("both pages have the registry's front matter", () => {
+    for (const page of ["_index.md", "installation-configuration.md"]) {
+      const text = fs.readFileSync(path.join(docs, page), "utf8");
+      const front = /^---\n([\s\S]*?)\n---\n/.exec(text)?.[1];
+      expect(front).toBeDefined();
+      const meta = yaml.load(front as string) as Record<string, string>;
+      expect(meta.layout).toBe("package");
+      expect(meta.title).toContain(schema.displayName);
+      expect(meta.meta_desc?.length).toBeGreaterThan(20);
+    }
+    const install = fs.readFileSync(path.join(docs, "installation-configuration.md"), "utf8");
+    for (const name of [
+      schema.language.nodejs.packageName,
+      schema.language.python.packageName,
+      schema.language.go.importBasePath,
+      `${schema.language.csharp.rootNamespace}.${schema.language.csharp.namespaces[schema.name]}`,
+      `${schema.language.java.basePackage}:${schema.name}`,
+      schema.pluginDownloadURL,
+      ...Object.keys(schema.config.variables).map((k) => `${schema.name}:${k}`),
+    ]) {
+      expect(install).toContain(name);
+    }
+  });
+
+  test("_index.md has an example for every generated SDK and YAML, in one chooser", () => {
+    const sdks = fs.readdirSync(SDK).filter((d) => fs.statSync(path.join(SDK, d)).isDirectory());
+    const wanted = [...sdks.map((d) => chooserLanguage[d] ?? `(no chooser language for sdk/${d})`), "yaml"];
+    expect([...examples.keys()].sort()).toEqual(wanted.sort());
+    const chooser = /\{\{< chooser language "([^"]+)" >\}\}/.exec(index)?.[1]?.split(",");
+    expect(chooser?.sort()).toEqual(wanted.sort());
+    for (const [language, code] of examples)
+      expect({ language, empty: code.trim() === "" }).toEqual({ language, empty: false });
+  });
+
+  test("the C# and Java examples parse; the YAML one names only the schema's types", () => {
+    const parsed = parseSources([
+      { language: "c-sharp", text: examples.get("csharp") ?? "" },
+      { language: "java", text: examples.get("java") ?? "" },
+    ]);
+    expect(parsed.map((p) => p.errors)).toEqual([[], []]);
+    const program = yaml.load(examples.get("yaml") ?? "") as { resources: Record<string, { type: string }> };
+    const types = Object.values(program.resources).map((r) => r.type);
+    expect(types.length).toBeGreaterThan(0);
+    for (const type of types) expect(resourceTokens).toContain(type);
+  });
+
+  test("the TypeScript example type-checks against sdk/nodejs", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpartner-docs-ts-"));
+    try {
+      const file = path.join(dir, "index.ts");
+      fs.writeFileSync(file, examples.get("typescript") ?? "");
+      const program = ts.createProgram([file], {
+        strict: true,
+        noEmit: true,
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.CommonJS,
+        moduleResolution: ts.ModuleResolutionKind.Node10,
+        esModuleInterop: true,
+        skipLibCheck: true,
+        types: [],
+        typeRoots: [path.join(ROOT, "node_modules/@types")],
+        baseUrl: ROOT,
+        paths: {
+          [schema.language.nodejs.packageName]: ["sdk/nodejs/index.ts"],
+          "@pulumi/pulumi": ["node_modules/@pulumi/pulumi"],
+          "@pulumi/pulumi/*": ["node_modules/@pulumi/pulumi/*"],
+        },
+      });
+      const diagnostics = ts
+        .getPreEmitDiagnostics(program)
+        .map(
+          (d) =>
+            `${d.file ? path.basename(d.file.fileName) : ""}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`,
+        );
+      expect(diagnostics).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  const python = ["python3", "python"].find((cmd) => spawnSync(cmd, ["--version"]).status === 0);
+  (python ? test : test.skip)("the Python example parses (python3 ast)", () => {
+    const result = spawnSync(python as string, ["-c", "import ast, sys; ast.parse(sys.stdin.read())"], {
+      input: examples.get("python") ?? "",
+      encoding: "utf8",
+    });
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: "" });
+  });
+
+  const hasGofmt = spawnSync("gofmt", ["-h"]).error === undefined;
+  (hasGofmt ? test : test.skip)("the Go example parses and is gofmt-formatted", () => {
+    const result = spawnSync("gofmt", ["-l", "-e"], { input: examples.get("go") ?? "", encoding: "utf8" });
+    expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({
+      status: 0,
+      stdout: "",
+      stderr: "",
+    });
   });
 });
