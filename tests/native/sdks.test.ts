@@ -152,6 +152,47 @@ describe("sdk/java", () => {
     expect(problems).toEqual({});
   });
 
+  // javac's own parser, stopped before attribution (which needs the com.pulumi:pulumi jars, not to be had here).
+  const hasJavac = spawnSync("javac", ["-version"]).status === 0;
+  (hasJavac ? test : test.skip)(
+    "javac parses every .java file and the docs' Java example (and refuses a broken one)",
+    () => {
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpartner-javac-"));
+      const parseOnly = (files: string[]) =>
+        spawnSync(
+          "javac",
+          [
+            "-XDshould-stop.ifNoError=PARSE",
+            "-XDshould-stop.ifError=PARSE",
+            "-proc:none",
+            "-d",
+            out,
+            ...files,
+          ],
+          { encoding: "utf8" },
+        );
+      try {
+        const files = filesUnder(sources, ".java");
+        const index = fs.readFileSync(path.join(ROOT, "docs/_index.md"), "utf8");
+        const example = path.join(out, "App.java");
+        fs.writeFileSync(
+          example,
+          /\{\{% choosable language java %\}\}\s*```java\n([\s\S]*?)```/.exec(index)?.[1] ?? "",
+        );
+        const all = parseOnly([...files, example]);
+        expect({ status: all.status, output: `${all.stdout}${all.stderr}` }).toEqual({
+          status: 0,
+          output: "",
+        });
+        const broken = path.join(out, "OfferGoLive.java");
+        fs.writeFileSync(broken, fs.readFileSync(files[0] as string, "utf8").replace(/;\s*$/m, ""));
+        expect(parseOnly([broken]).status).not.toBe(0);
+      } finally {
+        fs.rmSync(out, { recursive: true, force: true });
+      }
+    },
+  );
+
   test("declares every resource of the schema; the Gradle build names the plugin's server", () => {
     for (const token of resourceTokens) {
       const name = token.split(":").at(-1) as string;
