@@ -32,15 +32,23 @@ function checkout(name: string, marker: string): string {
   return dir;
 }
 
-function install(dir: string): Promise<{ code: number | null; binDir: string; stderr: string }> {
+function install(
+  dir: string,
+  options: { pathFirst?: string } = {},
+): Promise<{ code: number | null; binDir: string; stderr: string }> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: [options.pathFirst, path.join(REPO_ROOT, "node_modules/.bin"), process.env.PATH]
+      .filter(Boolean)
+      .join(":"),
+    PULUMI_CLOUDPARTNER_CACHE: cache,
+  };
+  // Ignore any pulumi on the machine's PATH, unless the test puts one first.
+  if (!options.pathFirst) env.PULUMI_CLOUDPARTNER_BUILD_CLI = "1";
+  else delete env.PULUMI_CLOUDPARTNER_BUILD_CLI;
   return new Promise((resolve, reject) => {
     const child = spawn("bash", [path.join(dir, "scripts/install-pulumi-cli.sh")], {
-      env: {
-        ...process.env,
-        PATH: `${path.join(REPO_ROOT, "node_modules/.bin")}:${process.env.PATH}`,
-        PULUMI_CLOUDPARTNER_CACHE: cache,
-        PULUMI_CLOUDPARTNER_BUILD_CLI: "1",
-      },
+      env,
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -52,7 +60,8 @@ function install(dir: string): Promise<{ code: number | null; binDir: string; st
       stderr += c.toString();
     });
     child.on("error", reject);
-    child.on("exit", (code) => resolve({ code, binDir: stdout.trim().split("\n").at(-1) ?? "", stderr }));
+    // "close", not "exit": only then is all of stdout read.
+    child.on("close", (code) => resolve({ code, binDir: stdout.trim().split("\n").at(-1) ?? "", stderr }));
   });
 }
 
@@ -154,4 +163,16 @@ test("a host directory that does not hold the checkout's plugins is refused, not
   const second = await install(a);
   expect(second.code).not.toBe(0);
   expect(second.stderr).toContain("does not hold this checkout's plugins; remove it and run again");
+});
+
+test("a shell set up by one checkout (its host directory on PATH) does not hand that host to another", async () => {
+  const a = checkout("a", "checkout a");
+  const b = checkout("b", "checkout b");
+  const aDir = (await install(a)).binDir;
+  const fromAShell = await install(b, { pathFirst: aDir });
+  expect(fromAShell.code).toBe(0);
+  expect(fromAShell.binDir).not.toBe(aDir);
+  expect(fs.readFileSync(path.join(fromAShell.binDir, "pulumi-language-nodejs"), "utf8")).toContain(
+    "// checkout b",
+  );
 });
