@@ -16,7 +16,7 @@ import { StaticTokenProvider } from "../provider/core/auth";
 import type { HttpRequest, HttpResponse, HttpTransport } from "../provider/core/http";
 import { IngestionBackend } from "../provider/ingestion/backend";
 import { jobState } from "../provider/ingestion/parse";
-import { OfferGoLiveProvider, OfferPublishProvider } from "../provider/pulumi/providers";
+import { OfferGoLiveProvider, OfferPublishProvider } from "../provider/resources";
 import { DEFAULT_DEPRECATED_VERSIONS, IngestionApi } from "../tests/simulator/ingestion/api";
 import { IngestionStore } from "../tests/simulator/ingestion/store";
 import { SimClock } from "../tests/simulator/store";
@@ -180,7 +180,8 @@ async function virtualRun(set: Spec[]) {
       configureStatus: 202,
       jobIdField: "jobId",
       conflictMode: "requestError",
-      sourcesRequiredVersions: ["2022-03-01-preview7"],
+      schemaVersions: {},
+      schemaRequirements: {},
     },
   );
   const transport = new SimulatorTransport(api, time);

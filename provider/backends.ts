@@ -4,12 +4,18 @@
  */
 
 import { CLOUDPARTNER_SCOPE } from "./core/auth";
-import type { ApiName, OfferBackend } from "./core/backend";
+import type { ApiName, ApiProfile, OfferBackend } from "./core/backend";
 import { ConfigurationError } from "./core/errors";
 import type { PlanImageBackend } from "./core/images";
-import type { ApiClientOptions } from "./core/options";
+import { type ApiClientOptions, DEFAULT_API_VERSION, DEFAULT_ENDPOINT } from "./core/options";
+import { apiVersionProblem } from "./core/validate";
 import type { CppImage } from "./cpp/images";
-import { INGESTION_SCOPE } from "./ingestion/constants";
+import {
+  DEFAULT_INGESTION_VERSION,
+  INGESTION_ENDPOINT,
+  INGESTION_SCOPE,
+  ingestionVersionProblem,
+} from "./ingestion/constants";
 import type { IngestionImage } from "./ingestion/images";
 
 export interface BackendOptions extends ApiClientOptions {
@@ -27,6 +33,34 @@ export function scopeOf(api: ApiName): string {
   return api === "ingestion" ? INGESTION_SCOPE : CLOUDPARTNER_SCOPE;
 }
 
+const PROFILES: Record<ApiName, ApiProfile> = {
+  cpp: {
+    endpoint: DEFAULT_ENDPOINT,
+    apiVersion: DEFAULT_API_VERSION,
+    endpointPath: false,
+    publisherOptional: false,
+    apiVersionProblem,
+    startInputs: {
+      // Loaded on first use, as the rest of the CPP code.
+      notificationEmails: (value) =>
+        (require("./cpp/emails") as typeof import("./cpp/emails")).checkNotificationEmails(value),
+    },
+  },
+  ingestion: {
+    endpoint: INGESTION_ENDPOINT,
+    apiVersion: DEFAULT_INGESTION_VERSION,
+    endpointPath: true,
+    publisherOptional: true,
+    apiVersionProblem: ingestionVersionProblem,
+    startInputs: {},
+  },
+};
+
+/** What the input checks need to know about an API (defaults, version format, the inputs it adds). */
+export function apiProfile(api: ApiName): ApiProfile {
+  return PROFILES[api];
+}
+
 export function createBackend(options: BackendOptions): OfferBackend {
   const { api, publisherId, jobPollIntervalMs: _images, ...rest } = options;
   if (api === "ingestion") {
@@ -38,7 +72,7 @@ export function createBackend(options: BackendOptions): OfferBackend {
   return new CppBackend({ ...rest, publisherId: publisherId ?? "" });
 }
 
-/** An image-version backend of either API; each takes its own image shape (see `imageOf` in pulumi/images.ts). */
+/** An image-version backend of either API; each takes its own image shape (see `imageOf` in resources/image-inputs.ts). */
 export type AnyImageBackend = PlanImageBackend<CppImage> | PlanImageBackend<IngestionImage>;
 
 /**

@@ -39,7 +39,8 @@ Commands:
 
   With --api ingestion (Partner Center Product Ingestion API) the publisher id may be left out:
   status <offerId>, operations <offerId> (the preview/live submissions),
-  cancel <offerId> --job <jobId> (POST configure/<jobId>/cancel; the job id is the resource's operationId).
+  cancel <offerId> --job <jobId> (POST configure/<jobId>/cancel; the job id is the resource's operationId,
+      or pass its operationLocation; without --job the error says where to find it).
 
 Options:
   --api <cpp|ingestion>   Which API (default cpp); ingestion uses Microsoft Graph tokens
@@ -175,8 +176,10 @@ export function parseCommand(argv: string[]): Command {
             "--wait applies only to the Cloud Partner Portal: the Product Ingestion API cancels a job in its answer.",
           );
         const job = values.job;
-        if (job !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(job))
-          throw new UsageError(`--job must be a configure job id, got ${JSON.stringify(job.slice(0, 60))}.`);
+        if (job !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(job) && !isHttpUrl(job))
+          throw new UsageError(
+            `--job must be a configure job id or the resource's operationLocation (…/configure/<jobId>/status), got ${JSON.stringify(job.slice(0, 60))}.`,
+          );
         return {
           command,
           ...base,
@@ -343,6 +346,10 @@ async function execute(
     case "cancel": {
       const result = await client.cancel(publisherId, offerId, command.notificationEmails, signal);
       const report: CancelReport = { publisherId, offerId, ...result };
+      if (command.wait && !result.completed && !result.operationLocation)
+        io.stderr(
+          `[${publisherId}/${offerId}] cancel accepted, but the API named no cancel operation to follow; not waiting.\n`,
+        );
       if (command.wait && !result.completed && result.operationLocation) {
         const what = `${publisherId}/${offerId}`;
         io.stderr(`[${what}] cancel accepted; following ${result.operationLocation}\n`);
@@ -411,7 +418,13 @@ async function executeWithBackend(
           );
     }
     case "cancel": {
-      const handle = command.job ? { operationLocation: "", operationId: command.job } : undefined;
+      // A job id, or the resource's operationLocation: the backend takes the job id from its path (and says
+      // what to do when it is a submission's location, as after an attach).
+      const handle = command.job
+        ? isHttpUrl(command.job)
+          ? { operationLocation: command.job }
+          : { operationLocation: "", operationId: command.job }
+        : undefined;
       const result = await backend.cancel({ signal, ...(handle ? { handle } : {}) });
       const report: CancelReport = {
         ...(command.publisherId ? { publisherId: command.publisherId } : {}),
@@ -420,6 +433,14 @@ async function executeWithBackend(
       };
       return options.json ? toJson(report) : formatCancel(report, backend.service);
     }
+  }
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    return ["http:", "https:"].includes(new URL(value).protocol);
+  } catch {
+    return false;
   }
 }
 
@@ -519,7 +540,11 @@ export function formatOperations(
 export function formatCancel(report: CancelReport, service = "the Cloud Partner Portal"): string {
   const what = report.publisherId ? `${report.publisherId}/${report.offerId}` : report.offerId;
   if (report.completed) return `Canceled the running operation of ${what}.\n`;
-  const lines = [`Cancel of ${what} accepted: ${report.operationLocation ?? "no operation location"}`];
+  if (!report.operationLocation) {
+    const status = `pulumi-cloudpartner status ${report.publisherId ? `${report.publisherId} ` : "--api ingestion "}${report.offerId}`;
+    return `Cancel of ${what} accepted; the API named no operation to follow. Check the offer with '${status}'.\n`;
+  }
+  const lines = [`Cancel of ${what} accepted: ${report.operationLocation}`];
   if (report.status !== undefined) lines.push(`The cancel operation ${report.status}.`);
   else lines.push(`It continues on ${service}; follow it with 'pulumi-cloudpartner status' or --wait.`);
   return `${lines.join("\n")}\n`;

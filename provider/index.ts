@@ -38,16 +38,15 @@ export { checkNotificationEmails, MAX_NOTIFICATION_EMAILS } from "./cpp/emails";
 export { DEFAULT_INGESTION_VERSION, INGESTION_ENDPOINT, INGESTION_SCOPE } from "./ingestion/constants";
 export type { VmImageDataDisk, VmImageInput, VmImageVersionArgs } from "./pulumi/image-resource";
 export { VmImageVersion } from "./pulumi/image-resource";
-export type { ImageVersionOutputs } from "./pulumi/images";
-export { VmImageVersionProvider } from "./pulumi/images";
-export type { OperationOutputs, ProviderHooks, PublishInputs } from "./pulumi/providers";
+export type { OfferGoLiveArgs, OfferOperationArgs, OfferPublishArgs, OperationStep } from "./pulumi/resource";
+export { OfferGoLive, OfferOperation, OfferPublish } from "./pulumi/resource";
+export type { ImageVersionOutputs, OperationOutputs, ProviderHooks, PublishInputs } from "./resources";
 export {
   ACCESS_TOKEN_CONFIG_KEY,
   OfferGoLiveProvider,
   OfferPublishProvider,
   ResourceInitError,
-} from "./pulumi/providers";
-export type { OfferGoLiveArgs, OfferOperationArgs, OfferPublishArgs, OperationStep } from "./pulumi/resource";
-export { OfferGoLive, OfferOperation, OfferPublish } from "./pulumi/resource";
+  VmImageVersionProvider,
+} from "./resources";
 export type { GetOfferStatusArgs, OfferStatusReport } from "./status-api";
 export { describeOfferStatus, getOfferStatus, isAwaitingSignoff } from "./status-api";

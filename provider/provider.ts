@@ -6,5 +6,4 @@
 // First: fail clearly on a Node.js too old for the HTTP client, before anything loads it.
 import "./core/node-version";
 
-export * from "./pulumi/images";
-export * from "./pulumi/providers";
+export * from "./pulumi/dynamic-providers";

@@ -102,8 +102,8 @@ export function staticTokenWarning(
 /** What to say when a token that cannot be refreshed is refused in the middle of a wait. */
 export function staticTokenRefused(tokens: TokenProvider, what: string, apiMessage?: string): string {
   return (
-    `The access token from ${tokens.source} was refused (HTTP 401${apiMessage ? `: ${apiMessage}` : ""}) while waiting for ${what}: it has most likely expired, and a token given as is cannot be refreshed. ` +
-    `The operation keeps running; run \`pulumi up\` again with a fresh token to resume waiting (nothing is sent again). ` +
+    `The access token from ${tokens.source} was refused (HTTP 401${apiMessage ? `: ${apiMessage}` : ""}) while waiting for ${what}: it has expired or been revoked (a token given as is cannot be refreshed, and retrying a revoked one does not help). ` +
+    `The operation keeps running; get a new token and run \`pulumi up\` again with it to resume waiting (nothing is sent again). ` +
     `For long waits use ${REFRESHABLE_CREDENTIALS}.`
   );
 }

@@ -12,6 +12,28 @@ import type { OperationStatus } from "./status";
 export type ApiName = "cpp" | "ingestion";
 export const API_NAMES: readonly ApiName[] = ["cpp", "ingestion"];
 
+/** A check of one input an API adds (CPP: the publish's notification e-mails); returns the value normalized. */
+export type InputCheck = (value: unknown) => { value: unknown; problems: string[] };
+
+/**
+ * What the input checks above the seam need to know about an API, so the core never imports an API's
+ * constants: `backends.ts` (`apiProfile`) hands it down.
+ */
+export interface ApiProfile {
+  /** The default `endpoint`. */
+  endpoint: string;
+  /** The default `apiVersion`. */
+  apiVersion: string;
+  /** The endpoint may carry a path (the ingestion API lives under `/rp/product-ingestion`). */
+  endpointPath: boolean;
+  /** `publisherId` may be left out (ingestion: the token identifies the account). */
+  publisherOptional: boolean;
+  /** Why a value is not an `apiVersion` this API takes, or undefined. */
+  apiVersionProblem(value: unknown): string | undefined;
+  /** Checks of the inputs this API adds to a start request, by input name. */
+  startInputs: Readonly<Record<string, InputCheck>>;
+}
+
 /** The operations a resource can start. */
 export type OperationKind = "golive" | "publish";
 
@@ -147,6 +169,12 @@ export interface OfferBackend {
   ): Promise<StartedOperation | undefined>;
   /** Starts an operation; never sends it twice (a request that may have been applied is checked, not re-sent). */
   start(kind: OperationKind, options?: StartOptions): Promise<StartedOperation>;
+  /**
+   * The handle of the operation a resource id names by its last part (CPP: the operation id; ingestion: the
+   * configure job id, or the `submission/...` id of a resource that attached to a submission), for `pulumi
+   * import`. Sends nothing.
+   */
+  handleOf(operationId: string): OperationHandle;
   /** Reads the operation a resource saved. */
   readOperation(
     kind: OperationKind,

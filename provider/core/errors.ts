@@ -4,8 +4,58 @@
  * Every error has a stable `code` (match on it, not on the message), and carries what is known about the
  * failing call: HTTP status, the API's own error code and message, the request URL, the operation location
  * and the offer. Messages say what happened and what to do next. They never contain a bearer token: tokens
- * travel only in request headers, which are never copied into errors.
+ * travel only in request headers, which are never copied into errors. Nor a SAS signature: an API that quotes
+ * the blob URI it refused ("Not able to download blob https://…?sv=…&sig=…") would put one into `pulumi up`
+ * output and CI logs, so every error of this hierarchy passes its texts through `redactSecrets` when it is
+ * made, whichever door (dynamic provider, native provider, CLI) shows it.
  */
+
+/** The query parameters of a SAS that are the credential. */
+const SIGNATURE_KEYS = "sig|signature";
+/** A URL with a query, up to whitespace, quotes, angle brackets or a backslash (JSON-escaped text). */
+const URL_WITH_QUERY = /\bhttps?:\/\/[^\s"'<>?#\\]+\?[^\s"'<>#\\]*/gi;
+const HAS_SIGNATURE = new RegExp(`(?:^|[&;])(?:${SIGNATURE_KEYS})=`, "i");
+/** Punctuation that ends the sentence around a URL rather than the URL itself. */
+const TRAILING_PUNCTUATION = /[.,;:!)\]]+$/;
+/**
+ * A signature outside a URL this module recognizes (percent-encoded, after `\u0026`, in a bare query string):
+ * `sig=` or `sig%3D` after a separator (not a letter, digit, `_` or `-`; or `\u0026`, `%26`), up to `&`, `%26`,
+ * whitespace, a quote or `\`.
+ */
+const LONE_SIGNATURE = new RegExp(
+  `(?:(?<![A-Za-z0-9_-])|(?<=\\\\u0026|%26))((?:${SIGNATURE_KEYS})(?:=|%3D))(?:(?!%26)[^&\\s"'<>\\\\])*`,
+  "gi",
+);
+
+/**
+ * Any text with its SAS signatures removed, for errors, progress lines and logs: a URL whose query carries a
+ * signature keeps its scheme, host and path (the blob path, which says which VHD) and loses its whole query
+ * (`https://acct.blob.core.windows.net/vhds/os.vhd?[SAS query redacted]`); any other `sig=…` (percent-encoded,
+ * JSON-escaped, a bare query) becomes `sig=[redacted]`. Idempotent; other URLs (operation locations with
+ * `api-version`) stay as they are.
+ */
+export function redactSecrets(text: string): string {
+  if (!/sig/i.test(text)) return text;
+  return text
+    .replace(URL_WITH_QUERY, (match) => {
+      const trailing = TRAILING_PUNCTUATION.exec(match)?.[0] ?? "";
+      const url = match.slice(0, match.length - trailing.length);
+      const at = url.indexOf("?");
+      if (!HAS_SIGNATURE.test(url.slice(at + 1))) return match;
+      return `${url.slice(0, at)}?[SAS query redacted]${trailing}`;
+    })
+    .replace(LONE_SIGNATURE, "$1[redacted]");
+}
+
+/**
+ * A text that another sentence follows, ended with a full stop unless it already ends a sentence (`.`, `!`, `?`,
+ * `…`, also before a closing quote or bracket). API messages often have none: "…from its SAS URI" + " Fix the
+ * offer…" must not run together. Used where API text is joined with this client's own sentences.
+ */
+export function endSentence(text: string): string {
+  const trimmed = text.trimEnd();
+  return trimmed === "" || /[.!?…]["'”’)\]]*$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
 
 export type CloudPartnerErrorCode =
   | "CPP_REJECTED"
@@ -50,12 +100,13 @@ export class CloudPartnerError extends Error {
   readonly transient: boolean = false;
 
   constructor(code: CloudPartnerErrorCode, message: string, details: CloudPartnerErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    // Redacted before `super`, so the stack trace's first line is clean too.
+    super(redactSecrets(message), details.cause === undefined ? undefined : { cause: details.cause });
     this.name = new.target.name;
     this.code = code;
     this.status = details.status;
     this.apiCode = details.apiCode;
-    this.apiMessage = details.apiMessage;
+    this.apiMessage = details.apiMessage === undefined ? undefined : redactSecrets(details.apiMessage);
     this.method = details.method;
     this.requestUrl = details.requestUrl;
     this.operationLocation = details.operationLocation;
@@ -158,8 +209,12 @@ export class OperationFailedError extends CloudPartnerError {
     },
   ) {
     super(details.canceled ? "CPP_OPERATION_CANCELED" : "CPP_OPERATION_FAILED", message, details);
-    this.failedStep = details.failedStep;
-    this.operationError = details.operationError;
+    this.failedStep = details.failedStep && {
+      ...details.failedStep,
+      messages: details.failedStep.messages.map(redactSecrets),
+    };
+    this.operationError =
+      details.operationError === undefined ? undefined : redactSecrets(details.operationError);
   }
 }
 
@@ -191,13 +246,19 @@ export class ImageVersionError extends CloudPartnerError {
   }
 }
 
+/**
+ * The plan a version belongs to is not in the offer's draft (deleted in the portal, or never there): a create
+ * cannot add the version; a refresh or a destroy has nothing left to manage.
+ */
+export class PlanNotFoundError extends ImageVersionError {}
+
 /** Someone else changed what a write was about to change (a portal edit): reported, never overwritten. */
 export class ConcurrentEditError extends CloudPartnerError {
   /** What changed, one line each (blob paths only, never a SAS signature). */
   readonly changes: string[];
   constructor(message: string, details: CloudPartnerErrorDetails & { changes?: string[] } = {}) {
     super("CPP_CONCURRENT_EDIT", message, details);
-    this.changes = details.changes ?? [];
+    this.changes = (details.changes ?? []).map(redactSecrets);
   }
 }
 

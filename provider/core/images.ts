@@ -7,6 +7,7 @@
  */
 
 import type { ApiName } from "./backend";
+import { redactSecrets } from "./errors";
 
 /** `X.Y.Z`, integers, each part at most 10 digits (12 are rejected by the ingestion API, 10 accepted). */
 export const MAX_VERSION_PART_DIGITS = 10;
@@ -64,10 +65,8 @@ export function blobPath(url: unknown): string {
   }
 }
 
-/** Replaces SAS signatures (and other credentials in query strings) in any text: `sig=…` becomes `sig=[redacted]`. */
-export function redactSas(text: string): string {
-  return text.replace(/([?&](?:sig|signature)=)[^&\s"'<>]*/gi, "$1[redacted]");
-}
+/** SAS signatures removed from any text: the one rule of the error hierarchy (`redactSecrets` in errors.ts). */
+export const redactSas: (text: string) => string = redactSecrets;
 
 /**
  * The part of a SAS URI that names the image: the URL with its time and signature parameters (`st`, `se`, `sv`,
@@ -163,6 +162,11 @@ export interface PlanVersionsRead<Image> {
   planIds: string[];
   /** Every version of the plan, as stored (absent ones are not keys). */
   versions: Map<string, Image>;
+  /**
+   * Versions whose entry is there but marked removed (ingestion `lifecycleState: "deleted"`): not in `versions`;
+   * writing one makes it an active version again.
+   */
+  markedDeleted?: string[];
   /**
    * The concurrency token the next write carries: CPP the offer's ETag; ingestion a fingerprint of the
    * technical configuration (re-read and compared before writing).

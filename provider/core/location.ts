@@ -25,6 +25,27 @@ export function locationHeader(headers: Record<string, string | string[] | undef
   return undefined;
 }
 
+/** Keys of a JSON body that name an operation's location, compared case-insensitively. */
+const BODY_LOCATION_KEYS = ["operationlocation", "operation-location", "location"];
+
+/**
+ * The operation location a 202 names in its JSON body (`{"operationLocation": ...}`, `{"location": ...}`): the
+ * cancel page says its location may come there instead of a header. Undefined for any other body.
+ */
+export function locationInBody(body: string): string | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return undefined;
+  for (const [key, value] of Object.entries(json))
+    if (BODY_LOCATION_KEYS.includes(key.toLowerCase()) && typeof value === "string" && value.trim() !== "")
+      return value.trim();
+  return undefined;
+}
+
 /**
  * Resolves a Location value against the endpoint. The bearer token is only ever sent to the configured
  * endpoint, so an absolute Location on another origin is not followed: its path and query are re-based onto

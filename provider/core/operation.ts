@@ -4,7 +4,7 @@
  * folder turns its own answers into it.
  */
 
-import type { FailedStep } from "./errors";
+import { type FailedStep, redactSecrets } from "./errors";
 import { isWaitingForPublisher, type OperationStatus, stepState } from "./status";
 
 export interface StepSnapshot {
@@ -39,6 +39,27 @@ export function currentStep(steps: StepSnapshot[]): StepSnapshot | undefined {
   const stopped = steps.find((s) => stepState(s.status) === "stopped");
   if (stopped) return stopped;
   return steps.find((s) => stepState(s.status) !== "done") ?? steps[steps.length - 1];
+}
+
+function redactStep(step: StepSnapshot): StepSnapshot {
+  return { ...step, messages: step.messages.map(redactSecrets) };
+}
+
+/**
+ * A snapshot with SAS signatures removed from every text the API wrote (step and operation messages, `error`):
+ * what progress lines, outputs and state may carry. Each API's parser returns its snapshots through this, and the
+ * poller passes what it reads through it again (idempotent), so a backend cannot put a signature into a line.
+ */
+export function redactSnapshot(snapshot: OperationSnapshot): OperationSnapshot {
+  const steps = snapshot.steps.map(redactStep);
+  const at = snapshot.currentStep ? snapshot.steps.indexOf(snapshot.currentStep) : -1;
+  return {
+    ...snapshot,
+    steps,
+    ...(snapshot.currentStep ? { currentStep: at >= 0 ? steps[at] : redactStep(snapshot.currentStep) } : {}),
+    messages: snapshot.messages.map(redactSecrets),
+    ...(snapshot.error !== undefined ? { error: redactSecrets(snapshot.error) } : {}),
+  };
 }
 
 /** The step to blame for a failed or canceled operation, with its messages. */

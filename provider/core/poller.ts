@@ -10,10 +10,11 @@ import {
   AbortedError,
   CloudPartnerError,
   type CloudPartnerErrorDetails,
+  endSentence,
   OperationFailedError,
   PollTimeoutError,
 } from "./errors";
-import { describeStep, failedStepOf, type OperationSnapshot } from "./operation";
+import { describeStep, failedStepOf, type OperationSnapshot, redactSnapshot } from "./operation";
 import {
   type Clock,
   type PollOptions,
@@ -43,7 +44,10 @@ export interface ProgressEvent {
 }
 
 export interface PollOperationOptions extends PollOptions {
-  /** Called when the status, step, percentage or messages change, and at least every heartbeat interval. */
+  /**
+   * Called when the status, step, percentage or messages change, and at least every heartbeat interval. If it
+   * throws, the wait stops and fails with that error, on a heartbeat as on a change (the operation goes on).
+   */
   onProgress?: (event: ProgressEvent) => void;
   /** Stop waiting early when this returns true for a snapshot (e.g. a publish reaching sign-off). */
   until?: (snapshot: OperationSnapshot) => boolean;
@@ -63,6 +67,11 @@ export interface PollOperationOptions extends PollOptions {
   startedAtMs?: number;
   /** The service as messages name it. Default "the Cloud Partner Portal". */
   service?: string;
+  /**
+   * The setting `timeoutMs` came from, as the timeout message names it (`description`) and says to raise it
+   * (`name`), e.g. a Pulumi resource option. Default: `timeoutSeconds`, named in the advice only.
+   */
+  timeoutSetting?: { name: string; description: string };
 }
 
 /**
@@ -142,27 +151,49 @@ export async function pollOperation(
   );
   const stopTimers = new AbortController();
   const deadline = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+  // Aborted with the error a progress callback threw during a heartbeat: the wait fails with it.
+  const callbackFailed = new AbortController();
+  const signal = AbortSignal.any([
+    ...(options.signal ? [options.signal] : []),
+    deadline.signal,
+    callbackFailed.signal,
+  ]);
+  /** The progress callback's own error, when it threw between polls. */
+  const callbackError = () => (callbackFailed.signal.aborted ? callbackFailed.signal.reason : undefined);
   const aborted = (cause?: unknown) =>
     new AbortedError(`Stopped waiting for ${what}.`, { ...context, ...(cause ? { cause } : {}) });
   const timeout = () =>
-    timedOut(what, clock.now() - runStartedAt, reporter.last, context, options.label, service);
+    timedOut(
+      what,
+      clock.now() - runStartedAt,
+      reporter.last,
+      context,
+      options.label,
+      service,
+      options.timeoutSetting,
+    );
   clock.sleep(resolved.timeoutMs, stopTimers.signal).then(
     () => deadline.abort(new DeadlineReached("the wait's deadline passed")),
     () => {},
   );
-  keepAlive(clock, reporter, resolved.heartbeatIntervalMs, stopTimers.signal);
+  keepAlive(clock, reporter, resolved.heartbeatIntervalMs, stopTimers.signal, (error) =>
+    callbackFailed.abort(error),
+  );
   let consecutiveErrors = 0;
 
   try {
     for (;;) {
+      if (callbackFailed.signal.aborted) throw callbackError();
       if (options.signal?.aborted) throw aborted();
       if (deadline.signal.aborted || clock.now() - runStartedAt >= resolved.timeoutMs) throw timeout();
       let retryAfterMs: number | undefined;
       try {
         const polled = await read(signal, { maxRetryAfterMs: resolved.maxPollIntervalMs });
+        // A read that did not heed the signal: the callback's error still wins over its answer.
+        if (callbackFailed.signal.aborted) throw callbackError();
         consecutiveErrors = 0;
-        const last = polled.snapshot;
+        // Whatever the source, no SAS signature reaches a progress line, an error or the returned snapshot.
+        const last = redactSnapshot(polled.snapshot);
         operationStartedAt = Math.min(
           operationStartedAt,
           validTime(Date.parse(last.createdDateTime ?? "")) ?? Infinity,
@@ -173,6 +204,7 @@ export async function pollOperation(
         if (last.status === "failed" || last.status === "canceled")
           throw operationFailed(last, what, context, service);
       } catch (error) {
+        if (callbackFailed.signal.aborted) throw callbackError();
         if (error instanceof OperationFailedError) throw error;
         if (options.signal?.aborted) throw aborted(error);
         if (deadline.signal.aborted) throw timeout();
@@ -188,6 +220,7 @@ export async function pollOperation(
       try {
         await clock.sleep(delayMs, signal);
       } catch (cause) {
+        if (callbackFailed.signal.aborted) throw callbackError();
         if (options.signal?.aborted) throw aborted(cause);
         throw timeout();
       }
@@ -201,16 +234,27 @@ function validTime(ms: number | undefined): number | undefined {
   return ms !== undefined && Number.isFinite(ms) ? ms : undefined;
 }
 
-/** Reports a heartbeat whenever `intervalMs` passed since the last progress line, until `stop` aborts. */
-function keepAlive(clock: Clock, reporter: ProgressReporter, intervalMs: number, stop: AbortSignal): void {
+/**
+ * Reports a heartbeat whenever `intervalMs` passed since the last progress line, until `stop` aborts. A progress
+ * callback that throws on a heartbeat ends the heartbeats and is handed to `failed` once: the wait then fails with
+ * that error, as it does when the callback throws on a change of status.
+ */
+function keepAlive(
+  clock: Clock,
+  reporter: ProgressReporter,
+  intervalMs: number,
+  stop: AbortSignal,
+  failed: (error: unknown) => void,
+): void {
   void (async () => {
     for (;;) {
       const dueInMs = reporter.lastLineAt + intervalMs - clock.now();
       if (dueInMs > 0) await clock.sleep(dueInMs, stop);
       else reporter.heartbeat();
     }
-  })().catch(() => {
-    // Stopped with the wait.
+  })().catch((error: unknown) => {
+    // Stopped with the wait (the sleep's abort), or the callback threw.
+    if (!stop.aborted) failed(error);
   });
 }
 
@@ -228,7 +272,7 @@ function operationFailed(
     ...snapshot.messages,
   ];
   const where = step ? ` at step "${step.name}" (${step.status || "no status"})` : "";
-  const detail = messages.length ? `: ${[...new Set(messages)].join(" | ")}` : ".";
+  const detail = messages.length ? `: ${endSentence([...new Set(messages)].join(" | "))}` : ".";
   const advice = canceled
     ? " Start it again with `pulumi up` once the cause is resolved."
     : ` Fix the offer in ${service}, then run \`pulumi up\` again to start a new operation.`;
@@ -250,11 +294,13 @@ function timedOut(
   context: CloudPartnerErrorDetails,
   label: string | undefined,
   service: string,
+  setting: PollOperationOptions["timeoutSetting"],
 ) {
   const at = last?.currentStep ? ` It was at ${describeStep(last.currentStep)}.` : "";
+  const limit = setting ? `, the limit set by ${setting.description}` : "";
   return new PollTimeoutError(
-    `Stopped waiting for ${what} after ${formatDuration(elapsedMs)}; the operation is still running on ${service}.${at} ` +
-      `Run \`pulumi up\` again to resume waiting (${label ? `${label} is not sent again` : "the operation is not started again"}), or raise timeoutSeconds.`,
+    `Stopped waiting for ${what} after ${formatDuration(elapsedMs)}${limit}; the operation is still running on ${service}.${at} ` +
+      `Run \`pulumi up\` again to resume waiting (${label ? `${label} is not sent again` : "the operation is not started again"}), or raise ${setting?.name ?? "timeoutSeconds"}.`,
     context,
   );
 }

@@ -10,6 +10,7 @@ import {
   AuthenticationError,
   type CloudPartnerError,
   type CloudPartnerErrorDetails,
+  endSentence,
   ForbiddenError,
   NotFoundError,
   OperationInProgressError,
@@ -261,7 +262,8 @@ function errorFromResponse(
     requestUrl: options.url,
   };
   const what = describeTarget(options.context);
-  const said = apiMessage ? `: ${apiMessage}` : ".";
+  // The API's message often lacks its full stop; advice follows it as a sentence of its own.
+  const said = apiMessage ? `: ${endSentence(apiMessage)}` : ".";
   const code = apiCode ? ` [${apiCode}]` : "";
   if (status !== 409 && status >= 400 && status < 500 && saysOperationRunning(apiCode)) {
     return new OperationInProgressError(

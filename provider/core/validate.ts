@@ -3,12 +3,7 @@
  * on; nothing here sends a request. Values still unknown during preview are skipped (checked again at apply).
  */
 
-import {
-  DEFAULT_INGESTION_VERSION,
-  INGESTION_ENDPOINT,
-  ingestionVersionProblem,
-} from "../ingestion/constants";
-import { API_NAMES, type ApiName } from "./backend";
+import { API_NAMES, type ApiName, type ApiProfile } from "./backend";
 import { DEFAULT_API_VERSION, DEFAULT_ENDPOINT, endpointProblem } from "./options";
 
 export interface CheckFailure {
@@ -101,9 +96,13 @@ const isUnknown = (value: unknown) => value === UNKNOWN_VALUE;
 
 /**
  * Validates raw inputs and fills defaults. Returns the completed inputs and the failures; unknown
- * (preview-time) values are passed through untouched.
+ * (preview-time) values are passed through untouched. `profileOf` says what each API takes (`apiProfile` in
+ * backends.ts); an `api` that is not one of them is checked as `cpp` (and reported).
  */
-export function checkOperationInputs(news: Record<string, unknown>): {
+export function checkOperationInputs(
+  news: Record<string, unknown>,
+  profileOf: (api: ApiName) => ApiProfile,
+): {
   inputs: Record<string, unknown>;
   failures: CheckFailure[];
 } {
@@ -117,28 +116,29 @@ export function checkOperationInputs(news: Record<string, unknown>): {
       "api",
       `must be one of ${API_NAMES.map((a) => `"${a}"`).join(", ")}, got ${describeValue(inputs.api)}`,
     );
-  const ingestion = inputs.api === "ingestion";
-  if (ingestion) {
-    inputs.endpoint ??= INGESTION_ENDPOINT;
-    inputs.apiVersion ??= DEFAULT_INGESTION_VERSION;
+  const stated = API_NAMES.includes(inputs.api as ApiName) ? (inputs.api as ApiName) : undefined;
+  const profile = profileOf(stated ?? "cpp");
+  if (stated !== undefined && stated !== "cpp") {
+    // Another API's own defaults; the CPP ones are INPUT_DEFAULTS, filled below.
+    inputs.endpoint ??= profile.endpoint;
+    inputs.apiVersion ??= profile.apiVersion;
   }
   for (const [key, value] of Object.entries(INPUT_DEFAULTS))
     if (inputs[key] === undefined) inputs[key] = value;
 
   for (const property of ["publisherId", "offerId"]) {
-    if (ingestion && property === "publisherId" && inputs[property] === undefined) continue;
+    if (profile.publisherOptional && property === "publisherId" && inputs[property] === undefined) continue;
     if (!isUnknown(inputs[property])) fail(property, idProblem(inputs[property]));
   }
   if (!isUnknown(inputs.endpoint)) {
     fail(
       "endpoint",
       typeof inputs.endpoint === "string"
-        ? endpointProblem(inputs.endpoint, { allowPath: ingestion })
+        ? endpointProblem(inputs.endpoint, { allowPath: profile.endpointPath })
         : "must be a string",
     );
   }
-  if (!isUnknown(inputs.apiVersion))
-    fail("apiVersion", (ingestion ? ingestionVersionProblem : apiVersionProblem)(inputs.apiVersion));
+  if (!isUnknown(inputs.apiVersion)) fail("apiVersion", profile.apiVersionProblem(inputs.apiVersion));
   if (!isUnknown(inputs.wait) && typeof inputs.wait !== "boolean") fail("wait", "must be true or false");
   const limits: Record<string, number> = {
     timeoutSeconds: 365 * 24 * 3600,

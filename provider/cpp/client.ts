@@ -8,6 +8,7 @@ import { resolveTokenProvider } from "../core/auth";
 import type { OperationSummary, ReadLimits } from "../core/backend";
 import {
   type CloudPartnerErrorDetails,
+  NotFoundError,
   OperationInProgressError,
   ProtocolError,
   TransientError,
@@ -16,6 +17,7 @@ import { defaultTransport, type HttpResponse } from "../core/http";
 import {
   apiUrl,
   locationHeader,
+  locationInBody,
   operationIdFromLocation,
   operationUrl,
   pathSegment,
@@ -43,6 +45,7 @@ import {
   readSubmissionList,
   runningOf,
   type Submission,
+  withSteps,
 } from "./submissions";
 
 export type { Submission } from "./submissions";
@@ -64,6 +67,7 @@ export interface StartedOperation {
 export interface CancelResult {
   /** True when the API canceled synchronously (200). */
   completed: boolean;
+  /** The cancel operation (202), from a Location header or the body; absent when the 202 named none. */
   operationLocation?: string;
 }
 
@@ -163,7 +167,11 @@ export class CloudPartnerClient {
       signal,
     });
     if (response.status === 202) {
-      return { completed: false, operationLocation: this.#location(response, context).url };
+      // The cancel page says the location may come in the body instead of a header.
+      const location = locationHeader(response.headers) ?? locationInBody(response.body);
+      // Accepted is accepted: a 202 that names nothing to follow is reported as such, not as a failure.
+      if (!location) return { completed: false };
+      return { completed: false, operationLocation: this.#location(response, context, location).url };
     }
     return { completed: true };
   }
@@ -274,9 +282,57 @@ export class CloudPartnerClient {
     options: { onlyInProgress?: boolean } = {},
   ): Promise<{ operation: StartedOperation; running: boolean } | undefined> {
     const list = await this.#decidable(publisherId, offerId, kind, signal);
-    const existing = existingOf(list.summaries, kind, options);
+    // Only a publish's decision turns on whether a running publish rests (a go-live's counts both alike).
+    const summaries =
+      kind === "publish"
+        ? await this.#runningPublishBySteps(publisherId, offerId, list.summaries, signal)
+        : list.summaries;
+    const existing = existingOf(summaries, kind, options);
     return existing
       ? { operation: this.#attachTo(publisherId, offerId, existing.summary), running: existing.running }
+      : undefined;
+  }
+
+  /**
+   * The list with its newest running publish told apart by its own steps (`withSteps`): resting at its preview
+   * or still in progress. One extra GET, only when a publish is listed as running.
+   */
+  async #runningPublishBySteps(
+    publisherId: string,
+    offerId: string,
+    summaries: OperationSummary[],
+    signal?: AbortSignal,
+  ): Promise<OperationSummary[]> {
+    const running = runningOf(summaries, "publish");
+    if (running?.outcome !== "inProgress") return summaries;
+    let snapshot: OperationSnapshot | undefined;
+    try {
+      const location = operationUrl(this.endpoint, this.apiVersion, publisherId, offerId, running.id);
+      ({ snapshot } = await this.getOperation(location, signal));
+    } catch (error) {
+      // Its record is gone: the list is all there is to go by.
+      if (!(error instanceof NotFoundError)) throw error;
+    }
+    return summaries.map((s) => (s === running ? withSteps(s, snapshot) : s));
+  }
+
+  /**
+   * The running operation of this kind that a start request just sent may have joined (a lost answer, a 409, an
+   * answer without a location). For a publish, one resting at its preview (by its steps) is not: it was there
+   * before the request, which asked for a new one.
+   */
+  async #joinedBy(
+    publisherId: string,
+    offerId: string,
+    kind: OperationKind,
+    signal?: AbortSignal,
+  ): Promise<StartedOperation | undefined> {
+    if (kind !== "publish") return this.findRunningOperation(publisherId, offerId, kind, signal);
+    const list = await this.#decidable(publisherId, offerId, kind, signal);
+    const summaries = await this.#runningPublishBySteps(publisherId, offerId, list.summaries, signal);
+    const running = runningOf(summaries, kind);
+    return running && running.outcome !== "awaitingSignoff"
+      ? this.#attachTo(publisherId, offerId, running)
       : undefined;
   }
 
@@ -395,7 +451,7 @@ export class CloudPartnerClient {
         });
         if (!locationHeader(response.headers)) {
           // Accepted but unlocatable: the running operation, if listed, is the one just started.
-          const running = await this.findRunningOperation(publisherId, offerId, kind, signal);
+          const running = await this.#joinedBy(publisherId, offerId, kind, signal);
           if (running) return { ...running, attached: false };
         }
         const location = this.#location(response, context);
@@ -406,7 +462,7 @@ export class CloudPartnerClient {
         };
       } catch (error) {
         if (error instanceof OperationInProgressError) {
-          const running = await this.findRunningOperation(publisherId, offerId, kind, signal);
+          const running = await this.#joinedBy(publisherId, offerId, kind, signal);
           if (running) {
             this.#log(`${publisherId}/${offerId}: a ${kind} operation is already running; attaching to it.`);
             return running;
@@ -415,7 +471,7 @@ export class CloudPartnerClient {
         }
         if (!(error instanceof TransientError) || attempt >= this.#retry.maxRetries) throw error;
         if (error.requestMayHaveBeenProcessed && error.status !== 429) {
-          const running = await this.findRunningOperation(publisherId, offerId, kind, signal);
+          const running = await this.#joinedBy(publisherId, offerId, kind, signal);
           if (running) {
             this.#log(
               `${publisherId}/${offerId}: ${error.message} The ${kind} request had been accepted; attaching to it.`,
@@ -430,8 +486,11 @@ export class CloudPartnerClient {
     }
   }
 
-  #location(response: HttpResponse, context: CloudPartnerErrorDetails) {
-    const header = locationHeader(response.headers);
+  #location(
+    response: HttpResponse,
+    context: CloudPartnerErrorDetails,
+    header: string | undefined = locationHeader(response.headers),
+  ) {
     if (!header) {
       throw new ProtocolError(
         `The API accepted the request (HTTP ${response.status}) but sent no Location or Operation-Location header, so the operation cannot be followed. ` +

@@ -12,6 +12,7 @@ import {
   type CloudPartnerError,
   ConcurrentEditError,
   ImageVersionError,
+  PlanNotFoundError,
   TransientError,
 } from "../core/errors";
 import {
@@ -174,19 +175,21 @@ export class CppImageBackend implements PlanImageBackend<CppImage> {
           { publisherId: this.publisherId, offerId: this.offerId },
         );
       }
+      // A generation sub-plan's mediaName ends in `-<subPlanId>`, as SUSE's and mash's writes do.
       const targets = [
         { id: located.targetId, node: located.target, suffix: "" },
         ...located.subPlans
           .filter((s) => wanted.includes(s.id))
-          .map((s) => ({ id: s.id, node: s.node, suffix: `-gen${s.generation ?? s.id}` })),
+          .map((s) => ({ id: s.id, node: s.node, suffix: `-${s.id}` })),
       ];
       let changed = false;
       for (const target of targets) {
         const map = ensureImageMap(target.node, located.key);
         const existing = map[version] as Json | undefined;
-        const entry = toEntry(image, located.key, planId, version, target.suffix, existing);
-        if (existing && JSON.stringify(existing) === JSON.stringify(entry)) continue;
         if (!existing) checkNewVersion(map, version, image, target.id, this.offer);
+        const disks = lunItems(image.dataDisks, existing, located, version, target.id, this.offer);
+        const entry = toEntry(image, disks, located.key, planId, version, target.suffix, existing);
+        if (existing && JSON.stringify(existing) === JSON.stringify(entry)) continue;
         map[version] = entry;
         changed = true;
       }
@@ -341,6 +344,8 @@ interface LocatedPlan {
   key: string;
   /** Generation sub-plans of the target (none when the target is itself a sub-plan). */
   subPlans: Array<{ id: string; node: Json; generation?: string }>;
+  /** The plan and all its generation sub-plans (whichever `planId` named): where earlier versions live. */
+  family: Json[];
 }
 
 function plansOf(document: Json): Json[] {
@@ -372,9 +377,10 @@ function tryLocatePlan(document: Json, planId: string): LocatedPlan | undefined 
   const key = imageKeyOf(document);
   for (const plan of plansOf(document)) {
     const subPlans = subPlansOf(plan, key);
-    if (plan.planId === planId) return { target: plan, targetId: planId, key, subPlans };
+    const family = [plan, ...subPlans.map((s) => s.node)];
+    if (plan.planId === planId) return { target: plan, targetId: planId, key, subPlans, family };
     const sub = subPlans.find((s) => s.id === planId);
-    if (sub) return { target: sub.node, targetId: planId, key, subPlans: [] };
+    if (sub) return { target: sub.node, targetId: planId, key, subPlans: [], family };
   }
   return undefined;
 }
@@ -386,7 +392,7 @@ function locatePlan(document: Json, planId: string, offer: string): LocatedPlan 
     p.planId,
     ...subPlansOf(p, imageKeyOf(document)).map((s) => s.id),
   ]);
-  throw new ImageVersionError(
+  throw new PlanNotFoundError(
     `Offer ${offer} has no plan ${planId}; its plans are ${ids.filter((i) => typeof i === "string").join(", ") || "(none)"}. Create the plan in the portal first, or fix planId.`,
   );
 }
@@ -417,21 +423,97 @@ function imageAt(located: LocatedPlan, version: string): CppImage | undefined {
 }
 
 /**
- * `lunVhdDetails` items are written as `{ lun, lunVhdUrl }`: the docs' samples only ever show an empty list and
- * no peer writes data disks, so this shape is unconfirmed. Read: `lunVhdUrl`, `lunVhdUri` or `uri`.
+ * The shape of a `lunVhdDetails` item, learnt from one the offer already holds: the docs' samples only ever show
+ * an empty list and no known client writes a data disk (SUSE, mash, Debian write `[]`), so the shape is never
+ * guessed. An item understood here has exactly two keys: the LUN (a key naming `lun`, a whole number or its
+ * string) and the VHD's SAS URI (an `https://` string).
  */
+export interface LunItemShape {
+  /** The item's keys in their order. */
+  keys: [string, string];
+  lunKey: string;
+  urlKey: string;
+  lunAsString: boolean;
+}
+
+export function lunItemShape(item: unknown): LunItemShape | undefined {
+  if (typeof item !== "object" || item === null || Array.isArray(item)) return undefined;
+  const e = item as Json;
+  const keys = Object.keys(e);
+  if (keys.length !== 2) return undefined;
+  const urlKey = keys.find((k) => typeof e[k] === "string" && /^https:\/\//i.test(e[k] as string));
+  const lunKey = keys.find(
+    (k) =>
+      k !== urlKey &&
+      /lun/i.test(k) &&
+      ((typeof e[k] === "number" && Number.isInteger(e[k])) ||
+        (typeof e[k] === "string" && /^\d+$/.test(e[k]))),
+  );
+  if (!urlKey || !lunKey) return undefined;
+  return { keys: keys as [string, string], lunKey, urlKey, lunAsString: typeof e[lunKey] === "string" };
+}
+
+/** Data disks as `lunVhdDetails` items of a shape copied from the offer (see `lunItemShape`). */
+export function toLunItems(disks: DataDisk[], shape: LunItemShape): Json[] {
+  return [...disks]
+    .sort((a, b) => a.lun - b.lun)
+    .map((d) =>
+      Object.fromEntries(
+        shape.keys.map((k) => [k, k === shape.lunKey ? (shape.lunAsString ? String(d.lun) : d.lun) : d.uri]),
+      ),
+    );
+}
+
+function itemsOf(entry: unknown): unknown[] {
+  const items = (entry as Json | undefined)?.lunVhdDetails;
+  return Array.isArray(items) ? items : [];
+}
+
+/**
+ * The `lunVhdDetails` to write: `[]` without data disks (the documented form); else items shaped like those of
+ * this version as stored, or of the plan's newest version that has data disks (the number of data disks is the
+ * same in every version, so a plan with disks has them). Refuses when there is nothing to copy from.
+ */
+function lunItems(
+  disks: DataDisk[],
+  existing: Json | undefined,
+  located: LocatedPlan,
+  version: string,
+  planId: string,
+  offer: string,
+): Json[] {
+  if (disks.length === 0) return [];
+  const candidates: unknown[][] = [itemsOf(existing)];
+  for (const node of located.family) {
+    const map = imageMap(node, located.key) ?? {};
+    const newestFirst = Object.keys(map).sort((a, b) => compareVersions(b, a));
+    for (const v of newestFirst) candidates.push(itemsOf(map[v]));
+  }
+  const examples = candidates.filter((items) => items.length > 0);
+  const shape = examples.map((items) => lunItemShape(items[0])).find(Boolean);
+  if (shape) return toLunItems(disks, shape);
+  const seen = examples[0]?.[0];
+  throw new ImageVersionError(
+    seen === undefined
+      ? `Not writing image version ${version} of plan ${planId} (offer ${offer}) with ${disks.length} data disk(s): no version of the plan has data disks to copy the lunVhdDetails item shape from, and the Cloud Partner Portal API documents none (its samples only show []). Nothing was written. Add the plan's first version with data disks in the portal; later versions can then be added here with the same number of disks.`
+      : `Not writing image version ${version} of plan ${planId} (offer ${offer}) with ${disks.length} data disk(s): the plan's lunVhdDetails items have the keys ${Object.keys(seen as Json).join(", ")}, and only items of exactly a LUN and an https VHD URI can be copied. Nothing was written; add this version's data disks in the portal.`,
+  );
+}
+
+/** A stored entry as the resource compares it; data disks read by the shape of each item. */
 function fromEntry(entry: unknown): CppImage | undefined {
   if (typeof entry !== "object" || entry === null) return undefined;
   const e = entry as Json;
-  const disks = Array.isArray(e.lunVhdDetails) ? e.lunVhdDetails : [];
   const image: CppImage = {
     osVhdUrl: typeof e.osVhdUrl === "string" ? e.osVhdUrl : "",
-    dataDisks: disks
+    dataDisks: itemsOf(e)
       .filter((d): d is Json => typeof d === "object" && d !== null)
-      .map((d) => ({
-        lun: Number(d.lun),
-        uri: String(d.lunVhdUrl ?? d.lunVhdUri ?? d.uri ?? ""),
-      })),
+      .map((d) => {
+        const shape = lunItemShape(d);
+        return shape
+          ? { lun: Number(d[shape.lunKey]), uri: String(d[shape.urlKey]) }
+          : { lun: Number(d.lun ?? d.lunNumber), uri: String(d.lunVhdUrl ?? d.lunVhdUri ?? d.uri ?? "") };
+      }),
   };
   for (const key of ["label", "description", "mediaName"] as const)
     if (typeof e[key] === "string") image[key] = e[key] as string;
@@ -441,15 +523,13 @@ function fromEntry(entry: unknown): CppImage | undefined {
 
 function toEntry(
   image: CppImage,
+  disks: Json[],
   key: string,
   planId: string,
   version: string,
   suffix: string,
   existing: Json | undefined,
 ): Json {
-  const disks = [...image.dataDisks]
-    .sort((a, b) => a.lun - b.lun)
-    .map((d) => ({ lun: d.lun, lunVhdUrl: d.uri }));
   if (key !== CORE_VM_IMAGES) return { ...existing, osVhdUrl: image.osVhdUrl, lunVhdDetails: disks };
   const label = image.label ?? (existing?.label as string | undefined) ?? `${planId} ${version}`;
   const mediaName =

@@ -4,7 +4,7 @@
  * `{messageHtml, level, timestamp}` objects, and any spelling of the status.
  */
 
-import { currentStep, type OperationSnapshot, type StepSnapshot } from "../core/operation";
+import { currentStep, type OperationSnapshot, redactSnapshot, type StepSnapshot } from "../core/operation";
 import { normalizeStatus } from "../core/status";
 
 type Json = Record<string, unknown>;
@@ -68,7 +68,7 @@ export function parseOperation(body: unknown): OperationSnapshot | undefined {
   const error = isObject(value.error)
     ? (str(value.error.message) ?? str(value.error.code))
     : str(value.error);
-  return {
+  return redactSnapshot({
     id: str(value.id),
     submissionType: str(value.submissionType),
     status: normalized.status,
@@ -80,5 +80,5 @@ export function parseOperation(body: unknown): OperationSnapshot | undefined {
     error,
     createdDateTime: str(value.createdDateTime),
     lastActionDateTime: str(value.lastActionDateTime),
-  };
+  });
 }

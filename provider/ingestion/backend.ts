@@ -2,12 +2,14 @@
  * The Partner Center Product Ingestion API behind the backend seam. An offer is a product found by its external
  * id; a publish is a configure job that sends the draft to `preview`, a go-live one that sends the newest ready
  * preview submission to `live`. Before any configure POST the product's submissions are read: one already in
- * flight for the target is attached to, a preview already live is adopted, and a POST is only repeated when
- * a re-read proves the first one did nothing.
+ * flight for the target is attached to, a preview already live is adopted (go-live), a ready preview not yet
+ * live is adopted (publish, unless its triggers changed), and a POST is only repeated when a re-read proves the
+ * first one did nothing.
  */
 
 import type {
   CancelResult,
+  FindOptions,
   OfferBackend,
   OfferStatusReport,
   OperationHandle,
@@ -22,12 +24,20 @@ import type {
 import {
   CloudPartnerError,
   ConfigurationError,
+  endSentence,
   OperationInProgressError,
   ProtocolError,
   RejectedError,
+  redactSecrets,
   TransientError,
 } from "../core/errors";
-import { currentStep, isAwaitingSignoff, type OperationSnapshot, type StepSnapshot } from "../core/operation";
+import {
+  currentStep,
+  isAwaitingSignoff,
+  type OperationSnapshot,
+  redactSnapshot,
+  type StepSnapshot,
+} from "../core/operation";
 import { retryDelayMs } from "../core/retry";
 import type { OperationStatus } from "../core/status";
 import { IngestionClient, type IngestionClientOptions } from "./client";
@@ -42,6 +52,7 @@ import {
   type SubmissionState,
   submissionState,
 } from "./parse";
+import { schemaAdviceFor } from "./schemas";
 
 export interface IngestionBackendOptions extends IngestionClientOptions {
   /** The product's external id in Partner Center. */
@@ -104,9 +115,19 @@ export class IngestionBackend implements OfferBackend {
     return { productId, submissions: await this.client.submissions(productId, this.offerId, signal) };
   }
 
-  async findExisting(kind: OperationKind, signal?: AbortSignal): Promise<StartedOperation | undefined> {
+  handleOf(operationId: string): OperationHandle {
+    return operationId.startsWith("submission/")
+      ? { operationLocation: this.client.submissionUrl(operationId), submissionId: operationId }
+      : { operationLocation: this.client.jobStatusUrl(operationId), operationId };
+  }
+
+  async findExisting(
+    kind: OperationKind,
+    signal?: AbortSignal,
+    options: FindOptions = {},
+  ): Promise<StartedOperation | undefined> {
     const { productId, submissions } = await this.#submissions(signal);
-    const existing = existingSubmission(kind, submissions, this.offerId);
+    const existing = existingSubmission(kind, submissions, this.offerId, options);
     return existing ? this.#attach(productId, existing.submission, existing.origin) : undefined;
   }
 
@@ -154,7 +175,8 @@ export class IngestionBackend implements OfferBackend {
             kind,
             productId,
             refusal,
-            flattenJobErrors(job.errors).join(" | "),
+            // Logged as well as thrown: the job's words without their SAS signatures.
+            endSentence(redactSecrets(flattenJobErrors(job.errors).join(" | "))),
             signal,
           );
         return {
@@ -201,7 +223,8 @@ export class IngestionBackend implements OfferBackend {
     signal?: AbortSignal,
   ): Promise<StartedOperation> {
     const submissions = await this.client.submissions(productId, this.offerId, signal);
-    const existing = existingSubmission(kind, submissions, this.offerId);
+    // The configure just refused did not publish the draft: only one in flight is taken over, never a ready preview.
+    const existing = existingSubmission(kind, submissions, this.offerId, { onlyInProgress: true });
     if (existing) {
       this.#log(`${said} Taking over submission ${existing.submission.id} (${existing.origin}).`);
       return this.#attach(productId, existing.submission, existing.origin);
@@ -290,14 +313,19 @@ export class IngestionBackend implements OfferBackend {
   }
 
   async cancel(options: StartOptions & { handle?: OperationHandle } = {}): Promise<CancelResult> {
-    const jobId = options.handle?.operationId ?? jobIdOf(options.handle?.operationLocation ?? "");
+    const location = options.handle?.operationLocation ?? "";
+    const jobId = options.handle?.operationId || jobIdOf(location);
     if (!jobId) {
       const { submissions } = await this.#submissions(options.signal);
       const running = submissions.find((s) => submissionState(s) === "inFlight");
+      // A saved location that is a submission's: the resource attached to a submission without its job.
+      const given = location
+        ? `${location} is not a configure job's location (…/configure/<jobId>/status): a resource that attached to a submission already in flight follows the submission and has no job id. `
+        : "";
       throw new ConfigurationError(
         running
-          ? `The ${running.target} submission ${running.id} of offer ${this.offerId} is in progress. The Product Ingestion API cancels configure jobs, not submissions: pass the job id (the resource's \`operationId\` output; CLI: --job <jobId>).`
-          : `Nothing is in progress for offer ${this.offerId}; there is nothing to cancel.`,
+          ? `${given}The ${running.target} submission ${running.id} of offer ${this.offerId} is in progress. The Product Ingestion API cancels configure jobs, not submissions, and lists no jobs, so the job id must come from where it was started: ${whereToFindTheJob(this.offerId)}`
+          : `${given}Nothing is in progress for offer ${this.offerId}; there is nothing to cancel.`,
         { offerId: this.offerId },
       );
     }
@@ -316,6 +344,16 @@ export class IngestionBackend implements OfferBackend {
   toJSON(): Record<string, string> {
     return { api: this.api, offer: this.offer };
   }
+}
+
+/** Where the configure job id of a running submission can be found, for the cancel that needs it. */
+function whereToFindTheJob(offerId: string): string {
+  return (
+    "the `operationId` output of the OfferPublish or OfferGoLive resource that sent the configure (`pulumi stack export` shows each resource's outputs); " +
+    "after an attach (`attached: true`, no `operationId`), the output of the `pulumi up` that sent it, on its line `publish accepted; operation …/configure/<jobId>/status` (or `go-live accepted; …`). " +
+    `Then run \`pulumi-cloudpartner cancel --api ingestion ${offerId} --job <jobId>\` (the whole operation URL works too). ` +
+    "A submission started in Partner Center itself can only be canceled there."
+  );
 }
 
 /** The configure job id in a saved `configure/<jobId>/status` location. */
@@ -355,24 +393,55 @@ export function readyPreview(
 }
 
 /**
- * What a new resource of this kind takes over instead of configuring: a submission in flight for its target
- * (attach), or for a go-live the ready preview that is already live (same id: adopt).
+ * What a new resource of this kind takes over instead of configuring:
+ * - a submission in flight for its target (attach);
+ * - go-live: the ready preview that is already live (same id: adopt). A list with live entries and no preview
+ *   entry (cloudpub's `["live","draft"]` case, SUSE's status tests) describes an offer whose newest submission
+ *   went live: its newest live entry, when it succeeded, is adopted;
+ * - publish: the newest preview submission, when it succeeded (the preview is ready) and has not gone live or
+ *   begun to (no live entry with its id succeeded or in flight): adopt it instead of publishing again and
+ *   restarting certification (e.g. after a killed run, or a replace for another reason than its triggers).
+ *
+ * `onlyInProgress` (a publish replaced because its `triggers` changed, e.g. a new image version in the draft):
+ * a ready preview predates that change, so only a submission in flight is taken over, as for CPP.
  */
 export function existingSubmission(
   kind: OperationKind,
   submissions: IngestionSubmission[],
   offerId: string,
+  options: FindOptions = {},
 ): { submission: IngestionSubmission; origin: "attached" | "adopted" } | undefined {
   const target = targetOf(kind);
   const states = judged(submissions, offerId);
   const inFlight = states.find(([s, state]) => s.target === target && state === "inFlight")?.[0];
   if (inFlight) return { submission: inFlight, origin: "attached" };
-  if (kind !== "golive") return undefined;
+  if (kind === "publish") {
+    if (options.onlyInProgress) return undefined;
+    const newest = states.find(([s]) => s.target === "preview");
+    if (newest?.[1] !== "succeeded") return undefined;
+    const wentLive = states.some(
+      ([s, state]) =>
+        s.target === "live" && s.id === newest[0].id && (state === "succeeded" || state === "inFlight"),
+    );
+    return wentLive ? undefined : { submission: newest[0], origin: "adopted" };
+  }
   const preview = readyPreview(submissions, offerId);
-  const live =
-    preview &&
-    states.find(([s, state]) => s.target === "live" && s.id === preview.id && state === "succeeded")?.[0];
+  const live = preview
+    ? states.find(([s, state]) => s.target === "live" && s.id === preview.id && state === "succeeded")?.[0]
+    : liveWithoutPreview(states);
   return live ? { submission: live, origin: "adopted" } : undefined;
+}
+
+/**
+ * With no preview entry listed at all, the newest live entry when it succeeded: the offer is live and nothing
+ * newer waits for review. Undefined when a preview entry exists (the preview decides) or the newest live failed.
+ */
+function liveWithoutPreview(
+  states: Array<[IngestionSubmission, SubmissionState]>,
+): IngestionSubmission | undefined {
+  if (states.some(([s]) => s.target === "preview")) return undefined;
+  const newestLive = states.find(([s]) => s.target === "live");
+  return newestLive?.[1] === "succeeded" ? newestLive[0] : undefined;
 }
 
 /** A submission for `target` that the re-read shows and the first read did not (new, or now in flight). */
@@ -391,9 +460,12 @@ export function appliedSince(
 
 function noPreviewReady(offerId: string, submissions: IngestionSubmission[]): RejectedError {
   const preview = submissions.find((s) => s.target === "preview");
+  const live = submissions.find((s) => s.target === "live");
   const where = preview
     ? `its newest preview submission ${preview.id} is ${rawSubmissionStatus(preview)}`
-    : "it has never been published to preview";
+    : live
+      ? `Partner Center lists no preview submission, and its newest live submission ${live.id} is ${rawSubmissionStatus(live)}`
+      : "it has never been published to preview";
   return new RejectedError(
     `Offer ${offerId} has no preview ready to go live: ${where}. Publish first (OfferPublish, api "ingestion"), wait until the preview is ready, then go live. Nothing was sent.`,
     { offerId },
@@ -475,9 +547,11 @@ export function snapshotOf(
       messages: [`The preview (${submission?.id}) is ready: review it, then go live (OfferGoLive).`],
     });
   }
-  const messages = job ? flattenJobErrors(job.errors) : [];
+  const said = job ? flattenJobErrors(job.errors) : [];
+  // A schema that requires what was not sent: which schema, what it wants, what to do.
+  const messages = [...said, ...schemaAdviceFor(said)];
   const rawStatus = job ? rawJobStatus(job) : submission ? rawSubmissionStatus(submission) : "unknown";
-  return {
+  return redactSnapshot({
     ...(job ? { id: job.jobId } : submission ? { id: submission.id } : {}),
     submissionType: kind === "publish" ? "preview" : "live",
     status,
@@ -497,7 +571,7 @@ export function snapshotOf(
         ? { createdDateTime: submission.created }
         : {}),
     ...(job?.jobEnd ? { lastActionDateTime: job.jobEnd } : {}),
-  };
+  });
 }
 
 function unavailableSnapshot(kind: OperationKind, error: TransientError): OperationSnapshot {
@@ -532,7 +606,9 @@ export function describeSubmissions(
   const inFlight = states.find(([, state]) => state === "inFlight")?.[0];
   let status: string;
   if (inFlight) status = `${inFlight.target}InProgress`;
-  else if (!preview) status = "neverPublished";
+  else if (!preview)
+    // Live entries without a preview entry: the newest submission went live (or its go-live failed).
+    status = !live ? "neverPublished" : live[1] === "failed" ? "liveFailed" : "live";
   else if (preview[1] === "failed") status = "previewFailed";
   else if (currentLive && currentLive.id === preview[0].id) status = "live";
   else if (live?.[1] === "failed") status = "liveFailed";

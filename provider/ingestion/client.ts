@@ -30,8 +30,6 @@ import {
   INGESTION_ENDPOINT,
   INGESTION_SCOPE,
   INGESTION_SERVICE,
-  SCHEMA_BASE,
-  SUBMISSION_SCHEMA_VERSION,
 } from "./constants";
 import {
   type ConfigureStatus,
@@ -41,10 +39,12 @@ import {
   parseSubmissions,
   productGuid,
 } from "./parse";
+import { schemaAdviceFor, schemaUri, WRITE_SCHEMA_VERSIONS } from "./schemas";
 
 /**
  * Endpoint default `https://graph.microsoft.com/rp/product-ingestion`; `apiVersion` is the `$version` of every
- * call and of the configure body's `$schema`, default `2022-07-01`. Tokens are asked for Microsoft Graph.
+ * call, default `2022-07-01` (the `$schema` of what is written is pinned per type: `schemas.ts`). Tokens are asked
+ * for Microsoft Graph.
  */
 export interface IngestionClientOptions extends ApiClientOptions {}
 
@@ -125,17 +125,22 @@ export class IngestionClient {
     const context = { offerId };
     const url = this.url("product", { externalId: offerId });
     const { body } = await this.#get(url, context, signal);
-    const lookup = parseProductLookup(body);
+    const lookup = parseProductLookup(body, offerId);
     if (!lookup.understood)
       throw new ProtocolError(
         `${INGESTION_SERVICE} answered the product lookup of offer ${offerId} with something that is not a product list; nothing was sent.`,
         { ...context, requestUrl: url },
       );
-    if (!lookup.productId)
+    if (!lookup.productId) {
+      // A list that holds other products (filter ignored) is no answer for this offer: never take value[0].
+      const others = lookup.listed
+        ? ` The lookup listed ${lookup.listed.length ? `only ${lookup.listed.map((id) => `"${id}"`).join(", ")}` : "products without an external id"}, none with that external id.`
+        : "";
       throw new NotFoundError(
-        `Partner Center has no product with the offer id (external id) "${offerId}". Check offerId: it is the offer's id in Partner Center, and the Entra app must have access to that seller account.`,
+        `Partner Center has no product with the offer id (external id) "${offerId}".${others} Check offerId: it is the offer's id in Partner Center, and the Entra app must have access to that seller account.`,
         { ...context, status: 200, requestUrl: url },
       );
+    }
     return lookup.productId;
   }
 
@@ -205,8 +210,9 @@ export class IngestionClient {
   }
 
   /**
-   * `POST configure` with resources (a technical configuration) as given. Sent once, never retried here: a lost
-   * answer may mean it was applied, which only a re-read can tell.
+   * `POST configure` with resources (a technical configuration) as given, their `$schema` included (the caller
+   * sets the pinned one). Sent once, never retried here: a lost answer may mean it was applied, which only a
+   * re-read can tell.
    */
   async configureResources(
     resources: Array<Record<string, unknown>>,
@@ -214,7 +220,7 @@ export class IngestionClient {
     signal?: AbortSignal,
   ): Promise<ConfigureAnswer> {
     const context = { offerId };
-    const body = { $schema: `${SCHEMA_BASE}/configure/${this.apiVersion}`, resources };
+    const body = { $schema: schemaUri("configure"), resources };
     const url = this.url("configure");
     const response = await this.#send({ method: "POST", url, body, retry: false, context, signal });
     return { job: this.#job(response, url, context), status: response.status };
@@ -251,10 +257,10 @@ export class IngestionClient {
   ): Promise<ConfigureAnswer> {
     const context = { offerId };
     const body = {
-      $schema: `${SCHEMA_BASE}/configure/${this.apiVersion}`,
+      $schema: schemaUri("configure"),
       resources: [
         {
-          $schema: `${SCHEMA_BASE}/submission/${SUBMISSION_SCHEMA_VERSION}`,
+          $schema: schemaUri("submission"),
           ...(submissionId ? { id: submissionId } : {}),
           product: productId,
           target: { targetType: target },
@@ -354,15 +360,16 @@ export class IngestionClient {
     });
   }
 
-  /** A deprecated `$version` gets the advice of which version to set. */
+  /**
+   * A deprecated `$version` gets the advice of which version to set; a schema error that names what a schema
+   * requires (a 400 with a `schemaValidationError` detail) says which schema, what it wants and what to do.
+   */
   #explain(error: unknown): unknown {
-    if (!(error instanceof RejectedError) || !/deprecated schema/i.test(error.apiMessage ?? "")) return error;
-    const retired =
-      /(\d{4}-\d{2}-\d{2}(?:-preview\d*)?)/.exec(error.apiMessage ?? "")?.[1] ?? this.apiVersion;
-    const advice =
-      retired === SUBMISSION_SCHEMA_VERSION && retired !== this.apiVersion
-        ? `The submission schema ${retired} this package sends is retired: update pulumi-cloudpartner.`
-        : `The schema version ${retired} is retired: set apiVersion to ${DEFAULT_INGESTION_VERSION} (the default) or a newer schema version.`;
+    if (!(error instanceof RejectedError)) return error;
+    const advice = /deprecated schema/i.test(error.apiMessage ?? "")
+      ? this.#retiredAdvice(error.apiMessage ?? "")
+      : schemaAdviceFor([error.apiMessage]).join(" ");
+    if (!advice) return error;
     return new RejectedError(`${error.message} ${advice}`, {
       status: error.status,
       apiCode: error.apiCode,
@@ -372,6 +379,16 @@ export class IngestionClient {
       offerId: error.offerId,
       operationLocation: error.operationLocation,
     });
+  }
+
+  #retiredAdvice(apiMessage: string): string {
+    const retired = /(\d{4}-\d{2}-\d{2}(?:-preview\d*)?)/.exec(apiMessage)?.[1] ?? this.apiVersion;
+    const pinned = Object.entries(WRITE_SCHEMA_VERSIONS)
+      .filter(([, version]) => version === retired)
+      .map(([type]) => type);
+    return pinned.length > 0 && retired !== this.apiVersion
+      ? `The ${pinned.join("/")} schema ${retired} this package writes is retired: update pulumi-cloudpartner.`
+      : `The schema version ${retired} is retired: set apiVersion to ${DEFAULT_INGESTION_VERSION} (the default) or a newer schema version.`;
   }
 
   toJSON(): Record<string, string> {

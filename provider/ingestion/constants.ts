@@ -6,17 +6,11 @@ export const INGESTION_ENDPOINT = "https://graph.microsoft.com/rp/product-ingest
 /** Tokens for Microsoft Graph: the API answers 401 "Invalid audience" to a Cloud Partner Portal token. */
 export const INGESTION_SCOPE = GRAPH_SCOPE;
 /**
- * The `$version` sent on every call, and the version of the `configure` body's `$schema`: the newest version the
- * documentation's change table lists as generally usable and that a maintained client (cloudpub) sends today.
+ * The `$version` sent on every call: the newest version the documentation's change table lists as generally
+ * usable and that a maintained client (cloudpub) sends today. The `$schema` versions of what is written are
+ * pinned per resource type in `schemas.ts`.
  */
 export const DEFAULT_INGESTION_VERSION = "2022-07-01";
-/**
- * The version of the submission resource's `$schema`. From -preview7 on, a submission needs a `sources` property
- * this client has nothing to put in; cloudpub pins submissions to this version and is accepted.
- */
-export const SUBMISSION_SCHEMA_VERSION = "2022-03-01-preview2";
-/** Where body `$schema` URIs live (the old `product-ingestion.azureedge.net` host times out since 2024-03). */
-export const SCHEMA_BASE = "https://schema.mp.microsoft.com/schema";
 /** How messages name the service. */
 export const INGESTION_SERVICE = "Partner Center (Product Ingestion API)";
 

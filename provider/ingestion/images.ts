@@ -13,7 +13,15 @@
  */
 
 import { createHash } from "node:crypto";
-import { CloudPartnerError, ConcurrentEditError, ImageVersionError, TransientError } from "../core/errors";
+import {
+  CloudPartnerError,
+  ConcurrentEditError,
+  endSentence,
+  ImageVersionError,
+  NotFoundError,
+  PlanNotFoundError,
+  TransientError,
+} from "../core/errors";
 import {
   blobPath,
   type DataDisk,
@@ -33,6 +41,7 @@ import { retryDelayMs } from "../core/retry";
 import { IngestionClient, type IngestionClientOptions } from "./client";
 import { INGESTION_SERVICE } from "./constants";
 import { type ConfigureStatus, flattenJobErrors, jobState, rawJobStatus } from "./parse";
+import { parseSchemaUri, schemaAdviceFor, schemaProblemOf, schemaUri } from "./schemas";
 
 /** Image types of a version's `vmImages` (`arm64Gen2` from cloudpub and Flatcar; preview2 lists the x64 ones). */
 export const IMAGE_TYPES = ["x64Gen1", "x64Gen2", "arm64Gen2"] as const;
@@ -42,7 +51,8 @@ export type ImageType = (typeof IMAGE_TYPES)[number];
 export const TECH_CONFIG_TYPES = [
   "virtual-machine-plan-technical-configuration",
   "core-virtual-machine-plan-technical-configuration",
-];
+] as const;
+export type TechConfigType = (typeof TECH_CONFIG_TYPES)[number];
 
 /** A published image cannot be removed: the API's words (MSGA#10, AlmaLinux). */
 const REFUSED_DELETE = /Cannot delete image '([^']*)' of type '([^']*)' as it is already published/i;
@@ -120,11 +130,19 @@ export class IngestionImageBackend implements PlanImageBackend<IngestionImage> {
   async readPlan(planId: string, signal?: AbortSignal): Promise<PlanVersionsRead<IngestionImage>> {
     const read = await this.#read(planId, signal);
     const versions = new Map<string, IngestionImage>();
+    const markedDeleted: string[] = [];
     for (const entry of versionEntries(read.config)) {
+      if (typeof entry.versionNumber !== "string") continue;
       const image = fromEntry(entry);
-      if (image && typeof entry.versionNumber === "string") versions.set(entry.versionNumber, image);
+      if (image) versions.set(entry.versionNumber, image);
+      else if (entry.lifecycleState === "deleted") markedDeleted.push(entry.versionNumber);
     }
-    return { planIds: [read.planDurableId, String(read.config.id ?? "")], versions, token: read.token };
+    return {
+      planIds: [read.planDurableId, String(read.config.id ?? "")],
+      versions,
+      token: read.token,
+      ...(markedDeleted.length ? { markedDeleted } : {}),
+    };
   }
 
   async publishedState(planId: string, version: string, signal?: AbortSignal): Promise<PublishedState> {
@@ -179,11 +197,16 @@ export class IngestionImageBackend implements PlanImageBackend<IngestionImage> {
 
   async #read(planId: string, signal?: AbortSignal): Promise<ConfigRead> {
     const productId = await this.#product(signal);
-    const planDurableId = await this.client.planId(productId, this.offerId, planId, signal);
+    const planDurableId = await this.client.planId(productId, this.offerId, planId, signal).catch((error) => {
+      // The product is there (just looked up): a plan not found is the plan gone, not the offer.
+      throw error instanceof NotFoundError
+        ? new PlanNotFoundError(error.message, { offerId: this.offerId, cause: error })
+        : error;
+    });
     const tree = (await this.client.resourceTree(productId, this.offerId, "draft", signal)) ?? [];
     const config = findConfig(tree, planDurableId);
     if (!config)
-      throw new ImageVersionError(
+      throw new PlanNotFoundError(
         `Plan ${planId} of offer ${this.offerId} has no technical configuration in the draft; set up its technical configuration (operating system, SKUs) in Partner Center first.`,
         { offerId: this.offerId },
       );
@@ -220,6 +243,8 @@ export class IngestionImageBackend implements PlanImageBackend<IngestionImage> {
       }
       const next = structuredClone(read.config);
       if (!apply(next)) return { written: lostAnswer, conflicts: 0, recovered: lostAnswer };
+      // Never the `$schema` read: that is the newest preview, which may require what this package does not send.
+      next.$schema = schemaUri(configType(read.config) ?? TECH_CONFIG_TYPES[0]);
       try {
         const { job } = await this.client.configureResources([next], this.offerId, signal);
         await this.#waitForJob(job, what, signal);
@@ -290,6 +315,14 @@ export class IngestionImageBackend implements PlanImageBackend<IngestionImage> {
           : undefined;
     if (!said) return error;
     const text = said.join(" | ");
+    // A schema that requires what this package does not send: the client explained a request error already.
+    if (said.some((line) => (schemaProblemOf(line)?.required.length ?? 0) > 0)) {
+      const advice = error instanceof JobRefusal ? schemaAdviceFor(said) : [];
+      return new ImageVersionError(
+        `Partner Center refused to ${what} (offer ${this.offerId}): ${[text, ...advice].join(" ")}`,
+        { offerId: this.offerId },
+      );
+    }
     const refused = REFUSED_DELETE.exec(text);
     if (refused)
       return new ImageVersionError(
@@ -298,7 +331,7 @@ export class IngestionImageBackend implements PlanImageBackend<IngestionImage> {
       );
     const job = error instanceof JobRefusal ? ` (configure job ${error.jobId})` : "";
     return new ImageVersionError(
-      `Partner Center refused to ${what} (offer ${this.offerId})${job}: ${text}. Nothing was changed in the technical configuration of plan ${planId}; fix what it names, then run \`pulumi up\` again.`,
+      `Partner Center refused to ${what} (offer ${this.offerId})${job}: ${endSentence(text)} Nothing was changed in the technical configuration of plan ${planId}; fix what it names, then run \`pulumi up\` again.`,
       { offerId: this.offerId },
     );
   }
@@ -336,6 +369,9 @@ export function mergeVersion(
   const stored = existing ? fromEntry(existing) : undefined;
   if (stored && JSON.stringify(stored.vmImages) === JSON.stringify(image.vmImages)) return false;
   const entry: Json = { ...(existing ?? { versionNumber: version }), vmImages: image.vmImages.map(toWire) };
+  // An entry marked deleted (never published, removed in the portal) comes back to life: else it stays deleted,
+  // reads as absent and is written again on every run.
+  if (existing?.lifecycleState === "deleted") entry.lifecycleState = "generallyAvailable";
   config.vmImageVersions = existing ? replaceEntry(config, existing, entry) : [...allEntries(config), entry];
   return true;
 }
@@ -391,11 +427,43 @@ function replaceEntry(config: Json, entry: Json, by: Json): unknown[] {
 const isObject = (value: unknown): value is Json =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-/** The plan's technical configuration in a resource tree: either type, `plan` naming the plan's durable id. */
+/** The technical configuration type of a resource: its durable id's first segment, else its `$schema`'s type. */
+export function configType(resource: Json): TechConfigType | undefined {
+  const fromId = typeof resource.id === "string" ? resource.id.split("/")[0] : undefined;
+  const type = fromId && fromId.length > 0 ? fromId : parseSchemaUri(resource.$schema)?.type;
+  return TECH_CONFIG_TYPES.find((t) => t === type);
+}
+
+/** `plan/<productGuid>/<planGuid>` → the plan GUID (lower case); also `plan/<planGuid>`. */
+function planGuidOf(reference: unknown): string | undefined {
+  if (typeof reference !== "string") return undefined;
+  const parts = reference.split("/");
+  if (parts[0] !== "plan" || parts.length < 2 || parts.length > 3) return undefined;
+  return parts.at(-1)?.toLowerCase() || undefined;
+}
+
+/**
+ * The plan's technical configuration in a resource tree, of either type (from its id, or its `$schema` when the
+ * id does not say). Its `plan` appears as `plan/<productGuid>/<planGuid>` (docs, SUSE) or `plan/<planGuid>`
+ * (cloudpub's fixtures); without a usable `plan`, its own durable id `<type>/<productGuid>/<planGuid>` names
+ * the plan. GUIDs are compared in any case.
+ */
 export function findConfig(tree: Json[], planDurableId: string): Json | undefined {
+  const wanted = planGuidOf(planDurableId);
+  if (!wanted) return undefined;
+  const productGuid =
+    planDurableId.split("/").length === 3 ? planDurableId.split("/")[1]?.toLowerCase() : undefined;
   return tree.find((r) => {
-    const type = typeof r.id === "string" ? r.id.split("/")[0] : undefined;
-    return type !== undefined && TECH_CONFIG_TYPES.includes(type) && r.plan === planDurableId;
+    if (!configType(r)) return false;
+    if (r.plan === planDurableId) return true;
+    const byPlan = planGuidOf(r.plan);
+    if (byPlan !== undefined) return byPlan === wanted;
+    const idParts = typeof r.id === "string" ? r.id.toLowerCase().split("/") : [];
+    return (
+      idParts.length === 3 &&
+      idParts[2] === wanted &&
+      (productGuid === undefined || idParts[1] === productGuid)
+    );
   });
 }
 

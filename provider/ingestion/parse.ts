@@ -196,13 +196,29 @@ export function sortNewestFirst(submissions: IngestionSubmission[]): IngestionSu
   });
 }
 
-/** The durable product id of `GET product?externalId=`: `product/<guid>`, undefined when `value` is empty. */
-export function parseProductLookup(body: unknown): { productId?: string; understood: boolean } {
+/**
+ * The durable product id of `GET product?externalId=<offerId>`: the entry whose `identity.externalId` (the docs
+ * also write `externalID`) is the offer id, never just `value[0]`, so a list that ignored the filter (or an
+ * unfiltered `GET product`, as cloudpub reads it) cannot pick another offer. `productId` undefined = not found;
+ * `listed` names the external ids the list held instead. Not understood: not a list, or the matching entry's id
+ * is not `product/<guid>`.
+ */
+export function parseProductLookup(
+  body: unknown,
+  offerId: string,
+): { productId?: string; understood: boolean; listed?: string[] } {
   const items = isObject(body) ? body.value : undefined;
   if (!Array.isArray(items)) return { understood: false };
-  if (items.length === 0) return { understood: true };
-  const first = items[0];
-  const id = isObject(first) ? str(first.id) : undefined;
+  const externalIdOf = (item: unknown) => {
+    const identity = isObject(item) && isObject(item.identity) ? item.identity : undefined;
+    return str(identity?.externalId) ?? str(identity?.externalID);
+  };
+  const match = items.find((item) => externalIdOf(item) === offerId);
+  if (match === undefined) {
+    const listed = items.map(externalIdOf).filter((id) => id !== undefined);
+    return { understood: true, ...(items.length > 0 ? { listed } : {}) };
+  }
+  const id = isObject(match) ? str(match.id) : undefined;
   if (!id || !/^product\/[0-9A-Za-z-]+$/.test(id)) return { understood: false };
   return { productId: id, understood: true };
 }

@@ -23,13 +23,13 @@ namespace PulumiCloudpartner.Cloudpartner
         public Output<bool> AlreadyPresent { get; private set; } = null!;
 
         /// <summary>
-        /// Which API: `cpp` (Cloud Partner Portal, default). `ingestion` is not supported by this resource yet. Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
+        /// Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
         /// </summary>
         [Output("api")]
         public Output<string> Api { get; private set; } = null!;
 
         /// <summary>
-        /// API version sent as `api-version`. Default `2017-10-31`. Changing it replaces the resource.
+        /// API version sent as `api-version` (CPP, default `2017-10-31`) or `$version` (ingestion, default `2022-07-01`). Changing it updates the resource in place.
         /// </summary>
         [Output("apiVersion")]
         public Output<string> ApiVersion { get; private set; } = null!;
@@ -65,7 +65,7 @@ namespace PulumiCloudpartner.Cloudpartner
         public Output<ImmutableArray<string>> DiskGenerations { get; private set; } = null!;
 
         /// <summary>
-        /// API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
+        /// API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it updates the resource in place (the same version, reached another way).
         /// </summary>
         [Output("endpoint")]
         public Output<string> Endpoint { get; private set; } = null!;
@@ -119,7 +119,7 @@ namespace PulumiCloudpartner.Cloudpartner
         public Output<bool> Published { get; private set; } = null!;
 
         /// <summary>
-        /// Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
+        /// Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource (CPP; ingestion does not use it: updated in place).
         /// </summary>
         [Output("publisherId")]
         public Output<string?> PublisherId { get; private set; } = null!;
@@ -201,13 +201,13 @@ namespace PulumiCloudpartner.Cloudpartner
     public sealed class VmImageVersionArgs : global::Pulumi.ResourceArgs
     {
         /// <summary>
-        /// Which API: `cpp` (Cloud Partner Portal, default). `ingestion` is not supported by this resource yet. Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
+        /// Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
         /// </summary>
         [Input("api")]
         public Input<string>? Api { get; set; }
 
         /// <summary>
-        /// API version sent as `api-version`. Default `2017-10-31`. Changing it replaces the resource.
+        /// API version sent as `api-version` (CPP, default `2017-10-31`) or `$version` (ingestion, default `2022-07-01`). Changing it updates the resource in place.
         /// </summary>
         [Input("apiVersion")]
         public Input<string>? ApiVersion { get; set; }
@@ -259,7 +259,7 @@ namespace PulumiCloudpartner.Cloudpartner
         }
 
         /// <summary>
-        /// API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
+        /// API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it updates the resource in place (the same version, reached another way).
         /// </summary>
         [Input("endpoint")]
         public Input<string>? Endpoint { get; set; }
@@ -321,7 +321,7 @@ namespace PulumiCloudpartner.Cloudpartner
         public Input<string> PlanId { get; set; } = null!;
 
         /// <summary>
-        /// Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
+        /// Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource (CPP; ingestion does not use it: updated in place).
         /// </summary>
         [Input("publisherId")]
         public Input<string>? PublisherId { get; set; }

@@ -153,6 +153,34 @@ test("cancel --wait: sends the e-mails, follows the cancel, the go-live ends can
   expect(result.exitLagMs).toBeLessThan(15_000);
 });
 
+test.each([
+  ["only in the body, under 'location'", { key: "location", withoutHeaders: true }],
+  ["only in the body, under 'operationLocation'", { withoutHeaders: true }],
+])(
+  "cancel --wait: a 202 naming its operation %s is followed, exit 0",
+  async (_name, cancelLocationInBody) => {
+    const offerId = newOffer({
+      goLive: { steps: [{ id: "live", stepName: "Live", durationSeconds: 10 ** 9 }] },
+      cancelLocationInBody,
+    });
+    await fetch(`${sim.url}/api/publishers/contoso/offers/${offerId}/golive?api-version=2017-10-31`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${CANARY}` },
+    });
+    const goLiveId = sim.offer("contoso", offerId)?.runningOperationId ?? "";
+    const result = await cli(["cancel", "contoso", offerId, ...at(), "--wait", "--poll-interval", "0.01"]);
+    expect({ code: result.code, stderr: result.stderr }).toMatchObject({
+      code: 0,
+      stderr: expect.stringMatching(/cancel accepted; following .*\/operations\//),
+    });
+    expect(result.stdout).toMatch(
+      new RegExp(`^Cancel of contoso/${offerId} accepted: ${sim.url}/api/publishers/`),
+    );
+    expect(result.stdout).toMatch(/The cancel operation succeeded\.\n$/);
+    expect(sim.operation(goLiveId)?.status).toBe("canceled");
+  },
+);
+
 test("cancel --json with nothing running: exit 1, the API's message on stderr", async () => {
   const offerId = newOffer();
   const result = await cli([

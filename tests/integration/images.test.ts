@@ -6,7 +6,7 @@
 
 import { ConcurrentEditError, ImageVersionError } from "../../provider/core/errors";
 import { SEED_SAS } from "../simulator/store";
-import { imageProviderSuite, sas as sasOf } from "../support/images";
+import { clockDaysAgo, expiringSas, imageProviderSuite, sas as sasOf } from "../support/images";
 
 let counter = 0;
 
@@ -171,7 +171,8 @@ describe("create", () => {
       osVhdUrl: sas("os-1.2.0"),
       lunVhdDetails: [],
     });
-    expect(plan(offerId, "main-gen2")[CORE_IMAGES]["1.2.0"].mediaName).toBe("contoso-1-2-0-gen2");
+    // The sub-plan's mediaName ends in -<subPlanId>, as SUSE's and mash's writes do.
+    expect(plan(offerId, "main-gen2")[CORE_IMAGES]["1.2.0"].mediaName).toBe("contoso-1-2-0-main-gen2");
   });
 });
 
@@ -329,5 +330,131 @@ describe("writes whose answer was lost", () => {
     suite.sim.setFaults("contoso", offerId, [{ type: "status", status: 503, match: { method: "PUT" } }]);
     await provider().create(inputs(offerId));
     expect(puts(offerId).map((r) => r.status)).toEqual([503, 200]);
+  });
+});
+
+describe("data disks (lunVhdDetails)", () => {
+  /** An offer whose plan `main` holds `versions`, each entry as given. */
+  function offerWith(versions: Record<string, unknown>): string {
+    const offerId = `images-disks-${++counter}`;
+    suite.sim.addOffer({
+      publisherId: "contoso",
+      offerId,
+      state: "published",
+      definition: { displayText: "Disks", offer: {}, plans: [{ planId: "main", [VM_IMAGES]: versions }] },
+    });
+    return offerId;
+  }
+  const disks = [
+    { lun: 1, uri: sas("data-1") },
+    { lun: 0, uri: sas("data-0") },
+  ];
+
+  test("items are written in the shape of the plan's earlier versions (keys, order, LUN type)", async () => {
+    const offerId = offerWith({
+      "1.0.0": {
+        osVhdUrl: seedUrl("1.0.0"),
+        lunVhdDetails: [
+          { lunVhdUri: seedUrl("d0-1.0.0"), lun: "0" },
+          { lunVhdUri: seedUrl("d1-1.0.0"), lun: "1" },
+        ],
+      },
+    });
+    const { outs } = await provider().create(inputs(offerId, { dataDisks: disks }));
+    expect(outs.alreadyPresent).toBe(false);
+    const written = plan(offerId, "main")[VM_IMAGES]["1.2.0"].lunVhdDetails;
+    expect(JSON.stringify(written)).toBe(
+      JSON.stringify([
+        { lunVhdUri: sas("data-0"), lun: "0" },
+        { lunVhdUri: sas("data-1"), lun: "1" },
+      ]),
+    );
+    // Read back in that shape: the same program again adopts it.
+    const again = await provider().create(inputs(offerId, { dataDisks: disks }));
+    expect(again.outs.alreadyPresent).toBe(true);
+    expect(processedPuts(offerId)).toHaveLength(1);
+  });
+
+  test("nothing to copy the shape from: refused before anything is written, saying what to do", async () => {
+    const offerId = offerWith({});
+    const error = await provider()
+      .create(inputs(offerId, { dataDisks: disks }))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImageVersionError);
+    expect((error as Error).message).toMatch(
+      /Not writing image version 1\.2\.0 of plan main \(offer contoso\/images-disks-\d+\) with 2 data disk\(s\): no version of the plan has data disks to copy the lunVhdDetails item shape from.*Nothing was written\. Add the plan's first version with data disks in the portal/,
+    );
+    expect(puts(offerId)).toHaveLength(0);
+    // Without data disks the documented [] is written.
+    await provider().create(inputs(offerId));
+    expect(plan(offerId, "main")[VM_IMAGES]["1.2.0"]).toEqual({
+      osVhdUrl: sas("os-1.2.0"),
+      lunVhdDetails: [],
+    });
+  });
+
+  test("items of a shape that cannot be copied (a third key): refused, naming the keys", async () => {
+    const offerId = offerWith({
+      "1.0.0": {
+        osVhdUrl: seedUrl("1.0.0"),
+        lunVhdDetails: [{ lun: 0, lunVhdUrl: seedUrl("d0"), caching: "ReadOnly" }],
+      },
+    });
+    await expect(
+      provider().create(inputs(offerId, { dataDisks: [{ lun: 0, uri: sas("data-0") }] })),
+    ).rejects.toThrow(/lunVhdDetails items have the keys lun, lunVhdUrl, caching.*Nothing was written/);
+    expect(puts(offerId)).toHaveLength(0);
+  });
+});
+
+describe("stacks that must not get stuck", () => {
+  test("a deployed SAS nearing expiry fails nothing that does not write it; a new one is checked", async () => {
+    const offerId = newOffer({ state: "neverPublished" });
+    // Created 20 days ago with a SAS valid for 30 days: it now expires in 10.
+    const expiring = expiringSas("os-1.2.0", "SECRETsig", 10.5);
+    const { outs } = await provider({ clock: clockDaysAgo(20) }).create(
+      inputs(offerId, { osVhdUrl: expiring }),
+    );
+    const p = provider();
+    // A new resource with it is refused: the SAS would be written.
+    expect((await p.check({}, inputs(offerId, { osVhdUrl: expiring }))).failures?.[0]?.reason).toMatch(
+      /osVhdUrl \(https:\/\/contoso\.blob\.core\.windows\.net\/vhds\/os-1\.2\.0\.vhd\) expires in 10 day\(s\)/,
+    );
+    // The unchanged stack: check passes; an update that writes nothing (a new endpoint) succeeds.
+    const moved = inputs(offerId, {
+      osVhdUrl: expiring,
+      endpoint: suite.sim.url.replace("127.0.0.1", "localhost"),
+    });
+    expect((await p.check(outs, inputs(offerId, { osVhdUrl: expiring }))).failures).toEqual([]);
+    expect((await p.check(outs, moved)).failures).toEqual([]);
+    const { outs: updated } = await p.update("id", outs, moved);
+    expect(updated).toMatchObject({ endpoint: moved.endpoint, state: "draft" });
+    // A replace's create adopts it without a write.
+    expect((await p.create(moved)).outs).toMatchObject({ alreadyPresent: true });
+    expect(processedPuts(offerId)).toHaveLength(1);
+    // A changed image with a SAS nearing expiry is refused by check and before the write.
+    const other = expiringSas("os-1.2.0-fixed", "SECRETsig", 10.5);
+    expect((await p.check(outs, inputs(offerId, { osVhdUrl: other }))).failures?.[0]?.reason).toMatch(
+      /os-1\.2\.0-fixed\.vhd\) expires in 10 day/,
+    );
+    const refused = p.update("id", updated, inputs(offerId, { osVhdUrl: other }));
+    await expect(refused).rejects.toThrow(ImageVersionError);
+    await expect(refused).rejects.toThrow(/expires in 10 day\(s\); it must be valid for at least 21 days/);
+    expect(processedPuts(offerId)).toHaveLength(1);
+  });
+
+  test("a plan deleted from the draft: refresh removes the resource saying so; destroy succeeds with a note", async () => {
+    const offerId = newOffer({ state: "neverPublished" });
+    const { outs } = await provider().create(inputs(offerId));
+    suite.sim.portalEdit("contoso", offerId, { removePlan: "main" });
+    expect(await provider().read("contoso/x/main/1.2.0", outs)).toEqual({ id: "", props: {} });
+    expect(suite.lines.at(-1)).toMatch(
+      /plan main is no longer in the draft \(Offer contoso\/images-\d+ has no plan main; its plans are other\..*\); removing contoso\/x\/main\/1\.2\.0 from the stack\./,
+    );
+    await provider().delete("contoso/x/main/1.2.0", outs);
+    expect(suite.lines.at(-1)).toMatch(
+      /plan main is no longer in the draft .*so image version 1\.2\.0 of plan main is not in the draft either: nothing to remove; contoso\/x\/main\/1\.2\.0 is removed from the stack\./,
+    );
+    expect(puts(offerId)).toHaveLength(1);
   });
 });

@@ -9,7 +9,7 @@ import { ConcurrentEditError, ImageVersionError } from "../../provider/core/erro
 import { IngestionImageBackend } from "../../provider/ingestion/images";
 import { defaultIngestionSeed } from "../simulator/server";
 import { TOKEN } from "../support/harness";
-import { imageProviderSuite, sas as sasOf } from "../support/images";
+import { clockDaysAgo, expiringSas, imageProviderSuite, sas as sasOf } from "../support/images";
 
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const GALLERY_VERSION =
@@ -271,5 +271,128 @@ describe("delete", () => {
       /image version 9\.2\.0 \(X64Gen2\) is already published, and published images cannot be deleted.*The resource is removed from the stack only/,
     );
     expect(draft(offerId).vmImageVersions).toHaveLength(3);
+  });
+});
+
+describe("$schema on write", () => {
+  const VM = "virtual-machine-plan-technical-configuration";
+  afterEach(() => suite.sim.reset());
+
+  test("a newer preview that requires a property is read; the write uses the pinned schema and is accepted", async () => {
+    suite.sim.ingestion.updateSchemas({
+      schemaVersions: { [VM]: ["2022-03-01-preview9"], [`core-${VM}`]: ["2022-03-01-preview9"] },
+      schemaRequirements: {
+        [`${VM}/2022-03-01-preview9`]: ["imageSecurityProfile"],
+        [`core-${VM}/2022-03-01-preview9`]: ["imageSecurityProfile"],
+      },
+    });
+    const offerId = newProduct();
+    const { outs } = await provider().create(inputs(offerId));
+    expect(outs).toMatchObject({ alreadyPresent: false });
+    expect(posts(offerId)).toBe(1);
+    expect(draft(offerId).vmImageVersions.map((v: Json) => v.versionNumber)).toContain("9.2.0");
+
+    // Core VM offers: their own type, pinned too.
+    const template = defaultIngestionSeed().find((p) => p.externalId === "ing-images-offer");
+    const core = `ing-img-core-${++counter}`;
+    suite.sim.ingestion.addProduct({
+      ...template,
+      externalId: core,
+      guid: undefined,
+      plans: [
+        {
+          externalId: "main",
+          technicalConfiguration: { ...template?.plans?.[0]?.technicalConfiguration, core: true },
+        },
+      ],
+    });
+    expect(draft(core).id).toMatch(/^core-virtual-machine-plan-technical-configuration\//);
+    await provider().create(inputs(core));
+    expect(draft(core).vmImageVersions.map((v: Json) => v.versionNumber)).toContain("9.2.0");
+  });
+
+  test("the pinned schema itself requiring a property: the error names the schema, what it wants and what to do", async () => {
+    suite.sim.ingestion.updateSchemas({
+      schemaRequirements: { [`${VM}/2022-03-01-preview5`]: ["imageSecurityProfile"] },
+    });
+    const offerId = newProduct();
+    const error = await provider()
+      .create(inputs(offerId))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImageVersionError);
+    expect((error as Error).message).toMatch(
+      /Partner Center refused to add image version 9\.2\.0 to plan main .*Required properties \["imageSecurityProfile"\] were not present.*virtual-machine-plan-technical-configuration schema 2022-03-01-preview5 .*the version pulumi-cloudpartner writes, now requires "imageSecurityProfile".*Update pulumi-cloudpartner/,
+    );
+    expect((error as Error).message).not.toMatch(/fix what it names/);
+    expect(posts(offerId)).toBe(1);
+    expect(draft(offerId).vmImageVersions).toHaveLength(2);
+  });
+});
+
+describe("drafts a run must not get stuck on", () => {
+  test("a version whose draft entry is marked deleted is restored (generallyAvailable), said so, and not written again", async () => {
+    const offerId = newProduct();
+    const wire = {
+      imageType: "x64Gen2",
+      source: { sourceType: "sasUri", osDisk: { uri: sas("os-9.2.0") }, dataDisks: [] },
+    };
+    suite.sim.ingestion.portalEdit(offerId, "main", {
+      vmImageVersions: [{ versionNumber: "9.2.0", lifecycleState: "deleted", vmImages: [wire] }],
+    });
+    const { outs } = await provider().create(inputs(offerId));
+    expect(posts(offerId)).toBe(1);
+    expect(outs).toMatchObject({ state: "draft", alreadyPresent: false });
+    const entries = draft(offerId).vmImageVersions.filter((v: Json) => v.versionNumber === "9.2.0");
+    expect(entries).toEqual([
+      { versionNumber: "9.2.0", lifecycleState: "generallyAvailable", vmImages: [wire] },
+    ]);
+    expect(suite.lines.join("\n")).toMatch(
+      /restored image version 9\.2\.0 of plan main, whose draft entry was marked lifecycleState "deleted": it is generallyAvailable again with x64Gen2 OS disk https:\/\/contoso\.blob\.core\.windows\.net\/vhds\/os-9\.2\.0\.vhd/,
+    );
+    expect(suite.lines.join("\n")).not.toMatch(/: added \(/);
+    // The next run finds it in the draft: adopted, nothing sent; a refresh reads it as a draft version.
+    expect((await provider().create(inputs(offerId))).outs).toMatchObject({ alreadyPresent: true });
+    expect((await provider().read("id", outs)).props).toMatchObject({ state: "draft" });
+    expect(posts(offerId)).toBe(1);
+  });
+
+  test("a plan deleted from the draft: refresh removes the resource saying so; destroy succeeds with a note", async () => {
+    const offerId = newProduct();
+    const { outs } = await provider().create(inputs(offerId));
+    suite.sim.ingestion.removePlan(offerId, "main");
+    expect(await provider().read(`${offerId}/main/9.2.0`, outs)).toEqual({ id: "", props: {} });
+    expect(suite.lines.at(-1)).toMatch(
+      new RegExp(
+        `plan main is no longer in the draft \\(Offer ${offerId} has no plan main.*\\); removing ${offerId}/main/9\\.2\\.0 from the stack\\.`,
+      ),
+    );
+    await provider().delete(`${offerId}/main/9.2.0`, outs);
+    expect(suite.lines.at(-1)).toMatch(
+      /is not in the draft either: nothing to remove; .* is removed from the stack\./,
+    );
+    expect(posts(offerId)).toBe(1);
+  });
+
+  test("a deployed SAS nearing expiry fails nothing that does not write it; a new one is checked", async () => {
+    const offerId = newProduct();
+    const uris = {
+      "os-9.2.0": expiringSas("os-9.2.0", "SECRETsig", 10.5),
+      "os-9.2.1": expiringSas("os-9.2.1", "SECRETsig", 10.5),
+    };
+    const images = (blob: keyof typeof uris) => [{ imageType: "x64Gen2", osDiskUri: uris[blob] }];
+    const { outs } = await provider({ clock: clockDaysAgo(20) }).create(
+      inputs(offerId, { images: images("os-9.2.0") }),
+    );
+    const p = provider();
+    expect(
+      (await p.check({}, inputs(offerId, { images: images("os-9.2.0") }))).failures?.[0]?.reason,
+    ).toMatch(
+      /images\[0\]\.osDiskUri \(https:\/\/contoso\.blob\.core\.windows\.net\/vhds\/os-9\.2\.0\.vhd\) expires in 10 day/,
+    );
+    expect((await p.check(outs, inputs(offerId, { images: images("os-9.2.0") }))).failures).toEqual([]);
+    const moved = inputs(offerId, { images: images("os-9.2.0"), apiVersion: "2022-03-01-preview5" });
+    expect((await p.update("id", outs, moved)).outs).toMatchObject({ apiVersion: "2022-03-01-preview5" });
+    expect((await p.check(outs, inputs(offerId, { images: images("os-9.2.1") }))).failures).toHaveLength(1);
+    expect(posts(offerId)).toBe(1);
   });
 });

@@ -4,6 +4,7 @@
  */
 
 import { run } from "../../provider/cli";
+import { StaticTokenProvider } from "../../provider/core/auth";
 import type { OfferBackend } from "../../provider/core/backend";
 import {
   AuthenticationError,
@@ -16,6 +17,7 @@ import { PooledTransport } from "../../provider/core/http";
 import { isAwaitingSignoff } from "../../provider/core/operation";
 import { pollOperation } from "../../provider/core/poller";
 import { IngestionBackend, type IngestionBackendOptions } from "../../provider/ingestion/backend";
+import { OfferPublishProvider } from "../../provider/resources";
 import { getOfferStatus } from "../../provider/status-api";
 import { type CppSimulator, INGESTION_SCOPE } from "../simulator/server";
 import { fastPoll, TOKEN, withSimulator } from "../support/harness";
@@ -146,6 +148,19 @@ describe("publish and go-live", () => {
     expect(configurePosts("ing-live-offer")).toBe(0);
   });
 
+  test("an offer listed with live entries and no preview entry is live: the go-live adopts it, 0 configure POSTs", async () => {
+    sim.ingestion.addProduct({ externalId: "ing-live-only", state: "live", previewListedOnceLive: false });
+    const b = backend("ing-live-only");
+    expect((await b.offerStatus()).status).toBe("live");
+    const adopted = await b.findExisting("golive");
+    expect(adopted).toMatchObject({ origin: "adopted" });
+    expect((await b.readOperation("golive", adopted as NonNullable<typeof adopted>)).snapshot.status).toBe(
+      "succeeded",
+    );
+    expect(await b.findExisting("publish")).toBeUndefined();
+    expect(configurePosts("ing-live-only")).toBe(0);
+  });
+
   test("an 'In Progress submission already exists' answer attaches instead of retrying", async () => {
     const offer = slowProduct();
     const b = backend(offer);
@@ -186,6 +201,48 @@ describe("publish and go-live", () => {
   });
 });
 
+describe("a ready preview is adopted, not published again", () => {
+  test("after a killed run or a replace: no new configure; a triggers change publishes", async () => {
+    const offer = "ing-new-offer";
+    // The killed run: its configure went out and the preview got ready while nobody watched.
+    const killed = backend(offer);
+    const { handle } = await follow(killed, "publish", await killed.start("publish"));
+    expect(configurePosts(offer)).toBe(1);
+    // `pulumi refresh --clear-pending-creates`, `pulumi up`: a create with nothing in state.
+    const publish = new OfferPublishProvider({
+      tokenProvider: new StaticTokenProvider(TOKEN),
+      transport,
+      log: (line: string) => logs.push(line),
+    });
+    const raw = {
+      api: "ingestion",
+      offerId: offer,
+      endpoint: endpoint(),
+      pollIntervalSeconds: 0.01,
+      maxPollIntervalSeconds: 0.02,
+    };
+    const created = await publish.create((await publish.check({}, raw)).inputs);
+    expect(created.outs).toMatchObject({
+      attached: true,
+      status: "succeeded",
+      awaitingSignoff: true,
+      submissionId: handle.submissionId,
+    });
+    expect(logs.join("\n")).toMatch(/adopting .*\(no new publish\)/);
+    expect(configurePosts(offer)).toBe(1);
+    // A replace for another reason with the same triggers adopts it too ...
+    const old = { ...created.outs, triggers: ["9.1.0"] };
+    const same = await publish.create((await publish.check(old, { ...raw, triggers: ["9.1.0"] })).inputs);
+    expect(same.outs).toMatchObject({ attached: true, submissionId: handle.submissionId });
+    expect(configurePosts(offer)).toBe(1);
+    // ... while a triggers change (a new image version in the draft) publishes the draft.
+    const changed = await publish.create((await publish.check(old, { ...raw, triggers: ["9.2.0"] })).inputs);
+    expect(changed.outs).toMatchObject({ attached: false, awaitingSignoff: true });
+    expect(changed.outs.submissionId).not.toBe(handle.submissionId);
+    expect(configurePosts(offer)).toBe(2);
+  });
+});
+
 describe("request errors", () => {
   test("400 with the API's words, nothing started", async () => {
     sim.ingestion.refuseNext("ing-new-offer", {
@@ -196,6 +253,38 @@ describe("request errors", () => {
       /Partner Center \(Product Ingestion API\) rejected the request for offer ing-new-offer \(HTTP 400 \[badRequest\]\): The request is not valid\./,
     );
     expect(sim.ingestion.product("ing-new-offer")?.jobs).toHaveLength(0);
+  });
+
+  test("the pinned submission schema now requiring a property: which schema, what it wants, what to do", async () => {
+    sim.ingestion.updateSchemas({ schemaRequirements: { "submission/2022-03-01-preview2": ["sources"] } });
+    const error = await backend("ing-new-offer")
+      .start("publish")
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RejectedError);
+    expect((error as Error).message).toMatch(
+      /HTTP 400 \[badRequest\]\).*Required properties \["sources"\] were not present.* Partner Center's submission schema 2022-03-01-preview2 \(https:\/\/schema\.mp\.microsoft\.com\/schema\/submission\/2022-03-01-preview2\), the version pulumi-cloudpartner writes, now requires "sources".*Update pulumi-cloudpartner/,
+    );
+    expect(sim.ingestion.product("ing-new-offer")?.jobs).toHaveLength(0);
+  });
+
+  test("a job that fails on a schema requirement says which schema, what it wants, what to do", async () => {
+    const b = backend("ing-new-offer");
+    sim.ingestion.failNext("ing-new-offer", {
+      target: "preview",
+      errors: [
+        {
+          code: "badRequest",
+          message:
+            'Schema validation failed for schema https://schema.mp.microsoft.com/schema/submission/2022-03-01-preview7: Required properties ["sources"] were not present #',
+        },
+      ],
+    });
+    const started = await b.start("publish");
+    const error = await follow(b, "publish", started).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OperationFailedError);
+    expect((error as Error).message).toMatch(
+      /checked against schema 2022-03-01-preview7 .*which requires "sources"; pulumi-cloudpartner writes submission with schema 2022-03-01-preview2/,
+    );
   });
 
   test("a deprecated $version says which version to set", async () => {
@@ -234,6 +323,39 @@ describe("request errors", () => {
       expect(JSON.stringify({ ...(error as object), message: (error as Error).message })).not.toContain(
         TOKEN,
       );
+  });
+});
+
+describe("product lookup", () => {
+  test("a lookup answer listing another product is not found (never value[0]); the match is found anywhere in it", async () => {
+    const other = {
+      id: "product/00000000-0000-4000-8000-000000000003",
+      identity: { externalId: "ing-live-offer" },
+    };
+    const answer = (value: unknown[]) => ({
+      type: "status" as const,
+      status: 200,
+      body: JSON.stringify({ value }),
+      match: { kind: "product" as const },
+    });
+    sim.setFaults(INGESTION_SCOPE, "ing-new-offer", [answer([other])]);
+    const error = await backend("ing-new-offer")
+      .findExisting("publish")
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect((error as Error).message).toMatch(
+      /no product with the offer id \(external id\) "ing-new-offer"\. The lookup listed only "ing-live-offer", none with that external id\./,
+    );
+    expect(configurePosts("ing-live-offer")).toBe(0);
+
+    const mine = {
+      id: "product/00000000-0000-4000-8000-000000000001",
+      identity: { externalID: "ing-new-offer" },
+    };
+    sim.setFaults(INGESTION_SCOPE, "ing-new-offer", [answer([other, mine])]);
+    const started = await backend("ing-new-offer").start("publish");
+    expect(started.productId).toBe(mine.id);
+    expect(configurePosts("ing-new-offer")).toBe(1);
   });
 });
 
@@ -331,5 +453,33 @@ describe("CLI --api ingestion", () => {
     expect(late.code).toBe(1);
     expect(late.stderr).toMatch(/can no longer be canceled/);
     expect(status.stdout + operations.stdout + cancel.stdout + late.stderr).not.toContain(TOKEN);
+  });
+
+  test("cancel after an attach: the error says where the job id is; --job takes the operation URL too", async () => {
+    const offer = slowProduct("ing-slow-attached");
+    // A run sent the configure and was killed before saving it; the next one attached to the submission.
+    const started = await backend(offer).start("publish");
+    const attached = await backend(offer).findExisting("publish");
+    expect(attached).toMatchObject({ origin: "attached" });
+    expect(attached?.operationId).toBeUndefined();
+
+    const noJob = await cli("cancel", offer);
+    expect(noJob.code).toBe(1);
+    expect(noJob.stderr).toMatch(/lists no jobs, so the job id must come from where it was started/);
+    expect(noJob.stderr).toContain("`operationId` output of the OfferPublish or OfferGoLive resource");
+    expect(noJob.stderr).toContain("`pulumi stack export`");
+    expect(noJob.stderr).toContain("line `publish accepted; operation …/configure/<jobId>/status`");
+    expect(noJob.stderr).toContain(`pulumi-cloudpartner cancel --api ingestion ${offer} --job <jobId>`);
+
+    // The attached resource's operationLocation is the submission's: named as such, with the same advice.
+    const submission = await cli("cancel", offer, "--job", attached?.operationLocation as string);
+    expect(submission.code).toBe(1);
+    expect(submission.stderr).toContain(`${attached?.operationLocation} is not a configure job's location`);
+    expect(submission.stderr).toContain("has no job id");
+
+    // The starting run's output line carries the job's URL: --job takes it as it is.
+    const cancel = await cli("cancel", offer, "--job", started.operationLocation);
+    expect(cancel).toMatchObject({ code: 0, stdout: `Canceled the running operation of ${offer}.\n` });
+    expect(sim.ingestion.job(started.operationId as string)).toMatchObject({ jobResult: "cancelled" });
   });
 });

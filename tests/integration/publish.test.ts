@@ -7,11 +7,7 @@
 import { StaticTokenProvider } from "../../provider/core/auth";
 import { OperationFailedError, RejectedError } from "../../provider/core/errors";
 import { pollOperation } from "../../provider/core/poller";
-import {
-  OfferGoLiveProvider,
-  OfferPublishProvider,
-  ResourceInitError,
-} from "../../provider/pulumi/providers";
+import { OfferGoLiveProvider, OfferPublishProvider, ResourceInitError } from "../../provider/resources";
 import { getOfferStatus, isAwaitingSignoff } from "../../provider/status-api";
 import { clientSuite, fastPoll, TOKEN } from "../support/harness";
 

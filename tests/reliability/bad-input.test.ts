@@ -6,6 +6,7 @@
  */
 
 import * as fc from "fast-check";
+import { apiProfile } from "../../provider/backends";
 import { StaticTokenProvider } from "../../provider/core/auth";
 import { CloudPartnerError, ConfigurationError, ProtocolError } from "../../provider/core/errors";
 import { PooledTransport } from "../../provider/core/http";
@@ -13,7 +14,7 @@ import { operationIdFromLocation, resolveOperationLocation } from "../../provide
 import { isLoopback } from "../../provider/core/options";
 import { checkOperationInputs, UNKNOWN_VALUE } from "../../provider/core/validate";
 import { IngestionBackend } from "../../provider/ingestion/backend";
-import { OfferGoLiveProvider, OfferPublishProvider } from "../../provider/pulumi/providers";
+import { OfferGoLiveProvider, OfferPublishProvider } from "../../provider/resources";
 import type { CppSimulator } from "../simulator/server";
 import { clientFor, withSimulator } from "../support/harness";
 import { CANARY, RecordingTransport } from "./helpers";
@@ -153,7 +154,7 @@ describe("input checks", () => {
   test("checkOperationInputs never throws; each failure names its field first; what passes is safe", () => {
     fc.assert(
       fc.property(inputsArbitrary, (news) => {
-        const { inputs, failures } = checkOperationInputs(news);
+        const { inputs, failures } = checkOperationInputs(news, apiProfile);
         expectClearFailures(failures);
         const failed = new Set(failures.map((f) => f.property));
         if (!failed.has("publisherId")) expectSafeId(inputs.publisherId);
@@ -171,7 +172,7 @@ describe("input checks", () => {
 
   test("every nasty id is refused with a message naming the field", () => {
     for (const id of NASTY_IDS) {
-      const { failures } = checkOperationInputs({ publisherId: id, offerId: id });
+      const { failures } = checkOperationInputs({ publisherId: id, offerId: id }, apiProfile);
       const properties = failures.map((f) => f.property).sort();
       expect([id, properties]).toEqual([id, ["offerId", "publisherId"]]);
       expectClearFailures(failures);
@@ -196,7 +197,7 @@ describe("input checks", () => {
             news.endpoint = untouched.url;
           const checked = await provider.check({}, news);
           expectClearFailures(checked.failures ?? []);
-          expect(checked.failures).toEqual(checkOperationInputs(news).failures);
+          expect(checked.failures).toEqual(checkOperationInputs(news, apiProfile).failures);
           if (!checked.failures?.length) return;
           invalid++;
           const error = await provider.create(news).then(
@@ -444,7 +445,7 @@ describe('api: "ingestion" inputs', () => {
     let passedWithPath = 0;
     fc.assert(
       fc.property(ingestionInputs, (news) => {
-        const { inputs, failures } = checkOperationInputs(news);
+        const { inputs, failures } = checkOperationInputs(news, apiProfile);
         for (const failure of failures) {
           expect(INGESTION_FIELDS).toContain(failure.property);
           expect(failure.reason.startsWith(`${failure.property} `)).toBe(true);
@@ -483,7 +484,7 @@ describe('api: "ingestion" inputs', () => {
             news.endpoint = `${untouched.url}${new URL(news.endpoint).pathname}`;
           const provider = providers[which] as OfferGoLiveProvider;
           const checked = await provider.check({}, news);
-          expect(checked.failures).toEqual(checkOperationInputs(news).failures);
+          expect(checked.failures).toEqual(checkOperationInputs(news, apiProfile).failures);
           if (!checked.failures?.length) return;
           invalid++;
           const error = await provider.create(news).then(
@@ -520,7 +521,7 @@ describe('api: "ingestion" inputs', () => {
           ),
           async (offerId, apiVersion, prefix) => {
             const news = { api: "ingestion", offerId, apiVersion, endpoint: `${sim.url}${prefix}` };
-            const { inputs, failures } = checkOperationInputs(news);
+            const { inputs, failures } = checkOperationInputs(news, apiProfile);
             if (failures.length) {
               // Only an endpoint path that URL parsing rejects or rewrites may fail here.
               expect(failures.map((f) => f.property)).toEqual(["endpoint"]);

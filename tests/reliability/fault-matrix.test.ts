@@ -9,7 +9,7 @@
 
 import { CredentialTokenProvider } from "../../provider/core/auth";
 import { PooledTransport } from "../../provider/core/http";
-import { OfferGoLiveProvider } from "../../provider/pulumi/providers";
+import { OfferGoLiveProvider } from "../../provider/resources";
 import type { CppSimulator, Fault, OfferSeed } from "../simulator/server";
 import { clientFor, goLiveInputs, withSimulator } from "../support/harness";
 import { decodeInitError, ProviderHost, serializedProvider } from "../support/provider-host";
@@ -284,7 +284,7 @@ const matrix: Row[] = [
     posts: 1,
     started: 1,
     error:
-      /access token from explicit token was refused \(HTTP 401: The access token has expired\.\) while waiting .*`pulumi up` again with a fresh token/,
+      /access token from explicit token was refused \(HTTP 401: The access token has expired\.\) while waiting .*expired or been revoked.*get a new token and run `pulumi up` again with it/,
   },
   {
     fault: "401 after token expiry mid-poll, Azure AD credential (in-process provider)",

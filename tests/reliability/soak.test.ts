@@ -11,7 +11,7 @@ import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { StaticTokenProvider } from "../../provider/core/auth";
 import { PooledTransport } from "../../provider/core/http";
-import { OfferGoLiveProvider, ResourceInitError } from "../../provider/pulumi/providers";
+import { OfferGoLiveProvider, ResourceInitError } from "../../provider/resources";
 import type { CppSimulator } from "../simulator/server";
 import { withSimulator } from "../support/harness";
 import { CANARY, scaledClock } from "./helpers";

@@ -9,6 +9,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
+import { apiProfile } from "../../provider/backends";
 import { CredentialTokenProvider } from "../../provider/core/auth";
 import type { CloudPartnerError, CloudPartnerErrorCode } from "../../provider/core/errors";
 import { ConfigurationError } from "../../provider/core/errors";
@@ -18,7 +19,7 @@ import { isLoopback } from "../../provider/core/options";
 import { pollOperation } from "../../provider/core/poller";
 import { checkOperationInputs } from "../../provider/core/validate";
 import { CloudPartnerClient } from "../../provider/cpp/client";
-import { OfferGoLiveProvider } from "../../provider/pulumi/providers";
+import { OfferGoLiveProvider } from "../../provider/resources";
 import type { CppSimulator, Fault } from "../simulator/server";
 import { clientFor, fastPoll, goLiveInputs, withSimulator } from "../support/harness";
 import { decodeInitError, ProviderHost, serializedProvider } from "../support/provider-host";
@@ -391,7 +392,10 @@ describe("endpoint: https, or plain http only on loopback", () => {
   ];
 
   test.each(rejected)("rejected: %j", (endpoint) => {
-    const { failures } = checkOperationInputs({ publisherId: "contoso", offerId: "offer", endpoint });
+    const { failures } = checkOperationInputs(
+      { publisherId: "contoso", offerId: "offer", endpoint },
+      apiProfile,
+    );
     expect(failures.map((f) => f.property)).toEqual(["endpoint"]);
     expect(failures[0]?.reason).toMatch(/^endpoint /);
     const error = (() => {
@@ -406,7 +410,9 @@ describe("endpoint: https, or plain http only on loopback", () => {
   });
 
   test.each(accepted)("accepted: %j", (endpoint) => {
-    expect(checkOperationInputs({ publisherId: "contoso", offerId: "offer", endpoint }).failures).toEqual([]);
+    expect(
+      checkOperationInputs({ publisherId: "contoso", offerId: "offer", endpoint }, apiProfile).failures,
+    ).toEqual([]);
     const url = new URL(endpoint);
     expect(url.protocol === "https:" || isLoopback(url.hostname)).toBe(true);
   });

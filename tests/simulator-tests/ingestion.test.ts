@@ -117,12 +117,11 @@ const brief = (entries: SubmissionJson[]) =>
   entries.map((e) => [e.target.targetType, e.id.split("/")[2], e.status, e.result]);
 
 describe("$version", () => {
-  test("missing: 400; deprecated: 400 with the real body; 2022-07-01 and other versions pass", async () => {
+  test("missing: served as 2022-07-01 (SUSE sends none); deprecated: 400 with the real body; other versions pass", async () => {
     const missing = await call(`product?externalId=ing-new-offer`, { version: null });
-    expect(await errorOf(missing, 400)).toEqual({
-      code: "badRequest",
-      message: INGESTION_MESSAGES.versionRequired,
-    });
+    expect(missing.status).toBe(200);
+    const asked = await ok<unknown>("product?externalId=ing-new-offer", { version: "2022-07-01" });
+    expect(await missing.json()).toEqual(asked);
     const deprecated = await call(`product?externalId=ing-new-offer`, { version: "2022-03-01-preview3" });
     expect(deprecated.status).toBe(400);
     expect(await deprecated.text()).toBe(
@@ -131,7 +130,24 @@ describe("$version", () => {
     expect((await call(`product?externalId=ing-new-offer`, { version: "not-a-version" })).status).toBe(400);
     for (const version of ["2022-07-01", "2023-07-15", "2022-03-01-preview5"])
       expect((await call(`product?externalId=ing-new-offer`, { version })).status).toBe(200);
-    expect(sim.requests.map((entry) => entry.processed)).toEqual([false, false, false, true, true, true]);
+    expect(sim.requests.map((entry) => entry.processed)).toEqual([
+      true,
+      true,
+      false,
+      false,
+      true,
+      true,
+      true,
+    ]);
+  });
+
+  test("versionRequired: a missing $version is refused with 400", async () => {
+    await start({ ingestion: { versionRequired: true } });
+    const missing = await call(`product?externalId=ing-new-offer`, { version: null });
+    expect(await errorOf(missing, 400)).toEqual({
+      code: "badRequest",
+      message: INGESTION_MESSAGES.versionRequired,
+    });
   });
 
   test("a deprecated version is configurable and applies to body schemas too", async () => {
@@ -181,7 +197,7 @@ describe("products, plans, resource trees", () => {
     const found = await ok<{ value: Array<Record<string, unknown>> }>("product?externalId=ing-new-offer");
     expect(found.value).toEqual([
       {
-        $schema: `${SCHEMA}/product/${VERSION}`,
+        $schema: `${SCHEMA}/product/2022-03-01-preview3`,
         id: `product/${NEW}`,
         identity: { externalId: "ing-new-offer" },
         type: "azureVirtualMachine",
@@ -272,7 +288,7 @@ describe("configure: preview and live", () => {
       $schema: `${SCHEMA}/configure/${VERSION}`,
       resources: [
         {
-          $schema: `${SCHEMA}/submission/${VERSION}`,
+          $schema: `${SCHEMA}/submission/2022-03-01-preview7`,
           id: preview?.id,
           product: `product/${NEW}`,
           target: { targetType: "preview" },
@@ -368,7 +384,9 @@ describe("configure: preview and live", () => {
     resource.$schema = `${SCHEMA}/submission/2022-03-01-preview7`;
     const missing = await errorOf(await call("configure", { body }), 400);
     expect(missing.details?.[0]).toMatchObject({ code: "schemaValidationError" });
-    expect(missing.details?.[0]?.message).toContain("'sources'");
+    expect(missing.details?.[0]?.message).toBe(
+      `Schema validation failed for schema ${SCHEMA}/submission/2022-03-01-preview7: Required properties ["sources"] were not present #`,
+    );
     resource.sources = [];
     expect((await call("configure", { body })).status).toBe(202);
     const plan = {
@@ -662,7 +680,7 @@ describe("technical configurations", () => {
   test("GET by durable id and in the resource tree; seeded versions, skus and vmProperties", async () => {
     const tc = await read();
     expect(tc).toMatchObject({
-      $schema: `${SCHEMA}/virtual-machine-plan-technical-configuration/2022-07-01`,
+      $schema: `${SCHEMA}/virtual-machine-plan-technical-configuration/2022-03-01-preview5`,
       id: TC,
       product: `product/${IMAGES}`,
       plan: `plan/${IMAGES}/${PLAN}`,
@@ -679,6 +697,60 @@ describe("technical configurations", () => {
     const live = await ok<{ resources: Json[] }>(`resource-tree/product/${IMAGES}?targetType=live`);
     expect(live.resources.find((r) => r.id === TC)?.vmImageVersions).toEqual(tc.vmImageVersions);
     expect((await call(`${TC.replace(PLAN, "nope")}`)).status).toBe(404);
+  });
+
+  test("each type comes back in its own schema: the newest not newer than the $version asked", async () => {
+    const schemaOf = async (path: string, version: string) => (await ok<Json>(path, { version })).$schema;
+    expect(await schemaOf(TC, VERSION)).toBe(
+      `${SCHEMA}/virtual-machine-plan-technical-configuration/2022-03-01-preview5`,
+    );
+    expect(await schemaOf(TC, "2022-03-01-preview4")).toBe(
+      `${SCHEMA}/virtual-machine-plan-technical-configuration/2022-03-01-preview3`,
+    );
+    expect(await schemaOf(`plan/${IMAGES}/${PLAN}`, VERSION)).toBe(`${SCHEMA}/plan/2022-03-01-preview2`);
+    expect(await schemaOf(`resource-tree/product/${IMAGES}`, VERSION)).toBe(
+      `${SCHEMA}/resource-tree/2022-03-01-preview2`,
+    );
+    const listed = await ok<{ value: Json[] }>(`submission/${IMAGES}`);
+    expect(new Set(listed.value.map((s) => s.$schema))).toEqual(
+      new Set([`${SCHEMA}/submission/2022-03-01-preview7`]),
+    );
+    expect(
+      (await ok<{ value: Json[] }>(`submission/${IMAGES}`, { version: "2022-03-01-preview5" })).value[0]
+        ?.$schema,
+    ).toBe(`${SCHEMA}/submission/2022-03-01-preview2`);
+  });
+
+  test("a newer preview that requires a property (setting): served on read; writing it back fails, an older one works", async () => {
+    const type = "virtual-machine-plan-technical-configuration";
+    sim.ingestion.updateSchemas({
+      schemaVersions: { [type]: ["2022-03-01-preview9"] },
+      schemaRequirements: { [`${type}/2022-03-01-preview9`]: ["imageSecurityProfile"] },
+    });
+    const tc = await read();
+    expect(tc.$schema).toBe(`${SCHEMA}/${type}/2022-03-01-preview9`);
+    const sent = { ...tc, vmImageVersions: [...tc.vmImageVersions, newVersion("9.2.0")] };
+    const refused = await errorOf(await post(sent), 400);
+    expect(refused.details).toEqual([
+      {
+        code: "schemaValidationError",
+        message: `Schema validation failed for schema ${SCHEMA}/${type}/2022-03-01-preview9: Required properties ["imageSecurityProfile"] were not present #`,
+      },
+    ]);
+    expect(
+      sim.ingestion.technicalConfiguration("ing-images-offer", "ing-images-plan")?.vmImageVersions,
+    ).toEqual(tc.vmImageVersions);
+    const pinned = { ...sent, $schema: `${SCHEMA}/${type}/2022-03-01-preview5` };
+    expect(await configured(pinned)).toMatchObject({ jobResult: "succeeded" });
+    // Over HTTP too; a reset forgets it.
+    const res = await fetch(`${sim.url}/_sim/ingestion/schemas`, {
+      method: "POST",
+      body: JSON.stringify({ schemaRequirements: { [`${type}/2022-03-01-preview5`]: ["x"] } }),
+    });
+    expect(res.status).toBe(204);
+    expect((await post(pinned)).status).toBe(400);
+    sim.reset();
+    expect((await read()).$schema).toBe(`${SCHEMA}/${type}/2022-03-01-preview5`);
   });
 
   test("configure with the whole configuration adds a version after a 2 s job; older versions come back as sent", async () => {
@@ -720,6 +792,7 @@ describe("technical configurations", () => {
         {
           code: "invalidResource",
           message: "Failure for resource: virtual-machine-plan-technical-configuration-0",
+          details: [],
         },
       ],
     });
@@ -812,5 +885,166 @@ describe("technical configurations", () => {
     });
     expect(res.status).toBe(200);
     expect((await read()).vmImageVersions).toHaveLength(2);
+  });
+
+  /** Every object's keys reversed, `vmImages` reversed, empty `dataDisks` left out: the same meaning. */
+  function reordered(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(reordered);
+    if (typeof value !== "object" || value === null) return value;
+    const entries = Object.entries(value as Json)
+      .filter(([key, v]) => !(key === "dataDisks" && Array.isArray(v) && v.length === 0))
+      .reverse()
+      .map(([key, v]) => [key, key === "vmImages" ? (reordered(v) as unknown[]).reverse() : reordered(v)]);
+    return Object.fromEntries(entries);
+  }
+
+  test("a no-change round trip with other key order (cloudpub) is accepted: vmImages compare by meaning", async () => {
+    const tc = await read();
+    const status = await configured(reordered(tc) as Json);
+    expect(status).toMatchObject({ jobResult: "succeeded", errors: [] });
+    // A real change still counts: another URI in a published image.
+    const changed = structuredClone(tc);
+    changed.vmImageVersions[1].vmImages[0].source.osDisk.uri = sasUri("other");
+    expect((await configured(changed)).errors[0]?.message).toBe(
+      "Image '9.1.20240101' of type 'X64Gen2' is already published and cannot be changed.",
+    );
+  });
+
+  test("a reordered but unchanged version is not certified again by the next preview", async () => {
+    const blob = "https://contoso.blob.core.windows.net/vhds/gone";
+    const version = {
+      versionNumber: "1.0.0",
+      vmImages: [
+        {
+          imageType: "x64Gen2",
+          source: {
+            sourceType: "sasUri",
+            osDisk: { uri: `${blob}.vhd?sv=2020-08-04&sr=c&sp=rl&se=2099-01-01T00%3A00%3A00Z&sig=abc` },
+            dataDisks: [],
+          },
+        },
+      ],
+    };
+    sim.ingestion.addProduct({
+      externalId: "reorder-offer",
+      state: "live",
+      unreadableBlobs: [`${blob}.vhd`],
+      plans: [{ externalId: "reorder-plan", technicalConfiguration: { vmImageVersions: [version] } }],
+    });
+    const guid = sim.ingestion.product("reorder-offer")?.id.split("/")[1] ?? "";
+    const tree = await ok<{ resources: Json[] }>(`resource-tree/product/${guid}`);
+    const config = tree.resources.find((r) =>
+      String(r.id).startsWith("virtual-machine-plan-technical-configuration/"),
+    );
+    expect((await configured(reordered(config) as Json)).jobResult).toBe("succeeded");
+    const job = await started(await configure("preview", guid));
+    sim.advance(7 * HOUR);
+    expect((await jobStatus(job.jobId)).jobResult).toBe("succeeded");
+  });
+
+  test("the seed follows the schema: isNetworkVirtualAppliance; a deprecation alternative is {plan} or {product}", async () => {
+    // vmProperties names of cloudpub's stored schema; unknown names are not refused (Flatcar sends supportsSriov).
+    const tc = await read();
+    expect(Object.keys(tc.vmProperties).sort()).toEqual(
+      [
+        "isNetworkVirtualAppliance",
+        "requiresCustomArmTemplate",
+        "supportsAadLogin",
+        "supportsAcceleratedNetworking",
+        "supportsBackup",
+        "supportsCloudInit",
+        "supportsExtensions",
+        "supportsHibernation",
+        "supportsNVMe",
+        "supportsRemoteConnection",
+      ].sort(),
+    );
+    expect(tc.vmImageVersions[0].deprecationSchedule.alternative).toEqual({ plan: `plan/${IMAGES}/${PLAN}` });
+    // A schema-breaking alternative is refused (oneOf {product} | {plan}, additionalProperties false).
+    const withVersion = structuredClone(tc);
+    withVersion.vmImageVersions[0].deprecationSchedule.alternative = {
+      plan: `plan/${IMAGES}/${PLAN}`,
+      imageVersion: "9.1.20240101",
+    };
+    expect((await errorOf(await post(withVersion), 400)).details?.[0]?.message).toMatch(
+      /deprecationSchedule\.alternative must be exactly one of/,
+    );
+    expect(await read()).toEqual(tc);
+  });
+});
+
+describe("real clients, unmodified (cloudpub, SUSE azure-img-utils, Microsoft's sample)", () => {
+  test("query keys in any case: externalid (SUSE), targettype, Product", async () => {
+    const found = await ok<{ value: Array<{ id: string }> }>("product?externalid=ing-new-offer");
+    expect(found.value.map((p) => p.id)).toEqual([`product/${NEW}`]);
+    expect(sim.count({ kind: "product", offerId: "ing-new-offer" })).toBe(1);
+    const tree = await ok<{ target: unknown }>(`resource-tree/product/${LIVE}?targettype=live`);
+    expect(tree.target).toEqual({ targetType: "live" });
+    const plans = await ok<{ value: Array<{ id: string }> }>(
+      `plan?Product=product/${NEW}&EXTERNALID=ing-new-plan`,
+    );
+    expect(plans.value).toHaveLength(1);
+  });
+
+  test("a technical configuration by the joined durable ids (Flatcar: <type>/product/<g>/plan/<g>/<planGuid>)", async () => {
+    const IMAGES = "00000000-0000-4000-8000-000000000005";
+    const PLAN = "00000000-0000-4000-8000-0000000000a5";
+    const type = "virtual-machine-plan-technical-configuration";
+    const joined = await ok<{ id: string }>(`${type}/product/${IMAGES}/plan/${IMAGES}/${PLAN}`, {
+      version: null,
+    });
+    expect(joined).toEqual(await ok(`${type}/${IMAGES}/${PLAN}`));
+    expect((await call(`${type}/product/${IMAGES}/plan/${NEW}/${PLAN}`)).status).toBe(404);
+  });
+
+  test("GET product without a filter lists every product (cloudpub matches identity.externalId itself)", async () => {
+    const all = await ok<{ value: Array<{ id: string; identity: { externalId: string } }> }>("product");
+    expect(all.value.map((p) => p.identity.externalId)).toEqual(
+      (defaultIngestionSeed() as Array<{ externalId: string }>).map((p) => p.externalId),
+    );
+    expect(all.value.every((p) => p.id.startsWith("product/"))).toBe(true);
+  });
+
+  test("resource trees hold the submission resource: the draft's /0, the live tree's live submission", async () => {
+    const draft = await ok<{ resources: Array<Record<string, unknown>> }>(`resource-tree/product/${NEW}`);
+    expect(draft.resources.filter((r) => String(r.id).startsWith("submission/"))).toEqual([
+      {
+        $schema: expect.stringMatching(/^https:\/\/schema\.mp\.microsoft\.com\/schema\/submission\/[^/]+$/),
+        id: `submission/${NEW}/0`,
+        product: `product/${NEW}`,
+        target: { targetType: "draft" },
+        lifecycleState: "generallyAvailable",
+      },
+    ]);
+    const liveId = (await submissions(LIVE, "live"))[0]?.id;
+    const live = await ok<{ resources: Array<Record<string, unknown>> }>(
+      `resource-tree/product/${LIVE}?targetType=live`,
+    );
+    expect(live.resources.filter((r) => String(r.id).startsWith("submission/"))).toMatchObject([
+      { id: liveId, target: { targetType: "live" } },
+    ]);
+  });
+
+  test("job errors: every error has details, [] on the innermost (cloudpub's fixtures)", async () => {
+    const job = await started(await configure("preview", FAILING));
+    sim.advance(DAY);
+    const status = await jobStatus(job.jobId);
+    const innermost: JobErrorJson[] = [];
+    const visit = (e: JobErrorJson) => {
+      expect(Array.isArray(e.details)).toBe(true);
+      if (e.details?.length === 0) innermost.push(e);
+      e.details?.forEach(visit);
+    };
+    status.errors.forEach(visit);
+    expect(innermost.length).toBeGreaterThan(0);
+  });
+
+  test("previewListedOnceLive false: a live offer lists live entries and no preview entry (cloudpub's [live, draft])", async () => {
+    sim.ingestion.addProduct({ externalId: "live-only", state: "live", previewListedOnceLive: false });
+    const guid = sim.ingestion.product("live-only")?.id.split("/")[1] ?? "";
+    expect(brief(await submissions(guid))).toEqual([
+      ["draft", "0", undefined, undefined],
+      ["live", expect.stringMatching(/^\d{19}$/), "completed", "succeeded"],
+    ]);
   });
 });

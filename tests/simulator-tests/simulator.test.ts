@@ -865,6 +865,32 @@ describe("offer documents with image versions", () => {
     ).toBe("complete");
   });
 
+  test("publish certifies data disks whatever the keys of their lunVhdDetails items", async () => {
+    sim.addOffer({
+      publisherId: "contoso",
+      offerId: "cert-disks",
+      definition: { offer: {}, plans: [{ planId: "p", [VM]: {} }] },
+    });
+    const { etag, doc } = await read("cert-disks");
+    const item = { lunVhdUri: sasUrl("data-expired", "2001-01-01T00:00:00Z"), lunNumber: 0 };
+    await put(
+      "cert-disks",
+      withVersion(doc, "1.0.0", { osVhdUrl: sasUrl("good"), lunVhdDetails: [item] }),
+      etag,
+    );
+    const publish = await call(offerPath("cert-disks", "/publish"), { body: EMAILS });
+    sim.advance(3 * 86_400);
+    const op = await poll(publish.headers.get("location"));
+    expect(
+      op.steps
+        .find((s) => s.id === "displaycertify")
+        ?.messages.map((m) => m.messageHtml)
+        .join(" "),
+    ).toMatch(
+      /Not able to download blob https:\/\/contoso\.blob\.core\.windows\.net\/vhds\/data-expired\.vhd of version '1\.0\.0'/,
+    );
+  });
+
   test("/_sim portal-edit: now, or queued before the next PUT (which then gets 412)", async () => {
     const control = (body: unknown) =>
       fetch(`${sim.url}/_sim/offers/contoso/contoso-offer/portal-edit`, {

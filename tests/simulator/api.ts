@@ -1,4 +1,4 @@
-import { checkVersionRules } from "./images";
+import { certificationFailure, checkVersionRules } from "./images";
 import { evaluate, type OperationRecord, renderOperation, SUBMISSION_TYPES, spell } from "./operations";
 import { type OfferRecord, SimError, type SimStore, type SlotName } from "./store";
 import type { CancelLocationInBody, CanonicalStatus, ConfigureTarget, RequestKind } from "./types";
@@ -417,6 +417,16 @@ export class CppApi {
       throw new SimError(400, "BadRequest", "The request body is not valid JSON.");
     }
     checkVersionRules(offer.definition, definition);
+    if (offer.seed.echoBlobUri) {
+      const refused = certificationFailure(
+        definition,
+        offer.definition,
+        this.store.clock.nowMs(),
+        offer.seed.unreadableBlobs ?? [],
+        true,
+      );
+      if (refused) throw new SimError(400, "InvalidImage", refused.join(" "));
+    }
     this.store.saveDraft(offer, definition);
     return this.offerBody(offer, 200);
   }

@@ -133,13 +133,16 @@ export function unreadable(url: unknown, nowMs: number, unreadableBlobs: string[
 
 /**
  * Certification of a publish: every image of the draft that the preview does not already carry is copied; the
- * first one that cannot be read fails the publish with the portal's words.
+ * first one that cannot be read fails the publish with the portal's words. Also what an offer PUT with
+ * `echoBlobUri` refuses (`preview` is then the offer as it was before the write).
  */
 export function certificationFailure(
   draft: Json,
   preview: Json | undefined,
   nowMs: number,
   unreadableBlobs: string[],
+  /** Quote the whole SAS URI (an API echoing what it refused), not only the blob path. */
+  echoBlobUri = false,
 ): string[] | undefined {
   const published = plansById(preview);
   for (const [planId, plan] of plansById(draft)) {
@@ -149,14 +152,19 @@ export function certificationFailure(
       const urls = [
         entry.osVhdUrl,
         ...(Array.isArray(entry.lunVhdDetails)
-          ? entry.lunVhdDetails.map((d) => (d as Json)?.lunVhdUrl ?? (d as Json)?.uri)
+          ? // Whatever the item's keys (its shape is undocumented): every https string in it is a VHD to copy.
+            entry.lunVhdDetails.flatMap((d) =>
+              Object.values((d ?? {}) as Json).filter(
+                (v) => typeof v === "string" && v.startsWith("https://"),
+              ),
+            )
           : []),
       ];
       if (same && JSON.stringify(same) === JSON.stringify(entry)) continue;
       const bad = urls.find((url) => unreadable(url, nowMs, unreadableBlobs));
       if (bad !== undefined) {
         return [
-          `Failure: Copying Images. Not able to download blob ${blobOf(String(bad))} of version '${version}' of plan '${planId}'. Make sure the SAS URI is valid, has read and list permissions and has not expired.`,
+          `Failure: Copying Images. Not able to download blob ${echoBlobUri ? String(bad) : blobOf(String(bad))} of version '${version}' of plan '${planId}'. Make sure the SAS URI is valid, has read and list permissions and has not expired.`,
         ];
       }
     }
@@ -166,6 +174,8 @@ export function certificationFailure(
 
 export function applyPortalEdit(definition: Json, edit: PortalEdit): void {
   if (edit.displayText !== undefined) definition.displayText = edit.displayText;
+  if (edit.removePlan !== undefined && Array.isArray(definition.plans))
+    definition.plans = definition.plans.filter((p) => (p as Json | null)?.planId !== edit.removePlan);
   if (edit.planId === undefined || edit.version === undefined || edit.image === undefined) return;
   const plan = plansById(definition).get(edit.planId);
   if (!plan) throw new SimError(404, "NotFound", `Plan '${edit.planId}' was not found.`);

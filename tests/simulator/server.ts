@@ -167,7 +167,10 @@ class Simulator implements CppSimulator {
         configureStatus: options.configureStatus ?? 202,
         jobIdField: options.jobIdField ?? "jobId",
         conflictMode: options.conflictMode ?? "requestError",
-        sourcesRequiredVersions: options.sourcesRequiredVersions ?? ["2022-03-01-preview7"],
+        // Copies: `sim.ingestion.updateSchemas` changes them until the next reset.
+        schemaVersions: structuredClone(options.schemaVersions ?? {}),
+        schemaRequirements: structuredClone(options.schemaRequirements ?? {}),
+        versionRequired: options.versionRequired ?? false,
       },
     );
     return { store, api };

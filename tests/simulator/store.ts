@@ -229,6 +229,7 @@ export class SimStore {
       "statusSpelling",
       "omitSubmissionType",
       "unreadableBlobs",
+      "echoBlobUri",
     ];
     for (const key of Object.keys(settings)) {
       if (!allowed.includes(key as keyof OfferSettings)) {
@@ -355,10 +356,20 @@ export class SimStore {
     return evaluate(op, nowMs).steps.some((step) => step.status === "waitingForPublisherReview");
   }
 
-  /** Publish is idempotent: a running publish is returned instead of starting another. */
+  /**
+   * Publish is idempotent for the latest version: a running publish is returned instead of starting another.
+   * One that rests at its preview (kept `running` there by `publishRunsAtSignoff`) of an older draft is not the
+   * latest version: it ends (canceled, its preview replaced) and a new publish of the draft starts.
+   */
   startPublish(offer: OfferRecord, notificationEmails: string | undefined): OperationRecord {
     const runningPublish = this.running(offer).find((op) => op.kind === "publish");
-    if (runningPublish) return runningPublish;
+    if (runningPublish) {
+      const now = this.clock.nowMs();
+      const superseded =
+        runningPublish.offerVersion < offer.offerVersion && this.restsAtSignoff(runningPublish, now);
+      if (!superseded) return runningPublish;
+      runningPublish.cancelAtMs = now;
+    }
     this.assertIdle(offer);
     if (offer.seed.publishValidationError !== undefined) {
       throw new SimError(422, "ValidationFailed", offer.seed.publishValidationError);
@@ -372,6 +383,7 @@ export class SimStore {
       previewVersion === undefined ? undefined : offer.versions.get(previewVersion),
       this.clock.nowMs(),
       offer.seed.unreadableBlobs ?? [],
+      offer.seed.echoBlobUri,
     );
     if (!failure) return this.newOperation(offer, "publish");
     const { steps, plan } = this.plan(offer, "publish");

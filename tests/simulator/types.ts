@@ -95,14 +95,21 @@ export interface OfferSettings extends SpellingSettings {
   cancelLocationInBody?: boolean | CancelLocationInBody;
   /** Blob URLs (without query) that certification cannot download: a publish of a draft using one fails. */
   unreadableBlobs?: string[];
+  /**
+   * An API that quotes the whole SAS URI it refused (signature included): an offer PUT whose new image version
+   * uses a blob of `unreadableBlobs` answers 400 "Not able to download blob <SAS URI> …", and certification's
+   * failure message quotes the SAS URI too.
+   */
+  echoBlobUri?: boolean;
 }
 
 /**
  * An edit made in the portal: sets `displayText`, or sets (`image`) or removes (`image: null`) one image version
- * of one plan (or generation sub-plan). It saves the draft (new ETag) like a PUT.
+ * of one plan (or generation sub-plan), or deletes a plan (`removePlan`). It saves the draft (new ETag) like a PUT.
  */
 export interface PortalEdit {
   displayText?: string;
+  removePlan?: string;
   planId?: string;
   version?: string;
   image?: Record<string, unknown> | null;

@@ -1,11 +1,14 @@
 /**
- * Drives the native plugin `bin/pulumi-resource-cloudpartner` (which runs `dist/provider/native/main.js`) over
+ * Drives the native plugin `bin/pulumi-resource-cloudpartner` (which runs `dist/provider/native/main.js`), or
+ * the single executable `CLOUDPARTNER_PLUGIN` names, over
  * gRPC the way the engine does, on top of `ProviderHost` (spawn, port, response log, init-error decoding).
  */
 
+import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as provpb from "@pulumi/pulumi/proto/provider_pb";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import { binaryPath, hostPlatform, platformOf } from "../../scripts/lib/plugin-build";
 import { ProviderHost } from "./provider-host";
 
 const provproto: typeof import("@pulumi/pulumi/proto/provider_pb") = require("@pulumi/pulumi/proto/provider_pb");
@@ -15,7 +18,18 @@ const { Empty } = require("google-protobuf/google/protobuf/empty_pb");
 // biome-ignore lint/suspicious/noExplicitAny: tests index freely into provider outputs
 type Props = Record<string, any>;
 
-export const PLUGIN = path.resolve(__dirname, "../../bin/pulumi-resource-cloudpartner");
+/**
+ * The plugin executable under test: the launcher, or what `CLOUDPARTNER_PLUGIN` names: a path, or `release`
+ * for this machine's single executable as `npm run release:plugin` builds it (`npm run test:native:release`
+ * builds it and runs tests/native against it).
+ */
+export const PLUGIN = ((selected = process.env.CLOUDPARTNER_PLUGIN) => {
+  if (!selected) return path.resolve(__dirname, "../../bin/pulumi-resource-cloudpartner");
+  if (selected !== "release") return path.resolve(selected);
+  const built = binaryPath(platformOf(hostPlatform()));
+  if (!fs.existsSync(built)) throw new Error(`${built} is missing: run \`npm run release:plugin\` first.`);
+  return built;
+})();
 export const GO_LIVE = "cloudpartner:index:OfferGoLive";
 export const PUBLISH = "cloudpartner:index:OfferPublish";
 

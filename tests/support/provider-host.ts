@@ -63,13 +63,13 @@ export class ProviderHost {
    */
   static async start(
     env: NodeJS.ProcessEnv = {},
-    launch: { command: string; args: string[] } = {
+    launch: { command: string; args: string[]; cwd?: string } = {
       command: process.execPath,
       args: [require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js"), "127.0.0.1:1"],
     },
   ): Promise<ProviderHost> {
     const child = spawn(launch.command, launch.args, {
-      cwd: path.resolve(__dirname, "../.."),
+      cwd: launch.cwd ?? path.resolve(__dirname, "../.."),
       env: { ...process.env, CLOUDPARTNER_ACCESS_TOKEN: "", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -93,6 +93,7 @@ export class ProviderHost {
     const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     const host = new ProviderHost(child, client);
     host.stdout = stdout;
+    host.stderr = stderr;
     child.stdout?.on("data", (chunk: Buffer) => {
       host.stdout += chunk.toString();
     });

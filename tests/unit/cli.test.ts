@@ -92,6 +92,11 @@ describe("parseCommand", () => {
       /--timeout must be a positive/,
     ],
     [["status", "p", "o", "-x"], /unknown option '-x'/],
+    [
+      ["cancel", "o", "--api", "ingestion", "--job", "a b"],
+      /--job must be a configure job id or the resource's operationLocation/,
+    ],
+    [["cancel", "o", "--api", "ingestion", "--job", "ftp://h/configure/j/status"], /--job must be/],
   ])("%j → usage error %p", (argv, message) => {
     expect(() => parseCommand(argv)).toThrow(UsageError);
     expect(() => parseCommand(argv)).toThrow(message);
@@ -295,6 +300,32 @@ describe("run: exit codes and streams", () => {
       metadata: { "notification-emails": "a@x.com,b@y.com" },
     });
     expect(io.out).toBe("Canceled the running operation of p/o.\n");
+  });
+
+  test("cancel: a 202 naming its operation only in the body is accepted (exit 0), not an error", async () => {
+    const location =
+      "/api/publishers/p/offers/o/operations/5661a2b3-0000-4000-8000-000000000001?api-version=2017-10-31";
+    const io = capture(
+      new CannedTransport({
+        status: 202,
+        headers: {},
+        body: JSON.stringify({ operationLocation: location }),
+      }),
+    );
+    expect(await run(["cancel", "p", "o", ...endpoint], io)).toBe(0);
+    expect(io.out).toBe(
+      `Cancel of p/o accepted: http://127.0.0.1:9${location}\nIt continues on the Cloud Partner Portal; follow it with 'pulumi-cloudpartner status' or --wait.\n`,
+    );
+    expect(io.err).toBe("");
+  });
+
+  test("cancel: a 202 that names no operation at all is accepted and says where to look", async () => {
+    const io = capture(new CannedTransport({ status: 202, headers: {}, body: "" }));
+    expect(await run(["cancel", "p", "o", ...endpoint, "--wait"], io)).toBe(0);
+    expect(io.out).toBe(
+      "Cancel of p/o accepted; the API named no operation to follow. Check the offer with 'pulumi-cloudpartner status p o'.\n",
+    );
+    expect(io.err).toMatch(/named no cancel operation to follow; not waiting/);
   });
 
   test("cancel without --notification-emails sends no body", async () => {

@@ -8,7 +8,8 @@ import {
   sasProblems,
   versionProblem,
 } from "../../provider/core/images";
-import { checkImageInputs, VmImageVersionProvider } from "../../provider/pulumi/images";
+import { lunItemShape, toLunItems } from "../../provider/cpp/images";
+import { checkImageInputs, VmImageVersionProvider } from "../../provider/resources";
 import { FakeClock } from "../support/fake-clock";
 
 const NOW = Date.parse("2026-11-25T00:00:00Z");
@@ -87,7 +88,10 @@ describe("SAS URIs", () => {
     expect(blobPath(sas())).toBe("https://contoso.blob.core.windows.net/vhds/os-1.vhd");
     expect(blobPath("not a url?sig=SECRETsig123")).not.toContain("SECRET");
     expect(redactSas(`could not read ${sas()} or "${sas("b.vhd")}"`)).not.toContain("SECRETsig123");
-    expect(redactSas(`x ${sas()}`)).toContain("sig=[redacted]");
+    expect(redactSas(`x ${sas()}`)).toBe(
+      "x https://contoso.blob.core.windows.net/vhds/os-1.vhd?[SAS query redacted]",
+    );
+    expect(redactSas("sp=rl&sig=SECRETsig123&se=x")).toBe("sp=rl&sig=[redacted]&se=x");
   });
 });
 
@@ -174,5 +178,66 @@ describe("VmImageVersionProvider.diff", () => {
       replaces: [],
     });
     expect((await provider.diff("id", olds, { ...olds })).changes).toBe(false);
+  });
+
+  test("endpoint and apiVersion (and an ingestion publisherId) change in place; api and a CPP publisherId replace", async () => {
+    for (const change of [{ endpoint: "https://proxy.example.com" }, { apiVersion: "2017-10-32" }])
+      expect(await provider.diff("id", olds, { ...olds, ...change })).toMatchObject({
+        changes: true,
+        replaces: [],
+      });
+    expect((await provider.diff("id", olds, { ...olds, publisherId: "fabrikam" })).replaces).toEqual([
+      "publisherId",
+    ]);
+    const ingestion = {
+      ...olds,
+      api: "ingestion",
+      osVhdUrl: undefined,
+      images: [],
+      apiVersion: "2022-07-01",
+    };
+    expect(await provider.diff("id", ingestion, { ...ingestion, publisherId: "fabrikam" })).toMatchObject({
+      changes: true,
+      replaces: [],
+    });
+    expect((await provider.diff("id", olds, { ...olds, api: "ingestion" })).replaces).toEqual(["api"]);
+  });
+});
+
+describe("CPP lunVhdDetails items: the shape is copied, never guessed", () => {
+  const url = "https://contoso.blob.core.windows.net/vhds/d0.vhd?sp=rl&sig=s";
+  test("an item of a LUN and an https URI is understood in any key names, order and LUN type", () => {
+    expect(lunItemShape({ lun: 0, lunVhdUrl: url })).toEqual({
+      keys: ["lun", "lunVhdUrl"],
+      lunKey: "lun",
+      urlKey: "lunVhdUrl",
+      lunAsString: false,
+    });
+    const shape = lunItemShape({ uri: url, lunNumber: "3" });
+    expect(shape).toMatchObject({ lunKey: "lunNumber", urlKey: "uri", lunAsString: true });
+    expect(
+      JSON.stringify(
+        toLunItems(
+          [
+            { lun: 2, uri: "u2" },
+            { lun: 1, uri: "u1" },
+          ],
+          shape as NonNullable<typeof shape>,
+        ),
+      ),
+    ).toBe(
+      JSON.stringify([
+        { uri: "u1", lunNumber: "1" },
+        { uri: "u2", lunNumber: "2" },
+      ]),
+    );
+  });
+
+  test("anything else is not copied: a third key, no https URI, no LUN", () => {
+    expect(lunItemShape({ lun: 0, lunVhdUrl: url, caching: "ReadOnly" })).toBeUndefined();
+    expect(lunItemShape({ lun: 0, lunVhdUrl: "http://x/d.vhd" })).toBeUndefined();
+    expect(lunItemShape({ disk: 0, lunVhdUrl: url })).toBeUndefined();
+    expect(lunItemShape({ lun: 0.5, lunVhdUrl: url })).toBeUndefined();
+    expect(lunItemShape([0, url])).toBeUndefined();
   });
 });

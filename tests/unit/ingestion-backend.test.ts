@@ -1,3 +1,4 @@
+import { apiProfile } from "../../provider/backends";
 import { isAwaitingSignoff } from "../../provider/core/operation";
 import { checkOperationInputs } from "../../provider/core/validate";
 import {
@@ -50,6 +51,50 @@ describe("what a new resource takes over", () => {
     expect(existingSubmission("golive", newer, "o")).toBeUndefined();
     expect(readyPreview(newer, "o")?.id).toBe(P2);
     expect(existingSubmission("publish", live, "o")).toBeUndefined();
+  });
+
+  test("go-live: live entries and no preview entry (cloudpub, SUSE): the newest live, if it succeeded, is adopted", () => {
+    const liveOnly = [sub(P1, "live", "completed", "succeeded"), draft];
+    expect(existingSubmission("golive", liveOnly, "o")).toEqual({
+      submission: liveOnly[0],
+      origin: "adopted",
+    });
+    expect(existingSubmission("publish", liveOnly, "o")).toBeUndefined();
+    const goingLive = [
+      sub(P2, "live", "running", "pending", "2024-02-01T00:00:00Z"),
+      sub(P1, "live", "completed", "succeeded"),
+      draft,
+    ];
+    expect(existingSubmission("golive", goingLive, "o")).toEqual({
+      submission: goingLive[0],
+      origin: "attached",
+    });
+    const failed = [
+      sub(P2, "live", "completed", "failed", "2024-02-01T00:00:00Z"),
+      sub(P1, "live", "completed", "succeeded"),
+      draft,
+    ];
+    expect(existingSubmission("golive", failed, "o")).toBeUndefined();
+    // A preview entry decides: a failed newer preview is not covered by an older live entry.
+    const previewFailed = [
+      sub(P2, "preview", "completed", "failed", "2024-02-01T00:00:00Z"),
+      sub(P1, "live", "completed", "succeeded"),
+      draft,
+    ];
+    expect(existingSubmission("golive", previewFailed, "o")).toBeUndefined();
+  });
+
+  test("publish: the newest ready preview that has not gone live is adopted, unless the triggers changed", () => {
+    const ready = [sub(P1, "preview", "completed", "succeeded"), draft];
+    expect(existingSubmission("publish", ready, "o")).toEqual({ submission: ready[0], origin: "adopted" });
+    // Replaced because its triggers changed (a new image version in the draft): the ready preview predates it.
+    expect(existingSubmission("publish", ready, "o", { onlyInProgress: true })).toBeUndefined();
+    // Gone live, or going live: not the current publish.
+    const goingLive = [sub(P1, "live", "running", "pending"), ...ready];
+    expect(existingSubmission("publish", goingLive, "o")).toBeUndefined();
+    // The newest preview failed: an older ready one is not current either.
+    const failed = [sub(P2, "preview", "completed", "failed", "2024-02-01T00:00:00Z"), ...ready];
+    expect(existingSubmission("publish", failed, "o")).toBeUndefined();
   });
 
   test("fails closed on a status it cannot judge", () => {
@@ -168,6 +213,25 @@ describe("offer status from submissions", () => {
       "liveInProgress",
       false,
     ],
+    // Live entries, no preview entry (cloudpub's ["live","draft"], SUSE's status tests): live, not neverPublished.
+    [[sub(P1, "live", "completed", "succeeded"), draft], "live", false],
+    [
+      [
+        sub(P2, "live", "completed", "failed", "2024-02-01T00:00:00Z"),
+        sub(P1, "live", "completed", "succeeded"),
+        draft,
+      ],
+      "liveFailed",
+      false,
+    ],
+    [
+      [
+        sub(P2, "live", "running", "pending", "2024-02-01T00:00:00Z"),
+        sub(P1, "live", "completed", "succeeded"),
+      ],
+      "liveInProgress",
+      false,
+    ],
   ])("%#: %s", (list, status, awaiting) => {
     const report = describeSubmissions("o", list as IngestionSubmission[]);
     expect(report.status).toBe(status);
@@ -187,7 +251,7 @@ describe("wording and inputs", () => {
   });
 
   test("api ingestion: publisherId optional, its own endpoint and $version defaults and check", () => {
-    const { inputs, failures } = checkOperationInputs({ api: "ingestion", offerId: "my-offer" });
+    const { inputs, failures } = checkOperationInputs({ api: "ingestion", offerId: "my-offer" }, apiProfile);
     expect(failures).toEqual([]);
     expect(inputs).toMatchObject({
       endpoint: "https://graph.microsoft.com/rp/product-ingestion",
@@ -195,16 +259,18 @@ describe("wording and inputs", () => {
     });
     expect(inputs.publisherId).toBeUndefined();
     expect(
-      checkOperationInputs({ api: "ingestion", offerId: "o", apiVersion: "2022-03-01-preview5" }).failures,
+      checkOperationInputs({ api: "ingestion", offerId: "o", apiVersion: "2022-03-01-preview5" }, apiProfile)
+        .failures,
     ).toEqual([]);
     expect(
-      checkOperationInputs({ api: "ingestion", offerId: "o", apiVersion: "latest" }).failures[0]?.reason,
+      checkOperationInputs({ api: "ingestion", offerId: "o", apiVersion: "latest" }, apiProfile).failures[0]
+        ?.reason,
     ).toMatch(/apiVersion must be a schema version like 2022-07-01/);
     expect(
-      checkOperationInputs({ api: "graph", offerId: "o", publisherId: "p" }).failures[0]?.reason,
+      checkOperationInputs({ api: "graph", offerId: "o", publisherId: "p" }, apiProfile).failures[0]?.reason,
     ).toMatch(/api must be one of "cpp", "ingestion"/);
     // cpp stays as it was: publisherId required, its defaults, no api filled in.
-    const cpp = checkOperationInputs({ offerId: "o" });
+    const cpp = checkOperationInputs({ offerId: "o" }, apiProfile);
     expect(cpp.failures.map((f) => f.property)).toEqual(["publisherId"]);
     expect(cpp.inputs).toMatchObject({
       endpoint: "https://cloudpartner.azure.com",

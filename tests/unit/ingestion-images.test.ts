@@ -13,7 +13,7 @@ import {
   mergeVersion,
   retireVersion,
 } from "../../provider/ingestion/images";
-import { checkImageInputs } from "../../provider/pulumi/images";
+import { checkImageInputs } from "../../provider/resources";
 
 const NOW = Date.parse("2026-11-25T00:00:00Z");
 const DAY = 86_400_000;

@@ -122,6 +122,25 @@ describe("submissions and products", () => {
     expect(list?.map(submissionState)).toEqual(["inFlight", "succeeded", "draft"]);
   });
 
+  test("live entries without a preview entry, and a draft entry carrying an id and a status (cloudpub)", () => {
+    const entry = (targetType: string) => ({
+      $schema: "https://schema.mp.microsoft.com/schema/submission/2022-03-01-preview2",
+      id: "submission/1234/5678",
+      product: "product/1234",
+      target: { targetType },
+      lifecycleState: "generallyAvailable",
+      status: "completed",
+      result: "succeeded",
+      created: "2025-09-26T19:59:15.0265988Z",
+    });
+    const list = parseSubmissions({ value: [entry("live"), entry("draft")] });
+    expect(list?.map((s) => [s.target, s.id])).toEqual([
+      ["live", "submission/1234/5678"],
+      ["draft", "submission/1234/5678"],
+    ]);
+    expect(list?.map(submissionState)).toEqual(["succeeded", "draft"]);
+  });
+
   test("an unreadable list or entry is undefined (callers fail closed)", () => {
     expect(parseSubmissions({ items: [] })).toBeUndefined();
     expect(parseSubmissions({ value: [{ id: "x", target: { targetType: "staging" } }] })).toBeUndefined();
@@ -131,14 +150,35 @@ describe("submissions and products", () => {
     );
   });
 
-  test("product lookup: durable id, empty value = not found, anything else not understood", () => {
-    expect(parseProductLookup({ value: [{ id: "product/abc-1" }] })).toEqual({
+  test("product lookup: the entry whose identity.externalId is the offer id; no match = not found", () => {
+    const product = (id: string, externalId: string, key = "externalId") => ({
+      id,
+      identity: { [key]: externalId },
+    });
+    expect(parseProductLookup({ value: [product("product/abc-1", "offer")] }, "offer")).toEqual({
       productId: "product/abc-1",
       understood: true,
     });
-    expect(parseProductLookup({ value: [] })).toEqual({ understood: true });
-    expect(parseProductLookup({ value: [{ id: "plan/x/y" }] })).toEqual({ understood: false });
-    expect(parseProductLookup([])).toEqual({ understood: false });
+    // Not value[0]: a list that ignored the filter, or cloudpub's unfiltered GET product.
+    expect(
+      parseProductLookup(
+        { value: [product("product/other", "other-offer"), product("product/abc-2", "offer", "externalID")] },
+        "offer",
+      ),
+    ).toEqual({ productId: "product/abc-2", understood: true });
+    expect(parseProductLookup({ value: [product("product/other", "other-offer")] }, "offer")).toEqual({
+      understood: true,
+      listed: ["other-offer"],
+    });
+    expect(parseProductLookup({ value: [{ id: "product/no-identity" }] }, "offer")).toEqual({
+      understood: true,
+      listed: [],
+    });
+    expect(parseProductLookup({ value: [] }, "offer")).toEqual({ understood: true });
+    expect(parseProductLookup({ value: [product("plan/x/y", "offer")] }, "offer")).toEqual({
+      understood: false,
+    });
+    expect(parseProductLookup([], "offer")).toEqual({ understood: false });
   });
 });
 

@@ -1,3 +1,4 @@
+import { apiProfile } from "../../provider/backends";
 import { ConfigurationError } from "../../provider/core/errors";
 import {
   endpointProblem,
@@ -64,7 +65,10 @@ describe("option resolution", () => {
 
 describe("input checks", () => {
   test("defaults are filled", () => {
-    const { inputs, failures } = checkOperationInputs({ publisherId: "contoso", offerId: "contoso-offer" });
+    const { inputs, failures } = checkOperationInputs(
+      { publisherId: "contoso", offerId: "contoso-offer" },
+      apiProfile,
+    );
     expect(failures).toEqual([]);
     expect(inputs).toMatchObject(INPUT_DEFAULTS);
   });
@@ -86,15 +90,18 @@ describe("input checks", () => {
   });
 
   test("every bad field is reported, each with its own message", () => {
-    const { failures } = checkOperationInputs({
-      publisherId: "",
-      offerId: "../x",
-      endpoint: "http://example.com",
-      apiVersion: "latest",
-      wait: "yes",
-      timeoutSeconds: 0,
-      pollIntervalSeconds: -1,
-    });
+    const { failures } = checkOperationInputs(
+      {
+        publisherId: "",
+        offerId: "../x",
+        endpoint: "http://example.com",
+        apiVersion: "latest",
+        wait: "yes",
+        timeoutSeconds: 0,
+        pollIntervalSeconds: -1,
+      },
+      apiProfile,
+    );
     expect(failures.map((f) => f.property).sort()).toEqual(
       [
         "apiVersion",
@@ -111,8 +118,10 @@ describe("input checks", () => {
 
   test("unknown values during preview are not judged", () => {
     expect(
-      checkOperationInputs({ publisherId: UNKNOWN_VALUE, offerId: UNKNOWN_VALUE, endpoint: UNKNOWN_VALUE })
-        .failures,
+      checkOperationInputs(
+        { publisherId: UNKNOWN_VALUE, offerId: UNKNOWN_VALUE, endpoint: UNKNOWN_VALUE },
+        apiProfile,
+      ).failures,
     ).toEqual([]);
   });
 });

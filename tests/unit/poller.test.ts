@@ -4,7 +4,7 @@ import {
   PollTimeoutError,
   TransientError,
 } from "../../provider/core/errors";
-import { formatDuration, type ProgressEvent, pollOperation } from "../../provider/core/poller";
+import { formatDuration, type ProgressEvent, pollOperation, progressLine } from "../../provider/core/poller";
 import { CloudPartnerClient, type PolledOperation } from "../../provider/cpp/client";
 import { parseOperation } from "../../provider/cpp/operation";
 import { FakeClock } from "../support/fake-clock";
@@ -192,6 +192,96 @@ describe("pollOperation", () => {
       ...[10_000, 20_000, 30_000, 40_000, 50_000].map((ms) => [ms, true]),
       [60_000, false],
     ]);
+  });
+
+  test("a progress callback that throws on a heartbeat fails the wait with its error, once", async () => {
+    const clock = new FakeClock();
+    const thrown = new Error("the log pipe is closed");
+    const heartbeats: number[] = [];
+    const client = scripted([{ status: "running" }]);
+    const error = await pollOperation(client, "u", {
+      clock,
+      pollIntervalMs: 60_000,
+      maxPollIntervalMs: 60_000,
+      heartbeatIntervalMs: 10_000,
+      onProgress: (e) => {
+        if (!e.heartbeat) return;
+        heartbeats.push(clock.now());
+        throw thrown;
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toBe(thrown);
+    // Reported once: one heartbeat ran, the wait stopped during its first sleep, no poll followed.
+    expect(heartbeats).toHaveLength(1);
+    expect(client.calls).toHaveLength(1);
+  });
+
+  test("a callback that throws on a heartbeat during a slow request ends that request and the wait", async () => {
+    const clock = new FakeClock();
+    const thrown = new Error("progress sink failed");
+    let readAborted = false;
+    const source = async (signal?: AbortSignal) => {
+      await clock.sleep(60_000, signal).catch((e: unknown) => {
+        readAborted = true;
+        throw e;
+      });
+      return { snapshot: parseOperation({ status: "succeeded", steps: [] })! };
+    };
+    const error = await pollOperation(source, "u", {
+      clock,
+      heartbeatIntervalMs: 10_000,
+      onProgress: (e) => {
+        if (e.heartbeat) throw thrown;
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toBe(thrown);
+    expect(readAborted).toBe(true);
+  });
+
+  test("a failed operation's API message without a full stop is ended before the advice", async () => {
+    const client = scripted([
+      {
+        status: "failed",
+        steps: [step("Certification", "blocked", 0, ["The VHD could not be downloaded from its SAS URI"])],
+      },
+    ]);
+    const error = await pollOperation(client, "u", { clock: new FakeClock(), offerId: "o" }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(OperationFailedError);
+    expect((error as Error).message).toContain("from its SAS URI. Fix the offer in");
+  });
+
+  test("progress lines, the failure and the result carry no SAS signature, whatever the source sends", async () => {
+    const uri =
+      "https://acct.blob.core.windows.net/vhds/os.vhd?sv=2020-08-04&sr=b&sp=rl&sig=SECRETsig%2B1%3D";
+    const said = `Not able to download blob ${uri}.`;
+    const events: ProgressEvent[] = [];
+    // A source that does not redact (a backend of its own): the poller still does.
+    const raw = (status: string) => ({
+      snapshot: {
+        status: status as "running" | "failed",
+        rawStatus: status,
+        statusRecognized: true,
+        steps: [{ name: "Certification", status: "blocked", messages: [said] }],
+        currentStep: { name: "Certification", status: "blocked", messages: [said] },
+        messages: [said],
+        error: said,
+      },
+    });
+    let reads = 0;
+    const error = await pollOperation(async () => raw(++reads < 2 ? "running" : "failed"), "u", {
+      clock: new FakeClock(),
+      onProgress: (e) => events.push(e),
+    }).catch((e: unknown) => e);
+    const seen = JSON.stringify([
+      events,
+      (error as Error).message,
+      (error as OperationFailedError).failedStep,
+    ]);
+    expect(seen).toContain("https://acct.blob.core.windows.net/vhds/os.vhd?[SAS query redacted]");
+    expect(seen).not.toContain("SECRETsig");
+    expect(progressLine("o", "publish", events[0] as ProgressEvent)).not.toContain("SECRETsig");
   });
 
   test("a line at least every heartbeat interval, also while slow requests are in flight", async () => {

@@ -16,7 +16,7 @@ import {
   schemaPath,
   VM_IMAGE_VERSION,
 } from "../../provider/native/contract";
-import { checkImageInputs } from "../../provider/pulumi/images";
+import { checkImageInputs } from "../../provider/resources";
 
 const root = path.resolve(__dirname, "../..");
 
@@ -51,9 +51,10 @@ const files = {
   validate: "provider/core/validate.ts",
   backend: "provider/core/backend.ts",
   operation: "provider/core/operation.ts",
-  providers: "provider/pulumi/providers.ts",
+  outputs: "provider/resources/outputs.ts",
+  publish: "provider/resources/publish.ts",
   resource: "provider/pulumi/resource.ts",
-  images: "provider/pulumi/images.ts",
+  images: "provider/resources/image-inputs.ts",
   imageResource: "provider/pulumi/image-resource.ts",
 };
 const program = ts.createProgram(
@@ -136,8 +137,8 @@ function required(source: Map<string, { type: string; optional: boolean }>): str
 const sorted = (keys: Iterable<string>) => [...keys].sort();
 
 const operationInputs = members("validate", "OperationInputs");
-const publishInputs = members("providers", "PublishInputs");
-const operationOutputs = members("providers", "OperationOutputs");
+const publishInputs = members("publish", "PublishInputs");
+const operationOutputs = members("outputs", "OperationOutputs");
 const operationHandle = members("backend", "OperationHandle");
 const goLiveArgs = members("resource", "OfferGoLiveArgs");
 const publishArgs = members("resource", "OfferPublishArgs");
@@ -204,7 +205,7 @@ test("defaults in the schema are the providers' INPUT_DEFAULTS", () => {
 
 test("the step type matches StepOutput, and getOfferStatus matches OfferStatusReport and StepSnapshot", () => {
   const step = schema.types["cloudpartner:index:OperationStep"] as SchemaObject;
-  const stepOutput = members("providers", "StepOutput");
+  const stepOutput = members("outputs", "StepOutput");
   expect(schemaTypes(step.properties)).toEqual(tsTypes(stepOutput));
   expect(sorted(step.required ?? [])).toEqual(sorted(required(stepOutput)));
 

@@ -5,7 +5,7 @@
 
 import { StaticTokenProvider } from "../../provider/core/auth";
 import type { HttpRequest, HttpResponse } from "../../provider/core/http";
-import { OfferGoLiveProvider, ResourceInitError } from "../../provider/pulumi/providers";
+import { OfferGoLiveProvider, ResourceInitError } from "../../provider/resources";
 import { FakeClock } from "../support/fake-clock";
 
 const ENDPOINT = "https://cpp.example";
@@ -117,7 +117,7 @@ describe("a token that cannot be refreshed", () => {
     }
   });
 
-  test("refused mid-wait: partial state saved, the message says the token expired and how to resume", async () => {
+  test("refused mid-wait: partial state saved, the message says the token expired or was revoked and how to resume", async () => {
     const clock = new FakeClock();
     const { transport } = api(clock, [
       { status: 200, body: { status: "running" } },
@@ -134,7 +134,7 @@ describe("a token that cannot be refreshed", () => {
       .catch((e) => e);
     expect(error).toBeInstanceOf(ResourceInitError);
     expect(error.message).toMatch(
-      /^The access token from explicit token was refused \(HTTP 401: Token expired\) while waiting for the go-live of contoso\/o: it has most likely expired.*run `pulumi up` again with a fresh token to resume waiting.*AZURE_CLIENT_SECRET/,
+      /^The access token from explicit token was refused \(HTTP 401: Token expired\) while waiting for the go-live of contoso\/o: it has expired or been revoked.*get a new token and run `pulumi up` again with it to resume waiting.*AZURE_CLIENT_SECRET/,
     );
     expect(error.properties).toMatchObject({ status: "running", operationLocation: LOCATION });
   });

@@ -8,6 +8,7 @@ import {
   type SimResponse,
 } from "../api";
 import { SimError } from "../store";
+import { missingRequired, renderedVersion, requiredMessage, type SchemaSettings } from "./schemas";
 import {
   type IngestionStore,
   isTechConfig,
@@ -17,6 +18,7 @@ import {
   productId,
   type ResourceJson,
   type SubmissionRecord,
+  sameImages,
   submissionId,
   TECH_CONFIG_TYPES,
   versionsOf,
@@ -75,12 +77,13 @@ export interface IngestionAuth {
   forbiddenTokens: string[];
 }
 
-export interface IngestionSettings {
+export interface IngestionSettings extends SchemaSettings {
   deprecatedVersions: string[];
   configureStatus: 200 | 202;
   jobIdField: "jobId" | "jobID";
   conflictMode: ConflictMode;
-  sourcesRequiredVersions: string[];
+  /** Default false: a missing `$version` is served. */
+  versionRequired?: boolean;
 }
 
 export const DEFAULT_DEPRECATED_VERSIONS = ["2022-03-01-preview3"];
@@ -104,9 +107,37 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/**
+ * A query parameter by name, its key compared case-insensitively: SUSE's client writes `externalid`, the docs
+ * `externalId` (and `externalID`); the real API serves them all.
+ */
+export function queryValue(query: URLSearchParams, name: string): string | null {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of query) if (key.toLowerCase() === wanted) return value;
+  return null;
+}
+
 function segmentsOf(pathname: string): string[] | undefined {
   try {
-    return pathname.slice(INGESTION_PREFIX.length).split("/").filter(Boolean).map(decodeURIComponent);
+    const segments = pathname
+      .slice(INGESTION_PREFIX.length)
+      .split("/")
+      .filter(Boolean)
+      .map(decodeURIComponent);
+    // `<type>/product/<g>/plan/<g>/<planGuid>`: Flatcar's script joins the two durable ids into the path.
+    const [type, product, guid, plan, planProduct, planGuid, ...rest] = segments;
+    if (
+      type &&
+      TECH_CONFIG_TYPES.includes(type) &&
+      product === "product" &&
+      plan === "plan" &&
+      guid &&
+      planGuid &&
+      planProduct === guid &&
+      rest.length === 0
+    )
+      return [type, guid, planGuid];
+    return segments;
   } catch {
     return undefined;
   }
@@ -118,6 +149,11 @@ export function parseSchema(value: unknown): { type: string; version: string } |
   const match = /^https:\/\/([^/]+)\/schema\/([a-z-]+)\/([^/]+)$/.exec(value);
   if (!match || !SCHEMA_HOSTS.includes(match[1] ?? "")) return undefined;
   return { type: match[2] ?? "", version: match[3] ?? "" };
+}
+
+/** Job errors as the API renders them: every error has `details`, `[]` on the innermost (cloudpub's fixtures). */
+function withDetails(errors: JobError[]): JobError[] {
+  return errors.map((error) => ({ ...error, details: withDetails(error.details ?? []) }));
 }
 
 /** The Product Ingestion API. Like CppApi it returns the response, so faults can alter or drop it. */
@@ -146,11 +182,11 @@ export class IngestionApi {
         if (second !== undefined) break;
         return scoped(
           "product",
-          first ? byGuid(first) : this.store.findByExternalId(query.get("externalId") ?? ""),
+          first ? byGuid(first) : this.store.findByExternalId(queryValue(query, "externalId") ?? ""),
         );
       case "plan":
         if (rest.length > 0) break;
-        return scoped("plan", byGuid(first ?? query.get("product")?.replace(/^product\//, "")));
+        return scoped("plan", byGuid(first ?? queryValue(query, "product")?.replace(/^product\//, "")));
       case "virtual-machine-plan-technical-configuration":
       case "core-virtual-machine-plan-technical-configuration":
         if (!first || !second || rest.length > 0) break;
@@ -256,11 +292,14 @@ export class IngestionApi {
     if (token && this.auth.forbiddenTokens.includes(token)) return ingestionForbidden();
     const failure = checkBearer(this.auth, authorization);
     if (failure) return unauthorized(failure);
-    const version = request.query.get("$version");
-    if (version === null || version === "")
-      return ingestionError(400, "badRequest", MESSAGES.versionRequired);
-    const versionError = this.versionError(version);
-    if (versionError) return versionError;
+    const version = queryValue(request.query, "$version");
+    // SUSE's production client, Flatcar's script and Microsoft's samples send no `$version`, evidently served.
+    if (version === null || version === "") {
+      if (this.settings.versionRequired) return ingestionError(400, "badRequest", MESSAGES.versionRequired);
+    } else {
+      const versionError = this.versionError(version);
+      if (versionError) return versionError;
+    }
     const offerId = request.route.offerId;
     const product = offerId ? this.store.findByExternalId(offerId) : undefined;
     if (product?.seed.forbidden) return ingestionForbidden();
@@ -277,7 +316,7 @@ export class IngestionApi {
 
   private dispatch(request: ApiRequest): SimResponse {
     const { method, route, query } = request;
-    const version = query.get("$version") ?? DEFAULT_INGESTION_VERSION;
+    const version = queryValue(query, "$version") || DEFAULT_INGESTION_VERSION;
     const segments = segmentsOf(request.pathname) ?? [];
     const allowed = route.kind === "configure" || route.kind === "configureCancel" ? "POST" : "GET";
     if (route.kind === "other")
@@ -337,9 +376,20 @@ export class IngestionApi {
     return job;
   }
 
+  /** The `$schema` a resource of `type` is answered with for `$version`: its type's newest not newer than asked. */
+  private schemaOf(type: string, version: string): string {
+    return `${SCHEMA_HOST}/${type}/${renderedVersion(type, version, this.settings)}`;
+  }
+
+  /** Adds catalogue versions (e.g. a newer preview) and requirements at run time; see `schemas.ts`. */
+  updateSchemas(update: Partial<SchemaSettings>): void {
+    for (const [type, versions] of Object.entries(update.schemaVersions ?? {}))
+      this.settings.schemaVersions[type] = [...(this.settings.schemaVersions[type] ?? []), ...versions];
+    Object.assign(this.settings.schemaRequirements, update.schemaRequirements ?? {});
+  }
+
   private withSchema(resource: ResourceJson, version: string): Record<string, unknown> {
-    const type = resource.id.split("/")[0] ?? "";
-    return { $schema: `${SCHEMA_HOST}/${type}/${version}`, ...resource };
+    return { $schema: this.schemaOf(resource.id.split("/")[0] ?? "", version), ...resource };
   }
 
   private resource(resource: ResourceJson | undefined, version: string): SimResponse {
@@ -347,14 +397,22 @@ export class IngestionApi {
     return json(200, this.withSchema(resource, version));
   }
 
+  /** `GET product?externalId=`: that product or `[]`; without a filter every product (cloudpub lists them all). */
   private products(query: URLSearchParams, version: string): SimResponse {
-    const externalId = query.get("externalId") ?? query.get("externalID");
-    const product = externalId ? this.store.findByExternalId(externalId) : undefined;
-    return json(200, { value: product ? [this.withSchema(product.draft[0] as ResourceJson, version)] : [] });
+    const externalId = queryValue(query, "externalId");
+    const products =
+      externalId === null
+        ? this.store.all()
+        : [this.store.findByExternalId(externalId)].filter((p) => p !== undefined);
+    return json(200, {
+      value: products
+        .filter((p) => !p.seed.forbidden)
+        .map((p) => this.withSchema(p.draft[0] as ResourceJson, version)),
+    });
   }
 
   private plans(segments: string[], query: URLSearchParams, version: string): SimResponse {
-    const productGuid = segments[1] ?? query.get("product")?.replace(/^product\//, "");
+    const productGuid = segments[1] ?? queryValue(query, "product")?.replace(/^product\//, "");
     const product = this.requireProduct(productGuid);
     const plans = product.draft.filter((resource) => resource.id.startsWith("plan/"));
     if (segments[2])
@@ -362,7 +420,7 @@ export class IngestionApi {
         plans.find((plan) => plan.id.endsWith(`/${segments[2]}`)),
         version,
       );
-    const externalId = query.get("externalId") ?? query.get("externalID");
+    const externalId = queryValue(query, "externalId");
     const matching = plans.filter(
       (plan) => !externalId || (plan.identity as { externalId?: string }).externalId === externalId,
     );
@@ -371,7 +429,7 @@ export class IngestionApi {
 
   /** `targetType` as sent; the docs' quoted form (`targetType="live"`) is rejected as the real API does. */
   private targetOf(query: URLSearchParams): TargetType | undefined {
-    const raw = query.get("targetType");
+    const raw = queryValue(query, "targetType");
     if (raw === null) return undefined;
     if (!(TARGETS as string[]).includes(raw)) {
       throw new SimError(
@@ -389,7 +447,9 @@ export class IngestionApi {
     const tree = target === "draft" ? product.draft : this.store.current(product, target)?.tree;
     if (!tree) throw new SimError(400, "badRequest", MESSAGES.noTree(target, productId(product)));
     this.treeReads += 1;
-    const resources = tree.map((resource) => this.withSchema(structuredClone(resource), version));
+    const resources = [...tree, this.treeSubmission(product, target)].map((resource) =>
+      this.withSchema(structuredClone(resource), version),
+    );
     if (this.treeReads % 2 === 0) resources.reverse();
     if (target === "draft")
       this.store.afterRead(
@@ -397,16 +457,30 @@ export class IngestionApi {
         product.plans.map((p) => p.guid),
       );
     return json(200, {
-      $schema: `${SCHEMA_HOST}/resource-tree/${version}`,
+      $schema: this.schemaOf("resource-tree", version),
       root: productId(product),
       target: { targetType: target },
       resources,
     });
   }
 
+  /**
+   * The `submission` resource a tree carries (cloudpub's fixture: the draft tree holds `submission/<g>/0` with
+   * `target.targetType` draft); a preview or live tree the submission it shows (assumed).
+   */
+  private treeSubmission(product: ProductRecord, target: TargetType): ResourceJson {
+    const number = target === "draft" ? "0" : (this.store.current(product, target)?.number ?? "0");
+    return {
+      id: submissionId(product, number),
+      product: productId(product),
+      target: { targetType: target },
+      lifecycleState: "generallyAvailable",
+    };
+  }
+
   private renderSubmission(product: ProductRecord, submission: SubmissionRecord, version: string) {
     return {
-      $schema: `${SCHEMA_HOST}/submission/${version}`,
+      $schema: this.schemaOf("submission", version),
       id: submissionId(product, submission.number),
       product: productId(product),
       target: { targetType: submission.target },
@@ -424,7 +498,7 @@ export class IngestionApi {
   ): SimResponse {
     const target = this.targetOf(query);
     const draft = {
-      $schema: `${SCHEMA_HOST}/submission/${version}`,
+      $schema: this.schemaOf("submission", version),
       id: submissionId(product, "0"),
       product: productId(product),
       target: { targetType: "draft" },
@@ -449,13 +523,13 @@ export class IngestionApi {
   renderStatus(job: JobRecord, version: string): Record<string, unknown> {
     const state = this.store.jobState(job);
     return {
-      $schema: `${SCHEMA_HOST}/configure-status/${version}`,
+      $schema: this.schemaOf("configure-status", version),
       [this.settings.jobIdField]: job.jobId,
       jobStatus: state.jobStatus,
       jobResult: state.jobResult,
       jobStart: new Date(job.startMs).toISOString(),
       jobEnd: state.jobStatus === "completed" ? new Date(state.endMs).toISOString() : NULL_DATE,
-      errors: state.jobStatus === "completed" && state.jobResult === "failed" ? job.errors : [],
+      errors: state.jobStatus === "completed" && state.jobResult === "failed" ? withDetails(job.errors) : [],
     };
   }
 
@@ -464,11 +538,11 @@ export class IngestionApi {
       throw new SimError(400, "badRequest", MESSAGES.jobNotCompleted(job.jobId));
     const submission = job.submission;
     return json(200, {
-      $schema: `${SCHEMA_HOST}/configure/${version}`,
+      $schema: this.schemaOf("configure", version),
       resources: submission
         ? [
             {
-              $schema: `${SCHEMA_HOST}/submission/${version}`,
+              $schema: this.schemaOf("submission", version),
               id: submissionId(job.product, submission.number),
               product: productId(job.product),
               target: { targetType: submission.target },
@@ -502,20 +576,14 @@ export class IngestionApi {
       return this.invalid("The simulator configures exactly one submission resource per request.");
     const resource = resources[0];
     const schema = parseSchema(resource.$schema);
+    // What the version named requires (a newer preview can require more): the API's words, as a schema error.
+    const missing = schema ? missingRequired(resource, schema.type, schema.version, this.settings) : [];
+    if (missing.length > 0) return this.invalid(requiredMessage(String(resource.$schema), missing));
     if (schema && TECH_CONFIG_TYPES.includes(schema.type)) return this.configureTechConfig(resource, version);
     if (schema?.type !== "submission")
       return this.invalid(
         `Resource 0: '$schema' must be '${SCHEMA_HOST}/submission/<version>' (the simulator configures submissions only).`,
       );
-    if (
-      this.settings.sourcesRequiredVersions.includes(schema.version) &&
-      resource.sources === undefined &&
-      resource.source === undefined
-    ) {
-      return this.invalid(
-        `Resource 0: required property 'sources' is missing (submission schema ${schema.version}).`,
-      );
-    }
     const product = this.resolveProduct(resource.product) ?? this.productOfId(resource.id);
     if (!product)
       return this.invalid(
@@ -598,7 +666,7 @@ export class IngestionApi {
       const mine = sent.get(number);
       if (!mine || mine.lifecycleState === "deleted") {
         for (const t of typesOf(entry)) messages.push(MESSAGES.cannotDelete(number, t));
-      } else if (JSON.stringify(mine.vmImages) !== JSON.stringify(entry.vmImages)) {
+      } else if (!sameImages(mine.vmImages, entry.vmImages)) {
         for (const t of typesOf(entry)) messages.push(MESSAGES.publishedChanged(number, t));
       }
     }
@@ -646,6 +714,16 @@ export class IngestionApi {
         !DEPRECATION_REASONS.includes(String(schedule.reason))
       )
         return `${at}.deprecationSchedule.reason '${String(schedule.reason)}' is not one of ${DEPRECATION_REASONS.join(", ")}.`;
+      const alternative = isRecord(schedule) ? schedule.alternative : undefined;
+      if (
+        alternative !== undefined &&
+        !(
+          isRecord(alternative) &&
+          Object.keys(alternative).length === 1 &&
+          ("product" in alternative || "plan" in alternative)
+        )
+      )
+        return `${at}.deprecationSchedule.alternative must be exactly one of {"product": <reference>} or {"plan": <reference>}.`;
       const images = Array.isArray(v.vmImages) ? v.vmImages : [];
       if (images.length < 1 || images.length > 2) return `${at}.vmImages must have 1 or 2 items.`;
       for (const [j, raw] of images.entries()) {

@@ -67,6 +67,13 @@ export class IngestionSimControl implements IngestionControl {
     this.require(externalId).refuseNext.push(refusal);
   }
 
+  updateSchemas(update: Parameters<IngestionControl["updateSchemas"]>[0]): void {
+    this.state().api.updateSchemas({
+      ...(update.schemaVersions ? { schemaVersions: update.schemaVersions } : {}),
+      ...(update.schemaRequirements ? { schemaRequirements: update.schemaRequirements } : {}),
+    });
+  }
+
   technicalConfiguration(
     externalId: string,
     planExternalId: string,
@@ -92,6 +99,13 @@ export class IngestionSimControl implements IngestionControl {
     else this.state().store.portalEdit(product, plan.guid, edit);
   }
 
+  removePlan(externalId: string, planExternalId: string): void {
+    const product = this.require(externalId);
+    const plan = this.plan(product, planExternalId);
+    const planId = `plan/${product.guid}/${plan.guid}`;
+    product.draft = product.draft.filter((r) => r.id !== planId && r.plan !== planId);
+  }
+
   private plan(product: ProductRecord, planExternalId: string) {
     const plan = product.plans.find((p) => p.externalId === planExternalId);
     if (!plan) throw new SimError(404, "notFound", `Plan '${planExternalId}' was not found.`);
@@ -115,6 +129,7 @@ export class IngestionSimControl implements IngestionControl {
  *   POST products (a seed) · GET products/<externalId> · POST products/<externalId>/fail-next (a JobFailure)
  *   POST products/<externalId>/refuse-next (a Refusal) · GET jobs/<jobId>
  *   POST products/<externalId>/portal-edit `{planId, edit, afterNextRead?}`
+ *   POST schemas `{schemaVersions?, schemaRequirements?}` (a newer preview and what it requires)
  */
 export function handleIngestionControl(
   control: IngestionControl,
@@ -144,6 +159,9 @@ export function handleIngestionControl(
         afterNextRead: body.afterNextRead === true,
       });
       return json(200, control.technicalConfiguration(id, String(body.planId ?? "")) ?? {});
+    case "POST schemas":
+      control.updateSchemas(body as Parameters<IngestionControl["updateSchemas"]>[0]);
+      return { status: 204, headers: {} };
     case "GET jobs/:": {
       const job = control.job(id);
       return job ? json(200, job) : ingestionError(404, "notFound", `Job '${id}' was not found.`);

@@ -133,6 +133,38 @@ export function versionsOf(config: Json | undefined): Json[] {
     : [];
 }
 
+/**
+ * A JSON value as it means: object keys sorted, `vmImages` in a fixed order, empty `dataDisks` dropped, so two
+ * answers compare equal whatever key order a client serializes in (cloudpub's round trip reorders keys) and
+ * whether it writes `dataDisks: []`.
+ */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (typeof value !== "object" || value === null) return value;
+  const entries = Object.entries(value as Json)
+    .filter(([key, v]) => !(key === "dataDisks" && Array.isArray(v) && v.length === 0))
+    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+    .map(([key, v]): [string, unknown] => {
+      const inner = canonical(v);
+      return key === "vmImages" && Array.isArray(inner)
+        ? [key, [...inner].sort((x, y) => (JSON.stringify(x) < JSON.stringify(y) ? -1 : 1))]
+        : [key, inner];
+    });
+  return Object.fromEntries(entries);
+}
+
+const meaning = (value: unknown) => JSON.stringify(canonical(value));
+
+/** Two `vmImages` lists mean the same images (key order, list order and empty `dataDisks` aside). */
+export function sameImages(a: unknown, b: unknown): boolean {
+  return meaning({ vmImages: a }) === meaning({ vmImages: b });
+}
+
+/** Two version entries mean the same (see `canonical`). */
+export function sameVersion(a: unknown, b: unknown): boolean {
+  return meaning(a) === meaning(b);
+}
+
 export class IngestionStore {
   private readonly products = new Map<string, ProductRecord>();
   private readonly jobsById = new Map<string, JobRecord>();
@@ -302,12 +334,9 @@ export class IngestionStore {
     const now = this.clock.nowMs();
     for (const config of product.draft.filter(isTechConfig)) {
       const published = preview.find((r) => r.id === config.id);
-      const before = new Map(versionsOf(published).map((v) => [v.versionNumber, JSON.stringify(v)]));
+      const before = new Map(versionsOf(published).map((v) => [v.versionNumber, v]));
       for (const version of versionsOf(config)) {
-        if (
-          version.lifecycleState === "deleted" ||
-          before.get(version.versionNumber) === JSON.stringify(version)
-        )
+        if (version.lifecycleState === "deleted" || sameVersion(before.get(version.versionNumber), version))
           continue;
         const urls = (Array.isArray(version.vmImages) ? version.vmImages : []).flatMap((image) => {
           const source = (image as Record<string, Record<string, unknown>>)?.source ?? {};
@@ -329,7 +358,7 @@ export class IngestionStore {
             details: [
               {
                 code: "invalidState",
-                message: `Certification failed for image version '${version.versionNumber}' of plan '${plan?.externalId ?? config.plan}': Not able to download blob ${blobOf(String(bad))}. Make sure the SAS URI is valid, has read and list permissions and has not expired. (assumed wording)`,
+                message: `Certification failed for image version '${version.versionNumber}' of plan '${plan?.externalId ?? config.plan}': Not able to download blob ${product.seed.echoBlobUri ? String(bad) : blobOf(String(bad))}. Make sure the SAS URI is valid, has read and list permissions and has not expired. (assumed wording)`,
                 resourceId: config.id,
               },
             ],
@@ -397,6 +426,11 @@ export class IngestionStore {
     return [...this.products.values()].find((product) => product.externalId === externalId);
   }
 
+  /** Every product, in the order added. */
+  all(): ProductRecord[] {
+    return [...this.products.values()];
+  }
+
   findByGuid(guid: string): ProductRecord | undefined {
     return this.products.get(guid.toLowerCase());
   }
@@ -447,7 +481,15 @@ export class IngestionStore {
    * another (so during a go-live the old live entry, completed, and the new one, running, coexist).
    */
   listed(product: ProductRecord, target: "preview" | "live"): SubmissionRecord[] {
-    const entries = product.submissions.filter((submission) => submission.target === target);
+    const wentLive = (submission: SubmissionRecord) =>
+      product.submissions.some(
+        (s) => s.target === "live" && s.number === submission.number && this.succeeded(s),
+      );
+    const entries = product.submissions.filter(
+      (submission) =>
+        submission.target === target &&
+        !(target === "preview" && product.seed.previewListedOnceLive === false && wentLive(submission)),
+    );
     const newest = entries.at(-1);
     if (!newest) return [];
     const current = entries.filter((submission) => this.succeeded(submission)).at(-1);

@@ -134,6 +134,13 @@ export interface IngestionProductSeed {
   configureSeconds?: number;
   /** Blob URLs (without query) that certification cannot download: a preview carrying one fails. */
   unreadableBlobs?: string[];
+  /** The failed preview job's error quotes the whole SAS URI it could not download (signature included). */
+  echoBlobUri?: boolean;
+  /**
+   * Default true. false: a preview submission that went live is no longer listed as a preview entry, so
+   * `GET submission` shows live entries and no preview (cloudpub's `["live","draft"]` case, SUSE's status tests).
+   */
+  previewListedOnceLive?: boolean;
 }
 
 /** How a configure that breaks the one-submission-in-flight rule (or pushes a stale preview) is answered. */
@@ -158,8 +165,22 @@ export interface IngestionOptions {
   jobIdField?: "jobId" | "jobID";
   /** Default "requestError". */
   conflictMode?: ConflictMode;
-  /** Submission `$schema` versions that need a `sources` (or `source`) property. Default ["2022-03-01-preview7"]. */
-  sourcesRequiredVersions?: string[];
+  /**
+   * Schema versions added to the catalogue per type (`schemas.ts`), e.g. a newer preview
+   * `{"virtual-machine-plan-technical-configuration": ["2022-03-01-preview9"]}`: resources of that type then come
+   * back in it when the `$version` asked is not older.
+   */
+  schemaVersions?: Record<string, string[]>;
+  /**
+   * Required properties per `<type>/<version>` written; merged over the default
+   * `{"submission/2022-03-01-preview7": ["sources"]}`. A write missing one gets the API's schema error.
+   */
+  schemaRequirements?: Record<string, string[]>;
+  /**
+   * A request without `$version` answers 400 "The query parameter '$version' is required." Default false: SUSE's
+   * production client and Microsoft's samples send none and are served (answers then use 2022-07-01).
+   */
+  versionRequired?: boolean;
 }
 
 /** Snapshot of a submission entry as `GET submission/<guid>` lists it. */
@@ -196,6 +217,14 @@ export interface IngestionControl {
   refuseNext(externalId: string, refusal: Refusal): void;
   /** Processed configure POSTs naming this product. */
   configurePosts(externalId: string): number;
+  /**
+   * Adds schema versions to the catalogue and requirements (as `IngestionOptions.schemaVersions` /
+   * `schemaRequirements`) until the next reset: e.g. a newer preview that requires a property.
+   */
+  updateSchemas(update: {
+    schemaVersions?: Record<string, string[]>;
+    schemaRequirements?: Record<string, string[]>;
+  }): void;
   /** A plan's technical configuration in the draft (default), or in the current preview/live tree. */
   technicalConfiguration(
     externalId: string,
@@ -212,4 +241,6 @@ export interface IngestionControl {
     edit: TechnicalConfigurationEdit,
     options?: { afterNextRead?: boolean },
   ): void;
+  /** Deletes a plan from the draft as the portal would: its plan resource and its technical configuration. */
+  removePlan(externalId: string, planExternalId: string): void;
 }

@@ -40,28 +40,28 @@ public class VmImageVersion extends com.pulumi.resources.CustomResource {
         return this.alreadyPresent;
     }
     /**
-     * Which API: `cpp` (Cloud Partner Portal, default). `ingestion` is not supported by this resource yet. Default: the provider&#39;s `api` setting, else `cpp`. Changing it replaces the resource.
+     * Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider&#39;s `api` setting, else `cpp`. Changing it replaces the resource.
      * 
      */
     @Export(name="api", refs={String.class}, tree="[0]")
     private Output<String> api;
 
     /**
-     * @return Which API: `cpp` (Cloud Partner Portal, default). `ingestion` is not supported by this resource yet. Default: the provider&#39;s `api` setting, else `cpp`. Changing it replaces the resource.
+     * @return Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider&#39;s `api` setting, else `cpp`. Changing it replaces the resource.
      * 
      */
     public Output<String> api() {
         return this.api;
     }
     /**
-     * API version sent as `api-version`. Default `2017-10-31`. Changing it replaces the resource.
+     * API version sent as `api-version` (CPP, default `2017-10-31`) or `$version` (ingestion, default `2022-07-01`). Changing it updates the resource in place.
      * 
      */
     @Export(name="apiVersion", refs={String.class}, tree="[0]")
     private Output<String> apiVersion;
 
     /**
-     * @return API version sent as `api-version`. Default `2017-10-31`. Changing it replaces the resource.
+     * @return API version sent as `api-version` (CPP, default `2017-10-31`) or `$version` (ingestion, default `2022-07-01`). Changing it updates the resource in place.
      * 
      */
     public Output<String> apiVersion() {
@@ -138,14 +138,14 @@ public class VmImageVersion extends com.pulumi.resources.CustomResource {
         return this.diskGenerations;
     }
     /**
-     * API host. Default: the provider&#39;s `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
+     * API host. Default: the provider&#39;s `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it updates the resource in place (the same version, reached another way).
      * 
      */
     @Export(name="endpoint", refs={String.class}, tree="[0]")
     private Output<String> endpoint;
 
     /**
-     * @return API host. Default: the provider&#39;s `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
+     * @return API host. Default: the provider&#39;s `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it updates the resource in place (the same version, reached another way).
      * 
      */
     public Output<String> endpoint() {
@@ -264,14 +264,14 @@ public class VmImageVersion extends com.pulumi.resources.CustomResource {
         return this.published;
     }
     /**
-     * Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
+     * Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource (CPP; ingestion does not use it: updated in place).
      * 
      */
     @Export(name="publisherId", refs={String.class}, tree="[0]")
     private Output</* @Nullable */ String> publisherId;
 
     /**
-     * @return Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
+     * @return Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource (CPP; ingestion does not use it: updated in place).
      * 
      */
     public Output<Optional<String>> publisherId() {

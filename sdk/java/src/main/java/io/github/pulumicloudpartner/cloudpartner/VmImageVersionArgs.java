@@ -24,14 +24,14 @@ public final class VmImageVersionArgs extends com.pulumi.resources.ResourceArgs 
     public static final VmImageVersionArgs Empty = new VmImageVersionArgs();
 
     /**
-     * Which API: `cpp` (Cloud Partner Portal, default). `ingestion` is not supported by this resource yet. Default: the provider&#39;s `api` setting, else `cpp`. Changing it replaces the resource.
+     * Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider&#39;s `api` setting, else `cpp`. Changing it replaces the resource.
      * 
      */
     @Import(name="api")
     private @Nullable Output<String> api;
 
     /**
-     * @return Which API: `cpp` (Cloud Partner Portal, default). `ingestion` is not supported by this resource yet. Default: the provider&#39;s `api` setting, else `cpp`. Changing it replaces the resource.
+     * @return Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider&#39;s `api` setting, else `cpp`. Changing it replaces the resource.
      * 
      */
     public Optional<Output<String>> api() {
@@ -39,14 +39,14 @@ public final class VmImageVersionArgs extends com.pulumi.resources.ResourceArgs 
     }
 
     /**
-     * API version sent as `api-version`. Default `2017-10-31`. Changing it replaces the resource.
+     * API version sent as `api-version` (CPP, default `2017-10-31`) or `$version` (ingestion, default `2022-07-01`). Changing it updates the resource in place.
      * 
      */
     @Import(name="apiVersion")
     private @Nullable Output<String> apiVersion;
 
     /**
-     * @return API version sent as `api-version`. Default `2017-10-31`. Changing it replaces the resource.
+     * @return API version sent as `api-version` (CPP, default `2017-10-31`) or `$version` (ingestion, default `2022-07-01`). Changing it updates the resource in place.
      * 
      */
     public Optional<Output<String>> apiVersion() {
@@ -129,14 +129,14 @@ public final class VmImageVersionArgs extends com.pulumi.resources.ResourceArgs 
     }
 
     /**
-     * API host. Default: the provider&#39;s `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
+     * API host. Default: the provider&#39;s `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it updates the resource in place (the same version, reached another way).
      * 
      */
     @Import(name="endpoint")
     private @Nullable Output<String> endpoint;
 
     /**
-     * @return API host. Default: the provider&#39;s `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
+     * @return API host. Default: the provider&#39;s `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it updates the resource in place (the same version, reached another way).
      * 
      */
     public Optional<Output<String>> endpoint() {
@@ -234,14 +234,14 @@ public final class VmImageVersionArgs extends com.pulumi.resources.ResourceArgs 
     }
 
     /**
-     * Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
+     * Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource (CPP; ingestion does not use it: updated in place).
      * 
      */
     @Import(name="publisherId")
     private @Nullable Output<String> publisherId;
 
     /**
-     * @return Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
+     * @return Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource (CPP; ingestion does not use it: updated in place).
      * 
      */
     public Optional<Output<String>> publisherId() {
@@ -335,7 +335,7 @@ public final class VmImageVersionArgs extends com.pulumi.resources.ResourceArgs 
         }
 
         /**
-         * @param api Which API: `cpp` (Cloud Partner Portal, default). `ingestion` is not supported by this resource yet. Default: the provider&#39;s `api` setting, else `cpp`. Changing it replaces the resource.
+         * @param api Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider&#39;s `api` setting, else `cpp`. Changing it replaces the resource.
          * 
          * @return builder
          * 
@@ -346,7 +346,7 @@ public final class VmImageVersionArgs extends com.pulumi.resources.ResourceArgs 
         }
 
         /**
-         * @param api Which API: `cpp` (Cloud Partner Portal, default). `ingestion` is not supported by this resource yet. Default: the provider&#39;s `api` setting, else `cpp`. Changing it replaces the resource.
+         * @param api Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider&#39;s `api` setting, else `cpp`. Changing it replaces the resource.
          * 
          * @return builder
          * 
@@ -356,7 +356,7 @@ public final class VmImageVersionArgs extends com.pulumi.resources.ResourceArgs 
         }
 
         /**
-         * @param apiVersion API version sent as `api-version`. Default `2017-10-31`. Changing it replaces the resource.
+         * @param apiVersion API version sent as `api-version` (CPP, default `2017-10-31`) or `$version` (ingestion, default `2022-07-01`). Changing it updates the resource in place.
          * 
          * @return builder
          * 
@@ -367,7 +367,7 @@ public final class VmImageVersionArgs extends com.pulumi.resources.ResourceArgs 
         }
 
         /**
-         * @param apiVersion API version sent as `api-version`. Default `2017-10-31`. Changing it replaces the resource.
+         * @param apiVersion API version sent as `api-version` (CPP, default `2017-10-31`) or `$version` (ingestion, default `2022-07-01`). Changing it updates the resource in place.
          * 
          * @return builder
          * 
@@ -502,7 +502,7 @@ public final class VmImageVersionArgs extends com.pulumi.resources.ResourceArgs 
         }
 
         /**
-         * @param endpoint API host. Default: the provider&#39;s `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
+         * @param endpoint API host. Default: the provider&#39;s `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it updates the resource in place (the same version, reached another way).
          * 
          * @return builder
          * 
@@ -513,7 +513,7 @@ public final class VmImageVersionArgs extends com.pulumi.resources.ResourceArgs 
         }
 
         /**
-         * @param endpoint API host. Default: the provider&#39;s `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
+         * @param endpoint API host. Default: the provider&#39;s `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it updates the resource in place (the same version, reached another way).
          * 
          * @return builder
          * 
@@ -659,7 +659,7 @@ public final class VmImageVersionArgs extends com.pulumi.resources.ResourceArgs 
         }
 
         /**
-         * @param publisherId Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
+         * @param publisherId Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource (CPP; ingestion does not use it: updated in place).
          * 
          * @return builder
          * 
@@ -670,7 +670,7 @@ public final class VmImageVersionArgs extends com.pulumi.resources.ResourceArgs 
         }
 
         /**
-         * @param publisherId Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
+         * @param publisherId Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource (CPP; ingestion does not use it: updated in place).
          * 
          * @return builder
          * 

@@ -1,94 +1,63 @@
 /**
- * The dynamic resource providers: check/diff/create/read/update/delete for offer operations (go-live,
- * publish). This module runs inside Pulumi's dynamic provider host, loaded at run time by the thin
- * serialized provider in `resource.ts`; nothing here is serialized into state, so the token read in
- * `configure` lives only in this process's memory.
+ * The lifecycle shared by every offer operation resource (go-live, publish): check/diff/create/read/update/delete,
+ * whichever front door calls it (the dynamic provider host loads it through `provider/provider.ts`, the native
+ * plugin through `native/`). Nothing here is serialized into state, so the token read in `configure` lives only
+ * in this process's memory.
  */
 
-import type * as pulumi from "@pulumi/pulumi";
-import { createBackend } from "../backends";
+import { apiProfile, createBackend } from "../backends";
 import { staticTokenRefused, staticTokenWarning, type TokenProvider } from "../core/auth";
 import type {
   ApiName,
   OfferBackend,
-  OfferStatusReport,
   OperationHandle,
   OperationKind,
   ReadLimits,
   StartOptions,
 } from "../core/backend";
-import { AuthenticationError, CloudPartnerError, NotFoundError } from "../core/errors";
+import { AuthenticationError, CloudPartnerError, NotFoundError, ProtocolError } from "../core/errors";
 import { operationIdFromLocation } from "../core/location";
 import { isAwaitingSignoff, type OperationSnapshot } from "../core/operation";
-import { backendOptions, type ProviderHooks, ProviderTokens } from "./connection";
-
-export { ACCESS_TOKEN_CONFIG_KEY, type ProviderHooks } from "./connection";
-
 import { type PollOperationOptions, pollOperation, progressLine } from "../core/poller";
-import { normalizeStatus, type OperationStatus } from "../core/status";
 import {
   type CheckFailure,
   checkOperationInputs,
   type OperationInputs,
   UNKNOWN_VALUE,
 } from "../core/validate";
-import { checkNotificationEmails } from "../cpp/emails";
+import {
+  backendOptions,
+  type LogSeverity,
+  type ProviderHooks,
+  ProviderTokens,
+  progressSeverity,
+} from "./connection";
+import { exitWithEngine } from "./engine-watch";
+import { applySnapshot, forState, type OperationOutputs, ResourceInitError } from "./outputs";
+import { isFinished, statusFromList, statusFromOffer } from "./status-from-offer";
+import type {
+  CheckResult,
+  ConfigureRequest,
+  CreateResult,
+  DiffResult,
+  Inputs,
+  LifecycleProvider,
+  ReadResult,
+  UpdateResult,
+} from "./types";
+
+export { ACCESS_TOKEN_CONFIG_KEY, type ProviderHooks } from "./connection";
 
 const PROVIDER_KEY = "__provider";
 
-/** One step of an operation, as kept in the outputs. */
-export interface StepOutput {
-  name: string;
-  status: string;
-  progressPercentage?: number;
-  messages?: string[];
-}
-
-/** What an operation resource keeps in state. */
-export interface OperationOutputs extends OperationInputs {
-  operationLocation: string;
-  operationId?: string;
-  /** Ingestion: the durable product id, `product/<guid>`. */
-  productId?: string;
-  /** Ingestion: the submission sent to preview or live (learned while polling for a publish). */
-  submissionId?: string;
-  status: OperationStatus;
-  /** The status as the API last spelled it. */
-  rawStatus?: string;
-  /** True when the resource attached to an operation that was already running instead of starting one. */
-  attached: boolean;
-  startedAt: string;
-  completedAt?: string;
-  currentStep?: string;
-  steps: StepOutput[];
-  /** The latest messages of the step that needs attention (blocked, failed). */
-  messages: string[];
-  /** Kinds that stop at the preview sign-off point (publish): true while the operation rests there. */
-  awaitingSignoff?: boolean;
-}
-
-let engineWatch: NodeJS.Timeout | undefined;
-
 /**
- * In Pulumi's dynamic provider host, a wait can outlive the engine that asked for it (`pulumi up` killed
- * with SIGKILL leaves the host behind): nobody could receive the result, yet the host would poll for days.
- * So the host exits once its parent is gone. The operation keeps running on the Cloud Partner Portal and the
- * next `pulumi up` attaches to it.
+ * Set by `check` when the resource already exists and has `triggers`: whether they changed since its last
+ * deployment. `create` only sees the new inputs, and a replace has many causes (`endpoint`, `apiVersion`,
+ * `pulumi up --replace`); only a change of the triggers (e.g. a new image version in the draft) makes an
+ * operation that already rests at its preview or finished out of date. Absent (a first create, or one after a
+ * killed run cleared with `--clear-pending-creates`): the old triggers are unknown, so they count as changed.
  */
-function exitWithEngine(): void {
-  if (engineWatch || !/[\\/](dynamic-provider[\\/]index|native[\\/]main)\.js$/.test(process.argv[1] ?? ""))
-    return;
-  const engine = process.ppid;
-  engineWatch = setInterval(() => {
-    if (process.ppid === engine) return;
-    process.stderr.write(
-      "pulumi-cloudpartner: the Pulumi engine that started this provider is gone; exiting. Operations keep running " +
-        "on the Cloud Partner Portal; the next `pulumi up` attaches to them.\n",
-    );
-    process.exit(1);
-  }, 1000);
-  engineWatch.unref();
-}
+export const TRIGGERS_CHANGED_KEY = "__triggersChanged";
 
 /**
  * Per-call control a front door other than the dynamic host passes to `create`/`update` (the native provider:
@@ -99,29 +68,17 @@ export interface CallControl {
   signal?: AbortSignal;
   /** Stop waiting at this time (ms since the epoch on the provider's clock) if `timeoutSeconds` ends later. */
   deadlineMs?: number;
-}
-
-/**
- * Thrown once the API accepted the operation and something later went wrong (timeout, failure, repeated
- * errors). The dynamic provider host turns `id` + `properties` into a partially created resource, so the
- * operation location is saved and the next `pulumi up` resumes it instead of starting another one.
- */
-export class ResourceInitError extends Error {
-  constructor(
-    message: string,
-    readonly id: string,
-    readonly properties: Record<string, unknown>,
-    readonly reasons: string[],
-  ) {
-    super(message);
-    this.name = "ResourceInitError";
-  }
+  /** Where `deadlineMs` comes from, for the message when it ends the wait (e.g. customTimeouts.create). */
+  deadlineSetting?: { name: string; description: string };
 }
 
 /** An input one kind adds to the common ones (publish: `notificationEmails`). It is kept in the outputs. */
 export interface KindInput {
-  /** Validates a value (never called with one still unknown during preview) and returns it normalized. */
-  check(value: unknown): { value: unknown; problems: string[] };
+  /**
+   * Validates a value (never called with one still unknown during preview) and returns it normalized; `api` is
+   * the resource's, so an API's own check stays below the seam (`apiProfile(api).startInputs`).
+   */
+  check(value: unknown, api: ApiName): { value: unknown; problems: string[] };
   /** What a change does: start a new operation (`replace`), or record the new value in state (`update`). */
   onChange: "replace" | "update";
   /** The APIs that use this input (default: all). For the others it is optional, not checked, and ignored. */
@@ -161,7 +118,7 @@ const WAITING_INPUTS = [
 
 /** The machinery shared by every operation resource; a subclass only describes its kind. */
 export abstract class OperationResourceProvider<Extra extends object = Record<never, never>>
-  implements pulumi.dynamic.ResourceProvider
+  implements LifecycleProvider
 {
   readonly #tokens: ProviderTokens;
 
@@ -172,15 +129,26 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     this.#tokens = new ProviderTokens(hooks.tokenProvider);
   }
 
-  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+  async configure(req: ConfigureRequest): Promise<void> {
     this.#tokens.configure(req);
   }
 
-  async check(_olds: pulumi.Inputs, news: pulumi.Inputs): Promise<pulumi.dynamic.CheckResult> {
-    return this.#check(news);
+  async check(olds: Inputs, news: Inputs): Promise<CheckResult> {
+    const checked = this.#check(news);
+    const triggers = checked.inputs.triggers;
+    delete checked.inputs[TRIGGERS_CHANGED_KEY];
+    // Only for a resource in state whose triggers are known (in a preview they may not be yet).
+    if (
+      olds.offerId !== undefined &&
+      Array.isArray(triggers) &&
+      triggers.length > 0 &&
+      !JSON.stringify(triggers).includes(UNKNOWN_VALUE)
+    )
+      checked.inputs[TRIGGERS_CHANGED_KEY] = !sameValue(olds.triggers, triggers);
+    return checked;
   }
 
-  async diff(_id: pulumi.ID, olds: pulumi.Inputs, news: pulumi.Inputs): Promise<pulumi.dynamic.DiffResult> {
+  async diff(_id: string, olds: Inputs, news: Inputs): Promise<DiffResult> {
     const filled = this.#check(news).inputs;
     const extras = Object.entries<KindInput>(this.spec.inputs);
     const changed = (key: string) =>
@@ -205,7 +173,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     };
   }
 
-  async create(raw: pulumi.Inputs, control: CallControl = {}): Promise<pulumi.dynamic.CreateResult> {
+  async create(raw: Inputs, control: CallControl = {}): Promise<CreateResult> {
     const inputs = this.#inputs(raw);
     const { signal } = control;
     const backend = this.#backend(inputs);
@@ -218,7 +186,9 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     const started =
       (await backend.findExisting(this.spec.kind, signal, {
         // Replaced because its triggers changed (e.g. a new image version): a resting publish predates that.
-        onlyInProgress: inputs.triggers !== undefined && inputs.triggers.length > 0,
+        // Replaced for another reason (endpoint, apiVersion, `--replace`): it is still the current one.
+        onlyInProgress:
+          inputs.triggers !== undefined && inputs.triggers.length > 0 && raw[TRIGGERS_CHANGED_KEY] !== false,
       })) ?? (await backend.start(this.spec.kind, { ...this.spec.startOptions?.(inputs), signal }));
     this.#log(
       started.origin === "attached"
@@ -246,12 +216,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     return { id, outs: forState(final) };
   }
 
-  async update(
-    id: pulumi.ID,
-    olds: pulumi.Inputs,
-    news: pulumi.Inputs,
-    control: CallControl = {},
-  ): Promise<pulumi.dynamic.UpdateResult> {
+  async update(id: string, olds: Inputs, news: Inputs, control: CallControl = {}): Promise<UpdateResult> {
     const inputs = this.#inputs(news);
     const previous = olds as Partial<OperationOutputs>;
     if (typeof previous.operationLocation !== "string") {
@@ -273,7 +238,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     return { outs: forState(outs) };
   }
 
-  async read(id: pulumi.ID, props: pulumi.Inputs): Promise<pulumi.dynamic.ReadResult> {
+  async read(id: string, props: Inputs): Promise<ReadResult> {
     const outs = { ...(props as OperationOutputs) };
     if (typeof outs.operationLocation !== "string") return { id, props };
     const inputs = this.#inputs(props);
@@ -295,20 +260,39 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
   }
 
   /**
-   * The operation record answered 404 (records do not live forever): the resource takes its status from the
-   * offer's (`statusFromOffer`), so it never keeps `running` beside a status that says otherwise, and a
-   * later `pulumi up` does not resume a wait that cannot succeed.
+   * The operation record answered 404 (records do not live forever). An operation that had already finished
+   * keeps its outcome: the offer's status describes the offer's latest operation, which may be a later one (a
+   * go-live that succeeded long ago must not read `failed` because a new publish now waits for review, or the
+   * diff would replace it and send a go-live nobody asked for). One still running takes its status from its own
+   * entry in the offer's list of operations when listed, else from the offer's (`statusFromOffer`), so it never
+   * keeps `running` beside a status that says otherwise, and a later `pulumi up` does not resume a wait that
+   * cannot succeed. The offer is read either way: when it is gone, the caller removes the resource.
    */
   async #fromOffer(backend: OfferBackend, outs: OperationOutputs): Promise<OperationOutputs> {
     const offer = await backend.offerStatus();
-    const derived = statusFromOffer(this.spec.kind, offer);
+    const gone = `[${backend.offer}] the ${this.spec.label} operation ${outs.operationLocation} is no longer available (HTTP 404)`;
+    if (isFinished(outs.status)) {
+      this.#log(
+        `${gone}; it ended ${outs.status}, and that is kept: the offer's status (${offer.status || "empty"}) describes its latest operation, which may be a later one.`,
+      );
+      return outs;
+    }
+    const id = backend.api === "ingestion" ? outs.submissionId : outs.operationId;
+    // A list this client cannot read says nothing about this operation: the offer's status is then all there is.
+    const listed = await backend.listOperations().catch((error: unknown) => {
+      if (error instanceof ProtocolError) return [];
+      throw error;
+    });
+    const derived = statusFromList(this.spec.kind, id, listed) ?? statusFromOffer(this.spec.kind, offer);
     this.#log(
-      `[${backend.offer}] the ${this.spec.label} operation ${outs.operationLocation} is no longer available (HTTP 404); the offer's status is ${offer.status || "empty"}: ${derived.note}`,
+      derived.source === "list"
+        ? `${gone}; ${derived.note}`
+        : `${gone}; the offer's status is ${offer.status || "empty"}: ${derived.note}`,
     );
     return {
       ...outs,
       status: derived.status,
-      rawStatus: offer.status,
+      rawStatus: derived.rawStatus,
       messages: [derived.note],
       ...(this.spec.stopsAtSignoff ? { awaitingSignoff: derived.awaitingSignoff } : {}),
       ...(derived.status !== "running" && !outs.completedAt
@@ -317,7 +301,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     };
   }
 
-  async delete(_id: pulumi.ID, props: pulumi.Inputs): Promise<void> {
+  async delete(_id: string, props: Inputs): Promise<void> {
     const ingestion = props.api === "ingestion";
     const what = ingestion ? `${props.offerId}` : `${props.publisherId}/${props.offerId}`;
     const emails =
@@ -366,17 +350,16 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
       const now = this.#now();
       const warning = staticTokenWarning(tokens, now, now + inputs.timeoutSeconds * 1000);
       if (warning) this.#log(`[${what}] ${warning}`);
+      const callerMs = (control.deadlineMs ?? Number.POSITIVE_INFINITY) - this.#now();
       const options: PollOperationOptions = {
         pollIntervalMs: inputs.pollIntervalSeconds * 1000,
         maxPollIntervalMs: inputs.maxPollIntervalSeconds * 1000,
-        // The earlier of timeoutSeconds and the caller's deadline (the poller needs a positive time).
-        timeoutMs: Math.max(
-          1,
-          Math.min(
-            inputs.timeoutSeconds * 1000,
-            (control.deadlineMs ?? Number.POSITIVE_INFINITY) - this.#now(),
-          ),
-        ),
+        // The earlier of timeoutSeconds and the caller's deadline (the poller needs a positive time); the
+        // timeout message names whichever it was.
+        timeoutMs: Math.max(1, Math.min(inputs.timeoutSeconds * 1000, callerMs)),
+        ...(callerMs < inputs.timeoutSeconds * 1000 && control.deadlineSetting
+          ? { timeoutSetting: control.deadlineSetting }
+          : {}),
         signal: control.signal,
         // A resumed wait keeps the pace of the operation's age instead of starting over at pollIntervalSeconds.
         startedAtMs: Date.parse(outs.startedAt),
@@ -389,7 +372,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
         until: this.spec.stopsAtSignoff ? isAwaitingSignoff : undefined,
         onProgress: (event) => {
           if (event.snapshot) current = this.#apply(current, event.snapshot);
-          this.#log(progressLine(what, this.spec.label, event));
+          this.#log(progressLine(what, this.spec.label, event), progressSeverity(event));
         },
       };
       const final = await pollOperation(read, outs.operationLocation, options);
@@ -407,7 +390,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
         });
         if (fromOffer.status !== "running" || fromOffer.awaitingSignoff === true) return fromOffer;
         const message =
-          `The ${this.spec.label} operation ${current.operationLocation} is no longer available (HTTP 404), and the offer's status is ${fromOffer.rawStatus}: an operation still runs for ${what}, but this resource cannot follow it without its record. ` +
+          `The ${this.spec.label} operation ${current.operationLocation} is no longer available (HTTP 404), and its status as read now is ${fromOffer.rawStatus}: an operation still runs for ${what}, but this resource cannot follow it without its record. ` +
           `Either run \`pulumi up --replace <this resource's URN>\` (\`pulumi stack --show-urns\` lists it): the new resource attaches to the running ${this.spec.label} if the offer lists one (nothing is sent while one runs); ` +
           `or wait until \`npx pulumi-cloudpartner status ${backend.api === "ingestion" ? `--api ingestion ${inputs.offerId}` : `${inputs.publisherId} ${inputs.offerId}`}\` shows it ended, then run \`pulumi refresh\` and \`pulumi up\`.`;
         throw new ResourceInitError(
@@ -441,12 +424,12 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
   }
 
   /** The common checks plus this kind's own inputs; fills defaults and normalizes. */
-  #check(news: pulumi.Inputs): { inputs: Record<string, unknown>; failures: CheckFailure[] } {
-    const { inputs, failures } = checkOperationInputs(news);
+  #check(news: Inputs): { inputs: Record<string, unknown>; failures: CheckFailure[] } {
+    const { inputs, failures } = checkOperationInputs(news, apiProfile);
     for (const [property, input] of Object.entries<KindInput>(this.spec.inputs)) {
       if (inputs[property] === UNKNOWN_VALUE) continue;
       if (input.apis && !input.apis.includes((inputs.api ?? "cpp") as ApiName)) continue;
-      const checked = input.check(inputs[property]);
+      const checked = input.check(inputs[property], (inputs.api ?? "cpp") as ApiName);
       // The host cannot serialize `undefined` (a missing input): leave it out, the failure says why.
       if (checked.value !== undefined) inputs[property] = checked.value;
       failures.push(...checked.problems.map((reason) => ({ property, reason })));
@@ -455,7 +438,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
   }
 
   /** The checked inputs, common and this kind's own; throws naming every invalid one. */
-  #inputs(raw: pulumi.Inputs): OperationInputs & Extra {
+  #inputs(raw: Inputs): OperationInputs & Extra {
     const { inputs, failures } = this.#check(raw);
     if (failures.length) throw new Error(failures.map((f) => f.reason).join(" "));
     const pick = inputs as unknown as OperationInputs;
@@ -493,8 +476,9 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     );
   }
 
-  #log(line: string): void {
-    (this.hooks.log ?? console.log)(line);
+  #log(line: string, severity: LogSeverity = "info"): void {
+    if (this.hooks.log) this.hooks.log(line, severity);
+    else console.log(line);
   }
 
   #now(): number {
@@ -505,87 +489,6 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
   toJSON(): Record<string, string> {
     return { kind: this.spec.kind };
   }
-}
-
-/** Applies what a poll returned to the outputs. */
-export function applySnapshot(
-  outs: OperationOutputs,
-  snapshot: OperationSnapshot,
-  nowMs: number,
-): OperationOutputs {
-  const attention = snapshot.steps.find(
-    (s) => s.messages.length > 0 && s.status.toLowerCase() !== "complete",
-  );
-  const terminal = snapshot.status !== "running";
-  return {
-    ...outs,
-    status: snapshot.status,
-    rawStatus: snapshot.rawStatus,
-    currentStep: snapshot.currentStep?.name ?? outs.currentStep,
-    steps: snapshot.steps.map((s) => ({
-      name: s.name,
-      status: s.status,
-      ...(s.progressPercentage !== undefined ? { progressPercentage: s.progressPercentage } : {}),
-      ...(s.messages.length ? { messages: s.messages.slice(-5) } : {}),
-    })),
-    messages: [
-      ...new Set([...(attention?.messages ?? []), ...(snapshot.error ? [snapshot.error] : [])]),
-    ].slice(-10),
-    ...(terminal && !outs.completedAt ? { completedAt: new Date(nowMs).toISOString() } : {}),
-  };
-}
-
-/**
- * Outputs as the provider host can store them: it rejects `undefined` ("Unexpected struct type"), which
- * would fail a deployment after the API accepted the operation, so absent values are left out.
- */
-export function forState<T extends object>(outputs: T): T {
-  return Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined)) as T;
-}
-
-/**
- * What an operation whose record is gone (HTTP 404) amounts to, from the offer's status (which describes the
- * offer's latest operation): `live`/succeeded → succeeded; failed; canceled; `neverPublished`/`notStarted`
- * (nothing ran, nothing runs) → failed; `waitingForPublisherReview` → a publish rests at sign-off (running,
- * awaiting sign-off: not resumed), while for a go-live it means the go-live did not take (failed, so the next
- * `pulumi up` starts one); anything else still running → running.
- */
-export function statusFromOffer(
-  kind: OperationKind,
-  offer: Pick<OfferStatusReport, "status" | "awaitingSignoff">,
-): { status: OperationStatus; awaitingSignoff: boolean; note: string } {
-  const key = offer.status.toLowerCase().replace(/[^a-z]/g, "");
-  if (key === "live") return { status: "succeeded", awaitingSignoff: false, note: "the offer is live." };
-  if (key === "neverpublished" || key === "notstarted")
-    return {
-      status: "failed",
-      awaitingSignoff: false,
-      note: `nothing runs for the offer; the next \`pulumi up\` starts a new ${kind === "golive" ? "go-live" : "publish"}.`,
-    };
-  if (offer.awaitingSignoff)
-    return kind === "publish"
-      ? {
-          status: "running",
-          awaitingSignoff: true,
-          note: "the preview is ready: review the preview links, then go live (OfferGoLive).",
-        }
-      : {
-          status: "failed",
-          awaitingSignoff: false,
-          note: "the offer waits for its go-live, so this go-live did not take; the next `pulumi up` starts one.",
-        };
-  const normalized = normalizeStatus(offer.status);
-  if (normalized.status !== "running")
-    return {
-      status: normalized.status,
-      awaitingSignoff: false,
-      note: `the offer's latest operation ${normalized.status}.`,
-    };
-  return {
-    status: "running",
-    awaitingSignoff: false,
-    note: `an operation still runs for the offer${normalized.recognized ? "" : ` (status ${JSON.stringify(offer.status)} is not one this client knows)`}.`,
-  };
 }
 
 /** `startedAt` for a new resource: the API's start time when it is a valid time not in the future, else now. */
@@ -609,56 +512,4 @@ function outcomeOf(outs: OperationOutputs, backend: OfferBackend): string {
 
 function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** Takes an offer live: POST .../golive, then waits for the operation to end. */
-export class OfferGoLiveProvider extends OperationResourceProvider {
-  constructor(hooks: ProviderHooks = {}) {
-    super(
-      {
-        kind: "golive",
-        label: "go-live",
-        adopted: "the latest published version already went live",
-        inputs: {},
-      },
-      hooks,
-    );
-  }
-}
-
-/** Inputs `OfferPublish` adds. */
-export interface PublishInputs {
-  /** Optional: without it the publish request has no body (the API ignores the addresses for migrated offers). */
-  notificationEmails?: string[];
-}
-
-/**
- * Publishes an offer: POST .../publish (with the notification e-mails when given), then waits until the
- * preview is ready (the publish rests at its sign-off step) or the publish ends. The next move is the
- * publisher's: review the preview links, then go live (OfferGoLive); the go-live is the sign-off. Changing the e-mails is recorded in place:
- * re-publishing would restart certification for a list of recipients.
- */
-export class OfferPublishProvider extends OperationResourceProvider<PublishInputs> {
-  constructor(hooks: ProviderHooks = {}) {
-    super(
-      {
-        kind: "publish",
-        label: "publish",
-        adopted: "the current version was already published and its preview is ready",
-        inputs: {
-          notificationEmails: {
-            check: (value) =>
-              value === undefined || value === null
-                ? { value: undefined, problems: [] }
-                : checkNotificationEmails(value),
-            onChange: "update",
-            apis: ["cpp"],
-          },
-        },
-        startOptions: (inputs) => ({ notificationEmails: inputs.notificationEmails }),
-        stopsAtSignoff: true,
-      },
-      hooks,
-    );
-  }
 }
