@@ -53,7 +53,8 @@ async function main(): Promise<void> {
   // The engine reads the port from the first line; it must be the first thing printed.
   process.stdout.write(`${port}\n`);
   // From start-up, not only while a call waits: an idle plugin must not outlive a killed engine either.
-  exitWithEngine();
+  // Explicit: in the single executable, process.argv[1] is the executable, not native/main.js.
+  exitWithEngine(true);
 }
 
 main().catch((error: unknown) => {

@@ -13,10 +13,11 @@ let engineWatch: (() => void) | undefined;
  * nobody could receive the result, yet the plugin would poll for days, and an idle one would stay up for good.
  * So the plugin exits once its engine is gone. The operation keeps running on the API side and the next
  * `pulumi up` attaches to it. Started once per process, and only in a plugin process (never in a program or a
- * test that loads this module).
+ * test that loads this module): the caller says so (`fromPluginEntry`, the native plugin's main, whose single
+ * executable has no script path in `process.argv[1]`), or the script path shows it.
  */
-export function exitWithEngine(): void {
-  if (engineWatch || !PLUGIN_ENTRY.test(process.argv[1] ?? "")) return;
+export function exitWithEngine(fromPluginEntry = false): void {
+  if (engineWatch || (!fromPluginEntry && !PLUGIN_ENTRY.test(process.argv[1] ?? ""))) return;
   engineWatch = watchEngine({
     address: engineAddressOf(process.argv.slice(2)),
     onGone: (why) => {
