@@ -57,6 +57,27 @@ export function endSentence(text: string): string {
   return trimmed === "" || /[.!?…]["'”’)\]]*$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }
 
+/**
+ * A cause kept on an error of the hierarchy, with its texts redacted as the error's own are: `util.inspect`,
+ * loggers and the engines print a cause's message and stack (`[cause]: SyntaxError: …`). An `Error` cause is
+ * redacted in place (message, stack, its own causes, a few levels deep); a string cause is replaced.
+ */
+function redactCause(cause: unknown, depth = 0): unknown {
+  if (typeof cause === "string") return redactSecrets(cause);
+  if (!(cause instanceof Error) || depth > 5) return cause;
+  if (!(cause instanceof CloudPartnerError)) {
+    try {
+      cause.message = redactSecrets(cause.message);
+      if (cause.stack !== undefined) cause.stack = redactSecrets(cause.stack);
+      if (cause.cause !== undefined) cause.cause = redactCause(cause.cause, depth + 1);
+    } catch {
+      // A frozen error cannot be redacted; it is dropped rather than shown.
+      return undefined;
+    }
+  }
+  return cause;
+}
+
 export type CloudPartnerErrorCode =
   | "CPP_REJECTED"
   | "CPP_NOT_FOUND"
@@ -101,7 +122,10 @@ export class CloudPartnerError extends Error {
 
   constructor(code: CloudPartnerErrorCode, message: string, details: CloudPartnerErrorDetails = {}) {
     // Redacted before `super`, so the stack trace's first line is clean too.
-    super(redactSecrets(message), details.cause === undefined ? undefined : { cause: details.cause });
+    super(
+      redactSecrets(message),
+      details.cause === undefined ? undefined : { cause: redactCause(details.cause) },
+    );
     this.name = new.target.name;
     this.code = code;
     this.status = details.status;
