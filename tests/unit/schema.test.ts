@@ -26,6 +26,7 @@ interface SchemaProperty {
   $ref?: string;
   default?: unknown;
   secret?: boolean;
+  description?: string;
 }
 interface SchemaObject {
   properties: Record<string, SchemaProperty>;
