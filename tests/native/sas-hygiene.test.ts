@@ -6,8 +6,7 @@
 
 import { sasUri } from "../../scripts/lib/release";
 import type { CppSimulator } from "../simulator/server";
-import { withSimulator } from "../support/harness";
-import { NativeHost, secret } from "../support/native-host";
+import { type NativeHost, nativeHostSuite, secret } from "../support/native-host";
 import { decodeInitError } from "../support/provider-host";
 
 const IMAGE = "cloudpartner:index:VmImageVersion";
@@ -20,15 +19,8 @@ let sim: CppSimulator;
 let host: NativeHost;
 let counter = 0;
 
-beforeAll(async () => {
-  sim = await withSimulator({ acceptedTokens: [CANARY] });
-  host = await NativeHost.start();
-  await host.configure({ accessToken: secret(CANARY), endpoint: sim.url, version: "0.1.0" });
-});
-
-afterAll(async () => {
-  await host?.stop();
-  await sim?.close();
+nativeHostSuite(CANARY, (suite) => {
+  ({ sim, host } = suite);
 });
 
 /** What the plugin said since `from` responses, check answers left out (they hand the SAS inputs back). */

@@ -227,7 +227,10 @@ test("provider configuration: accessToken (secret), endpoint, api; the schema ve
   expect(schema.provider.inputProperties.accessToken?.secret).toBe(true);
   // The native provider's configuration is in state (the token as a secret, CheckConfig marks it so): the
   // description must not promise otherwise.
-  for (const accessToken of [schema.config.variables.accessToken, schema.provider.inputProperties.accessToken]) {
+  for (const accessToken of [
+    schema.config.variables.accessToken,
+    schema.provider.inputProperties.accessToken,
+  ]) {
     expect(accessToken?.description).not.toMatch(/never stored in state/i);
     expect(accessToken?.description).toMatch(/as a secret/);
   }
