@@ -6,6 +6,7 @@
 
 import { sasUri } from "../../scripts/lib/release";
 import type { CppSimulator } from "../simulator/server";
+import { addOfferQuotingRefusedBlob, blobPath } from "../support/images";
 import { type NativeHost, nativeHostSuite, secret } from "../support/native-host";
 import { decodeInitError } from "../support/provider-host";
 
@@ -14,7 +15,6 @@ const PUBLISH = "cloudpartner:index:OfferPublish";
 const CANARY = "canary-native-sas-token-7a31";
 const SIG = "SIGnativeSecret";
 const T0 = Date.now();
-const blobPath = (blob: string) => `https://contoso.blob.core.windows.net/vhds/${blob}.vhd`;
 let sim: CppSimulator;
 let host: NativeHost;
 let counter = 0;
@@ -41,13 +41,7 @@ const image = (offerId: string, blob: string) => ({
 test("a 400 on the offer PUT quoting the SAS URI: the blob path, never the signature", async () => {
   const offerId = `native-sas-${++counter}`;
   const blob = `os-${offerId}`;
-  sim.addOffer({
-    publisherId: "contoso",
-    offerId,
-    state: "live",
-    echoBlobUri: true,
-    unreadableBlobs: [blobPath(blob)],
-  });
+  addOfferQuotingRefusedBlob(sim, offerId, blob);
   const news = (await host.check(IMAGE, {}, image(offerId, blob))).inputs;
   const from = host.host.responses.length;
   const error = await host.create(IMAGE, news).catch((e: unknown) => e);

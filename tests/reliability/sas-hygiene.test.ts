@@ -9,13 +9,12 @@ import { run } from "../../provider/cli";
 import { PooledTransport } from "../../provider/core/http";
 import type { CppSimulator } from "../simulator/server";
 import { defaultIngestionSeed } from "../simulator/server";
-import { sas as sasOf } from "../support/images";
+import { addOfferQuotingRefusedBlob, blobPath, sas as sasOf } from "../support/images";
 import { decodeInitError, dynamicHostSuite, type ProviderHost } from "../support/provider-host";
 
 const CANARY = "canary-token-sas-5d2e77";
 const SIG = "SIGsecretZmFrZQ%3D%3D";
 const sas = (blob: string) => sasOf(blob, decodeURIComponent(SIG));
-const blobPath = (blob: string) => `https://contoso.blob.core.windows.net/vhds/${blob}.vhd`;
 /** What a signature looks like wherever it might leak: as sent, or percent-encoded once more. */
 const LEAKS = [decodeURIComponent(SIG), SIG, "SIGsecret"];
 
@@ -89,13 +88,7 @@ describe("through the dynamic provider host", () => {
   test("CPP: a 400 on the offer PUT quoting the SAS URI shows the blob path only", async () => {
     const offerId = `sas-put-${++counter}`;
     const blob = `os-put-${counter}`;
-    sim.addOffer({
-      publisherId: "contoso",
-      offerId,
-      state: "live",
-      echoBlobUri: true,
-      unreadableBlobs: [blobPath(blob)],
-    });
+    addOfferQuotingRefusedBlob(sim, offerId, blob);
     const responsesBefore = host.responses.length;
     const { error } = await createThroughHost(cppImage(offerId, blob));
     const message = (error as Error).message;
