@@ -59,23 +59,34 @@ export function endSentence(text: string): string {
 
 /**
  * A cause kept on an error of the hierarchy, with its texts redacted as the error's own are: `util.inspect`,
- * loggers and the engines print a cause's message and stack (`[cause]: SyntaxError: …`). An `Error` cause is
+ * loggers and the engines print a cause's message and stack (`[cause]: SyntaxError: …`). An error-like cause is
  * redacted in place (message, stack, its own causes, a few levels deep); a string cause is replaced.
  */
 function redactCause(cause: unknown, depth = 0): unknown {
   if (typeof cause === "string") return redactSecrets(cause);
-  if (!(cause instanceof Error) || depth > 5) return cause;
+  // Any error-like object, not only this realm's `Error` (a DOMException, an error from another context).
+  if (!isErrorLike(cause) || depth > 5) return cause;
   if (!(cause instanceof CloudPartnerError)) {
     try {
-      cause.message = redactSecrets(cause.message);
-      if (cause.stack !== undefined) cause.stack = redactSecrets(cause.stack);
-      if (cause.cause !== undefined) cause.cause = redactCause(cause.cause, depth + 1);
+      // Assigned only when something changes: a DOMException (an abort reason) has a read-only message.
+      const message = redactSecrets(cause.message);
+      if (message !== cause.message) cause.message = message;
+      const stack = cause.stack === undefined ? undefined : redactSecrets(cause.stack);
+      if (stack !== cause.stack) cause.stack = stack;
+      if (cause.cause !== undefined) {
+        const inner = redactCause(cause.cause, depth + 1);
+        if (inner !== cause.cause) cause.cause = inner;
+      }
     } catch {
-      // A frozen error cannot be redacted; it is dropped rather than shown.
+      // An error whose texts cannot be replaced (read-only, frozen) is dropped rather than shown.
       return undefined;
     }
   }
   return cause;
+}
+
+function isErrorLike(value: unknown): value is Error {
+  return typeof value === "object" && value !== null && typeof (value as Error).message === "string";
 }
 
 export type CloudPartnerErrorCode =

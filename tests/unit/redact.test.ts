@@ -7,6 +7,7 @@
 import { inspect } from "node:util";
 import { StaticTokenProvider } from "../../provider/core/auth";
 import {
+  AbortedError,
   ConcurrentEditError,
   endSentence,
   OperationFailedError,
@@ -156,6 +157,15 @@ describe("causes are redacted too", () => {
     expect(inspect([rejected, text], { depth: 10 })).not.toContain("SECRETsig");
     expect((rejected.cause as Error).message).toContain(BLOB);
     expect(text.cause).toBe(`text: ${REDACTED}`);
+  });
+
+  test("a cause with nothing to redact is kept as it is, a read-only one too (an abort reason)", () => {
+    const reason = new DOMException("This operation was aborted", "AbortError");
+    const aborted = new AbortedError("Stopped waiting.", { cause: reason });
+    expect(aborted.cause).toBe(reason);
+    // A read-only one that would show a signature is dropped rather than shown.
+    const quoting = new DOMException(`Refused ${URI}`, "AbortError");
+    expect(new AbortedError("Stopped waiting.", { cause: quoting }).cause).toBeUndefined();
   });
 });
 
