@@ -6,9 +6,8 @@
 
 import { sasUri } from "../../scripts/lib/release";
 import { type CppSimulator, defaultIngestionSeed } from "../simulator/server";
-import { isSecret, NativeHost, nativeHostSuite, secret } from "../support/native-host";
+import { IMAGE, isSecret, NativeHost, nativeHostSuite, secret } from "../support/native-host";
 
-const IMAGE = "cloudpartner:index:VmImageVersion";
 const CANARY = "canary-native-image-token-41c2";
 /** SAS URIs start a day before this. */
 const T0 = Date.now();

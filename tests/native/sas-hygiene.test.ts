@@ -7,11 +7,9 @@
 import { sasUri } from "../../scripts/lib/release";
 import type { CppSimulator } from "../simulator/server";
 import { addOfferQuotingRefusedBlob, blobPath } from "../support/images";
-import { type NativeHost, nativeHostSuite, secret } from "../support/native-host";
+import { IMAGE, type NativeHost, nativeHostSuite, PUBLISH, secret } from "../support/native-host";
 import { decodeInitError } from "../support/provider-host";
 
-const IMAGE = "cloudpartner:index:VmImageVersion";
-const PUBLISH = "cloudpartner:index:OfferPublish";
 const CANARY = "canary-native-sas-token-7a31";
 const SIG = "SIGnativeSecret";
 const T0 = Date.now();

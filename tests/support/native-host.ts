@@ -34,6 +34,7 @@ export const PLUGIN = ((selected = process.env.CLOUDPARTNER_PLUGIN) => {
 })();
 export const GO_LIVE = "cloudpartner:index:OfferGoLive";
 export const PUBLISH = "cloudpartner:index:OfferPublish";
+export const IMAGE = "cloudpartner:index:VmImageVersion";
 
 export function urnOf(type: string, name = "live"): string {
   return `urn:pulumi:test::cloudpartner::${type}::${name}`;
