@@ -5,9 +5,8 @@
  */
 
 import { type CppSimulator, defaultIngestionSeed } from "../simulator/server";
-import { withSimulator } from "../support/harness";
 import { sas as sasOf } from "../support/images";
-import { ProviderHost, serializedProvider } from "../support/provider-host";
+import { dynamicHostSuite, ProviderHost } from "../support/provider-host";
 
 const CANARY = "canary-token-image-8c1f0a";
 let sim: CppSimulator;
@@ -16,18 +15,14 @@ const text: Record<string, string> = {};
 
 const sas = (blob: string) => sasOf(blob, "SIGsecret");
 
-beforeAll(async () => {
-  sim = await withSimulator({ acceptedTokens: [CANARY] });
-  for (const name of ["VmImageVersionProvider", "OfferPublishProvider", "OfferGoLiveProvider"] as const)
-    text[name] = await serializedProvider(name);
-  host = await ProviderHost.start();
-  await host.configure({ "cloudpartner:accessToken": CANARY });
-});
-
-afterAll(async () => {
-  await host?.stop();
-  await sim?.close();
-});
+dynamicHostSuite(
+  CANARY,
+  ["VmImageVersionProvider", "OfferPublishProvider", "OfferGoLiveProvider"],
+  (suite) => {
+    ({ sim, host } = suite);
+    Object.assign(text, suite.text);
+  },
+);
 
 const count = (offerId: string, method: string, kind: string) =>
   sim.requests.filter((r) => r.offerId === offerId && r.method === method && r.kind === kind && r.processed)

@@ -6,10 +6,8 @@
 
 import { sasUri } from "../../scripts/lib/release";
 import { type CppSimulator, defaultIngestionSeed } from "../simulator/server";
-import { withSimulator } from "../support/harness";
-import { isSecret, NativeHost, secret } from "../support/native-host";
+import { IMAGE, isSecret, NativeHost, nativeHostSuite, secret } from "../support/native-host";
 
-const IMAGE = "cloudpartner:index:VmImageVersion";
 const CANARY = "canary-native-image-token-41c2";
 /** SAS URIs start a day before this. */
 const T0 = Date.now();
@@ -17,15 +15,8 @@ let sim: CppSimulator;
 let host: NativeHost;
 let counter = 0;
 
-beforeAll(async () => {
-  sim = await withSimulator({ acceptedTokens: [CANARY] });
-  host = await NativeHost.start();
-  await host.configure({ accessToken: secret(CANARY), endpoint: sim.url, version: "0.1.0" });
-});
-
-afterAll(async () => {
-  await host?.stop();
-  await sim?.close();
+nativeHostSuite(CANARY, (suite) => {
+  ({ sim, host } = suite);
 });
 
 afterEach(() => {

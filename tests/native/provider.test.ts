@@ -7,8 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { CppSimulator } from "../simulator/server";
-import { withSimulator } from "../support/harness";
-import { GO_LIVE, isSecret, NativeHost, PUBLISH, secret } from "../support/native-host";
+import { GO_LIVE, isSecret, NativeHost, nativeHostSuite, PUBLISH, secret } from "../support/native-host";
 import { decodeInitError } from "../support/provider-host";
 
 const CANARY = "canary-native-token-5d1e8b7a";
@@ -48,15 +47,8 @@ async function until(predicate: () => boolean, what: string, timeoutMs = 10_000)
   }
 }
 
-beforeAll(async () => {
-  sim = await withSimulator({ acceptedTokens: [CANARY] });
-  host = await NativeHost.start();
-  await host.configure({ accessToken: secret(CANARY), endpoint: sim.url, version: "0.1.0" });
-});
-
-afterAll(async () => {
-  await host?.stop();
-  await sim?.close();
+nativeHostSuite(CANARY, (suite) => {
+  ({ sim, host } = suite);
 });
 
 afterEach(() => {

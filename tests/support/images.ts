@@ -19,6 +19,23 @@ export function sas(blob: string, sig: string): string {
   return sasUri("contoso", blob, T0, sig);
 }
 
+/** The URL of a contoso VHD without its query: what a redacted message keeps of a SAS URI. */
+export const blobPath = (blob: string) => `https://contoso.blob.core.windows.net/vhds/${blob}.vhd`;
+
+/**
+ * Adds a live contoso offer whose API cannot read `blob` and quotes the SAS URI it was given in its refusal
+ * (`echoBlobUri`), as an API that says "Not able to download blob <uri>" would.
+ */
+export function addOfferQuotingRefusedBlob(sim: CppSimulator, offerId: string, blob: string): void {
+  sim.addOffer({
+    publisherId: "contoso",
+    offerId,
+    state: "live",
+    echoBlobUri: true,
+    unreadableBlobs: [blobPath(blob)],
+  });
+}
+
 const DAY_MS = 86_400_000;
 
 /** The same SAS URI expiring `days` from now (real time), started 30 days back. */

@@ -9,6 +9,8 @@ import * as path from "node:path";
 import type * as provpb from "@pulumi/pulumi/proto/provider_pb";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { binaryPath, hostPlatform, platformOf } from "../../scripts/lib/plugin-build";
+import type { CppSimulator } from "../simulator/server";
+import { withSimulator } from "./harness";
 import { ProviderHost } from "./provider-host";
 
 const provproto: typeof import("@pulumi/pulumi/proto/provider_pb") = require("@pulumi/pulumi/proto/provider_pb");
@@ -32,6 +34,7 @@ export const PLUGIN = ((selected = process.env.CLOUDPARTNER_PLUGIN) => {
 })();
 export const GO_LIVE = "cloudpartner:index:OfferGoLive";
 export const PUBLISH = "cloudpartner:index:OfferPublish";
+export const IMAGE = "cloudpartner:index:VmImageVersion";
 
 export function urnOf(type: string, name = "live"): string {
   return `urn:pulumi:test::cloudpartner::${type}::${name}`;
@@ -200,4 +203,27 @@ export class NativeHost {
       detailed,
     };
   }
+}
+
+/**
+ * Registers the hooks of a native-tier file: before, a simulator accepting `canary` and one plugin configured
+ * with it as a secret token against that simulator, handed to `onReady`; after, the plugin stopped and the
+ * simulator closed.
+ */
+export function nativeHostSuite(
+  canary: string,
+  onReady: (suite: { sim: CppSimulator; host: NativeHost }) => void,
+): void {
+  let sim: CppSimulator | undefined;
+  let host: NativeHost | undefined;
+  beforeAll(async () => {
+    sim = await withSimulator({ acceptedTokens: [canary] });
+    host = await NativeHost.start();
+    await host.configure({ accessToken: secret(canary), endpoint: sim.url, version: "0.1.0" });
+    onReady({ sim, host });
+  });
+  afterAll(async () => {
+    await host?.stop();
+    await sim?.close();
+  });
 }

@@ -271,19 +271,40 @@ export interface HostSuite {
  * `onReady`; after, the host stopped and the simulator closed.
  */
 export function providerHostSuite(canary: string, onReady: (suite: HostSuite) => void): void {
-  let suite: Partial<HostSuite> = {};
+  dynamicHostSuite(canary, ["OfferPublishProvider", "OfferGoLiveProvider"], ({ sim, host, text }) =>
+    onReady({ sim, host, publishText: text.OfferPublishProvider, goLiveText: text.OfferGoLiveProvider }),
+  );
+}
+
+/** What `dynamicHostSuite` hands over: the simulator, the host and each serialized provider by class name. */
+export interface DynamicHostSuite {
+  sim: CppSimulator;
+  host: ProviderHost;
+  text: Record<ProviderClassName, string>;
+}
+
+/**
+ * Registers the hooks of an engine-tier file: before, a simulator accepting `canary`, the serialized
+ * `providers`, and one provider host configured with the canary token, handed to `onReady`; after, the host
+ * stopped and the simulator closed.
+ */
+export function dynamicHostSuite(
+  canary: string,
+  providers: readonly ProviderClassName[],
+  onReady: (suite: DynamicHostSuite) => void,
+): void {
+  let sim: CppSimulator | undefined;
+  let host: ProviderHost | undefined;
   beforeAll(async () => {
-    const sim = await withSimulator({ acceptedTokens: [canary] });
-    suite = { sim };
-    const publishText = await serializedProvider("OfferPublishProvider");
-    const goLiveText = await serializedProvider("OfferGoLiveProvider");
-    const host = await ProviderHost.start();
-    suite = { sim, host, publishText, goLiveText };
+    sim = await withSimulator({ acceptedTokens: [canary] });
+    const text: Partial<Record<ProviderClassName, string>> = {};
+    for (const name of providers) text[name] = await serializedProvider(name);
+    host = await ProviderHost.start();
     await host.configure({ "cloudpartner:accessToken": canary });
-    onReady(suite as HostSuite);
+    onReady({ sim, host, text: text as Record<ProviderClassName, string> });
   });
   afterAll(async () => {
-    await suite.host?.stop();
-    await suite.sim?.close();
+    await host?.stop();
+    await sim?.close();
   });
 }
