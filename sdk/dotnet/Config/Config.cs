@@ -34,7 +34,7 @@ namespace PulumiCloudpartner.Cloudpartner
 
         private static readonly __Value<string?> _accessToken = new __Value<string?>(() => __config.Get("accessToken"));
         /// <summary>
-        /// Bearer token for the API. Set it with `pulumi config set --secret cloudpartner:accessToken ...`; otherwise the `CLOUDPARTNER_ACCESS_TOKEN` environment variable, otherwise Azure AD (`@azure/identity`). Never stored in state.
+        /// Bearer token for the API. Set it with `pulumi config set --secret cloudpartner:accessToken ...`; otherwise the `CLOUDPARTNER_ACCESS_TOKEN` environment variable, otherwise Azure AD (`@azure/identity`). The provider's configuration in state holds it as a secret (encrypted, like any secret config); the resources never store it in their inputs or outputs.
         /// </summary>
         public static string? AccessToken
         {

@@ -11,7 +11,7 @@ public final class Config {
 
     private static final com.pulumi.Config config = com.pulumi.Config.of("cloudpartner");
 /**
- * Bearer token for the API. Set it with `pulumi config set --secret cloudpartner:accessToken ...`; otherwise the `CLOUDPARTNER_ACCESS_TOKEN` environment variable, otherwise Azure AD (`{@literal @}azure/identity`). Never stored in state.
+ * Bearer token for the API. Set it with `pulumi config set --secret cloudpartner:accessToken ...`; otherwise the `CLOUDPARTNER_ACCESS_TOKEN` environment variable, otherwise Azure AD (`{@literal @}azure/identity`). The provider&#39;s configuration in state holds it as a secret (encrypted, like any secret config); the resources never store it in their inputs or outputs.
  * 
  */
     public Optional<String> accessToken() {

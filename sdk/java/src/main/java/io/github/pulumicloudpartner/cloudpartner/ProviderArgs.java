@@ -16,14 +16,14 @@ public final class ProviderArgs extends com.pulumi.resources.ResourceArgs {
     public static final ProviderArgs Empty = new ProviderArgs();
 
     /**
-     * Bearer token for the API. Set it with `pulumi config set --secret cloudpartner:accessToken ...`; otherwise the `CLOUDPARTNER_ACCESS_TOKEN` environment variable, otherwise Azure AD (`{@literal @}azure/identity`). Never stored in state.
+     * Bearer token for the API. Set it with `pulumi config set --secret cloudpartner:accessToken ...`; otherwise the `CLOUDPARTNER_ACCESS_TOKEN` environment variable, otherwise Azure AD (`{@literal @}azure/identity`). The provider&#39;s configuration in state holds it as a secret (encrypted, like any secret config); the resources never store it in their inputs or outputs.
      * 
      */
     @Import(name="accessToken")
     private @Nullable Output<String> accessToken;
 
     /**
-     * @return Bearer token for the API. Set it with `pulumi config set --secret cloudpartner:accessToken ...`; otherwise the `CLOUDPARTNER_ACCESS_TOKEN` environment variable, otherwise Azure AD (`{@literal @}azure/identity`). Never stored in state.
+     * @return Bearer token for the API. Set it with `pulumi config set --secret cloudpartner:accessToken ...`; otherwise the `CLOUDPARTNER_ACCESS_TOKEN` environment variable, otherwise Azure AD (`{@literal @}azure/identity`). The provider&#39;s configuration in state holds it as a secret (encrypted, like any secret config); the resources never store it in their inputs or outputs.
      * 
      */
     public Optional<Output<String>> accessToken() {
@@ -87,7 +87,7 @@ public final class ProviderArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param accessToken Bearer token for the API. Set it with `pulumi config set --secret cloudpartner:accessToken ...`; otherwise the `CLOUDPARTNER_ACCESS_TOKEN` environment variable, otherwise Azure AD (`{@literal @}azure/identity`). Never stored in state.
+         * @param accessToken Bearer token for the API. Set it with `pulumi config set --secret cloudpartner:accessToken ...`; otherwise the `CLOUDPARTNER_ACCESS_TOKEN` environment variable, otherwise Azure AD (`{@literal @}azure/identity`). The provider&#39;s configuration in state holds it as a secret (encrypted, like any secret config); the resources never store it in their inputs or outputs.
          * 
          * @return builder
          * 
@@ -98,7 +98,7 @@ public final class ProviderArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param accessToken Bearer token for the API. Set it with `pulumi config set --secret cloudpartner:accessToken ...`; otherwise the `CLOUDPARTNER_ACCESS_TOKEN` environment variable, otherwise Azure AD (`{@literal @}azure/identity`). Never stored in state.
+         * @param accessToken Bearer token for the API. Set it with `pulumi config set --secret cloudpartner:accessToken ...`; otherwise the `CLOUDPARTNER_ACCESS_TOKEN` environment variable, otherwise Azure AD (`{@literal @}azure/identity`). The provider&#39;s configuration in state holds it as a secret (encrypted, like any secret config); the resources never store it in their inputs or outputs.
          * 
          * @return builder
          * 
