@@ -12,7 +12,14 @@ import * as path from "node:path";
 import { type MachineInfo, machineInfo } from "./lib/machine";
 import { type BenchReport, markdownTable, OUT_DIR, renderReport, type Table } from "./lib/report";
 
-const BENCHMARKS = ["polling", "ingestion-polling", "fanout", "client-overhead", "footprint"] as const;
+const BENCHMARKS = [
+  "polling",
+  "ingestion-polling",
+  "fanout",
+  "client-overhead",
+  "footprint",
+  "plugin",
+] as const;
 const ROOT = path.resolve(__dirname, "..");
 
 function loadReport(name: string): BenchReport | undefined {

@@ -174,6 +174,8 @@ export function certificationFailure(
 
 export function applyPortalEdit(definition: Json, edit: PortalEdit): void {
   if (edit.displayText !== undefined) definition.displayText = edit.displayText;
+  if (edit.removePlan !== undefined && Array.isArray(definition.plans))
+    definition.plans = definition.plans.filter((p) => (p as Json | null)?.planId !== edit.removePlan);
   if (edit.planId === undefined || edit.version === undefined || edit.image === undefined) return;
   const plan = plansById(definition).get(edit.planId);
   if (!plan) throw new SimError(404, "NotFound", `Plan '${edit.planId}' was not found.`);

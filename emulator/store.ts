@@ -489,10 +489,20 @@ export class SimStore {
     return evaluate(op, nowMs).steps.some((step) => step.status === "waitingForPublisherReview");
   }
 
-  /** Publish is idempotent: a running publish is returned instead of starting another. */
+  /**
+   * Publish is idempotent for the latest version: a running publish is returned instead of starting another.
+   * One that rests at its preview (kept `running` there by `publishRunsAtSignoff`) of an older draft is not the
+   * latest version: it ends (canceled, its preview replaced) and a new publish of the draft starts.
+   */
   startPublish(offer: OfferRecord, notificationEmails: string | undefined): OperationRecord {
     const runningPublish = this.running(offer).find((op) => op.kind === "publish");
-    if (runningPublish) return runningPublish;
+    if (runningPublish) {
+      const now = this.clock.nowMs();
+      const superseded =
+        runningPublish.offerVersion < offer.offerVersion && this.restsAtSignoff(runningPublish, now);
+      if (!superseded) return runningPublish;
+      runningPublish.cancelAtMs = now;
+    }
     this.assertIdle(offer);
     if (offer.seed.publishValidationError !== undefined) {
       throw new SimError(422, "ValidationFailed", offer.seed.publishValidationError);

@@ -105,10 +105,11 @@ export interface OfferSettings extends SpellingSettings {
 
 /**
  * An edit made in the portal: sets `displayText`, or sets (`image`) or removes (`image: null`) one image version
- * of one plan (or generation sub-plan). It saves the draft (new ETag) like a PUT.
+ * of one plan (or generation sub-plan), or deletes a plan (`removePlan`). It saves the draft (new ETag) like a PUT.
  */
 export interface PortalEdit {
   displayText?: string;
+  removePlan?: string;
   planId?: string;
   version?: string;
   image?: Record<string, unknown> | null;

@@ -12,13 +12,22 @@
 # 2. Otherwise build `pulumi` from Go modules (tools/pulumi-cli pins
 #    github.com/pulumi/pulumi/pkg/v3 and sdk/v3) into a version-keyed cache
 #    outside the repository, reused when present:
-#      ${PULUMI_CLOUDPARTNER_CACHE:-$HOME/.cache/pulumi-cloudpartner}/pulumi-cli/<version>/bin
-# 3. Next to it, install tools/pulumi-language-nodejs/pulumi-language-nodejs
-#    (our own Node.js language host; the official one is not served as a Go
-#    module here) and pulumi-resource-pulumi-nodejs (launcher for the SDK's
-#    dynamic provider, resolved from the program's node_modules). These are
-#    copied, not symlinked: the CLI warns when a bundled plugin resolves to a
-#    path other than the one next to its own binary.
+#      ${PULUMI_CLOUDPARTNER_CACHE:-$HOME/.cache/pulumi-cloudpartner}/pulumi-cli/<version>/bin/pulumi
+#    (built into a temporary file, renamed into place).
+# 3. The directory printed (and put on PATH) holds the CLI next to
+#    tools/pulumi-language-nodejs/pulumi-language-nodejs (our own Node.js
+#    language host; the official one is not served as a Go module here) and
+#    pulumi-resource-pulumi-nodejs (launcher for the SDK's dynamic provider,
+#    resolved from the program's node_modules):
+#      .../pulumi-cli/<version>/hosts/<key>/{pulumi,pulumi-language-nodejs,pulumi-resource-pulumi-nodejs}
+#    <key> is a hash of the two plugin files and of the CLI binary, so each
+#    checkout gets the host it carries and never rewrites one in use: the
+#    directory is assembled in a temporary directory and renamed into place
+#    once (a concurrent install of the same key that loses the rename uses the
+#    winner's). `pulumi` there is a hard link (a copy if linking fails), not a
+#    symlink: the CLI warns when a bundled plugin resolves to a path other than
+#    the one next to its own binary. The old layout (plugins copied into
+#    <version>/bin on every run) is left alone for checkouts still using it.
 #
 # Environment:
 #   PULUMI_CLOUDPARTNER_BUILD_CLI=1   ignore any pulumi on PATH, use/build the cached one
@@ -37,10 +46,10 @@ tools_dir="$repo_root/tools"
 cache_root="${PULUMI_CLOUDPARTNER_CACHE:-$HOME/.cache/pulumi-cloudpartner}"
 bin_dir="$cache_root/pulumi-cli/$PULUMI_VERSION/bin"
 
-# 1. An existing installation (other than our own cache, whose plugins are
-#    refreshed below).
+# 1. An existing installation (other than one in our own cache, which may be
+#    another checkout's host directory).
 if [[ -z "${PULUMI_CLOUDPARTNER_BUILD_CLI:-}" ]] && existing="$(command -v pulumi 2>/dev/null)" &&
-	[[ "$(dirname "$existing")" != "$bin_dir" ]]; then
+	[[ "$(dirname "$existing")" != "$cache_root/pulumi-cli/"* ]]; then
 	existing_dir="$(dirname "$existing")"
 	if command -v pulumi-language-nodejs >/dev/null 2>&1 || [[ -x "$existing_dir/pulumi-language-nodejs" ]]; then
 		log "using pulumi already on PATH: $existing"
@@ -85,16 +94,47 @@ else
 	log "using cached $bin_dir/pulumi"
 fi
 
-# 3. Plugins the CLI expects next to it (refreshed on every run; cheap).
-install_plugin() {
-	local src="$1" name tmp
-	name="$(basename "$src")"
-	tmp="$bin_dir/.$name.$$"
-	cp "$src" "$tmp"
-	chmod 0755 "$tmp"
-	mv -f "$tmp" "$bin_dir/$name"
-}
-install_plugin "$tools_dir/pulumi-language-nodejs/pulumi-language-nodejs"
-install_plugin "$tools_dir/pulumi-language-nodejs/pulumi-resource-pulumi-nodejs"
+# 3. The CLI next to the plugins it expects, in a directory keyed by all three.
+plugins=("$tools_dir/pulumi-language-nodejs/pulumi-language-nodejs"
+	"$tools_dir/pulumi-language-nodejs/pulumi-resource-pulumi-nodejs")
+key="$({
+	sha256sum "${plugins[@]}" | cut -d' ' -f1
+	stat -L -c '%d:%i:%s:%Y' "$bin_dir/pulumi"
+} | sha256sum | cut -c1-16)"
+hosts_dir="$cache_root/pulumi-cli/$PULUMI_VERSION/hosts"
+host_dir="$hosts_dir/$key"
 
-printf '%s\n' "$bin_dir"
+host_ok() {
+	local f
+	[[ -x "$1/pulumi" ]] || return 1
+	for f in "${plugins[@]}"; do
+		[[ -x "$1/$(basename "$f")" ]] && cmp -s "$f" "$1/$(basename "$f")" || return 1
+	done
+}
+
+if ! host_ok "$host_dir"; then
+	mkdir -p "$hosts_dir"
+	tmp_dir="$(mktemp -d "$hosts_dir/.tmp.$key.XXXXXX")"
+	trap 'rm -rf "$tmp_dir"' EXIT
+	ln "$bin_dir/pulumi" "$tmp_dir/pulumi" 2>/dev/null || cp "$bin_dir/pulumi" "$tmp_dir/pulumi"
+	for f in "${plugins[@]}"; do
+		cp "$f" "$tmp_dir/$(basename "$f")"
+		chmod 0755 "$tmp_dir/$(basename "$f")"
+	done
+	chmod 0755 "$tmp_dir"
+	# rename(2) of a directory onto a missing name is atomic; onto an existing (non-empty) one it fails, and
+	# the directory already there (a concurrent install of the same key) is used instead.
+	if mv -T "$tmp_dir" "$host_dir" 2>/dev/null; then
+		trap - EXIT
+		log "installed the language host into $host_dir"
+	elif host_ok "$host_dir"; then
+		log "using $host_dir (installed concurrently)"
+	else
+		log "error: $host_dir exists but does not hold this checkout's plugins; remove it and run again"
+		exit 1
+	fi
+else
+	log "using cached $host_dir"
+fi
+
+printf '%s\n' "$host_dir"

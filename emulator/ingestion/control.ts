@@ -109,6 +109,13 @@ export class IngestionSimControl implements IngestionControl {
     else this.state().store.portalEdit(product, plan.guid, edit);
   }
 
+  removePlan(externalId: string, planExternalId: string): void {
+    const product = this.require(externalId);
+    const plan = this.plan(product, planExternalId);
+    const planId = `plan/${product.guid}/${plan.guid}`;
+    product.draft = product.draft.filter((r) => r.id !== planId && r.plan !== planId);
+  }
+
   private plan(product: ProductRecord, planExternalId: string) {
     const plan = product.plans.find((p) => p.externalId === planExternalId);
     if (!plan) throw new SimError(404, "notFound", `Plan '${planExternalId}' was not found.`);

@@ -249,4 +249,6 @@ export interface IngestionControl {
     edit: TechnicalConfigurationEdit,
     options?: { afterNextRead?: boolean },
   ): void;
+  /** Deletes a plan from the draft as the portal would: its plan resource and its technical configuration. */
+  removePlan(externalId: string, planExternalId: string): void;
 }

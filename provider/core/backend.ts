@@ -169,6 +169,12 @@ export interface OfferBackend {
   ): Promise<StartedOperation | undefined>;
   /** Starts an operation; never sends it twice (a request that may have been applied is checked, not re-sent). */
   start(kind: OperationKind, options?: StartOptions): Promise<StartedOperation>;
+  /**
+   * The handle of the operation a resource id names by its last part (CPP: the operation id; ingestion: the
+   * configure job id, or the `submission/...` id of a resource that attached to a submission), for `pulumi
+   * import`. Sends nothing.
+   */
+  handleOf(operationId: string): OperationHandle;
   /** Reads the operation a resource saved. */
   readOperation(
     kind: OperationKind,

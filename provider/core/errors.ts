@@ -57,6 +57,38 @@ export function endSentence(text: string): string {
   return trimmed === "" || /[.!?…]["'”’)\]]*$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }
 
+/**
+ * A cause kept on an error of the hierarchy, with its texts redacted as the error's own are: `util.inspect`,
+ * loggers and the engines print a cause's message and stack (`[cause]: SyntaxError: …`). An error-like cause is
+ * redacted in place (message, stack, its own causes, a few levels deep); a string cause is replaced.
+ */
+function redactCause(cause: unknown, depth = 0): unknown {
+  if (typeof cause === "string") return redactSecrets(cause);
+  // Any error-like object, not only this realm's `Error` (a DOMException, an error from another context).
+  if (!isErrorLike(cause) || depth > 5) return cause;
+  if (!(cause instanceof CloudPartnerError)) {
+    try {
+      // Assigned only when something changes: a DOMException (an abort reason) has a read-only message.
+      const message = redactSecrets(cause.message);
+      if (message !== cause.message) cause.message = message;
+      const stack = cause.stack === undefined ? undefined : redactSecrets(cause.stack);
+      if (stack !== cause.stack) cause.stack = stack;
+      if (cause.cause !== undefined) {
+        const inner = redactCause(cause.cause, depth + 1);
+        if (inner !== cause.cause) cause.cause = inner;
+      }
+    } catch {
+      // An error whose texts cannot be replaced (read-only, frozen) is dropped rather than shown.
+      return undefined;
+    }
+  }
+  return cause;
+}
+
+function isErrorLike(value: unknown): value is Error {
+  return typeof value === "object" && value !== null && typeof (value as Error).message === "string";
+}
+
 export type CloudPartnerErrorCode =
   | "CPP_REJECTED"
   | "CPP_NOT_FOUND"
@@ -101,7 +133,10 @@ export class CloudPartnerError extends Error {
 
   constructor(code: CloudPartnerErrorCode, message: string, details: CloudPartnerErrorDetails = {}) {
     // Redacted before `super`, so the stack trace's first line is clean too.
-    super(redactSecrets(message), details.cause === undefined ? undefined : { cause: details.cause });
+    super(
+      redactSecrets(message),
+      details.cause === undefined ? undefined : { cause: redactCause(details.cause) },
+    );
     this.name = new.target.name;
     this.code = code;
     this.status = details.status;
@@ -245,6 +280,12 @@ export class ImageVersionError extends CloudPartnerError {
     super("CPP_IMAGE_VERSION", message, details);
   }
 }
+
+/**
+ * The plan a version belongs to is not in the offer's draft (deleted in the portal, or never there): a create
+ * cannot add the version; a refresh or a destroy has nothing left to manage.
+ */
+export class PlanNotFoundError extends ImageVersionError {}
 
 /** Someone else changed what a write was about to change (a portal edit): reported, never overwritten. */
 export class ConcurrentEditError extends CloudPartnerError {

@@ -163,6 +163,11 @@ export interface PlanVersionsRead<Image> {
   /** Every version of the plan, as stored (absent ones are not keys). */
   versions: Map<string, Image>;
   /**
+   * Versions whose entry is there but marked removed (ingestion `lifecycleState: "deleted"`): not in `versions`;
+   * writing one makes it an active version again.
+   */
+  markedDeleted?: string[];
+  /**
    * The concurrency token the next write carries: CPP the offer's ETag; ingestion a fingerprint of the
    * technical configuration (re-read and compared before writing).
    */

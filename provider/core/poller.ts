@@ -67,6 +67,11 @@ export interface PollOperationOptions extends PollOptions {
   startedAtMs?: number;
   /** The service as messages name it. Default "the Cloud Partner Portal". */
   service?: string;
+  /**
+   * The setting `timeoutMs` came from, as the timeout message names it (`description`) and says to raise it
+   * (`name`), e.g. a Pulumi resource option. Default: `timeoutSeconds`, named in the advice only.
+   */
+  timeoutSetting?: { name: string; description: string };
 }
 
 /**
@@ -158,7 +163,15 @@ export async function pollOperation(
   const aborted = (cause?: unknown) =>
     new AbortedError(`Stopped waiting for ${what}.`, { ...context, ...(cause ? { cause } : {}) });
   const timeout = () =>
-    timedOut(what, clock.now() - runStartedAt, reporter.last, context, options.label, service);
+    timedOut(
+      what,
+      clock.now() - runStartedAt,
+      reporter.last,
+      context,
+      options.label,
+      service,
+      options.timeoutSetting,
+    );
   clock.sleep(resolved.timeoutMs, stopTimers.signal).then(
     () => deadline.abort(new DeadlineReached("the wait's deadline passed")),
     () => {},
@@ -281,11 +294,13 @@ function timedOut(
   context: CloudPartnerErrorDetails,
   label: string | undefined,
   service: string,
+  setting: PollOperationOptions["timeoutSetting"],
 ) {
   const at = last?.currentStep ? ` It was at ${describeStep(last.currentStep)}.` : "";
+  const limit = setting ? `, the limit set by ${setting.description}` : "";
   return new PollTimeoutError(
-    `Stopped waiting for ${what} after ${formatDuration(elapsedMs)}; the operation is still running on ${service}.${at} ` +
-      `Run \`pulumi up\` again to resume waiting (${label ? `${label} is not sent again` : "the operation is not started again"}), or raise timeoutSeconds.`,
+    `Stopped waiting for ${what} after ${formatDuration(elapsedMs)}${limit}; the operation is still running on ${service}.${at} ` +
+      `Run \`pulumi up\` again to resume waiting (${label ? `${label} is not sent again` : "the operation is not started again"}), or raise ${setting?.name ?? "timeoutSeconds"}.`,
     context,
   );
 }

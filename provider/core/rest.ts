@@ -191,17 +191,29 @@ function parseJson(response: HttpResponse, url: string, context: CloudPartnerErr
   try {
     return JSON.parse(response.body);
   } catch (cause) {
-    // A truncated body is usually a connection cut short: worth another try.
+    // A truncated body is usually a connection cut short: worth another try. JSON.parse's message quotes the
+    // text around where it stopped, which may be a fragment of a signature without its `sig=` key (so no
+    // redaction would find it): the cause keeps the parser's words without that excerpt.
     throw new TransientError(
       `The API's answer from ${redactQuery(url)} is not valid JSON (${response.body.length} bytes).`,
       {
         ...context,
         status: response.status,
         requestUrl: url,
-        cause,
+        cause: withoutExcerpt(cause),
       },
     );
   }
+}
+
+/** JSON.parse's error without the quoted excerpt of the body (`Unexpected token 'x', "…"... is not valid JSON`). */
+function withoutExcerpt(cause: unknown): unknown {
+  if (!(cause instanceof Error)) return cause;
+  const message = cause.message.replace(
+    /(?:\.\.\.)?"[\s\S]*"(?:\.\.\.)? is not valid JSON$/,
+    "(excerpt left out) is not valid JSON",
+  );
+  return message === cause.message ? cause : new SyntaxError(message);
 }
 
 /**

@@ -6,14 +6,17 @@ interface PackageJson {
 
 /** The package's package.json, from `provider/core` or `dist/provider/core`; a placeholder when neither is there. */
 export const PACKAGE_JSON: PackageJson = (() => {
-  for (const path of ["../../package.json", "../../../package.json"]) {
-    try {
-      return require(path) as PackageJson;
-    } catch {
-      // try the next layout
-    }
+  // String literals, so that a bundler (the plugin's single executable, scripts/lib/plugin-build.ts) embeds it.
+  try {
+    return require("../../package.json") as PackageJson;
+  } catch {
+    // try the next layout
   }
-  return { version: "0.0.0" };
+  try {
+    return require("../../../package.json") as PackageJson;
+  } catch {
+    return { version: "0.0.0" };
+  }
 })();
 
 /** The package version, sent as `User-Agent: pulumi-cloudpartner/<version>`. */

@@ -16,6 +16,7 @@ import type {
   StartedOperation,
   StartOptions,
 } from "../core/backend";
+import { operationUrl } from "../core/location";
 import { currentStep, isAwaitingSignoff } from "../core/operation";
 import { normalizeStatus } from "../core/status";
 import {
@@ -55,6 +56,14 @@ export class CppBackend implements OfferBackend {
 
   get tokenSource(): string {
     return this.client.tokenSource;
+  }
+
+  handleOf(operationId: string): OperationHandle {
+    const { endpoint, apiVersion } = this.client;
+    return {
+      operationLocation: operationUrl(endpoint, apiVersion, this.publisherId, this.offerId, operationId),
+      operationId,
+    };
   }
 
   async findExisting(

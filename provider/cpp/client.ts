@@ -8,6 +8,7 @@ import { resolveTokenProvider } from "../core/auth";
 import type { OperationSummary, ReadLimits } from "../core/backend";
 import {
   type CloudPartnerErrorDetails,
+  NotFoundError,
   OperationInProgressError,
   ProtocolError,
   TransientError,
@@ -44,6 +45,7 @@ import {
   readSubmissionList,
   runningOf,
   type Submission,
+  withSteps,
 } from "./submissions";
 
 export type { Submission } from "./submissions";
@@ -280,9 +282,57 @@ export class CloudPartnerClient {
     options: { onlyInProgress?: boolean } = {},
   ): Promise<{ operation: StartedOperation; running: boolean } | undefined> {
     const list = await this.#decidable(publisherId, offerId, kind, signal);
-    const existing = existingOf(list.summaries, kind, options);
+    // Only a publish's decision turns on whether a running publish rests (a go-live's counts both alike).
+    const summaries =
+      kind === "publish"
+        ? await this.#runningPublishBySteps(publisherId, offerId, list.summaries, signal)
+        : list.summaries;
+    const existing = existingOf(summaries, kind, options);
     return existing
       ? { operation: this.#attachTo(publisherId, offerId, existing.summary), running: existing.running }
+      : undefined;
+  }
+
+  /**
+   * The list with its newest running publish told apart by its own steps (`withSteps`): resting at its preview
+   * or still in progress. One extra GET, only when a publish is listed as running.
+   */
+  async #runningPublishBySteps(
+    publisherId: string,
+    offerId: string,
+    summaries: OperationSummary[],
+    signal?: AbortSignal,
+  ): Promise<OperationSummary[]> {
+    const running = runningOf(summaries, "publish");
+    if (running?.outcome !== "inProgress") return summaries;
+    let snapshot: OperationSnapshot | undefined;
+    try {
+      const location = operationUrl(this.endpoint, this.apiVersion, publisherId, offerId, running.id);
+      ({ snapshot } = await this.getOperation(location, signal));
+    } catch (error) {
+      // Its record is gone: the list is all there is to go by.
+      if (!(error instanceof NotFoundError)) throw error;
+    }
+    return summaries.map((s) => (s === running ? withSteps(s, snapshot) : s));
+  }
+
+  /**
+   * The running operation of this kind that a start request just sent may have joined (a lost answer, a 409, an
+   * answer without a location). For a publish, one resting at its preview (by its steps) is not: it was there
+   * before the request, which asked for a new one.
+   */
+  async #joinedBy(
+    publisherId: string,
+    offerId: string,
+    kind: OperationKind,
+    signal?: AbortSignal,
+  ): Promise<StartedOperation | undefined> {
+    if (kind !== "publish") return this.findRunningOperation(publisherId, offerId, kind, signal);
+    const list = await this.#decidable(publisherId, offerId, kind, signal);
+    const summaries = await this.#runningPublishBySteps(publisherId, offerId, list.summaries, signal);
+    const running = runningOf(summaries, kind);
+    return running && running.outcome !== "awaitingSignoff"
+      ? this.#attachTo(publisherId, offerId, running)
       : undefined;
   }
 
@@ -401,7 +451,7 @@ export class CloudPartnerClient {
         });
         if (!locationHeader(response.headers)) {
           // Accepted but unlocatable: the running operation, if listed, is the one just started.
-          const running = await this.findRunningOperation(publisherId, offerId, kind, signal);
+          const running = await this.#joinedBy(publisherId, offerId, kind, signal);
           if (running) return { ...running, attached: false };
         }
         const location = this.#location(response, context);
@@ -412,7 +462,7 @@ export class CloudPartnerClient {
         };
       } catch (error) {
         if (error instanceof OperationInProgressError) {
-          const running = await this.findRunningOperation(publisherId, offerId, kind, signal);
+          const running = await this.#joinedBy(publisherId, offerId, kind, signal);
           if (running) {
             this.#log(`${publisherId}/${offerId}: a ${kind} operation is already running; attaching to it.`);
             return running;
@@ -421,7 +471,7 @@ export class CloudPartnerClient {
         }
         if (!(error instanceof TransientError) || attempt >= this.#retry.maxRetries) throw error;
         if (error.requestMayHaveBeenProcessed && error.status !== 429) {
-          const running = await this.findRunningOperation(publisherId, offerId, kind, signal);
+          const running = await this.#joinedBy(publisherId, offerId, kind, signal);
           if (running) {
             this.#log(
               `${publisherId}/${offerId}: ${error.message} The ${kind} request had been accepted; attaching to it.`,

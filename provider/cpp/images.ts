@@ -12,6 +12,7 @@ import {
   type CloudPartnerError,
   ConcurrentEditError,
   ImageVersionError,
+  PlanNotFoundError,
   TransientError,
 } from "../core/errors";
 import {
@@ -391,7 +392,7 @@ function locatePlan(document: Json, planId: string, offer: string): LocatedPlan 
     p.planId,
     ...subPlansOf(p, imageKeyOf(document)).map((s) => s.id),
   ]);
-  throw new ImageVersionError(
+  throw new PlanNotFoundError(
     `Offer ${offer} has no plan ${planId}; its plans are ${ids.filter((i) => typeof i === "string").join(", ") || "(none)"}. Create the plan in the portal first, or fix planId.`,
   );
 }

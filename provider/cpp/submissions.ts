@@ -16,6 +16,7 @@
 
 import type { OperationKind, OperationOutcome, OperationSummary } from "../core/backend";
 import { type CloudPartnerErrorDetails, ProtocolError } from "../core/errors";
+import { isAwaitingSignoff, type OperationSnapshot } from "../core/operation";
 import { isWaitingForPublisher, normalizeStatus } from "../core/status";
 
 /** One submission as the API lists it (only the fields this client uses). */
@@ -209,6 +210,22 @@ export function assertDecidable(
   );
 }
 
+/**
+ * A running publish, told apart by its steps: an API that keeps a publish `running` at its sign-off step lists
+ * a publish resting at its preview exactly like one still certifying. The operation's own steps say which:
+ * resting at `publisher-signoff` (`waitingForPublisherReview`/`waitingForApproval`) is `awaitingSignoff`.
+ * Anything else (not a running publish, or no snapshot) is returned as listed.
+ */
+export function withSteps(
+  summary: OperationSummary,
+  snapshot: OperationSnapshot | undefined,
+): OperationSummary {
+  if (!snapshot || summary.kind !== "publish" || summary.state !== "running") return summary;
+  if (summary.outcome !== "inProgress" && summary.outcome !== "awaitingSignoff") return summary;
+  const resting = snapshot.status === "running" && isAwaitingSignoff(snapshot);
+  return { ...summary, outcome: resting ? "awaitingSignoff" : "inProgress" };
+}
+
 /** The running operation of this kind, newest first. */
 export function runningOf(summaries: OperationSummary[], kind: OperationKind): OperationSummary | undefined {
   return summaries.filter((s) => s.kind === kind && s.state === "running").sort(byNewest)[0];
@@ -228,7 +245,8 @@ export function runningOf(summaries: OperationSummary[], kind: OperationKind): O
  *
  * `onlyInProgress` (a resource replaced because its `triggers` changed, e.g. a new image version in the draft):
  * a publish that rests at sign-off or finished predates that change, so only one still in progress is taken
- * over (the API itself would fold a new request into it).
+ * over (the API itself would fold a new request into it). A running publish must have been told apart by its
+ * steps first (`withSteps`): its listed state alone does not say whether it rests.
  */
 export function existingOf(
   summaries: OperationSummary[],

@@ -2,12 +2,14 @@
  * The Partner Center Product Ingestion API behind the backend seam. An offer is a product found by its external
  * id; a publish is a configure job that sends the draft to `preview`, a go-live one that sends the newest ready
  * preview submission to `live`. Before any configure POST the product's submissions are read: one already in
- * flight for the target is attached to, a preview already live is adopted, and a POST is only repeated when
- * a re-read proves the first one did nothing.
+ * flight for the target is attached to, a preview already live is adopted (go-live), a ready preview not yet
+ * live is adopted (publish, unless its triggers changed), and a POST is only repeated when a re-read proves the
+ * first one did nothing.
  */
 
 import type {
   CancelResult,
+  FindOptions,
   OfferBackend,
   OfferStatusReport,
   OperationHandle,
@@ -113,9 +115,19 @@ export class IngestionBackend implements OfferBackend {
     return { productId, submissions: await this.client.submissions(productId, this.offerId, signal) };
   }
 
-  async findExisting(kind: OperationKind, signal?: AbortSignal): Promise<StartedOperation | undefined> {
+  handleOf(operationId: string): OperationHandle {
+    return operationId.startsWith("submission/")
+      ? { operationLocation: this.client.submissionUrl(operationId), submissionId: operationId }
+      : { operationLocation: this.client.jobStatusUrl(operationId), operationId };
+  }
+
+  async findExisting(
+    kind: OperationKind,
+    signal?: AbortSignal,
+    options: FindOptions = {},
+  ): Promise<StartedOperation | undefined> {
     const { productId, submissions } = await this.#submissions(signal);
-    const existing = existingSubmission(kind, submissions, this.offerId);
+    const existing = existingSubmission(kind, submissions, this.offerId, options);
     return existing ? this.#attach(productId, existing.submission, existing.origin) : undefined;
   }
 
@@ -211,7 +223,8 @@ export class IngestionBackend implements OfferBackend {
     signal?: AbortSignal,
   ): Promise<StartedOperation> {
     const submissions = await this.client.submissions(productId, this.offerId, signal);
-    const existing = existingSubmission(kind, submissions, this.offerId);
+    // The configure just refused did not publish the draft: only one in flight is taken over, never a ready preview.
+    const existing = existingSubmission(kind, submissions, this.offerId, { onlyInProgress: true });
     if (existing) {
       this.#log(`${said} Taking over submission ${existing.submission.id} (${existing.origin}).`);
       return this.#attach(productId, existing.submission, existing.origin);
@@ -380,21 +393,38 @@ export function readyPreview(
 }
 
 /**
- * What a new resource of this kind takes over instead of configuring: a submission in flight for its target
- * (attach), or for a go-live the ready preview that is already live (same id: adopt). A list with live entries
- * and no preview entry (cloudpub's `["live","draft"]` case, SUSE's status tests) describes an offer whose
- * newest submission went live: its newest live entry, when it succeeded, is adopted.
+ * What a new resource of this kind takes over instead of configuring:
+ * - a submission in flight for its target (attach);
+ * - go-live: the ready preview that is already live (same id: adopt). A list with live entries and no preview
+ *   entry (cloudpub's `["live","draft"]` case, SUSE's status tests) describes an offer whose newest submission
+ *   went live: its newest live entry, when it succeeded, is adopted;
+ * - publish: the newest preview submission, when it succeeded (the preview is ready) and has not gone live or
+ *   begun to (no live entry with its id succeeded or in flight): adopt it instead of publishing again and
+ *   restarting certification (e.g. after a killed run, or a replace for another reason than its triggers).
+ *
+ * `onlyInProgress` (a publish replaced because its `triggers` changed, e.g. a new image version in the draft):
+ * a ready preview predates that change, so only a submission in flight is taken over, as for CPP.
  */
 export function existingSubmission(
   kind: OperationKind,
   submissions: IngestionSubmission[],
   offerId: string,
+  options: FindOptions = {},
 ): { submission: IngestionSubmission; origin: "attached" | "adopted" } | undefined {
   const target = targetOf(kind);
   const states = judged(submissions, offerId);
   const inFlight = states.find(([s, state]) => s.target === target && state === "inFlight")?.[0];
   if (inFlight) return { submission: inFlight, origin: "attached" };
-  if (kind !== "golive") return undefined;
+  if (kind === "publish") {
+    if (options.onlyInProgress) return undefined;
+    const newest = states.find(([s]) => s.target === "preview");
+    if (newest?.[1] !== "succeeded") return undefined;
+    const wentLive = states.some(
+      ([s, state]) =>
+        s.target === "live" && s.id === newest[0].id && (state === "succeeded" || state === "inFlight"),
+    );
+    return wentLive ? undefined : { submission: newest[0], origin: "adopted" };
+  }
   const preview = readyPreview(submissions, offerId);
   const live = preview
     ? states.find(([s, state]) => s.target === "live" && s.id === preview.id && state === "succeeded")?.[0]

@@ -18,6 +18,8 @@ import {
   ConcurrentEditError,
   endSentence,
   ImageVersionError,
+  NotFoundError,
+  PlanNotFoundError,
   TransientError,
 } from "../core/errors";
 import {
@@ -128,11 +130,19 @@ export class IngestionImageBackend implements PlanImageBackend<IngestionImage> {
   async readPlan(planId: string, signal?: AbortSignal): Promise<PlanVersionsRead<IngestionImage>> {
     const read = await this.#read(planId, signal);
     const versions = new Map<string, IngestionImage>();
+    const markedDeleted: string[] = [];
     for (const entry of versionEntries(read.config)) {
+      if (typeof entry.versionNumber !== "string") continue;
       const image = fromEntry(entry);
-      if (image && typeof entry.versionNumber === "string") versions.set(entry.versionNumber, image);
+      if (image) versions.set(entry.versionNumber, image);
+      else if (entry.lifecycleState === "deleted") markedDeleted.push(entry.versionNumber);
     }
-    return { planIds: [read.planDurableId, String(read.config.id ?? "")], versions, token: read.token };
+    return {
+      planIds: [read.planDurableId, String(read.config.id ?? "")],
+      versions,
+      token: read.token,
+      ...(markedDeleted.length ? { markedDeleted } : {}),
+    };
   }
 
   async publishedState(planId: string, version: string, signal?: AbortSignal): Promise<PublishedState> {
@@ -187,11 +197,16 @@ export class IngestionImageBackend implements PlanImageBackend<IngestionImage> {
 
   async #read(planId: string, signal?: AbortSignal): Promise<ConfigRead> {
     const productId = await this.#product(signal);
-    const planDurableId = await this.client.planId(productId, this.offerId, planId, signal);
+    const planDurableId = await this.client.planId(productId, this.offerId, planId, signal).catch((error) => {
+      // The product is there (just looked up): a plan not found is the plan gone, not the offer.
+      throw error instanceof NotFoundError
+        ? new PlanNotFoundError(error.message, { offerId: this.offerId, cause: error })
+        : error;
+    });
     const tree = (await this.client.resourceTree(productId, this.offerId, "draft", signal)) ?? [];
     const config = findConfig(tree, planDurableId);
     if (!config)
-      throw new ImageVersionError(
+      throw new PlanNotFoundError(
         `Plan ${planId} of offer ${this.offerId} has no technical configuration in the draft; set up its technical configuration (operating system, SKUs) in Partner Center first.`,
         { offerId: this.offerId },
       );
@@ -354,6 +369,9 @@ export function mergeVersion(
   const stored = existing ? fromEntry(existing) : undefined;
   if (stored && JSON.stringify(stored.vmImages) === JSON.stringify(image.vmImages)) return false;
   const entry: Json = { ...(existing ?? { versionNumber: version }), vmImages: image.vmImages.map(toWire) };
+  // An entry marked deleted (never published, removed in the portal) comes back to life: else it stays deleted,
+  // reads as absent and is written again on every run.
+  if (existing?.lifecycleState === "deleted") entry.lifecycleState = "generallyAvailable";
   config.vmImageVersions = existing ? replaceEntry(config, existing, entry) : [...allEntries(config), entry];
   return true;
 }

@@ -5,12 +5,13 @@
 
 import type * as provpb from "@pulumi/pulumi/proto/provider_pb";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
+import { apiProfile } from "../backends";
 import { API_NAMES, type ApiName } from "../core/backend";
 import { endpointProblem } from "../core/options";
 import { ACCESS_TOKEN_CONFIG_KEY, type ConfigureRequest } from "../resources";
-import { CONFIG_KEYS, PACKAGE_NAME } from "./contract";
-import { type Properties, unwrap } from "./properties";
-import { diffResponse, propertyDiff, provproto, sameValue } from "./protocol";
+import { CONFIG_KEYS, PACKAGE_NAME, SECRET_CONFIG_KEYS } from "./contract";
+import { asSecret, type Properties, unwrap } from "./properties";
+import { diffResponse, propertyDiff, provproto, Struct, sameValue } from "./protocol";
 
 /** The provider configuration (`cloudpartner:*` stack config, or an explicit provider resource's inputs). */
 export interface ProviderConfig {
@@ -26,7 +27,10 @@ export async function checkConfig(req: provpb.CheckRequest): Promise<provpb.Chec
     failures.push(new provproto.CheckFailure().setProperty(property).setReason(reason));
   const { endpoint, api } = values;
   if (endpoint !== undefined && endpoint !== unknownValue) {
-    const problem = typeof endpoint === "string" ? endpointProblem(endpoint) : "must be a string";
+    // An ingestion endpoint has a path (…/rp/product-ingestion); a CPP one is a host only.
+    const allowPath = API_NAMES.includes(api as ApiName) && apiProfile(api as ApiName).endpointPath;
+    const problem =
+      typeof endpoint === "string" ? endpointProblem(endpoint, { allowPath }) : "must be a string";
     if (problem) fail("endpoint", `cloudpartner:endpoint ${problem}.`);
   }
   if (api !== undefined && api !== unknownValue && !API_NAMES.includes(api as ApiName)) {
@@ -40,9 +44,20 @@ export async function checkConfig(req: provpb.CheckRequest): Promise<provpb.Chec
     );
   }
   const response = new provproto.CheckResponse().setFailuresList(failures);
-  // Returned as received: a secret token stays wrapped as a secret.
-  if (req.getNews()) response.setInputs(req.getNews());
+  const news = req.getNews()?.toJavaScript();
+  if (news) response.setInputs(Struct.fromJavaScript(withSecretConfig(news)));
   return response;
+}
+
+/**
+ * The provider's inputs as the engine stores them (the default provider's state takes CheckConfig's answer):
+ * as received, except that the keys the schema marks secret are secrets even when they arrived plain (a stack
+ * config set without `--secret`, an explicit provider given a plain string).
+ */
+export function withSecretConfig(inputs: Properties): Properties {
+  const out = { ...inputs };
+  for (const key of SECRET_CONFIG_KEYS) if (out[key] !== undefined) out[key] = asSecret(out[key]);
+  return out;
 }
 
 /** Provider settings only change defaults and credentials: never a reason to replace the provider. */

@@ -37,3 +37,6 @@ export const RESOURCE_TYPES: readonly string[] = [...Object.keys(RESOURCE_KINDS)
 
 /** The provider configuration keys (`cloudpartner:<key>` in stack config). */
 export const CONFIG_KEYS = ["accessToken", "endpoint", "api"] as const;
+
+/** The configuration keys `schema.json` marks secret: always answered as secrets, however they arrived. */
+export const SECRET_CONFIG_KEYS: readonly (typeof CONFIG_KEYS)[number][] = ["accessToken"];

@@ -9,6 +9,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import * as path from "node:path";
 import type * as grpcTypes from "@grpc/grpc-js";
+import type { LogSeverity } from "../resources";
 
 const urnOfCall = new AsyncLocalStorage<string>();
 
@@ -18,7 +19,8 @@ export function withUrn<T>(urn: string | undefined, fn: () => T): T {
 }
 
 export interface EngineLogger {
-  log(line: string): void;
+  /** Sends a line at its severity (default info): the CLI shows warnings and errors as such. */
+  log(line: string, severity?: LogSeverity): void;
   /** Resolves once every line logged so far reached the engine (a call answers only after its lines). */
   flushed(): Promise<void>;
 }
@@ -39,7 +41,12 @@ export function engineLogger(
   let reachable = true;
   // One line at a time, so lines keep their order in the CLI's output.
   let queue = Promise.resolve();
-  const log = (line: string) => {
+  const severities: Record<LogSeverity, number> = {
+    info: engineproto.LogSeverity.INFO,
+    warning: engineproto.LogSeverity.WARNING,
+    error: engineproto.LogSeverity.ERROR,
+  };
+  const log = (line: string, severity: LogSeverity = "info") => {
     const urn = urnOfCall.getStore() ?? "";
     queue = queue.then(
       () =>
@@ -50,7 +57,7 @@ export function engineLogger(
             return;
           }
           const request = new engineproto.LogRequest()
-            .setSeverity(engineproto.LogSeverity.INFO)
+            .setSeverity(severities[severity] ?? engineproto.LogSeverity.INFO)
             .setMessage(line)
             .setUrn(urn);
           client.log(request, { deadline: Date.now() + 5_000 }, (error: Error | null) => {

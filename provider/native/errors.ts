@@ -1,7 +1,7 @@
 /** How a failure leaves the plugin: a gRPC status, with the partial state a ResourceInitError carries. */
 
 import type * as grpcTypes from "@grpc/grpc-js";
-import { CloudPartnerError } from "../core/errors";
+import { CloudPartnerError, redactSecrets } from "../core/errors";
 import { ResourceInitError } from "../resources";
 import { Any, grpc, jsonSafe, provproto, Struct, statusproto } from "./protocol";
 
@@ -27,7 +27,10 @@ export function grpcError(error: unknown, token: string | undefined): Partial<gr
   return { code, details: message, metadata };
 }
 
-/** Belt and braces: no message leaves this process with the configured token in it. */
+/**
+ * Belt and braces: no message leaves this process with the configured token or a SAS signature in it (errors
+ * of the hierarchy are redacted when made; this covers anything else thrown on the way).
+ */
 function redactToken(text: string, token: string | undefined): string {
-  return token && token.length >= 8 ? text.split(token).join("[redacted]") : text;
+  return redactSecrets(token && token.length >= 8 ? text.split(token).join("[redacted]") : text);
 }

@@ -1,5 +1,6 @@
 /**
- * Entry point of the plugin `pulumi-resource-cloudpartner` (bin/pulumi-resource-cloudpartner runs this file).
+ * Entry point of the plugin `pulumi-resource-cloudpartner` (bin/pulumi-resource-cloudpartner runs this file;
+ * the release archives' single executable is this file bundled, scripts/lib/plugin-build.ts).
  * The engine starts it with its own address as the argument, reads the port from the first stdout line and
  * talks `pulumirpc.ResourceProvider` to it. Progress lines go back to the engine's Log service, attached to
  * their resource (engine-log.ts), so `pulumi up` shows them.
@@ -7,16 +8,22 @@
  * Signals: a Ctrl-C reaches this process too (same process group as the CLI). The first SIGINT does what the
  * engine's Cancel does, abort what is in flight so each wait saves its operation as partial state, and leaves
  * the process up so those answers still reach the engine, which then shuts the plugin down. SIGTERM aborts,
- * gives the answers a moment to leave, and exits 0. A second SIGINT exits at once.
+ * gives the answers a moment to leave, and exits 0. A second SIGINT exits at once. When the engine is gone
+ * (SIGKILLed), the plugin notices within a second and exits, idle or not (resources/engine-watch.ts).
  */
 
+import * as sea from "node:sea";
 import { closeDefaultTransport } from "../core/http";
+import { exitWithEngine } from "../resources/engine-watch";
 import { engineLogger } from "./engine-log";
 import { NativeProvider, serve } from "./server";
 
 async function main(): Promise<void> {
   const logger = engineLogger(process.argv[2]);
-  const provider = new NativeProvider({ log: logger.log });
+  // The single executable (scripts/lib/plugin-build.ts) carries schema.json as an asset; otherwise the
+  // provider reads the file from the package.
+  const schemaText = sea.isSea() ? sea.getAsset("schema.json", "utf8") : undefined;
+  const provider = new NativeProvider({ log: logger.log }, schemaText);
   provider.logsFlushed = logger.flushed;
   const { server, port } = await serve(provider);
 
@@ -45,6 +52,9 @@ async function main(): Promise<void> {
 
   // The engine reads the port from the first line; it must be the first thing printed.
   process.stdout.write(`${port}\n`);
+  // From start-up, not only while a call waits: an idle plugin must not outlive a killed engine either.
+  // Explicit: in the single executable, process.argv[1] is the executable, not native/main.js.
+  exitWithEngine(true);
 }
 
 main().catch((error: unknown) => {

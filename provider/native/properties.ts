@@ -17,7 +17,7 @@ export interface Unwrapped {
   secrets: Set<string>;
 }
 
-function isSecret(value: unknown): value is { value: unknown } {
+export function isSecret(value: unknown): value is { value: unknown } {
   return (
     typeof value === "object" &&
     value !== null &&
@@ -56,6 +56,11 @@ export function unwrap(properties: Properties | undefined): Unwrapped {
     if (found.secret) secrets.add(key);
   }
   return { values, secrets };
+}
+
+/** `value` wrapped as a secret, unless it is one already. */
+export function asSecret(value: unknown): unknown {
+  return isSecret(value) ? value : { [specialSigKey]: specialSecretSig, value };
 }
 
 /** Wraps the given top-level keys as secrets; every other value is returned as is. */

@@ -69,8 +69,8 @@ interface SchemaResource {
 }
 
 /**
- * What this layer calls on a provider: the lifecycle's methods (`resources/`); the operation resources also take the
- * call's control (Cancel's signal, the engine's deadline), the image-version resource does not need it.
+ * What this layer calls on a provider: the lifecycle's methods (`resources/`), create/update/delete with the call's
+ * control (Cancel's signal, the engine's deadline); the operation resources' delete sends nothing and ignores it.
  */
 interface ServedProvider {
   configure(req: ConfigureRequest): Promise<void>;
@@ -79,7 +79,7 @@ interface ServedProvider {
   create(inputs: Properties, control?: CallControl): Promise<CreateResult>;
   read(id: string, props: Properties): Promise<ReadResult>;
   update(id: string, olds: Properties, news: Properties, control?: CallControl): Promise<UpdateResult>;
-  delete(id: string, props: Properties): Promise<void>;
+  delete(id: string, props: Properties, control?: CallControl): Promise<void>;
 }
 
 type Callback = (
@@ -95,7 +95,7 @@ export class NativeProvider {
   readonly #providers: Record<OperationKind, OperationResourceProvider<object>>;
   readonly #imageProvider: VmImageVersionProvider;
   #config: ProviderConfig = {};
-  /** One controller per create/update in flight; Cancel aborts them all. */
+  /** One controller per create/update/delete in flight; Cancel aborts them all. */
   readonly #inFlight = new Set<AbortController>();
   /** Called each time Cancel aborted calls in flight (tests, logs). */
   onCancel?: (aborted: number) => void;
@@ -207,7 +207,8 @@ export class NativeProvider {
     const result = await provider.diff(req.getId(), olds, news);
     const replaces = result.replaces ?? [];
     const changedInputs = Object.keys(news).filter(
-      (key) => key !== "__provider" && !sameValue(olds[key], news[key]),
+      // `__provider`, and the lifecycle's own markers (`__triggersChanged`), are not inputs to show.
+      (key) => !key.startsWith("__") && !sameValue(olds[key], news[key]),
     );
     const detailed = new Map<string, provpb.PropertyDiff>();
     for (const key of changedInputs)
@@ -242,7 +243,7 @@ export class NativeProvider {
         Struct.fromJavaScript(wrapSecrets({ ...unknowns, ...inputs.values }, secrets)),
       );
     }
-    const result = await this.#controlled(req.getTimeout(), secrets, (control) =>
+    const result = await this.#controlled(req.getTimeout(), "create", secrets, (control) =>
       provider.create(inputs.values, control),
     );
     return new provproto.CreateResponse()
@@ -260,7 +261,7 @@ export class NativeProvider {
         Struct.fromJavaScript(jsonSafe(wrapSecrets({ ...olds.values, ...news.values }, secrets))),
       );
     }
-    const result = await this.#controlled(req.getTimeout(), secrets, (control) =>
+    const result = await this.#controlled(req.getTimeout(), "update", secrets, (control) =>
       provider.update(req.getId(), olds.values, news.values, control),
     );
     return new provproto.UpdateResponse().setProperties(
@@ -294,21 +295,34 @@ export class NativeProvider {
 
   async delete(req: provpb.DeleteRequest): Promise<unknown> {
     const provider = this.#provider(req.getUrn());
-    await provider.delete(req.getId(), unwrap(req.getProperties()?.toJavaScript()).values);
+    const props = unwrap(req.getProperties()?.toJavaScript()).values;
+    await this.#controlled(req.getTimeout(), "delete", new Set(), (control) =>
+      provider.delete(req.getId(), props, control),
+    );
     return new Empty();
   }
 
-  /** Runs a create/update with Cancel's signal and the request's deadline (`timeout` seconds; 0 = none). */
+  /**
+   * Runs a create/update/delete with Cancel's signal and the request's deadline (`timeout` seconds, the resource's
+   * `customTimeouts` for that operation; 0 = none).
+   */
   async #controlled<T>(
     timeoutSeconds: number,
+    operation: "create" | "update" | "delete",
     secrets: Set<string>,
     run: (control: CallControl) => Promise<T>,
   ): Promise<T> {
     const controller = new AbortController();
     this.#inFlight.add(controller);
+    const setting = `customTimeouts.${operation}`;
     const control: CallControl = {
       signal: controller.signal,
-      ...(timeoutSeconds > 0 ? { deadlineMs: Date.now() + timeoutSeconds * 1000 } : {}),
+      ...(timeoutSeconds > 0
+        ? {
+            deadlineMs: Date.now() + timeoutSeconds * 1000,
+            deadlineSetting: { name: setting, description: `the resource option ${setting}` },
+          }
+        : {}),
     };
     try {
       return await run(control);

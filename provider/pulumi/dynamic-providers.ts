@@ -7,9 +7,13 @@
 
 import type * as pulumi from "@pulumi/pulumi";
 import type { OfferGoLiveProvider, OfferPublishProvider, VmImageVersionProvider } from "../resources";
+import { exitWithEngine } from "../resources/engine-watch";
 import type { ProviderClassName } from "./resource";
 
 export * from "../resources";
+
+// Loaded inside the dynamic provider host: from now on the host exits once its engine is gone, waiting or idle.
+exitWithEngine();
 
 /** What the host constructs: each class the serialized providers name, with no arguments. */
 type DynamicProviderClass<T extends new () => pulumi.dynamic.ResourceProvider> = T;

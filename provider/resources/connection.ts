@@ -9,6 +9,8 @@ import { resolveTokenProvider, type TokenProvider } from "../core/auth";
 import type { ApiName } from "../core/backend";
 import type { HttpTransport } from "../core/http";
 import type { Clock } from "../core/options";
+import type { ProgressEvent } from "../core/poller";
+import { stepState } from "../core/status";
 import type { ConfigureRequest } from "./types";
 
 /** The Pulumi config key holding the bearer token (set it with `pulumi config set --secret`). */
@@ -19,12 +21,29 @@ export interface ProviderHooks {
   tokenProvider?: TokenProvider;
   transport?: HttpTransport;
   clock?: Clock;
-  /** Where progress lines go. Default `console.log` (the Pulumi CLI shows them). */
-  log?: (line: string) => void;
+  /**
+   * Where progress lines go, each with its severity (a front door that can, shows it: the native plugin sends
+   * it to the engine's Log service). Default `console.log` (the Pulumi CLI shows them).
+   */
+  log?: (line: string, severity?: LogSeverity) => void;
   /** Overrides the heartbeat interval (default 5 minutes). */
   heartbeatIntervalMs?: number;
   /** First wait between polls of a short configure job (an ingestion technical configuration). Default 2 s. */
   jobPollIntervalMs?: number;
+}
+
+/** How a log line is to be shown, as the Pulumi engine's log severities. */
+export type LogSeverity = "info" | "warning" | "error";
+
+/**
+ * The severity of a progress line: an operation that failed is an error; one canceled, a step that stopped
+ * (blocked, rejected) while it runs, or a poll that failed and is retried is a warning; the rest is news.
+ */
+export function progressSeverity(event: ProgressEvent): LogSeverity {
+  if (event.transientError) return "warning";
+  if (event.status === "failed") return "error";
+  if (event.status === "canceled") return "warning";
+  return event.stepStatus !== undefined && stepState(event.stepStatus) === "stopped" ? "warning" : "info";
 }
 
 /** The token sources of one provider process. Never serialized with a token (see `toJSON`). */

@@ -67,8 +67,15 @@ export interface ImageVersionOutputs extends ImageVersionInputs {
   alreadyPresent: boolean;
 }
 
-/** Inputs whose change makes it another version (or another offer): replace. */
-export const IDENTITY = ["api", "publisherId", "offerId", "planId", "version", "endpoint", "apiVersion"];
+/**
+ * Inputs whose change makes it another version (or another offer): replace. `publisherId` only on CPP (the
+ * ingestion API does not use it). `endpoint` and `apiVersion` say how to reach the same version: an in-place
+ * update, never a replace (a replace that keeps the version would adopt it, then the old resource's delete would
+ * remove it).
+ */
+export const IDENTITY = ["api", "publisherId", "offerId", "planId", "version"];
+/** Inputs that only say how to call the API: changed in place. */
+export const CONNECTION = ["endpoint", "apiVersion", "requestTimeoutSeconds"];
 /** Inputs that make the image: rewritten in place while never published, else replace. */
 export const IMAGE = [
   "osVhdUrl",
@@ -95,12 +102,15 @@ export type VmImage = CppImage | IngestionImage;
 const unknown = (v: unknown) => v === UNKNOWN_VALUE;
 
 /**
- * Validates and fills defaults. `nowMs` set: SAS URIs are checked against the documented rules (create, update,
- * check); left out for read and delete, where an expired SAS in state must not block a refresh or a destroy.
+ * Validates and fills defaults. `nowMs` set: SAS URIs are checked against the documented rules (before a write,
+ * and in check); left out for read and delete, where an expired SAS in state must not block a refresh or a
+ * destroy. SAS URIs found in `olds` (the inputs already deployed) are not checked again: they passed when they
+ * were new, and an unchanged stack must not fail every `pulumi up` once a published version's SAS nears expiry.
  */
 export function checkImageInputs(
   news: Record<string, unknown>,
   nowMs?: number,
+  olds?: Record<string, unknown>,
 ): { inputs: Record<string, unknown>; failures: CheckFailure[] } {
   const given = Object.fromEntries(Object.entries(news).filter(([, v]) => v !== undefined && v !== null));
   const ingestion = given.api === "ingestion";
@@ -117,6 +127,12 @@ export function checkImageInputs(
     ...given,
   };
   const failures: CheckFailure[] = [];
+  const deployed = new Set(sasUrisOf(olds ?? {}));
+  const sas: SasCheck | undefined =
+    nowMs === undefined
+      ? undefined
+      : (property, url) =>
+          unknown(url) || deployed.has(url as string) ? [] : sasProblems(property, url, nowMs);
   const fail = (property: string, reason: string | undefined) => {
     if (reason)
       failures.push({ property, reason: reason.startsWith(property) ? reason : `${property} ${reason}.` });
@@ -154,29 +170,41 @@ export function checkImageInputs(
       });
   }
   if (ingestion) {
-    checkIngestionImages(inputs, failures, fail, nowMs);
+    checkIngestionImages(inputs, failures, fail, sas);
     return { inputs, failures };
   }
   for (const p of ["images", "deprecation"])
     if (inputs[p] !== undefined)
       fail(p, `is for api "ingestion"; the Cloud Partner Portal takes osVhdUrl, dataDisks and deprecate`);
-  if (nowMs !== undefined && !unknown(inputs.osVhdUrl))
-    failures.push(
-      ...sasProblems("osVhdUrl", inputs.osVhdUrl, nowMs).map((reason) => ({ property: "osVhdUrl", reason })),
-    );
-  checkDataDisks("dataDisks", inputs.dataDisks, failures, fail, nowMs);
+  if (sas)
+    failures.push(...sas("osVhdUrl", inputs.osVhdUrl).map((reason) => ({ property: "osVhdUrl", reason })));
+  checkDataDisks("dataDisks", inputs.dataDisks, failures, fail, sas);
   return { inputs, failures };
 }
 
 type Fail = (property: string, reason: string | undefined) => void;
+/** The SAS problems of one URI (none for an unknown value or one already deployed). */
+type SasCheck = (property: string, url: unknown) => string[];
 
-/** LUNs 0-15, each once; SAS URIs checked when `nowMs` is set. Failures name `property` (e.g. `images[0].dataDisks`). */
+/** Every SAS URI in a resource's inputs: `osVhdUrl`, data disks, and each ingestion image's. */
+export function sasUrisOf(props: Record<string, unknown>): string[] {
+  const uris: unknown[] = [props.osVhdUrl];
+  const disks = (list: unknown) =>
+    Array.isArray(list) ? list.map((d) => (d as { uri?: unknown } | null)?.uri) : [];
+  uris.push(...disks(props.dataDisks));
+  if (Array.isArray(props.images))
+    for (const image of props.images as Array<Record<string, unknown> | null>)
+      uris.push(image?.osDiskUri, ...disks(image?.dataDisks));
+  return uris.filter((u): u is string => typeof u === "string" && u !== "");
+}
+
+/** LUNs 0-15, each once; SAS URIs checked when `sas` is set. Failures name `property` (e.g. `images[0].dataDisks`). */
 function checkDataDisks(
   property: string,
   disks: unknown,
   failures: CheckFailure[],
   fail: Fail,
-  nowMs: number | undefined,
+  sas: SasCheck | undefined,
 ): void {
   if (unknown(disks) || disks === undefined) return;
   if (!Array.isArray(disks)) {
@@ -192,10 +220,7 @@ function checkDataDisks(
     else if (luns.has(d.lun))
       fail(`${property}[${i}].lun`, `repeats LUN ${d.lun}; each data disk needs its own`);
     else luns.add(d.lun);
-    if (nowMs !== undefined && !unknown(d.uri))
-      failures.push(
-        ...sasProblems(`${property}[${i}].uri`, d.uri, nowMs).map((reason) => ({ property, reason })),
-      );
+    if (sas) failures.push(...sas(`${property}[${i}].uri`, d.uri).map((reason) => ({ property, reason })));
   });
 }
 
@@ -207,7 +232,7 @@ function checkIngestionImages(
   inputs: Record<string, unknown>,
   failures: CheckFailure[],
   fail: Fail,
-  nowMs: number | undefined,
+  sas: SasCheck | undefined,
 ): void {
   const hint =
     'with api "ingestion" give images: [{ imageType, osDiskUri, dataDisks } or { imageType, sharedImage }]';
@@ -235,24 +260,21 @@ function checkIngestionImages(
             fail(`${at}.imageType`, `repeats ${image.imageType}; a version has one image per image type`);
           types.add(image.imageType);
         }
-        const sas = image.osDiskUri !== undefined;
+        const fromSas = image.osDiskUri !== undefined;
         const gallery = image.sharedImage !== undefined;
-        if (sas === gallery) {
+        if (fromSas === gallery) {
           fail(
             at,
             "needs exactly one source: osDiskUri (SAS URIs, with dataDisks) or sharedImage { tenantId, resourceId }",
           );
           return;
         }
-        if (sas) {
-          if (nowMs !== undefined && !unknown(image.osDiskUri))
+        if (fromSas) {
+          if (sas)
             failures.push(
-              ...sasProblems(`${at}.osDiskUri`, image.osDiskUri, nowMs).map((reason) => ({
-                property: "images",
-                reason,
-              })),
+              ...sas(`${at}.osDiskUri`, image.osDiskUri).map((reason) => ({ property: "images", reason })),
             );
-          checkDataDisks(`${at}.dataDisks`, image.dataDisks, failures, fail, nowMs);
+          checkDataDisks(`${at}.dataDisks`, image.dataDisks, failures, fail, sas);
           return;
         }
         if (image.dataDisks !== undefined)

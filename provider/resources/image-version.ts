@@ -2,14 +2,26 @@
  * The lifecycle of `VmImageVersion`: one image version of one plan (read the plan, adopt or write the version,
  * retire it on delete). Talks only to the `PlanImageBackend` seam; called by both front doors. SAS URIs are
  * credentials: they travel in inputs and outputs marked secret and appear in messages as blob paths only.
+ *
+ * Every request of a create, update or delete carries the call's abort signal: the native door's Cancel and the
+ * engine's `customTimeouts` stop a write at once (the dynamic host passes neither).
  */
 
 import { createImageBackend } from "../backends";
 import type { ApiName } from "../core/backend";
-import { ConcurrentEditError, ImageVersionError, NotFoundError } from "../core/errors";
+import {
+  AbortedError,
+  type CloudPartnerError,
+  ConcurrentEditError,
+  ImageVersionError,
+  NotFoundError,
+  PlanNotFoundError,
+  PollTimeoutError,
+} from "../core/errors";
 import { type Deprecation, type PlanImageBackend, redactSas, stateOf } from "../core/images";
 import { backendOptions, offerLabel, type ProviderHooks, ProviderTokens } from "./connection";
 import {
+  CONNECTION,
   checkImageInputs,
   IDENTITY,
   IMAGE,
@@ -20,6 +32,7 @@ import {
   imageOf,
   type VmImage,
 } from "./image-inputs";
+import type { CallControl } from "./operation";
 import { forState } from "./outputs";
 import type {
   CheckResult,
@@ -32,6 +45,37 @@ import type {
   UpdateResult,
 } from "./types";
 
+/**
+ * The versions that a create in this process wrote or adopted, by offer, plan and version, each with the state
+ * that create returned (see `stateKey`). A deployment runs in one process (the dynamic provider host and the
+ * native plugin each live for one `pulumi up`), and a resource it creates is never deleted in the same
+ * deployment: a delete of the same version after a create of it is another resource's, replaced or renamed
+ * (create-before-delete), whose removal would take the version the new resource just adopted.
+ */
+const claimed = new Map<string, Set<string>>();
+
+function claimKey(inputs: Pick<ImageVersionInputs, "offerId" | "planId" | "version">): string {
+  return JSON.stringify([inputs.offerId, inputs.planId, inputs.version]);
+}
+
+/** A resource's state as claims compare it: without what a refresh may change or the host adds. */
+function stateKey(props: Inputs): string {
+  const skip = new Set(["__provider", "state", "published", "planIds"]);
+  const canonical = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(canonical);
+    if (typeof value !== "object" || value === null) return value;
+    return Object.fromEntries(
+      Object.keys(value)
+        .filter((k) => (value as Inputs)[k] !== undefined && (value as Inputs)[k] !== null)
+        .sort()
+        .map((k) => [k, canonical((value as Inputs)[k])]),
+    );
+  };
+  return JSON.stringify(
+    canonical(Object.fromEntries(Object.entries(props).filter(([key]) => !skip.has(key)))),
+  );
+}
+
 export class VmImageVersionProvider implements LifecycleProvider {
   readonly #tokens: ProviderTokens;
 
@@ -43,15 +87,17 @@ export class VmImageVersionProvider implements LifecycleProvider {
     this.#tokens.configure(req);
   }
 
-  async check(_olds: Inputs, news: Inputs): Promise<CheckResult> {
-    return checkImageInputs(news, this.#now());
+  /** SAS URIs are checked when new or changed: an unchanged stack is never stuck on a SAS nearing expiry. */
+  async check(olds: Inputs, news: Inputs): Promise<CheckResult> {
+    return checkImageInputs(news, this.#now(), olds);
   }
 
   async diff(_id: string, olds: Inputs, news: Inputs): Promise<DiffResult> {
     const filled = checkImageInputs(news).inputs;
     const changed = (key: string) =>
       JSON.stringify(olds[key] ?? null) !== JSON.stringify(filled[key] ?? null);
-    const replaces = IDENTITY.filter(changed);
+    const ingestion = (filled.api ?? olds.api) === "ingestion";
+    const replaces = IDENTITY.filter((key) => !(ingestion && key === "publisherId") && changed(key));
     const imageChanges = IMAGE.filter((key) => imageKey(olds, key) !== imageKey(filled, key));
     if (imageChanges.length > 0 && olds.published === true) {
       // A published image cannot change: it takes a new version (the create says so if the version stays).
@@ -65,31 +111,42 @@ export class VmImageVersionProvider implements LifecycleProvider {
       (key) =>
         !replaces.includes(key) &&
         (IMAGE.includes(key) ||
+          CONNECTION.includes(key) ||
+          key === "publisherId" ||
           key === "deprecate" ||
-          key === "deprecation" ||
-          key === "requestTimeoutSeconds") &&
+          key === "deprecation") &&
         changed(key),
     );
     return { changes: replaces.length > 0 || updates.length > 0, replaces, deleteBeforeReplace: false };
   }
 
-  async create(raw: Inputs): Promise<CreateResult> {
-    const inputs = this.#inputs(raw, true);
-    const outs = await this.#apply(inputs, undefined);
+  async create(raw: Inputs, control: CallControl = {}): Promise<CreateResult> {
+    const inputs = this.#inputs(raw);
+    const outs = await this.#controlled(control, "create", inputs, (signal) =>
+      this.#apply(inputs, undefined, signal),
+    );
+    const key = claimKey(inputs);
+    claimed.set(key, new Set([...(claimed.get(key) ?? []), stateKey(outs)]));
     return {
       id: `${offerLabel(inputs)}/${inputs.planId}/${inputs.version}`,
       outs: forState(outs),
     };
   }
 
-  async update(_id: string, olds: Inputs, news: Inputs): Promise<UpdateResult> {
-    const inputs = this.#inputs(news, true);
-    return { outs: forState(await this.#apply(inputs, olds as ImageVersionOutputs)) };
+  async update(_id: string, olds: Inputs, news: Inputs, control: CallControl = {}): Promise<UpdateResult> {
+    const inputs = this.#inputs(news);
+    const outs = await this.#controlled(control, "update", inputs, (signal) =>
+      this.#apply(inputs, olds as ImageVersionOutputs, signal),
+    );
+    // A resource created in this process and updated since is still itself (not another resource's claim).
+    const claims = claimed.get(claimKey(inputs));
+    if (claims?.delete(stateKey(olds))) claims.add(stateKey(outs));
+    return { outs: forState(outs) };
   }
 
   async read(id: string, props: Inputs): Promise<ReadResult> {
     const outs = props as ImageVersionOutputs;
-    const inputs = this.#inputs(props, false);
+    const inputs = this.#inputs(props);
     const backend = this.#backend(inputs);
     try {
       const plan = await backend.readPlan(inputs.planId);
@@ -111,23 +168,48 @@ export class VmImageVersionProvider implements LifecycleProvider {
         }),
       };
     } catch (error) {
-      if (!(error instanceof NotFoundError)) throw error;
-      this.#log(`[${backend.offer}] the offer no longer exists; removing ${id} from the stack.`);
+      const gone = this.#gone(error, inputs.planId);
+      if (!gone) throw error;
+      this.#log(`[${backend.offer}] ${gone}; removing ${id} from the stack.`);
       return { id: "", props: {} };
     }
   }
 
-  async delete(_id: string, props: Inputs): Promise<void> {
-    const inputs = this.#inputs(props, false);
+  async delete(id: string, props: Inputs, control: CallControl = {}): Promise<void> {
+    const inputs = this.#inputs(props);
+    const what = `image version ${inputs.version} of plan ${inputs.planId}`;
+    const claims = claimed.get(claimKey(inputs));
+    const mine = stateKey(props);
+    if (claims && [...claims].some((claim) => claim !== mine)) {
+      this.#log(
+        `[${offerLabel(inputs)}] keeping ${what} in the draft: another resource of this deployment created or adopted it (this resource was replaced or renamed); this only removes ${id || "the resource"} from the stack.`,
+      );
+      return;
+    }
+    claims?.delete(mine);
+    await this.#controlled(control, "delete", inputs, (signal) => this.#delete(id, inputs, signal));
+  }
+
+  async #delete(id: string, inputs: ImageVersionInputs, signal: AbortSignal): Promise<void> {
     const backend = this.#backend(inputs);
     const what = `image version ${inputs.version} of plan ${inputs.planId}`;
-    const plan = await backend.readPlan(inputs.planId);
+    let plan: Awaited<ReturnType<typeof backend.readPlan>>;
+    try {
+      plan = await backend.readPlan(inputs.planId, signal);
+    } catch (error) {
+      const gone = this.#gone(error, inputs.planId);
+      if (!gone) throw error;
+      this.#log(
+        `[${backend.offer}] ${gone}, so ${what} is not in the draft either: nothing to remove; ${id || "the resource"} is removed from the stack. Published versions stay as published until the next publish.`,
+      );
+      return;
+    }
     const stored = plan.versions.get(inputs.version);
     if (!stored) {
       this.#log(`[${backend.offer}] ${what} is not in the draft; nothing to remove.`);
       return;
     }
-    const published = await backend.publishedState(inputs.planId, inputs.version);
+    const published = await backend.publishedState(inputs.planId, inputs.version, signal);
     const isPublished = published.preview || published.live;
     const retire = inputs.api === "ingestion" ? inputs.deprecation !== undefined : inputs.deprecate;
     if (isPublished && !retire) {
@@ -148,6 +230,7 @@ export class VmImageVersionProvider implements LifecycleProvider {
         ...(inputs.deprecation ? { deprecation: inputs.deprecation } : {}),
         expected: stored,
         token: plan.token,
+        signal,
       });
     } catch (error) {
       if (!(error instanceof ImageVersionError)) throw error;
@@ -159,15 +242,88 @@ export class VmImageVersionProvider implements LifecycleProvider {
     );
   }
 
+  /**
+   * Runs a create, update or delete with one signal that aborts on the caller's (Cancel) and at its deadline
+   * (`customTimeouts`), and says which one stopped it and what to do.
+   */
+  async #controlled<T>(
+    control: CallControl,
+    verb: "create" | "update" | "delete",
+    inputs: ImageVersionInputs,
+    run: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const controller = new AbortController();
+    const startedAt = Date.now();
+    let stoppedBy: "cancel" | "deadline" | undefined;
+    const onCancel = () => {
+      stoppedBy ??= "cancel";
+      controller.abort(control.signal?.reason);
+    };
+    if (control.signal?.aborted) onCancel();
+    else control.signal?.addEventListener("abort", onCancel, { once: true });
+    const timer =
+      control.deadlineMs === undefined
+        ? undefined
+        : setTimeout(
+            () => {
+              stoppedBy ??= "deadline";
+              controller.abort(new AbortedError("The call's deadline passed."));
+            },
+            Math.max(0, control.deadlineMs - Date.now()),
+          );
+    try {
+      return await run(controller.signal);
+    } catch (error) {
+      if (!stoppedBy) throw error;
+      const what = `the ${verb} of image version ${inputs.version} of plan ${inputs.planId} (offer ${offerLabel(inputs)})`;
+      const after = `${Math.round((Date.now() - startedAt) / 100) / 10} s`;
+      const context = {
+        offerId: inputs.offerId,
+        ...(inputs.publisherId ? { publisherId: inputs.publisherId } : {}),
+        cause: error,
+      };
+      const next =
+        verb === "delete"
+          ? "Run `pulumi destroy` (or `pulumi up`) again: it re-reads the plan and removes only what is still there."
+          : "Run `pulumi up` again: it re-reads the plan and adopts the version if the write went through, or writes it.";
+      const reason = (error as CloudPartnerError).message ?? String(error);
+      const setting = control.deadlineSetting ?? {
+        name: `customTimeouts.${verb}`,
+        description: `the resource option customTimeouts.${verb}`,
+      };
+      throw stoppedBy === "deadline"
+        ? new PollTimeoutError(
+            `${capital(setting.description)} ended ${what} after ${after}: ${reason} A write in flight may still be applied. ${next} To give it longer, raise ${setting.name}.`,
+            context,
+          )
+        : new AbortedError(
+            `The Pulumi engine canceled the deployment during ${what} after ${after}: ${reason} A write in flight may still be applied. ${next}`,
+            context,
+          );
+    } finally {
+      clearTimeout(timer);
+      control.signal?.removeEventListener("abort", onCancel);
+    }
+  }
+
+  /** Why a read found nothing left to manage (the offer or the plan is gone), or undefined. */
+  #gone(error: unknown, planId: string): string | undefined {
+    if (error instanceof PlanNotFoundError)
+      return `plan ${planId} is no longer in the draft (${error.message})`;
+    if (error instanceof NotFoundError) return `the offer no longer exists (${error.message})`;
+    return undefined;
+  }
+
   /** Reads the plan, adopts or writes the version, reads where it stands. */
   async #apply(
     inputs: ImageVersionInputs,
     previous: ImageVersionOutputs | undefined,
+    signal: AbortSignal,
   ): Promise<ImageVersionOutputs> {
     const backend = this.#backend(inputs);
     const image = imageOf(inputs);
     const what = `image version ${inputs.version} of plan ${inputs.planId}`;
-    const plan = await backend.readPlan(inputs.planId);
+    const plan = await backend.readPlan(inputs.planId, signal);
     const stored = plan.versions.get(inputs.version);
     if (previous && stored && (typeof previous.osVhdUrl === "string" || Array.isArray(previous.images))) {
       const mine = imageOf({
@@ -189,8 +345,11 @@ export class VmImageVersionProvider implements LifecycleProvider {
     if (stored && backend.sameImage(image, stored)) {
       this.#log(`[${backend.offer}] ${what} is already in the draft with this image; nothing to write.`);
     } else {
+      // Every SAS URI written is checked, only now: an adopted or unchanged version's may be near expiry.
+      const { failures } = checkImageInputs(inputs as unknown as Inputs, this.#now());
+      if (failures.length) throw new ImageVersionError(redactSas(failures.map((f) => f.reason).join(" ")));
       if (stored) {
-        const published = await backend.publishedState(inputs.planId, inputs.version);
+        const published = await backend.publishedState(inputs.planId, inputs.version, signal);
         if (published.preview || published.live) {
           throw new ImageVersionError(
             `${capital(what)} (offer ${backend.offer}) is already published (${published.live ? "live" : "preview"}) with another image: ${backend.describeChange(stored, image).join("; ")}. Published images cannot change: give the new image a new version.`,
@@ -203,9 +362,20 @@ export class VmImageVersionProvider implements LifecycleProvider {
         image,
         expected: stored,
         token: plan.token,
+        signal,
       });
+      const restored = !stored && plan.markedDeleted?.includes(inputs.version);
       this.#log(
-        `[${backend.offer}] ${stored ? `replaced ${what}: ${backend.describeChange(stored, image).join("; ")}` : `${what}: ${backend.describeChange(undefined, image).join("; ")}`}` +
+        `[${backend.offer}] ${
+          stored
+            ? `replaced ${what}: ${backend.describeChange(stored, image).join("; ")}`
+            : restored
+              ? `restored ${what}, whose draft entry was marked lifecycleState "deleted": it is generallyAvailable again with ${backend
+                  .describeChange(undefined, image)
+                  .join("; ")
+                  .replace(/^added \((.*)\)$/, "$1")}`
+              : `${what}: ${backend.describeChange(undefined, image).join("; ")}`
+        }` +
           (result.conflicts
             ? ` after ${result.conflicts} concurrent edit(s) of the offer (re-read and re-applied)`
             : "") +
@@ -213,7 +383,7 @@ export class VmImageVersionProvider implements LifecycleProvider {
           ". Publish the offer to take it to preview.",
       );
     }
-    const published = await backend.publishedState(inputs.planId, inputs.version);
+    const published = await backend.publishedState(inputs.planId, inputs.version, signal);
     const state = stateOf(true, published);
     return {
       ...inputs,
@@ -224,8 +394,9 @@ export class VmImageVersionProvider implements LifecycleProvider {
     };
   }
 
-  #inputs(raw: Inputs, checkSas: boolean): ImageVersionInputs {
-    const { inputs, failures } = checkImageInputs(raw, checkSas ? this.#now() : undefined);
+  /** The checked inputs; SAS URIs are checked right before a write (`#apply`), not here. */
+  #inputs(raw: Inputs): ImageVersionInputs {
+    const { inputs, failures } = checkImageInputs(raw);
     if (failures.length) throw new ImageVersionError(redactSas(failures.map((f) => f.reason).join(" ")));
     return {
       api: inputs.api as ApiName,

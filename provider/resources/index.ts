@@ -4,7 +4,7 @@
  * Layers: core → backends → resources → front doors.
  */
 
-export { ACCESS_TOKEN_CONFIG_KEY, type ProviderHooks } from "./connection";
+export { ACCESS_TOKEN_CONFIG_KEY, type LogSeverity, type ProviderHooks } from "./connection";
 export { OfferGoLiveProvider } from "./golive";
 export {
   checkImageInputs,

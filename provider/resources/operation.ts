@@ -15,7 +15,7 @@ import type {
   ReadLimits,
   StartOptions,
 } from "../core/backend";
-import { AuthenticationError, CloudPartnerError, NotFoundError } from "../core/errors";
+import { AuthenticationError, CloudPartnerError, NotFoundError, ProtocolError } from "../core/errors";
 import { operationIdFromLocation } from "../core/location";
 import { isAwaitingSignoff, type OperationSnapshot } from "../core/operation";
 import { type PollOperationOptions, pollOperation, progressLine } from "../core/poller";
@@ -25,10 +25,16 @@ import {
   type OperationInputs,
   UNKNOWN_VALUE,
 } from "../core/validate";
-import { backendOptions, type ProviderHooks, ProviderTokens } from "./connection";
+import {
+  backendOptions,
+  type LogSeverity,
+  type ProviderHooks,
+  ProviderTokens,
+  progressSeverity,
+} from "./connection";
 import { exitWithEngine } from "./engine-watch";
 import { applySnapshot, forState, type OperationOutputs, ResourceInitError } from "./outputs";
-import { statusFromOffer } from "./status-from-offer";
+import { isFinished, statusFromList, statusFromOffer } from "./status-from-offer";
 import type {
   CheckResult,
   ConfigureRequest,
@@ -45,6 +51,15 @@ export { ACCESS_TOKEN_CONFIG_KEY, type ProviderHooks } from "./connection";
 const PROVIDER_KEY = "__provider";
 
 /**
+ * Set by `check` when the resource already exists and has `triggers`: whether they changed since its last
+ * deployment. `create` only sees the new inputs, and a replace has many causes (`endpoint`, `apiVersion`,
+ * `pulumi up --replace`); only a change of the triggers (e.g. a new image version in the draft) makes an
+ * operation that already rests at its preview or finished out of date. Absent (a first create, or one after a
+ * killed run cleared with `--clear-pending-creates`): the old triggers are unknown, so they count as changed.
+ */
+export const TRIGGERS_CHANGED_KEY = "__triggersChanged";
+
+/**
  * Per-call control a front door other than the dynamic host passes to `create`/`update` (the native provider:
  * its Cancel RPC and the engine's `customTimeouts`). Both optional; the dynamic host passes neither.
  */
@@ -53,6 +68,8 @@ export interface CallControl {
   signal?: AbortSignal;
   /** Stop waiting at this time (ms since the epoch on the provider's clock) if `timeoutSeconds` ends later. */
   deadlineMs?: number;
+  /** Where `deadlineMs` comes from, for the message when it ends the wait (e.g. customTimeouts.create). */
+  deadlineSetting?: { name: string; description: string };
 }
 
 /** An input one kind adds to the common ones (publish: `notificationEmails`). It is kept in the outputs. */
@@ -116,8 +133,19 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     this.#tokens.configure(req);
   }
 
-  async check(_olds: Inputs, news: Inputs): Promise<CheckResult> {
-    return this.#check(news);
+  async check(olds: Inputs, news: Inputs): Promise<CheckResult> {
+    const checked = this.#check(news);
+    const triggers = checked.inputs.triggers;
+    delete checked.inputs[TRIGGERS_CHANGED_KEY];
+    // Only for a resource in state whose triggers are known (in a preview they may not be yet).
+    if (
+      olds.offerId !== undefined &&
+      Array.isArray(triggers) &&
+      triggers.length > 0 &&
+      !JSON.stringify(triggers).includes(UNKNOWN_VALUE)
+    )
+      checked.inputs[TRIGGERS_CHANGED_KEY] = !sameValue(olds.triggers, triggers);
+    return checked;
   }
 
   async diff(_id: string, olds: Inputs, news: Inputs): Promise<DiffResult> {
@@ -158,7 +186,9 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     const started =
       (await backend.findExisting(this.spec.kind, signal, {
         // Replaced because its triggers changed (e.g. a new image version): a resting publish predates that.
-        onlyInProgress: inputs.triggers !== undefined && inputs.triggers.length > 0,
+        // Replaced for another reason (endpoint, apiVersion, `--replace`): it is still the current one.
+        onlyInProgress:
+          inputs.triggers !== undefined && inputs.triggers.length > 0 && raw[TRIGGERS_CHANGED_KEY] !== false,
       })) ?? (await backend.start(this.spec.kind, { ...this.spec.startOptions?.(inputs), signal }));
     this.#log(
       started.origin === "attached"
@@ -230,20 +260,39 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
   }
 
   /**
-   * The operation record answered 404 (records do not live forever): the resource takes its status from the
-   * offer's (`statusFromOffer`), so it never keeps `running` beside a status that says otherwise, and a
-   * later `pulumi up` does not resume a wait that cannot succeed.
+   * The operation record answered 404 (records do not live forever). An operation that had already finished
+   * keeps its outcome: the offer's status describes the offer's latest operation, which may be a later one (a
+   * go-live that succeeded long ago must not read `failed` because a new publish now waits for review, or the
+   * diff would replace it and send a go-live nobody asked for). One still running takes its status from its own
+   * entry in the offer's list of operations when listed, else from the offer's (`statusFromOffer`), so it never
+   * keeps `running` beside a status that says otherwise, and a later `pulumi up` does not resume a wait that
+   * cannot succeed. The offer is read either way: when it is gone, the caller removes the resource.
    */
   async #fromOffer(backend: OfferBackend, outs: OperationOutputs): Promise<OperationOutputs> {
     const offer = await backend.offerStatus();
-    const derived = statusFromOffer(this.spec.kind, offer);
+    const gone = `[${backend.offer}] the ${this.spec.label} operation ${outs.operationLocation} is no longer available (HTTP 404)`;
+    if (isFinished(outs.status)) {
+      this.#log(
+        `${gone}; it ended ${outs.status}, and that is kept: the offer's status (${offer.status || "empty"}) describes its latest operation, which may be a later one.`,
+      );
+      return outs;
+    }
+    const id = backend.api === "ingestion" ? outs.submissionId : outs.operationId;
+    // A list this client cannot read says nothing about this operation: the offer's status is then all there is.
+    const listed = await backend.listOperations().catch((error: unknown) => {
+      if (error instanceof ProtocolError) return [];
+      throw error;
+    });
+    const derived = statusFromList(this.spec.kind, id, listed) ?? statusFromOffer(this.spec.kind, offer);
     this.#log(
-      `[${backend.offer}] the ${this.spec.label} operation ${outs.operationLocation} is no longer available (HTTP 404); the offer's status is ${offer.status || "empty"}: ${derived.note}`,
+      derived.source === "list"
+        ? `${gone}; ${derived.note}`
+        : `${gone}; the offer's status is ${offer.status || "empty"}: ${derived.note}`,
     );
     return {
       ...outs,
       status: derived.status,
-      rawStatus: offer.status,
+      rawStatus: derived.rawStatus,
       messages: [derived.note],
       ...(this.spec.stopsAtSignoff ? { awaitingSignoff: derived.awaitingSignoff } : {}),
       ...(derived.status !== "running" && !outs.completedAt
@@ -301,17 +350,16 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
       const now = this.#now();
       const warning = staticTokenWarning(tokens, now, now + inputs.timeoutSeconds * 1000);
       if (warning) this.#log(`[${what}] ${warning}`);
+      const callerMs = (control.deadlineMs ?? Number.POSITIVE_INFINITY) - this.#now();
       const options: PollOperationOptions = {
         pollIntervalMs: inputs.pollIntervalSeconds * 1000,
         maxPollIntervalMs: inputs.maxPollIntervalSeconds * 1000,
-        // The earlier of timeoutSeconds and the caller's deadline (the poller needs a positive time).
-        timeoutMs: Math.max(
-          1,
-          Math.min(
-            inputs.timeoutSeconds * 1000,
-            (control.deadlineMs ?? Number.POSITIVE_INFINITY) - this.#now(),
-          ),
-        ),
+        // The earlier of timeoutSeconds and the caller's deadline (the poller needs a positive time); the
+        // timeout message names whichever it was.
+        timeoutMs: Math.max(1, Math.min(inputs.timeoutSeconds * 1000, callerMs)),
+        ...(callerMs < inputs.timeoutSeconds * 1000 && control.deadlineSetting
+          ? { timeoutSetting: control.deadlineSetting }
+          : {}),
         signal: control.signal,
         // A resumed wait keeps the pace of the operation's age instead of starting over at pollIntervalSeconds.
         startedAtMs: Date.parse(outs.startedAt),
@@ -324,7 +372,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
         until: this.spec.stopsAtSignoff ? isAwaitingSignoff : undefined,
         onProgress: (event) => {
           if (event.snapshot) current = this.#apply(current, event.snapshot);
-          this.#log(progressLine(what, this.spec.label, event));
+          this.#log(progressLine(what, this.spec.label, event), progressSeverity(event));
         },
       };
       const final = await pollOperation(read, outs.operationLocation, options);
@@ -342,7 +390,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
         });
         if (fromOffer.status !== "running" || fromOffer.awaitingSignoff === true) return fromOffer;
         const message =
-          `The ${this.spec.label} operation ${current.operationLocation} is no longer available (HTTP 404), and the offer's status is ${fromOffer.rawStatus}: an operation still runs for ${what}, but this resource cannot follow it without its record. ` +
+          `The ${this.spec.label} operation ${current.operationLocation} is no longer available (HTTP 404), and its status as read now is ${fromOffer.rawStatus}: an operation still runs for ${what}, but this resource cannot follow it without its record. ` +
           `Either run \`pulumi up --replace <this resource's URN>\` (\`pulumi stack --show-urns\` lists it): the new resource attaches to the running ${this.spec.label} if the offer lists one (nothing is sent while one runs); ` +
           `or wait until \`npx pulumi-cloudpartner status ${backend.api === "ingestion" ? `--api ingestion ${inputs.offerId}` : `${inputs.publisherId} ${inputs.offerId}`}\` shows it ended, then run \`pulumi refresh\` and \`pulumi up\`.`;
         throw new ResourceInitError(
@@ -428,8 +476,9 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     );
   }
 
-  #log(line: string): void {
-    (this.hooks.log ?? console.log)(line);
+  #log(line: string, severity: LogSeverity = "info"): void {
+    if (this.hooks.log) this.hooks.log(line, severity);
+    else console.log(line);
   }
 
   #now(): number {

@@ -51,11 +51,11 @@ export class VmImageVersion extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly alreadyPresent: pulumi.Output<boolean>;
     /**
-     * Which API: `cpp` (Cloud Partner Portal, default). `ingestion` is not supported by this resource yet. Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
+     * Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
      */
     declare public readonly api: pulumi.Output<string>;
     /**
-     * API version sent as `api-version`. Default `2017-10-31`. Changing it replaces the resource.
+     * API version sent as `api-version` (CPP, default `2017-10-31`) or `$version` (ingestion, default `2022-07-01`). Changing it updates the resource in place.
      */
     declare public readonly apiVersion: pulumi.Output<string>;
     /**
@@ -79,7 +79,7 @@ export class VmImageVersion extends pulumi.CustomResource {
      */
     declare public readonly diskGenerations: pulumi.Output<string[]>;
     /**
-     * API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
+     * API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it updates the resource in place (the same version, reached another way).
      */
     declare public readonly endpoint: pulumi.Output<string>;
     /**
@@ -115,7 +115,7 @@ export class VmImageVersion extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly published: pulumi.Output<boolean>;
     /**
-     * Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
+     * Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource (CPP; ingestion does not use it: updated in place).
      */
     declare public readonly publisherId: pulumi.Output<string | undefined>;
     /**
@@ -213,11 +213,11 @@ export class VmImageVersion extends pulumi.CustomResource {
  */
 export interface VmImageVersionArgs {
     /**
-     * Which API: `cpp` (Cloud Partner Portal, default). `ingestion` is not supported by this resource yet. Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
+     * Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
      */
     api?: pulumi.Input<string | undefined>;
     /**
-     * API version sent as `api-version`. Default `2017-10-31`. Changing it replaces the resource.
+     * API version sent as `api-version` (CPP, default `2017-10-31`) or `$version` (ingestion, default `2022-07-01`). Changing it updates the resource in place.
      */
     apiVersion?: pulumi.Input<string | undefined>;
     /**
@@ -241,7 +241,7 @@ export interface VmImageVersionArgs {
      */
     diskGenerations?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
-     * API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
+     * API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it updates the resource in place (the same version, reached another way).
      */
     endpoint?: pulumi.Input<string | undefined>;
     /**
@@ -269,7 +269,7 @@ export interface VmImageVersionArgs {
      */
     planId: pulumi.Input<string>;
     /**
-     * Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
+     * Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource (CPP; ingestion does not use it: updated in place).
      */
     publisherId?: pulumi.Input<string | undefined>;
     /**

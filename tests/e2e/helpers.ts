@@ -1,8 +1,11 @@
 /** Helpers shared by the end-to-end suites (tests/e2e/*.e2e.ts). */
 
+import { execFile, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { type CppSimulator, startSimulator } from "../../emulator/server";
 import {
+  type CommandResult,
   ensurePulumiCli,
   LocalStack,
   type LocalStackOptions,
@@ -37,6 +40,47 @@ export function processesOf(stack: LocalStack): string[] {
     }
   }
   return found;
+}
+
+/** Runs `file` with `args` (no shell); never throws: resolves with its exit code and output. */
+export function run(
+  file: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<CommandResult> {
+  return new Promise((resolve) => {
+    execFile(
+      file,
+      args,
+      {
+        cwd: options.cwd,
+        env: options.env ?? process.env,
+        timeout: options.timeoutMs ?? 600_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** Whether `go` runs here (the Go example and the YAML language host are built with it). */
+export const hasGo = spawnSync("go", ["version"]).status === 0;
+
+/**
+ * `go build -o <binary> .` of the Go module in `dir` with `env`: it must succeed and print nothing but the
+ * module downloads a cold module cache reports (`go: downloading <module> <version>`). The default Go module
+ * and build caches keep later builds to seconds (the first one takes minutes). Logs how long it took.
+ */
+export async function goBuild(dir: string, binary: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const started = Date.now();
+  const build = await run("go", ["build", "-o", binary, "."], { cwd: dir, env });
+  const printed = `${build.stdout}${build.stderr}`
+    .split("\n")
+    .filter((line) => line.trim() !== "" && !/^go: downloading \S+ \S+$/.test(line.trim()));
+  expect({ code: build.code, printed }).toEqual({ code: 0, printed: [] });
+  console.log(`go build -o ${path.basename(binary)}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 /** Polls `condition` every 50 ms; throws naming `what` after `timeoutMs`. */

@@ -237,3 +237,28 @@ test("api ingestion: a portal edit of the technical configuration between the re
   expect(draft().vmProperties.supportsHibernation).toBe(true);
   expect(draft().vmImageVersions.map((v) => v.versionNumber)).toContain(bump);
 });
+
+test("pulumi up --replace of a never-published image version (create-before-delete) keeps it in the draft, writes nothing", async () => {
+  const { offerId, stack } = await setup();
+  const urn = `urn:pulumi:r${counter}::cloudpartner-image-release::pulumi-nodejs:dynamic/cloudpartner:VmImageVersion::image`;
+  // Only the image version (no publish): it stays a draft version, which a delete would remove.
+  await stack.ok(["up", "--yes", "--target", urn]);
+  const image = resourcesOf(await stack.exportState()).find(isImage);
+  expect(image?.outputs).toMatchObject({ state: "draft", alreadyPresent: false });
+  const version = String(image?.outputs?.version);
+  const versions = () =>
+    Object.keys(
+      (e2e.sim.draft("contoso", offerId) as { plans: Array<Record<string, Record<string, unknown>>> })
+        .plans[0]?.["microsoft-azure-virtualmachines.vmImages"] ?? {},
+    );
+  expect(versions()).toContain(version);
+  // The new resource adopts the version, then the old one is deleted: it must not take the version with it.
+  const replaced = await sending(stack, offerId, ["up", "--yes", "--target", urn, "--replace", urn]);
+  expect(replaced.output).toMatch(/another resource of this deployment created or adopted it/);
+  expect(replaced.counts).toMatchObject({ imageWrites: 0, publishes: 0, goLives: 0 });
+  expect(versions()).toContain(version);
+  expect(resourcesOf(await stack.exportState()).find(isImage)?.outputs).toMatchObject({
+    version,
+    alreadyPresent: true,
+  });
+});

@@ -4,19 +4,17 @@
  * (Pulumi YAML, with pulumi-language-yaml built by scripts/install-pulumi-yaml.sh).
  */
 
-import { execFile, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ensurePulumiYaml, NATIVE_PLUGIN_DIR, REPO_ROOT } from "../../scripts/lib/pulumi-cli";
 import { releaseOffer, sasUri } from "../../scripts/lib/release";
-import { e2eSuite, resourcesOf } from "./helpers";
+import { e2eSuite, goBuild, hasGo, resourcesOf, run } from "./helpers";
 
 const CANARY = "e2e-languages-canary-3e8d0b";
 const GO_EXAMPLE = path.join(REPO_ROOT, "examples/go-golive");
 const YAML_EXAMPLE = path.join(REPO_ROOT, "examples/yaml-release");
 
-const hasGo = spawnSync("go", ["version"]).status === 0;
 if (!hasGo) {
   console.warn(
     "tests/e2e/languages.e2e.ts: SKIPPED: `go` is not on PATH; the Go example and the YAML language host are built with Go (https://go.dev/dl).",
@@ -31,28 +29,6 @@ afterAll(() => {
   for (const dir of tmpDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function run(
-  file: string,
-  args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      file,
-      args,
-      {
-        cwd: options.cwd,
-        env: options.env ?? process.env,
-        timeout: options.timeoutMs ?? 600_000,
-        maxBuffer: 64 * 1024 * 1024,
-      },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
-
 withGo(
   "Go: examples/go-golive (Automation API inline program, generated sdk/go) takes an offer live",
   async () => {
@@ -61,19 +37,7 @@ withGo(
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpartner-go-golive-"));
     tmpDirs.push(out);
     const binary = path.join(out, "go-golive");
-    const started = Date.now();
-    // The default Go module and build caches keep later builds to seconds (the first one takes minutes).
-    const build = await run("go", ["build", "-o", binary, "."], {
-      cwd: GO_EXAMPLE,
-      env: { ...process.env, GOFLAGS: "-mod=mod" },
-    });
-    // Nothing but the module downloads a cold module cache reports (seen on a cold CI run).
-    const printed = `${build.stdout}${build.stderr}`
-      .split("\n")
-      .filter((line) => line.trim() !== "" && !/^go: downloading \S+ \S+$/.test(line.trim()));
-    expect(printed).toEqual([]);
-    expect(build.code).toBe(0);
-    console.log(`go build examples/go-golive: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    await goBuild(GO_EXAMPLE, binary, { ...process.env, GOFLAGS: "-mod=mod" });
 
     // Only for its environment (PATH with the CLI and the plugin, a throwaway backend and PULUMI_HOME).
     const stack = e2e.stack({ projectDir: GO_EXAMPLE, stackName: "go", extraPath: [NATIVE_PLUGIN_DIR] });

@@ -126,6 +126,11 @@ describe("native resource with the real CLI", () => {
     expect(first.stdout + first.stderr).toMatch(
       /Stopped waiting for contoso\/e2e-native-\d+ after .*still running/,
     );
+    // The limit named is the one that ended the wait.
+    expect(first.stdout + first.stderr).toMatch(
+      /the limit set by the resource option customTimeouts\.create/,
+    );
+    expect(first.stdout + first.stderr).toMatch(/or raise customTimeouts\.create\./);
     expect(seconds).toBeGreaterThanOrEqual(5);
     // Progress lines reach the CLI through the engine's Log service, under the resource.
     expect(first.stdout).toMatch(/go-live accepted; operation /);
@@ -209,5 +214,32 @@ describe("native resource with the real CLI", () => {
     expect(await stack.outputs()).toMatchObject({ status: "succeeded" });
     expect(posts(offerId)).toBe(postsBefore);
     expect(e2e.sim.goLivePosts("contoso", offerId)).toBe(1);
+  });
+
+  test("pulumi import of a Product Ingestion go-live already live (`<offerExternalId>/golive/current`): 0 POSTs", async () => {
+    const { stack } = await setup({ native: true });
+    const externalId = `e2e-native-ing-${counter}`;
+    e2e.sim.ingestion.addProduct({ externalId, state: "live" });
+    const postsBefore = e2e.sim.count({ method: "POST" });
+    // A stack on the ingestion API: the provider configuration names the API and its endpoint.
+    await stack.ok(["config", "set", "cloudpartner:api", "ingestion"]);
+    await stack.ok(["config", "set", "cloudpartner:endpoint", `${e2e.sim.url}/rp/product-ingestion`]);
+
+    const imported = await stack.ok([
+      "import",
+      NATIVE_TYPE,
+      "offer-live",
+      `${externalId}/golive/current`,
+      "--yes",
+      "--generate-code=false",
+    ]);
+    expect(imported.stdout + imported.stderr).not.toContain(CANARY);
+    const [adopted] = await goLives(stack);
+    expect(adopted).toMatchObject({
+      type: NATIVE_TYPE,
+      outputs: { api: "ingestion", offerId: externalId, status: "succeeded", attached: true },
+    });
+    expect(adopted?.id).toMatch(new RegExp(`^${externalId}/golive/submission/`));
+    expect(e2e.sim.count({ method: "POST" })).toBe(postsBefore);
   });
 });

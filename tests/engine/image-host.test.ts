@@ -5,9 +5,8 @@
  */
 
 import { type CppSimulator, defaultIngestionSeed } from "../../emulator/server";
-import { withSimulator } from "../support/harness";
 import { sas as sasOf } from "../support/images";
-import { ProviderHost, serializedProvider } from "../support/provider-host";
+import { dynamicHostSuite, ProviderHost } from "../support/provider-host";
 
 const CANARY = "canary-token-image-8c1f0a";
 let sim: CppSimulator;
@@ -16,18 +15,14 @@ const text: Record<string, string> = {};
 
 const sas = (blob: string) => sasOf(blob, "SIGsecret");
 
-beforeAll(async () => {
-  sim = await withSimulator({ acceptedTokens: [CANARY] });
-  for (const name of ["VmImageVersionProvider", "OfferPublishProvider", "OfferGoLiveProvider"] as const)
-    text[name] = await serializedProvider(name);
-  host = await ProviderHost.start();
-  await host.configure({ "cloudpartner:accessToken": CANARY });
-});
-
-afterAll(async () => {
-  await host?.stop();
-  await sim?.close();
-});
+dynamicHostSuite(
+  CANARY,
+  ["VmImageVersionProvider", "OfferPublishProvider", "OfferGoLiveProvider"],
+  (suite) => {
+    ({ sim, host } = suite);
+    Object.assign(text, suite.text);
+  },
+);
 
 const count = (offerId: string, method: string, kind: string) =>
   sim.requests.filter((r) => r.offerId === offerId && r.method === method && r.kind === kind && r.processed)
@@ -237,4 +232,97 @@ test("two new versions before any go-live: each gets its own publish (a publish 
     expect(pub.properties).toMatchObject({ awaitingSignoff: true, attached: false, triggers: [version] });
   }
   expect([count(offerId, "PUT", "offer"), count(offerId, "POST", "publish")]).toEqual([2, 2]);
+});
+
+/**
+ * A change that keeps offer, plan and version (`endpoint`, `apiVersion`) is an in-place update; a replace or a
+ * rename that keeps them anyway (`pulumi up --replace`, a new resource name; create-before-delete) adopts the
+ * version, and the old resource's delete then leaves it in the draft. A later destroy (another deployment)
+ * removes it.
+ */
+describe("a replace that keeps offer, plan and version", () => {
+  const localhost = () => sim.url.replace("127.0.0.1", "localhost");
+
+  test("CPP: endpoint changes in place; create-before-delete keeps the version; a later destroy removes it", async () => {
+    const offerId = "keep-version-offer";
+    sim.addOffer({ publisherId: "contoso", offerId, state: "live" });
+    const image = cppImage(offerId);
+    const versions = () =>
+      Object.keys(
+        (sim.draft("contoso", offerId) as { plans: Array<Record<string, Record<string, unknown>>> })
+          .plans[0]?.["microsoft-azure-virtualmachines.vmImages"] ?? {},
+      );
+    const first = await host.create((await host.check({}, image("1.1.0"))).inputs);
+    expect(versions()).toContain("1.1.0");
+
+    const moved = (await host.check(first.properties, { ...image("1.1.0"), endpoint: localhost() })).inputs;
+    expect(await host.diff(first.id, first.properties, moved)).toMatchObject({ changes: true, replaces: [] });
+    const updated = await host.update(first.id, first.properties, moved);
+    expect(updated.properties).toMatchObject({ endpoint: localhost(), version: "1.1.0", state: "draft" });
+    expect(count(offerId, "PUT", "offer")).toBe(1);
+
+    // `pulumi up --replace` (or a rename): the new resource is created first and adopts the version...
+    const replacement = await host.create(moved);
+    expect(replacement.properties).toMatchObject({ alreadyPresent: true, version: "1.1.0" });
+    // ...then the old one is deleted: the version stays, nothing is written.
+    await host.delete(first.id, updated.properties);
+    expect(versions()).toContain("1.1.0");
+    expect(count(offerId, "PUT", "offer")).toBe(1);
+    await host.printed("another resource of this deployment created or adopted it");
+
+    // A destroy in a later deployment (a new provider process) removes it as before.
+    const later = await ProviderHost.start();
+    try {
+      await later.configure({ "cloudpartner:accessToken": CANARY });
+      await later.delete(replacement.id, replacement.properties);
+    } finally {
+      await later.stop();
+    }
+    expect(versions()).not.toContain("1.1.0");
+    expect(count(offerId, "PUT", "offer")).toBe(2);
+  });
+
+  test("api ingestion: endpoint and apiVersion change in place; create-before-delete keeps the version", async () => {
+    const template = defaultIngestionSeed().find((p) => p.externalId === "ing-images-offer");
+    const offerId = "keep-version-ingestion";
+    sim.ingestion.addProduct({
+      ...template,
+      externalId: offerId,
+      guid: undefined,
+      plans: [{ externalId: "main", technicalConfiguration: template?.plans?.[0]?.technicalConfiguration }],
+    });
+    const image = (endpoint: string, apiVersion?: string) => ({
+      api: "ingestion",
+      offerId,
+      planId: "main",
+      version: "9.2.0",
+      images: [{ imageType: "x64Gen2", osDiskUri: sas("ing-keep-9.2.0") }],
+      endpoint,
+      ...(apiVersion ? { apiVersion } : {}),
+      __provider: text.VmImageVersionProvider,
+    });
+    const versions = () =>
+      (
+        sim.ingestion.technicalConfiguration(offerId, "main") as {
+          vmImageVersions: Array<{ versionNumber: string }>;
+        }
+      ).vmImageVersions.map((v) => v.versionNumber);
+    const posts = () => sim.ingestion.configurePosts(offerId);
+    const first = await host.create((await host.check({}, image(`${sim.url}/rp/product-ingestion`))).inputs);
+    expect(versions()).toContain("9.2.0");
+    expect(posts()).toBe(1);
+
+    const moved = (
+      await host.check(first.properties, image(`${localhost()}/rp/product-ingestion`, "2022-03-01-preview5"))
+    ).inputs;
+    expect(await host.diff(first.id, first.properties, moved)).toMatchObject({ changes: true, replaces: [] });
+    const updated = await host.update(first.id, first.properties, moved);
+    expect(updated.properties).toMatchObject({ apiVersion: "2022-03-01-preview5", state: "draft" });
+
+    const replacement = await host.create(moved);
+    expect(replacement.properties).toMatchObject({ alreadyPresent: true });
+    await host.delete(first.id, updated.properties);
+    expect(versions()).toContain("9.2.0");
+    expect(posts()).toBe(1);
+  });
 });

@@ -319,6 +319,47 @@ test("an operation record that answers 404 while the offer still runs: `up` says
   expect(sim.goLivePosts("contoso", offerId)).toBe(1);
 });
 
+test("a finished go-live whose record is gone keeps its outcome when a later publish waits for review", async () => {
+  const offerId = newOffer({ goLive: { steps: [{ id: "live", stepName: "Live", durationSeconds: 0 }] } });
+  const live = await checkAndCreate(inputs(offerId));
+  expect(live.properties).toMatchObject({ status: "succeeded" });
+  // Long after: the go-live's record expired (gone from the list too), and a new publish rests at its preview.
+  sim.dropOperationRecord(String(live.properties.operationId), { fromSubmissions: true });
+  const { client, transport } = clientFor(sim, { accessToken: CANARY });
+  await client.publish("contoso", offerId);
+  await transport.close();
+  sim.advance(10 * 86400);
+  expect(sim.offer("contoso", offerId)?.status).toBe("waitingForPublisherReview");
+  // refresh: the go-live stays succeeded (the offer's status describes the later publish) ...
+  const read = await host.read(live.id, live.properties);
+  expect(read.properties).toMatchObject({ status: "succeeded", rawStatus: live.properties.rawStatus });
+  expect(await host.printed("and that is kept")).toContain("and that is kept");
+  // ... so the next `pulumi up` replaces nothing and sends no go-live for the unreviewed preview.
+  const news = (await host.check(read.properties, inputs(offerId))).inputs;
+  expect(await host.diff(live.id, read.properties, news)).toMatchObject({ changes: false, replaces: [] });
+  expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+});
+
+test("a running go-live whose record and list entry are gone, with a later publish waiting: not failed", async () => {
+  const offerId = newOffer({ goLive: longGoLive });
+  const error = await checkAndCreate(inputs(offerId, { timeoutSeconds: 0.2 })).catch((e) => e);
+  const init = decodeInitError(error);
+  expect(init?.properties).toMatchObject({ status: "running" });
+  sim.advance(2 * 10 ** 9);
+  sim.dropOperationRecord(String(init?.properties.operationId), { fromSubmissions: true });
+  const { client, transport } = clientFor(sim, { accessToken: CANARY });
+  await client.publish("contoso", offerId);
+  await transport.close();
+  sim.advance(10 * 86400);
+  const read = await host.read(init!.id, init!.properties);
+  // The offer shows a publish's steps: a later publish, so this go-live's end cannot be read from it.
+  expect(read.properties).toMatchObject({ status: "succeeded", rawStatus: "waitingForPublisherReview" });
+  expect(read.properties.messages[0]).toMatch(/later publish waits for review.*nothing is sent/);
+  const news = (await host.check(read.properties, inputs(offerId, { timeoutSeconds: 0.2 }))).inputs;
+  expect(await host.diff(init!.id, read.properties, news)).toMatchObject({ changes: false, replaces: [] });
+  expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+});
+
 test("an endpoint with a path prefix is refused in check, with what to use instead", async () => {
   const checked = await host.check({}, inputs("x", { endpoint: `${sim.url}/cpp` }));
   expect(checked.failures).toEqual([

@@ -4,6 +4,7 @@
  * OfferGoLive provider in the same host: the full path to live.
  */
 
+import * as net from "node:net";
 import type { CppSimulator } from "../../emulator/server";
 import { decodeInitError, type ProviderHost, providerHostSuite } from "../support/provider-host";
 
@@ -139,6 +140,86 @@ test("an API that keeps the publish running at sign-off: status running, awaitin
   expect(created.properties).toMatchObject({ status: "running", awaitingSignoff: true });
   const news = (await host.check(created.properties, inputs(offerId))).inputs;
   expect(await host.diff(created.id, created.properties, news)).toMatchObject({ changes: false });
+});
+
+/** A second endpoint for the same simulator (a TCP forwarder on another port), as an `endpoint` change. */
+async function forwarder(): Promise<{ url: string; close(): Promise<void> }> {
+  const target = new URL(sim.url);
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    const upstream = net.connect(Number(target.port), target.hostname);
+    for (const s of [socket, upstream]) {
+      sockets.add(s);
+      s.on("error", () => s.destroy());
+      s.on("close", () => sockets.delete(s));
+    }
+    socket.pipe(upstream).pipe(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+test("triggers changed, on an API that keeps the publish running at sign-off: the new draft is published", async () => {
+  const offerId = newOffer();
+  sim.configureOffer("contoso", offerId, { publishRunsAtSignoff: true });
+  const first = await checkAndCreate(inputs(offerId, { triggers: ["1.0.0"] }));
+  expect(first.properties).toMatchObject({ status: "running", awaitingSignoff: true });
+  // A new image version goes into the draft; the publish is replaced because its triggers changed.
+  sim.portalEdit("contoso", offerId, { displayText: "with image 2.0.0" });
+  const news = (await host.check(first.properties, inputs(offerId, { triggers: ["2.0.0"] }))).inputs;
+  expect(await host.diff(first.id, first.properties, news)).toMatchObject({ replaces: ["triggers"] });
+  await host.delete(first.id, first.properties);
+  const second = await host.create(news);
+  // Not the resting publish of the old draft (listed `running` like one in progress): a new one.
+  expect(second.properties.operationId).not.toBe(first.properties.operationId);
+  expect(second.properties).toMatchObject({ attached: false, status: "running", awaitingSignoff: true });
+  expect(publishPosts(offerId)).toBe(2);
+  // The go-live that follows takes the new draft live, not the old preview.
+  const draftVersion = sim.offer("contoso", offerId)?.offerVersion;
+  const live = await checkAndCreate(
+    inputs(offerId, { __provider: goLiveText, notificationEmails: undefined }),
+  );
+  expect(live.properties).toMatchObject({ status: "succeeded" });
+  expect(sim.operation(String(live.properties.operationId))?.offerVersion).toBe(draftVersion);
+});
+
+test("triggers unchanged: a replace for another reason (endpoint) adopts the resting publish; a triggers change publishes", async () => {
+  const offerId = newOffer();
+  const first = await checkAndCreate(inputs(offerId, { triggers: ["1.0.0"] }));
+  expect(first.properties).toMatchObject({ awaitingSignoff: true });
+  const proxy = await forwarder();
+  try {
+    const moved = inputs(offerId, { triggers: ["1.0.0"], endpoint: proxy.url });
+    const news = (await host.check(first.properties, moved)).inputs;
+    expect(await host.diff(first.id, first.properties, news)).toMatchObject({ replaces: ["endpoint"] });
+    await host.delete(first.id, first.properties);
+    const second = await host.create(news);
+    expect(second.properties).toMatchObject({
+      attached: true,
+      awaitingSignoff: true,
+      operationId: first.properties.operationId,
+      endpoint: proxy.url,
+    });
+    expect(publishPosts(offerId)).toBe(1);
+    // The triggers change (a new image version in the draft): that one is published.
+    sim.portalEdit("contoso", offerId, { displayText: "with image 2.0.0" });
+    const changed = (
+      await host.check(second.properties, inputs(offerId, { triggers: ["2.0.0"], endpoint: proxy.url }))
+    ).inputs;
+    const third = await host.create(changed);
+    expect(third.properties).toMatchObject({ attached: false, awaitingSignoff: true });
+    expect(publishPosts(offerId)).toBe(2);
+  } finally {
+    await proxy.close();
+  }
 });
 
 test("timeout before sign-off → partial state; update resumes it without a second publish", async () => {

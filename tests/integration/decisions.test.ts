@@ -110,4 +110,21 @@ describe("publish", () => {
     suite.sim.advance(10 ** 7);
     expect(await suite.client.findExistingOperation("contoso", offerId, "publish")).toBeUndefined();
   });
+
+  test("a publish whose answer was lost is not taken for a publish resting at its preview (kept running there)", async () => {
+    const offerId = newOffer({ state: "neverPublished", publishRunsAtSignoff: true });
+    const first = await suite.client.publish("contoso", offerId);
+    suite.sim.advance(10 ** 7);
+    // The old draft's publish rests at sign-off, listed `running`; the draft changes; a new publish's answer is lost.
+    suite.sim.portalEdit("contoso", offerId, { displayText: "new draft" });
+    suite.sim.setFaults("contoso", offerId, [{ type: "reset", match: { kind: "publish" } }]);
+    const second = await suite.client.publish("contoso", offerId);
+    // Not "accepted, attaching" to the resting one: the POST is sent again and starts the new draft's publish.
+    expect(second.operationId).not.toBe(first.operationId);
+    expect(second.attached).toBe(false);
+    const posts = suite.sim.requests.filter(
+      (r) => r.kind === "publish" && r.method === "POST" && r.offerId === offerId,
+    );
+    expect(posts.map((r) => r.processed)).toEqual([true, false, true]);
+  });
 });

@@ -6,7 +6,7 @@
 
 import { SEED_SAS } from "../../emulator/store";
 import { ConcurrentEditError, ImageVersionError } from "../../provider/core/errors";
-import { imageProviderSuite, sas as sasOf } from "../support/images";
+import { clockDaysAgo, expiringSas, imageProviderSuite, sas as sasOf } from "../support/images";
 
 let counter = 0;
 
@@ -404,5 +404,57 @@ describe("data disks (lunVhdDetails)", () => {
       provider().create(inputs(offerId, { dataDisks: [{ lun: 0, uri: sas("data-0") }] })),
     ).rejects.toThrow(/lunVhdDetails items have the keys lun, lunVhdUrl, caching.*Nothing was written/);
     expect(puts(offerId)).toHaveLength(0);
+  });
+});
+
+describe("stacks that must not get stuck", () => {
+  test("a deployed SAS nearing expiry fails nothing that does not write it; a new one is checked", async () => {
+    const offerId = newOffer({ state: "neverPublished" });
+    // Created 20 days ago with a SAS valid for 30 days: it now expires in 10.
+    const expiring = expiringSas("os-1.2.0", "SECRETsig", 10.5);
+    const { outs } = await provider({ clock: clockDaysAgo(20) }).create(
+      inputs(offerId, { osVhdUrl: expiring }),
+    );
+    const p = provider();
+    // A new resource with it is refused: the SAS would be written.
+    expect((await p.check({}, inputs(offerId, { osVhdUrl: expiring }))).failures?.[0]?.reason).toMatch(
+      /osVhdUrl \(https:\/\/contoso\.blob\.core\.windows\.net\/vhds\/os-1\.2\.0\.vhd\) expires in 10 day\(s\)/,
+    );
+    // The unchanged stack: check passes; an update that writes nothing (a new endpoint) succeeds.
+    const moved = inputs(offerId, {
+      osVhdUrl: expiring,
+      endpoint: suite.sim.url.replace("127.0.0.1", "localhost"),
+    });
+    expect((await p.check(outs, inputs(offerId, { osVhdUrl: expiring }))).failures).toEqual([]);
+    expect((await p.check(outs, moved)).failures).toEqual([]);
+    const { outs: updated } = await p.update("id", outs, moved);
+    expect(updated).toMatchObject({ endpoint: moved.endpoint, state: "draft" });
+    // A replace's create adopts it without a write.
+    expect((await p.create(moved)).outs).toMatchObject({ alreadyPresent: true });
+    expect(processedPuts(offerId)).toHaveLength(1);
+    // A changed image with a SAS nearing expiry is refused by check and before the write.
+    const other = expiringSas("os-1.2.0-fixed", "SECRETsig", 10.5);
+    expect((await p.check(outs, inputs(offerId, { osVhdUrl: other }))).failures?.[0]?.reason).toMatch(
+      /os-1\.2\.0-fixed\.vhd\) expires in 10 day/,
+    );
+    const refused = p.update("id", updated, inputs(offerId, { osVhdUrl: other }));
+    await expect(refused).rejects.toThrow(ImageVersionError);
+    await expect(refused).rejects.toThrow(/expires in 10 day\(s\); it must be valid for at least 21 days/);
+    expect(processedPuts(offerId)).toHaveLength(1);
+  });
+
+  test("a plan deleted from the draft: refresh removes the resource saying so; destroy succeeds with a note", async () => {
+    const offerId = newOffer({ state: "neverPublished" });
+    const { outs } = await provider().create(inputs(offerId));
+    suite.sim.portalEdit("contoso", offerId, { removePlan: "main" });
+    expect(await provider().read("contoso/x/main/1.2.0", outs)).toEqual({ id: "", props: {} });
+    expect(suite.lines.at(-1)).toMatch(
+      /plan main is no longer in the draft \(Offer contoso\/images-\d+ has no plan main; its plans are other\..*\); removing contoso\/x\/main\/1\.2\.0 from the stack\./,
+    );
+    await provider().delete("contoso/x/main/1.2.0", outs);
+    expect(suite.lines.at(-1)).toMatch(
+      /plan main is no longer in the draft .*so image version 1\.2\.0 of plan main is not in the draft either: nothing to remove; contoso\/x\/main\/1\.2\.0 is removed from the stack\./,
+    );
+    expect(puts(offerId)).toHaveLength(1);
   });
 });

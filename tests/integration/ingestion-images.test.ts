@@ -9,7 +9,7 @@ import { StaticTokenProvider } from "../../provider/core/auth";
 import { ConcurrentEditError, ImageVersionError } from "../../provider/core/errors";
 import { IngestionImageBackend } from "../../provider/ingestion/images";
 import { TOKEN } from "../support/harness";
-import { imageProviderSuite, sas as sasOf } from "../support/images";
+import { clockDaysAgo, expiringSas, imageProviderSuite, sas as sasOf } from "../support/images";
 
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const GALLERY_VERSION =
@@ -326,5 +326,73 @@ describe("$schema on write", () => {
     expect((error as Error).message).not.toMatch(/fix what it names/);
     expect(posts(offerId)).toBe(1);
     expect(draft(offerId).vmImageVersions).toHaveLength(2);
+  });
+});
+
+describe("drafts a run must not get stuck on", () => {
+  test("a version whose draft entry is marked deleted is restored (generallyAvailable), said so, and not written again", async () => {
+    const offerId = newProduct();
+    const wire = {
+      imageType: "x64Gen2",
+      source: { sourceType: "sasUri", osDisk: { uri: sas("os-9.2.0") }, dataDisks: [] },
+    };
+    suite.sim.ingestion.portalEdit(offerId, "main", {
+      vmImageVersions: [{ versionNumber: "9.2.0", lifecycleState: "deleted", vmImages: [wire] }],
+    });
+    const { outs } = await provider().create(inputs(offerId));
+    expect(posts(offerId)).toBe(1);
+    expect(outs).toMatchObject({ state: "draft", alreadyPresent: false });
+    const entries = draft(offerId).vmImageVersions.filter((v: Json) => v.versionNumber === "9.2.0");
+    expect(entries).toEqual([
+      { versionNumber: "9.2.0", lifecycleState: "generallyAvailable", vmImages: [wire] },
+    ]);
+    expect(suite.lines.join("\n")).toMatch(
+      /restored image version 9\.2\.0 of plan main, whose draft entry was marked lifecycleState "deleted": it is generallyAvailable again with x64Gen2 OS disk https:\/\/contoso\.blob\.core\.windows\.net\/vhds\/os-9\.2\.0\.vhd/,
+    );
+    expect(suite.lines.join("\n")).not.toMatch(/: added \(/);
+    // The next run finds it in the draft: adopted, nothing sent; a refresh reads it as a draft version.
+    expect((await provider().create(inputs(offerId))).outs).toMatchObject({ alreadyPresent: true });
+    expect((await provider().read("id", outs)).props).toMatchObject({ state: "draft" });
+    expect(posts(offerId)).toBe(1);
+  });
+
+  test("a plan deleted from the draft: refresh removes the resource saying so; destroy succeeds with a note", async () => {
+    const offerId = newProduct();
+    const { outs } = await provider().create(inputs(offerId));
+    suite.sim.ingestion.removePlan(offerId, "main");
+    expect(await provider().read(`${offerId}/main/9.2.0`, outs)).toEqual({ id: "", props: {} });
+    expect(suite.lines.at(-1)).toMatch(
+      new RegExp(
+        `plan main is no longer in the draft \\(Offer ${offerId} has no plan main.*\\); removing ${offerId}/main/9\\.2\\.0 from the stack\\.`,
+      ),
+    );
+    await provider().delete(`${offerId}/main/9.2.0`, outs);
+    expect(suite.lines.at(-1)).toMatch(
+      /is not in the draft either: nothing to remove; .* is removed from the stack\./,
+    );
+    expect(posts(offerId)).toBe(1);
+  });
+
+  test("a deployed SAS nearing expiry fails nothing that does not write it; a new one is checked", async () => {
+    const offerId = newProduct();
+    const uris = {
+      "os-9.2.0": expiringSas("os-9.2.0", "SECRETsig", 10.5),
+      "os-9.2.1": expiringSas("os-9.2.1", "SECRETsig", 10.5),
+    };
+    const images = (blob: keyof typeof uris) => [{ imageType: "x64Gen2", osDiskUri: uris[blob] }];
+    const { outs } = await provider({ clock: clockDaysAgo(20) }).create(
+      inputs(offerId, { images: images("os-9.2.0") }),
+    );
+    const p = provider();
+    expect(
+      (await p.check({}, inputs(offerId, { images: images("os-9.2.0") }))).failures?.[0]?.reason,
+    ).toMatch(
+      /images\[0\]\.osDiskUri \(https:\/\/contoso\.blob\.core\.windows\.net\/vhds\/os-9\.2\.0\.vhd\) expires in 10 day/,
+    );
+    expect((await p.check(outs, inputs(offerId, { images: images("os-9.2.0") }))).failures).toEqual([]);
+    const moved = inputs(offerId, { images: images("os-9.2.0"), apiVersion: "2022-03-01-preview5" });
+    expect((await p.update("id", outs, moved)).outs).toMatchObject({ apiVersion: "2022-03-01-preview5" });
+    expect((await p.check(outs, inputs(offerId, { images: images("os-9.2.1") }))).failures).toHaveLength(1);
+    expect(posts(offerId)).toBe(1);
   });
 });

@@ -5,6 +5,7 @@
 
 import { type CppSimulator, INGESTION_SCOPE } from "../../emulator/server";
 import { run } from "../../provider/cli";
+import { StaticTokenProvider } from "../../provider/core/auth";
 import type { OfferBackend } from "../../provider/core/backend";
 import {
   AuthenticationError,
@@ -17,6 +18,7 @@ import { PooledTransport } from "../../provider/core/http";
 import { isAwaitingSignoff } from "../../provider/core/operation";
 import { pollOperation } from "../../provider/core/poller";
 import { IngestionBackend, type IngestionBackendOptions } from "../../provider/ingestion/backend";
+import { OfferPublishProvider } from "../../provider/resources";
 import { getOfferStatus } from "../../provider/status-api";
 import { fastPoll, TOKEN, withSimulator } from "../support/harness";
 
@@ -196,6 +198,48 @@ describe("publish and go-live", () => {
       /already completed.*can no longer be canceled.*processed stays applied/,
     );
     await expect(b.cancel()).rejects.toThrow(/Nothing is in progress/);
+  });
+});
+
+describe("a ready preview is adopted, not published again", () => {
+  test("after a killed run or a replace: no new configure; a triggers change publishes", async () => {
+    const offer = "ing-new-offer";
+    // The killed run: its configure went out and the preview got ready while nobody watched.
+    const killed = backend(offer);
+    const { handle } = await follow(killed, "publish", await killed.start("publish"));
+    expect(configurePosts(offer)).toBe(1);
+    // `pulumi refresh --clear-pending-creates`, `pulumi up`: a create with nothing in state.
+    const publish = new OfferPublishProvider({
+      tokenProvider: new StaticTokenProvider(TOKEN),
+      transport,
+      log: (line: string) => logs.push(line),
+    });
+    const raw = {
+      api: "ingestion",
+      offerId: offer,
+      endpoint: endpoint(),
+      pollIntervalSeconds: 0.01,
+      maxPollIntervalSeconds: 0.02,
+    };
+    const created = await publish.create((await publish.check({}, raw)).inputs);
+    expect(created.outs).toMatchObject({
+      attached: true,
+      status: "succeeded",
+      awaitingSignoff: true,
+      submissionId: handle.submissionId,
+    });
+    expect(logs.join("\n")).toMatch(/adopting .*\(no new publish\)/);
+    expect(configurePosts(offer)).toBe(1);
+    // A replace for another reason with the same triggers adopts it too ...
+    const old = { ...created.outs, triggers: ["9.1.0"] };
+    const same = await publish.create((await publish.check(old, { ...raw, triggers: ["9.1.0"] })).inputs);
+    expect(same.outs).toMatchObject({ attached: true, submissionId: handle.submissionId });
+    expect(configurePosts(offer)).toBe(1);
+    // ... while a triggers change (a new image version in the draft) publishes the draft.
+    const changed = await publish.create((await publish.check(old, { ...raw, triggers: ["9.2.0"] })).inputs);
+    expect(changed.outs).toMatchObject({ attached: false, awaitingSignoff: true });
+    expect(changed.outs.submissionId).not.toBe(handle.submissionId);
+    expect(configurePosts(offer)).toBe(2);
   });
 });
 

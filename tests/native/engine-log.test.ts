@@ -84,3 +84,33 @@ test("a go-live's progress lines go to the engine, attached to the resource, in 
   expect(host.host.stdout).not.toMatch(/go-live accepted/);
   expect(JSON.stringify(logs)).not.toContain(CANARY);
 });
+
+test("a failed step goes to the engine at ERROR; the other lines stay INFO", async () => {
+  sim.addOffer({
+    publisherId: "contoso",
+    offerId: "engine-log-2",
+    goLive: { failAt: { stepId: "displaycertify", messages: ["No VM image for plan gold."] } },
+  });
+  const inputs = (
+    await host.check(
+      GO_LIVE,
+      {},
+      {
+        publisherId: "contoso",
+        offerId: "engine-log-2",
+        pollIntervalSeconds: 0.01,
+        maxPollIntervalSeconds: 0.02,
+      },
+    )
+  ).inputs;
+  const before = logs.length;
+  await expect(host.create(GO_LIVE, inputs)).rejects.toThrow(/failed at step "Certification"/);
+  const mine = logs.slice(before).filter((l) => l.message.startsWith("[contoso/engine-log-2]"));
+  const SEVERITY = { INFO: 1, WARNING: 2, ERROR: 3 };
+  const failed = mine.filter((l) => / go-live failed: /.test(l.message));
+  expect(failed).toHaveLength(1);
+  expect(failed[0]).toMatchObject({ severity: SEVERITY.ERROR, urn: urnOf(GO_LIVE) });
+  expect(failed[0]?.message).toMatch(/Certification \(blocked, 0%\) — No VM image for plan gold/);
+  expect(mine.filter((l) => l !== failed[0]).every((l) => l.severity === SEVERITY.INFO)).toBe(true);
+  expect(mine.find((l) => / go-live accepted; /.test(l.message))?.severity).toBe(SEVERITY.INFO);
+});

@@ -4,12 +4,10 @@
  * once, the same version with the same image is adopted with no write, and nothing is sent in preview.
  */
 
-import type { CppSimulator } from "../../emulator/server";
+import { type CppSimulator, defaultIngestionSeed } from "../../emulator/server";
 import { sasUri } from "../../scripts/lib/release";
-import { withSimulator } from "../support/harness";
-import { isSecret, NativeHost, secret } from "../support/native-host";
+import { IMAGE, isSecret, NativeHost, nativeHostSuite, secret } from "../support/native-host";
 
-const IMAGE = "cloudpartner:index:VmImageVersion";
 const CANARY = "canary-native-image-token-41c2";
 /** SAS URIs start a day before this. */
 const T0 = Date.now();
@@ -17,15 +15,8 @@ let sim: CppSimulator;
 let host: NativeHost;
 let counter = 0;
 
-beforeAll(async () => {
-  sim = await withSimulator({ acceptedTokens: [CANARY] });
-  host = await NativeHost.start();
-  await host.configure({ accessToken: secret(CANARY), endpoint: sim.url, version: "0.1.0" });
-});
-
-afterAll(async () => {
-  await host?.stop();
-  await sim?.close();
+nativeHostSuite(CANARY, (suite) => {
+  ({ sim, host } = suite);
 });
 
 afterEach(() => {
@@ -52,6 +43,17 @@ function inputs(offerId: string, version = "1.1.0") {
 
 const writes = (offerId: string) =>
   sim.requests.filter((r) => r.offerId === offerId && r.method === "PUT" && r.kind === "offer").length;
+const appliedWrites = (offerId: string) =>
+  sim.requests.filter((r) => r.offerId === offerId && r.method === "PUT" && r.kind === "offer" && r.processed)
+    .length;
+
+/** Resolves once `predicate` holds, checked every 5 ms. */
+async function until(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; !predicate(); ) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 
 test("check marks the SAS URIs secret and refuses a bad one with the blob path only", async () => {
   const offerId = newOffer();
@@ -141,4 +143,100 @@ test("update of a never-published image keeps its outputs secret; import by id i
 
   const refused = await host.read(IMAGE, id).catch((e: Error) => e);
   expect((refused as Error).message).toMatch(/not imported by id.*adopts a version already in the draft/);
+});
+
+describe("Cancel and customTimeouts stop a write", () => {
+  afterEach(() => sim.releaseHeld());
+
+  test("Cancel mid-write (CPP offer PUT) returns within 1 s; the next run adopts what the write applied", async () => {
+    const offerId = newOffer();
+    sim.setFaults("contoso", offerId, [
+      { type: "hang", untilReleased: true, match: { method: "PUT", kind: "offer" } },
+    ]);
+    const news = (await host.check(IMAGE, {}, { ...inputs(offerId), requestTimeoutSeconds: 3600 })).inputs;
+    const pending = host.create(IMAGE, news).catch((e: unknown) => e);
+    await until(() => writes(offerId) === 1, "the held PUT");
+    const canceledAt = Date.now();
+    await host.cancel();
+    const error = (await pending) as Error;
+    expect(Date.now() - canceledAt).toBeLessThan(1000);
+    expect(error.message).toMatch(
+      /The Pulumi engine canceled the deployment during the create of image version 1\.1\.0 of plan native-image-\d+-plan \(offer contoso\/native-image-\d+\) after [\d.]+ s: .*A write in flight may still be applied\. Run `pulumi up` again: it re-reads the plan/,
+    );
+    // The API applies the write after all; the next `pulumi up` finds it and sends nothing more.
+    sim.releaseHeld();
+    await until(() => appliedWrites(offerId) === 1, "the released PUT");
+    sim.setFaults("contoso", offerId, []);
+    const again = await host.create(IMAGE, news);
+    expect(again.properties).toMatchObject({ alreadyPresent: true, version: "1.1.0" });
+    expect(writes(offerId)).toBe(1);
+  });
+
+  test("Cancel mid-delete returns within 1 s", async () => {
+    const offerId = newOffer();
+    const news = (await host.check(IMAGE, {}, { ...inputs(offerId), requestTimeoutSeconds: 3600 })).inputs;
+    const { id, properties } = await host.create(IMAGE, news);
+    sim.setFaults("contoso", offerId, [
+      { type: "hang", untilReleased: true, match: { method: "PUT", kind: "offer" } },
+    ]);
+    // Another deployment's destroy: a provider that did not create it (see the engine tier for the same one).
+    const other = await NativeHost.start();
+    try {
+      await other.configure({ accessToken: secret(CANARY), endpoint: sim.url, version: "0.1.0" });
+      const pending = other.delete(IMAGE, id, properties).catch((e: unknown) => e);
+      await until(() => writes(offerId) === 2, "the held PUT");
+      const canceledAt = Date.now();
+      await other.cancel();
+      const error = (await pending) as Error;
+      expect(Date.now() - canceledAt).toBeLessThan(1000);
+      expect(error.message).toMatch(
+        /canceled the deployment during the delete of image version 1\.1\.0.*Run `pulumi destroy`/,
+      );
+      expect(other.transcript().includes(CANARY)).toBe(false);
+    } finally {
+      sim.setFaults("contoso", offerId, []);
+      await other.stop();
+    }
+  });
+
+  test("the request's timeout (customTimeouts) ends an ingestion configure in flight, naming that limit", async () => {
+    const template = defaultIngestionSeed().find((p) => p.externalId === "ing-images-offer");
+    const offerId = `native-ingestion-image-${++counter}`;
+    sim.ingestion.addProduct({
+      ...template,
+      externalId: offerId,
+      guid: undefined,
+      plans: [{ externalId: "main", technicalConfiguration: template?.plans?.[0]?.technicalConfiguration }],
+    });
+    sim.setFaults("ingestion", offerId, [
+      { type: "hang", untilReleased: true, match: { method: "POST", kind: "configure" } },
+    ]);
+    const news = (
+      await host.check(
+        IMAGE,
+        {},
+        {
+          api: "ingestion",
+          offerId,
+          planId: "main",
+          version: "9.2.0",
+          images: [{ imageType: "x64Gen2", osDiskUri: sasUri("contoso", "ing-9.2.0", T0) }],
+          endpoint: `${sim.url}/rp/product-ingestion`,
+          requestTimeoutSeconds: 3600,
+        },
+      )
+    ).inputs;
+    const startedAt = Date.now();
+    const error = (await host.create(IMAGE, news, { timeout: 1 }).catch((e: unknown) => e)) as Error;
+    const tookMs = Date.now() - startedAt;
+    expect(tookMs).toBeGreaterThanOrEqual(900);
+    expect(tookMs).toBeLessThan(2000);
+    expect(sim.ingestion.configurePosts(offerId)).toBe(0); // held: not processed
+    expect(error.message).toMatch(
+      new RegExp(
+        `The resource option customTimeouts\\.create ended the create of image version 9\\.2\\.0 of plan main \\(offer ${offerId}\\) after [\\d.]+ s: .*To give it longer, raise customTimeouts\\.create\\.`,
+      ),
+    );
+    sim.setFaults("ingestion", offerId, []);
+  });
 });

@@ -7,8 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { CppSimulator } from "../../emulator/server";
-import { withSimulator } from "../support/harness";
-import { GO_LIVE, isSecret, NativeHost, PUBLISH, secret } from "../support/native-host";
+import { GO_LIVE, isSecret, NativeHost, nativeHostSuite, PUBLISH, secret } from "../support/native-host";
 import { decodeInitError } from "../support/provider-host";
 
 const CANARY = "canary-native-token-5d1e8b7a";
@@ -48,15 +47,8 @@ async function until(predicate: () => boolean, what: string, timeoutMs = 10_000)
   }
 }
 
-beforeAll(async () => {
-  sim = await withSimulator({ acceptedTokens: [CANARY] });
-  host = await NativeHost.start();
-  await host.configure({ accessToken: secret(CANARY), endpoint: sim.url, version: "0.1.0" });
-});
-
-afterAll(async () => {
-  await host?.stop();
-  await sim?.close();
+nativeHostSuite(CANARY, (suite) => {
+  ({ sim, host } = suite);
 });
 
 afterEach(() => {
@@ -75,6 +67,18 @@ test("CheckConfig validates endpoint and api and keeps the token secret; DiffCon
   const good = await host.checkConfig({ accessToken: secret(CANARY), endpoint: sim.url, api: "cpp" });
   expect(good.failures).toEqual([]);
   expect(isSecret(good.inputs.accessToken)).toBe(true);
+  // A token that arrives plain (a stack config set without --secret, an explicit provider's plain input) goes
+  // back marked secret: the engine stores the provider's CheckConfig answer in state.
+  const plain = await host.checkConfig({ accessToken: "a-plain-token-1", endpoint: sim.url });
+  expect(plain.failures).toEqual([]);
+  expect(isSecret(plain.inputs.accessToken)).toBe(true);
+  expect(plain.inputs.accessToken.value).toBe("a-plain-token-1");
+  expect(plain.inputs.endpoint).toBe(sim.url);
+  // The ingestion API's endpoint has a path; a CPP endpoint may not.
+  const ingestion = { endpoint: "https://graph.microsoft.com/rp/product-ingestion", api: "ingestion" };
+  expect((await host.checkConfig(ingestion)).failures).toEqual([]);
+  const cppWithPath = await host.checkConfig({ ...ingestion, api: "cpp" });
+  expect(cppWithPath.failures.map((f) => f.property)).toEqual(["endpoint"]);
   const bad = await host.checkConfig({ endpoint: "http://example.com", api: "soap" });
   expect(bad.failures.map((f) => f.property).sort()).toEqual(["api", "endpoint"]);
   expect(bad.failures.find((f) => f.property === "endpoint")?.reason).toMatch(/https/);
@@ -180,6 +184,34 @@ test("the request timeout (customTimeouts) ends the wait with partial state; upd
   expect(init?.properties).toMatchObject({ offerId, status: "running" });
   expect(init?.properties.operationLocation).toEqual(expect.stringContaining(sim.url));
   expect(init?.message).toMatch(/pulumi up/);
+  // The limit that ended the wait is the resource's customTimeouts, not timeoutSeconds (an hour): the message
+  // names it and says to raise that one.
+  expect(init?.message).toMatch(/after [\d.]+s, the limit set by the resource option customTimeouts\.create/);
+  expect(init?.message).toMatch(/or raise customTimeouts\.create\.$/);
+  expect(init?.message).not.toMatch(/raise timeoutSeconds/);
+  expect(sim.goLivePosts("contoso", offerId)).toBe(1);
+
+  // The same on resume, where customTimeouts.update applies.
+  const again = decodeInitError(
+    await host
+      .update(GO_LIVE, init?.id ?? "", init?.properties ?? {}, news, { timeout: 1 })
+      .catch((e: unknown) => e),
+  );
+  expect(again?.message).toMatch(/or raise customTimeouts\.update\.$/);
+  // timeoutSeconds ending first is still named as such.
+  const own = decodeInitError(
+    await host
+      .update(
+        GO_LIVE,
+        init?.id ?? "",
+        init?.properties ?? {},
+        { ...news, timeoutSeconds: 1 },
+        { timeout: 3600 },
+      )
+      .catch((e: unknown) => e),
+  );
+  expect(own?.message).toMatch(/or raise timeoutSeconds\.$/);
+  expect(own?.message).not.toMatch(/customTimeouts/);
   expect(sim.goLivePosts("contoso", offerId)).toBe(1);
 
   sim.advance(2 * 10 ** 9);
@@ -285,7 +317,66 @@ test("import adopts a go-live already done (by its id) or running (`current`) wi
   expect(sim.goLivePosts("contoso", running)).toBe(1);
 
   const bad = await host.read(GO_LIVE, "contoso-only").catch((e: Error) => e);
-  expect((bad as Error).message).toMatch(/<publisherId>\/<offerId>\/golive\/<operationId>/);
+  expect((bad as Error).message).toMatch(/<publisherId>\/<offerId>\/golive\/<operationId\|current>/);
+});
+
+test("import on the Product Ingestion API: a publish and a go-live by their ids or `current`, 0 POSTs", async () => {
+  // A stack on the ingestion API: its provider config names the API and the endpoint (import runs no program).
+  const ing = await NativeHost.start();
+  try {
+    await ing.configure({
+      accessToken: secret(CANARY),
+      endpoint: `${sim.url}/rp/product-ingestion`,
+      api: "ingestion",
+      version: "0.1.0",
+    });
+    const offerId = `native-ing-${++counter}`;
+    sim.ingestion.addProduct({ externalId: offerId });
+    const check = async (type: string) => {
+      const result = await ing.check(type, {}, { offerId, wait: false });
+      expect(result.failures).toEqual([]);
+      return result.inputs;
+    };
+    const posts = () => sim.count({ method: "POST" });
+
+    const publish = await ing.create(PUBLISH, await check(PUBLISH));
+    expect(publish.id).toBe(`${offerId}/publish/${publish.properties.operationId}`);
+    const before = posts();
+    const running = await ing.read(PUBLISH, publish.id);
+    expect(running.id).toBe(publish.id);
+    expect(running.properties).toMatchObject({
+      api: "ingestion",
+      offerId,
+      operationId: publish.properties.operationId,
+      operationLocation: publish.properties.operationLocation,
+      attached: true,
+    });
+    sim.advance(10 ** 9);
+    const published = await ing.read(PUBLISH, publish.id);
+    expect(published.properties).toMatchObject({ status: "succeeded", awaitingSignoff: true });
+    expect(published.inputs).toMatchObject({ api: "ingestion", offerId });
+    expect(published.inputs.status).toBeUndefined();
+    expect(posts()).toBe(before);
+
+    const live = await ing.create(GO_LIVE, await check(GO_LIVE));
+    sim.advance(10 ** 9);
+    const afterGoLive = posts();
+    const byId = await ing.read(GO_LIVE, live.id);
+    expect(byId).toMatchObject({ id: live.id, properties: { status: "succeeded", attached: true } });
+    const current = await ing.read(GO_LIVE, `${offerId}/golive/current`);
+    expect(current.properties).toMatchObject({ status: "succeeded", submissionId: expect.any(String) });
+    expect(current.id).toBe(`${offerId}/golive/${current.properties.submissionId}`);
+    // The id of a resource that attached to a submission imports as well.
+    expect((await ing.read(GO_LIVE, current.id)).properties).toMatchObject({ status: "succeeded" });
+    expect(posts()).toBe(afterGoLive);
+    expect(sim.ingestion.configurePosts(offerId)).toBe(2);
+
+    const bad = await ing.read(GO_LIVE, offerId).catch((e: Error) => e);
+    expect((bad as Error).message).toMatch(/<offerExternalId>\/golive\/<jobId\|current>/);
+    expect(ing.transcript().includes(CANARY)).toBe(false);
+  } finally {
+    await ing.stop();
+  }
 });
 
 test("refresh reads the saved operation and keeps the old inputs", async () => {
@@ -313,6 +404,33 @@ test("OfferPublish: secret inputs stay secret in outputs and in partial state", 
     await host.create(GO_LIVE, slowNews, { timeout: 0.2 }).catch((e: unknown) => e),
   );
   expect(isSecret(init?.properties.offerId)).toBe(true);
+});
+
+test("OfferPublish triggers: `--replace` with the same triggers adopts the resting publish; a change publishes", async () => {
+  const offerId = newOffer({ state: "neverPublished" });
+  const publishPosts = () =>
+    sim.requests.filter(
+      (r) => r.kind === "publish" && r.method === "POST" && r.processed && r.offerId === offerId,
+    ).length;
+  const first = await host.create(PUBLISH, await checked(PUBLISH, inputs(offerId, { triggers: ["1.0.0"] })));
+  expect(first.properties).toMatchObject({ awaitingSignoff: true });
+  // `pulumi up --replace`: Check gets the old inputs; the diff shows no input change (the marker is not one).
+  const same = (await host.check(PUBLISH, first.properties, inputs(offerId, { triggers: ["1.0.0"] }))).inputs;
+  expect(same.__triggersChanged).toBe(false);
+  expect((await host.diff(PUBLISH, first.id, first.properties, same)).none).toBe(true);
+  const replaced = await host.create(PUBLISH, same);
+  expect(replaced.properties).toMatchObject({ attached: true, operationId: first.properties.operationId });
+  expect(publishPosts()).toBe(1);
+  // A new trigger value (a new image version in the draft): the diff replaces on triggers alone; a new publish.
+  sim.portalEdit("contoso", offerId, { displayText: "with image 2.0.0" });
+  const changed = (await host.check(PUBLISH, first.properties, inputs(offerId, { triggers: ["2.0.0"] })))
+    .inputs;
+  const diff = await host.diff(PUBLISH, first.id, first.properties, changed);
+  expect(diff.replaces).toEqual(["triggers"]);
+  expect(diff.detailed).toEqual({ triggers: "UPDATE_REPLACE" });
+  const republished = await host.create(PUBLISH, changed);
+  expect(republished.properties).toMatchObject({ attached: false, awaitingSignoff: true });
+  expect(publishPosts()).toBe(2);
 });
 
 test("getOfferStatus is served as an Invoke with the configured token and endpoint", async () => {

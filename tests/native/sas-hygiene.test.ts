@@ -6,29 +6,19 @@
 
 import type { CppSimulator } from "../../emulator/server";
 import { sasUri } from "../../scripts/lib/release";
-import { withSimulator } from "../support/harness";
-import { NativeHost, secret } from "../support/native-host";
+import { addOfferQuotingRefusedBlob, blobPath } from "../support/images";
+import { IMAGE, type NativeHost, nativeHostSuite, PUBLISH, secret } from "../support/native-host";
 import { decodeInitError } from "../support/provider-host";
 
-const IMAGE = "cloudpartner:index:VmImageVersion";
-const PUBLISH = "cloudpartner:index:OfferPublish";
 const CANARY = "canary-native-sas-token-7a31";
 const SIG = "SIGnativeSecret";
 const T0 = Date.now();
-const blobPath = (blob: string) => `https://contoso.blob.core.windows.net/vhds/${blob}.vhd`;
 let sim: CppSimulator;
 let host: NativeHost;
 let counter = 0;
 
-beforeAll(async () => {
-  sim = await withSimulator({ acceptedTokens: [CANARY] });
-  host = await NativeHost.start();
-  await host.configure({ accessToken: secret(CANARY), endpoint: sim.url, version: "0.1.0" });
-});
-
-afterAll(async () => {
-  await host?.stop();
-  await sim?.close();
+nativeHostSuite(CANARY, (suite) => {
+  ({ sim, host } = suite);
 });
 
 /** What the plugin said since `from` responses, check answers left out (they hand the SAS inputs back). */
@@ -49,13 +39,7 @@ const image = (offerId: string, blob: string) => ({
 test("a 400 on the offer PUT quoting the SAS URI: the blob path, never the signature", async () => {
   const offerId = `native-sas-${++counter}`;
   const blob = `os-${offerId}`;
-  sim.addOffer({
-    publisherId: "contoso",
-    offerId,
-    state: "live",
-    echoBlobUri: true,
-    unreadableBlobs: [blobPath(blob)],
-  });
+  addOfferQuotingRefusedBlob(sim, offerId, blob);
   const news = (await host.check(IMAGE, {}, image(offerId, blob))).inputs;
   const from = host.host.responses.length;
   const error = await host.create(IMAGE, news).catch((e: unknown) => e);

@@ -9,14 +9,12 @@ import type { CppSimulator } from "../../emulator/server";
 import { defaultIngestionSeed } from "../../emulator/server";
 import { run } from "../../provider/cli";
 import { PooledTransport } from "../../provider/core/http";
-import { withSimulator } from "../support/harness";
-import { sas as sasOf } from "../support/images";
-import { decodeInitError, ProviderHost, serializedProvider } from "../support/provider-host";
+import { addOfferQuotingRefusedBlob, blobPath, sas as sasOf } from "../support/images";
+import { decodeInitError, dynamicHostSuite, type ProviderHost } from "../support/provider-host";
 
 const CANARY = "canary-token-sas-5d2e77";
 const SIG = "SIGsecretZmFrZQ%3D%3D";
 const sas = (blob: string) => sasOf(blob, decodeURIComponent(SIG));
-const blobPath = (blob: string) => `https://contoso.blob.core.windows.net/vhds/${blob}.vhd`;
 /** What a signature looks like wherever it might leak: as sent, or percent-encoded once more. */
 const LEAKS = [decodeURIComponent(SIG), SIG, "SIGsecret"];
 
@@ -25,17 +23,9 @@ let host: ProviderHost;
 const text: Record<string, string> = {};
 let counter = 0;
 
-beforeAll(async () => {
-  sim = await withSimulator({ acceptedTokens: [CANARY] });
-  for (const name of ["VmImageVersionProvider", "OfferPublishProvider"] as const)
-    text[name] = await serializedProvider(name);
-  host = await ProviderHost.start();
-  await host.configure({ "cloudpartner:accessToken": CANARY });
-});
-
-afterAll(async () => {
-  await host?.stop();
-  await sim?.close();
+dynamicHostSuite(CANARY, ["VmImageVersionProvider", "OfferPublishProvider"], (suite) => {
+  ({ sim, host } = suite);
+  Object.assign(text, suite.text);
 });
 
 /** The host's responses from `from` on, but check's (its inputs carry the SAS URI the program gave, as secrets). */
@@ -45,6 +35,25 @@ const responsesSince = (from: number) =>
 function expectNoSignature(...texts: string[]) {
   const all = texts.join("\n");
   for (const leak of LEAKS) expect(all).not.toContain(leak);
+}
+
+/**
+ * A deployment that failed (its partial state says `failed`) with a message quoting the blob as `quoted` (after
+ * "Not able to download blob "), and no signature in the error, the partial state, the host's responses since
+ * `responsesBefore` or its output. Returns the decoded partial state.
+ */
+function expectFailedQuotingBlob(error: unknown, quoted: string, responsesBefore: number) {
+  const init = decodeInitError(error);
+  expect(init?.properties.status).toBe("failed");
+  expect(init?.message).toContain(`Not able to download blob ${quoted}`);
+  expectNoSignature(
+    (error as Error).message,
+    JSON.stringify(init),
+    ...responsesSince(responsesBefore),
+    host.stdout,
+    host.stderr,
+  );
+  return init;
 }
 
 async function createThroughHost(inputs: Record<string, unknown>) {
@@ -79,13 +88,7 @@ describe("through the dynamic provider host", () => {
   test("CPP: a 400 on the offer PUT quoting the SAS URI shows the blob path only", async () => {
     const offerId = `sas-put-${++counter}`;
     const blob = `os-put-${counter}`;
-    sim.addOffer({
-      publisherId: "contoso",
-      offerId,
-      state: "live",
-      echoBlobUri: true,
-      unreadableBlobs: [blobPath(blob)],
-    });
+    addOfferQuotingRefusedBlob(sim, offerId, blob);
     const responsesBefore = host.responses.length;
     const { error } = await createThroughHost(cppImage(offerId, blob));
     const message = (error as Error).message;
@@ -106,19 +109,12 @@ describe("through the dynamic provider host", () => {
     sim.configureOffer("contoso", offerId, { echoBlobUri: true, unreadableBlobs: [blobPath(blob)] });
     const responsesBefore = host.responses.length;
     const { error } = await createThroughHost(publish(offerId));
-    const init = decodeInitError(error);
-    expect(init?.properties.status).toBe("failed");
-    expect(init?.message).toContain(
-      `Not able to download blob ${blobPath(blob)}?[SAS query redacted] of version`,
+    const init = expectFailedQuotingBlob(
+      error,
+      `${blobPath(blob)}?[SAS query redacted] of version`,
+      responsesBefore,
     );
     expect(JSON.stringify(init?.properties.messages)).toContain("[SAS query redacted]");
-    expectNoSignature(
-      (error as Error).message,
-      JSON.stringify(init),
-      ...responsesSince(responsesBefore),
-      host.stdout,
-      host.stderr,
-    );
   });
 
   test("ingestion: a failed preview job quoting the SAS URI (error, partial state, progress lines)", async () => {
@@ -146,18 +142,7 @@ describe("through the dynamic provider host", () => {
     expect(image.created).toBeDefined();
     const responsesBefore = host.responses.length;
     const { error } = await createThroughHost(publish(offerId, { api: "ingestion", endpoint }));
-    const init = decodeInitError(error);
-    expect(init?.properties.status).toBe("failed");
-    expect(init?.message).toContain(
-      `Not able to download blob ${blobPath(blob)}?[SAS query redacted]. Make sure`,
-    );
-    expectNoSignature(
-      (error as Error).message,
-      JSON.stringify(init),
-      ...responsesSince(responsesBefore),
-      host.stdout,
-      host.stderr,
-    );
+    expectFailedQuotingBlob(error, `${blobPath(blob)}?[SAS query redacted]. Make sure`, responsesBefore);
   });
 });
 

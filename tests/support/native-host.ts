@@ -1,11 +1,16 @@
 /**
- * Drives the native plugin `bin/pulumi-resource-cloudpartner` (which runs `dist/provider/native/main.js`) over
+ * Drives the native plugin `bin/pulumi-resource-cloudpartner` (which runs `dist/provider/native/main.js`), or
+ * the single executable `CLOUDPARTNER_PLUGIN` names, over
  * gRPC the way the engine does, on top of `ProviderHost` (spawn, port, response log, init-error decoding).
  */
 
+import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as provpb from "@pulumi/pulumi/proto/provider_pb";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import type { CppSimulator } from "../../emulator/server";
+import { binaryPath, hostPlatform, platformOf } from "../../scripts/lib/plugin-build";
+import { withSimulator } from "./harness";
 import { ProviderHost } from "./provider-host";
 
 const provproto: typeof import("@pulumi/pulumi/proto/provider_pb") = require("@pulumi/pulumi/proto/provider_pb");
@@ -15,9 +20,21 @@ const { Empty } = require("google-protobuf/google/protobuf/empty_pb");
 // biome-ignore lint/suspicious/noExplicitAny: tests index freely into provider outputs
 type Props = Record<string, any>;
 
-export const PLUGIN = path.resolve(__dirname, "../../bin/pulumi-resource-cloudpartner");
+/**
+ * The plugin executable under test: the launcher, or what `CLOUDPARTNER_PLUGIN` names: a path, or `release`
+ * for this machine's single executable as `npm run release:plugin` builds it (`npm run test:native:release`
+ * builds it and runs tests/native against it).
+ */
+export const PLUGIN = ((selected = process.env.CLOUDPARTNER_PLUGIN) => {
+  if (!selected) return path.resolve(__dirname, "../../bin/pulumi-resource-cloudpartner");
+  if (selected !== "release") return path.resolve(selected);
+  const built = binaryPath(platformOf(hostPlatform()));
+  if (!fs.existsSync(built)) throw new Error(`${built} is missing: run \`npm run release:plugin\` first.`);
+  return built;
+})();
 export const GO_LIVE = "cloudpartner:index:OfferGoLive";
 export const PUBLISH = "cloudpartner:index:OfferPublish";
+export const IMAGE = "cloudpartner:index:VmImageVersion";
 
 export function urnOf(type: string, name = "live"): string {
   return `urn:pulumi:test::cloudpartner::${type}::${name}`;
@@ -186,4 +203,27 @@ export class NativeHost {
       detailed,
     };
   }
+}
+
+/**
+ * Registers the hooks of a native-tier file: before, a simulator accepting `canary` and one plugin configured
+ * with it as a secret token against that simulator, handed to `onReady`; after, the plugin stopped and the
+ * simulator closed.
+ */
+export function nativeHostSuite(
+  canary: string,
+  onReady: (suite: { sim: CppSimulator; host: NativeHost }) => void,
+): void {
+  let sim: CppSimulator | undefined;
+  let host: NativeHost | undefined;
+  beforeAll(async () => {
+    sim = await withSimulator({ acceptedTokens: [canary] });
+    host = await NativeHost.start();
+    await host.configure({ accessToken: secret(canary), endpoint: sim.url, version: "0.1.0" });
+    onReady({ sim, host });
+  });
+  afterAll(async () => {
+    await host?.stop();
+    await sim?.close();
+  });
 }

@@ -63,13 +63,13 @@ export class ProviderHost {
    */
   static async start(
     env: NodeJS.ProcessEnv = {},
-    launch: { command: string; args: string[] } = {
+    launch: { command: string; args: string[]; cwd?: string } = {
       command: process.execPath,
       args: [require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js"), "127.0.0.1:1"],
     },
   ): Promise<ProviderHost> {
     const child = spawn(launch.command, launch.args, {
-      cwd: path.resolve(__dirname, "../.."),
+      cwd: launch.cwd ?? path.resolve(__dirname, "../.."),
       env: { ...process.env, CLOUDPARTNER_ACCESS_TOKEN: "", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -93,6 +93,7 @@ export class ProviderHost {
     const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     const host = new ProviderHost(child, client);
     host.stdout = stdout;
+    host.stderr = stderr;
     child.stdout?.on("data", (chunk: Buffer) => {
       host.stdout += chunk.toString();
     });
@@ -270,19 +271,40 @@ export interface HostSuite {
  * `onReady`; after, the host stopped and the simulator closed.
  */
 export function providerHostSuite(canary: string, onReady: (suite: HostSuite) => void): void {
-  let suite: Partial<HostSuite> = {};
+  dynamicHostSuite(canary, ["OfferPublishProvider", "OfferGoLiveProvider"], ({ sim, host, text }) =>
+    onReady({ sim, host, publishText: text.OfferPublishProvider, goLiveText: text.OfferGoLiveProvider }),
+  );
+}
+
+/** What `dynamicHostSuite` hands over: the simulator, the host and each serialized provider by class name. */
+export interface DynamicHostSuite {
+  sim: CppSimulator;
+  host: ProviderHost;
+  text: Record<ProviderClassName, string>;
+}
+
+/**
+ * Registers the hooks of an engine-tier file: before, a simulator accepting `canary`, the serialized
+ * `providers`, and one provider host configured with the canary token, handed to `onReady`; after, the host
+ * stopped and the simulator closed.
+ */
+export function dynamicHostSuite(
+  canary: string,
+  providers: readonly ProviderClassName[],
+  onReady: (suite: DynamicHostSuite) => void,
+): void {
+  let sim: CppSimulator | undefined;
+  let host: ProviderHost | undefined;
   beforeAll(async () => {
-    const sim = await withSimulator({ acceptedTokens: [canary] });
-    suite = { sim };
-    const publishText = await serializedProvider("OfferPublishProvider");
-    const goLiveText = await serializedProvider("OfferGoLiveProvider");
-    const host = await ProviderHost.start();
-    suite = { sim, host, publishText, goLiveText };
+    sim = await withSimulator({ acceptedTokens: [canary] });
+    const text: Partial<Record<ProviderClassName, string>> = {};
+    for (const name of providers) text[name] = await serializedProvider(name);
+    host = await ProviderHost.start();
     await host.configure({ "cloudpartner:accessToken": canary });
-    onReady(suite as HostSuite);
+    onReady({ sim, host, text: text as Record<ProviderClassName, string> });
   });
   afterAll(async () => {
-    await suite.host?.stop();
-    await suite.sim?.close();
+    await host?.stop();
+    await sim?.close();
   });
 }

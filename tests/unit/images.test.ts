@@ -179,6 +179,29 @@ describe("VmImageVersionProvider.diff", () => {
     });
     expect((await provider.diff("id", olds, { ...olds })).changes).toBe(false);
   });
+
+  test("endpoint and apiVersion (and an ingestion publisherId) change in place; api and a CPP publisherId replace", async () => {
+    for (const change of [{ endpoint: "https://proxy.example.com" }, { apiVersion: "2017-10-32" }])
+      expect(await provider.diff("id", olds, { ...olds, ...change })).toMatchObject({
+        changes: true,
+        replaces: [],
+      });
+    expect((await provider.diff("id", olds, { ...olds, publisherId: "fabrikam" })).replaces).toEqual([
+      "publisherId",
+    ]);
+    const ingestion = {
+      ...olds,
+      api: "ingestion",
+      osVhdUrl: undefined,
+      images: [],
+      apiVersion: "2022-07-01",
+    };
+    expect(await provider.diff("id", ingestion, { ...ingestion, publisherId: "fabrikam" })).toMatchObject({
+      changes: true,
+      replaces: [],
+    });
+    expect((await provider.diff("id", olds, { ...olds, api: "ingestion" })).replaces).toEqual(["api"]);
+  });
 });
 
 describe("CPP lunVhdDetails items: the shape is copied, never guessed", () => {

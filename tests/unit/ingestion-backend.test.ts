@@ -84,6 +84,19 @@ describe("what a new resource takes over", () => {
     expect(existingSubmission("golive", previewFailed, "o")).toBeUndefined();
   });
 
+  test("publish: the newest ready preview that has not gone live is adopted, unless the triggers changed", () => {
+    const ready = [sub(P1, "preview", "completed", "succeeded"), draft];
+    expect(existingSubmission("publish", ready, "o")).toEqual({ submission: ready[0], origin: "adopted" });
+    // Replaced because its triggers changed (a new image version in the draft): the ready preview predates it.
+    expect(existingSubmission("publish", ready, "o", { onlyInProgress: true })).toBeUndefined();
+    // Gone live, or going live: not the current publish.
+    const goingLive = [sub(P1, "live", "running", "pending"), ...ready];
+    expect(existingSubmission("publish", goingLive, "o")).toBeUndefined();
+    // The newest preview failed: an older ready one is not current either.
+    const failed = [sub(P2, "preview", "completed", "failed", "2024-02-01T00:00:00Z"), ...ready];
+    expect(existingSubmission("publish", failed, "o")).toBeUndefined();
+  });
+
   test("fails closed on a status it cannot judge", () => {
     const list = [sub(P1, "live", "archived", "unknown"), draft];
     expect(() => existingSubmission("golive", list, "o")).toThrow(

@@ -37,6 +37,23 @@ describe("check", () => {
     });
   });
 
+  test("records whether the triggers of a resource in state changed (create sees only the new inputs)", async () => {
+    const marker = async (olds: Record<string, unknown>, triggers: unknown) =>
+      (await provider.check(olds, { ...base, ...(triggers === undefined ? {} : { triggers }) })).inputs
+        .__triggersChanged;
+    const old = { ...base, triggers: ["1.0.0"] };
+    expect(await marker(old, ["2.0.0"])).toBe(true);
+    expect(await marker(old, ["1.0.0"])).toBe(false);
+    expect(await marker({ ...base }, ["1.0.0"])).toBe(true);
+    // A first create (nothing in state), no triggers, or triggers not known yet (preview): no marker.
+    expect(await marker({}, ["1.0.0"])).toBeUndefined();
+    expect(await marker(old, undefined)).toBeUndefined();
+    expect(await marker(old, [UNKNOWN_VALUE])).toBeUndefined();
+    // Never taken from the program's inputs.
+    const forged = await provider.check({}, { ...base, triggers: ["1"], __triggersChanged: false });
+    expect(forged.inputs).not.toHaveProperty("__triggersChanged");
+  });
+
   test("reports e-mail problems under notificationEmails, next to other failures", async () => {
     const { failures } = await provider.check(
       {},

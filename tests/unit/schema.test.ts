@@ -26,6 +26,7 @@ interface SchemaProperty {
   $ref?: string;
   default?: unknown;
   secret?: boolean;
+  description?: string;
 }
 interface SchemaObject {
   properties: Record<string, SchemaProperty>;
@@ -224,6 +225,15 @@ test("provider configuration: accessToken (secret), endpoint, api; the schema ve
   expect(sorted(Object.keys(schema.provider.inputProperties))).toEqual(sorted(CONFIG_KEYS));
   expect(schema.config.variables.accessToken?.secret).toBe(true);
   expect(schema.provider.inputProperties.accessToken?.secret).toBe(true);
+  // The native provider's configuration is in state (the token as a secret, CheckConfig marks it so): the
+  // description must not promise otherwise.
+  for (const accessToken of [
+    schema.config.variables.accessToken,
+    schema.provider.inputProperties.accessToken,
+  ]) {
+    expect(accessToken?.description).not.toMatch(/never stored in state/i);
+    expect(accessToken?.description).toMatch(/as a secret/);
+  }
   const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { version: string };
   expect(schema.version).toBe(pkg.version);
 });

@@ -10,6 +10,7 @@ import {
   existingOf,
   readSubmissionList,
   type Submission,
+  withSteps,
 } from "../../provider/cpp/submissions";
 
 const context = { publisherId: "contoso", offerId: "o" };
@@ -139,6 +140,37 @@ describe("existingOf", () => {
       summary: expect.objectContaining({ id: "p1" }),
       running: true,
     });
+  });
+
+  test("a publish listed `running` is told apart by its steps: resting at publisher-signoff, or in progress", () => {
+    const running = sub("p1", "Publish", "running", { version: 1, ...t(1) });
+    const step = (status: string) => ({
+      id: "publisher-signoff",
+      name: "Publisher signoff",
+      status,
+      messages: [],
+    });
+    const snapshot = (status: string) => ({
+      status: "running" as const,
+      rawStatus: "running",
+      statusRecognized: true,
+      steps: [
+        { id: "displaycertify", name: "Certification", status: "complete", messages: [] },
+        step(status),
+      ],
+      messages: [],
+    });
+    const resting = withSteps(running, snapshot("waitingForPublisherReview"));
+    expect(resting.outcome).toBe("awaitingSignoff");
+    expect(withSteps(running, snapshot("notStarted")).outcome).toBe("inProgress");
+    // The listed state alone is all there is without a snapshot; other kinds and ended ones are left as listed.
+    expect(withSteps(running, undefined)).toBe(running);
+    const goLive = sub("g1", "GoLive", "running");
+    expect(withSteps(goLive, snapshot("waitingForPublisherReview"))).toBe(goLive);
+    // A triggers change never takes over the resting one; without the option it is still the current publish.
+    expect(existingOf([resting], "publish", { onlyInProgress: true })).toBeUndefined();
+    expect(existingOf([running], "publish", { onlyInProgress: true })?.running).toBe(true);
+    expect(existingOf([resting], "publish")).toEqual({ summary: resting, running: true });
   });
 
   test("go-live: a failed or canceled publish after the go-live does not make a new one due", () => {

@@ -36,7 +36,7 @@ func NewProvider(ctx *pulumi.Context,
 }
 
 type providerArgs struct {
-	// Bearer token for the API. Set it with `pulumi config set --secret cloudpartner:accessToken ...`; otherwise the `CLOUDPARTNER_ACCESS_TOKEN` environment variable, otherwise Azure AD (`@azure/identity`). Never stored in state.
+	// Bearer token for the API. Set it with `pulumi config set --secret cloudpartner:accessToken ...`; otherwise the `CLOUDPARTNER_ACCESS_TOKEN` environment variable, otherwise Azure AD (`@azure/identity`). The provider's configuration in state holds it as a secret (encrypted, like any secret config); the resources never store it in their inputs or outputs.
 	AccessToken *string `pulumi:"accessToken"`
 	// Default API (`cpp` or `ingestion`) for every resource that does not set `api`.
 	Api *string `pulumi:"api"`
@@ -46,7 +46,7 @@ type providerArgs struct {
 
 // The set of arguments for constructing a Provider resource.
 type ProviderArgs struct {
-	// Bearer token for the API. Set it with `pulumi config set --secret cloudpartner:accessToken ...`; otherwise the `CLOUDPARTNER_ACCESS_TOKEN` environment variable, otherwise Azure AD (`@azure/identity`). Never stored in state.
+	// Bearer token for the API. Set it with `pulumi config set --secret cloudpartner:accessToken ...`; otherwise the `CLOUDPARTNER_ACCESS_TOKEN` environment variable, otherwise Azure AD (`@azure/identity`). The provider's configuration in state holds it as a secret (encrypted, like any secret config); the resources never store it in their inputs or outputs.
 	AccessToken pulumi.StringPtrInput
 	// Default API (`cpp` or `ingestion`) for every resource that does not set `api`.
 	Api pulumi.StringPtrInput

@@ -18,9 +18,9 @@ type VmImageVersion struct {
 
 	// The version was already there with this image when the resource was created (nothing was written).
 	AlreadyPresent pulumi.BoolOutput `pulumi:"alreadyPresent"`
-	// Which API: `cpp` (Cloud Partner Portal, default). `ingestion` is not supported by this resource yet. Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
+	// Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
 	Api pulumi.StringOutput `pulumi:"api"`
-	// API version sent as `api-version`. Default `2017-10-31`. Changing it replaces the resource.
+	// API version sent as `api-version` (CPP, default `2017-10-31`) or `$version` (ingestion, default `2022-07-01`). Changing it updates the resource in place.
 	ApiVersion pulumi.StringOutput `pulumi:"apiVersion"`
 	// Data disks (secret: their SAS URIs); their number must be the same in every version of a plan.
 	DataDisks VmImageDataDiskArrayOutput `pulumi:"dataDisks"`
@@ -32,7 +32,7 @@ type VmImageVersion struct {
 	Description pulumi.StringPtrOutput `pulumi:"description"`
 	// Generation sub-plans (`diskGenerations[].planId`) of the plan that get this version too.
 	DiskGenerations pulumi.StringArrayOutput `pulumi:"diskGenerations"`
-	// API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
+	// API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it updates the resource in place (the same version, reached another way).
 	Endpoint pulumi.StringOutput `pulumi:"endpoint"`
 	// Ingestion (required there): one or two images of distinct image types. Secret: it may hold SAS URIs.
 	Images VmImageArrayOutput `pulumi:"images"`
@@ -50,7 +50,7 @@ type VmImageVersion struct {
 	PlanIds pulumi.StringArrayOutput `pulumi:"planIds"`
 	// In preview or live: its image can no longer change.
 	Published pulumi.BoolOutput `pulumi:"published"`
-	// Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
+	// Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource (CPP; ingestion does not use it: updated in place).
 	PublisherId pulumi.StringPtrOutput `pulumi:"publisherId"`
 	// Deadline of one HTTP request, in seconds.
 	RequestTimeoutSeconds pulumi.Float64Output `pulumi:"requestTimeoutSeconds"`
@@ -138,9 +138,9 @@ func VmImageVersionExists(ctx *pulumi.Context,
 }
 
 type vmImageVersionArgs struct {
-	// Which API: `cpp` (Cloud Partner Portal, default). `ingestion` is not supported by this resource yet. Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
+	// Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
 	Api *string `pulumi:"api"`
-	// API version sent as `api-version`. Default `2017-10-31`. Changing it replaces the resource.
+	// API version sent as `api-version` (CPP, default `2017-10-31`) or `$version` (ingestion, default `2022-07-01`). Changing it updates the resource in place.
 	ApiVersion *string `pulumi:"apiVersion"`
 	// Data disks (secret: their SAS URIs); their number must be the same in every version of a plan.
 	DataDisks []VmImageDataDisk `pulumi:"dataDisks"`
@@ -152,7 +152,7 @@ type vmImageVersionArgs struct {
 	Description *string `pulumi:"description"`
 	// Generation sub-plans (`diskGenerations[].planId`) of the plan that get this version too.
 	DiskGenerations []string `pulumi:"diskGenerations"`
-	// API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
+	// API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it updates the resource in place (the same version, reached another way).
 	Endpoint *string `pulumi:"endpoint"`
 	// Ingestion (required there): one or two images of distinct image types. Secret: it may hold SAS URIs.
 	Images []VmImage `pulumi:"images"`
@@ -166,7 +166,7 @@ type vmImageVersionArgs struct {
 	OsVhdUrl *string `pulumi:"osVhdUrl"`
 	// The plan (`definition.plans[].planId`), or one of its generation sub-plans. Changing it replaces the resource.
 	PlanId string `pulumi:"planId"`
-	// Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
+	// Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource (CPP; ingestion does not use it: updated in place).
 	PublisherId *string `pulumi:"publisherId"`
 	// Deadline of one HTTP request, in seconds.
 	RequestTimeoutSeconds *float64 `pulumi:"requestTimeoutSeconds"`
@@ -178,9 +178,9 @@ type vmImageVersionArgs struct {
 
 // The set of arguments for constructing a VmImageVersion resource.
 type VmImageVersionArgs struct {
-	// Which API: `cpp` (Cloud Partner Portal, default). `ingestion` is not supported by this resource yet. Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
+	// Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
 	Api pulumi.StringPtrInput
-	// API version sent as `api-version`. Default `2017-10-31`. Changing it replaces the resource.
+	// API version sent as `api-version` (CPP, default `2017-10-31`) or `$version` (ingestion, default `2022-07-01`). Changing it updates the resource in place.
 	ApiVersion pulumi.StringPtrInput
 	// Data disks (secret: their SAS URIs); their number must be the same in every version of a plan.
 	DataDisks VmImageDataDiskArrayInput
@@ -192,7 +192,7 @@ type VmImageVersionArgs struct {
 	Description pulumi.StringPtrInput
 	// Generation sub-plans (`diskGenerations[].planId`) of the plan that get this version too.
 	DiskGenerations pulumi.StringArrayInput
-	// API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
+	// API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it updates the resource in place (the same version, reached another way).
 	Endpoint pulumi.StringPtrInput
 	// Ingestion (required there): one or two images of distinct image types. Secret: it may hold SAS URIs.
 	Images VmImageArrayInput
@@ -206,7 +206,7 @@ type VmImageVersionArgs struct {
 	OsVhdUrl pulumi.StringPtrInput
 	// The plan (`definition.plans[].planId`), or one of its generation sub-plans. Changing it replaces the resource.
 	PlanId pulumi.StringInput
-	// Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
+	// Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource (CPP; ingestion does not use it: updated in place).
 	PublisherId pulumi.StringPtrInput
 	// Deadline of one HTTP request, in seconds.
 	RequestTimeoutSeconds pulumi.Float64PtrInput
@@ -308,12 +308,12 @@ func (o VmImageVersionOutput) AlreadyPresent() pulumi.BoolOutput {
 	return o.ApplyT(func(v *VmImageVersion) pulumi.BoolOutput { return v.AlreadyPresent }).(pulumi.BoolOutput)
 }
 
-// Which API: `cpp` (Cloud Partner Portal, default). `ingestion` is not supported by this resource yet. Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
+// Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
 func (o VmImageVersionOutput) Api() pulumi.StringOutput {
 	return o.ApplyT(func(v *VmImageVersion) pulumi.StringOutput { return v.Api }).(pulumi.StringOutput)
 }
 
-// API version sent as `api-version`. Default `2017-10-31`. Changing it replaces the resource.
+// API version sent as `api-version` (CPP, default `2017-10-31`) or `$version` (ingestion, default `2022-07-01`). Changing it updates the resource in place.
 func (o VmImageVersionOutput) ApiVersion() pulumi.StringOutput {
 	return o.ApplyT(func(v *VmImageVersion) pulumi.StringOutput { return v.ApiVersion }).(pulumi.StringOutput)
 }
@@ -343,7 +343,7 @@ func (o VmImageVersionOutput) DiskGenerations() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *VmImageVersion) pulumi.StringArrayOutput { return v.DiskGenerations }).(pulumi.StringArrayOutput)
 }
 
-// API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
+// API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it updates the resource in place (the same version, reached another way).
 func (o VmImageVersionOutput) Endpoint() pulumi.StringOutput {
 	return o.ApplyT(func(v *VmImageVersion) pulumi.StringOutput { return v.Endpoint }).(pulumi.StringOutput)
 }
@@ -388,7 +388,7 @@ func (o VmImageVersionOutput) Published() pulumi.BoolOutput {
 	return o.ApplyT(func(v *VmImageVersion) pulumi.BoolOutput { return v.Published }).(pulumi.BoolOutput)
 }
 
-// Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
+// Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource (CPP; ingestion does not use it: updated in place).
 func (o VmImageVersionOutput) PublisherId() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *VmImageVersion) pulumi.StringPtrOutput { return v.PublisherId }).(pulumi.StringPtrOutput)
 }

@@ -8,7 +8,7 @@ declare var exports: any;
 const __config = new pulumi.Config("cloudpartner");
 
 /**
- * Bearer token for the API. Set it with `pulumi config set --secret cloudpartner:accessToken ...`; otherwise the `CLOUDPARTNER_ACCESS_TOKEN` environment variable, otherwise Azure AD (`@azure/identity`). Never stored in state.
+ * Bearer token for the API. Set it with `pulumi config set --secret cloudpartner:accessToken ...`; otherwise the `CLOUDPARTNER_ACCESS_TOKEN` environment variable, otherwise Azure AD (`@azure/identity`). The provider's configuration in state holds it as a secret (encrypted, like any secret config); the resources never store it in their inputs or outputs.
  */
 export declare const accessToken: string | undefined;
 Object.defineProperty(exports, "accessToken", {

@@ -25,7 +25,7 @@ class ProviderArgs:
         """
         The set of arguments for constructing a Provider resource.
 
-        :param pulumi.Input[_builtins.str] access_token: Bearer token for the API. Set it with `pulumi config set --secret cloudpartner:accessToken ...`; otherwise the `CLOUDPARTNER_ACCESS_TOKEN` environment variable, otherwise Azure AD (`@azure/identity`). Never stored in state.
+        :param pulumi.Input[_builtins.str] access_token: Bearer token for the API. Set it with `pulumi config set --secret cloudpartner:accessToken ...`; otherwise the `CLOUDPARTNER_ACCESS_TOKEN` environment variable, otherwise Azure AD (`@azure/identity`). The provider's configuration in state holds it as a secret (encrypted, like any secret config); the resources never store it in their inputs or outputs.
         :param pulumi.Input[_builtins.str] api: Default API (`cpp` or `ingestion`) for every resource that does not set `api`.
         :param pulumi.Input[_builtins.str] endpoint: Default API host for every resource that does not set `endpoint`.
         """
@@ -40,7 +40,7 @@ class ProviderArgs:
     @pulumi.getter(name="accessToken")
     def access_token(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Bearer token for the API. Set it with `pulumi config set --secret cloudpartner:accessToken ...`; otherwise the `CLOUDPARTNER_ACCESS_TOKEN` environment variable, otherwise Azure AD (`@azure/identity`). Never stored in state.
+        Bearer token for the API. Set it with `pulumi config set --secret cloudpartner:accessToken ...`; otherwise the `CLOUDPARTNER_ACCESS_TOKEN` environment variable, otherwise Azure AD (`@azure/identity`). The provider's configuration in state holds it as a secret (encrypted, like any secret config); the resources never store it in their inputs or outputs.
         """
         return pulumi.get(self, "access_token")
 
@@ -88,7 +88,7 @@ class Provider(pulumi.ProviderResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.str] access_token: Bearer token for the API. Set it with `pulumi config set --secret cloudpartner:accessToken ...`; otherwise the `CLOUDPARTNER_ACCESS_TOKEN` environment variable, otherwise Azure AD (`@azure/identity`). Never stored in state.
+        :param pulumi.Input[_builtins.str] access_token: Bearer token for the API. Set it with `pulumi config set --secret cloudpartner:accessToken ...`; otherwise the `CLOUDPARTNER_ACCESS_TOKEN` environment variable, otherwise Azure AD (`@azure/identity`). The provider's configuration in state holds it as a secret (encrypted, like any secret config); the resources never store it in their inputs or outputs.
         :param pulumi.Input[_builtins.str] api: Default API (`cpp` or `ingestion`) for every resource that does not set `api`.
         :param pulumi.Input[_builtins.str] endpoint: Default API host for every resource that does not set `endpoint`.
         """

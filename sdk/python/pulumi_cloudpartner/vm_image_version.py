@@ -45,19 +45,19 @@ class VmImageVersionArgs:
         :param pulumi.Input[_builtins.str] offer_id: Offer id, e.g. `contoso-offer`. Changing it replaces the resource.
         :param pulumi.Input[_builtins.str] plan_id: The plan (`definition.plans[].planId`), or one of its generation sub-plans. Changing it replaces the resource.
         :param pulumi.Input[_builtins.str] version: `X.Y.Z`, whole numbers of at most 10 digits each, greater than every earlier version of the plan. Changing it replaces the resource: the new version is added first, then the old one is removed (never published) or kept (published).
-        :param pulumi.Input[_builtins.str] api: Which API: `cpp` (Cloud Partner Portal, default). `ingestion` is not supported by this resource yet. Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
-        :param pulumi.Input[_builtins.str] api_version: API version sent as `api-version`. Default `2017-10-31`. Changing it replaces the resource.
+        :param pulumi.Input[_builtins.str] api: Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
+        :param pulumi.Input[_builtins.str] api_version: API version sent as `api-version` (CPP, default `2017-10-31`) or `$version` (ingestion, default `2022-07-01`). Changing it updates the resource in place.
         :param pulumi.Input[Sequence[pulumi.Input['VmImageDataDiskArgs']]] data_disks: Data disks (secret: their SAS URIs); their number must be the same in every version of a plan.
         :param pulumi.Input[_builtins.bool] deprecate: On destroy, retire a published version instead of keeping it: core VM offers hide it (`showInGui: false`), VM offers remove it from the draft. Never-published versions are removed either way; a plan's last image is never removed. Takes effect with the next publish.
         :param pulumi.Input['VmImageDeprecationArgs'] deprecation: Ingestion: deprecate a published version on destroy with this schedule.
         :param pulumi.Input[_builtins.str] description: Core VM offers: the image's description. Default on creation.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] disk_generations: Generation sub-plans (`diskGenerations[].planId`) of the plan that get this version too.
-        :param pulumi.Input[_builtins.str] endpoint: API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
+        :param pulumi.Input[_builtins.str] endpoint: API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it updates the resource in place (the same version, reached another way).
         :param pulumi.Input[Sequence[pulumi.Input['VmImageArgs']]] images: Ingestion (required there): one or two images of distinct image types. Secret: it may hold SAS URIs.
         :param pulumi.Input[_builtins.str] label: Core VM offers: the image's label. Default on creation.
         :param pulumi.Input[_builtins.str] media_name: Core VM offers: the image's media name. Default on creation.
         :param pulumi.Input[_builtins.str] os_vhd_url: SAS URI of the OS VHD: https, `sp=rl` (read and list only), expiring at least 21 days ahead, starting no later than now. Secret; messages show the blob path only. Re-generating the SAS of the same blob changes nothing.
-        :param pulumi.Input[_builtins.str] publisher_id: Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
+        :param pulumi.Input[_builtins.str] publisher_id: Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource (CPP; ingestion does not use it: updated in place).
         :param pulumi.Input[_builtins.float] request_timeout_seconds: Deadline of one HTTP request, in seconds.
         :param pulumi.Input[_builtins.bool] show_in_gui: Core VM offers: whether the image is visible. Default on creation.
         """
@@ -139,7 +139,7 @@ class VmImageVersionArgs:
     @pulumi.getter
     def api(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Which API: `cpp` (Cloud Partner Portal, default). `ingestion` is not supported by this resource yet. Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
+        Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
         """
         return pulumi.get(self, "api")
 
@@ -151,7 +151,7 @@ class VmImageVersionArgs:
     @pulumi.getter(name="apiVersion")
     def api_version(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        API version sent as `api-version`. Default `2017-10-31`. Changing it replaces the resource.
+        API version sent as `api-version` (CPP, default `2017-10-31`) or `$version` (ingestion, default `2022-07-01`). Changing it updates the resource in place.
         """
         return pulumi.get(self, "api_version")
 
@@ -223,7 +223,7 @@ class VmImageVersionArgs:
     @pulumi.getter
     def endpoint(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
+        API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it updates the resource in place (the same version, reached another way).
         """
         return pulumi.get(self, "endpoint")
 
@@ -283,7 +283,7 @@ class VmImageVersionArgs:
     @pulumi.getter(name="publisherId")
     def publisher_id(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
+        Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource (CPP; ingestion does not use it: updated in place).
         """
         return pulumi.get(self, "publisher_id")
 
@@ -346,21 +346,21 @@ class VmImageVersion(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.str] api: Which API: `cpp` (Cloud Partner Portal, default). `ingestion` is not supported by this resource yet. Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
-        :param pulumi.Input[_builtins.str] api_version: API version sent as `api-version`. Default `2017-10-31`. Changing it replaces the resource.
+        :param pulumi.Input[_builtins.str] api: Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
+        :param pulumi.Input[_builtins.str] api_version: API version sent as `api-version` (CPP, default `2017-10-31`) or `$version` (ingestion, default `2022-07-01`). Changing it updates the resource in place.
         :param pulumi.Input[Sequence[pulumi.Input[Union['VmImageDataDiskArgs', 'VmImageDataDiskArgsDict', 'outputs.VmImageDataDisk']]]] data_disks: Data disks (secret: their SAS URIs); their number must be the same in every version of a plan.
         :param pulumi.Input[_builtins.bool] deprecate: On destroy, retire a published version instead of keeping it: core VM offers hide it (`showInGui: false`), VM offers remove it from the draft. Never-published versions are removed either way; a plan's last image is never removed. Takes effect with the next publish.
         :param pulumi.Input[Union['VmImageDeprecationArgs', 'VmImageDeprecationArgsDict', 'outputs.VmImageDeprecation']] deprecation: Ingestion: deprecate a published version on destroy with this schedule.
         :param pulumi.Input[_builtins.str] description: Core VM offers: the image's description. Default on creation.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] disk_generations: Generation sub-plans (`diskGenerations[].planId`) of the plan that get this version too.
-        :param pulumi.Input[_builtins.str] endpoint: API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
+        :param pulumi.Input[_builtins.str] endpoint: API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it updates the resource in place (the same version, reached another way).
         :param pulumi.Input[Sequence[pulumi.Input[Union['VmImageArgs', 'VmImageArgsDict', 'outputs.VmImage']]]] images: Ingestion (required there): one or two images of distinct image types. Secret: it may hold SAS URIs.
         :param pulumi.Input[_builtins.str] label: Core VM offers: the image's label. Default on creation.
         :param pulumi.Input[_builtins.str] media_name: Core VM offers: the image's media name. Default on creation.
         :param pulumi.Input[_builtins.str] offer_id: Offer id, e.g. `contoso-offer`. Changing it replaces the resource.
         :param pulumi.Input[_builtins.str] os_vhd_url: SAS URI of the OS VHD: https, `sp=rl` (read and list only), expiring at least 21 days ahead, starting no later than now. Secret; messages show the blob path only. Re-generating the SAS of the same blob changes nothing.
         :param pulumi.Input[_builtins.str] plan_id: The plan (`definition.plans[].planId`), or one of its generation sub-plans. Changing it replaces the resource.
-        :param pulumi.Input[_builtins.str] publisher_id: Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
+        :param pulumi.Input[_builtins.str] publisher_id: Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource (CPP; ingestion does not use it: updated in place).
         :param pulumi.Input[_builtins.float] request_timeout_seconds: Deadline of one HTTP request, in seconds.
         :param pulumi.Input[_builtins.bool] show_in_gui: Core VM offers: whether the image is visible. Default on creation.
         :param pulumi.Input[_builtins.str] version: `X.Y.Z`, whole numbers of at most 10 digits each, greater than every earlier version of the plan. Changing it replaces the resource: the new version is added first, then the old one is removed (never published) or kept (published).
@@ -514,7 +514,7 @@ class VmImageVersion(pulumi.CustomResource):
     @pulumi.getter
     def api(self) -> pulumi.Output[_builtins.str]:
         """
-        Which API: `cpp` (Cloud Partner Portal, default). `ingestion` is not supported by this resource yet. Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
+        Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
         """
         return pulumi.get(self, "api")
 
@@ -522,7 +522,7 @@ class VmImageVersion(pulumi.CustomResource):
     @pulumi.getter(name="apiVersion")
     def api_version(self) -> pulumi.Output[_builtins.str]:
         """
-        API version sent as `api-version`. Default `2017-10-31`. Changing it replaces the resource.
+        API version sent as `api-version` (CPP, default `2017-10-31`) or `$version` (ingestion, default `2022-07-01`). Changing it updates the resource in place.
         """
         return pulumi.get(self, "api_version")
 
@@ -570,7 +570,7 @@ class VmImageVersion(pulumi.CustomResource):
     @pulumi.getter
     def endpoint(self) -> pulumi.Output[_builtins.str]:
         """
-        API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
+        API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it updates the resource in place (the same version, reached another way).
         """
         return pulumi.get(self, "endpoint")
 
@@ -642,7 +642,7 @@ class VmImageVersion(pulumi.CustomResource):
     @pulumi.getter(name="publisherId")
     def publisher_id(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
+        Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource (CPP; ingestion does not use it: updated in place).
         """
         return pulumi.get(self, "publisher_id")
 

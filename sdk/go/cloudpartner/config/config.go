@@ -11,7 +11,7 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
-// Bearer token for the API. Set it with `pulumi config set --secret cloudpartner:accessToken ...`; otherwise the `CLOUDPARTNER_ACCESS_TOKEN` environment variable, otherwise Azure AD (`@azure/identity`). Never stored in state.
+// Bearer token for the API. Set it with `pulumi config set --secret cloudpartner:accessToken ...`; otherwise the `CLOUDPARTNER_ACCESS_TOKEN` environment variable, otherwise Azure AD (`@azure/identity`). The provider's configuration in state holds it as a secret (encrypted, like any secret config); the resources never store it in their inputs or outputs.
 func GetAccessToken(ctx *pulumi.Context) string {
 	return config.Get(ctx, "cloudpartner:accessToken")
 }
