@@ -11,7 +11,6 @@ import { renderOperation } from "./operations";
 import seedFile from "./seed.json";
 import { readStateFile, StateWriter, serializeState } from "./state";
 import { offerKey, SimClock, SimError, SimStore } from "./store";
-import { WebRoutes } from "./web/routes";
 import type {
   CppSimulator,
   Fault,
@@ -27,6 +26,7 @@ import type {
   SimulatorStats,
   SpellingSettings,
 } from "./types";
+import { WebRoutes } from "./web/routes";
 
 export { API_VERSION } from "./api";
 export { CONTROL_PREFIX, LEGACY_CONTROL_PREFIX, parseSeed } from "./control";

@@ -378,16 +378,18 @@ function operationCard(op) {
     node.className = `operation status-${current.status}`;
     node.dataset.status = current.status;
     title.replaceChildren(
-      h("span", {}, `${current.label} `),
-      h(
-        "span",
-        { class: "offer-name" },
-        current.api === "ingestion" ? current.offerId : `${current.publisherId}/${current.offerId}`,
-      ),
-      current.offerVersion !== undefined
-        ? h("span", { class: "muted" }, ` v${current.offerVersion}`)
-        : undefined,
-      h("span", { class: `badge op-${current.status}` }, current.status),
+      ...[
+        h("span", {}, `${current.label} `),
+        h(
+          "span",
+          { class: "offer-name" },
+          current.api === "ingestion" ? current.offerId : `${current.publisherId}/${current.offerId}`,
+        ),
+        current.offerVersion !== undefined
+          ? h("span", { class: "muted" }, ` v${current.offerVersion}`)
+          : undefined,
+        h("span", { class: `badge op-${current.status}` }, current.status),
+      ].filter(Boolean),
     );
     summary.replaceChildren(
       h("span", { class: "current-step" }, current.currentStep ?? "—"),

@@ -3,7 +3,8 @@
 
 const SVG = "http://www.w3.org/2000/svg";
 const WIDTH = 1000;
-const LABEL = 250;
+const LABEL = 300;
+const NAME_CHARS = 30;
 const ROW = 24;
 const AXIS = 22;
 
@@ -16,6 +17,9 @@ export const STATUS_COLOURS = {
   canceled: "#ef6c00",
   waitingForPublisherReview: "#f9a825",
 };
+
+/** Short words for the label column (the API's word is in the tooltip). */
+const STATUS_WORDS = { waitingForPublisherReview: "awaiting review" };
 
 /** "45 s", "12 min", "6 h 12 min", "3 d 1 h". */
 export function formatDuration(seconds) {
@@ -81,7 +85,8 @@ export function renderTimeline(operation, nowIso) {
         `${s.name}: ${s.status}${s.progress ? ` (${s.progress}%)` : ""}${s.messages.length ? ` — ${s.messages.join(" ")}` : ""}`,
       ),
     );
-    row.append(el("text", { x: 8, y: y + ROW / 2 + 4, class: "step-name" }, s.name));
+    const name = s.name.length > NAME_CHARS ? `${s.name.slice(0, NAME_CHARS - 1)}…` : s.name;
+    row.append(el("text", { x: 8, y: y + ROW / 2 + 4, class: "step-name" }, name));
     row.append(
       el(
         "text",

@@ -1,0 +1,385 @@
+/**
+ * The emulator's page routes: GET / and its files, GET /_emulator/v1/state and /events, and the operation
+ * steering routes POST /_emulator/v1/operations/{id}/finish | next-step | fail, through HTTP like the page.
+ */
+import type { CppSimulator } from "../../emulator/server";
+import type { OperationView, StateSnapshot } from "../../emulator/web/snapshot";
+import { simulatorPerTest } from "../support/harness";
+
+const TOKEN = "test-token";
+const API_VERSION = "2017-10-31";
+const PREVIEW_PRODUCT = "00000000-0000-4000-8000-000000000002";
+const SCHEMA = "https://schema.mp.microsoft.com/schema";
+
+let sim: CppSimulator;
+const start = simulatorPerTest((started) => {
+  sim = started;
+});
+
+interface StepJson {
+  id: string;
+  stepName: string;
+  status: string;
+  messages: Array<{ messageHtml: string }>;
+}
+interface OperationJson {
+  status: string;
+  steps: StepJson[];
+  error?: string;
+}
+
+function call(path: string, options: { method?: string; body?: unknown; token?: string | null } = {}) {
+  const token = options.token === undefined ? TOKEN : options.token;
+  const headers: Record<string, string> = token === null ? {} : { Authorization: `Bearer ${token}` };
+  if (options.body !== undefined) headers["Content-Type"] = "application/json";
+  return fetch(`${sim.url}${path}`, {
+    method: options.method ?? (options.body === undefined ? "GET" : "POST"),
+    headers,
+    body:
+      options.body === undefined
+        ? undefined
+        : typeof options.body === "string"
+          ? options.body
+          : JSON.stringify(options.body),
+  });
+}
+
+async function state(): Promise<StateSnapshot> {
+  const res = await call("/_emulator/v1/state");
+  expect(res.status).toBe(200);
+  return (await res.json()) as StateSnapshot;
+}
+
+const steer = (id: string, action: string, body?: unknown) =>
+  call(`/_emulator/v1/operations/${encodeURIComponent(id)}/${action}`, { method: "POST", body });
+
+/** Starts a go-live of contoso/contoso-offer and moves the clock into Certification (15 min of validation first). */
+async function goLiveInCertification(offerId = "contoso-offer"): Promise<string> {
+  const res = await call(`/api/publishers/contoso/offers/${offerId}/golive?api-version=${API_VERSION}`, {
+    method: "POST",
+  });
+  expect(res.status).toBe(202);
+  const id = res.headers.get("location")?.split("/operations/")[1]?.split("?")[0];
+  if (!id) throw new Error("no operation id in the go-live's Location");
+  sim.advance(20 * 60);
+  return decodeURIComponent(id);
+}
+
+async function operationGet(id: string, offerId = "contoso-offer"): Promise<OperationJson> {
+  const res = await call(
+    `/api/publishers/contoso/offers/${offerId}/operations/${id}?api-version=${API_VERSION}`,
+  );
+  expect(res.status).toBe(200);
+  return (await res.json()) as OperationJson;
+}
+
+const stepOf = (op: OperationJson, name: string) => op.steps.find((s) => s.stepName === name);
+
+describe("the page and its files", () => {
+  test("GET / serves the page without a token, only from its own origin (CSP), offline: no external URL", async () => {
+    const res = await call("/", { token: null });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
+    expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
+    const html = await res.text();
+    expect(html).toContain('<script type="module" src="/_emulator/web/app.js">');
+    for (const file of ["app.js", "controls.js", "timeline.js", "style.css", "favicon.svg"]) {
+      const asset = await call(`/_emulator/web/${file}`, { token: null });
+      expect(asset.status).toBe(200);
+      const text = await asset.text();
+      // No CDN, no font service: nothing but this emulator's own paths.
+      expect(text.match(/https?:\/\/(?!www\.w3\.org\/2000\/svg)[^\s"'`)]+/g) ?? []).toEqual([]);
+    }
+    expect(html.match(/https?:\/\/[^\s"']+/g) ?? []).toEqual([]);
+  });
+
+  test("only the page's own files: unknown names and path tricks answer 404", async () => {
+    for (const path of [
+      "/_emulator/web/server.ts",
+      "/_emulator/web/%2e%2e%2fserver.ts",
+      "/_emulator/web/",
+      "/_emulator/web/public/app.js",
+    ]) {
+      const res = await call(path, { token: null });
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toContain(
+        "The emulator's page has no file",
+      );
+    }
+  });
+
+  test("page and state requests are not in the request log; API requests are", async () => {
+    await call("/");
+    await state();
+    expect(sim.requests).toHaveLength(0);
+    await call(`/api/publishers/contoso/offers/contoso-offer?api-version=${API_VERSION}`);
+    expect(sim.requests).toHaveLength(1);
+  });
+});
+
+describe("GET /_emulator/v1/state", () => {
+  test("needs the APIs' bearer token: none or a wrong one answers 401 with what to do", async () => {
+    for (const token of [null, "wrong-token"]) {
+      const res = await call("/_emulator/v1/state", { token });
+      expect(res.status).toBe(401);
+      expect(res.headers.get("www-authenticate")).toBe("Bearer");
+      const body = (await res.json()) as { error: { message: string } };
+      expect(body.error.message).toContain("Authorization: Bearer <token>");
+    }
+    expect((await call("/_emulator/v1/events", { token: null })).status).toBe(401);
+    expect((await steer("x", "finish")).status).toBe(404);
+    expect((await call("/_emulator/v1/operations/x/finish", { method: "POST", token: null })).status).toBe(
+      401,
+    );
+  });
+
+  test("with --no-auth (no accepted tokens) it answers without one", async () => {
+    await start({ acceptedTokens: [] });
+    const res = await call("/_emulator/v1/state", { token: null });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as StateSnapshot).auth).toBe(false);
+  });
+
+  test("offers with plans and draft/preview/live, products, every operation with steps in time, the log redacted", async () => {
+    const id = await goLiveInCertification();
+    await call(`/api/publishers/contoso/offers/contoso-offer?api-version=${API_VERSION}&token=leaked-secret`);
+    const snapshot = await state();
+
+    const offer = snapshot.offers.find((o) => o.api === "cpp" && o.offerId === "contoso-offer");
+    expect(offer).toMatchObject({
+      publisherId: "contoso",
+      state: "published",
+      status: "running",
+      runningOperationId: id,
+      submissions: { draft: { version: 1 }, preview: { version: 1 }, live: {} },
+      plans: [{ planId: "contoso-offer-plan", title: "contoso-offer plan", imageVersions: ["1.0.0"] }],
+    });
+    expect(snapshot.offers.find((o) => o.offerId === "unpublished-offer")?.submissions.preview).toEqual({});
+    const product = snapshot.offers.find((o) => o.api === "ingestion" && o.offerId === "ing-live-offer");
+    expect(product?.submissions.live.status).toBe("succeeded");
+
+    const op = snapshot.operations.find((o) => o.id === id) as OperationView;
+    expect(snapshot.operations[0]?.id).toBe(id); // running first
+    expect(op).toMatchObject({
+      api: "cpp",
+      kind: "golive",
+      label: "Go-live",
+      status: "running",
+      ended: false,
+    });
+    expect(op.currentStep).toBe("Certification");
+    expect(op.ageSeconds).toBeGreaterThanOrEqual(1200);
+    expect(op.apiPath).toBe(
+      `/api/publishers/contoso/offers/contoso-offer/operations/${id}?api-version=2017-10-31`,
+    );
+    expect(op.steps.map((s) => [s.name, s.status])).toEqual([
+      ["Validate Pre-Requisites", "complete"],
+      ["Certification", "inProgress"],
+      ["Provisioning", "notStarted"],
+      ["Packaging and Lead Generation Registration", "notStarted"],
+      ["Publisher signoff", "notStarted"],
+      ["Live", "notStarted"],
+    ]);
+    // Steps follow each other in time: 15 min of validation, then a day of certification.
+    const [validate, certification] = op.steps;
+    expect(Date.parse(validate?.end ?? "") - Date.parse(validate?.start ?? "")).toBe(15 * 60 * 1000);
+    expect(certification?.start).toBe(validate?.end);
+    expect(Date.parse(certification?.end ?? "") - Date.parse(certification?.start ?? "")).toBe(86400 * 1000);
+    // Seeded history is there too, ended, and ingestion jobs are operations with steps.
+    expect(
+      snapshot.operations.some((o) => o.api === "ingestion" && o.kind === "live" && o.status === "succeeded"),
+    ).toBe(true);
+
+    const entries = snapshot.requests.entries;
+    expect(snapshot.requests).toMatchObject({ total: 2, shown: 2, goLivePosts: 1 });
+    expect(entries[0]?.path).toContain("token=<redacted>");
+    expect(entries[1]).toMatchObject({ method: "POST", kind: "golive", status: 202, processed: true });
+    expect(entries[1]?.headers.authorization).toBe("Bearer <redacted>");
+    const text = JSON.stringify(snapshot);
+    expect(text).not.toContain(TOKEN);
+    expect(text).not.toContain("leaked-secret");
+  });
+});
+
+describe("GET /_emulator/v1/events", () => {
+  test("sends the state at once, then again when a request changes it", async () => {
+    const controller = new AbortController();
+    const res = await call("/_emulator/v1/events");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+    const reader = (res.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    const nextState = async (): Promise<StateSnapshot> => {
+      for (;;) {
+        const end = buffer.indexOf("\n\n");
+        if (end >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = block.split("\n").find((line) => line.startsWith("data: "));
+          if (data && block.includes("event: state")) return JSON.parse(data.slice(6)) as StateSnapshot;
+          continue;
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error("the event stream ended");
+        buffer += value;
+      }
+    };
+    try {
+      const first = await nextState();
+      expect(first.operations.every((op) => op.ended)).toBe(true);
+      const started = Date.now();
+      await call(`/api/publishers/contoso/offers/contoso-offer/golive?api-version=${API_VERSION}`, {
+        method: "POST",
+      });
+      let next = await nextState();
+      while (!next.operations.some((op) => op.kind === "golive" && !op.ended)) next = await nextState();
+      // Pushed on the change, not on the next one-second tick.
+      expect(Date.now() - started).toBeLessThan(900);
+      expect(next.requests.goLivePosts).toBe(1);
+    } finally {
+      controller.abort();
+      await reader.cancel();
+    }
+  });
+});
+
+describe("POST /_emulator/v1/operations/{id}/...", () => {
+  test("fail at the current step: fails now, the API's GET shows it failed at that step with the message", async () => {
+    const id = await goLiveInCertification();
+    const res = await steer(id, "fail", { step: "Certification", message: "The VHD could not be read." });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ api: "cpp", id, outcome: "failed now at Certification" });
+    const op = await operationGet(id);
+    expect(op.status).toBe("failed");
+    expect(op.error).toBe("The VHD could not be read.");
+    expect(stepOf(op, "Validate Pre-Requisites")?.status).toBe("complete");
+    expect(stepOf(op, "Certification")).toMatchObject({
+      status: "blocked",
+      messages: [expect.objectContaining({ messageHtml: "The VHD could not be read." })],
+    });
+    expect(stepOf(op, "Live")?.status).toBe("notStarted");
+    // The offer is not live, and another go-live is accepted.
+    expect(sim.offer("contoso", "contoso-offer")?.state).toBe("published");
+    const again = await call(
+      `/api/publishers/contoso/offers/contoso-offer/golive?api-version=${API_VERSION}`,
+      {
+        method: "POST",
+      },
+    );
+    expect(again.status).toBe(202);
+  });
+
+  test("fail at a later step (by id): runs on, fails at the end of that step; other offers keep their schedule", async () => {
+    const id = await goLiveInCertification();
+    const other = await goLiveInCertification("legacy-offer");
+    const res = await steer(id, "fail", { step: "live" });
+    expect(((await res.json()) as { outcome: string }).outcome).toBe("fails at the end of Live");
+    expect((await operationGet(id)).status).toBe("running");
+    sim.advance(4 * 86400);
+    const op = await operationGet(id);
+    expect(op.status).toBe("failed");
+    expect(stepOf(op, "Live")?.status).toBe("blocked");
+    expect(op.error).toBe("Failed from the emulator's control API.");
+    expect(sim.operation(other)?.status).toBe("succeeded");
+  });
+
+  test("finish: the remaining steps end now, the offer goes live", async () => {
+    const id = await goLiveInCertification();
+    const res = await steer(id, "finish");
+    expect(((await res.json()) as { outcome: string }).outcome).toBe("succeeded now");
+    const op = await operationGet(id);
+    expect(op.status).toBe("succeeded");
+    expect(op.steps.every((s) => s.status === "complete")).toBe(true);
+    expect(sim.offer("contoso", "contoso-offer")?.state).toBe("live");
+  });
+
+  test("next-step: the current step ends now, the next one runs", async () => {
+    const id = await goLiveInCertification();
+    await steer(id, "next-step");
+    const op = await operationGet(id);
+    expect(op.status).toBe("running");
+    expect(stepOf(op, "Certification")?.status).toBe("complete");
+    expect(stepOf(op, "Provisioning")?.status).toBe("inProgress");
+  });
+
+  test("bad requests answer clear 4xx and change nothing", async () => {
+    const id = await goLiveInCertification();
+    const before = JSON.stringify(sim.operation(id));
+    const cases: Array<[string, unknown, number, string]> = [
+      [
+        "fail",
+        { step: "Validate Pre-Requisites" },
+        409,
+        "already complete; fail the current step (Certification)",
+      ],
+      [
+        "fail",
+        { step: "Nope" },
+        400,
+        "has no step 'Nope'; its steps: Validate Pre-Requisites (displaydummycertify)",
+      ],
+      ["fail", { step: 3 }, 400, "'step' must be a string."],
+      ["fail", "[1]", 400, "Expected a JSON object"],
+      ["fail", "{not json", 400, "The request body is not JSON"],
+    ];
+    for (const [action, body, status, message] of cases) {
+      const res = await steer(id, action, body);
+      expect(res.status).toBe(status);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toContain(message);
+    }
+    expect(JSON.stringify(sim.operation(id))).toBe(before);
+    const unknown = await steer("no-such-operation", "finish");
+    expect(unknown.status).toBe(404);
+    // Not a steering action: left to the control API's router (which refuses it).
+    expect((await call(`/_emulator/v1/operations/${id}/explode`, { method: "POST" })).ok).toBe(false);
+
+    await steer(id, "finish");
+    const ended = await steer(id, "fail", {});
+    expect(ended.status).toBe(409);
+    expect(((await ended.json()) as { error: { message: string } }).error.message).toContain(
+      "has already ended (succeeded)",
+    );
+  });
+
+  test("ingestion configure jobs: fail one now, finish another", async () => {
+    const preview = (await state()).offers.find((o) => o.offerId === "ing-preview-offer")?.submissions
+      .preview;
+    expect(preview?.status).toBe("succeeded");
+    const configure = (target: string) =>
+      call("/rp/product-ingestion/configure?$version=2022-07-01", {
+        body: {
+          $schema: `${SCHEMA}/configure/2022-07-01`,
+          resources: [
+            {
+              $schema: `${SCHEMA}/submission/2022-03-01-preview2`,
+              id: preview?.id,
+              product: `product/${PREVIEW_PRODUCT}`,
+              target: { targetType: target },
+            },
+          ],
+        },
+      });
+    const res = await configure("live");
+    expect(res.status).toBe(202);
+    const { jobId } = (await res.json()) as { jobId: string };
+    sim.advance(60);
+    const failed = await steer(jobId, "fail", { message: "Live publishing failed." });
+    expect(await failed.json()).toEqual({ api: "ingestion", id: jobId, outcome: "failed now" });
+    const status = (await (
+      await call(`/rp/product-ingestion/configure/${jobId}/status?$version=2022-07-01`)
+    ).json()) as {
+      jobStatus: string;
+      jobResult: string;
+      errors: Array<{ message: string }>;
+    };
+    expect(status).toMatchObject({ jobStatus: "completed", jobResult: "failed" });
+    expect(status.errors[0]?.message).toBe("Live publishing failed.");
+    const view = (await state()).operations.find((o) => o.id === jobId);
+    expect(view?.steps.map((s) => s.status)).toEqual(["complete", "blocked"]);
+
+    const again = (await (await configure("live")).json()) as { jobId: string };
+    await steer(again.jobId, "finish");
+    expect(sim.ingestion.job(again.jobId)).toMatchObject({ jobStatus: "completed", jobResult: "succeeded" });
+  });
+});
