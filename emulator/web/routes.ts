@@ -32,6 +32,8 @@ export interface WebContext {
   auth(): { acceptedTokens: string[]; tokenExpiry: Record<string, Date | number> };
   /** Base path of the control API the page's buttons call. Default `/_emulator/v1`. */
   controlBase?: string;
+  /** Milliseconds between pushes while an operation runs (its progress moves). Default 1000. */
+  tickMs?: number;
 }
 
 const ASSETS: Record<string, string> = {
@@ -61,7 +63,7 @@ export function publicDir(): string {
   return found;
 }
 
-/** Seconds between pushes while an operation runs (its progress moves), and between idle checks. */
+/** Milliseconds between pushes while an operation runs (its progress moves), and between idle checks. */
 const TICK_MS = 1000;
 /** A comment line this often keeps proxies from closing an idle stream. */
 const HEARTBEAT_MS = 15000;
@@ -227,7 +229,7 @@ export class WebRoutes {
 
   private startTimers(): void {
     if (!this.tick) {
-      this.tick = setInterval(() => this.push(), TICK_MS);
+      this.tick = setInterval(() => this.push(), this.context.tickMs ?? TICK_MS);
       this.tick.unref();
     }
     if (!this.heartbeat) {

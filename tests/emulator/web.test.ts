@@ -2,7 +2,13 @@
  * The emulator's page routes: GET / and its files, GET /_emulator/v1/state and /events, and the operation
  * steering routes POST /_emulator/v1/operations/{id}/finish | next-step | fail, through HTTP like the page.
  */
-import type { CppSimulator } from "../../emulator/server";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { IngestionStore } from "../../emulator/ingestion/store";
+import { type CppSimulator, defaultIngestionSeed, defaultSeed } from "../../emulator/server";
+import { SimStore } from "../../emulator/store";
+import type { RequestLogEntry } from "../../emulator/types";
+import { WebRoutes } from "../../emulator/web/routes";
 import type { OperationView, StateSnapshot } from "../../emulator/web/snapshot";
 import { simulatorPerTest } from "../support/harness";
 
@@ -202,44 +208,110 @@ describe("GET /_emulator/v1/state", () => {
   });
 });
 
+/** Reads `event: state` blocks off an event-stream response. */
+function stateEvents(res: Response) {
+  const reader = (res.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  const next = async (): Promise<StateSnapshot> => {
+    for (;;) {
+      const end = buffer.indexOf("\n\n");
+      if (end >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = block.split("\n").find((line) => line.startsWith("data: "));
+        if (data && block.includes("event: state")) return JSON.parse(data.slice(6)) as StateSnapshot;
+        continue;
+      }
+      const { value, done } = await reader.read();
+      if (done) throw new Error("the event stream ended");
+      buffer += value;
+    }
+  };
+  return { next, close: () => reader.cancel() };
+}
+
 describe("GET /_emulator/v1/events", () => {
-  test("sends the state at once, then again when a request changes it", async () => {
-    const controller = new AbortController();
+  test("sends the state at once, then on every change (emulator)", async () => {
     const res = await call("/_emulator/v1/events");
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
-    const reader = (res.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = "";
-    const nextState = async (): Promise<StateSnapshot> => {
-      for (;;) {
-        const end = buffer.indexOf("\n\n");
-        if (end >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = block.split("\n").find((line) => line.startsWith("data: "));
-          if (data && block.includes("event: state")) return JSON.parse(data.slice(6)) as StateSnapshot;
-          continue;
-        }
-        const { value, done } = await reader.read();
-        if (done) throw new Error("the event stream ended");
-        buffer += value;
-      }
-    };
+    const events = stateEvents(res);
     try {
-      const first = await nextState();
+      const first = await events.next();
       expect(first.operations.every((op) => op.ended)).toBe(true);
-      const started = Date.now();
       await call(`/api/publishers/contoso/offers/contoso-offer/golive?api-version=${API_VERSION}`, {
         method: "POST",
       });
-      let next = await nextState();
-      while (!next.operations.some((op) => op.kind === "golive" && !op.ended)) next = await nextState();
-      // Pushed on the change, not on the next one-second tick.
-      expect(Date.now() - started).toBeLessThan(900);
+      let next = await events.next();
+      while (!next.operations.some((op) => op.kind === "golive" && !op.ended)) next = await events.next();
       expect(next.requests.goLivePosts).toBe(1);
     } finally {
-      controller.abort();
-      await reader.cancel();
+      await events.close();
+    }
+  });
+
+  test("a request that changes the state is pushed at once, not on the next tick; in-process changes on the tick", async () => {
+    const store = new SimStore(1, defaultSeed());
+    const ingestion = new IngestionStore(store.clock, defaultIngestionSeed());
+    const requests: RequestLogEntry[] = [];
+    const tick = { ms: 60_000 };
+    const web = new WebRoutes({
+      cpp: () => store,
+      ingestion: () => ingestion,
+      requests: () => requests,
+      auth: () => ({ acceptedTokens: [], tokenExpiry: {} }),
+      get tickMs() {
+        return tick.ms;
+      },
+    });
+    // Stands in for the emulator: every other request is "logged" and answered.
+    const server = http.createServer((req, res) => {
+      if (web.handle(req, res, new URL(req.url ?? "/", "http://localhost"))) return;
+      requests.push({
+        method: req.method ?? "GET",
+        path: req.url ?? "/",
+        url: "",
+        headers: {},
+        status: 204,
+        at: Date.now(),
+        kind: "other",
+        processed: true,
+      });
+      res.writeHead(204).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const events = stateEvents(await fetch(`${base}/_emulator/v1/events`));
+    try {
+      expect((await events.next()).requests.total).toBe(0);
+      for (const n of [1, 2, 3]) {
+        const started = Date.now();
+        await fetch(`${base}/anything-${n}`);
+        const next = await events.next();
+        expect(next.requests.total).toBe(n);
+        expect(Date.now() - started).toBeLessThan(5000);
+      }
+      web.close();
+      tick.ms = 20;
+      const again = stateEvents(await fetch(`${base}/_emulator/v1/events`));
+      await again.next();
+      requests.push({
+        method: "GET",
+        path: "/in-process",
+        url: "",
+        headers: {},
+        status: 200,
+        at: Date.now(),
+        kind: "other",
+        processed: true,
+      });
+      expect((await again.next()).requests.total).toBe(4);
+      await again.close();
+    } finally {
+      web.close();
+      await events.close().catch(() => undefined);
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });
