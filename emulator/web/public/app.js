@@ -249,7 +249,7 @@ function offerCard(offer) {
       "h3",
       {},
       h("span", { class: "offer-name" }, offer.api === "ingestion" ? offer.offerId : name),
-      h("span", { class: `badge state-${offer.state}` }, offer.status),
+      h("span", { class: `badge offer-${offer.status}` }, offer.status),
       refused ? h("span", { class: "badge error" }, "go-live refused") : undefined,
     ),
     offer.title ? h("p", { class: "muted" }, offer.title) : undefined,

@@ -98,7 +98,7 @@ export function renderTimeline(operation, nowIso) {
     const stop = Date.parse(s.end);
     const x1 = x(start);
     const x2 = x(stop);
-    if (stop - start < 1000) {
+    if (stop - start < 1000 && !(s.status === "notStarted" && operation.ended)) {
       // A step that takes no time: a diamond at its moment.
       const cy = y + ROW / 2;
       row.append(
@@ -107,6 +107,8 @@ export function renderTimeline(operation, nowIso) {
           fill: colour,
         }),
       );
+    } else if (s.status === "notStarted" && operation.ended) {
+      // Never reached: nothing to draw.
     } else if (s.status === "notStarted") {
       row.append(
         el("rect", {
