@@ -1,24 +1,17 @@
 /**
  * The emulator's web page and the routes it reads: `GET /` (the page), `GET /_emulator/web/<file>` (its script
- * and style), `GET /_emulator/v1/state` (a JSON snapshot), `GET /_emulator/v1/events` (server-sent events: the
- * snapshot again on every change) and `POST /_emulator/v1/operations/{id}/finish | next-step | fail`. The page's
- * files hold no data and load without a token; every `/_emulator/v1/` route here takes the same bearer token as
- * the APIs (none with `--no-auth`).
+ * and style), `GET /_emulator/v1/state` (a JSON snapshot) and `GET /_emulator/v1/events` (server-sent events: the
+ * snapshot again on every change). The page's buttons call the control API (`emulator/control.ts`). The page's
+ * files hold no data and load without a token; state and events take the same bearer token as the APIs (none
+ * with `--no-auth`).
  */
 import { existsSync, readFileSync } from "node:fs";
 import type http from "node:http";
 import path from "node:path";
 import { checkBearer } from "../api";
 import type { IngestionStore } from "../ingestion/store";
-import { SimError, type SimStore } from "../store";
+import type { SimStore } from "../store";
 import type { RequestLogEntry } from "../types";
-import {
-  type FailRequest,
-  OPERATION_ACTIONS,
-  type OperationAction,
-  steerCppOperation,
-  steerIngestionJob,
-} from "./actions";
 import { buildSnapshot, type StateSnapshot, signature } from "./snapshot";
 
 export const CONTROL_V1 = "/_emulator/v1";
@@ -95,15 +88,6 @@ function error(res: http.ServerResponse, status: number, code: string, message: 
   json(res, status, { error: { code, message } }, headers);
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
-
 export class WebRoutes {
   private readonly clients = new Set<Client>();
   private assets?: Map<string, Buffer>;
@@ -125,11 +109,6 @@ export class WebRoutes {
     if (route === `${CONTROL_V1}/state` && read) return this.authorized(req, res, () => this.state(res));
     if (route === `${CONTROL_V1}/events` && method === "GET")
       return this.authorized(req, res, () => this.events(req, res));
-    const action = /^\/_emulator\/v1\/operations\/([^/]+)\/([^/]+)$/.exec(route);
-    if (action && method === "POST" && OPERATION_ACTIONS.includes(action[2] as OperationAction)) {
-      const id = decodeURIComponent(action[1] ?? "");
-      return this.authorized(req, res, () => this.steer(req, res, id, action[2] as OperationAction));
-    }
     // Anything else (the APIs, the control API) may change what the page shows: push once it is answered.
     res.once("close", () => this.changed());
     return false;
@@ -265,53 +244,5 @@ export class WebRoutes {
     client.last = sig;
     this.sequence += 1;
     client.res.write(`id: ${this.sequence}\nevent: state\ndata: ${JSON.stringify(snapshot)}\n\n`);
-  }
-
-  private steer(
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
-    id: string,
-    action: OperationAction,
-  ): void {
-    readBody(req)
-      .then((raw) => {
-        let body: FailRequest = {};
-        if (raw.trim()) {
-          const parsed: unknown = JSON.parse(raw);
-          if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
-            throw new SimError(
-              400,
-              "BadRequest",
-              'Expected a JSON object such as {"step": "Certification", "message": "..."}.',
-            );
-          body = parsed as FailRequest;
-          for (const key of ["step", "message"] as const) {
-            if (body[key] !== undefined && typeof body[key] !== "string")
-              throw new SimError(400, "BadRequest", `'${key}' must be a string.`);
-          }
-        }
-        const cpp = this.context.cpp();
-        const op = cpp.findOperation(id);
-        if (op) return json(res, 200, steerCppOperation(cpp, op, action, body));
-        const ingestion = this.context.ingestion();
-        const job = ingestion.findJob(id);
-        if (job) return json(res, 200, steerIngestionJob(ingestion, job, action, body));
-        throw new SimError(
-          404,
-          "NotFound",
-          `No operation or configure job '${id}'; GET ${CONTROL_V1}/state lists them.`,
-        );
-      })
-      .catch((e: unknown) => {
-        if (e instanceof SimError) error(res, e.status, e.code, e.message);
-        else
-          error(
-            res,
-            400,
-            "BadRequest",
-            `The request body is not JSON: ${e instanceof Error ? e.message : String(e)}`,
-          );
-      })
-      .finally(() => this.changed());
   }
 }

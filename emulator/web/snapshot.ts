@@ -8,7 +8,13 @@ import { plansById, versionsOf } from "../images";
 import { DEFAULT_INGESTION_VERSION } from "../ingestion/api";
 import { type IngestionStore, isTechConfig, type JobRecord, type ProductRecord } from "../ingestion/store";
 import { INGESTION_PREFIX } from "../ingestion/types";
-import { evaluate, type OperationRecord, SUBMISSION_TYPES } from "../operations";
+import {
+  DEFAULT_GO_LIVE_STEPS,
+  DEFAULT_PUBLISH_STEPS,
+  evaluate,
+  type OperationRecord,
+  SUBMISSION_TYPES,
+} from "../operations";
 import type { OfferRecord, SimStore } from "../store";
 import type { CanonicalStatus, RequestLogEntry } from "../types";
 
@@ -77,6 +83,8 @@ export interface OfferSnapshot {
   plans: PlanView[];
   submissions: { draft: SubmissionSlot; preview: SubmissionSlot; live: SubmissionSlot };
   refuseGoLive: boolean | string;
+  /** Failures queued for the next operations (control `fail-next`), in words. */
+  pendingFailures: string[];
   runningOperationId?: string;
   operationIds: string[];
 }
@@ -283,6 +291,10 @@ function ingestionJob(store: IngestionStore, job: JobRecord, nowMs: number): Ope
   };
 }
 
+const stepNames = new Map(
+  [...DEFAULT_GO_LIVE_STEPS, ...DEFAULT_PUBLISH_STEPS].map((step) => [step.id, step.stepName]),
+);
+
 function cppOffer(store: SimStore, offer: OfferRecord): OfferSnapshot {
   const view = store.view(offer);
   const definition = offer.definition;
@@ -314,7 +326,11 @@ function cppOffer(store: SimStore, offer: OfferRecord): OfferSnapshot {
       preview: slot("preview"),
       live: slot("production"),
     },
-    refuseGoLive: offer.seed.refuseGoLive ?? false,
+    refuseGoLive: offer.seed.refuseGoLive ?? store.settings.refuseGoLive ?? false,
+    pendingFailures: (offer.failNext ?? []).map(
+      (failure) =>
+        `the next ${failure.kind ?? "publish or go-live"} fails at ${offer.seed.goLive?.steps?.find((s) => s.id === failure.stepId)?.stepName ?? stepNames.get(failure.stepId) ?? failure.stepId}`,
+    ),
     ...(view.runningOperationId ? { runningOperationId: view.runningOperationId } : {}),
     operationIds: view.operations,
   };
@@ -350,6 +366,7 @@ function ingestionProduct(store: IngestionStore, product: ProductRecord): OfferS
     plans,
     submissions: { draft: { id: view.submissions[0]?.id }, preview: slot("preview"), live: slot("live") },
     refuseGoLive: false,
+    pendingFailures: product.failNext.map((failure) => `the next ${failure.target ?? "preview"} fails`),
     ...(view.runningJobId ? { runningOperationId: view.runningJobId } : {}),
     operationIds: view.jobs,
   };

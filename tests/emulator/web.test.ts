@@ -22,18 +22,6 @@ const start = simulatorPerTest((started) => {
   sim = started;
 });
 
-interface StepJson {
-  id: string;
-  stepName: string;
-  status: string;
-  messages: Array<{ messageHtml: string }>;
-}
-interface OperationJson {
-  status: string;
-  steps: StepJson[];
-  error?: string;
-}
-
 function call(path: string, options: { method?: string; body?: unknown; token?: string | null } = {}) {
   const token = options.token === undefined ? TOKEN : options.token;
   const headers: Record<string, string> = token === null ? {} : { Authorization: `Bearer ${token}` };
@@ -56,9 +44,6 @@ async function state(): Promise<StateSnapshot> {
   return (await res.json()) as StateSnapshot;
 }
 
-const steer = (id: string, action: string, body?: unknown) =>
-  call(`/_emulator/v1/operations/${encodeURIComponent(id)}/${action}`, { method: "POST", body });
-
 /** Starts a go-live of contoso/contoso-offer and moves the clock into Certification (15 min of validation first). */
 async function goLiveInCertification(offerId = "contoso-offer"): Promise<string> {
   const res = await call(`/api/publishers/contoso/offers/${offerId}/golive?api-version=${API_VERSION}`, {
@@ -70,16 +55,6 @@ async function goLiveInCertification(offerId = "contoso-offer"): Promise<string>
   sim.advance(20 * 60);
   return decodeURIComponent(id);
 }
-
-async function operationGet(id: string, offerId = "contoso-offer"): Promise<OperationJson> {
-  const res = await call(
-    `/api/publishers/contoso/offers/${offerId}/operations/${id}?api-version=${API_VERSION}`,
-  );
-  expect(res.status).toBe(200);
-  return (await res.json()) as OperationJson;
-}
-
-const stepOf = (op: OperationJson, name: string) => op.steps.find((s) => s.stepName === name);
 
 describe("the page and its files", () => {
   test("GET / serves the page without a token, only from its own origin (CSP), offline: no external URL", async () => {
@@ -134,10 +109,6 @@ describe("GET /_emulator/v1/state", () => {
       expect(body.error.message).toContain("Authorization: Bearer <token>");
     }
     expect((await call("/_emulator/v1/events", { token: null })).status).toBe(401);
-    expect((await steer("x", "finish")).status).toBe(404);
-    expect((await call("/_emulator/v1/operations/x/finish", { method: "POST", token: null })).status).toBe(
-      401,
-    );
   });
 
   test("with --no-auth (no accepted tokens) it answers without one", async () => {
@@ -316,142 +287,67 @@ describe("GET /_emulator/v1/events", () => {
   });
 });
 
-describe("POST /_emulator/v1/operations/{id}/...", () => {
-  test("fail at the current step: fails now, the API's GET shows it failed at that step with the message", async () => {
+describe("what the page's buttons do shows in the state", () => {
+  test("fail at Certification through the control API: the snapshot shows the blocked step and the error", async () => {
     const id = await goLiveInCertification();
-    const res = await steer(id, "fail", { step: "Certification", message: "The VHD could not be read." });
-    expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ api: "cpp", id, outcome: "failed now at Certification" });
-    const op = await operationGet(id);
-    expect(op.status).toBe("failed");
-    expect(op.error).toBe("The VHD could not be read.");
-    expect(stepOf(op, "Validate Pre-Requisites")?.status).toBe("complete");
-    expect(stepOf(op, "Certification")).toMatchObject({
-      status: "blocked",
-      messages: [expect.objectContaining({ messageHtml: "The VHD could not be read." })],
+    const res = await call(`/_emulator/v1/operations/${encodeURIComponent(id)}/fail`, {
+      body: { stepId: "displaycertify", message: "The VHD could not be read." },
     });
-    expect(stepOf(op, "Live")?.status).toBe("notStarted");
-    // The offer is not live, and another go-live is accepted.
-    expect(sim.offer("contoso", "contoso-offer")?.state).toBe("published");
-    const again = await call(
-      `/api/publishers/contoso/offers/contoso-offer/golive?api-version=${API_VERSION}`,
-      {
-        method: "POST",
+    expect(res.status).toBe(200);
+    const op = (await state()).operations.find((o) => o.id === id) as OperationView;
+    expect(op).toMatchObject({ status: "failed", ended: true, error: "The VHD could not be read." });
+    expect(op.steps.map((s) => s.status)).toEqual([
+      "complete",
+      "blocked",
+      "notStarted",
+      "notStarted",
+      "notStarted",
+      "notStarted",
+    ]);
+    expect(op.steps[1]?.messages).toEqual(["The VHD could not be read."]);
+    expect(Date.parse(op.endsAt)).toBeLessThanOrEqual(Date.parse((await state()).now));
+  });
+
+  test("queued failures and refused go-lives are on the offer; ingestion job failures on the job", async () => {
+    await call("/_emulator/v1/offers/contoso/contoso-offer/fail-next", {
+      body: { kind: "golive", stepId: "displaycertify" },
+    });
+    await call("/_emulator/v1/offers/contoso/legacy-offer/refuse-golive", { body: { refuse: true } });
+    await call("/_emulator/v1/ingestion/products/ing-new-offer/fail-next", { body: { target: "preview" } });
+    const offers = (await state()).offers;
+    const offer = (id: string) => offers.find((o) => o.offerId === id);
+    expect(offer("contoso-offer")?.pendingFailures).toEqual(["the next golive fails at Certification"]);
+    expect(offer("legacy-offer")?.refuseGoLive).toBe(true);
+    expect(offer("ing-new-offer")?.pendingFailures).toEqual(["the next preview fails"]);
+
+    const preview = offer("ing-preview-offer")?.submissions.preview;
+    const configured = await call(`/rp/product-ingestion/configure?$version=2022-07-01`, {
+      body: {
+        $schema: `${SCHEMA}/configure/2022-07-01`,
+        resources: [
+          {
+            $schema: `${SCHEMA}/submission/2022-03-01-preview2`,
+            id: preview?.id,
+            product: `product/${PREVIEW_PRODUCT}`,
+            target: { targetType: "live" },
+          },
+        ],
       },
-    );
-    expect(again.status).toBe(202);
-  });
-
-  test("fail at a later step (by id): runs on, fails at the end of that step; other offers keep their schedule", async () => {
-    const id = await goLiveInCertification();
-    const other = await goLiveInCertification("legacy-offer");
-    const res = await steer(id, "fail", { step: "live" });
-    expect(((await res.json()) as { outcome: string }).outcome).toBe("fails at the end of Live");
-    expect((await operationGet(id)).status).toBe("running");
-    sim.advance(4 * 86400);
-    const op = await operationGet(id);
-    expect(op.status).toBe("failed");
-    expect(stepOf(op, "Live")?.status).toBe("blocked");
-    expect(op.error).toBe("Failed from the emulator's control API.");
-    expect(sim.operation(other)?.status).toBe("succeeded");
-  });
-
-  test("finish: the remaining steps end now, the offer goes live", async () => {
-    const id = await goLiveInCertification();
-    const res = await steer(id, "finish");
-    expect(((await res.json()) as { outcome: string }).outcome).toBe("succeeded now");
-    const op = await operationGet(id);
-    expect(op.status).toBe("succeeded");
-    expect(op.steps.every((s) => s.status === "complete")).toBe(true);
-    expect(sim.offer("contoso", "contoso-offer")?.state).toBe("live");
-  });
-
-  test("next-step: the current step ends now, the next one runs", async () => {
-    const id = await goLiveInCertification();
-    await steer(id, "next-step");
-    const op = await operationGet(id);
-    expect(op.status).toBe("running");
-    expect(stepOf(op, "Certification")?.status).toBe("complete");
-    expect(stepOf(op, "Provisioning")?.status).toBe("inProgress");
-  });
-
-  test("bad requests answer clear 4xx and change nothing", async () => {
-    const id = await goLiveInCertification();
-    const before = JSON.stringify(sim.operation(id));
-    const cases: Array<[string, unknown, number, string]> = [
-      [
-        "fail",
-        { step: "Validate Pre-Requisites" },
-        409,
-        "already complete; fail the current step (Certification)",
-      ],
-      [
-        "fail",
-        { step: "Nope" },
-        400,
-        "has no step 'Nope'; its steps: Validate Pre-Requisites (displaydummycertify)",
-      ],
-      ["fail", { step: 3 }, 400, "'step' must be a string."],
-      ["fail", "[1]", 400, "Expected a JSON object"],
-      ["fail", "{not json", 400, "The request body is not JSON"],
-    ];
-    for (const [action, body, status, message] of cases) {
-      const res = await steer(id, action, body);
-      expect(res.status).toBe(status);
-      expect(((await res.json()) as { error: { message: string } }).error.message).toContain(message);
-    }
-    expect(JSON.stringify(sim.operation(id))).toBe(before);
-    const unknown = await steer("no-such-operation", "finish");
-    expect(unknown.status).toBe(404);
-    // Not a steering action: left to the control API's router (which refuses it).
-    expect((await call(`/_emulator/v1/operations/${id}/explode`, { method: "POST" })).ok).toBe(false);
-
-    await steer(id, "finish");
-    const ended = await steer(id, "fail", {});
-    expect(ended.status).toBe(409);
-    expect(((await ended.json()) as { error: { message: string } }).error.message).toContain(
-      "has already ended (succeeded)",
-    );
-  });
-
-  test("ingestion configure jobs: fail one now, finish another", async () => {
-    const preview = (await state()).offers.find((o) => o.offerId === "ing-preview-offer")?.submissions
-      .preview;
-    expect(preview?.status).toBe("succeeded");
-    const configure = (target: string) =>
-      call("/rp/product-ingestion/configure?$version=2022-07-01", {
-        body: {
-          $schema: `${SCHEMA}/configure/2022-07-01`,
-          resources: [
-            {
-              $schema: `${SCHEMA}/submission/2022-03-01-preview2`,
-              id: preview?.id,
-              product: `product/${PREVIEW_PRODUCT}`,
-              target: { targetType: target },
-            },
-          ],
-        },
-      });
-    const res = await configure("live");
-    expect(res.status).toBe(202);
-    const { jobId } = (await res.json()) as { jobId: string };
+    });
+    expect(configured.status).toBe(202);
+    const { jobId } = (await configured.json()) as { jobId: string };
+    const running = (await state()).operations.find((o) => o.id === jobId);
+    expect(running).toMatchObject({ api: "ingestion", kind: "live", label: "Go-live", status: "running" });
+    expect(running?.apiPath).toContain(`/rp/product-ingestion/configure/${jobId}/status`);
     sim.advance(60);
-    const failed = await steer(jobId, "fail", { message: "Live publishing failed." });
-    expect(await failed.json()).toEqual({ api: "ingestion", id: jobId, outcome: "failed now" });
-    const status = (await (
-      await call(`/rp/product-ingestion/configure/${jobId}/status?$version=2022-07-01`)
-    ).json()) as {
-      jobStatus: string;
-      jobResult: string;
-      errors: Array<{ message: string }>;
-    };
-    expect(status).toMatchObject({ jobStatus: "completed", jobResult: "failed" });
-    expect(status.errors[0]?.message).toBe("Live publishing failed.");
-    const view = (await state()).operations.find((o) => o.id === jobId);
-    expect(view?.steps.map((s) => s.status)).toEqual(["complete", "blocked"]);
-
-    const again = (await (await configure("live")).json()) as { jobId: string };
-    await steer(again.jobId, "finish");
-    expect(sim.ingestion.job(again.jobId)).toMatchObject({ jobStatus: "completed", jobResult: "succeeded" });
+    await call(`/_emulator/v1/ingestion/jobs/${jobId}/fail`, {
+      body: { message: "Live publishing failed." },
+    });
+    const failed = (await state()).operations.find((o) => o.id === jobId);
+    expect(failed).toMatchObject({ status: "failed", error: "Live publishing failed." });
+    expect(failed?.steps.map((s) => [s.name, s.status])).toEqual([
+      ["Queued", "complete"],
+      ["Going live", "blocked"],
+    ]);
   });
 });

@@ -187,60 +187,37 @@ function slotText(slot) {
 function offerCard(offer) {
   const name = `${offer.publisherId}/${offer.offerId}`;
   const refused = offer.refuseGoLive !== false && offer.refuseGoLive !== undefined;
+  const button = (label, run, extra = {}) =>
+    h(
+      "button",
+      { type: "button", ...extra, onclick: (event) => act(event.currentTarget, `${label} (${name})`, run) },
+      label,
+    );
   const controls =
     offer.api === "cpp"
       ? [
-          h(
-            "button",
-            {
-              type: "button",
-              class: refused ? "danger" : "",
-              onclick: (event) =>
-                act(
-                  event.currentTarget,
-                  refused ? `Allow go-live of ${name}` : `Refuse go-live of ${name}`,
-                  () => api.refuseGoLive(offer.publisherId, offer.offerId, !refused),
-                ),
-            },
+          button(
             refused ? "Allow go-live" : "Refuse go-live",
+            () => api.refuseGoLive(offer.publisherId, offer.offerId, !refused),
+            { class: refused ? "danger" : "" },
           ),
-          h(
-            "button",
-            {
-              type: "button",
-              onclick: (event) =>
-                act(event.currentTarget, `Portal edit of ${name}`, () =>
-                  api.portalEdit(offer.publisherId, offer.offerId, {
-                    displayText: `Edited in the portal at ${latest?.now ?? new Date().toISOString()}`,
-                  }),
-                ),
-            },
-            "Portal edit of the draft",
+          button("Fail next go-live at Certification", () =>
+            api.failNextGoLive(
+              offer.publisherId,
+              offer.offerId,
+              "displaycertify",
+              "Certification failed: the image could not be validated (from the emulator page).",
+            ),
+          ),
+          button("Portal edit of the draft", () =>
+            api.portalEdit(offer.publisherId, offer.offerId, {
+              displayText: `Edited in the portal at ${latest?.now ?? new Date().toISOString()}`,
+            }),
           ),
         ]
       : [
-          h(
-            "button",
-            {
-              type: "button",
-              onclick: (event) =>
-                act(event.currentTarget, `Fail the next preview of ${offer.offerId}`, () =>
-                  api.failNextJob(offer.offerId, "preview"),
-                ),
-            },
-            "Fail next preview",
-          ),
-          h(
-            "button",
-            {
-              type: "button",
-              onclick: (event) =>
-                act(event.currentTarget, `Fail the next go-live of ${offer.offerId}`, () =>
-                  api.failNextJob(offer.offerId, "live"),
-                ),
-            },
-            "Fail next go-live",
-          ),
+          button("Fail next preview", () => api.failNextJob(offer.offerId, "preview")),
+          button("Fail next go-live", () => api.failNextJob(offer.offerId, "live")),
         ];
   return h(
     "article",
@@ -252,6 +229,9 @@ function offerCard(offer) {
       h("span", { class: `badge offer-${offer.status}` }, offer.status),
       refused ? h("span", { class: "badge error" }, "go-live refused") : undefined,
     ),
+    offer.pendingFailures?.length
+      ? h("p", { class: "pending" }, `Pending: ${offer.pendingFailures.join("; ")}`)
+      : undefined,
     offer.title ? h("p", { class: "muted" }, offer.title) : undefined,
     h(
       "dl",
@@ -288,25 +268,38 @@ function renderOffers(snapshot) {
 
 /** Controls of one running operation: built once per operation, so a typed message survives updates. */
 function operationControls(op) {
-  const select = h("select", { name: "step", "aria-label": "Step to fail at" });
+  const cpp = op.api === "cpp";
+  let latestOp = op;
+  const select = h("select", { name: "step", "aria-label": "Step to fail at", hidden: !cpp });
   const message = h("input", {
     name: "message",
     type: "text",
     placeholder: "failure message",
     "aria-label": "Failure message",
-    value: "Certification failed: the image could not be validated (from the emulator page).",
+    value: cpp
+      ? "Certification failed: the image could not be validated (from the emulator page)."
+      : "Publishing failed (from the emulator page).",
   });
   const failButton = h("button", { type: "button", class: "danger", dataset: { action: "fail" } }, "Fail");
-  const label = () => `Fail at ${select.value || "current step"}`;
+  const stepName = () => select.selectedOptions[0]?.textContent ?? "the current step";
+  const label = () => (cpp ? `Fail at ${stepName()}` : "Fail now");
   select.addEventListener("change", () => {
     failButton.textContent = label();
     select.dataset.touched = "true";
   });
   failButton.addEventListener("click", () =>
     act(failButton, `${label()} (${op.label} ${op.offerId})`, () =>
-      api.failAt(op.id, select.value, message.value),
+      api.failAt(op, select.value || undefined, message.value),
     ),
   );
+  /** Seconds until the current step's end: "End current step" moves this operation on by that much. */
+  const untilStepEnd = () => {
+    const step =
+      latestOp.steps.find((s) => s.status === "inProgress") ??
+      latestOp.steps.find((s) => s.status === "notStarted");
+    const now = Date.parse(latest?.now ?? new Date().toISOString());
+    return step ? Math.max(1, Math.ceil((Date.parse(step.end) - now) / 1000)) : 1;
+  };
   const node = h(
     "div",
     { class: "buttons op-controls" },
@@ -317,7 +310,7 @@ function operationControls(op) {
         dataset: { action: "next-step" },
         onclick: (event) =>
           act(event.currentTarget, `End the current step of ${op.label} ${op.offerId}`, () =>
-            api.nextStep(op.id),
+            api.advanceOperation(op, untilStepEnd()),
           ),
       },
       "End current step",
@@ -326,9 +319,21 @@ function operationControls(op) {
       "button",
       {
         type: "button",
+        dataset: { action: "advance" },
+        onclick: (event) =>
+          act(event.currentTarget, `Advance ${op.label} ${op.offerId} by 1 h`, () =>
+            api.advanceOperation(op, 3600),
+          ),
+      },
+      "+1 h",
+    ),
+    h(
+      "button",
+      {
+        type: "button",
         dataset: { action: "finish" },
         onclick: (event) =>
-          act(event.currentTarget, `Finish ${op.label} ${op.offerId}`, () => api.finish(op.id)),
+          act(event.currentTarget, `Finish ${op.label} ${op.offerId}`, () => api.finish(op)),
       },
       "Finish now",
     ),
@@ -338,19 +343,16 @@ function operationControls(op) {
     failButton,
   );
   node.update = (current) => {
-    const names = current.steps.map((s) => s.name);
-    const doneOrCurrent = current.steps.findIndex((s) => s.status !== "complete");
-    const choices = names.slice(Math.max(0, doneOrCurrent));
+    latestOp = current;
+    const firstOpen = current.steps.findIndex((s) => s.status !== "complete");
+    const choices = current.steps.slice(Math.max(0, firstOpen));
     const have = [...select.options].map((o) => o.value);
-    if (have.join("\n") !== choices.join("\n")) {
+    if (have.join("\n") !== choices.map((s) => s.id).join("\n")) {
       const keep = select.value;
-      select.replaceChildren(...choices.map((name) => h("option", { value: name }, name)));
-      if (choices.includes(keep) && select.dataset.touched) select.value = keep;
-      else
-        select.value =
-          current.currentStep && choices.includes(current.currentStep)
-            ? current.currentStep
-            : (choices[0] ?? "");
+      select.replaceChildren(...choices.map((s) => h("option", { value: s.id }, s.name)));
+      const current_ = choices.find((s) => s.name === current.currentStep);
+      if (select.dataset.touched && choices.some((s) => s.id === keep)) select.value = keep;
+      else select.value = current_?.id ?? choices[0]?.id ?? "";
     }
     failButton.textContent = label();
   };

@@ -1,6 +1,6 @@
-// Every call the page makes to the emulator, in one place. `stateBase` serves the page's own routes (state,
-// events, steering one operation); `controlBase` the control API (`/_sim` today, `/_emulator/v1` once it has
-// those routes): the snapshot names it, so repointing is one line on the server.
+// Every call the page makes to the emulator, in one place: the snapshot and its event stream
+// (`/_emulator/v1/state`, `/events`) and the control API (`/_emulator/v1/...`, documented in the README; the
+// snapshot names its base, so repointing is one line on the server).
 
 export const STATE_BASE = "/_emulator/v1";
 
@@ -13,7 +13,11 @@ export class ControlError extends Error {
 
 const path = (...parts) => parts.map((part) => encodeURIComponent(part)).join("/");
 
-export function createControls({ token = "", controlBase = "/_sim", stateBase = STATE_BASE } = {}) {
+/** The control route of one operation: a CPP operation, or an ingestion configure job. */
+const operationRoute = (op, action) =>
+  op.api === "ingestion" ? `ingestion/jobs/${path(op.id)}/${action}` : `operations/${path(op.id)}/${action}`;
+
+export function createControls({ token = "", controlBase = STATE_BASE, stateBase = STATE_BASE } = {}) {
   const settings = { token, controlBase, stateBase };
 
   const headers = (extra = {}) => ({
@@ -43,8 +47,6 @@ export function createControls({ token = "", controlBase = "/_sim", stateBase = 
   }
 
   const control = (method, route, body) => call(method, `${settings.controlBase}/${route}`, body);
-  const steer = (id, action, body) =>
-    call("POST", `${settings.stateBase}/operations/${path(id)}/${action}`, body);
 
   return {
     settings,
@@ -59,21 +61,24 @@ export function createControls({ token = "", controlBase = "/_sim", stateBase = 
     events: (signal) =>
       fetch(`${settings.stateBase}/events`, { headers: headers({ Accept: "text/event-stream" }), signal }),
 
+    /** The simulated clock, for every operation. */
     advance: (seconds) => control("POST", "advance", { seconds }),
-    finish: (id) => steer(id, "finish"),
-    nextStep: (id) => steer(id, "next-step"),
-    failAt: (id, step, message) => steer(id, "fail", { step, message }),
+    /** One operation only: moves it on by `seconds` of simulated time. */
+    advanceOperation: (op, seconds) => control("POST", operationRoute(op, "advance"), { seconds }),
+    finish: (op) => control("POST", operationRoute(op, "finish"), {}),
+    /** Fails a running operation at `stepId` (CPP; now if it is the current step) or now (an ingestion job). */
+    failAt: (op, stepId, message) =>
+      control("POST", operationRoute(op, "fail"), op.api === "ingestion" ? { message } : { stepId, message }),
 
     refuseGoLive: (publisherId, offerId, refuse) =>
-      control("POST", `offers/${path(publisherId, offerId)}/settings`, { refuseGoLive: refuse }),
+      control("POST", `offers/${path(publisherId, offerId)}/refuse-golive`, { refuse }),
+    failNextGoLive: (publisherId, offerId, stepId, message) =>
+      control("POST", `offers/${path(publisherId, offerId)}/fail-next`, { kind: "golive", stepId, message }),
     portalEdit: (publisherId, offerId, edit) =>
       control("POST", `offers/${path(publisherId, offerId)}/portal-edit`, edit),
     /** Replaces the pending faults of one offer (`"*", "*"`: of every request). */
     setFaults: (publisherId, offerId, faults) => control("POST", "faults", { publisherId, offerId, faults }),
-    failNextJob: (externalId, target, errors) =>
-      control("POST", `ingestion/products/${path(externalId)}/fail-next`, {
-        target,
-        ...(errors ? { errors } : {}),
-      }),
+    failNextJob: (externalId, target) =>
+      control("POST", `ingestion/products/${path(externalId)}/fail-next`, { target }),
   };
 }
