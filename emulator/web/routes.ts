@@ -104,6 +104,8 @@ export class WebRoutes {
     const route = url.pathname;
     const read = method === "GET" || method === "HEAD";
     if (read && (route === "/" || route === "/index.html")) return this.asset(res, "index.html", method);
+    // Browsers ask for it on their own; answered here, it stays out of the request log.
+    if (read && route === "/favicon.ico") return this.asset(res, "favicon.svg", method);
     if (read && route.startsWith(ASSET_PREFIX))
       return this.asset(res, route.slice(ASSET_PREFIX.length), method);
     if (route === `${CONTROL_V1}/state` && read) return this.authorized(req, res, () => this.state(res));

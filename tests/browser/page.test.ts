@@ -109,6 +109,11 @@ if (!chromiumAvailable() && !inCi) {
       await page.reload();
       await page.locator(`article.operation[data-operation-id="${id}"][data-status="failed"]`).waitFor();
       expect(errors).toEqual([]);
+      // The page's own requests (files, state, events, controls) stay out of the API's request log.
+      expect(sim.requests.map((entry) => `${entry.method} ${entry.kind}`)).toEqual([
+        "POST golive",
+        "GET operation",
+      ]);
       await page.close();
     });
 

@@ -91,7 +91,7 @@ export function renderTimeline(operation, nowIso) {
       el(
         "text",
         { x: LABEL - 8, y: y + ROW / 2 + 4, class: "step-status", "text-anchor": "end", fill: colour },
-        s.status,
+        STATUS_WORDS[s.status] ?? s.status,
       ),
     );
     const start = Date.parse(s.start);
