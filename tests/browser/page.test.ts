@@ -117,6 +117,34 @@ if (!chromiumAvailable() && !inCi) {
       await page.close();
     });
 
+    test("offer buttons, the fault form and the clock reach the emulator", async () => {
+      const page = await browser.context.newPage();
+      await page.goto(`${sim.url}/?token=${TOKEN}`);
+      const offer = page.locator('article.offer[data-offer="contoso/legacy-offer"]');
+      await offer.getByRole("button", { name: "Fail next go-live at Certification" }).click();
+      await offer.locator(".pending", { hasText: "the next golive fails at Certification" }).waitFor();
+
+      await page.locator("#fault-target").selectOption("contoso/legacy-offer");
+      await page.locator("#fault-kind").selectOption("429");
+      await page.locator('input[name="retryAfter"]').fill("7");
+      await page.locator("#fault-form").getByRole("button", { name: "Inject" }).click();
+      await page.locator(".toast.ok").waitFor();
+      const faulted = await fetch(
+        `${sim.url}/api/publishers/contoso/offers/legacy-offer?api-version=${API_VERSION}`,
+        {
+          headers: { Authorization: `Bearer ${TOKEN}` },
+        },
+      );
+      expect([faulted.status, faulted.headers.get("retry-after")]).toEqual([429, "7"]);
+      await page.locator("#requests-body tr", { hasText: "status" }).filter({ hasText: "429" }).waitFor();
+
+      const before = sim.now().getTime();
+      await page.getByRole("button", { name: "+1 day" }).click();
+      await page.locator(".toast.ok", { hasText: "Advance the clock 1 d" }).waitFor();
+      expect(sim.now().getTime() - before).toBeGreaterThanOrEqual(86400 * 1000);
+      await page.close();
+    });
+
     test("without the token the page asks for it, then loads", async () => {
       const page = await browser.context.newPage();
       await page.goto(`${sim.url}/`);
