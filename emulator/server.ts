@@ -125,7 +125,7 @@ class Simulator implements CppSimulator {
   /** Requests held by `hang` with `untilReleased`. */
   private held: Array<() => void> = [];
   private readonly server: http.Server;
-  /** The page at `/` and its `/_emulator/v1/state`, `events` and operation routes. */
+  /** The page at `/`, its files and its `/_emulator/v1/state` and `/_emulator/v1/events` routes. */
   private readonly web = new WebRoutes({
     cpp: () => this.store,
     ingestion: () => this.ingestionState.store,
