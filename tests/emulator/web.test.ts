@@ -1,6 +1,6 @@
 /**
- * The emulator's page routes: GET / and its files, GET /_emulator/v1/state and /events, and the operation
- * steering routes POST /_emulator/v1/operations/{id}/finish | next-step | fail, through HTTP like the page.
+ * The emulator's page routes through HTTP like the page: GET / and its files, GET /_emulator/v1/state and
+ * /events, and what the page's buttons (the control API) change showing in the state.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
