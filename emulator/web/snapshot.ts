@@ -326,7 +326,7 @@ function cppOffer(store: SimStore, offer: OfferRecord): OfferSnapshot {
       preview: slot("preview"),
       live: slot("production"),
     },
-    refuseGoLive: offer.seed.refuseGoLive ?? store.settings.refuseGoLive ?? false,
+    refuseGoLive: offer.seed.refuseGoLive || store.settings.refuseGoLive || false,
     pendingFailures: (offer.failNext ?? []).map(
       (failure) =>
         `the next ${failure.kind ?? "publish or go-live"} fails at ${offer.seed.goLive?.steps?.find((s) => s.id === failure.stepId)?.stepName ?? stepNames.get(failure.stepId) ?? failure.stepId}`,
@@ -336,7 +336,11 @@ function cppOffer(store: SimStore, offer: OfferRecord): OfferSnapshot {
   };
 }
 
-function ingestionProduct(store: IngestionStore, product: ProductRecord): OfferSnapshot {
+function ingestionProduct(
+  store: IngestionStore,
+  product: ProductRecord,
+  refuseAll: boolean | string | undefined,
+): OfferSnapshot {
   const view = store.view(product, 0);
   const plans = product.plans.map((plan): PlanView => {
     const config = product.draft.find(
@@ -365,7 +369,7 @@ function ingestionProduct(store: IngestionStore, product: ProductRecord): OfferS
     status: view.runningJobId ? "running" : live ? "live" : preview ? "previewReady" : "draft",
     plans,
     submissions: { draft: { id: view.submissions[0]?.id }, preview: slot("preview"), live: slot("live") },
-    refuseGoLive: false,
+    refuseGoLive: product.seed.refuseGoLive || refuseAll || false,
     pendingFailures: product.failNext.map((failure) => `the next ${failure.target ?? "preview"} fails`),
     ...(view.runningJobId ? { runningOperationId: view.runningJobId } : {}),
     operationIds: view.jobs,
@@ -404,7 +408,9 @@ export function buildSnapshot(source: SnapshotSource): StateSnapshot {
     controlBase: source.controlBase,
     offers: [
       ...offers.map((offer) => cppOffer(source.cpp, offer)),
-      ...products.map((product) => ingestionProduct(source.ingestion, product)),
+      ...products.map((product) =>
+        ingestionProduct(source.ingestion, product, source.cpp.settings.refuseGoLive),
+      ),
     ],
     operations,
     requests: {

@@ -319,6 +319,16 @@ describe("what the page's buttons do shows in the state", () => {
     expect(offer("contoso-offer")?.pendingFailures).toEqual(["the next golive fails at Certification"]);
     expect(offer("legacy-offer")?.refuseGoLive).toBe(true);
     expect(offer("ing-new-offer")?.pendingFailures).toEqual(["the next preview fails"]);
+    expect(offer("ing-new-offer")?.refuseGoLive).toBe(false);
+    await call("/_emulator/v1/ingestion/products/ing-new-offer/refuse-golive", {
+      body: { message: "Not today." },
+    });
+    expect((await state()).offers.find((o) => o.offerId === "ing-new-offer")?.refuseGoLive).toBe(
+      "Not today.",
+    );
+    await call("/_emulator/v1/settings", { body: { refuseGoLive: true } });
+    expect((await state()).offers.every((o) => o.refuseGoLive !== false)).toBe(true);
+    await call("/_emulator/v1/settings", { body: { refuseGoLive: false } });
 
     const preview = offer("ing-preview-offer")?.submissions.preview;
     const configured = await call(`/rp/product-ingestion/configure?$version=2022-07-01`, {

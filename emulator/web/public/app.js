@@ -216,6 +216,11 @@ function offerCard(offer) {
           ),
         ]
       : [
+          button(
+            refused ? "Allow go-live" : "Refuse go-live",
+            () => api.refuseProductGoLive(offer.offerId, !refused),
+            { class: refused ? "danger" : "" },
+          ),
           button("Fail next preview", () => api.failNextJob(offer.offerId, "preview")),
           button("Fail next go-live", () => api.failNextJob(offer.offerId, "live")),
         ];

@@ -78,6 +78,8 @@ export function createControls({ token = "", controlBase = STATE_BASE, stateBase
       control("POST", `offers/${path(publisherId, offerId)}/portal-edit`, edit),
     /** Replaces the pending faults of one offer (`"*", "*"`: of every request). */
     setFaults: (publisherId, offerId, faults) => control("POST", "faults", { publisherId, offerId, faults }),
+    refuseProductGoLive: (externalId, refuse) =>
+      control("POST", `ingestion/products/${path(externalId)}/refuse-golive`, { refuse }),
     failNextJob: (externalId, target) =>
       control("POST", `ingestion/products/${path(externalId)}/fail-next`, { target }),
   };
