@@ -188,6 +188,7 @@ export async function runEmulator(argv: string[], io: EmulatorIo): Promise<numbe
     cppEndpoint: emulator.url,
     ingestionEndpoint: `${emulator.url}${INGESTION_PREFIX}`,
     controlApi: `${emulator.url}${CONTROL_PREFIX}/`,
+    page: `${emulator.url}/`,
     token: token ?? null,
     stateFile: args.state ?? null,
     pid: process.pid,
@@ -204,6 +205,7 @@ export async function runEmulator(argv: string[], io: EmulatorIo): Promise<numbe
       `  CPP endpoint        ${info.cppEndpoint}`,
       `  Ingestion endpoint  ${info.ingestionEndpoint}`,
       `  Control API         ${info.controlApi}`,
+      `  Web page            ${info.page}${token ? `?token=${token}` : ""}`,
       token
         ? `  Token               ${token}${args.generatedToken ? "  (random; pass --token to choose one)" : ""}`
         : "  Token               none needed (--no-auth)",

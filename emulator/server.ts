@@ -26,6 +26,7 @@ import type {
   SimulatorStats,
   SpellingSettings,
 } from "./types";
+import { WebRoutes } from "./web/routes";
 
 export { API_VERSION } from "./api";
 export { CONTROL_PREFIX, LEGACY_CONTROL_PREFIX, parseSeed } from "./control";
@@ -124,6 +125,17 @@ class Simulator implements CppSimulator {
   /** Requests held by `hang` with `untilReleased`. */
   private held: Array<() => void> = [];
   private readonly server: http.Server;
+  /** The page at `/`, its files and its `/_emulator/v1/state` and `/_emulator/v1/events` routes. */
+  private readonly web = new WebRoutes({
+    cpp: () => this.store,
+    ingestion: () => this.ingestionState.store,
+    requests: () => this.requests,
+    auth: () => ({
+      acceptedTokens: this.options.acceptedTokens ?? ["test-token"],
+      tokenExpiry: this.options.tokenExpiry ?? {},
+    }),
+    controlBase: CONTROL_PREFIX,
+  });
   private closing?: Promise<void>;
   private readonly writer?: StateWriter;
 
@@ -237,6 +249,7 @@ class Simulator implements CppSimulator {
     const rawPath = req.url ?? "/";
     // Concatenate rather than resolve: a path like "//x" must not be read as a protocol-relative URL.
     const url = new URL(`${this.url}${rawPath.startsWith("/") ? "" : "/"}${rawPath}`);
+    if (this.web.handle(req, res, url)) return;
     if (
       url.pathname.startsWith(`${CONTROL_PREFIX}/`) ||
       url.pathname.startsWith(`${LEGACY_CONTROL_PREFIX}/`)
@@ -552,6 +565,7 @@ class Simulator implements CppSimulator {
   close(): Promise<void> {
     this.closing ??= new Promise<void>((resolve) => {
       for (const timer of this.timers) clearTimeout(timer);
+      this.web.close();
       this.timers.clear();
       this.server.close(() => {
         if (!this.writer) return resolve();
