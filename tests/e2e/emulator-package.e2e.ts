@@ -1,7 +1,9 @@
 /**
  * A user's flow: the packed npm tarball installed in a fresh folder (no ts-node, no checkout), `npx
  * pulumi-cloudpartner emulator` started from there, examples/golive's `pulumi up` pointed at it: the go-live
- * succeeds and the emulator's request log shows exactly one.
+ * succeeds and the emulator's request log shows exactly one. Then the README's rehearsal: the next go-live is
+ * made to fail at Certification through the control route the page's "Fail next go-live at Certification"
+ * button calls (tests/browser presses the button itself), and `pulumi up` reports that failure.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -106,6 +108,23 @@ test("npm pack → npm install in a fresh folder → npx pulumi-cloudpartner emu
     headers: { Authorization: `Bearer ${TOKEN}` },
   });
   expect(await count.json()).toEqual({ count: 1 });
+
+  const failNext = await fetch(`${url}/_emulator/v1/offers/contoso/legacy-offer/fail-next`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" },
+    body: JSON.stringify({
+      kind: "golive",
+      stepId: "displaycertify",
+      message: "Certification failed: the image could not be validated.",
+    }),
+  });
+  expect(failNext.status).toBeLessThan(300);
+  await stack.ok(["config", "set", "offerId", "legacy-offer"]);
+  const failed = await stack.run(["up", "--yes"]);
+  const said = failed.stdout + failed.stderr;
+  expect(failed.code).not.toBe(0);
+  expect(said).toMatch(/contoso\/legacy-offer failed at step "Certification"/);
+  expect(said).toContain("Certification failed: the image could not be validated.");
   // SIGTERM to the emulator itself (npx runs it through a shell and does not pass signals on): a clean stop,
   // and npx exits 0 with it.
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
