@@ -8,6 +8,66 @@ import type { IngestionProductSeed, OfferSeed, RequestLogEntry } from "../../emu
 
 const ROOT = path.resolve(__dirname, "../..");
 
+/** What `pulumi-cloudpartner emulator --json` prints as its first JSON line (the fields these callers read). */
+export interface EmulatorInfo {
+  cppEndpoint: string;
+  pid: number;
+}
+
+export interface SpawnedEmulator {
+  child: ChildProcess;
+  info: EmulatorInfo;
+  /** The exit code, once the process ended. */
+  exited: Promise<number | null>;
+}
+
+/** The arguments every caller starts the emulator with: any free port, its JSON line, no request lines. */
+export function emulatorArgs(token: string): string[] {
+  return ["emulator", "--port", "0", "--json", "--quiet", "--token", token];
+}
+
+/**
+ * Starts `command args` (the emulator command, however it is reached: node and the compiled CLI, or `npx`)
+ * and resolves once it printed its JSON line; rejects, with what it printed on stderr, if it exits first or
+ * prints nothing within `timeoutMs` (then it is killed).
+ */
+export async function spawnEmulator(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<SpawnedEmulator> {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  let stdout = "";
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const info = await new Promise<EmulatorInfo>((resolve, reject) => {
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`the emulator did not start within ${timeoutMs} ms: ${stderr}`));
+    }, timeoutMs);
+    child.stdout?.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const line = stdout.split("\n").find((l) => l.startsWith("{") && l.endsWith("}"));
+      if (!line) return;
+      clearTimeout(timer);
+      resolve(JSON.parse(line) as EmulatorInfo);
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`the emulator exited (${code}): ${stderr}`));
+    });
+  });
+  return { child, info, exited };
+}
+
 export class EmulatorProcess {
   private constructor(
     private readonly child: ChildProcess,
@@ -18,31 +78,12 @@ export class EmulatorProcess {
 
   static async start(options: { token: string; timeScale: number }): Promise<EmulatorProcess> {
     const cli = path.join(ROOT, "dist/provider/cli.js");
-    const args = ["emulator", "--port", "0", "--json", "--quiet", "--token", options.token];
-    const child = spawn(process.execPath, [cli, ...args, "--time-scale", String(options.timeScale)], {
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stderr?.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the emulator did not start: ${stderr}`)), 30_000);
-      child.stdout?.on("data", (chunk: Buffer) => {
-        stdout += chunk.toString();
-        const line = stdout.split("\n").find((l) => l.startsWith("{") && l.endsWith("}"));
-        if (!line) return;
-        clearTimeout(timer);
-        resolve((JSON.parse(line) as { cppEndpoint: string }).cppEndpoint);
-      });
-      child.once("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`the emulator exited (${code}): ${stderr}`));
-      });
-    });
-    return new EmulatorProcess(child, url, options.token);
+    const { child, info } = await spawnEmulator(
+      process.execPath,
+      [cli, ...emulatorArgs(options.token), "--time-scale", String(options.timeScale)],
+      { cwd: ROOT },
+    );
+    return new EmulatorProcess(child, info.cppEndpoint, options.token);
   }
 
   async control<T>(method: "GET" | "POST", route: string, body?: unknown): Promise<T> {

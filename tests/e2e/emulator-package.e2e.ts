@@ -5,10 +5,11 @@
  * made to fail at Certification through the control route the page's "Fail next go-live at Certification"
  * button calls (tests/browser presses the button itself), and `pulumi up` reports that failure.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { emulatorArgs, spawnEmulator } from "../../scripts/lib/emulator-process";
 import { ensurePulumiCli, LocalStack, linkSelfPackage, REPO_ROOT } from "../../scripts/lib/pulumi-cli";
 
 const TOKEN = "package-e2e-token";
@@ -56,41 +57,14 @@ test("npm pack → npm install in a fresh folder → npx pulumi-cloudpartner emu
   expect(fs.existsSync(path.join(app, "node_modules/ts-node"))).toBe(false);
   expect(fs.existsSync(path.join(app, "node_modules/typescript"))).toBe(false);
 
-  const child = spawn(
+  const started = await spawnEmulator(
     "npx",
-    [
-      "--no",
-      "pulumi-cloudpartner",
-      "emulator",
-      "--port",
-      "0",
-      "--json",
-      "--quiet",
-      "--token",
-      TOKEN,
-      "--time-scale",
-      "200000",
-    ],
-    { cwd: app, env, stdio: ["ignore", "pipe", "pipe"] },
+    ["--no", "pulumi-cloudpartner", ...emulatorArgs(TOKEN), "--time-scale", "200000"],
+    { cwd: app, env, timeoutMs: 60_000 },
   );
+  const child = started.child;
   emulator = child;
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const { url, pid } = await new Promise<{ url: string; pid: number }>((resolve, reject) => {
-    let stdout = "";
-    const timer = setTimeout(() => reject(new Error(`the emulator did not start: ${stderr}`)), 60_000);
-    child.stdout?.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const line = stdout.split("\n").find((l) => l.startsWith("{") && l.endsWith("}"));
-      if (!line) return;
-      clearTimeout(timer);
-      const info = JSON.parse(line) as { cppEndpoint: string; pid: number };
-      resolve({ url: info.cppEndpoint, pid: info.pid });
-    });
-    child.once("exit", (code) => reject(new Error(`the emulator exited (${code}): ${stderr}`)));
-  });
+  const { cppEndpoint: url, pid } = started.info;
 
   emulatorPid = pid;
   linkSelfPackage();
@@ -127,8 +101,7 @@ test("npm pack → npm install in a fresh folder → npx pulumi-cloudpartner emu
   expect(said).toContain("Certification failed: the image could not be validated.");
   // SIGTERM to the emulator itself (npx runs it through a shell and does not pass signals on): a clean stop,
   // and npx exits 0 with it.
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
   expect(pid).not.toBe(child.pid);
   process.kill(pid, "SIGTERM");
-  expect(await exited).toBe(0);
+  expect(await started.exited).toBe(0);
 }, 900_000);

@@ -3,10 +3,11 @@
  * builds first): kill -9 during a write leaves a whole file, a restart resumes a running go-live on its
  * simulated schedule and it completes; SIGTERM writes the state before exiting.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { emulatorArgs, spawnEmulator } from "../../scripts/lib/emulator-process";
 
 const ROOT = path.resolve(__dirname, "../..");
 const CLI = path.join(ROOT, "dist/provider/cli.js");
@@ -34,39 +35,15 @@ afterEach(() => {
 });
 
 async function start(extra: string[] = []): Promise<Running> {
-  const child = spawn(
-    process.execPath,
-    [
-      CLI,
-      "emulator",
-      "--port",
-      "0",
-      "--json",
-      "--quiet",
-      "--token",
-      TOKEN,
-      "--state",
-      path.join(dir, "state.json"),
-      ...extra,
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const { child, info, exited } = await spawnEmulator(process.execPath, [
+    CLI,
+    ...emulatorArgs(TOKEN),
+    "--state",
+    path.join(dir, "state.json"),
+    ...extra,
+  ]);
   children.push(child);
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  let stdout = "";
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const line = stdout.split("\n").find((l) => l.startsWith("{"));
-      if (line) resolve((JSON.parse(line) as { cppEndpoint: string }).cppEndpoint);
-    });
-    void exited.then((code) => reject(new Error(`the emulator exited (${code}): ${stderr}`)));
-  });
-  return { child, url, exited };
+  return { child, url: info.cppEndpoint, exited };
 }
 
 const headers = { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" };
