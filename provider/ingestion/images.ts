@@ -13,6 +13,7 @@
  */
 
 import { createHash } from "node:crypto";
+import { canonical } from "../core/canonical";
 import {
   CloudPartnerError,
   ConcurrentEditError,
@@ -565,22 +566,13 @@ function checkSkus(config: Json, image: IngestionImage, planId: string, offerId:
   );
 }
 
-/** Canonical JSON (sorted keys) of the configuration without `$schema` (which echoes the `$version` asked). */
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (!isObject(value)) return value;
-  return Object.fromEntries(
-    Object.keys(value)
-      .filter((k) => k !== "$schema")
-      .sort()
-      .map((k) => [k, canonical(value[k])]),
-  );
-}
-
-/** The concurrency token of a technical configuration: a SHA-256 of its canonical JSON. */
+/**
+ * The concurrency token of a technical configuration: a SHA-256 of its canonical JSON (sorted keys), without
+ * `$schema` (which echoes the `$version` asked).
+ */
 export function fingerprint(config: Json): string {
   return createHash("sha256")
-    .update(JSON.stringify(canonical(config)))
+    .update(JSON.stringify(canonical(config, (key) => key !== "$schema")))
     .digest("hex");
 }
 

@@ -9,6 +9,7 @@
 
 import { createImageBackend } from "../backends";
 import type { ApiName } from "../core/backend";
+import { canonical } from "../core/canonical";
 import {
   AbortedError,
   type CloudPartnerError,
@@ -61,19 +62,8 @@ function claimKey(inputs: Pick<ImageVersionInputs, "offerId" | "planId" | "versi
 /** A resource's state as claims compare it: without what a refresh may change or the host adds. */
 function stateKey(props: Inputs): string {
   const skip = new Set(["__provider", "state", "published", "planIds"]);
-  const canonical = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(canonical);
-    if (typeof value !== "object" || value === null) return value;
-    return Object.fromEntries(
-      Object.keys(value)
-        .filter((k) => (value as Inputs)[k] !== undefined && (value as Inputs)[k] !== null)
-        .sort()
-        .map((k) => [k, canonical((value as Inputs)[k])]),
-    );
-  };
-  return JSON.stringify(
-    canonical(Object.fromEntries(Object.entries(props).filter(([key]) => !skip.has(key)))),
-  );
+  const compared = Object.fromEntries(Object.entries(props).filter(([key]) => !skip.has(key)));
+  return JSON.stringify(canonical(compared, (_key, value) => value !== undefined && value !== null));
 }
 
 export class VmImageVersionProvider implements LifecycleProvider {
