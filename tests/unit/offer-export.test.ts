@@ -63,6 +63,17 @@ describe("inputsFromTree", () => {
     ]);
   });
 
+  test("vmImageVersions on request (for state), exactly as read; the round trip holds with them too", () => {
+    const tree = vmOfferTree();
+    const inputs = inputsFromTree(tree, "contoso-vm", { vmImageVersions: true });
+    const read = indexTree(tree).byKey.get("plans[gen2].technicalConfiguration");
+    expect(inputs.plans?.gen2?.technicalConfiguration).toHaveProperty(
+      "vmImageVersions",
+      read?.vmImageVersions,
+    );
+    expect(diffDeclared(declaredParts(inputs), indexTree(tree))).toEqual([]);
+  });
+
   test("SaaS: the technical configuration at the offer level; the plan's recurrent price as read", () => {
     const inputs = inputsFromTree(saasOfferTree(), "contoso-saas");
     expect(inputs.technicalConfiguration).toEqual({
