@@ -637,12 +637,10 @@ function partRules(part: DeclaredPart, fail: Fail): void {
         `is needed to say which: the part declares both image (${image.join(", ")}) and CNAB (${cnab.join(", ")}) fields`,
       );
   }
-  for (const path of ["deprecationSchedule"]) {
-    const s = isObject(f[path]) ? (f[path] as Json) : undefined;
-    if (s?.dateOffset !== undefined && !unknown(s.dateOffset)) {
-      const problem = durationProblem(s.dateOffset);
-      if (problem) fail(at(`${path}.dateOffset`), problem);
-    }
+  const schedule = isObject(f.deprecationSchedule) ? f.deprecationSchedule : undefined;
+  if (schedule?.dateOffset !== undefined && !unknown(schedule.dateOffset)) {
+    const problem = durationProblem(schedule.dateOffset);
+    if (problem) fail(at("deprecationSchedule.dateOffset"), problem);
   }
 }
 
@@ -839,11 +837,10 @@ export function validateOffer(inputs: OfferConfigurationInputs): CheckFailure[] 
       );
       continue;
     }
-    const specs = SPECS[part.type] ?? {};
-    const base = part.type === "listing-asset" ? where : part.key;
+    // A listing asset is named by its place in the list (its key is its fileName, which may be the problem).
     const failAt: Fail = (property, reason) =>
       fail(part.type === "listing-asset" ? property.replace(part.key, where) : property, reason);
-    checkFields(part.fields, specs, base, failAt);
+    checkFields(part.fields, SPECS[part.type] ?? {}, part.key, failAt);
     partRules(part, failAt);
     if (
       part.type === "plan" &&
