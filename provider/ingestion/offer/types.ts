@@ -129,11 +129,11 @@ export interface GeneralLink {
   link: string;
 }
 
-/** `listing` (the offer's store texts; one per language, default `en-us`). */
+/** `listing`: the offer's store texts (the en-us listing). */
 export interface ListingFields {
   /** `azureVM`, `azureSaaS`, ... : the offer type's listing kind. */
   kind?: string;
-  /** Default `en-us`. */
+  /** `en-us` (the default; other languages are not covered). */
   languageId?: string;
   title?: string;
   searchResultSummary?: string;
@@ -176,7 +176,7 @@ export interface ListingAssetFields {
   url?: string;
   /** Default `azure`. */
   kind?: string;
-  /** Default `en-us`. */
+  /** `en-us` (the default; other languages are not covered). */
   languageId?: string;
   friendlyName?: string;
   description?: string;
@@ -252,7 +252,7 @@ export interface PlanFields {
 export interface PlanListingFields {
   /** `azureVM-plan`, `azureSaaS-plan`, ... */
   kind?: string;
-  /** Default `en-us`. */
+  /** `en-us` (the default; other languages are not covered). */
   languageId?: string;
   name?: string;
   summary?: string;
