@@ -437,6 +437,40 @@ describe("validation as the API answers it", () => {
     expect(same.jobResult).toBe("succeeded");
   });
 
+  test("offer type, offer id and plan id are fixed once created: the job fails naming the field", async () => {
+    const product = (extra: Json) =>
+      resource("product", {
+        id: `product/${VM}`,
+        identity: { externalId: "ing-vm-offer" },
+        type: "azureVirtualMachine",
+        alias: "Contoso Linux VM",
+        ...extra,
+      });
+    const typed = await configured(product({ type: "softwareAsAService" }));
+    expect(typed.errors[0]).toMatchObject({
+      resourceId: `product/${VM}`,
+      message: expect.stringMatching(/field 'type' is 'azureVirtualMachine', not 'softwareAsAService'/),
+    });
+    const renamed = await configured(product({ identity: { externalId: "other-offer" } }));
+    expect(renamed.errors[0]?.message).toMatch(
+      /field 'identity.externalId' is 'ing-vm-offer', not 'other-offer'/,
+    );
+    const plan = await configured(
+      resource("plan", {
+        id: `plan/${VM}/${GEN1}`,
+        product: `product/${VM}`,
+        identity: { externalId: "vm-gen1-renamed" },
+        alias: "x",
+      }),
+    );
+    expect(plan.errors[0]).toMatchObject({
+      resourceId: `plan/${VM}/${GEN1}`,
+      message: expect.stringMatching(/external id of a plan cannot be changed/),
+    });
+    expect((await configured(product({ alias: "Renamed" }))).jobResult).toBe("succeeded");
+    expect((await ok(`product/${VM}`)).alias).toBe("Renamed");
+  });
+
   test("lifecycleState deleted: refused on a published resource, removes a never-published plan and its parts", async () => {
     const plan = (extra: Json) =>
       resource("plan", {
