@@ -286,12 +286,22 @@ describe("creation in one job", () => {
       name: "Plan A",
     });
     expect(draft.some((r) => "resourceName" in r)).toBe(false);
+    // A plan's technical configuration may come later and without versions (the schema does not require them).
+    const later = await configured(
+      resource("virtual-machine-plan-technical-configuration", {
+        product: id,
+        plan: { externalId: "plan-b" },
+        skus: [{ imageType: "x64Gen1", skuId: "plan-b" }],
+      }),
+    );
+    expect(later.jobResult).toBe("succeeded");
+    expect(byType(await tree(g), "virtual-machine-plan-technical-configuration")).toHaveLength(2);
     // A never-published product has no preview tree yet; one job wrote nine resources.
     expect((await call(`resource-tree/product/${g}?targetType=preview`)).status).toBe(400);
     const counts = sim.ingestion.counts("brand-new-offer");
-    expect(counts.configurePosts).toBe(1);
-    expect(counts.configures.resources).toBe(1);
-    expect(Object.values(counts.configuredResources).reduce((a, b) => a + b, 0)).toBe(9);
+    expect(counts.configurePosts).toBe(2);
+    expect(counts.configures).toMatchObject({ resources: 1, technicalConfiguration: 1 });
+    expect(Object.values(counts.configuredResources).reduce((a, b) => a + b, 0)).toBe(10);
   });
 
   test("an existing resource sent without id is updated in place (same durable id); one configure, one resource", async () => {
