@@ -5,6 +5,9 @@
  * type, portal edits of any resource, request counts, and the full offer seeds of each offer type. Real HTTP on
  * port 0.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import type { CppSimulator } from "../../emulator/server";
 import { simulatorPerTest } from "../support/harness";
 
@@ -26,7 +29,7 @@ interface StatusJson {
 }
 
 let sim: CppSimulator;
-simulatorPerTest((started) => {
+const start = simulatorPerTest((started) => {
   sim = started;
 });
 
@@ -733,4 +736,42 @@ describe("trees, portal edits and counts", () => {
     ]);
     expect((await control("GET", "products/nope/counts")).status).toBe(404);
   });
+});
+
+test("the state file keeps a created product, its durable ids, the job's detail and a pending resource edit", async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "offer-state-"));
+  const stateFile = path.join(dir, "state.json");
+  try {
+    await start({ stateFile });
+    const status = await configured(
+      resource("product", {
+        resourceName: "p",
+        identity: { externalId: "kept-offer" },
+        type: "softwareAsAService",
+        alias: "Kept",
+      }),
+      resource("plan", { product: { resourceName: "p" }, identity: { externalId: "kept-plan" }, alias: "K" }),
+    );
+    expect(status.jobResult).toBe("succeeded");
+    const g = String((await ok("product?externalId=kept-offer")).value[0].id).split("/")[1];
+    sim.ingestion.editResource(
+      "kept-offer",
+      { type: "plan", planId: "kept-plan" },
+      { set: { alias: "edited" } },
+      {
+        afterNextRead: true,
+      },
+    );
+    const before = (await tree(String(g))).map((r) => r.id).sort();
+    await sim.flushState();
+    await start({ stateFile });
+    expect((await tree(String(g))).map((r) => r.id).sort()).toEqual(before);
+    expect(byType(await tree(String(g)), "plan")[0]?.alias).toBe("edited");
+    expect(((await ok(`configure/${status.jobId}`)).resources as Json[]).map((r) => r.resourceName)).toEqual([
+      "p",
+      undefined,
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
