@@ -754,6 +754,7 @@ test("the state file keeps a created product, its durable ids, the job's detail 
     );
     expect(status.jobResult).toBe("succeeded");
     const g = String((await ok("product?externalId=kept-offer")).value[0].id).split("/")[1];
+    const before = (await tree(String(g))).map((r) => r.id).sort();
     sim.ingestion.editResource(
       "kept-offer",
       { type: "plan", planId: "kept-plan" },
@@ -762,10 +763,12 @@ test("the state file keeps a created product, its durable ids, the job's detail 
         afterNextRead: true,
       },
     );
-    const before = (await tree(String(g))).map((r) => r.id).sort();
     await sim.flushState();
     await start({ stateFile });
-    expect((await tree(String(g))).map((r) => r.id).sort()).toEqual(before);
+    const restored = await tree(String(g));
+    expect(restored.map((r) => r.id).sort()).toEqual(before);
+    // The edit was still pending: the first read after the restart lands it, the next one shows it.
+    expect(byType(restored, "plan")[0]?.alias).toBe("K");
     expect(byType(await tree(String(g)), "plan")[0]?.alias).toBe("edited");
     expect(((await ok(`configure/${status.jobId}`)).resources as Json[]).map((r) => r.resourceName)).toEqual([
       "p",
