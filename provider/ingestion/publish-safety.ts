@@ -11,8 +11,11 @@
  */
 
 import { canonical } from "../core/canonical";
-import { redactSecrets } from "../core/errors";
+import { ConfigurationError, redactSecrets } from "../core/errors";
 import type { DeclaredPart } from "./offer/declaration";
+import { indexTree } from "./offer/keys";
+import { normalizeFields } from "./offer/normalize";
+import { isWrittenType, parseSchemaUri, schemaUri } from "./schemas";
 
 /** A tree resource as compared: its type and its fields, normalised, server-managed ones dropped. */
 export interface TreePart {
@@ -22,6 +25,30 @@ export interface TreePart {
 
 /** A resource tree (draft, preview or live) indexed by part key. */
 export type ComparedTree = ReadonlyMap<string, TreePart>;
+
+/** Fields the server manages or that tie a resource to others: never part of a comparison. */
+const NOT_COMPARED = ["$schema", "id", "resourceName", "validations", "product", "plan"];
+
+/** A resource tree as read (`IngestionClient.resourceTree`), indexed by key: raw resources and compared parts. */
+export interface ReadTree {
+  raw: ReadonlyMap<string, Record<string, unknown>>;
+  compared: ComparedTree;
+}
+
+/** Indexes a tree by key (`keys.ts`) and normalises each resource (`normalize.ts`) as a declared part is. */
+export function readTree(resources: Array<Record<string, unknown>>): ReadTree {
+  const index = indexTree(resources);
+  const compared = new Map<string, TreePart>();
+  for (const [key, resource] of index.byKey) {
+    const type = parseSchemaUri(resource.$schema)?.type ?? "";
+    if (type === "submission") continue;
+    const fields = Object.fromEntries(
+      Object.entries(resource).filter(([field]) => !NOT_COMPARED.includes(field)),
+    );
+    compared.set(key, { type, fields: normalizeFields(type, fields) });
+  }
+  return { raw: index.byKey, compared };
+}
 
 /** One top-level field of one part that the draft changes relative to the preview. */
 export interface DraftChange {
@@ -66,7 +93,13 @@ export function draftChanges(
     const part = declaredByKey.get(key);
     if (!inDraft) {
       // In the preview and gone from the draft: no declaration removes a part (OfferConfiguration never deletes).
-      changes.push({ key, preview: inPreview?.fields, draft: undefined, isDeclared: false, explained: false });
+      changes.push({
+        key,
+        preview: inPreview?.fields,
+        draft: undefined,
+        isDeclared: false,
+        explained: false,
+      });
       continue;
     }
     const fields = new Set([...Object.keys(inDraft.fields), ...Object.keys(inPreview?.fields ?? {})]);
@@ -90,6 +123,39 @@ export function draftChanges(
   return changes;
 }
 
+/**
+ * What a modular publish lists before its submission: the draft's product resource (Microsoft: a modular publish
+ * needs the resources above the ones it publishes), each declared part's resource and, for plan-level parts, their
+ * plan — as the draft holds them (that is what gets published), with the pinned `$schema` of their type and
+ * without the read-only `validations`. A declared part the draft does not hold yet cannot be published: the
+ * OfferConfiguration has not written it.
+ */
+export function modularResources(
+  draft: ReadTree,
+  declared: readonly DeclaredPart[],
+  offerId: string,
+): { keys: Set<string>; resources: Array<Record<string, unknown>> } {
+  const keys = new Set<string>(["product"]);
+  for (const part of declared) {
+    if (part.scope === "plan" && part.planId !== undefined) keys.add(`plans[${part.planId}]`);
+    keys.add(part.key);
+  }
+  const missing = [...keys].filter((key) => !draft.raw.has(key));
+  if (missing.length > 0)
+    throw new ConfigurationError(
+      `A modular publish of offer ${offerId} lists the declared resources, and the draft has no ${missing.join(", ")}: the OfferConfiguration has not written ${missing.length === 1 ? "it" : "them"} yet. Nothing was sent. Make the OfferPublish depend on the OfferConfiguration (triggers: [config.declaration], or dependsOn), then run \`pulumi up\` again.`,
+      { offerId },
+    );
+  // The product first, then the rest by key (a plan before its parts, as cloudpub sends product, plan, config).
+  const order = ["product", ...[...keys].filter((key) => key !== "product").sort()];
+  const resources = order.map((key) => {
+    const { validations: _readOnly, ...body } = draft.raw.get(key) as Record<string, unknown>;
+    const type = parseSchemaUri(body.$schema)?.type;
+    return isWrittenType(type) ? { ...body, $schema: schemaUri(type) } : body;
+  });
+  return { keys, resources };
+}
+
 /** `key.field`, as messages, outputs and diffs name a field of a part. */
 export function fieldPath(key: string, field: string | undefined): string {
   return field === undefined ? key : `${key}.${field}`;
@@ -99,8 +165,7 @@ export function fieldPath(key: string, field: string | undefined): string {
 export function describeDraftChange(change: DraftChange): string {
   const path = fieldPath(change.key, change.field);
   if (change.field === undefined) return `${path}: in the preview, not in the draft`;
-  const declared =
-    change.isDeclared && !change.explained ? ` (declared ${showValue(change.declared)})` : "";
+  const declared = change.isDeclared && !change.explained ? ` (declared ${showValue(change.declared)})` : "";
   return `${path}: preview ${showValue(change.preview)}, draft ${showValue(change.draft)}${declared}`;
 }
 

@@ -9,24 +9,9 @@
 
 import { canonical } from "../../core/canonical";
 import { ConfigurationError } from "../../core/errors";
+import type { DeclaredPart } from "./keys";
 
-/**
- * One declared part of the offer (the shape of `keys.ts`'s `DeclaredPart`): which tree resource it is, and the
- * top-level fields the program declares.
- */
-export interface DeclaredPart {
-  /** The part's key (DESIGN-19 "Keys"): `listing`, `plans[gen2].availability`, `resources[<type>:<planId>]`... */
-  key: string;
-  /** The resource type in the tree (`listing`, `price-and-availability-plan`, ...), without the schema version. */
-  type: string;
-  scope: "offer" | "plan";
-  /** The plan's external id, for a plan-level part. */
-  planId?: string;
-  /** The declared top-level fields after normalisation (API field names); fields not listed are not declared. */
-  fields: Record<string, unknown>;
-  /** Declared as raw JSON (`resources`). */
-  raw?: boolean;
-}
+export type { DeclaredPart };
 
 /** The format's version: a text of another version is refused rather than misread. */
 export const DECLARATION_VERSION = 1;
@@ -74,25 +59,29 @@ export function readDeclaration(text: unknown): Declaration {
   } catch {
     return fail("it is not JSON");
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return fail("it is not a JSON object");
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    return fail("it is not a JSON object");
   const document = value as Record<string, unknown>;
   if (document.version !== DECLARATION_VERSION)
     return fail(
       `its version is ${JSON.stringify(document.version)}, this package reads version ${DECLARATION_VERSION} (use the same pulumi-cloudpartner version for OfferConfiguration and OfferPublish)`,
     );
-  if (document.offerId !== undefined && typeof document.offerId !== "string") return fail("offerId is not a string");
+  if (document.offerId !== undefined && typeof document.offerId !== "string")
+    return fail("offerId is not a string");
   if (!Array.isArray(document.parts)) return fail("it has no list of parts");
   const keys = new Set<string>();
   const parts = document.parts.map((entry, i): DeclaredPart => {
     const part = entry as Record<string, unknown> | null;
-    if (typeof part !== "object" || part === null || Array.isArray(part)) return fail(`parts[${i}] is not an object`);
+    if (typeof part !== "object" || part === null || Array.isArray(part))
+      return fail(`parts[${i}] is not an object`);
     const { key, type, scope, planId, fields, raw } = part;
     if (typeof key !== "string" || key === "") return fail(`parts[${i}] has no key`);
     if (typeof type !== "string" || type === "") return fail(`${key} has no resource type`);
     if (typeof fields !== "object" || fields === null || Array.isArray(fields))
       return fail(`${key} has no object of fields`);
     if (scope !== "offer" && scope !== "plan") return fail(`${key} has no scope (offer or plan)`);
-    if (planId !== undefined && typeof planId !== "string") return fail(`${key} has a planId that is not a string`);
+    if (planId !== undefined && typeof planId !== "string")
+      return fail(`${key} has a planId that is not a string`);
     if (scope === "plan" && planId === undefined) return fail(`${key} is plan-level and names no plan`);
     if (keys.has(key)) return fail(`${key} is declared twice`);
     keys.add(key);
