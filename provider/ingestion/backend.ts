@@ -272,7 +272,7 @@ export class IngestionBackend implements OfferBackend {
         { offerId: this.offerId, changes: unexplained.map(describeDraftChange) },
       );
     this.#log(
-      `[${this.offerId}] publish safety: ${what} ${changeCount(declared)} declared and ${changeCount(unexplained)} undeclared compared with ${against}${published ? `; modular publish of ${[...published.keys].join(", ")}` : ""}.`,
+      `[${this.offerId}] publish safety: ${what} ${published ? "hold" : "holds"} ${changeCount(declared, "declared")} and ${unexplained.length === 0 ? "no undeclared one" : changeCount(unexplained, "undeclared")} compared with ${against}${published ? `; modular publish of ${[...published.keys].join(", ")}` : ""}.`,
     );
     for (const change of unexplained)
       this.#log(
@@ -478,8 +478,10 @@ function whereToFindTheJob(offerId: string): string {
   );
 }
 
-function changeCount(changes: DraftChange[]): string {
-  return changes.length === 1 ? "1 change" : `${changes.length} changes`;
+/** "1 declared change", "2 changes". */
+function changeCount(changes: DraftChange[], kind?: string): string {
+  const what = kind ? `${kind} ` : "";
+  return changes.length === 1 ? `1 ${what}change` : `${changes.length} ${what}changes`;
 }
 
 /** The configure job id in a saved `configure/<jobId>/status` location. */

@@ -26,8 +26,11 @@ export interface TreePart {
 /** A resource tree (draft, preview or live) indexed by part key. */
 export type ComparedTree = ReadonlyMap<string, TreePart>;
 
-/** Fields the server manages or that tie a resource to others: never part of a comparison. */
-const NOT_COMPARED = ["$schema", "id", "resourceName", "validations", "product", "plan"];
+/**
+ * Fields the server manages, that tie a resource to others, or that are its key (`identity`: the external id
+ * a part is found by): never part of a comparison.
+ */
+const NOT_COMPARED = ["$schema", "id", "resourceName", "validations", "product", "plan", "identity"];
 
 /** A resource tree as read (`IngestionClient.resourceTree`), indexed by key: raw resources and compared parts. */
 export interface ReadTree {
@@ -193,6 +196,7 @@ export function stageDifferences(
   const differences: StageDifference[] = [];
   for (const part of [...declared].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
     for (const field of Object.keys(part.fields).sort()) {
+      if (NOT_COMPARED.includes(field)) continue;
       const values = {
         declared: part.fields[field],
         draft: draft.get(part.key)?.fields[field],
