@@ -27,14 +27,14 @@ import {
   TransientError,
 } from "../../core/errors";
 import type { OperationSnapshot } from "../../core/operation";
-import { type Clock, type ResolvedRetryOptions, systemClock } from "../../core/options";
+import { type Clock, systemClock } from "../../core/options";
 import { pollOperation } from "../../core/poller";
 import { retryDelayMs } from "../../core/retry";
 import type { IngestionClient } from "../client";
 import { INGESTION_SERVICE } from "../constants";
 import { type ConfigureStatus, type JobError, jobState, rawJobStatus } from "../parse";
 import { schemaAdviceFor } from "../schemas";
-import { type FieldChange, diffDeclared } from "./diff";
+import { diffDeclared, type FieldChange } from "./diff";
 import { inputsFromTree } from "./export";
 import { type DeclaredPart, declaredParts, indexTree, type TreeIndex } from "./keys";
 import { normalizeFields } from "./normalize";
@@ -72,6 +72,8 @@ interface ReadTree {
 /** Where the offer stands after an apply or a read. */
 export interface OfferOutcome {
   productId: string;
+  /** `product.type` as the draft says (or as declared for a new offer). */
+  productType?: string;
   /** Durable id of every declared part found in the draft, by key. */
   resourceIds: Record<string, string>;
   /** The declared inputs with every declared field as the draft holds it (what state keeps). */
@@ -130,7 +132,10 @@ export async function applyOffer(
   const first = await trees.draft();
   const productType = first.index.productType ?? inputs.product?.type;
   refuseTypeChange(inputs, first.index, offerId);
-  const parts = [...declaredParts(inputs, productType), ...removedPlanParts(inputs, previous, first.index, session)];
+  const parts = [
+    ...declaredParts(inputs, productType),
+    ...removedPlanParts(inputs, previous, first.index, session),
+  ];
   const changes = diffDeclared(parts, first.index);
   if (changes.length === 0) {
     session.log(`[${offerId}] the draft already holds every declared part as declared; nothing to write.`);
@@ -158,7 +163,11 @@ export async function applyOffer(
       await waitForJob(job, changed, body, first.index, session);
       break;
     } catch (error) {
-      if (!(error instanceof TransientError) || !error.requestMayHaveBeenProcessed || lostAnswers >= MAX_LOST_ANSWERS)
+      if (
+        !(error instanceof TransientError) ||
+        !error.requestMayHaveBeenProcessed ||
+        lostAnswers >= MAX_LOST_ANSWERS
+      )
         throw error;
       lostAnswers++;
       session.log(
@@ -389,7 +398,12 @@ function refuseEditsSinceLastRead(
 }
 
 /** The parts being written, compared between the first read and the re-read right before the configure. */
-function refuseConcurrentEdits(changed: DeclaredPart[], before: TreeIndex, now: TreeIndex, offerId: string): void {
+function refuseConcurrentEdits(
+  changed: DeclaredPart[],
+  before: TreeIndex,
+  now: TreeIndex,
+  offerId: string,
+): void {
   const lines: string[] = [];
   for (const part of changed) {
     const a = fieldValues(part.type, before.byKey.get(part.key));
@@ -399,7 +413,8 @@ function refuseConcurrentEdits(changed: DeclaredPart[], before: TreeIndex, now: 
       continue;
     }
     for (const field of new Set([...Object.keys(a), ...Object.keys(b)]))
-      if (!same(a[field], b[field])) lines.push(`${part.key}.${field}: was ${show(a[field])}, now ${show(b[field])}`);
+      if (!same(a[field], b[field]))
+        lines.push(`${part.key}.${field}: was ${show(a[field])}, now ${show(b[field])}`);
   }
   if (lines.length)
     throw new ConcurrentEditError(
@@ -461,6 +476,7 @@ async function outcome(
   const declared = declaredParts(inputs, productType);
   return {
     productId,
+    ...(productType ? { productType } : {}),
     resourceIds,
     observed: observedInputs(inputs, declared, draft, productType),
     pendingChanges: await pendingChanges(declared, draft, trees),
@@ -502,7 +518,7 @@ export function observedInputs(
       continue;
     }
     if (part.scope === "plan" && part.planId !== undefined) {
-      const plans = (observed.plans ??= {});
+      const plans = observed.plans ?? {};
       const plan = plans[part.planId];
       if (!plan) continue;
       const suffix = part.key.slice(`plans[${part.planId}]`.length);
@@ -522,10 +538,10 @@ export function observedInputs(
     }
     const asset = /^listingAssets\[(.*)\]$/.exec(part.key);
     if (asset) {
-      const list = (observed.listingAssets ?? []) as Json[];
+      const list = (observed.listingAssets ?? []) as unknown as Json[];
       const at = list.findIndex((a) => a.fileName === asset[1]);
       if (at >= 0) list[at] = fields ? { fileName: asset[1], ...fields } : (undefined as unknown as Json);
-      observed.listingAssets = list.filter(Boolean) as typeof observed.listingAssets;
+      observed.listingAssets = list.filter(Boolean) as unknown as typeof observed.listingAssets;
       continue;
     }
     if (fields) observed[part.key] = fields;
@@ -567,7 +583,9 @@ async function pendingChanges(declared: DeclaredPart[], draft: ReadTree, trees: 
 /** "listing.title, plans[gen2].availability.pricing" for a log line. */
 function describeChanges(changes: FieldChange[]): string {
   const fields = [...new Set(changes.map((c) => `${c.key}.${c.field}`))];
-  return fields.length > 6 ? `${fields.slice(0, 6).join(", ")} and ${fields.length - 6} more` : fields.join(", ");
+  return fields.length > 6
+    ? `${fields.slice(0, 6).join(", ")} and ${fields.length - 6} more`
+    : fields.join(", ");
 }
 
 /**
@@ -598,7 +616,10 @@ async function waitForJob(
       async (pollSignal, limits) => {
         const read = await client.jobStatus(job.jobId, offerId, pollSignal, limits);
         job = read.job;
-        return { snapshot: snapshotOf(job), ...(read.retryAfterMs ? { retryAfterMs: read.retryAfterMs } : {}) };
+        return {
+          snapshot: snapshotOf(job),
+          ...(read.retryAfterMs ? { retryAfterMs: read.retryAfterMs } : {}),
+        };
       },
       client.jobStatusUrl(job.jobId),
       {
@@ -626,7 +647,8 @@ export function jobFailure(
   offerId: string,
 ): OfferConfigurationError {
   const keyByResource = new Map<string, string>();
-  for (const [key, resource] of tree.byKey) if (typeof resource.id === "string") keyByResource.set(resource.id, key);
+  for (const [key, resource] of tree.byKey)
+    if (typeof resource.id === "string") keyByResource.set(resource.id, key);
   body.forEach((resource, i) => {
     const key = keyOfWritten(resource, parts, tree) ?? parts[i]?.key;
     if (!key) return;
@@ -637,7 +659,9 @@ export function jobFailure(
   const visit = (error: JobError, inherited?: string) => {
     const resourceId = error.resourceId ?? inherited;
     if (error.message) {
-      const key = resourceId ? (keyByResource.get(resourceId) ?? keyByResource.get(resourceId.toLowerCase())) : undefined;
+      const key = resourceId
+        ? (keyByResource.get(resourceId) ?? keyByResource.get(resourceId.toLowerCase()))
+        : undefined;
       const field = fieldOf(error.message);
       problems.push({
         key: key ?? (resourceId ? `resource ${resourceId}` : "offer"),
@@ -667,7 +691,9 @@ function keyOfWritten(resource: Json, parts: DeclaredPart[], tree: TreeIndex): s
   const type = /\/schema\/([a-z0-9-]+)\//i.exec(String(resource.$schema ?? ""))?.[1];
   const planRef = resource.plan as unknown;
   const planExternal =
-    typeof planRef === "object" && planRef !== null ? (planRef as { externalId?: unknown }).externalId : undefined;
+    typeof planRef === "object" && planRef !== null
+      ? (planRef as { externalId?: unknown }).externalId
+      : undefined;
   const planDurable = typeof planRef === "string" ? planRef : undefined;
   const planId =
     typeof planExternal === "string"
@@ -681,12 +707,11 @@ function keyOfWritten(resource: Json, parts: DeclaredPart[], tree: TreeIndex): s
 
 /** The field an API message names ("The property 'title' is required", "pricing.corePricing.price: ..."). */
 export function fieldOf(message: string): string | undefined {
-  const quoted = /\b(?:property|field|path|member)\s*[:=]?\s*['"`‘“]?([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[\d+\])*)['"`’”]?/i.exec(
-    message,
-  );
+  const quoted =
+    /\b(?:property|field|path|member)\s*[:=]?\s*['"`‘“]?([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[\d+\])*)['"`’”]?/i.exec(
+      message,
+    );
   if (quoted?.[1]) return quoted[1].replace(/^\$\.?/, "") || undefined;
   const leading = /^([a-z][\w]*(?:\.[A-Za-z_]\w*)+)\s*:/.exec(message);
   return leading?.[1];
 }
-
-export type { ResolvedRetryOptions };
