@@ -368,8 +368,10 @@ describe("OfferConfiguration", () => {
   /** Compares a schema property with the TypeScript type it describes, descending into object types. */
   function compareProperty(where: string, property: SchemaProperty, type: ts.Type): void {
     const ref = property.$ref ?? "";
-    if (ref.startsWith("#/types/"))
-      return compareObject(where, ref.slice("#/types/".length), objectParts(type));
+    if (ref.startsWith("#/types/")) {
+      compareObject(where, ref.slice("#/types/".length), objectParts(type));
+      return;
+    }
     if (ref === "pulumi.json#/Any") return;
     const element = property.items ?? property.additionalProperties;
     const innerType = inner(type);
