@@ -376,7 +376,7 @@ describe("update", () => {
       ...program,
       product: { ...program.product, type: "softwareAsAService" },
     });
-    expect(checked.failures.map((f) => f.property)).toContain("product.type");
+    expect((checked.failures ?? []).map((f) => f.property)).toContain("product.type");
     expect(counts(offerId).writes).toBe(0);
   });
 
