@@ -35,7 +35,7 @@ import type { IngestionClient } from "../client";
 import { INGESTION_SERVICE } from "../constants";
 import { type ConfigureStatus, type JobError, jobState, rawJobStatus } from "../parse";
 import { schemaAdviceFor } from "../schemas";
-import { diffDeclared, type FieldChange } from "./diff";
+import { diffDeclared, diffPart, type FieldChange } from "./diff";
 import { inputsFromTree } from "./export";
 import { type DeclaredPart, declaredParts, indexTree, stopSellPart, type TreeIndex } from "./keys";
 import { normalizeFields } from "./normalize";
@@ -505,14 +505,22 @@ export function observedInputs(
   const exported = inputsFromTree(draft.resources, inputs.offerId);
   const read = new Map(declaredParts(exported, productType).map((p) => [p.key, p] as const));
   const observed = structuredClone(inputs) as OfferConfigurationInputs & Json;
+  const index = indexTree(draft.resources);
+  // A declared field the draft holds as declared keeps the program's spelling (set order, references by external
+  // id); one that differs takes the draft's value, as exported (or as read, for what the export leaves out, such
+  // as image versions).
   const pick = (part: DeclaredPart): Json | undefined => {
-    const found = read.get(part.key);
-    if (!found) return undefined;
-    return Object.fromEntries(
-      Object.keys(part.fields)
-        .filter((field) => found.fields[field] !== undefined)
-        .map((field) => [field, found.fields[field]]),
-    );
+    const resource = index.byKey.get(part.key);
+    if (!resource) return undefined;
+    const exportedFields = read.get(part.key)?.fields ?? {};
+    const out: Json = {};
+    for (const [field, value] of Object.entries(part.fields)) {
+      if (part.raw && field === "$schema") continue;
+      if (diffPart({ ...part, fields: { [field]: value } }, resource).length === 0) out[field] = value;
+      else if (exportedFields[field] !== undefined) out[field] = exportedFields[field];
+      else if (resource[field] !== undefined) out[field] = structuredClone(resource[field]);
+    }
+    return out;
   };
   let rawIndex = 0;
   const rawKept: unknown[] = [];
