@@ -200,7 +200,7 @@ describe("declaration", () => {
     expect(declarationOf(declaredParts(b))).toBe(text);
     expect(declarationOf(declaredParts({ ...a, listing: { title: "U" } }))).not.toBe(text);
     // Only declared fields (defaults are not declared).
-    expect(JSON.parse(text)).toContainEqual(
+    expect(JSON.parse(text).parts).toContainEqual(
       expect.objectContaining({
         key: "plans[p1].availability",
         fields: { audience: "public", markets: ["de", "us"], visibility: "visible" },
