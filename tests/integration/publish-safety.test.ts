@@ -237,18 +237,6 @@ describe("published", () => {
 });
 
 describe("modular publish", () => {
-  // The product's pinned write schema (2022-03-01-preview3, schemas.ts) is a version this simulator calls
-  // deprecated by default; which of the two is right is not this test's question: here nothing is deprecated.
-  let shared: CppSimulator;
-  beforeAll(async () => {
-    shared = sim;
-    sim = await withSimulator({ ingestion: { deprecatedVersions: [] } });
-  });
-  afterAll(async () => {
-    await sim.close();
-    sim = shared;
-  });
-
   test("the submission lists the product, the declared plan and its technical configuration; other draft changes are not counted", async () => {
     const offerId = newProduct();
     const configuration = declaration(offerId, [plan({ alias: "main", azureRegions: ["azureGlobal"] })]);
