@@ -1,6 +1,6 @@
 import { apiProfile } from "../backends";
-import type { ApiName } from "../core/backend";
-import { UNKNOWN_VALUE } from "../core/validate";
+import type { ApiName, PublishGuard } from "../core/backend";
+import { type OperationInputs, UNKNOWN_VALUE } from "../core/validate";
 import type { ProviderHooks } from "./connection";
 import { type KindInput, OperationResourceProvider } from "./operation";
 
@@ -28,6 +28,17 @@ export interface PublishInputs {
 function startInput(api: ApiName, name: string, value: unknown): { value: unknown; problems: string[] } {
   const check = apiProfile(api).startInputs[name];
   return value === undefined || value === null || !check ? { value: undefined, problems: [] } : check(value);
+}
+
+/** Publish safety's settings, when the resource has a configuration on the Product Ingestion API. */
+function guardOf(inputs: OperationInputs & PublishInputs): PublishGuard | undefined {
+  if (inputs.api !== "ingestion" || typeof inputs.configuration !== "string") return undefined;
+  return {
+    configuration: inputs.configuration,
+    allowUndeclaredChanges: inputs.allowUndeclaredChanges === true,
+    allowUndeclaredChangesTo: inputs.allowUndeclaredChangesTo ?? [],
+    modular: inputs.modular === true,
+  };
 }
 
 /** A boolean input that may be left out. */
@@ -91,26 +102,16 @@ export class OfferPublishProvider extends OperationResourceProvider<PublishInput
                 },
               ]
             : [],
-        startOptions: (inputs) => ({
-          notificationEmails: inputs.notificationEmails,
-          ...(inputs.api === "ingestion" && typeof inputs.configuration === "string"
-            ? {
-                publishGuard: {
-                  configuration: inputs.configuration,
-                  allowUndeclaredChanges: inputs.allowUndeclaredChanges === true,
-                  allowUndeclaredChangesTo: inputs.allowUndeclaredChangesTo ?? [],
-                  modular: inputs.modular === true,
-                },
-              }
-            : {}),
-        }),
-        plan: async (inputs, backend, signal) =>
-          inputs.api === "ingestion" &&
-          typeof inputs.configuration === "string" &&
-          inputs.configuration !== UNKNOWN_VALUE &&
-          backend.declaredStages
-            ? backend.declaredStages(inputs.configuration, signal)
-            : [],
+        startOptions: (inputs) => {
+          const publishGuard = guardOf(inputs);
+          return { notificationEmails: inputs.notificationEmails, ...(publishGuard ? { publishGuard } : {}) };
+        },
+        plan: async (inputs, backend, signal) => {
+          const guard = guardOf(inputs);
+          return guard && guard.configuration !== UNKNOWN_VALUE && backend.declaredStages
+            ? backend.declaredStages(guard, signal)
+            : [];
+        },
         stopsAtSignoff: true,
       },
       hooks,
