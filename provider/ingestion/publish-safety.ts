@@ -13,7 +13,7 @@
 import { canonical } from "../core/canonical";
 import { CloudPartnerError, ConfigurationError, redactSecrets } from "../core/errors";
 import { type DeclaredPart, readDeclaration } from "./offer/declaration";
-import { indexTree, resourceTypeOf } from "./offer/keys";
+import { indexTree, planKey, resourceTypeOf } from "./offer/keys";
 import { isManagedField, normalizeFields } from "./offer/normalize";
 import { isWrittenType, parseSchemaUri, schemaUri } from "./schemas";
 
@@ -68,8 +68,9 @@ export interface DraftChangeOptions {
 
 /**
  * What the draft changes relative to the preview, per part and top-level field, each marked explained or not.
- * `preview` undefined: the offer was never published, so every value in the draft is a change (compared with
- * nothing: an empty resource of its type, documented defaults filled). An empty value (absent, null, "", [], {}) equals any other empty value: "nothing" has no value.
+ * `preview` undefined: the offer was never published, so every value in the draft is a change, compared with
+ * nothing: an empty resource of its type with its documented defaults (so is a part new in the draft). An empty
+ * value (absent, null, "", [], {}) equals any other empty value: "nothing" has no value.
  */
 export function draftChanges(
   draft: ComparedTree,
@@ -134,7 +135,7 @@ export function modularResources(
 ): { keys: Set<string>; resources: Array<Record<string, unknown>> } {
   const keys = new Set<string>(["product"]);
   for (const part of declared) {
-    if (part.scope === "plan" && part.planId !== undefined) keys.add(`plans[${part.planId}]`);
+    if (part.scope === "plan" && part.planId !== undefined) keys.add(planKey(part.planId));
     keys.add(part.key);
   }
   const missing = [...keys].filter((key) => !draft.raw.has(key));
