@@ -424,6 +424,18 @@ describe("update", () => {
     expect(draft(offerId, { type: "listing" }).title).toBe("Sent twice?");
   });
 
+  test("failed polls of an answered configure's job are retried; the configure is never sent again", async () => {
+    const offerId = copyOf("ing-vm-offer");
+    const program: Json = { ...(await exported(offerId)), endpoint: endpoint() };
+    const { outs } = await up(program);
+    sim.setFaults("ingestion", offerId, [
+      { type: "status", status: 503, times: 2, match: { method: "GET", kind: "configureStatus" } },
+    ]);
+    await upAgain(outs as Json, { ...program, listing: { ...program.listing, title: "Polled" } });
+    expect(counts(offerId).configurePosts).toBe(1);
+    expect(draft(offerId, { type: "listing" }).title).toBe("Polled");
+  });
+
   test("Cancel (the call's signal) stops the update at once and says what to do", async () => {
     const offerId = copyOf("ing-vm-offer");
     const program: Json = { ...(await exported(offerId)), endpoint: endpoint() };
