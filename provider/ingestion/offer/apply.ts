@@ -503,7 +503,7 @@ export function observedInputs(
   draft: { resources: Json[] },
   productType: string | undefined,
 ): OfferConfigurationInputs {
-  const exported = inputsFromTree(draft.resources, inputs.offerId);
+  const exported = inputsFromTree(draft.resources, inputs.offerId, { vmImageVersions: true });
   const read = new Map(declaredParts(exported, productType).map((p) => [p.key, p] as const));
   const observed = structuredClone(inputs) as OfferConfigurationInputs & Json;
   const index = indexTree(draft.resources);
