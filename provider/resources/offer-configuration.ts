@@ -230,11 +230,9 @@ export class OfferConfigurationProvider implements LifecycleProvider {
     const given = importing ? { ...props, offerId: id } : props;
     const inputs = this.#inputs(given, false);
     const session = this.#session(inputs);
-    const { exportOfferInputs, readOffer } = offerConfigurationApi();
+    const { importOffer, readOffer } = offerConfigurationApi();
     if (importing) {
-      const exported = await exportOfferInputs(session.client, id, "draft");
-      const outcome = await readOffer(exported, undefined, session);
-      if (!outcome) return { id: "", props: {} };
+      const { inputs: exported, outcome } = await importOffer(session);
       this.#log(
         `[${id}] imported the offer's draft: ${Object.keys(outcome.resourceIds).length} declared parts (pulumi writes them into the program).`,
       );
