@@ -61,9 +61,11 @@ test("import by the offer id: the draft tree as inputs; the imported program re-
       "vm-gen1": { listing: { name: "Contoso Linux Gen1" } },
     },
   });
-  // Outputs only in state, never in the program the CLI writes.
-  for (const key of ["productId", "resourceIds", "declaration", "pendingChanges"])
+  // Outputs only in state, never in the program the CLI writes; nor the endpoint and api the provider
+  // configuration gives (state keeps them).
+  for (const key of ["productId", "resourceIds", "declaration", "pendingChanges", "endpoint", "api"])
     expect(imported.inputs[key]).toBeUndefined();
+  expect(imported.properties.endpoint).toBe(`${sim.url}/rp/product-ingestion`);
   expect(imported.properties.productId).toMatch(/^product\//);
   expect(imported.properties.resourceIds.listing).toMatch(/^listing\//);
   expect(sim.ingestion.counts(offerId).writes).toBe(0);
