@@ -318,8 +318,15 @@ export class NativeProvider {
     if (!result.id) return response; // gone: the engine removes it from the stack
     const outs = (result.props ?? {}) as Properties;
     const inputKeys = Object.keys(this.#schemaResource(type).inputProperties);
+    // An imported OfferConfiguration's endpoint and api came from the provider configuration: the program the
+    // CLI writes leaves them to it (state keeps them, so the next diff finds nothing to do).
+    const fromConfig = importing && type === OFFER_CONFIGURATION ? Object.keys(props) : [];
     const inputs = importing
-      ? Object.fromEntries(inputKeys.filter((key) => outs[key] !== undefined).map((key) => [key, outs[key]]))
+      ? Object.fromEntries(
+          inputKeys
+            .filter((key) => outs[key] !== undefined && !fromConfig.includes(key))
+            .map((key) => [key, outs[key]]),
+        )
       : oldInputs.values;
     return response
       .setProperties(Struct.fromJavaScript(jsonSafe(wrapSecrets(outs, secrets))))

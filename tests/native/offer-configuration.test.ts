@@ -61,9 +61,11 @@ test("import by the offer id: the draft tree as inputs; the imported program re-
       "vm-gen1": { listing: { name: "Contoso Linux Gen1" } },
     },
   });
-  // Outputs only in state, never in the program the CLI writes.
-  for (const key of ["productId", "resourceIds", "declaration", "pendingChanges"])
+  // Outputs only in state, never in the program the CLI writes; nor the endpoint and api the provider
+  // configuration gives (state keeps them).
+  for (const key of ["productId", "resourceIds", "declaration", "pendingChanges", "endpoint", "api"])
     expect(imported.inputs[key]).toBeUndefined();
+  expect(imported.properties.endpoint).toBe(`${sim.url}/rp/product-ingestion`);
   expect(imported.properties.productId).toMatch(/^product\//);
   expect(imported.properties.resourceIds.listing).toMatch(/^listing\//);
   expect(sim.ingestion.counts(offerId).writes).toBe(0);
@@ -80,7 +82,7 @@ test("import by the offer id: the draft tree as inputs; the imported program re-
 test("an import id that names no offer says what it is", async () => {
   const error = await host.read(OFFER, "no-such-offer-here").catch((e: Error) => e);
   expect((error as Error).message).toMatch(
-    /no product with the offer id \(external id\) "no-such-offer-here"/,
+    /no product with the offer id \(external id\) "no-such-offer-here"; nothing to import/,
   );
 });
 

@@ -148,26 +148,21 @@ export async function applyOffer(
   await refuseAfterTheFact(changed, first.index, trees, previous, offerId, productType);
 
   const body = configureResources(changed, first.index, offerId);
-  let baseline = first;
+  let job: ConfigureStatus | undefined;
   let lostAnswers = 0;
-  let jobId: string | undefined;
+  // Right before the configure: what the first read saw must still be there, for every part being written.
+  let now = await trees.draft();
   for (;;) {
-    // Right before the configure: what the first read saw must still be there, for every part being written.
-    const now = await trees.draft();
-    refuseConcurrentEdits(changed, baseline.index, now.index, offerId);
+    refuseConcurrentEdits(changed, first.index, now.index, offerId);
     try {
-      const { job } = await client.configureResources(body, offerId, signal).catch((error: unknown) => {
+      ({ job } = await client.configureResources(body, offerId, signal).catch((error: unknown) => {
         throw error instanceof RejectedError && error.status === 400
           ? requestRefusal(error, changed, body, first.index, offerId)
           : error;
-      });
-      jobId = job.jobId;
-      session.log(
-        `[${offerId}] configure job ${job.jobId}: ${describeChanges(changes)} (${body.length} resource${body.length === 1 ? "" : "s"}).`,
-      );
-      await waitForJob(job, changed, body, first.index, session);
+      }));
       break;
     } catch (error) {
+      // Only a POST whose answer was lost is looked at again; the job of an answered one is only ever waited for.
       if (
         !(error instanceof TransientError) ||
         !error.requestMayHaveBeenProcessed ||
@@ -182,15 +177,21 @@ export async function applyOffer(
         retryDelayMs(lostAnswers - 1, error.retryAfterMs, client.retry, session.random ?? Math.random),
         signal,
       );
-      const reread = await trees.draft();
-      if (diffDeclared(changed, reread.index).length === 0) {
+      now = await trees.draft();
+      if (diffDeclared(changed, now.index).length === 0) {
         session.log(`[${offerId}] the re-read shows the configure applied; not sending it again.`);
         break;
       }
-      // Untouched since the first read: sending it again is safe; anything else is reported by the check above.
-      baseline = first;
+      // Untouched since the first read (checked at the top of the loop): sending it again is safe.
     }
   }
+  if (job) {
+    session.log(
+      `[${offerId}] configure job ${job.jobId}: ${describeChanges(changes)} (${body.length} resource${body.length === 1 ? "" : "s"}).`,
+    );
+    await waitForJob(job, changed, body, first.index, session);
+  }
+  const jobId = job?.jobId;
   const after = await trees.draft();
   return outcome(inputs, parts, productId, after, trees, changes, jobId, productType);
 }
@@ -218,6 +219,31 @@ export async function readOffer(
   const productType = draft.index.productType ?? inputs.product?.type;
   const parts = declaredParts(inputs, productType);
   return outcome(inputs, parts, id, draft, trees, [], undefined, productType);
+}
+
+/**
+ * `pulumi import <name> <offerId>`: the draft tree as inputs, with the outcome a refresh of them gives (durable
+ * ids, pending changes). One lookup, one draft read, then preview and live.
+ */
+export async function importOffer(
+  session: OfferSession,
+): Promise<{ inputs: OfferConfigurationInputs; outcome: OfferOutcome }> {
+  const { client, offerId, signal } = session;
+  const productId = await lookupProduct(client, offerId, signal);
+  if (!productId)
+    throw new NotFoundError(
+      `Partner Center has no product with the offer id (external id) "${offerId}"; nothing to import. Check the id given to \`pulumi import\`: it is the offer's id in Partner Center.`,
+      { offerId },
+    );
+  const trees = new Trees(session, productId);
+  const draft = await trees.draft();
+  const inputs = inputsFromTree(draft.resources, offerId);
+  const productType = draft.index.productType;
+  const parts = declaredParts(inputs, productType);
+  return {
+    inputs,
+    outcome: await outcome(inputs, parts, productId, draft, trees, [], undefined, productType),
+  };
 }
 
 /** The offer's tree of one target as inputs (`pulumi import`, `pulumi-cloudpartner export`). Reads only. */
@@ -502,7 +528,7 @@ export function observedInputs(
   draft: { resources: Json[] },
   productType: string | undefined,
 ): OfferConfigurationInputs {
-  const exported = inputsFromTree(draft.resources, inputs.offerId);
+  const exported = inputsFromTree(draft.resources, inputs.offerId, { vmImageVersions: true });
   const read = new Map(declaredParts(exported, productType).map((p) => [p.key, p] as const));
   const observed = structuredClone(inputs) as OfferConfigurationInputs & Json;
   const index = indexTree(draft.resources);
