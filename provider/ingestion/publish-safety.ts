@@ -32,14 +32,34 @@ export interface ReadTree {
   compared: ComparedTree;
 }
 
-/** Indexes a tree by key (`keys.ts`) and normalises each resource (`normalize.ts`) as a declared part is. */
+/** Types a tree lists that are not offer content: publishing and envelopes. */
+const NOT_CONTENT = new Set([
+  "submission",
+  "resource-tree",
+  "configure",
+  "configure-status",
+  "configure-detail",
+]);
+
+/**
+ * Indexes a tree by key (`keys.ts`) and normalises each resource (`normalize.ts`) as a declared part is. A
+ * resource without a key (a second listing language, a resource of a plan the tree does not list, a second one
+ * with the same key) is still offer content a publish ships: it is compared under its durable id, which no
+ * declaration uses, so a change there is never explained.
+ */
 export function readTree(resources: Array<Record<string, unknown>>): ReadTree {
   const index = indexTree(resources);
   const compared = new Map<string, TreePart>();
-  for (const [key, resource] of index.byKey) {
+  const add = (key: string, resource: Record<string, unknown>) => {
     const type = resourceTypeOf(resource) ?? "";
     // normalizeFields drops what the server manages (`id`, `$schema`, `validations`, refs, `identity`).
     compared.set(key, { type, fields: normalizeFields(type, resource) });
+  };
+  for (const [key, resource] of index.byKey) add(key, resource);
+  for (const resource of index.unkeyed) {
+    const type = resourceTypeOf(resource);
+    if (type === undefined || NOT_CONTENT.has(type) || typeof resource.id !== "string") continue;
+    if (!compared.has(resource.id)) add(resource.id, resource);
   }
   return { raw: index.byKey, compared };
 }

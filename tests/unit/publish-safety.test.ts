@@ -24,6 +24,7 @@ import {
   isAllowedChange,
   modularResources,
   type ReadTree,
+  readTree,
   sameValue,
   stageDifferences,
   type TreePart,
@@ -161,6 +162,43 @@ describe("which draft changes the declaration explains", () => {
     expect(describeDraftChange(changes[2] as (typeof changes)[number])).toBe(
       'property.kind: preview (none), draft "azureVirtualMachine"',
     );
+  });
+
+  test("read trees: a resource without a key (a second listing language) is compared under its durable id", () => {
+    const S = "https://schema.mp.microsoft.com/schema";
+    const tree = (frenchTitle: string) =>
+      readTree([
+        { $schema: `${S}/product/2022-03-01-preview3`, id: "product/g", identity: { externalId: "o" } },
+        {
+          $schema: `${S}/submission/2022-03-01-preview2`,
+          id: "submission/g/0",
+          target: { targetType: "draft" },
+        },
+        {
+          $schema: `${S}/listing/2022-03-01-preview5`,
+          id: "listing/g/public/main/default/en-us",
+          languageId: "en-us",
+          ...listing.fields,
+        },
+        {
+          $schema: `${S}/listing/2022-03-01-preview5`,
+          id: "listing/g/public/main/default/fr-fr",
+          languageId: "fr-fr",
+          title: frenchTitle,
+        },
+      ]);
+    const draft = tree("Édité dans le portail");
+    const preview = tree("Contoso VM");
+    expect([...draft.compared.keys()].sort()).toEqual([
+      "listing",
+      "listing/g/public/main/default/fr-fr",
+      "product",
+    ]);
+    const changes = draftChanges(draft.compared, preview.compared, [listing]);
+    expect(changes.map(describeDraftChange)).toEqual([
+      'listing/g/public/main/default/fr-fr.title: preview "Contoso VM", draft "Édité dans le portail"',
+    ]);
+    expect(changes[0]?.explained).toBe(false);
   });
 
   test("a part in the preview and gone from the draft is a change nobody declared", () => {
