@@ -505,5 +505,8 @@ describe("OfferPublish inputs", () => {
       { publisherId: "contoso", offerId: "contoso-vm", configuration: "{}", modular: true },
     );
     expect(failures).toEqual([]);
+    // Nothing read, nothing logged: the preview lines are the ingestion API's.
+    expect(requests).toEqual([]);
+    expect(logged).toEqual([]);
   });
 });
