@@ -59,6 +59,22 @@ describe("declaration text", () => {
     expect(parseDeclaration(formatDeclaration([listing]))).toEqual([listing]);
   });
 
+  test("a raw part keeps its $schema: another schema version is another declaration", () => {
+    const raw = (version: string): DeclaredPart => ({
+      key: "resources[customer-leads]",
+      type: "customer-leads",
+      scope: "offer",
+      raw: true,
+      fields: {
+        $schema: `https://schema.mp.microsoft.com/schema/customer-leads/${version}`,
+        leadDestination: "none",
+      },
+    });
+    const text = formatDeclaration([raw("2022-03-01-preview2")]);
+    expect(parseDeclaration(text)).toEqual([raw("2022-03-01-preview2")]);
+    expect(formatDeclaration([raw("2022-03-01-preview3")])).not.toBe(text);
+  });
+
   test("canonical: the same parts in another order, fields in another key order, give the same text", () => {
     const reordered: DeclaredPart = {
       ...listing,
