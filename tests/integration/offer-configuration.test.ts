@@ -391,6 +391,52 @@ describe("update", () => {
     expect(counts(offerId).writes).toBe(0);
   });
 
+  test.each([
+    [
+      "deleted only when never published",
+      (p: Json) => {
+        p.plans["vm-gen1"].listing.lifecycleState = "deleted";
+      },
+      /lifecycleState: "deleted" works only on resources never published/,
+    ],
+    [
+      "stop-sell keeps one plan visible",
+      (p: Json) => {
+        p.plans["vm-gen1"].availability.visibility = "hidden";
+        p.plans["vm-gen2"].availability.visibility = "hidden";
+      },
+      /plan left visible|one visible|stays visible/,
+    ],
+    [
+      "the last image version is never deprecated",
+      (p: Json) => {
+        p.plans["vm-gen2"].technicalConfiguration.vmImageVersions = [
+          {
+            versionNumber: "1.0.0",
+            lifecycleState: "deprecated",
+            deprecationSchedule: { dateOffset: "P30D", reason: "endOfSupport" },
+            vmImages: [
+              {
+                imageType: "x64Gen2",
+                source: { sourceType: "sasUri", osDisk: { uri: ARM_VHD }, dataDisks: [] },
+              },
+            ],
+          },
+        ];
+      },
+      /last|at least one version/i,
+    ],
+  ])("refused before or by Partner Center, nothing applied: %s", async (_rule, edit, expected) => {
+    const offerId = copyOf("ing-vm-offer"); // live
+    const program: Json = { ...(await exported(offerId)), endpoint: endpoint() };
+    const { outs } = await up(program);
+    const before = structuredClone(sim.ingestion.tree(offerId));
+    const changed = structuredClone(program);
+    edit(changed);
+    await expect(upAgain(outs as Json, changed)).rejects.toThrow(expected);
+    expect(sim.ingestion.tree(offerId)).toEqual(before);
+  });
+
   test("the offer type never changes: refused at check", async () => {
     const offerId = copyOf("ing-vm-offer");
     const program: Json = { ...(await exported(offerId)), endpoint: endpoint() };
