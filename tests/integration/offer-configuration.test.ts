@@ -244,6 +244,26 @@ describe("update", () => {
     expect(draft(offerId, { type: "listing" }).title).toBe("Contoso Linux");
   });
 
+  test("a concurrent edit's report masks a registry password", async () => {
+    const offerId = copyOf("ing-container-offer");
+    const program: Json = { ...(await exported(offerId)), endpoint: endpoint() };
+    const { outs } = await up(program);
+    const planId = Object.keys(program.plans)[0] as string;
+    sim.ingestion.editResource(
+      offerId,
+      { type: "container-plan-technical-configuration", planId },
+      { set: { imageRepositoryDetails: { registryName: "other", password: "hunter2-secret" } } },
+      { afterNextRead: true },
+    );
+    const changed = structuredClone(program);
+    changed.plans[planId].technicalConfiguration.imageTags = ["1.0.0", "1.1.0"];
+    const error = await upAgain(outs as Json, changed).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConcurrentEditError);
+    expect((error as Error).message).toMatch(/technicalConfiguration\.imageRepositoryDetails: was/);
+    expect((error as Error).message).toContain("[secret]");
+    expect(JSON.stringify(error) + (error as Error).message).not.toContain("hunter2");
+  });
+
   test("a declared field edited in the portal since the last run is refused; refresh brings it into state and the next run writes the program's value", async () => {
     const offerId = copyOf("ing-vm-offer");
     const program: Json = { ...(await exported(offerId)), endpoint: endpoint() };
