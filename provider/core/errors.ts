@@ -105,6 +105,7 @@ export type CloudPartnerErrorCode =
   | "CPP_CONFIGURATION"
   | "CPP_IMAGE_VERSION"
   | "CPP_CONCURRENT_EDIT"
+  | "CPP_UNDECLARED_CHANGES"
   | "CPP_OFFER_CONFIGURATION";
 
 export interface CloudPartnerErrorDetails {
@@ -294,6 +295,18 @@ export class ConcurrentEditError extends CloudPartnerError {
   readonly changes: string[];
   constructor(message: string, details: CloudPartnerErrorDetails & { changes?: string[] } = {}) {
     super("CPP_CONCURRENT_EDIT", message, details);
+    this.changes = (details.changes ?? []).map(redactSecrets);
+  }
+}
+
+/**
+ * A publish that would ship draft changes the program does not declare (portal edits nobody reviewed): refused
+ * before anything is sent. `changes` lists each as `key.field: preview …, draft …`.
+ */
+export class UndeclaredChangesError extends CloudPartnerError {
+  readonly changes: string[];
+  constructor(message: string, details: CloudPartnerErrorDetails & { changes?: string[] } = {}) {
+    super("CPP_UNDECLARED_CHANGES", message, details);
     this.changes = (details.changes ?? []).map(redactSecrets);
   }
 }
