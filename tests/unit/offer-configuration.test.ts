@@ -37,6 +37,16 @@ describe("check: 0 requests", () => {
     expect(app.failures?.map((f) => f.reason).join(" ")).toMatch(/Azure Application/i);
   });
 
+  test("a misspelt top-level input is named (it would declare nothing)", async () => {
+    const { failures } = await provider().check({}, { offerId: "contoso-offer", listng: { title: "x" } });
+    expect(failures).toEqual([
+      expect.objectContaining({
+        property: "listng",
+        reason: expect.stringMatching(/is not an input of OfferConfiguration/),
+      }),
+    ]);
+  });
+
   test("the offer type never changes once the resource exists; bad connection keys are named", async () => {
     const { failures } = await provider().check(
       { offerId: "contoso-offer", product: { type: "azureVirtualMachine" } },
