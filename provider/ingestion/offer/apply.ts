@@ -190,6 +190,9 @@ export async function applyOffer(
       `[${offerId}] configure job ${job.jobId}: ${describeChanges(changes)} (${body.length} resource${body.length === 1 ? "" : "s"}).`,
     );
     await waitForJob(job, changed, body, first.index, session);
+    session.log(
+      `[${offerId}] configure job ${job.jobId} succeeded: the draft holds the declared values; publish the offer (OfferPublish) to take them to preview.`,
+    );
   }
   const jobId = job?.jobId;
   const after = await trees.draft();
