@@ -338,6 +338,9 @@ async function createOffer(inputs: OfferConfigurationInputs, session: OfferSessi
       `The configure job${jobId ? ` ${jobId}` : ""} that creates offer ${offerId} succeeded, but no product with that external id can be found. Check the offer in Partner Center, then run \`pulumi up\` again.`,
       { offerId, ...(jobId ? { jobId } : {}) },
     );
+  session.log(
+    `[${offerId}] created the offer (${productId}) with ${body.length} resource${body.length === 1 ? "" : "s"}; publish it (OfferPublish) to take it to preview.`,
+  );
   const trees = new Trees(session, productId);
   const after = await trees.draft();
   return outcome(inputs, parts, productId, after, trees, changes, jobId, product.type);
