@@ -6,6 +6,7 @@
 import type { HttpTransport } from "../../provider/core/http";
 import { fieldOf, jobFailure } from "../../provider/ingestion/offer/apply";
 import { declaredParts, indexTree } from "../../provider/ingestion/offer/keys";
+import { resourceNameOf } from "../../provider/ingestion/offer/write";
 import { OfferConfigurationProvider } from "../../provider/resources";
 
 const noRequests: HttpTransport = {
@@ -160,7 +161,7 @@ describe("job errors by key and field", () => {
     const body = [
       {
         $schema: "https://schema.mp.microsoft.com/schema/plan/2022-03-01-preview2",
-        resourceName: "plans-gen2-x",
+        resourceName: resourceNameOf("plans[gen2]"),
         product: productId,
       },
       { ...listing, title: "B" },
@@ -180,7 +181,7 @@ describe("job errors by key and field", () => {
           {
             code: "badRequest",
             message: 'Required properties ["azureRegions"] were not present',
-            resourceId: "plans-gen2-x",
+            resourceId: resourceNameOf("plans[gen2]"),
             details: [],
           },
         ],
@@ -192,7 +193,11 @@ describe("job errors by key and field", () => {
     );
     expect(error.problems).toEqual([
       { key: "listing", field: "title", resourceId: listing.id, message: "field 'title' is too long" },
-      expect.objectContaining({ key: "plans[gen2]", field: "azureRegions", resourceId: "plans-gen2-x" }),
+      expect.objectContaining({
+        key: "plans[gen2]",
+        field: "azureRegions",
+        resourceId: resourceNameOf("plans[gen2]"),
+      }),
     ]);
     expect(error.message).toMatch(/configure job job-1\): listing\.title: field 'title' is too long\./);
     expect(error.jobId).toBe("job-1");
