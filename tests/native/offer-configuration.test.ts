@@ -145,3 +145,19 @@ test("offerId replaces; a new plan and a removed field show as add and delete; p
   expect(sim.requests.length).toBe(before);
   expect(preview.properties.offerId).toBe(offerId);
 });
+
+test("a provider configured for the Cloud Partner Portal: OfferConfiguration still checks as ingestion, without that endpoint", async () => {
+  const cpp = await NativeHost.start();
+  try {
+    await cpp.configure({ accessToken: secret(CANARY), endpoint: sim.url, api: "cpp", version: "0.1.0" });
+    const checked = await cpp.check(OFFER, {}, { offerId: "contoso-offer" });
+    expect(checked.failures).toEqual([]);
+    expect(checked.inputs).toMatchObject({
+      api: "ingestion",
+      endpoint: "https://graph.microsoft.com/rp/product-ingestion",
+    });
+    expect(cpp.transcript().includes(CANARY)).toBe(false);
+  } finally {
+    await cpp.stop();
+  }
+});
