@@ -52,7 +52,17 @@ const PROFILES: Record<ApiName, ApiProfile> = {
     endpointPath: true,
     publisherOptional: true,
     apiVersionProblem: ingestionVersionProblem,
-    startInputs: {},
+    startInputs: {
+      // OfferPublish's publish safety; loaded on first use, as the rest of the ingestion code.
+      configuration: (value) =>
+        (
+          require("./ingestion/publish-safety") as typeof import("./ingestion/publish-safety")
+        ).checkConfiguration(value),
+      allowUndeclaredChangesTo: (value) =>
+        (
+          require("./ingestion/publish-safety") as typeof import("./ingestion/publish-safety")
+        ).checkAllowedPaths(value),
+    },
   },
 };
 
@@ -89,4 +99,32 @@ export function createImageBackend(options: BackendOptions): AnyImageBackend {
   delete rest.jobPollIntervalMs;
   const { CppImageBackend } = require("./cpp/images") as typeof import("./cpp/images");
   return new CppImageBackend({ ...rest, publisherId: publisherId ?? "" });
+}
+
+/**
+ * The whole offer as code on the Product Ingestion API (`OfferConfiguration`): the pure model (keys, diff,
+ * validation, normalisation) and the apply flow, loaded on first use like the rest of an API's code.
+ */
+export function offerConfigurationApi() {
+  const apply = require("./ingestion/offer/apply") as typeof import("./ingestion/offer/apply");
+  const diff = require("./ingestion/offer/diff") as typeof import("./ingestion/offer/diff");
+  const keys = require("./ingestion/offer/keys") as typeof import("./ingestion/offer/keys");
+  const normalize = require("./ingestion/offer/normalize") as typeof import("./ingestion/offer/normalize");
+  const validate = require("./ingestion/offer/validate") as typeof import("./ingestion/offer/validate");
+  const { IngestionClient } = require("./ingestion/client") as typeof import("./ingestion/client");
+  return {
+    applyOffer: apply.applyOffer,
+    readOffer: apply.readOffer,
+    exportOfferInputs: apply.exportOfferInputs,
+    importOffer: apply.importOffer,
+    diffInputs: diff.diffInputs,
+    propertyPath: diff.propertyPath,
+    declaredParts: keys.declaredParts,
+    declarationOf: keys.declarationOf,
+    normalizeFields: normalize.normalizeFields,
+    validateOffer: validate.validateOffer,
+    /** A client for the offer's session (`apply.ts`), from the same options as every backend. */
+    client: (options: Omit<BackendOptions, "api" | "offerId" | "publisherId" | "jobPollIntervalMs">) =>
+      new IngestionClient(options),
+  };
 }

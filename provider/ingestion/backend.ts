@@ -17,6 +17,7 @@ import type {
   OperationOutcome,
   OperationRead,
   OperationSummary,
+  PublishGuard,
   ReadLimits,
   StartedOperation,
   StartOptions,
@@ -30,6 +31,7 @@ import {
   RejectedError,
   redactSecrets,
   TransientError,
+  UndeclaredChangesError,
 } from "../core/errors";
 import {
   currentStep,
@@ -42,6 +44,7 @@ import { retryDelayMs } from "../core/retry";
 import type { OperationStatus } from "../core/status";
 import { IngestionClient, type IngestionClientOptions } from "./client";
 import { INGESTION_SERVICE } from "./constants";
+import { type Declaration, readDeclaration } from "./offer/declaration";
 import {
   type ConfigureStatus,
   conflictKind,
@@ -52,6 +55,17 @@ import {
   type SubmissionState,
   submissionState,
 } from "./parse";
+import {
+  type DraftChange,
+  describeDraftChange,
+  describeStageDifference,
+  draftChanges,
+  isAllowedChange,
+  modularResources,
+  type ReadTree,
+  readTree,
+  stageDifferences,
+} from "./publish-safety";
 import { schemaAdviceFor } from "./schemas";
 
 export interface IngestionBackendOptions extends IngestionClientOptions {
@@ -155,6 +169,11 @@ export class IngestionBackend implements OfferBackend {
       if (!preview) throw noPreviewReady(this.offerId, before);
       submissionId = preview.id;
     }
+    // Publish safety: refuses (nothing sent) when the draft holds changes the declaration does not explain.
+    const modular =
+      kind === "publish" && options.publishGuard
+        ? await this.#guardPublish(productId, options.publishGuard, signal)
+        : [];
     const retry = this.client.retry;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -164,6 +183,7 @@ export class IngestionBackend implements OfferBackend {
           target,
           submissionId,
           signal,
+          modular,
         );
         // Some answers carry the refusal as an already failed job instead of a 400.
         const refusal =
@@ -212,6 +232,146 @@ export class IngestionBackend implements OfferBackend {
         await this.#sleep(delay, signal);
       }
     }
+  }
+
+  /**
+   * Reads the draft and preview trees (2 requests) and compares them with the declaration: a change the
+   * declaration does not explain refuses the publish (UndeclaredChangesError, nothing sent) unless allowed. A
+   * modular publish compares only the resources it lists, and returns them for the submission.
+   */
+  async #guardPublish(
+    productId: string,
+    guard: PublishGuard,
+    signal?: AbortSignal,
+  ): Promise<Array<Record<string, unknown>>> {
+    this.#declaration(guard.configuration); // before any read: another offer's declaration reads nothing
+    const [draft, preview] = await Promise.all([
+      this.#tree(productId, "draft", signal),
+      this.#tree(productId, "preview", signal),
+    ]);
+    const verdict = this.#assess(guard, draft, preview);
+    const { published, declared, allowed, unexplained, what, against } = verdict;
+    if (unexplained.length > 0 && !guard.allowUndeclaredChanges)
+      throw new UndeclaredChangesError(
+        `Offer ${this.offerId}: ${what} ${published ? "hold" : "holds"} ${unexplained.length === 1 ? "a change" : `${unexplained.length} changes`} compared with ${against} that the configuration does not declare, so nothing was published: ${unexplained.map(describeDraftChange).join("; ")}. ` +
+          "Publishing would ship them unreviewed (portal edits?). Either declare them in the OfferConfiguration, or undo them in Partner Center (a declared field edited in the portal: `pulumi refresh`, then `pulumi up` writes the declared value back), then run `pulumi up` again; " +
+          "or, to publish the draft as it is, set `allowUndeclaredChanges: true` on this OfferPublish (or list the fields another resource owns in `allowUndeclaredChangesTo`, e.g. the image versions of VmImageVersion: plans[*].technicalConfiguration.vmImageVersions).",
+        { offerId: this.offerId, changes: unexplained.map(describeDraftChange) },
+      );
+    // The provider's log prefixes each line with the offer.
+    const held =
+      declared.length + allowed.length + unexplained.length === 0
+        ? "no change"
+        : [
+            changeCount(declared, "declared"),
+            ...(allowed.length > 0 ? [`${changeCount(allowed, "allowed")} (allowUndeclaredChangesTo)`] : []),
+            unexplained.length === 0 ? "no undeclared one" : changeCount(unexplained, "undeclared"),
+          ]
+            .join(", ")
+            .replace(/, ([^,]*)$/, " and $1");
+    this.#log(
+      `publish safety: ${what} ${published ? "hold" : "holds"} ${held} compared with ${against}${published ? `; modular publish of ${[...published.keys].join(", ")}` : ""}.`,
+    );
+    for (const change of allowed)
+      this.#log(`publishing an undeclared change (allowUndeclaredChangesTo): ${describeDraftChange(change)}`);
+    for (const change of unexplained)
+      this.#log(`publishing an undeclared change (allowUndeclaredChanges): ${describeDraftChange(change)}`);
+    return published?.resources ?? [];
+  }
+
+  /** What a publish with this guard would send and ship, from the trees as read; the same for preview and up. */
+  #assess(guard: PublishGuard, draft: ReadTree | undefined, preview: ReadTree | undefined) {
+    const declaration = this.#declaration(guard.configuration);
+    if (!draft)
+      throw new ProtocolError(
+        `${INGESTION_SERVICE} has no draft resource tree for offer ${this.offerId}; nothing was sent.`,
+        { offerId: this.offerId },
+      );
+    const published = guard.modular ? modularResources(draft, declaration.parts, this.offerId) : undefined;
+    const changes = draftChanges(
+      draft.compared,
+      preview?.compared,
+      declaration.parts,
+      published ? { only: published.keys } : {},
+    );
+    const allowed = changes.filter(
+      (change) => !change.explained && isAllowedChange(change, guard.allowUndeclaredChangesTo),
+    );
+    return {
+      declaration,
+      published,
+      declared: changes.filter((change) => change.explained),
+      allowed,
+      unexplained: changes.filter((change) => !change.explained && !allowed.includes(change)),
+      what: published ? `the ${published.keys.size} resources this modular publish lists` : "the draft",
+      against: preview ? "the preview" : "nothing published (the offer has never been published)",
+    };
+  }
+
+  /** The declaration, checked to be this offer's. */
+  #declaration(configuration: string): Declaration {
+    const declaration = readDeclaration(configuration);
+    if (declaration.offerId !== undefined && declaration.offerId !== this.offerId)
+      throw new ConfigurationError(
+        `configuration is the declaration of offer ${declaration.offerId}, and this resource publishes offer ${this.offerId}; nothing was sent. Pass the declaration of the OfferConfiguration of offer ${this.offerId}.`,
+        { offerId: this.offerId },
+      );
+    return declaration;
+  }
+
+  async #tree(
+    productId: string,
+    target: "draft" | "preview" | "live",
+    signal?: AbortSignal,
+  ): Promise<ReadTree | undefined> {
+    const resources = await this.client.resourceTree(productId, this.offerId, target, signal);
+    return resources ? readTree(resources) : undefined;
+  }
+
+  /**
+   * One line per declared field whose draft, preview and live values differ, and what the next publish would do
+   * with undeclared changes (refuse them, or ship them as allowed). Reads only: the product lookup (once per
+   * backend), the draft and preview trees, and the live tree when there is a preview (never published means never
+   * live): at most 4 requests.
+   */
+  async declaredStages(guard: PublishGuard, signal?: AbortSignal): Promise<string[]> {
+    this.#declaration(guard.configuration); // before any read
+    const productId = await this.#product(signal);
+    const [draft, preview] = await Promise.all([
+      this.#tree(productId, "draft", signal),
+      this.#tree(productId, "preview", signal),
+    ]);
+    const live = preview ? await this.#tree(productId, "live", signal) : undefined;
+    const { declaration, allowed, unexplained, what } = this.#assess(guard, draft, preview);
+    const differences = stageDifferences(
+      declaration.parts,
+      (draft as ReadTree).compared,
+      preview?.compared,
+      live?.compared,
+    );
+    const stages = `${preview ? "" : " (no preview yet)"}${preview && !live ? " (never live)" : ""}`;
+    const next =
+      unexplained.length === 0
+        ? []
+        : guard.allowUndeclaredChanges
+          ? [`the next publish ships them (allowUndeclaredChanges)`]
+          : ["the next publish refuses them"];
+    return [
+      `[${this.offerId}] declared fields that differ between draft, preview and live${stages}: ${differences.length === 0 ? "none" : differences.length}`,
+      ...differences.flatMap((difference) =>
+        describeStageDifference(difference).map((line) => `[${this.offerId}]   ${line}`),
+      ),
+      ...(unexplained.length > 0
+        ? [
+            `[${this.offerId}] ${what} ${what === "the draft" ? "holds" : "hold"} ${changeCount(unexplained)} the configuration does not declare (${next.join("")}): ${unexplained.map(describeDraftChange).join("; ")}`,
+          ]
+        : []),
+      ...(allowed.length > 0
+        ? [
+            `[${this.offerId}] allowed by allowUndeclaredChangesTo: ${allowed.map(describeDraftChange).join("; ")}`,
+          ]
+        : []),
+    ];
   }
 
   /** "An In Progress submission already exists" / "not the latest": attach, adopt, or explain. Never re-sent. */
@@ -354,6 +514,12 @@ function whereToFindTheJob(offerId: string): string {
     `Then run \`pulumi-cloudpartner cancel --api ingestion ${offerId} --job <jobId>\` (the whole operation URL works too). ` +
     "A submission started in Partner Center itself can only be canceled there."
   );
+}
+
+/** "1 declared change", "2 changes". */
+function changeCount(changes: DraftChange[], kind?: string): string {
+  const what = kind ? `${kind} ` : "";
+  return changes.length === 1 ? `1 ${what}change` : `${changes.length} ${what}changes`;
 }
 
 /** The configure job id in a saved `configure/<jobId>/status` location. */

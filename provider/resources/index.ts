@@ -13,6 +13,12 @@ export {
   type IngestionImageInput,
 } from "./image-inputs";
 export { VmImageVersionProvider } from "./image-version";
+export {
+  checkOfferInputs,
+  type OfferConfigurationOutputs,
+  OfferConfigurationProvider,
+  type OfferConfigurationResourceInputs,
+} from "./offer-configuration";
 export { type CallControl, type KindInput, type KindSpec, OperationResourceProvider } from "./operation";
 export {
   applySnapshot,

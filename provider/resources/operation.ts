@@ -15,6 +15,7 @@ import type {
   ReadLimits,
   StartOptions,
 } from "../core/backend";
+import { canonical } from "../core/canonical";
 import { AuthenticationError, CloudPartnerError, NotFoundError, ProtocolError } from "../core/errors";
 import { operationIdFromLocation } from "../core/location";
 import { isAwaitingSignoff, type OperationSnapshot } from "../core/operation";
@@ -96,12 +97,23 @@ export interface KindSpec<Extra extends object> {
   adopted: string;
   /** What this kind sends with its start request (publish: the notification e-mails). */
   startOptions?(inputs: OperationInputs & Extra): StartOptions;
+  /** Checks across this kind's inputs (publish: `modular` needs `configuration`); values still unknown are skipped. */
+  checkTogether?(inputs: Record<string, unknown>, api: ApiName): CheckFailure[];
+  /**
+   * What `pulumi preview` shows before this kind's operation is sent (publish: the declared fields whose draft,
+   * preview and live values differ): lines to log, read from the API. Called from check (a resource not in
+   * state yet) and diff; a failure is logged as a warning and changes nothing.
+   */
+  plan?(inputs: OperationInputs & Extra, backend: () => OfferBackend): Promise<string[]>;
   /**
    * Stop waiting at the preview sign-off point instead of the end (publish). The output `awaitingSignoff`
    * then says whether the operation rests there, and a resource resting there is not resumed by `pulumi up`.
    */
   stopsAtSignoff?: boolean;
 }
+
+/** How long after a diff its plan lines are not shown again by a check of the same inputs (a replacement's). */
+const PLAN_REPEAT_MS = 60_000;
 
 /** Inputs whose change needs a new operation, for every kind: they say which offer and which API. */
 const IDENTITY_INPUTS = ["api", "publisherId", "offerId", "endpoint", "apiVersion", "triggers"];
@@ -121,6 +133,8 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
   implements LifecycleProvider
 {
   readonly #tokens: ProviderTokens;
+  /** When a diff last showed the plan lines of these inputs (canonical JSON), for the check that follows it. */
+  readonly #planned = new Map<string, number>();
 
   protected constructor(
     private readonly spec: KindSpec<Extra>,
@@ -135,6 +149,9 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
 
   async check(olds: Inputs, news: Inputs): Promise<CheckResult> {
     const checked = this.#check(news);
+    // A resource not in state yet has no diff: what its create would send is shown here.
+    if (olds.offerId === undefined && checked.failures.length === 0)
+      await this.#plan(checked.inputs, "check");
     const triggers = checked.inputs.triggers;
     delete checked.inputs[TRIGGERS_CHANGED_KEY];
     // Only for a resource in state whose triggers are known (in a preview they may not be yet).
@@ -149,7 +166,9 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
   }
 
   async diff(_id: string, olds: Inputs, news: Inputs): Promise<DiffResult> {
-    const filled = this.#check(news).inputs;
+    const checked = this.#check(news);
+    const filled = checked.inputs;
+    if (checked.failures.length === 0) await this.#plan(filled, "diff");
     const extras = Object.entries<KindInput>(this.spec.inputs);
     const changed = (key: string) =>
       !sameValue(olds[key] ?? ABSENT_MEANS[key], filled[key] ?? ABSENT_MEANS[key]);
@@ -423,6 +442,37 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     }
   }
 
+  /**
+   * Logs this kind's plan lines (`KindSpec.plan`) for inputs that are all known. Reads only; whatever fails is a
+   * warning, never a failed preview (the operation's own checks run again before anything is sent).
+   */
+  async #plan(checked: Record<string, unknown>, from: "check" | "diff"): Promise<void> {
+    if (!this.spec.plan || JSON.stringify(checked).includes(UNKNOWN_VALUE)) return;
+    let inputs: OperationInputs & Extra;
+    try {
+      inputs = this.#inputs(checked);
+    } catch {
+      return;
+    }
+    // The engine checks a resource it replaces a second time (without olds) right after the diff that said so:
+    // that check does not show the diff's lines again. Every diff shows them (the draft may have changed).
+    const key = JSON.stringify(canonical(inputs));
+    const now = this.#now();
+    for (const [planned, at] of this.#planned) if (now - at >= PLAN_REPEAT_MS) this.#planned.delete(planned);
+    if (from === "check" && this.#planned.has(key)) return;
+    if (from === "diff") this.#planned.set(key, now);
+    try {
+      // The backend only when the kind reads something (a publish without configuration reads nothing).
+      const lines = await this.spec.plan(inputs, () => this.#backend(inputs));
+      for (const line of lines) this.#log(line);
+    } catch (error) {
+      this.#log(
+        `[${inputs.offerId}] could not read what the ${this.spec.label} would send (${(error as Error).message}); it is checked again before anything is sent.`,
+        "warning",
+      );
+    }
+  }
+
   /** The common checks plus this kind's own inputs; fills defaults and normalizes. */
   #check(news: Inputs): { inputs: Record<string, unknown>; failures: CheckFailure[] } {
     const { inputs, failures } = checkOperationInputs(news, apiProfile);
@@ -434,6 +484,8 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
       if (checked.value !== undefined) inputs[property] = checked.value;
       failures.push(...checked.problems.map((reason) => ({ property, reason })));
     }
+    if (this.spec.checkTogether)
+      failures.push(...this.spec.checkTogether(inputs, (inputs.api ?? "cpp") as ApiName));
     return { inputs, failures };
   }
 
