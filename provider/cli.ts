@@ -39,6 +39,10 @@ Commands:
       Cancel the offer's running operation (publish or go-live). With --wait, follow the
       cancellation until it ends (--timeout <seconds>, default 3600; --poll-interval <seconds>, default 10).
 
+  export <offerId> [--target draft|preview|live]
+      Print the offer's resources (Product Ingestion API; default target draft) as the JSON inputs an
+      OfferConfiguration resource accepts: a starting point for a program, or a diff against one.
+
   With --api ingestion (Partner Center Product Ingestion API) the publisher id may be left out:
   status <offerId>, operations <offerId> (the preview/live submissions),
   cancel <offerId> --job <jobId> (POST configure/<jobId>/cancel; the job id is the resource's operationId,
@@ -75,6 +79,7 @@ interface OfferCommand {
 export type Command =
   | { command: "help" }
   | { command: "version" }
+  | { command: "export"; offerId: string; target: "draft" | "preview" | "live"; options: GlobalOptions }
   | ({ command: "status" } & OfferCommand)
   | ({ command: "operations"; filteredStatus?: string } & OfferCommand)
   | ({
@@ -96,9 +101,10 @@ export class UsageError extends Error {
   }
 }
 
-const COMMANDS = ["status", "operations", "cancel"] as const;
+const COMMANDS = ["status", "operations", "cancel", "export"] as const;
 /** Options that belong to one command only. */
 const COMMAND_OPTIONS: Record<string, (typeof COMMANDS)[number]> = {
+  target: "export",
   status: "operations",
   "notification-emails": "cancel",
   wait: "cancel",
@@ -121,13 +127,15 @@ export function parseCommand(argv: string[]): Command {
   const api = values.api;
   if (api !== undefined && !(API_NAMES as readonly string[]).includes(api))
     throw new UsageError(`--api must be one of ${API_NAMES.join(", ")}, got ${JSON.stringify(api)}.`);
+  if (positionals[0] === "export") return parseExport(values, positionals.slice(1));
   const ingestion = api === "ingestion";
   // With --api ingestion the publisher id is optional: `status <offerId>`.
   if (ingestion && positionals.length === 2) positionals.splice(1, 0, "");
   const [command, publisherId, offerId, ...extra] = positionals;
-  if (command === undefined) throw new UsageError("a command is required (status, operations or cancel).");
+  if (command === undefined)
+    throw new UsageError("a command is required (status, operations, cancel or export).");
   if (!(COMMANDS as readonly string[]).includes(command)) {
-    throw new UsageError(`unknown command '${command}' (expected status, operations or cancel).`);
+    throw new UsageError(`unknown command '${command}' (expected status, operations, cancel or export).`);
   }
   for (const [option, owner] of Object.entries(COMMAND_OPTIONS)) {
     if (values[option as keyof typeof values] !== undefined && owner !== command)
@@ -209,6 +217,45 @@ export function parseCommand(argv: string[]): Command {
   throw new UsageError(`unknown command '${command}'.`);
 }
 
+/** `export <offerId> [--target draft|preview|live]`: the Product Ingestion API only. */
+function parseExport(values: ReturnType<typeof parseWithNode>["values"], args: string[]): Command {
+  for (const [option, owner] of Object.entries(COMMAND_OPTIONS)) {
+    if (values[option as keyof typeof values] !== undefined && owner !== "export")
+      throw new UsageError(`--${option} applies only to '${owner}'.`);
+  }
+  if (values.api === "cpp")
+    throw new UsageError(
+      "'export' reads the Product Ingestion API's resource tree; the Cloud Partner Portal API has none (leave out --api or pass --api ingestion).",
+    );
+  const [offerId, ...extra] = args;
+  if (offerId === undefined) throw new UsageError("'export' needs <offerId>.");
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'.`);
+  const problem = idProblem(offerId);
+  if (problem) throw new UsageError(`offerId ${problem}.`);
+  const target = values.target ?? "draft";
+  if (target !== "draft" && target !== "preview" && target !== "live")
+    throw new UsageError(`--target must be draft, preview or live, got ${JSON.stringify(target)}.`);
+  if (values.endpoint !== undefined) {
+    const endpointIssue = endpointProblem(values.endpoint, { allowPath: true });
+    if (endpointIssue) throw new UsageError(`--endpoint ${endpointIssue}.`);
+  }
+  if (values["api-version"] !== undefined) {
+    const versionIssue = ingestionVersionProblem(values["api-version"]);
+    if (versionIssue) throw new UsageError(`--api-version ${versionIssue}.`);
+  }
+  return {
+    command: "export",
+    offerId,
+    target,
+    options: {
+      api: "ingestion",
+      ...(values.endpoint !== undefined ? { endpoint: values.endpoint } : {}),
+      ...(values["api-version"] !== undefined ? { apiVersion: values["api-version"] } : {}),
+      json: true,
+    },
+  };
+}
+
 function parseWithNode(argv: string[]) {
   return parseArgs({
     args: argv,
@@ -227,6 +274,7 @@ function parseWithNode(argv: string[]) {
       wait: { type: "boolean" },
       timeout: { type: "string" },
       "poll-interval": { type: "string" },
+      target: { type: "string" },
     },
   });
 }
@@ -288,6 +336,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   try {
+    if (command.command === "export") {
+      io.stdout(await exportOffer(command, io));
+      return 0;
+    }
     // --api ingestion goes through the backend seam; the CPP commands keep their own output.
     io.stdout(
       command.options.api === "ingestion"
@@ -378,6 +430,24 @@ async function execute(
       return options.json ? toJson(report) : formatCancel(report);
     }
   }
+}
+
+/**
+ * `export`: the offer's resource tree (one target) as OfferConfiguration inputs, as `pulumi import` writes them.
+ * Reads only: the product lookup and one tree.
+ */
+async function exportOffer(command: OfferCommandOf<"export">, io: CliIo): Promise<string> {
+  const { exportOfferInputs } = await import("./ingestion/offer/apply");
+  const { IngestionClient } = await import("./ingestion/client");
+  const client = new IngestionClient({
+    endpoint: command.options.endpoint,
+    apiVersion: command.options.apiVersion,
+    tokenProvider: resolveTokenProvider({ env: io.env ?? process.env, scope: scopeOf("ingestion") }),
+    transport: io.transport,
+    log: (line) => io.stderr(`${line}\n`),
+  });
+  const inputs = await exportOfferInputs(client, command.offerId, command.target, io.signal);
+  return toJson(inputs);
 }
 
 /** The backend of an `--api` command (`createBackend`), with a token for that API's audience. */

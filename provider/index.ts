@@ -36,13 +36,42 @@ export { CloudPartnerClient } from "./cpp/client";
 export type { CheckedEmails } from "./cpp/emails";
 export { checkNotificationEmails, MAX_NOTIFICATION_EMAILS } from "./cpp/emails";
 export { DEFAULT_INGESTION_VERSION, INGESTION_ENDPOINT, INGESTION_SCOPE } from "./ingestion/constants";
+export type {
+  ContainerTechnicalConfigurationFields,
+  CoreVmTechnicalConfigurationFields,
+  ListingAssetFields,
+  ListingFields,
+  OfferAvailabilityFields,
+  OfferConfigurationInputs,
+  PlanAvailabilityFields,
+  PlanFields,
+  PlanInputs,
+  PlanListingFields,
+  ProductFields,
+  PropertyFields,
+  RawResource,
+  RemovedPlans,
+  ResellerFields,
+  SaasTechnicalConfigurationFields,
+  TechnicalConfigurationFields,
+  VmTechnicalConfigurationFields,
+} from "./ingestion/offer/types";
 export type { VmImageDataDisk, VmImageInput, VmImageVersionArgs } from "./pulumi/image-resource";
 export { VmImageVersion } from "./pulumi/image-resource";
+export type { OfferConfigurationArgs } from "./pulumi/offer-configuration";
+export { OfferConfiguration } from "./pulumi/offer-configuration";
 export type { OfferGoLiveArgs, OfferOperationArgs, OfferPublishArgs, OperationStep } from "./pulumi/resource";
 export { OfferGoLive, OfferOperation, OfferPublish } from "./pulumi/resource";
-export type { ImageVersionOutputs, OperationOutputs, ProviderHooks, PublishInputs } from "./resources";
+export type {
+  ImageVersionOutputs,
+  OfferConfigurationOutputs,
+  OperationOutputs,
+  ProviderHooks,
+  PublishInputs,
+} from "./resources";
 export {
   ACCESS_TOKEN_CONFIG_KEY,
+  OfferConfigurationProvider,
   OfferGoLiveProvider,
   OfferPublishProvider,
   ResourceInitError,

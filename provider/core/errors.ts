@@ -104,7 +104,8 @@ export type CloudPartnerErrorCode =
   | "CPP_ABORTED"
   | "CPP_CONFIGURATION"
   | "CPP_IMAGE_VERSION"
-  | "CPP_CONCURRENT_EDIT";
+  | "CPP_CONCURRENT_EDIT"
+  | "CPP_OFFER_CONFIGURATION";
 
 export interface CloudPartnerErrorDetails {
   status?: number;
@@ -294,6 +295,36 @@ export class ConcurrentEditError extends CloudPartnerError {
   constructor(message: string, details: CloudPartnerErrorDetails & { changes?: string[] } = {}) {
     super("CPP_CONCURRENT_EDIT", message, details);
     this.changes = (details.changes ?? []).map(redactSecrets);
+  }
+}
+
+/** One problem of an offer's configuration, named by the declared part's key and, when known, its field. */
+export interface OfferProblem {
+  /** The declared part's key: `listing`, `plans[gen2].availability`, `resources[<type>:<planId>]`, ... */
+  key: string;
+  /** The field within the part (dotted path), when the API or the rule names one. */
+  field?: string;
+  /** The durable id (or `resourceName`) the API named, when it named one. */
+  resourceId?: string;
+  message: string;
+}
+
+/**
+ * An offer configuration that Partner Center refused (a configure job's per-resource errors) or that a rule
+ * which cannot change after the fact refuses before anything is sent. `problems` names each declared part and
+ * field.
+ */
+export class OfferConfigurationError extends CloudPartnerError {
+  readonly problems: OfferProblem[];
+  /** The configure job that failed, when one ran. */
+  readonly jobId?: string;
+  constructor(
+    message: string,
+    details: CloudPartnerErrorDetails & { problems?: OfferProblem[]; jobId?: string } = {},
+  ) {
+    super("CPP_OFFER_CONFIGURATION", message, details);
+    this.problems = (details.problems ?? []).map((p) => ({ ...p, message: redactSecrets(p.message) }));
+    this.jobId = details.jobId;
   }
 }
 

@@ -20,13 +20,30 @@ const SCHEMA_HOSTS = ["schema.mp.microsoft.com", "product-ingestion.azureedge.ne
  * - `configure` (the request envelope): `2022-07-01`, the `$version` cloudpub sends and uses for it;
  * - `submission`: `2022-03-01-preview2`; from `-preview7` on a submission requires `sources`, which this package
  *   has nothing to put in (cloudpub 956d629);
- * - technical configurations (VM and core VM): `2022-03-01-preview5` (cloudpub 7a7685f, `models/ms_azure.py`).
+ * - technical configurations (VM and core VM): `2022-03-01-preview5` (cloudpub 7a7685f, `models/ms_azure.py`);
+ * - the other typed parts of `OfferConfiguration`: the version Microsoft's Resource API reference table names for
+ *   each type ("Product Ingestion API for the commercial marketplace", MicrosoftDocs azure-docs
+ *   `articles/marketplace/product-ingestion-api.md`, 2023-05-10): product preview3, property/listing/listing-asset/
+ *   plan-listing preview5, plan preview2, price-and-availability-offer preview3, price-and-availability-plan
+ *   preview4, reseller preview2, software-as-a-service-technical-configuration preview3,
+ *   container-plan-technical-configuration preview3 (also what the container page's samples send).
  */
 export const WRITE_SCHEMA_VERSIONS = {
   configure: "2022-07-01",
   submission: "2022-03-01-preview2",
   "virtual-machine-plan-technical-configuration": "2022-03-01-preview5",
   "core-virtual-machine-plan-technical-configuration": "2022-03-01-preview5",
+  product: "2022-03-01-preview3",
+  property: "2022-03-01-preview5",
+  listing: "2022-03-01-preview5",
+  "listing-asset": "2022-03-01-preview5",
+  "price-and-availability-offer": "2022-03-01-preview3",
+  reseller: "2022-03-01-preview2",
+  "software-as-a-service-technical-configuration": "2022-03-01-preview3",
+  plan: "2022-03-01-preview2",
+  "plan-listing": "2022-03-01-preview5",
+  "price-and-availability-plan": "2022-03-01-preview4",
+  "container-plan-technical-configuration": "2022-03-01-preview3",
 } as const;
 
 export type WrittenType = keyof typeof WRITE_SCHEMA_VERSIONS;

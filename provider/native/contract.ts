@@ -32,8 +32,15 @@ export const RESOURCE_KINDS: Record<string, OperationKind> = {
 /** One VM image version of one plan (the dynamic `VmImageVersion`, served by `VmImageVersionProvider`). */
 export const VM_IMAGE_VERSION = "cloudpartner:index:VmImageVersion";
 
+/** The whole offer as code (Product Ingestion API), served by `OfferConfigurationProvider`. Its id is the offer id. */
+export const OFFER_CONFIGURATION = "cloudpartner:index:OfferConfiguration";
+
 /** Every resource type this provider serves. */
-export const RESOURCE_TYPES: readonly string[] = [...Object.keys(RESOURCE_KINDS), VM_IMAGE_VERSION];
+export const RESOURCE_TYPES: readonly string[] = [
+  ...Object.keys(RESOURCE_KINDS),
+  VM_IMAGE_VERSION,
+  OFFER_CONFIGURATION,
+];
 
 /** The provider configuration keys (`cloudpartner:<key>` in stack config). */
 export const CONFIG_KEYS = ["accessToken", "endpoint", "api"] as const;

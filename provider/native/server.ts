@@ -24,6 +24,7 @@ import {
   type ConfigureRequest,
   type CreateResult,
   type DiffResult,
+  OfferConfigurationProvider,
   OfferGoLiveProvider,
   OfferPublishProvider,
   type OperationResourceProvider,
@@ -41,7 +42,13 @@ import {
   type ProviderConfig,
   withConfigDefaults,
 } from "./config";
-import { RESOURCE_KINDS, RESOURCE_TYPES, schemaPath, VM_IMAGE_VERSION } from "./contract";
+import {
+  OFFER_CONFIGURATION,
+  RESOURCE_KINDS,
+  RESOURCE_TYPES,
+  schemaPath,
+  VM_IMAGE_VERSION,
+} from "./contract";
 import { withUrn } from "./engine-log";
 import { grpcError } from "./errors";
 import { importedState } from "./import";
@@ -94,6 +101,7 @@ export class NativeProvider {
   readonly #schema: { resources: Record<string, SchemaResource> };
   readonly #providers: Record<OperationKind, OperationResourceProvider<object>>;
   readonly #imageProvider: VmImageVersionProvider;
+  readonly #offerProvider: OfferConfigurationProvider;
   #config: ProviderConfig = {};
   /** One controller per create/update/delete in flight; Cancel aborts them all. */
   readonly #inFlight = new Set<AbortController>();
@@ -110,6 +118,7 @@ export class NativeProvider {
       publish: new OfferPublishProvider(hooks) as OperationResourceProvider<object>,
     };
     this.#imageProvider = new VmImageVersionProvider(hooks);
+    this.#offerProvider = new OfferConfigurationProvider(hooks);
   }
 
   /** The gRPC method table for `server.addService(ResourceProviderService, ...)`. */
@@ -172,7 +181,7 @@ export class NativeProvider {
     this.#config = config;
     // The token goes where the dynamic host's configure puts it: into the providers' memory, nowhere else.
     const request = lifecycleConfigure(config);
-    for (const provider of [...Object.values(this.#providers), this.#imageProvider])
+    for (const provider of [...Object.values(this.#providers), this.#imageProvider, this.#offerProvider])
       await provider.configure(request);
     return new provproto.ConfigureResponse()
       .setAcceptsecrets(true)
@@ -206,6 +215,27 @@ export class NativeProvider {
     const news = unwrap(req.getNews()?.toJavaScript()).values;
     const result = await provider.diff(req.getId(), olds, news);
     const replaces = result.replaces ?? [];
+    if (result.detailedDiff) {
+      // The provider knows the paths (OfferConfiguration: `plans["gen2"].availability.pricing...`): passed as is.
+      const Kind = provproto.PropertyDiff.Kind;
+      const kinds = {
+        add: Kind.ADD,
+        update: Kind.UPDATE,
+        delete: Kind.DELETE,
+        "add-replace": Kind.ADD_REPLACE,
+        "update-replace": Kind.UPDATE_REPLACE,
+        "delete-replace": Kind.DELETE_REPLACE,
+      } as const;
+      const paths = new Map<string, provpb.PropertyDiff>(
+        Object.entries(result.detailedDiff).map(([path, entry]) => [
+          path,
+          new provproto.PropertyDiff().setKind(kinds[entry.kind]).setInputdiff(entry.inputDiff),
+        ]),
+      );
+      return diffResponse(result.changes ?? false, paths)
+        .setReplacesList(replaces)
+        .setDeletebeforereplace(result.deleteBeforeReplace ?? false);
+    }
     const changedInputs = Object.keys(news).filter(
       // `__provider`, and the lifecycle's own markers (`__triggersChanged`), are not inputs to show.
       (key) => !key.startsWith("__") && !sameValue(olds[key], news[key]),
@@ -277,9 +307,12 @@ export class NativeProvider {
     const oldInputs = unwrap(req.getInputs()?.toJavaScript());
     const secrets = this.#secrets(type, state.secrets, oldInputs.secrets);
     const importing = Object.keys(state.values).length === 0;
-    const { id, props } = importing
-      ? await importedState(type, req.getId(), this.#providers, this.#config)
-      : { id: req.getId(), props: state.values };
+    const { id, props } = !importing
+      ? { id: req.getId(), props: state.values }
+      : type === OFFER_CONFIGURATION
+        ? // Imported by the offer id: the provider's read turns the offer's tree into inputs.
+          { id: req.getId(), props: withConfigDefaults({}, this.#config) }
+        : await importedState(type, req.getId(), this.#providers, this.#config);
     const result = await provider.read(id, props);
     const response = new provproto.ReadResponse().setId(result.id ?? "");
     if (!result.id) return response; // gone: the engine removes it from the stack
@@ -345,6 +378,7 @@ export class NativeProvider {
   #provider(urn: string): ServedProvider {
     const type = typeOf(urn);
     if (type === VM_IMAGE_VERSION) return this.#imageProvider;
+    if (type === OFFER_CONFIGURATION) return this.#offerProvider;
     const kind = RESOURCE_KINDS[type];
     if (!kind) {
       throw new ConfigurationError(

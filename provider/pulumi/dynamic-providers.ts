@@ -6,7 +6,12 @@
  */
 
 import type * as pulumi from "@pulumi/pulumi";
-import type { OfferGoLiveProvider, OfferPublishProvider, VmImageVersionProvider } from "../resources";
+import type {
+  OfferConfigurationProvider,
+  OfferGoLiveProvider,
+  OfferPublishProvider,
+  VmImageVersionProvider,
+} from "../resources";
 import { exitWithEngine } from "../resources/engine-watch";
 import type { ProviderClassName } from "./resource";
 
@@ -25,6 +30,7 @@ export type DynamicProviderClasses = {
       OfferGoLiveProvider: typeof OfferGoLiveProvider;
       OfferPublishProvider: typeof OfferPublishProvider;
       VmImageVersionProvider: typeof VmImageVersionProvider;
+      OfferConfigurationProvider: typeof OfferConfigurationProvider;
     }[K]
   >;
 };

@@ -10,7 +10,11 @@ import type { ApiName } from "../core/backend";
 import type { OperationStatus } from "../core/status";
 
 /** Which provider class (exported by `provider/provider.ts`, the stable module path) the thin object delegates to. */
-export type ProviderClassName = "OfferGoLiveProvider" | "OfferPublishProvider" | "VmImageVersionProvider";
+export type ProviderClassName =
+  | "OfferGoLiveProvider"
+  | "OfferPublishProvider"
+  | "VmImageVersionProvider"
+  | "OfferConfigurationProvider";
 
 /**
  * Builds the thin provider. Exported for tests that measure or drive it.

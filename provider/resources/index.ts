@@ -13,6 +13,13 @@ export {
   type IngestionImageInput,
 } from "./image-inputs";
 export { VmImageVersionProvider } from "./image-version";
+export {
+  checkOfferInputs,
+  declarationOf,
+  type OfferConfigurationOutputs,
+  OfferConfigurationProvider,
+  type OfferConfigurationResourceInputs,
+} from "./offer-configuration";
 export { type CallControl, type KindInput, type KindSpec, OperationResourceProvider } from "./operation";
 export {
   applySnapshot,

@@ -24,11 +24,26 @@ export interface CheckResult {
   readonly failures?: CheckFailure[];
 }
 
+/** How one property path changes, as the engine's detailed diff has it. */
+export type PropertyChangeKind =
+  | "add"
+  | "update"
+  | "delete"
+  | "add-replace"
+  | "update-replace"
+  | "delete-replace";
+
 export interface DiffResult {
   readonly changes?: boolean;
   readonly replaces?: string[];
   readonly stables?: string[];
   readonly deleteBeforeReplace?: boolean;
+  /**
+   * Per property path (`listing.title`, `plans["gen2"].availability.pricing.corePricing.price`), what changes.
+   * The native door sends it as the engine's detailed diff; the dynamic host has no such field (the engine
+   * shows its own input diff there).
+   */
+  readonly detailedDiff?: Record<string, { kind: PropertyChangeKind; inputDiff: boolean }>;
 }
 
 export interface CreateResult {

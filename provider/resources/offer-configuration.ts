@@ -1,0 +1,435 @@
+/**
+ * The lifecycle of `OfferConfiguration`: the whole offer as code on the Product Ingestion API (the flow itself is
+ * `ingestion/offer/apply.ts`). `check` and `diff` send nothing: check validates and fills defaults, diff compares
+ * the state (the draft's values of the declared fields as last read) with the program, field by field. create and
+ * update apply the declaration with one configure of only what differs; read (refresh) brings portal edits into
+ * state, so the next preview shows them as a change back; an import by the offer id turns the offer's tree into
+ * inputs; delete sends nothing (the offer is left as it is).
+ *
+ * Every request of a create or update carries the call's abort signal: the native door's Cancel and the engine's
+ * `customTimeouts` stop a write at once (the dynamic host passes neither). The token is never in state.
+ */
+
+import { canonical } from "../core/canonical";
+import {
+  AbortedError,
+  type CloudPartnerError,
+  OfferConfigurationError,
+  PollTimeoutError,
+} from "../core/errors";
+import { endpointProblem } from "../core/options";
+import { type CheckFailure, INPUT_DEFAULTS, UNKNOWN_VALUE } from "../core/validate";
+import { IngestionClient } from "../ingestion/client";
+import {
+  DEFAULT_INGESTION_VERSION,
+  INGESTION_ENDPOINT,
+  ingestionVersionProblem,
+} from "../ingestion/constants";
+import {
+  applyOffer,
+  exportOfferInputs,
+  type OfferOutcome,
+  type OfferSession,
+  readOffer,
+} from "../ingestion/offer/apply";
+import { diffInputs, propertyPath } from "../ingestion/offer/diff";
+import { declaredParts } from "../ingestion/offer/keys";
+import { normalizeFields } from "../ingestion/offer/normalize";
+import type { OfferConfigurationInputs } from "../ingestion/offer/types";
+import { validateOffer } from "../ingestion/offer/validate";
+import { type ProviderHooks, ProviderTokens } from "./connection";
+import type { CallControl } from "./operation";
+import { forState } from "./outputs";
+import type {
+  CheckResult,
+  ConfigureRequest,
+  CreateResult,
+  DiffResult,
+  Inputs,
+  LifecycleProvider,
+  PropertyChangeKind,
+  ReadResult,
+  UpdateResult,
+} from "./types";
+
+/** What the resource takes, with the connection keys every resource has. */
+export interface OfferConfigurationResourceInputs extends OfferConfigurationInputs {
+  /** `$version` of every call. Default `2022-07-01`. */
+  apiVersion?: string;
+}
+
+/** What `OfferConfiguration` keeps in state. */
+export interface OfferConfigurationOutputs extends OfferConfigurationResourceInputs {
+  /** `product/<guid>`. */
+  productId: string;
+  /** Durable id of every declared part, by key (`listing`, `plans[gen2].availability`, ...). */
+  resourceIds: Record<string, string>;
+  /**
+   * Canonical JSON of the normalised declared parts: the same for the same declaration, run after run (OfferPublish's
+   * `configuration` and `triggers` take it).
+   */
+  declaration: string;
+  /** `key.field` where the draft differs from preview, or preview from live, for the declared fields. */
+  pendingChanges: string[];
+}
+
+/** Inputs that only say where and how to call: an in-place update, never a replace. */
+const CONNECTION = ["endpoint", "apiVersion", "requestTimeoutSeconds"] as const;
+/** Outputs that are not inputs. */
+const OUTPUT_KEYS = ["productId", "resourceIds", "declaration", "pendingChanges"];
+/** The declared parts (everything else is connection, options or outputs). */
+const PART_KEYS = [
+  "product",
+  "property",
+  "listing",
+  "listingAssets",
+  "availability",
+  "reseller",
+  "technicalConfiguration",
+  "plans",
+  "resources",
+];
+
+const DEFAULTS = {
+  api: "ingestion",
+  endpoint: INGESTION_ENDPOINT,
+  apiVersion: DEFAULT_INGESTION_VERSION,
+  requestTimeoutSeconds: INPUT_DEFAULTS.requestTimeoutSeconds,
+  removedPlans: "keep",
+} as const;
+
+const isUnknown = (value: unknown) => value === UNKNOWN_VALUE;
+
+/** The inputs with defaults filled (values left out, never `undefined`, so state has no holes). */
+export function withOfferDefaults(raw: Inputs): Inputs {
+  const given = Object.fromEntries(
+    Object.entries(raw).filter(([key, v]) => v !== undefined && v !== null && !key.startsWith("__")),
+  );
+  return { ...DEFAULTS, ...given };
+}
+
+/** Checks of the inputs: the connection keys here, the declared offer in `validateOffer`. Sends nothing. */
+export function checkOfferInputs(
+  news: Inputs,
+  olds: Inputs = {},
+): { inputs: Inputs; failures: CheckFailure[] } {
+  const inputs = withOfferDefaults(news);
+  const failures: CheckFailure[] = [];
+  if (!isUnknown(inputs.api) && inputs.api !== "ingestion")
+    failures.push({
+      property: "api",
+      reason:
+        inputs.api === "cpp"
+          ? 'api "cpp" has no resource tree: OfferConfiguration needs the Product Ingestion API (leave api out, or set "ingestion"). Offers still on the Cloud Partner Portal API keep their configuration in the portal.'
+          : `api must be "ingestion", got ${JSON.stringify(inputs.api)}.`,
+    });
+  if (!isUnknown(inputs.endpoint)) {
+    const problem =
+      typeof inputs.endpoint === "string"
+        ? endpointProblem(inputs.endpoint, { allowPath: true })
+        : "must be a string";
+    if (problem) failures.push({ property: "endpoint", reason: `endpoint ${problem}.` });
+  }
+  if (!isUnknown(inputs.apiVersion)) {
+    const problem = ingestionVersionProblem(inputs.apiVersion);
+    if (problem) failures.push({ property: "apiVersion", reason: `apiVersion ${problem}.` });
+  }
+  const timeout = inputs.requestTimeoutSeconds;
+  if (!isUnknown(timeout) && (typeof timeout !== "number" || !(timeout > 0) || timeout > 3600))
+    failures.push({
+      property: "requestTimeoutSeconds",
+      reason: "requestTimeoutSeconds must be a number of seconds between 0 and 3600.",
+    });
+  // The offer type is fixed once the offer exists (it does once this resource was created: olds are its inputs).
+  const before = (olds.product as { type?: unknown } | undefined)?.type;
+  const after = (inputs.product as { type?: unknown } | undefined)?.type;
+  if (
+    typeof before === "string" &&
+    typeof after === "string" &&
+    before !== after &&
+    olds.offerId === inputs.offerId
+  )
+    failures.push({
+      property: "product.type",
+      reason: `product.type cannot change from ${before} to ${after}: an offer's type is fixed once it is created. Keep ${before}, or declare another offer (a new offerId) of type ${after}.`,
+    });
+  failures.push(...validateOffer(offerInputsOf(inputs)));
+  return { inputs, failures };
+}
+
+/** The declared offer of a property bag (inputs or state), without outputs and connection-only keys. */
+function offerInputsOf(props: Inputs): OfferConfigurationInputs {
+  const out: Inputs = {};
+  for (const [key, value] of Object.entries(props)) {
+    if (OUTPUT_KEYS.includes(key) || key.startsWith("__") || value === undefined || value === null) continue;
+    out[key] = value;
+  }
+  return out as OfferConfigurationInputs;
+}
+
+/** The canonical declaration: the normalised declared parts by key (no connection keys, no outputs). */
+export function declarationOf(inputs: OfferConfigurationInputs, productType: string | undefined): string {
+  const parts = declaredParts(inputs, productType)
+    .map((part) => ({ key: part.key, type: part.type, fields: normalizeFields(part.type, part.fields) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return JSON.stringify(canonical(parts));
+}
+
+export class OfferConfigurationProvider implements LifecycleProvider {
+  readonly #tokens: ProviderTokens;
+
+  constructor(private readonly hooks: ProviderHooks = {}) {
+    this.#tokens = new ProviderTokens(hooks.tokenProvider);
+  }
+
+  async configure(req: ConfigureRequest): Promise<void> {
+    this.#tokens.configure(req);
+  }
+
+  async check(olds: Inputs, news: Inputs): Promise<CheckResult> {
+    const { inputs, failures } = checkOfferInputs(news, olds);
+    return { inputs, failures };
+  }
+
+  /** From state and program only: no request. `offerId` replaces; every other change is in place. */
+  async diff(_id: string, olds: Inputs, news: Inputs): Promise<DiffResult> {
+    const before = withOfferDefaults(olds);
+    const after = withOfferDefaults(news);
+    const detailedDiff: Record<string, { kind: PropertyChangeKind; inputDiff: boolean }> = {};
+    const replaces: string[] = [];
+    if (before.offerId !== after.offerId) {
+      replaces.push("offerId");
+      detailedDiff.offerId = { kind: "update-replace", inputDiff: true };
+    }
+    for (const key of [...CONNECTION, "removedPlans", "api"])
+      if (JSON.stringify(before[key]) !== JSON.stringify(after[key]))
+        detailedDiff[key] = { kind: kindOf(before[key], after[key]), inputDiff: true };
+    if (replaces.length === 0)
+      for (const change of diffInputs(offerInputsOf(before), offerInputsOf(after)))
+        detailedDiff[propertyPath(change.key, change.field)] = { kind: change.kind, inputDiff: true };
+    const changes = Object.keys(detailedDiff).length > 0;
+    return { changes, replaces, deleteBeforeReplace: false, ...(changes ? { detailedDiff } : {}) };
+  }
+
+  async create(raw: Inputs, control: CallControl = {}): Promise<CreateResult> {
+    const inputs = this.#inputs(raw);
+    const outcome = await this.#controlled(control, "create", inputs, (session) =>
+      applyOffer(offerInputsOf(inputs), undefined, session),
+    );
+    return { id: inputs.offerId as string, outs: forState(this.#outputs(inputs, outcome)) };
+  }
+
+  async update(_id: string, olds: Inputs, news: Inputs, control: CallControl = {}): Promise<UpdateResult> {
+    const inputs = this.#inputs(news);
+    const previous = offerInputsOf(withOfferDefaults(olds));
+    const outcome = await this.#controlled(control, "update", inputs, (session) =>
+      applyOffer(offerInputsOf(inputs), previous, session),
+    );
+    return { outs: forState(this.#outputs(inputs, outcome)) };
+  }
+
+  /**
+   * Refresh: the draft's values of the declared fields (portal edits come into state), durable ids, pending
+   * changes. Import (no state, the id is the offer id): the offer's draft tree as inputs.
+   */
+  async read(id: string, props: Inputs): Promise<ReadResult> {
+    const importing = typeof props.offerId !== "string";
+    const given = importing ? { ...props, offerId: id } : props;
+    const inputs = this.#inputs(given, false);
+    const session = this.#session(inputs);
+    if (importing) {
+      const exported = await exportOfferInputs(session.client, id, "draft");
+      const outcome = await readOffer(exported, undefined, session);
+      if (!outcome) return { id: "", props: {} };
+      this.#log(
+        `[${id}] imported the offer's draft: ${Object.keys(outcome.resourceIds).length} declared parts (pulumi writes them into the program).`,
+      );
+      const connection = Object.fromEntries(
+        ["endpoint", "api"].filter((key) => props[key] !== undefined).map((key) => [key, props[key]]),
+      );
+      return {
+        id,
+        props: forState({
+          ...connection,
+          ...exported,
+          productId: outcome.productId,
+          resourceIds: outcome.resourceIds,
+          declaration: declarationOf(exported, productTypeOf(outcome)),
+          pendingChanges: outcome.pendingChanges,
+        }),
+      };
+    }
+    const declared = offerInputsOf(inputs);
+    const outcome = await readOffer(
+      declared,
+      typeof props.productId === "string" ? props.productId : undefined,
+      session,
+    );
+    if (!outcome) {
+      this.#log(`[${id}] the offer no longer exists in Partner Center; removing ${id} from the stack.`);
+      return { id: "", props: {} };
+    }
+    const refreshed = this.#outputs(inputs, outcome);
+    // The declaration is the program's (OfferPublish's triggers): a refresh does not change it.
+    return {
+      id,
+      props: forState({
+        ...refreshed,
+        declaration: typeof props.declaration === "string" ? props.declaration : refreshed.declaration,
+      }),
+    };
+  }
+
+  /** Sends nothing: the offer stays as it is (offers are retired in Partner Center, never deleted by code). */
+  async delete(id: string, props: Inputs): Promise<void> {
+    this.#log(
+      `[${typeof props.offerId === "string" ? props.offerId : id}] OfferConfiguration removed from the stack; the offer is left in Partner Center as it is (nothing is deleted or hidden).`,
+    );
+  }
+
+  #outputs(inputs: Inputs, outcome: OfferOutcome): OfferConfigurationOutputs {
+    const productType = productTypeOf(outcome);
+    const declared = offerInputsOf(inputs);
+    const options = Object.fromEntries(
+      [...CONNECTION, "api", "removedPlans"]
+        .filter((k) => inputs[k] !== undefined)
+        .map((k) => [k, inputs[k]]),
+    );
+    // Every part key the program declares is replaced by what the draft holds (or dropped when it has none).
+    const parts = Object.fromEntries(
+      PART_KEYS.filter((key) => (outcome.observed as Inputs)[key] !== undefined).map((key) => [
+        key,
+        (outcome.observed as Inputs)[key],
+      ]),
+    );
+    return {
+      ...(options as Partial<OfferConfigurationOutputs>),
+      offerId: inputs.offerId as string,
+      ...parts,
+      productId: outcome.productId,
+      resourceIds: outcome.resourceIds,
+      declaration: declarationOf(declared, productType),
+      pendingChanges: outcome.pendingChanges,
+    };
+  }
+
+  /** The checked inputs; a failure here is a bad state or program (check reported it already). */
+  #inputs(raw: Inputs, validate = true): Inputs {
+    const { inputs, failures } = checkOfferInputs(raw);
+    const blocking = validate ? failures : failures.filter((f) => CONNECTION.includes(f.property as never));
+    if (blocking.length)
+      throw new OfferConfigurationError(
+        `Offer ${String(inputs.offerId)}: ${blocking.map((f) => f.reason).join(" ")} Nothing was sent.`,
+        {
+          ...(typeof inputs.offerId === "string" ? { offerId: inputs.offerId } : {}),
+          problems: blocking.map((f) => ({ key: f.property, message: f.reason })),
+        },
+      );
+    return inputs;
+  }
+
+  #session(inputs: Inputs, signal?: AbortSignal): OfferSession {
+    const offerId = inputs.offerId as string;
+    const client = new IngestionClient({
+      endpoint: inputs.endpoint as string,
+      apiVersion: inputs.apiVersion as string,
+      tokenProvider: this.#tokens.for("ingestion"),
+      requestTimeoutMs: (inputs.requestTimeoutSeconds as number) * 1000,
+      ...(this.hooks.transport ? { transport: this.hooks.transport } : {}),
+      ...(this.hooks.clock ? { clock: this.hooks.clock } : {}),
+      log: (line) => this.#log(`[${offerId}] ${line}`),
+    });
+    return {
+      client,
+      offerId,
+      log: (line) => this.#log(line),
+      ...(this.hooks.clock ? { clock: this.hooks.clock } : {}),
+      ...(this.hooks.jobPollIntervalMs !== undefined
+        ? { jobPollIntervalMs: this.hooks.jobPollIntervalMs }
+        : {}),
+      ...(signal ? { signal } : {}),
+    };
+  }
+
+  /**
+   * Runs a create or update with one signal that aborts on the caller's (Cancel) and at its deadline
+   * (`customTimeouts`), and says which one stopped it and what to do.
+   */
+  async #controlled<T>(
+    control: CallControl,
+    verb: "create" | "update",
+    inputs: Inputs,
+    run: (session: OfferSession) => Promise<T>,
+  ): Promise<T> {
+    const controller = new AbortController();
+    const startedAt = Date.now();
+    let stoppedBy: "cancel" | "deadline" | undefined;
+    const onCancel = () => {
+      stoppedBy ??= "cancel";
+      controller.abort(control.signal?.reason);
+    };
+    if (control.signal?.aborted) onCancel();
+    else control.signal?.addEventListener("abort", onCancel, { once: true });
+    const timer =
+      control.deadlineMs === undefined
+        ? undefined
+        : setTimeout(
+            () => {
+              stoppedBy ??= "deadline";
+              controller.abort(new AbortedError("The call's deadline passed."));
+            },
+            Math.max(0, control.deadlineMs - Date.now()),
+          );
+    try {
+      return await run(this.#session(inputs, controller.signal));
+    } catch (error) {
+      if (!stoppedBy) throw error;
+      const offerId = inputs.offerId as string;
+      const what = `the ${verb} of offer ${offerId}'s configuration`;
+      const after = `${Math.round((Date.now() - startedAt) / 100) / 10} s`;
+      const next =
+        "A configure in flight may still be applied. Run `pulumi up` again: it re-reads the draft and sends only what still differs (nothing twice).";
+      const reason = (error as CloudPartnerError).message ?? String(error);
+      const setting = control.deadlineSetting ?? {
+        name: `customTimeouts.${verb}`,
+        description: `the resource option customTimeouts.${verb}`,
+      };
+      throw stoppedBy === "deadline"
+        ? new PollTimeoutError(
+            `${capital(setting.description)} ended ${what} after ${after}: ${reason} ${next} To give it longer, raise ${setting.name}.`,
+            { offerId, cause: error },
+          )
+        : new AbortedError(
+            `The Pulumi engine canceled the deployment during ${what} after ${after}: ${reason} ${next}`,
+            {
+              offerId,
+              cause: error,
+            },
+          );
+    } finally {
+      clearTimeout(timer);
+      control.signal?.removeEventListener("abort", onCancel);
+    }
+  }
+
+  #log(line: string): void {
+    (this.hooks.log ?? console.log)(line);
+  }
+
+  /** Never serialize configuration or hooks (they may hold a token). */
+  toJSON(): Record<string, string> {
+    return { kind: "offerConfiguration" };
+  }
+}
+
+function productTypeOf(outcome: OfferOutcome): string | undefined {
+  return outcome.productType;
+}
+
+function kindOf(before: unknown, after: unknown): PropertyChangeKind {
+  return before === undefined ? "add" : after === undefined ? "delete" : "update";
+}
+
+function capital(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
