@@ -145,7 +145,21 @@ export interface FindOptions {
 export interface StartOptions {
   /** CPP publish/cancel: who is e-mailed. Optional; the ingestion API has no such field. */
   notificationEmails?: string[];
+  /** Ingestion publish: check the draft against the program's declaration before the preview is sent. */
+  publishGuard?: PublishGuard;
   signal?: AbortSignal;
+}
+
+/**
+ * Publish safety (ingestion): the draft may only hold the changes the program declares, relative to the preview.
+ * `configuration` is OfferConfiguration's `declaration` output, opaque above the seam.
+ */
+export interface PublishGuard {
+  configuration: string;
+  /** Publish even when the draft holds changes the declaration does not explain (they are logged). */
+  allowUndeclaredChanges: boolean;
+  /** Modular publish: the submission lists the declared resources, and only those are published. */
+  modular: boolean;
 }
 
 export interface OfferBackend {
@@ -187,4 +201,9 @@ export interface OfferBackend {
   /** Cancels what runs for the offer (CPP) or the given job (ingestion). */
   cancel(options?: StartOptions & { handle?: OperationHandle }): Promise<CancelResult>;
   offerStatus(signal?: AbortSignal): Promise<OfferStatusReport>;
+  /**
+   * For `pulumi preview` (ingestion, with a declaration): one line per declared field whose draft, preview and
+   * live values differ. Reads only. Absent on APIs without resource trees.
+   */
+  declaredStages?(configuration: string, signal?: AbortSignal): Promise<string[]>;
 }

@@ -17,6 +17,7 @@ import type {
   OperationOutcome,
   OperationRead,
   OperationSummary,
+  PublishGuard,
   ReadLimits,
   StartedOperation,
   StartOptions,
@@ -30,6 +31,7 @@ import {
   RejectedError,
   redactSecrets,
   TransientError,
+  UndeclaredChangesError,
 } from "../core/errors";
 import {
   currentStep,
@@ -42,6 +44,7 @@ import { retryDelayMs } from "../core/retry";
 import type { OperationStatus } from "../core/status";
 import { IngestionClient, type IngestionClientOptions } from "./client";
 import { INGESTION_SERVICE } from "./constants";
+import { type Declaration, readDeclaration } from "./offer/declaration";
 import {
   type ConfigureStatus,
   conflictKind,
@@ -52,6 +55,16 @@ import {
   type SubmissionState,
   submissionState,
 } from "./parse";
+import {
+  type DraftChange,
+  describeDraftChange,
+  describeStageDifference,
+  draftChanges,
+  modularResources,
+  type ReadTree,
+  readTree,
+  stageDifferences,
+} from "./publish-safety";
 import { schemaAdviceFor } from "./schemas";
 
 export interface IngestionBackendOptions extends IngestionClientOptions {
@@ -155,6 +168,11 @@ export class IngestionBackend implements OfferBackend {
       if (!preview) throw noPreviewReady(this.offerId, before);
       submissionId = preview.id;
     }
+    // Publish safety: refuses (nothing sent) when the draft holds changes the declaration does not explain.
+    const modular =
+      kind === "publish" && options.publishGuard
+        ? await this.#guardPublish(productId, options.publishGuard, signal)
+        : [];
     const retry = this.client.retry;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -164,6 +182,7 @@ export class IngestionBackend implements OfferBackend {
           target,
           submissionId,
           signal,
+          modular,
         );
         // Some answers carry the refusal as an already failed job instead of a 400.
         const refusal =
@@ -212,6 +231,109 @@ export class IngestionBackend implements OfferBackend {
         await this.#sleep(delay, signal);
       }
     }
+  }
+
+  /**
+   * Reads the draft and preview trees (2 requests) and compares them with the declaration: a change the
+   * declaration does not explain refuses the publish (UndeclaredChangesError, nothing sent) unless allowed. A
+   * modular publish compares only the resources it lists, and returns them for the submission.
+   */
+  async #guardPublish(
+    productId: string,
+    guard: PublishGuard,
+    signal?: AbortSignal,
+  ): Promise<Array<Record<string, unknown>>> {
+    const declaration = this.#declaration(guard.configuration);
+    const [draft, preview] = await Promise.all([
+      this.#tree(productId, "draft", signal),
+      this.#tree(productId, "preview", signal),
+    ]);
+    if (!draft)
+      throw new ProtocolError(
+        `${INGESTION_SERVICE} has no draft resource tree for offer ${this.offerId}; nothing was sent.`,
+        { offerId: this.offerId },
+      );
+    const published = guard.modular ? modularResources(draft, declaration.parts, this.offerId) : undefined;
+    const changes = draftChanges(
+      draft.compared,
+      preview?.compared,
+      declaration.parts,
+      published ? { only: published.keys } : {},
+    );
+    const unexplained = changes.filter((change) => !change.explained);
+    const declared = changes.filter((change) => change.explained);
+    const against = preview ? "the preview" : "nothing published (the offer has never been published)";
+    const what = published ? `the ${published.keys.size} resources this modular publish lists` : "the draft";
+    if (unexplained.length > 0 && !guard.allowUndeclaredChanges)
+      throw new UndeclaredChangesError(
+        `Offer ${this.offerId}: ${what} ${unexplained.length === 1 ? "holds a change" : `hold ${unexplained.length} changes`} compared with ${against} that the configuration does not declare, so nothing was published: ${unexplained.map(describeDraftChange).join("; ")}. ` +
+          "Publishing would ship them unreviewed (portal edits?). Either declare them in the OfferConfiguration, or undo them in Partner Center (a declared field edited in the portal: `pulumi refresh`, then `pulumi up` writes the declared value back), then run `pulumi up` again; " +
+          "or, to publish the draft as it is, set `allowUndeclaredChanges: true` on this OfferPublish.",
+        { offerId: this.offerId, changes: unexplained.map(describeDraftChange) },
+      );
+    this.#log(
+      `[${this.offerId}] publish safety: ${what} ${changeCount(declared)} declared and ${changeCount(unexplained)} undeclared compared with ${against}${published ? `; modular publish of ${[...published.keys].join(", ")}` : ""}.`,
+    );
+    for (const change of unexplained)
+      this.#log(
+        `[${this.offerId}] publishing an undeclared change (allowUndeclaredChanges): ${describeDraftChange(change)}`,
+      );
+    return published?.resources ?? [];
+  }
+
+  /** The declaration, checked to be this offer's. */
+  #declaration(configuration: string): Declaration {
+    const declaration = readDeclaration(configuration);
+    if (declaration.offerId !== undefined && declaration.offerId !== this.offerId)
+      throw new ConfigurationError(
+        `configuration is the declaration of offer ${declaration.offerId}, and this resource publishes offer ${this.offerId}; nothing was sent. Pass the declaration of the OfferConfiguration of offer ${this.offerId}.`,
+        { offerId: this.offerId },
+      );
+    return declaration;
+  }
+
+  async #tree(
+    productId: string,
+    target: "draft" | "preview" | "live",
+    signal?: AbortSignal,
+  ): Promise<ReadTree | undefined> {
+    const resources = await this.client.resourceTree(productId, this.offerId, target, signal);
+    return resources ? readTree(resources) : undefined;
+  }
+
+  /**
+   * One line per declared field whose draft, preview and live values differ, and whether the next publish would
+   * be refused. Reads only: the product lookup (once per backend), the draft and preview trees, and the live
+   * tree when there is a preview (never published means never live): at most 4 requests.
+   */
+  async declaredStages(configuration: string, signal?: AbortSignal): Promise<string[]> {
+    const declaration = this.#declaration(configuration);
+    const productId = await this.#product(signal);
+    const [draft, preview] = await Promise.all([
+      this.#tree(productId, "draft", signal),
+      this.#tree(productId, "preview", signal),
+    ]);
+    const live = preview ? await this.#tree(productId, "live", signal) : undefined;
+    if (!draft) return [];
+    const differences = stageDifferences(
+      declaration.parts,
+      draft.compared,
+      preview?.compared,
+      live?.compared,
+    );
+    const undeclared = draftChanges(draft.compared, preview?.compared, declaration.parts).filter(
+      (change) => !change.explained,
+    );
+    const stages = `${preview ? "" : " (no preview yet)"}${preview && !live ? " (never live)" : ""}`;
+    return [
+      `[${this.offerId}] declared fields that differ between draft, preview and live${stages}: ${differences.length === 0 ? "none" : differences.length}`,
+      ...differences.map((difference) => `[${this.offerId}]   ${describeStageDifference(difference)}`),
+      ...(undeclared.length > 0
+        ? [
+            `[${this.offerId}] the draft holds ${changeCount(undeclared)} the configuration does not declare (a publish with this configuration refuses them unless allowUndeclaredChanges): ${undeclared.map(describeDraftChange).join("; ")}`,
+          ]
+        : []),
+    ];
   }
 
   /** "An In Progress submission already exists" / "not the latest": attach, adopt, or explain. Never re-sent. */
@@ -354,6 +476,10 @@ function whereToFindTheJob(offerId: string): string {
     `Then run \`pulumi-cloudpartner cancel --api ingestion ${offerId} --job <jobId>\` (the whole operation URL works too). ` +
     "A submission started in Partner Center itself can only be canceled there."
   );
+}
+
+function changeCount(changes: DraftChange[]): string {
+  return changes.length === 1 ? "1 change" : `${changes.length} changes`;
 }
 
 /** The configure job id in a saved `configure/<jobId>/status` location. */

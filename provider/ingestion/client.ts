@@ -9,6 +9,7 @@ import type { ReadLimits } from "../core/backend";
 import {
   CloudPartnerError,
   type CloudPartnerErrorDetails,
+  ConfigurationError,
   NotFoundError,
   ProtocolError,
   RejectedError,
@@ -247,6 +248,8 @@ export class IngestionClient {
   /**
    * `POST configure` with one submission resource: `target` preview (publish all draft changes) or live (with
    * the preview submission's id). Sent once: a failure is the caller's to judge (it may have been applied).
+   * `modular` (preview only): the draft resources to publish, listed before the submission — the API's modular
+   * publish, which publishes only those (ingestion-api.md §5; cloudpub `submit_to_status` sends them so).
    */
   async configureSubmission(
     productId: string,
@@ -254,11 +257,18 @@ export class IngestionClient {
     target: "preview" | "live",
     submissionId: string | undefined,
     signal?: AbortSignal,
+    modular: Array<Record<string, unknown>> = [],
   ): Promise<ConfigureAnswer> {
     const context = { offerId };
+    if (modular.length > 0 && target !== "preview")
+      throw new ConfigurationError(
+        `A modular publish goes to preview only; the API has no modular go-live. Nothing was sent for offer ${offerId}.`,
+        context,
+      );
     const body = {
       $schema: schemaUri("configure"),
       resources: [
+        ...modular,
         {
           $schema: schemaUri("submission"),
           ...(submissionId ? { id: submissionId } : {}),

@@ -139,6 +139,28 @@ export interface OfferPublishArgs extends OfferOperationArgs {
    * to Partner Center, which e-mails the account's contacts).
    */
   notificationEmails?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * `api: "ingestion"` only: the `declaration` output of the offer's `OfferConfiguration`. Publish safety: before
+   * the preview is sent, the draft is compared with the preview (with nothing, when the offer was never
+   * published) and with this declaration; a change the declaration does not explain (a portal edit nobody
+   * reviewed) refuses the publish with the list of `key.field`s, and nothing is sent. `pulumi preview` shows the
+   * declared fields whose draft, preview and live values differ. Pass it in `triggers` too
+   * (`triggers: [config.declaration]`) to publish once per changed offer and never for an unchanged one.
+   * Changing it alone records it in place.
+   */
+  configuration?: pulumi.Input<string>;
+  /**
+   * With `configuration`: publish even when the draft holds changes the declaration does not explain (each is
+   * logged). Default `false`. Changing it records it in place.
+   */
+  allowUndeclaredChanges?: pulumi.Input<boolean>;
+  /**
+   * With `configuration` (required then): a modular publish — the preview submission lists the declared
+   * resources (with the product and their plans), and only those are published; other draft changes stay in
+   * the draft. To preview only: the go-live always takes the whole preview. Default `false`. Changing it
+   * records it in place.
+   */
+  modular?: pulumi.Input<boolean>;
 }
 
 /** A step of the operation as kept in state. */
@@ -245,6 +267,10 @@ export class OfferGoLive extends OfferOperation {
 export class OfferPublish extends OfferOperation {
   /** The notification e-mails as sent (trimmed, without repeats). */
   declare readonly notificationEmails: pulumi.Output<string[]>;
+  /** The declaration the publish was checked against (`api: "ingestion"`), as given. */
+  declare readonly configuration: pulumi.Output<string | undefined>;
+  declare readonly allowUndeclaredChanges: pulumi.Output<boolean | undefined>;
+  declare readonly modular: pulumi.Output<boolean | undefined>;
   /** True while the preview is ready and waits for the go-live: where this resource stops waiting. */
   declare readonly awaitingSignoff: pulumi.Output<boolean>;
 

@@ -96,6 +96,14 @@ export interface KindSpec<Extra extends object> {
   adopted: string;
   /** What this kind sends with its start request (publish: the notification e-mails). */
   startOptions?(inputs: OperationInputs & Extra): StartOptions;
+  /** Checks across this kind's inputs (publish: `modular` needs `configuration`); values still unknown are skipped. */
+  checkTogether?(inputs: Record<string, unknown>, api: ApiName): CheckFailure[];
+  /**
+   * What `pulumi preview` shows before this kind's operation is sent (publish: the declared fields whose draft,
+   * preview and live values differ): lines to log, read from the API. Called from check (a resource not in
+   * state yet) and diff; a failure is logged as a warning and changes nothing.
+   */
+  plan?(inputs: OperationInputs & Extra, backend: OfferBackend, signal?: AbortSignal): Promise<string[]>;
   /**
    * Stop waiting at the preview sign-off point instead of the end (publish). The output `awaitingSignoff`
    * then says whether the operation rests there, and a resource resting there is not resumed by `pulumi up`.
@@ -135,6 +143,8 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
 
   async check(olds: Inputs, news: Inputs): Promise<CheckResult> {
     const checked = this.#check(news);
+    // A resource not in state yet has no diff: what its create would send is shown here.
+    if (olds.offerId === undefined && checked.failures.length === 0) await this.#plan(checked.inputs);
     const triggers = checked.inputs.triggers;
     delete checked.inputs[TRIGGERS_CHANGED_KEY];
     // Only for a resource in state whose triggers are known (in a preview they may not be yet).
@@ -149,7 +159,9 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
   }
 
   async diff(_id: string, olds: Inputs, news: Inputs): Promise<DiffResult> {
-    const filled = this.#check(news).inputs;
+    const checked = this.#check(news);
+    const filled = checked.inputs;
+    if (checked.failures.length === 0) await this.#plan(filled);
     const extras = Object.entries<KindInput>(this.spec.inputs);
     const changed = (key: string) =>
       !sameValue(olds[key] ?? ABSENT_MEANS[key], filled[key] ?? ABSENT_MEANS[key]);
@@ -423,6 +435,29 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     }
   }
 
+  /**
+   * Logs this kind's plan lines (`KindSpec.plan`) for inputs that are all known. Reads only; whatever fails is a
+   * warning, never a failed preview (the operation's own checks run again before anything is sent).
+   */
+  async #plan(checked: Record<string, unknown>): Promise<void> {
+    if (!this.spec.plan || JSON.stringify(checked).includes(UNKNOWN_VALUE)) return;
+    let inputs: OperationInputs & Extra;
+    try {
+      inputs = this.#inputs(checked);
+    } catch {
+      return;
+    }
+    try {
+      const lines = await this.spec.plan(inputs, this.#backend(inputs));
+      for (const line of lines) this.#log(line);
+    } catch (error) {
+      this.#log(
+        `[${inputs.offerId}] could not read what the ${this.spec.label} would send (${(error as Error).message}); it is checked again before anything is sent.`,
+        "warning",
+      );
+    }
+  }
+
   /** The common checks plus this kind's own inputs; fills defaults and normalizes. */
   #check(news: Inputs): { inputs: Record<string, unknown>; failures: CheckFailure[] } {
     const { inputs, failures } = checkOperationInputs(news, apiProfile);
@@ -434,6 +469,8 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
       if (checked.value !== undefined) inputs[property] = checked.value;
       failures.push(...checked.problems.map((reason) => ({ property, reason })));
     }
+    if (this.spec.checkTogether)
+      failures.push(...this.spec.checkTogether(inputs, (inputs.api ?? "cpp") as ApiName));
     return { inputs, failures };
   }
 

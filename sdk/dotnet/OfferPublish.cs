@@ -17,6 +17,12 @@ namespace PulumiCloudpartner.Cloudpartner
     public partial class OfferPublish : global::Pulumi.CustomResource
     {
         /// <summary>
+        /// With `configuration`: publish even when the draft holds changes the declaration does not explain (each is logged). Default `false`. Changing it records it in place.
+        /// </summary>
+        [Output("allowUndeclaredChanges")]
+        public Output<bool?> AllowUndeclaredChanges { get; private set; } = null!;
+
+        /// <summary>
         /// Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
         /// </summary>
         [Output("api")]
@@ -47,6 +53,12 @@ namespace PulumiCloudpartner.Cloudpartner
         public Output<string?> CompletedAt { get; private set; } = null!;
 
         /// <summary>
+        /// `api: "ingestion"` only: the `declaration` output of the offer's `OfferConfiguration`. Before the preview is sent, the draft is compared with the preview (with nothing, when the offer was never published) and with this declaration; a change it does not explain (a portal edit nobody reviewed) refuses the publish with the list of `key.field`s, and nothing is sent. `pulumi preview` shows the declared fields whose draft, preview and live values differ. Pass it in `triggers` too (`[config.declaration]`) to publish once per changed offer. Changing it alone records it in place.
+        /// </summary>
+        [Output("configuration")]
+        public Output<string?> Configuration { get; private set; } = null!;
+
+        /// <summary>
         /// Name of the step the operation is at (or ended at).
         /// </summary>
         [Output("currentStep")]
@@ -69,6 +81,12 @@ namespace PulumiCloudpartner.Cloudpartner
         /// </summary>
         [Output("messages")]
         public Output<ImmutableArray<string>> Messages { get; private set; } = null!;
+
+        /// <summary>
+        /// With `configuration` (required then): a modular publish, whose preview submission lists the declared resources (with the product and their plans); only those are published. Preview only: the go-live takes the whole preview. Default `false`. Changing it records it in place.
+        /// </summary>
+        [Output("modular")]
+        public Output<bool?> Modular { get; private set; } = null!;
 
         /// <summary>
         /// Who is e-mailed about this publish (and the go-live and cancel that follow it): 1 to 20 addresses, one per item. Changing the list updates the resource in place and does not publish again.
@@ -213,6 +231,12 @@ namespace PulumiCloudpartner.Cloudpartner
     public sealed class OfferPublishArgs : global::Pulumi.ResourceArgs
     {
         /// <summary>
+        /// With `configuration`: publish even when the draft holds changes the declaration does not explain (each is logged). Default `false`. Changing it records it in place.
+        /// </summary>
+        [Input("allowUndeclaredChanges")]
+        public Input<bool>? AllowUndeclaredChanges { get; set; }
+
+        /// <summary>
         /// Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
         /// </summary>
         [Input("api")]
@@ -225,6 +249,12 @@ namespace PulumiCloudpartner.Cloudpartner
         public Input<string>? ApiVersion { get; set; }
 
         /// <summary>
+        /// `api: "ingestion"` only: the `declaration` output of the offer's `OfferConfiguration`. Before the preview is sent, the draft is compared with the preview (with nothing, when the offer was never published) and with this declaration; a change it does not explain (a portal edit nobody reviewed) refuses the publish with the list of `key.field`s, and nothing is sent. `pulumi preview` shows the declared fields whose draft, preview and live values differ. Pass it in `triggers` too (`[config.declaration]`) to publish once per changed offer. Changing it alone records it in place.
+        /// </summary>
+        [Input("configuration")]
+        public Input<string>? Configuration { get; set; }
+
+        /// <summary>
         /// API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
         /// </summary>
         [Input("endpoint")]
@@ -235,6 +265,12 @@ namespace PulumiCloudpartner.Cloudpartner
         /// </summary>
         [Input("maxPollIntervalSeconds")]
         public Input<double>? MaxPollIntervalSeconds { get; set; }
+
+        /// <summary>
+        /// With `configuration` (required then): a modular publish, whose preview submission lists the declared resources (with the product and their plans); only those are published. Preview only: the go-live takes the whole preview. Default `false`. Changing it records it in place.
+        /// </summary>
+        [Input("modular")]
+        public Input<bool>? Modular { get; set; }
 
         [Input("notificationEmails")]
         private InputList<string>? _notificationEmails;

@@ -47,6 +47,10 @@ export class OfferPublish extends pulumi.CustomResource {
     }
 
     /**
+     * With `configuration`: publish even when the draft holds changes the declaration does not explain (each is logged). Default `false`. Changing it records it in place.
+     */
+    declare public readonly allowUndeclaredChanges: pulumi.Output<boolean | undefined>;
+    /**
      * Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
      */
     declare public readonly api: pulumi.Output<string | undefined>;
@@ -67,6 +71,10 @@ export class OfferPublish extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly completedAt: pulumi.Output<string | undefined>;
     /**
+     * `api: "ingestion"` only: the `declaration` output of the offer's `OfferConfiguration`. Before the preview is sent, the draft is compared with the preview (with nothing, when the offer was never published) and with this declaration; a change it does not explain (a portal edit nobody reviewed) refuses the publish with the list of `key.field`s, and nothing is sent. `pulumi preview` shows the declared fields whose draft, preview and live values differ. Pass it in `triggers` too (`[config.declaration]`) to publish once per changed offer. Changing it alone records it in place.
+     */
+    declare public readonly configuration: pulumi.Output<string | undefined>;
+    /**
      * Name of the step the operation is at (or ended at).
      */
     declare public /*out*/ readonly currentStep: pulumi.Output<string | undefined>;
@@ -82,6 +90,10 @@ export class OfferPublish extends pulumi.CustomResource {
      * Messages of the step that needs attention (blocked or failed), if any.
      */
     declare public /*out*/ readonly messages: pulumi.Output<string[]>;
+    /**
+     * With `configuration` (required then): a modular publish, whose preview submission lists the declared resources (with the product and their plans); only those are published. Preview only: the go-live takes the whole preview. Default `false`. Changing it records it in place.
+     */
+    declare public readonly modular: pulumi.Output<boolean | undefined>;
     /**
      * Who is e-mailed about this publish (and the go-live and cancel that follow it): 1 to 20 addresses, one per item. Changing the list updates the resource in place and does not publish again.
      */
@@ -161,10 +173,13 @@ export class OfferPublish extends pulumi.CustomResource {
             if (args?.offerId === undefined && !opts.urn) {
                 throw new Error("Missing required property 'offerId'");
             }
+            resourceInputs["allowUndeclaredChanges"] = args?.allowUndeclaredChanges;
             resourceInputs["api"] = args?.api;
             resourceInputs["apiVersion"] = args?.apiVersion;
+            resourceInputs["configuration"] = args?.configuration;
             resourceInputs["endpoint"] = args?.endpoint;
             resourceInputs["maxPollIntervalSeconds"] = (args?.maxPollIntervalSeconds) ?? 900;
+            resourceInputs["modular"] = args?.modular;
             resourceInputs["notificationEmails"] = args?.notificationEmails;
             resourceInputs["offerId"] = args?.offerId;
             resourceInputs["pollIntervalSeconds"] = (args?.pollIntervalSeconds) ?? 60;
@@ -187,15 +202,18 @@ export class OfferPublish extends pulumi.CustomResource {
             resourceInputs["steps"] = undefined /*out*/;
             resourceInputs["submissionId"] = undefined /*out*/;
         } else {
+            resourceInputs["allowUndeclaredChanges"] = undefined /*out*/;
             resourceInputs["api"] = undefined /*out*/;
             resourceInputs["apiVersion"] = undefined /*out*/;
             resourceInputs["attached"] = undefined /*out*/;
             resourceInputs["awaitingSignoff"] = undefined /*out*/;
             resourceInputs["completedAt"] = undefined /*out*/;
+            resourceInputs["configuration"] = undefined /*out*/;
             resourceInputs["currentStep"] = undefined /*out*/;
             resourceInputs["endpoint"] = undefined /*out*/;
             resourceInputs["maxPollIntervalSeconds"] = undefined /*out*/;
             resourceInputs["messages"] = undefined /*out*/;
+            resourceInputs["modular"] = undefined /*out*/;
             resourceInputs["notificationEmails"] = undefined /*out*/;
             resourceInputs["offerId"] = undefined /*out*/;
             resourceInputs["operationId"] = undefined /*out*/;
@@ -223,6 +241,10 @@ export class OfferPublish extends pulumi.CustomResource {
  */
 export interface OfferPublishArgs {
     /**
+     * With `configuration`: publish even when the draft holds changes the declaration does not explain (each is logged). Default `false`. Changing it records it in place.
+     */
+    allowUndeclaredChanges?: pulumi.Input<boolean | undefined>;
+    /**
      * Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
      */
     api?: pulumi.Input<string | undefined>;
@@ -231,6 +253,10 @@ export interface OfferPublishArgs {
      */
     apiVersion?: pulumi.Input<string | undefined>;
     /**
+     * `api: "ingestion"` only: the `declaration` output of the offer's `OfferConfiguration`. Before the preview is sent, the draft is compared with the preview (with nothing, when the offer was never published) and with this declaration; a change it does not explain (a portal edit nobody reviewed) refuses the publish with the list of `key.field`s, and nothing is sent. `pulumi preview` shows the declared fields whose draft, preview and live values differ. Pass it in `triggers` too (`[config.declaration]`) to publish once per changed offer. Changing it alone records it in place.
+     */
+    configuration?: pulumi.Input<string | undefined>;
+    /**
      * API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
      */
     endpoint?: pulumi.Input<string | undefined>;
@@ -238,6 +264,10 @@ export interface OfferPublishArgs {
      * Longest wait between polls, in seconds. Between the two, the wait is 10% of the time waited so far.
      */
     maxPollIntervalSeconds?: pulumi.Input<number | undefined>;
+    /**
+     * With `configuration` (required then): a modular publish, whose preview submission lists the declared resources (with the product and their plans); only those are published. Preview only: the go-live takes the whole preview. Default `false`. Changing it records it in place.
+     */
+    modular?: pulumi.Input<boolean | undefined>;
     /**
      * Who is e-mailed about this publish (and the go-live and cancel that follow it): 1 to 20 addresses, one per item. Changing the list updates the resource in place and does not publish again.
      */

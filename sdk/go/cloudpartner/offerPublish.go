@@ -16,6 +16,8 @@ import (
 type OfferPublish struct {
 	pulumi.CustomResourceState
 
+	// With `configuration`: publish even when the draft holds changes the declaration does not explain (each is logged). Default `false`. Changing it records it in place.
+	AllowUndeclaredChanges pulumi.BoolPtrOutput `pulumi:"allowUndeclaredChanges"`
 	// Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
 	Api pulumi.StringPtrOutput `pulumi:"api"`
 	// API version sent as `api-version`. Default `2017-10-31`. Changing it replaces the resource.
@@ -26,6 +28,8 @@ type OfferPublish struct {
 	AwaitingSignoff pulumi.BoolPtrOutput `pulumi:"awaitingSignoff"`
 	// When the operation was first seen finished, ISO 8601.
 	CompletedAt pulumi.StringPtrOutput `pulumi:"completedAt"`
+	// `api: "ingestion"` only: the `declaration` output of the offer's `OfferConfiguration`. Before the preview is sent, the draft is compared with the preview (with nothing, when the offer was never published) and with this declaration; a change it does not explain (a portal edit nobody reviewed) refuses the publish with the list of `key.field`s, and nothing is sent. `pulumi preview` shows the declared fields whose draft, preview and live values differ. Pass it in `triggers` too (`[config.declaration]`) to publish once per changed offer. Changing it alone records it in place.
+	Configuration pulumi.StringPtrOutput `pulumi:"configuration"`
 	// Name of the step the operation is at (or ended at).
 	CurrentStep pulumi.StringPtrOutput `pulumi:"currentStep"`
 	// API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
@@ -34,6 +38,8 @@ type OfferPublish struct {
 	MaxPollIntervalSeconds pulumi.Float64Output `pulumi:"maxPollIntervalSeconds"`
 	// Messages of the step that needs attention (blocked or failed), if any.
 	Messages pulumi.StringArrayOutput `pulumi:"messages"`
+	// With `configuration` (required then): a modular publish, whose preview submission lists the declared resources (with the product and their plans); only those are published. Preview only: the go-live takes the whole preview. Default `false`. Changing it records it in place.
+	Modular pulumi.BoolPtrOutput `pulumi:"modular"`
 	// Who is e-mailed about this publish (and the go-live and cancel that follow it): 1 to 20 addresses, one per item. Changing the list updates the resource in place and does not publish again.
 	NotificationEmails pulumi.StringArrayOutput `pulumi:"notificationEmails"`
 	// Offer id, e.g. `contoso-offer`. Changing it replaces the resource.
@@ -132,14 +138,20 @@ func OfferPublishExists(ctx *pulumi.Context,
 }
 
 type offerPublishArgs struct {
+	// With `configuration`: publish even when the draft holds changes the declaration does not explain (each is logged). Default `false`. Changing it records it in place.
+	AllowUndeclaredChanges *bool `pulumi:"allowUndeclaredChanges"`
 	// Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
 	Api *string `pulumi:"api"`
 	// API version sent as `api-version`. Default `2017-10-31`. Changing it replaces the resource.
 	ApiVersion *string `pulumi:"apiVersion"`
+	// `api: "ingestion"` only: the `declaration` output of the offer's `OfferConfiguration`. Before the preview is sent, the draft is compared with the preview (with nothing, when the offer was never published) and with this declaration; a change it does not explain (a portal edit nobody reviewed) refuses the publish with the list of `key.field`s, and nothing is sent. `pulumi preview` shows the declared fields whose draft, preview and live values differ. Pass it in `triggers` too (`[config.declaration]`) to publish once per changed offer. Changing it alone records it in place.
+	Configuration *string `pulumi:"configuration"`
 	// API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
 	Endpoint *string `pulumi:"endpoint"`
 	// Longest wait between polls, in seconds. Between the two, the wait is 10% of the time waited so far.
 	MaxPollIntervalSeconds *float64 `pulumi:"maxPollIntervalSeconds"`
+	// With `configuration` (required then): a modular publish, whose preview submission lists the declared resources (with the product and their plans); only those are published. Preview only: the go-live takes the whole preview. Default `false`. Changing it records it in place.
+	Modular *bool `pulumi:"modular"`
 	// Who is e-mailed about this publish (and the go-live and cancel that follow it): 1 to 20 addresses, one per item. Changing the list updates the resource in place and does not publish again.
 	NotificationEmails []string `pulumi:"notificationEmails"`
 	// Offer id, e.g. `contoso-offer`. Changing it replaces the resource.
@@ -160,14 +172,20 @@ type offerPublishArgs struct {
 
 // The set of arguments for constructing a OfferPublish resource.
 type OfferPublishArgs struct {
+	// With `configuration`: publish even when the draft holds changes the declaration does not explain (each is logged). Default `false`. Changing it records it in place.
+	AllowUndeclaredChanges pulumi.BoolPtrInput
 	// Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
 	Api pulumi.StringPtrInput
 	// API version sent as `api-version`. Default `2017-10-31`. Changing it replaces the resource.
 	ApiVersion pulumi.StringPtrInput
+	// `api: "ingestion"` only: the `declaration` output of the offer's `OfferConfiguration`. Before the preview is sent, the draft is compared with the preview (with nothing, when the offer was never published) and with this declaration; a change it does not explain (a portal edit nobody reviewed) refuses the publish with the list of `key.field`s, and nothing is sent. `pulumi preview` shows the declared fields whose draft, preview and live values differ. Pass it in `triggers` too (`[config.declaration]`) to publish once per changed offer. Changing it alone records it in place.
+	Configuration pulumi.StringPtrInput
 	// API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
 	Endpoint pulumi.StringPtrInput
 	// Longest wait between polls, in seconds. Between the two, the wait is 10% of the time waited so far.
 	MaxPollIntervalSeconds pulumi.Float64PtrInput
+	// With `configuration` (required then): a modular publish, whose preview submission lists the declared resources (with the product and their plans); only those are published. Preview only: the go-live takes the whole preview. Default `false`. Changing it records it in place.
+	Modular pulumi.BoolPtrInput
 	// Who is e-mailed about this publish (and the go-live and cancel that follow it): 1 to 20 addresses, one per item. Changing the list updates the resource in place and does not publish again.
 	NotificationEmails pulumi.StringArrayInput
 	// Offer id, e.g. `contoso-offer`. Changing it replaces the resource.
@@ -273,6 +291,11 @@ func (o OfferPublishOutput) ToOfferPublishOutputWithContext(ctx context.Context)
 	return o
 }
 
+// With `configuration`: publish even when the draft holds changes the declaration does not explain (each is logged). Default `false`. Changing it records it in place.
+func (o OfferPublishOutput) AllowUndeclaredChanges() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *OfferPublish) pulumi.BoolPtrOutput { return v.AllowUndeclaredChanges }).(pulumi.BoolPtrOutput)
+}
+
 // Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
 func (o OfferPublishOutput) Api() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *OfferPublish) pulumi.StringPtrOutput { return v.Api }).(pulumi.StringPtrOutput)
@@ -298,6 +321,11 @@ func (o OfferPublishOutput) CompletedAt() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *OfferPublish) pulumi.StringPtrOutput { return v.CompletedAt }).(pulumi.StringPtrOutput)
 }
 
+// `api: "ingestion"` only: the `declaration` output of the offer's `OfferConfiguration`. Before the preview is sent, the draft is compared with the preview (with nothing, when the offer was never published) and with this declaration; a change it does not explain (a portal edit nobody reviewed) refuses the publish with the list of `key.field`s, and nothing is sent. `pulumi preview` shows the declared fields whose draft, preview and live values differ. Pass it in `triggers` too (`[config.declaration]`) to publish once per changed offer. Changing it alone records it in place.
+func (o OfferPublishOutput) Configuration() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferPublish) pulumi.StringPtrOutput { return v.Configuration }).(pulumi.StringPtrOutput)
+}
+
 // Name of the step the operation is at (or ended at).
 func (o OfferPublishOutput) CurrentStep() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *OfferPublish) pulumi.StringPtrOutput { return v.CurrentStep }).(pulumi.StringPtrOutput)
@@ -316,6 +344,11 @@ func (o OfferPublishOutput) MaxPollIntervalSeconds() pulumi.Float64Output {
 // Messages of the step that needs attention (blocked or failed), if any.
 func (o OfferPublishOutput) Messages() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *OfferPublish) pulumi.StringArrayOutput { return v.Messages }).(pulumi.StringArrayOutput)
+}
+
+// With `configuration` (required then): a modular publish, whose preview submission lists the declared resources (with the product and their plans); only those are published. Preview only: the go-live takes the whole preview. Default `false`. Changing it records it in place.
+func (o OfferPublishOutput) Modular() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *OfferPublish) pulumi.BoolPtrOutput { return v.Modular }).(pulumi.BoolPtrOutput)
 }
 
 // Who is e-mailed about this publish (and the go-live and cancel that follow it): 1 to 20 addresses, one per item. Changing the list updates the resource in place and does not publish again.

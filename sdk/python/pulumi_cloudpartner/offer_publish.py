@@ -21,10 +21,13 @@ __all__ = ['OfferPublishArgs', 'OfferPublish']
 class OfferPublishArgs:
     def __init__(__self__, *,
                  offer_id: pulumi.Input[_builtins.str],
+                 allow_undeclared_changes: pulumi.Input[Optional[_builtins.bool]] = None,
                  api: pulumi.Input[Optional[_builtins.str]] = None,
                  api_version: pulumi.Input[Optional[_builtins.str]] = None,
+                 configuration: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  max_poll_interval_seconds: pulumi.Input[Optional[_builtins.float]] = None,
+                 modular: pulumi.Input[Optional[_builtins.bool]] = None,
                  notification_emails: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  poll_interval_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  publisher_id: pulumi.Input[Optional[_builtins.str]] = None,
@@ -36,10 +39,13 @@ class OfferPublishArgs:
         The set of arguments for constructing a OfferPublish resource.
 
         :param pulumi.Input[_builtins.str] offer_id: Offer id, e.g. `contoso-offer`. Changing it replaces the resource.
+        :param pulumi.Input[_builtins.bool] allow_undeclared_changes: With `configuration`: publish even when the draft holds changes the declaration does not explain (each is logged). Default `false`. Changing it records it in place.
         :param pulumi.Input[_builtins.str] api: Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
         :param pulumi.Input[_builtins.str] api_version: API version sent as `api-version`. Default `2017-10-31`. Changing it replaces the resource.
+        :param pulumi.Input[_builtins.str] configuration: `api: "ingestion"` only: the `declaration` output of the offer's `OfferConfiguration`. Before the preview is sent, the draft is compared with the preview (with nothing, when the offer was never published) and with this declaration; a change it does not explain (a portal edit nobody reviewed) refuses the publish with the list of `key.field`s, and nothing is sent. `pulumi preview` shows the declared fields whose draft, preview and live values differ. Pass it in `triggers` too (`[config.declaration]`) to publish once per changed offer. Changing it alone records it in place.
         :param pulumi.Input[_builtins.str] endpoint: API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
         :param pulumi.Input[_builtins.float] max_poll_interval_seconds: Longest wait between polls, in seconds. Between the two, the wait is 10% of the time waited so far.
+        :param pulumi.Input[_builtins.bool] modular: With `configuration` (required then): a modular publish, whose preview submission lists the declared resources (with the product and their plans); only those are published. Preview only: the go-live takes the whole preview. Default `false`. Changing it records it in place.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] notification_emails: Who is e-mailed about this publish (and the go-live and cancel that follow it): 1 to 20 addresses, one per item. Changing the list updates the resource in place and does not publish again.
         :param pulumi.Input[_builtins.float] poll_interval_seconds: First and shortest wait between polls, in seconds (fractions allowed). Never sooner than a server's Retry-After.
         :param pulumi.Input[_builtins.str] publisher_id: Publisher id in the Cloud Partner Portal, e.g. `contoso`. Changing it replaces the resource.
@@ -49,16 +55,22 @@ class OfferPublishArgs:
         :param pulumi.Input[_builtins.bool] wait: Block until the operation ends (`OfferPublish`: until the preview waits for sign-off). With `false` the resource records the started operation and returns.
         """
         pulumi.set(__self__, "offer_id", offer_id)
+        if allow_undeclared_changes is not None:
+            pulumi.set(__self__, "allow_undeclared_changes", allow_undeclared_changes)
         if api is not None:
             pulumi.set(__self__, "api", api)
         if api_version is not None:
             pulumi.set(__self__, "api_version", api_version)
+        if configuration is not None:
+            pulumi.set(__self__, "configuration", configuration)
         if endpoint is not None:
             pulumi.set(__self__, "endpoint", endpoint)
         if max_poll_interval_seconds is None:
             max_poll_interval_seconds = 900
         if max_poll_interval_seconds is not None:
             pulumi.set(__self__, "max_poll_interval_seconds", max_poll_interval_seconds)
+        if modular is not None:
+            pulumi.set(__self__, "modular", modular)
         if notification_emails is not None:
             pulumi.set(__self__, "notification_emails", notification_emails)
         if poll_interval_seconds is None:
@@ -95,6 +107,18 @@ class OfferPublishArgs:
         pulumi.set(self, "offer_id", value)
 
     @_builtins.property
+    @pulumi.getter(name="allowUndeclaredChanges")
+    def allow_undeclared_changes(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        With `configuration`: publish even when the draft holds changes the declaration does not explain (each is logged). Default `false`. Changing it records it in place.
+        """
+        return pulumi.get(self, "allow_undeclared_changes")
+
+    @allow_undeclared_changes.setter
+    def allow_undeclared_changes(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "allow_undeclared_changes", value)
+
+    @_builtins.property
     @pulumi.getter
     def api(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
@@ -120,6 +144,18 @@ class OfferPublishArgs:
 
     @_builtins.property
     @pulumi.getter
+    def configuration(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        `api: "ingestion"` only: the `declaration` output of the offer's `OfferConfiguration`. Before the preview is sent, the draft is compared with the preview (with nothing, when the offer was never published) and with this declaration; a change it does not explain (a portal edit nobody reviewed) refuses the publish with the list of `key.field`s, and nothing is sent. `pulumi preview` shows the declared fields whose draft, preview and live values differ. Pass it in `triggers` too (`[config.declaration]`) to publish once per changed offer. Changing it alone records it in place.
+        """
+        return pulumi.get(self, "configuration")
+
+    @configuration.setter
+    def configuration(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "configuration", value)
+
+    @_builtins.property
+    @pulumi.getter
     def endpoint(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
         API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
@@ -141,6 +177,18 @@ class OfferPublishArgs:
     @max_poll_interval_seconds.setter
     def max_poll_interval_seconds(self, value: pulumi.Input[Optional[_builtins.float]]):
         pulumi.set(self, "max_poll_interval_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def modular(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        With `configuration` (required then): a modular publish, whose preview submission lists the declared resources (with the product and their plans); only those are published. Preview only: the go-live takes the whole preview. Default `false`. Changing it records it in place.
+        """
+        return pulumi.get(self, "modular")
+
+    @modular.setter
+    def modular(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "modular", value)
 
     @_builtins.property
     @pulumi.getter(name="notificationEmails")
@@ -233,10 +281,13 @@ class OfferPublish(pulumi.CustomResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 allow_undeclared_changes: pulumi.Input[Optional[_builtins.bool]] = None,
                  api: pulumi.Input[Optional[_builtins.str]] = None,
                  api_version: pulumi.Input[Optional[_builtins.str]] = None,
+                 configuration: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  max_poll_interval_seconds: pulumi.Input[Optional[_builtins.float]] = None,
+                 modular: pulumi.Input[Optional[_builtins.bool]] = None,
                  notification_emails: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  offer_id: pulumi.Input[Optional[_builtins.str]] = None,
                  poll_interval_seconds: pulumi.Input[Optional[_builtins.float]] = None,
@@ -251,10 +302,13 @@ class OfferPublish(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[_builtins.bool] allow_undeclared_changes: With `configuration`: publish even when the draft holds changes the declaration does not explain (each is logged). Default `false`. Changing it records it in place.
         :param pulumi.Input[_builtins.str] api: Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
         :param pulumi.Input[_builtins.str] api_version: API version sent as `api-version`. Default `2017-10-31`. Changing it replaces the resource.
+        :param pulumi.Input[_builtins.str] configuration: `api: "ingestion"` only: the `declaration` output of the offer's `OfferConfiguration`. Before the preview is sent, the draft is compared with the preview (with nothing, when the offer was never published) and with this declaration; a change it does not explain (a portal edit nobody reviewed) refuses the publish with the list of `key.field`s, and nothing is sent. `pulumi preview` shows the declared fields whose draft, preview and live values differ. Pass it in `triggers` too (`[config.declaration]`) to publish once per changed offer. Changing it alone records it in place.
         :param pulumi.Input[_builtins.str] endpoint: API host. Default: the provider's `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
         :param pulumi.Input[_builtins.float] max_poll_interval_seconds: Longest wait between polls, in seconds. Between the two, the wait is 10% of the time waited so far.
+        :param pulumi.Input[_builtins.bool] modular: With `configuration` (required then): a modular publish, whose preview submission lists the declared resources (with the product and their plans); only those are published. Preview only: the go-live takes the whole preview. Default `false`. Changing it records it in place.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] notification_emails: Who is e-mailed about this publish (and the go-live and cancel that follow it): 1 to 20 addresses, one per item. Changing the list updates the resource in place and does not publish again.
         :param pulumi.Input[_builtins.str] offer_id: Offer id, e.g. `contoso-offer`. Changing it replaces the resource.
         :param pulumi.Input[_builtins.float] poll_interval_seconds: First and shortest wait between polls, in seconds (fractions allowed). Never sooner than a server's Retry-After.
@@ -288,10 +342,13 @@ class OfferPublish(pulumi.CustomResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 allow_undeclared_changes: pulumi.Input[Optional[_builtins.bool]] = None,
                  api: pulumi.Input[Optional[_builtins.str]] = None,
                  api_version: pulumi.Input[Optional[_builtins.str]] = None,
+                 configuration: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  max_poll_interval_seconds: pulumi.Input[Optional[_builtins.float]] = None,
+                 modular: pulumi.Input[Optional[_builtins.bool]] = None,
                  notification_emails: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  offer_id: pulumi.Input[Optional[_builtins.str]] = None,
                  poll_interval_seconds: pulumi.Input[Optional[_builtins.float]] = None,
@@ -309,12 +366,15 @@ class OfferPublish(pulumi.CustomResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = OfferPublishArgs.__new__(OfferPublishArgs)
 
+            __props__.__dict__["allow_undeclared_changes"] = allow_undeclared_changes
             __props__.__dict__["api"] = api
             __props__.__dict__["api_version"] = api_version
+            __props__.__dict__["configuration"] = configuration
             __props__.__dict__["endpoint"] = endpoint
             if max_poll_interval_seconds is None:
                 max_poll_interval_seconds = 900
             __props__.__dict__["max_poll_interval_seconds"] = max_poll_interval_seconds
+            __props__.__dict__["modular"] = modular
             __props__.__dict__["notification_emails"] = notification_emails
             if offer_id is None and not opts.urn:
                 raise TypeError("Missing required property 'offer_id'")
@@ -368,15 +428,18 @@ class OfferPublish(pulumi.CustomResource):
 
         __props__ = OfferPublishArgs.__new__(OfferPublishArgs)
 
+        __props__.__dict__["allow_undeclared_changes"] = None
         __props__.__dict__["api"] = None
         __props__.__dict__["api_version"] = None
         __props__.__dict__["attached"] = None
         __props__.__dict__["awaiting_signoff"] = None
         __props__.__dict__["completed_at"] = None
+        __props__.__dict__["configuration"] = None
         __props__.__dict__["current_step"] = None
         __props__.__dict__["endpoint"] = None
         __props__.__dict__["max_poll_interval_seconds"] = None
         __props__.__dict__["messages"] = None
+        __props__.__dict__["modular"] = None
         __props__.__dict__["notification_emails"] = None
         __props__.__dict__["offer_id"] = None
         __props__.__dict__["operation_id"] = None
@@ -400,6 +463,14 @@ class OfferPublish(pulumi.CustomResource):
             opts: Optional[pulumi.ResourceOptions] = None) -> pulumi.Output[bool]:
         __props__: dict = {}
         return pulumi.runtime.exists_resource(None, 'cloudpartner:index:OfferPublish', id, __props__, opts or pulumi.ResourceOptions())
+
+    @_builtins.property
+    @pulumi.getter(name="allowUndeclaredChanges")
+    def allow_undeclared_changes(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        With `configuration`: publish even when the draft holds changes the declaration does not explain (each is logged). Default `false`. Changing it records it in place.
+        """
+        return pulumi.get(self, "allow_undeclared_changes")
 
     @_builtins.property
     @pulumi.getter
@@ -442,6 +513,14 @@ class OfferPublish(pulumi.CustomResource):
         return pulumi.get(self, "completed_at")
 
     @_builtins.property
+    @pulumi.getter
+    def configuration(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        `api: "ingestion"` only: the `declaration` output of the offer's `OfferConfiguration`. Before the preview is sent, the draft is compared with the preview (with nothing, when the offer was never published) and with this declaration; a change it does not explain (a portal edit nobody reviewed) refuses the publish with the list of `key.field`s, and nothing is sent. `pulumi preview` shows the declared fields whose draft, preview and live values differ. Pass it in `triggers` too (`[config.declaration]`) to publish once per changed offer. Changing it alone records it in place.
+        """
+        return pulumi.get(self, "configuration")
+
+    @_builtins.property
     @pulumi.getter(name="currentStep")
     def current_step(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
@@ -472,6 +551,14 @@ class OfferPublish(pulumi.CustomResource):
         Messages of the step that needs attention (blocked or failed), if any.
         """
         return pulumi.get(self, "messages")
+
+    @_builtins.property
+    @pulumi.getter
+    def modular(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        With `configuration` (required then): a modular publish, whose preview submission lists the declared resources (with the product and their plans); only those are published. Preview only: the go-live takes the whole preview. Default `false`. Changing it records it in place.
+        """
+        return pulumi.get(self, "modular")
 
     @_builtins.property
     @pulumi.getter(name="notificationEmails")

@@ -25,6 +25,20 @@ import javax.annotation.Nullable;
 @ResourceType(type="cloudpartner:index:OfferPublish")
 public class OfferPublish extends com.pulumi.resources.CustomResource {
     /**
+     * With `configuration`: publish even when the draft holds changes the declaration does not explain (each is logged). Default `false`. Changing it records it in place.
+     * 
+     */
+    @Export(name="allowUndeclaredChanges", refs={Boolean.class}, tree="[0]")
+    private Output</* @Nullable */ Boolean> allowUndeclaredChanges;
+
+    /**
+     * @return With `configuration`: publish even when the draft holds changes the declaration does not explain (each is logged). Default `false`. Changing it records it in place.
+     * 
+     */
+    public Output<Optional<Boolean>> allowUndeclaredChanges() {
+        return Codegen.optional(this.allowUndeclaredChanges);
+    }
+    /**
      * Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider&#39;s `api` setting, else `cpp`. Changing it replaces the resource.
      * 
      */
@@ -95,6 +109,20 @@ public class OfferPublish extends com.pulumi.resources.CustomResource {
         return Codegen.optional(this.completedAt);
     }
     /**
+     * `api: &#34;ingestion&#34;` only: the `declaration` output of the offer&#39;s `OfferConfiguration`. Before the preview is sent, the draft is compared with the preview (with nothing, when the offer was never published) and with this declaration; a change it does not explain (a portal edit nobody reviewed) refuses the publish with the list of `key.field`s, and nothing is sent. `pulumi preview` shows the declared fields whose draft, preview and live values differ. Pass it in `triggers` too (`[config.declaration]`) to publish once per changed offer. Changing it alone records it in place.
+     * 
+     */
+    @Export(name="configuration", refs={String.class}, tree="[0]")
+    private Output</* @Nullable */ String> configuration;
+
+    /**
+     * @return `api: &#34;ingestion&#34;` only: the `declaration` output of the offer&#39;s `OfferConfiguration`. Before the preview is sent, the draft is compared with the preview (with nothing, when the offer was never published) and with this declaration; a change it does not explain (a portal edit nobody reviewed) refuses the publish with the list of `key.field`s, and nothing is sent. `pulumi preview` shows the declared fields whose draft, preview and live values differ. Pass it in `triggers` too (`[config.declaration]`) to publish once per changed offer. Changing it alone records it in place.
+     * 
+     */
+    public Output<Optional<String>> configuration() {
+        return Codegen.optional(this.configuration);
+    }
+    /**
      * Name of the step the operation is at (or ended at).
      * 
      */
@@ -149,6 +177,20 @@ public class OfferPublish extends com.pulumi.resources.CustomResource {
      */
     public Output<List<String>> messages() {
         return this.messages;
+    }
+    /**
+     * With `configuration` (required then): a modular publish, whose preview submission lists the declared resources (with the product and their plans); only those are published. Preview only: the go-live takes the whole preview. Default `false`. Changing it records it in place.
+     * 
+     */
+    @Export(name="modular", refs={Boolean.class}, tree="[0]")
+    private Output</* @Nullable */ Boolean> modular;
+
+    /**
+     * @return With `configuration` (required then): a modular publish, whose preview submission lists the declared resources (with the product and their plans); only those are published. Preview only: the go-live takes the whole preview. Default `false`. Changing it records it in place.
+     * 
+     */
+    public Output<Optional<Boolean>> modular() {
+        return Codegen.optional(this.modular);
     }
     /**
      * Who is e-mailed about this publish (and the go-live and cancel that follow it): 1 to 20 addresses, one per item. Changing the list updates the resource in place and does not publish again.

@@ -22,6 +22,21 @@ public final class OfferPublishArgs extends com.pulumi.resources.ResourceArgs {
     public static final OfferPublishArgs Empty = new OfferPublishArgs();
 
     /**
+     * With `configuration`: publish even when the draft holds changes the declaration does not explain (each is logged). Default `false`. Changing it records it in place.
+     * 
+     */
+    @Import(name="allowUndeclaredChanges")
+    private @Nullable Output<Boolean> allowUndeclaredChanges;
+
+    /**
+     * @return With `configuration`: publish even when the draft holds changes the declaration does not explain (each is logged). Default `false`. Changing it records it in place.
+     * 
+     */
+    public Optional<Output<Boolean>> allowUndeclaredChanges() {
+        return Optional.ofNullable(this.allowUndeclaredChanges);
+    }
+
+    /**
      * Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider&#39;s `api` setting, else `cpp`. Changing it replaces the resource.
      * 
      */
@@ -52,6 +67,21 @@ public final class OfferPublishArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
+     * `api: &#34;ingestion&#34;` only: the `declaration` output of the offer&#39;s `OfferConfiguration`. Before the preview is sent, the draft is compared with the preview (with nothing, when the offer was never published) and with this declaration; a change it does not explain (a portal edit nobody reviewed) refuses the publish with the list of `key.field`s, and nothing is sent. `pulumi preview` shows the declared fields whose draft, preview and live values differ. Pass it in `triggers` too (`[config.declaration]`) to publish once per changed offer. Changing it alone records it in place.
+     * 
+     */
+    @Import(name="configuration")
+    private @Nullable Output<String> configuration;
+
+    /**
+     * @return `api: &#34;ingestion&#34;` only: the `declaration` output of the offer&#39;s `OfferConfiguration`. Before the preview is sent, the draft is compared with the preview (with nothing, when the offer was never published) and with this declaration; a change it does not explain (a portal edit nobody reviewed) refuses the publish with the list of `key.field`s, and nothing is sent. `pulumi preview` shows the declared fields whose draft, preview and live values differ. Pass it in `triggers` too (`[config.declaration]`) to publish once per changed offer. Changing it alone records it in place.
+     * 
+     */
+    public Optional<Output<String>> configuration() {
+        return Optional.ofNullable(this.configuration);
+    }
+
+    /**
      * API host. Default: the provider&#39;s `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
      * 
      */
@@ -79,6 +109,21 @@ public final class OfferPublishArgs extends com.pulumi.resources.ResourceArgs {
      */
     public Optional<Output<Double>> maxPollIntervalSeconds() {
         return Optional.ofNullable(this.maxPollIntervalSeconds);
+    }
+
+    /**
+     * With `configuration` (required then): a modular publish, whose preview submission lists the declared resources (with the product and their plans); only those are published. Preview only: the go-live takes the whole preview. Default `false`. Changing it records it in place.
+     * 
+     */
+    @Import(name="modular")
+    private @Nullable Output<Boolean> modular;
+
+    /**
+     * @return With `configuration` (required then): a modular publish, whose preview submission lists the declared resources (with the product and their plans); only those are published. Preview only: the go-live takes the whole preview. Default `false`. Changing it records it in place.
+     * 
+     */
+    public Optional<Output<Boolean>> modular() {
+        return Optional.ofNullable(this.modular);
     }
 
     /**
@@ -204,10 +249,13 @@ public final class OfferPublishArgs extends com.pulumi.resources.ResourceArgs {
     private OfferPublishArgs() {}
 
     private OfferPublishArgs(OfferPublishArgs $) {
+        this.allowUndeclaredChanges = $.allowUndeclaredChanges;
         this.api = $.api;
         this.apiVersion = $.apiVersion;
+        this.configuration = $.configuration;
         this.endpoint = $.endpoint;
         this.maxPollIntervalSeconds = $.maxPollIntervalSeconds;
+        this.modular = $.modular;
         this.notificationEmails = $.notificationEmails;
         this.offerId = $.offerId;
         this.pollIntervalSeconds = $.pollIntervalSeconds;
@@ -234,6 +282,27 @@ public final class OfferPublishArgs extends com.pulumi.resources.ResourceArgs {
 
         public Builder(OfferPublishArgs defaults) {
             $ = new OfferPublishArgs(Objects.requireNonNull(defaults));
+        }
+
+        /**
+         * @param allowUndeclaredChanges With `configuration`: publish even when the draft holds changes the declaration does not explain (each is logged). Default `false`. Changing it records it in place.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder allowUndeclaredChanges(@Nullable Output<Boolean> allowUndeclaredChanges) {
+            $.allowUndeclaredChanges = allowUndeclaredChanges;
+            return this;
+        }
+
+        /**
+         * @param allowUndeclaredChanges With `configuration`: publish even when the draft holds changes the declaration does not explain (each is logged). Default `false`. Changing it records it in place.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder allowUndeclaredChanges(Boolean allowUndeclaredChanges) {
+            return allowUndeclaredChanges(Output.of(allowUndeclaredChanges));
         }
 
         /**
@@ -279,6 +348,27 @@ public final class OfferPublishArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
+         * @param configuration `api: &#34;ingestion&#34;` only: the `declaration` output of the offer&#39;s `OfferConfiguration`. Before the preview is sent, the draft is compared with the preview (with nothing, when the offer was never published) and with this declaration; a change it does not explain (a portal edit nobody reviewed) refuses the publish with the list of `key.field`s, and nothing is sent. `pulumi preview` shows the declared fields whose draft, preview and live values differ. Pass it in `triggers` too (`[config.declaration]`) to publish once per changed offer. Changing it alone records it in place.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder configuration(@Nullable Output<String> configuration) {
+            $.configuration = configuration;
+            return this;
+        }
+
+        /**
+         * @param configuration `api: &#34;ingestion&#34;` only: the `declaration` output of the offer&#39;s `OfferConfiguration`. Before the preview is sent, the draft is compared with the preview (with nothing, when the offer was never published) and with this declaration; a change it does not explain (a portal edit nobody reviewed) refuses the publish with the list of `key.field`s, and nothing is sent. `pulumi preview` shows the declared fields whose draft, preview and live values differ. Pass it in `triggers` too (`[config.declaration]`) to publish once per changed offer. Changing it alone records it in place.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder configuration(String configuration) {
+            return configuration(Output.of(configuration));
+        }
+
+        /**
          * @param endpoint API host. Default: the provider&#39;s `endpoint` setting, else `https://cloudpartner.azure.com`; plain http is accepted only for loopback. Changing it replaces the resource.
          * 
          * @return builder
@@ -318,6 +408,27 @@ public final class OfferPublishArgs extends com.pulumi.resources.ResourceArgs {
          */
         public Builder maxPollIntervalSeconds(Double maxPollIntervalSeconds) {
             return maxPollIntervalSeconds(Output.of(maxPollIntervalSeconds));
+        }
+
+        /**
+         * @param modular With `configuration` (required then): a modular publish, whose preview submission lists the declared resources (with the product and their plans); only those are published. Preview only: the go-live takes the whole preview. Default `false`. Changing it records it in place.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder modular(@Nullable Output<Boolean> modular) {
+            $.modular = modular;
+            return this;
+        }
+
+        /**
+         * @param modular With `configuration` (required then): a modular publish, whose preview submission lists the declared resources (with the product and their plans); only those are published. Preview only: the go-live takes the whole preview. Default `false`. Changing it records it in place.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder modular(Boolean modular) {
+            return modular(Output.of(modular));
         }
 
         /**

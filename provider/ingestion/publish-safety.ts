@@ -1,0 +1,238 @@
+/**
+ * Publish safety: what a preview submission would ship that the program did not declare. A publish to preview
+ * sends the whole draft (or, modular, the listed resources), so a portal edit sitting in the draft would ship
+ * unreviewed; OfferPublish compares the draft with the preview (nothing, when the offer was never published)
+ * and with the declaration (OfferConfiguration's `declaration` output) before it sends anything.
+ *
+ * Pure functions over trees already indexed by key and normalised (no requests here): a change of the draft
+ * relative to the preview is explained when the program declares that field of that part and the draft holds
+ * the declared value; anything else that differs is not. Compared per top-level field, the unit a declaration
+ * owns (undeclared top-level fields keep the draft's values when OfferConfiguration writes).
+ */
+
+import { canonical } from "../core/canonical";
+import { ConfigurationError, redactSecrets } from "../core/errors";
+import type { DeclaredPart } from "./offer/declaration";
+import { indexTree } from "./offer/keys";
+import { normalizeFields } from "./offer/normalize";
+import { isWrittenType, parseSchemaUri, schemaUri } from "./schemas";
+
+/** A tree resource as compared: its type and its fields, normalised, server-managed ones dropped. */
+export interface TreePart {
+  type: string;
+  fields: Record<string, unknown>;
+}
+
+/** A resource tree (draft, preview or live) indexed by part key. */
+export type ComparedTree = ReadonlyMap<string, TreePart>;
+
+/** Fields the server manages or that tie a resource to others: never part of a comparison. */
+const NOT_COMPARED = ["$schema", "id", "resourceName", "validations", "product", "plan"];
+
+/** A resource tree as read (`IngestionClient.resourceTree`), indexed by key: raw resources and compared parts. */
+export interface ReadTree {
+  raw: ReadonlyMap<string, Record<string, unknown>>;
+  compared: ComparedTree;
+}
+
+/** Indexes a tree by key (`keys.ts`) and normalises each resource (`normalize.ts`) as a declared part is. */
+export function readTree(resources: Array<Record<string, unknown>>): ReadTree {
+  const index = indexTree(resources);
+  const compared = new Map<string, TreePart>();
+  for (const [key, resource] of index.byKey) {
+    const type = parseSchemaUri(resource.$schema)?.type ?? "";
+    if (type === "submission") continue;
+    const fields = Object.fromEntries(
+      Object.entries(resource).filter(([field]) => !NOT_COMPARED.includes(field)),
+    );
+    compared.set(key, { type, fields: normalizeFields(type, fields) });
+  }
+  return { raw: index.byKey, compared };
+}
+
+/** One top-level field of one part that the draft changes relative to the preview. */
+export interface DraftChange {
+  key: string;
+  /** The top-level field; undefined when the whole part is in the preview and not in the draft. */
+  field?: string;
+  /** The preview's value (undefined: absent, or no preview at all). */
+  preview: unknown;
+  /** The draft's value (undefined: absent). */
+  draft: unknown;
+  /** The declared value, when the program declares this field. */
+  declared?: unknown;
+  /** Whether the program declares this field of this part. */
+  isDeclared: boolean;
+  /** Declared, and the draft holds the declared value: the change is the program's. */
+  explained: boolean;
+}
+
+export interface DraftChangeOptions {
+  /** Only these part keys are published (a modular publish): changes elsewhere do not ship and are left out. */
+  only?: ReadonlySet<string>;
+}
+
+/**
+ * What the draft changes relative to the preview, per part and top-level field, each marked explained or not.
+ * `preview` undefined: the offer was never published, so every value in the draft is a change (compared with
+ * nothing). An empty value (absent, null, "", [], {}) equals any other empty value: "nothing" has no value.
+ */
+export function draftChanges(
+  draft: ComparedTree,
+  preview: ComparedTree | undefined,
+  declared: readonly DeclaredPart[],
+  options: DraftChangeOptions = {},
+): DraftChange[] {
+  const declaredByKey = new Map(declared.map((part) => [part.key, part]));
+  const keys = new Set([...draft.keys(), ...(preview?.keys() ?? [])]);
+  const changes: DraftChange[] = [];
+  for (const key of [...keys].sort()) {
+    if (options.only && !options.only.has(key)) continue;
+    const inDraft = draft.get(key);
+    const inPreview = preview?.get(key);
+    const part = declaredByKey.get(key);
+    if (!inDraft) {
+      // In the preview and gone from the draft: no declaration removes a part (OfferConfiguration never deletes).
+      changes.push({
+        key,
+        preview: inPreview?.fields,
+        draft: undefined,
+        isDeclared: false,
+        explained: false,
+      });
+      continue;
+    }
+    const fields = new Set([...Object.keys(inDraft.fields), ...Object.keys(inPreview?.fields ?? {})]);
+    for (const field of [...fields].sort()) {
+      const draftValue = inDraft.fields[field];
+      const previewValue = inPreview?.fields[field];
+      if (sameValue(draftValue, previewValue)) continue;
+      const isDeclared = part !== undefined && Object.hasOwn(part.fields, field);
+      const declaredValue = isDeclared ? part.fields[field] : undefined;
+      changes.push({
+        key,
+        field,
+        preview: previewValue,
+        draft: draftValue,
+        ...(isDeclared ? { declared: declaredValue } : {}),
+        isDeclared,
+        explained: isDeclared && sameValue(draftValue, declaredValue),
+      });
+    }
+  }
+  return changes;
+}
+
+/**
+ * What a modular publish lists before its submission: the draft's product resource (Microsoft: a modular publish
+ * needs the resources above the ones it publishes), each declared part's resource and, for plan-level parts, their
+ * plan — as the draft holds them (that is what gets published), with the pinned `$schema` of their type and
+ * without the read-only `validations`. A declared part the draft does not hold yet cannot be published: the
+ * OfferConfiguration has not written it.
+ */
+export function modularResources(
+  draft: ReadTree,
+  declared: readonly DeclaredPart[],
+  offerId: string,
+): { keys: Set<string>; resources: Array<Record<string, unknown>> } {
+  const keys = new Set<string>(["product"]);
+  for (const part of declared) {
+    if (part.scope === "plan" && part.planId !== undefined) keys.add(`plans[${part.planId}]`);
+    keys.add(part.key);
+  }
+  const missing = [...keys].filter((key) => !draft.raw.has(key));
+  if (missing.length > 0)
+    throw new ConfigurationError(
+      `A modular publish of offer ${offerId} lists the declared resources, and the draft has no ${missing.join(", ")}: the OfferConfiguration has not written ${missing.length === 1 ? "it" : "them"} yet. Nothing was sent. Make the OfferPublish depend on the OfferConfiguration (triggers: [config.declaration], or dependsOn), then run \`pulumi up\` again.`,
+      { offerId },
+    );
+  // The product first, then the rest by key (a plan before its parts, as cloudpub sends product, plan, config).
+  const order = ["product", ...[...keys].filter((key) => key !== "product").sort()];
+  const resources = order.map((key) => {
+    const { validations: _readOnly, ...body } = draft.raw.get(key) as Record<string, unknown>;
+    const type = parseSchemaUri(body.$schema)?.type;
+    return isWrittenType(type) ? { ...body, $schema: schemaUri(type) } : body;
+  });
+  return { keys, resources };
+}
+
+/** `key.field`, as messages, outputs and diffs name a field of a part. */
+export function fieldPath(key: string, field: string | undefined): string {
+  return field === undefined ? key : `${key}.${field}`;
+}
+
+/** One change as a message line: `listing.title: preview "A", draft "B" (declared "C")`. */
+export function describeDraftChange(change: DraftChange): string {
+  const path = fieldPath(change.key, change.field);
+  if (change.field === undefined) return `${path}: in the preview, not in the draft`;
+  const declared = change.isDeclared && !change.explained ? ` (declared ${showValue(change.declared)})` : "";
+  return `${path}: preview ${showValue(change.preview)}, draft ${showValue(change.draft)}${declared}`;
+}
+
+/** A declared field and its value in each tree, when they are not all the same. */
+export interface StageDifference {
+  key: string;
+  field: string;
+  declared: unknown;
+  draft: unknown;
+  preview: unknown;
+  live: unknown;
+}
+
+/**
+ * For `pulumi preview`: each declared `key.field` whose values differ between draft, preview and live (or from
+ * the declared value), so a reviewer sees what the next publish and go-live carry. A tree that does not exist
+ * (never published, never live) has no values.
+ */
+export function stageDifferences(
+  declared: readonly DeclaredPart[],
+  draft: ComparedTree,
+  preview: ComparedTree | undefined,
+  live: ComparedTree | undefined,
+): StageDifference[] {
+  const differences: StageDifference[] = [];
+  for (const part of [...declared].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
+    for (const field of Object.keys(part.fields).sort()) {
+      const values = {
+        declared: part.fields[field],
+        draft: draft.get(part.key)?.fields[field],
+        preview: preview?.get(part.key)?.fields[field],
+        live: live?.get(part.key)?.fields[field],
+      };
+      const all = Object.values(values);
+      if (all.every((value) => sameValue(value, all[0]))) continue;
+      differences.push({ key: part.key, field, ...values });
+    }
+  }
+  return differences;
+}
+
+/** One stage difference as a log line: `listing.title: draft "B" | preview "A" | live "A"`. */
+export function describeStageDifference(difference: StageDifference): string {
+  const declared = sameValue(difference.declared, difference.draft)
+    ? ""
+    : ` (declared ${showValue(difference.declared)}: not in the draft yet)`;
+  return `${fieldPath(difference.key, difference.field)}: draft ${showValue(difference.draft)} | preview ${showValue(difference.preview)} | live ${showValue(difference.live)}${declared}`;
+}
+
+/** Equal by meaning: canonical JSON, and every empty value (absent, null, "", [], {}) the same. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (isEmpty(a) || isEmpty(b)) return isEmpty(a) && isEmpty(b);
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+function isEmpty(value: unknown): boolean {
+  if (value === undefined || value === null || value === "") return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === "object" && Object.keys(value as object).length === 0;
+}
+
+/** At most this many characters of a value in a message. */
+const SHOWN_CHARS = 80;
+
+/** A value for a message: JSON, cut to a readable length, SAS signatures removed; absent is `(none)`. */
+export function showValue(value: unknown): string {
+  if (isEmpty(value) && value !== "" && !Array.isArray(value)) return "(none)";
+  const text = redactSecrets(JSON.stringify(canonical(value)) ?? String(value));
+  return text.length > SHOWN_CHARS ? `${text.slice(0, SHOWN_CHARS - 1)}…` : text;
+}
