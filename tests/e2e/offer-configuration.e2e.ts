@@ -1,0 +1,353 @@
+/**
+ * The whole offer as code (`OfferConfiguration`, Product Ingestion API) with the real Pulumi CLI, a local file
+ * backend and the emulator:
+ * - examples/offer-vm (TypeScript, dynamic class) and examples/offer-vm-yaml (YAML, native plugin) declare an
+ *   offer with two plans: `up` creates it in one configure; a changed price shows in `preview` as that one field,
+ *   and `up` sends one configure of one resource (and one publish, through `triggers`); a portal edit made
+ *   through the emulator's control API shows in `refresh`;
+ * - `pulumi import cloudpartner:index:OfferConfiguration <name> <offerId>` writes the program (TypeScript and
+ *   YAML) that runs `up` with 0 writes;
+ * - the issue's "done when": import an existing offer, change a listing text and a plan price in the generated
+ *   code, `preview` shows exactly those two, then configure → publish → review gate → go-live.
+ */
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import {
+  ensurePulumiYaml,
+  type LocalStack,
+  linkNativeNodeSdk,
+  linkSelfPackage,
+  NATIVE_PLUGIN_DIR,
+  REPO_ROOT,
+} from "../../scripts/lib/pulumi-cli";
+import { sasUri } from "../../scripts/lib/release";
+import { e2eSuite, hasGo, resourcesOf } from "./helpers";
+
+const CANARY = "e2e-offer-canary-5d1c07";
+const TS_EXAMPLE = path.join(REPO_ROOT, "examples/offer-vm");
+const YAML_EXAMPLE = path.join(REPO_ROOT, "examples/offer-vm-yaml");
+const IMPORT_TS = path.join(REPO_ROOT, "tests/e2e/programs/offer-import-ts");
+const IMPORT_YAML = path.join(REPO_ROOT, "tests/e2e/programs/offer-import-yaml");
+const NATIVE_TYPE = "cloudpartner:index:OfferConfiguration";
+const DYNAMIC_TYPE = "pulumi-nodejs:dynamic/cloudpartner:OfferConfiguration";
+
+const e2e = e2eSuite(CANARY, { link: [linkSelfPackage, linkNativeNodeSdk] });
+const withGo = hasGo ? test : test.skip;
+if (!hasGo) console.warn("tests/e2e/offer-configuration.e2e.ts: YAML tests SKIPPED: `go` builds the YAML host.");
+let counter = 0;
+
+// ---------------------------------------------------------------------------------------------------------------
+// What a command sent, from the emulator's request log.
+
+interface Sent {
+  /** configure POSTs of draft resources (anything but a submission). */
+  configures: number;
+  /** configure POSTs of a submission to preview. */
+  publishes: number;
+  /** configure POSTs of a submission to live. */
+  goLives: number;
+  /** Every request naming the offer. */
+  all: number;
+  /** Every GET of a resource tree. */
+  treeReads: number;
+}
+
+function sentSince(offerId: string, mark: number): Sent {
+  const entries = e2e.sim.requests.slice(mark).filter((r) => r.offerId === offerId && r.status !== 0);
+  const posts = entries.filter((r) => r.method === "POST" && r.kind === "configure" && r.processed);
+  return {
+    configures: posts.filter((r) => r.configures !== "preview" && r.configures !== "live").length,
+    publishes: posts.filter((r) => r.configures === "preview").length,
+    goLives: posts.filter((r) => r.configures === "live").length,
+    all: entries.length,
+    treeReads: entries.filter((r) => r.kind === "resourceTree").length,
+  };
+}
+
+/** Runs `pulumi <args>` (which must succeed) and returns its output with what it sent to the offer. */
+async function sending(stack: LocalStack, offerId: string, args: string[]) {
+  const mark = e2e.sim.requests.length;
+  const result = await stack.ok(args);
+  return { output: result.stdout + result.stderr, sent: sentSince(offerId, mark) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// What `pulumi preview --diff` / `refresh --diff` printed for one resource.
+
+/**
+ * The leaf changes shown under the resource of type `type` in a `--diff` display, each as
+ * `<dotted path>: <what the CLI printed>`, e.g. `plans.hardened.availability.pricing.corePricing.pricePerCore:
+ * 0.09 => 0.11`. Nested objects and lists (`~ plans: {`) are not leaves; their keys make up the path.
+ */
+export function changedLeaves(output: string, type: string): string[] {
+  const lines = output.split("\n");
+  const start = lines.findIndex((line) => line.includes(`${type}: (`));
+  if (start < 0) return [];
+  const headerIndent = (lines[start]?.match(/^\s*/)?.[0].length ?? 0) + 2;
+  const leaves: string[] = [];
+  const stack: Array<{ indent: number; key: string }> = [];
+  for (const line of lines.slice(start + 1)) {
+    if (line.trim() === "") continue;
+    const indent = line.match(/^\s*/)?.[0].length ?? 0;
+    // The next resource (same or lower indentation than this one's header) or the summary ends the block.
+    if (/^\s*(?:[~+\-]{1,3}|\+-|-\+)?\s*[\w-]+:[\w/:.-]+: \(/.test(line) && indent <= headerIndent) break;
+    if (/^(Resources|Outputs|Diagnostics|Duration):/.test(line.trim())) break;
+    const entry = line.match(/^(\s*)([~+\-]{1,3}|\+-|-\+)?\s*\[?("?[^":\s]+"?|\d+)\]?:\s?(.*)$/);
+    if (!entry || line.trim().startsWith("[")) {
+      // `[id=…]`, `[urn=…]`, `[provider=…]`, or a closing brace.
+      if (/^\s*[}\]]\s*$/.test(line)) stack.pop();
+      continue;
+    }
+    const key = (entry[3] ?? "").replace(/^"|"$/g, "");
+    const rest = (entry[4] ?? "").trim();
+    while (stack.length && (stack.at(-1)?.indent ?? 0) >= indent) stack.pop();
+    if (rest === "{" || rest === "[") {
+      stack.push({ indent, key });
+      continue;
+    }
+    if (!entry[2]) continue; // unchanged context
+    leaves.push(`${[...stack.map((s) => s.key), key].join(".")}: ${rest}`);
+  }
+  return leaves;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Portal edits through the emulator's control API (HTTP, as a script in CI would make them).
+
+async function control(route: string, body: unknown): Promise<unknown> {
+  const response = await fetch(`${e2e.sim.url}/_emulator/v1/${route}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${CANARY}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`POST /_emulator/v1/${route} answered ${response.status}: ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+/** Sets fields of one draft resource of the offer, found by its key (`listing`, `plans[hardened].listing`, ...). */
+function portalEdit(offerId: string, key: string, fields: Record<string, unknown>) {
+  return control(`ingestion/products/${offerId}/portal-edit`, { key, set: fields });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+/** A stack of `projectDir` on the emulator's ingestion endpoint. */
+async function setup(projectDir: string, options: { yaml?: boolean; config?: Record<string, string> } = {}) {
+  const offerId = `e2e-offer-${++counter}`;
+  const extraPath = [NATIVE_PLUGIN_DIR];
+  if (options.yaml) extraPath.unshift(await ensurePulumiYaml());
+  const stack = e2e.stack({ projectDir, stackName: `o${counter}`, extraPath });
+  const endpoint = `${e2e.sim.url}/rp/product-ingestion`;
+  await e2e.init(
+    stack,
+    {
+      offerId,
+      ...(options.yaml ? {} : { endpoint }),
+      "cloudpartner:api": "ingestion",
+      "cloudpartner:endpoint": endpoint,
+      ...options.config,
+    },
+    {},
+    options.yaml ? {} : { osVhdUrl: sasUri("contoso", `os-${offerId}`) },
+  );
+  return { offerId, stack };
+}
+
+/** Replaces `from` by `to` in the project's file `name` (exactly once: a test edits code, not config). */
+function editCode(stack: LocalStack, name: string, from: string, to: string): void {
+  const file = path.join(stack.projectDir, name);
+  const text = fs.readFileSync(file, "utf8");
+  expect(text.split(from)).toHaveLength(2);
+  fs.writeFileSync(file, text.replace(from, to));
+}
+
+/** The declared offer after a command, as the state keeps it. */
+async function offerState(stack: LocalStack) {
+  return resourcesOf(await stack.exportState()).find((r) => r.type === NATIVE_TYPE || r.type === DYNAMIC_TYPE);
+}
+
+test("TypeScript (examples/offer-vm): created in one configure; a price change is one field in preview and one configure in up; refresh shows a portal edit", async () => {
+  const { offerId, stack } = await setup(TS_EXAMPLE);
+
+  // Created with everything declared in one job, the image version beside it, one publish.
+  const first = await sending(stack, offerId, ["up", "--yes"]);
+  expect(first.sent).toMatchObject({ publishes: 1, goLives: 0 });
+  expect(await stack.outputs()).toMatchObject({ productId: expect.stringMatching(/^product\//), awaitingSignoff: true });
+  const created = await offerState(stack);
+  expect(Object.keys((created?.outputs?.resourceIds as object) ?? {})).toEqual(
+    expect.arrayContaining(["listing", "plans[standard]", "plans[hardened].availability"]),
+  );
+
+  // The same program again: nothing sent but reads.
+  const again = await sending(stack, offerId, ["up", "--yes", "--expect-no-changes"]);
+  expect(again.sent).toMatchObject({ configures: 0, publishes: 0, goLives: 0 });
+
+  // One price changes in code: the preview names that field and no other, and sends nothing.
+  editCode(stack, "index.ts", "pricePerCore: 0.09", "pricePerCore: 0.11");
+  const preview = await sending(stack, offerId, ["preview", "--diff"]);
+  expect(changedLeaves(preview.output, DYNAMIC_TYPE)).toEqual([
+    "plans.hardened.availability.pricing.corePricing.pricePerCore: 0.09 => 0.11",
+  ]);
+  expect(preview.sent).toMatchObject({ configures: 0, publishes: 0, goLives: 0 });
+
+  const up = await sending(stack, offerId, ["up", "--yes"]);
+  expect(up.sent).toMatchObject({ configures: 1, publishes: 1, goLives: 0 });
+
+  // Edited in the portal: refresh brings it into the stack and shows it.
+  await portalEdit(offerId, "listing", { title: "Contoso Linux (edited in Partner Center)" });
+  const refresh = await sending(stack, offerId, ["refresh", "--diff", "--yes"]);
+  expect(refresh.output).toMatch(/title\s*:\s*"Contoso Linux" => "Contoso Linux \(edited in Partner Center\)"/);
+  expect(refresh.sent).toMatchObject({ configures: 0, publishes: 0, goLives: 0 });
+  expect(JSON.stringify((await offerState(stack))?.outputs?.listing)).toContain("edited in Partner Center");
+  expect(first.output + up.output + refresh.output).not.toContain(CANARY);
+});
+
+withGo("YAML (examples/offer-vm-yaml, native plugin): a price change is one field in preview (the provider's detailed diff) and one configure in up; refresh shows a portal edit", async () => {
+  const { offerId, stack } = await setup(YAML_EXAMPLE, { yaml: true });
+  const first = await sending(stack, offerId, ["up", "--yes"]);
+  expect(first.sent).toMatchObject({ publishes: 1, goLives: 1 });
+
+  editCode(stack, "Pulumi.yaml", "pricePerCore: 0.04", "pricePerCore: 0.05");
+  const preview = await sending(stack, offerId, ["preview", "--diff"]);
+  expect(changedLeaves(preview.output, NATIVE_TYPE)).toEqual([
+    "plans.standard.availability.pricing.corePricing.pricePerCore: 0.04 => 0.05",
+  ]);
+  expect(preview.sent).toMatchObject({ configures: 0, publishes: 0, goLives: 0 });
+
+  const up = await sending(stack, offerId, ["up", "--yes"]);
+  expect(up.sent).toMatchObject({ configures: 1, publishes: 1, goLives: 1 });
+
+  await portalEdit(offerId, "plans[hardened].listing", { summary: "CIS level 2 (edited in Partner Center)" });
+  const refresh = await sending(stack, offerId, ["refresh", "--diff", "--yes"]);
+  expect(refresh.output).toMatch(/summary\s*:\s*"CIS level 2" => "CIS level 2 \(edited in Partner Center\)"/);
+  expect(refresh.sent).toMatchObject({ configures: 0, publishes: 0, goLives: 0 });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Import: an existing offer (the emulator's seeded VM offer with two plans, under a new id) into a program.
+
+/** The seeded VM offer (two plans, listing, prices, technical configurations) under a new offer id. */
+function existingOffer(): string {
+  const offerId = `e2e-existing-${++counter}`;
+  const template = defaultIngestionSeed().find((p) => p.externalId === SEEDED_VM_OFFER);
+  if (!template) throw new Error(`emulator/seed.json lacks ${SEEDED_VM_OFFER}`);
+  e2e.sim.ingestion.addProduct({ ...template, externalId: offerId, guid: undefined });
+  return offerId;
+}
+
+/** `pulumi import` of the offer into `stack`, the generated program written to the project as `file`. */
+async function importOffer(stack: LocalStack, offerId: string, file: string) {
+  const generated = path.join(stack.stateDir, `generated-${path.basename(file)}`);
+  // `--out` inside a YAML project would be read as its (still empty) program: write it aside, then move it in.
+  const imported = await sending(stack, offerId, [
+    "import",
+    NATIVE_TYPE,
+    "offer",
+    offerId,
+    "--yes",
+    "--out",
+    generated,
+  ]);
+  fs.copyFileSync(generated, path.join(stack.projectDir, file));
+  return { ...imported, code: fs.readFileSync(generated, "utf8") };
+}
+
+/** The offer's resource tree on the API (draft, preview or live), read as any client would. */
+async function tree(offerId: string, targetType: "draft" | "preview" | "live") {
+  const headers = { authorization: `Bearer ${CANARY}` };
+  const base = `${e2e.sim.url}/rp/product-ingestion`;
+  const products = (await (await fetch(`${base}/product?externalId=${offerId}`, { headers })).json()) as {
+    value: Array<{ id: string }>;
+  };
+  const productId = products.value[0]?.id ?? "";
+  const answer = await fetch(`${base}/resource-tree/${productId}?targetType=${targetType}`, { headers });
+  return ((await answer.json()) as { resources: Array<Record<string, unknown>> }).resources;
+}
+
+/** The publish chain a user adds under the imported offer: publish once per change, review gate, go-live. */
+const PUBLISH_CHAIN = `
+const chain = new pulumi.Config();
+const waiting = { pollIntervalSeconds: 0.05, maxPollIntervalSeconds: 0.2 };
+const published = new cloudpartner.OfferPublish("publish", {
+    api: "ingestion",
+    offerId: offer.offerId,
+    configuration: offer.declaration,
+    triggers: [offer.declaration],
+    ...waiting,
+}, { dependsOn: [offer] });
+// Review gate: look at the preview, then \`pulumi config set goLive true\`.
+const live = chain.getBoolean("goLive")
+    ? new cloudpartner.OfferGoLive("live", { api: "ingestion", offerId: offer.offerId, triggers: [offer.declaration], ...waiting }, { dependsOn: [published] })
+    : undefined;
+export const awaitingSignoff = published.awaitingSignoff;
+export const liveStatus = live?.status;
+`;
+
+test("done when: import an existing offer (TypeScript), 0 writes; change a listing text and a plan price in code; preview shows exactly those two; configure → publish → review gate → go-live", async () => {
+  const offerId = existingOffer();
+  const stack = e2e.stack({ projectDir: IMPORT_TS, stackName: `i${++counter}`, extraPath: [NATIVE_PLUGIN_DIR] });
+  await e2e.init(stack, {
+    "cloudpartner:api": "ingestion",
+    "cloudpartner:endpoint": `${e2e.sim.url}/rp/product-ingestion`,
+  });
+
+  const imported = await importOffer(stack, offerId, "index.ts");
+  expect(imported.sent).toMatchObject({ configures: 0, publishes: 0, goLives: 0 });
+  expect(imported.code).toMatch(/new cloudpartner\.OfferConfiguration\("offer", \{/);
+  expect(imported.code).toContain(`offerId: "${offerId}"`);
+  expect(imported.code).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/); // no GUIDs
+
+  // The generated program, as written: nothing to change, nothing sent.
+  const rerun = await sending(stack, offerId, ["up", "--yes", "--expect-no-changes"]);
+  expect(rerun.sent).toMatchObject({ configures: 0, publishes: 0, goLives: 0 });
+
+  // In code: a listing text and one plan's price; and the publish chain under it.
+  editCode(stack, "index.ts", SEEDED_TITLE, `${SEEDED_TITLE}, now with more`);
+  editCode(stack, "index.ts", SEEDED_PRICE.from, SEEDED_PRICE.to);
+  fs.appendFileSync(path.join(stack.projectDir, "index.ts"), PUBLISH_CHAIN);
+
+  const preview = await sending(stack, offerId, ["preview", "--diff"]);
+  expect(changedLeaves(preview.output, NATIVE_TYPE).sort()).toEqual(
+    [`listing.title: "${SEEDED_TITLE}" => "${SEEDED_TITLE}, now with more"`, SEEDED_PRICE.leaf].sort(),
+  );
+  expect(preview.sent).toMatchObject({ configures: 0, publishes: 0, goLives: 0 });
+
+  // One `up`: one configure (the two resources), then the publish, which stops at the review gate.
+  const up = await sending(stack, offerId, ["up", "--yes"]);
+  expect(up.sent).toMatchObject({ configures: 1, publishes: 1, goLives: 0 });
+  expect(await stack.outputs()).toMatchObject({ awaitingSignoff: true });
+  const previewTree = JSON.stringify(await tree(offerId, "preview"));
+  expect(previewTree).toContain(`${SEEDED_TITLE}, now with more`);
+
+  // The review is done: go live, nothing configured or published again.
+  await stack.ok(["config", "set", "goLive", "true"]);
+  const goLive = await sending(stack, offerId, ["up", "--yes"]);
+  expect(goLive.sent).toMatchObject({ configures: 0, publishes: 0, goLives: 1 });
+  expect(await stack.outputs()).toMatchObject({ liveStatus: "succeeded" });
+  const liveTree = JSON.stringify(await tree(offerId, "live"));
+  expect(liveTree).toContain(`${SEEDED_TITLE}, now with more`);
+  expect(liveTree).toContain(SEEDED_PRICE.live);
+
+  const again = await sending(stack, offerId, ["up", "--yes", "--expect-no-changes"]);
+  expect(again.sent).toMatchObject({ configures: 0, publishes: 0, goLives: 0 });
+  expect((await stack.exportState()) + imported.output + up.output).not.toContain(CANARY);
+});
+
+withGo("import into YAML: pulumi import writes the YAML program, which runs up with 0 writes", async () => {
+  const offerId = existingOffer();
+  const stack = e2e.stack({
+    projectDir: IMPORT_YAML,
+    stackName: `y${++counter}`,
+    extraPath: [await ensurePulumiYaml(), NATIVE_PLUGIN_DIR],
+  });
+  await e2e.init(stack, {
+    "cloudpartner:api": "ingestion",
+    "cloudpartner:endpoint": `${e2e.sim.url}/rp/product-ingestion`,
+  });
+  const imported = await importOffer(stack, offerId, "Main.yaml");
+  expect(imported.code).toMatch(/type: cloudpartner:(index:)?OfferConfiguration/);
+  const rerun = await sending(stack, offerId, ["up", "--yes", "--expect-no-changes"]);
+  expect(rerun.sent).toMatchObject({ configures: 0, publishes: 0, goLives: 0 });
+});
