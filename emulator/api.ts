@@ -20,6 +20,10 @@ export interface Route {
   param?: string;
   /** Ingestion `POST configure`: what its body configures. */
   configures?: ConfigureTarget;
+  /** Ingestion `POST configure`: the `$schema` types of its body's resources, in order. */
+  resourceTypes?: string[];
+  /** Ingestion resource-tree GET: the tree asked for. */
+  targetType?: "draft" | "preview" | "live";
 }
 
 export interface ApiRequest {

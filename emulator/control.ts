@@ -263,7 +263,7 @@ export function handleControl(
     const prefix = pathname.startsWith(`${CONTROL_PREFIX}/`) ? CONTROL_PREFIX : LEGACY_CONTROL_PREFIX;
     const segments = pathname.slice(prefix.length).split("/").filter(Boolean).map(decodeURIComponent);
     if (segments[0] === "ingestion")
-      return handleIngestionControl(sim.ingestion, method, segments.slice(1), body, prefix);
+      return handleIngestionControl(sim.ingestion, method, segments.slice(1), body, prefix, query);
     const parameterized = segments[0] === "offers" || segments[0] === "operations";
     const route = `${method} ${segments.map((s, i) => (i > 0 && parameterized ? ":" : s)).join("/")}`;
     const [, publisherId = "", offerId = "", action] = segments;

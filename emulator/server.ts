@@ -307,6 +307,8 @@ class Simulator implements CppSimulator {
       publisherId: route.publisherId,
       offerId: route.offerId,
       ...(route.configures ? { configures: route.configures } : {}),
+      ...(route.resourceTypes ? { resourceTypes: route.resourceTypes } : {}),
+      ...(route.targetType ? { targetType: route.targetType } : {}),
       processed: false,
     };
     this.requests.push(entry);

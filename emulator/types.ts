@@ -211,6 +211,10 @@ export interface RequestLogEntry {
   offerId?: string;
   /** Ingestion `POST configure`: what its body configures (a technical configuration, preview or live). */
   configures?: ConfigureTarget;
+  /** Ingestion `POST configure`: the `$schema` types of its body's resources, in order (`unknown` when unparseable). */
+  resourceTypes?: string[];
+  /** Ingestion resource-tree GET: the tree asked for (draft when the query names none). */
+  targetType?: "draft" | "preview" | "live";
   /** The fault applied, if any. */
   fault?: FaultType;
   /** The route handler ran (past api-version and auth checks). */

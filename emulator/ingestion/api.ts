@@ -8,6 +8,8 @@ import {
   type SimResponse,
 } from "../api";
 import { SimError } from "../store";
+import { planConfigure } from "./configure";
+import { isRecord, MESSAGES, parseSchema, SCHEMA_HOST } from "./messages";
 import { missingRequired, renderedVersion, requiredMessage, type SchemaSettings } from "./schemas";
 import {
   type IngestionStore,
@@ -35,40 +37,25 @@ import {
 
 /** The `$version` the simulator renders with when a control call has none: what cloudpub sends. */
 export const DEFAULT_INGESTION_VERSION = "2022-07-01";
-export const SCHEMA_HOST = "https://schema.mp.microsoft.com/schema";
-/** Old host of the docs' samples; bodies using it are accepted (whether the real API does: unconfirmed). */
-const SCHEMA_HOSTS = ["schema.mp.microsoft.com", "product-ingestion.azureedge.net"];
+export { MESSAGES, parseSchema, SCHEMA_HOST } from "./messages";
+
 const TARGETS: TargetType[] = ["draft", "preview", "live"];
-
-export const MESSAGES = {
-  invalidAudience: "Access token validation failure. Invalid audience.",
-  forbidden: "The application is not authorized to access this seller account's resources.",
-  versionRequired: "The query parameter '$version' is required.",
-  deprecated: (version: string) => `"${version} is a deprecated schema"`,
-  invalidVersion: (version: string) => `'${version}' is not a valid schema version.`,
-  inProgress: "An In Progress submission already exists",
-  notLatest: "The submission cannot be pushed to as its not the latest",
-  liveNeedsId: "Expected a submission id that isn't null or 0 since target type is Live",
-  cancelTooLate: "Cannot cancel job, job has already completed.",
-  jobNotCompleted: (jobId: string) =>
-    `Job '${jobId}' has not completed yet; its details are available once it has.`,
-  noTree: (target: string, id: string) => `The product '${id}' has no ${target} version.`,
-  cannotDelete: (version: string, type: string) =>
-    `Cannot delete image '${version}' of type '${type}' as it is already published.`,
-  failureFor: (type: string) => `Failure for resource: ${type}-0`,
-  cannotRestore: (version: string) =>
-    `Image '${version}' cannot be restored because it was deprecated before it was published to live`,
-  sticky: (property: string) => `${property} property has already been enabled`,
-  /** Assumed wording: the docs only say published images cannot be edited. */
-  publishedChanged: (version: string, type: string) =>
-    `Image '${version}' of type '${type}' is already published and cannot be changed.`,
-} as const;
-
-/** `x64Gen1` → `X64Gen1`, `supportsNVMe` → `SupportsNVMe`: how the API's messages name them. */
-const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
-const IMAGE_TYPES = ["x64Gen1", "x64Gen2", "arm64Gen2"];
-const LIFECYCLE_STATES = ["generallyAvailable", "deprecated", "deleted"];
-const DEPRECATION_REASONS = ["criticalSecurityIssue", "endOfSupport", "other"];
+/** Resource types readable by durable id (`GET <type>/<guid>/...`) besides product, plan and VM configurations. */
+const RESOURCE_COLLECTIONS = [
+  "property",
+  "listing",
+  "listing-asset",
+  "listing-trailer",
+  "plan-listing",
+  "price-and-availability-offer",
+  "price-and-availability-plan",
+  "reseller",
+  "customer-leads",
+  "test-drive",
+  "commercial-marketplace-setup",
+  "container-plan-technical-configuration",
+  "software-as-a-service-technical-configuration",
+];
 
 export interface IngestionAuth {
   acceptedTokens: string[];
@@ -107,10 +94,6 @@ export function ingestionForbidden(): SimResponse {
   return ingestionError(403, "forbidden", MESSAGES.forbidden);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /**
  * A query parameter by name, its key compared case-insensitively: SUSE's client writes `externalid`, the docs
  * `externalId` (and `externalID`); the real API serves them all.
@@ -145,14 +128,6 @@ function segmentsOf(pathname: string): string[] | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** `https://<host>/schema/<type>/<version>` → `{ type, version }`, either host. */
-export function parseSchema(value: unknown): { type: string; version: string } | undefined {
-  if (typeof value !== "string") return undefined;
-  const match = /^https:\/\/([^/]+)\/schema\/([a-z-]+)\/([^/]+)$/.exec(value);
-  if (!match || !SCHEMA_HOSTS.includes(match[1] ?? "")) return undefined;
-  return { type: match[2] ?? "", version: match[3] ?? "" };
 }
 
 /** Job errors as the API renders them: every error has `details`, `[]` on the innermost (cloudpub's fixtures). */
@@ -197,14 +172,19 @@ export class IngestionApi {
         return scoped("technicalConfiguration", byGuid(first));
       case "resource-tree":
         if (first !== "product" || !second || rest.length > 0) break;
-        return scoped("resourceTree", byGuid(second));
+        return { ...scoped("resourceTree", byGuid(second)), targetType: this.targetOfQuiet(query) };
       case "submission":
         if (!first || rest.length > 0) break;
         return scoped("submission", byGuid(first));
       case "configure": {
         if (first === undefined) {
-          const { product, configures } = this.bodyOf(body);
-          return { ...scoped("configure", product), configures };
+          const { product, offerId, configures, resourceTypes } = this.bodyOf(body);
+          return {
+            ...scoped("configure", product),
+            ...(offerId && !product ? { offerId } : {}),
+            configures,
+            ...(resourceTypes ? { resourceTypes } : {}),
+          };
         }
         const job = this.store.findJob(first);
         if (rest.length > 0) break;
@@ -220,32 +200,57 @@ export class IngestionApi {
         break;
       }
     }
+    // `GET <durable id>` of any other resource type (the draft, as the docs say).
+    if (collection && RESOURCE_COLLECTIONS.includes(collection) && first && segments.length >= 2)
+      return scoped("resource", byGuid(first));
     return { kind: "other", publisherId: INGESTION_SCOPE };
   }
 
+  /** The tree a resource-tree GET asks for, for the log (an invalid one is answered by the handler). */
+  private targetOfQuiet(query: URLSearchParams): TargetType | undefined {
+    const raw = queryValue(query, "targetType") ?? "draft";
+    return (TARGETS as string[]).includes(raw) ? (raw as TargetType) : undefined;
+  }
+
   /**
-   * The product a configure body names and what it configures (a technical configuration, or a submission to
-   * preview or live); each undefined when the body does not parse or does not say.
+   * The product a configure body names (or, for a product it creates, that product's external id), what it
+   * configures (technical configurations only, a submission to preview or live, or other resources) and the
+   * types of its resources; each undefined when the body does not parse or does not say.
    */
-  private bodyOf(body: string): { product?: ProductRecord; configures?: ConfigureTarget } {
+  private bodyOf(body: string): {
+    product?: ProductRecord;
+    offerId?: string;
+    configures?: ConfigureTarget;
+    resourceTypes?: string[];
+  } {
     try {
       const parsed: unknown = JSON.parse(body);
       const resources = isRecord(parsed) && Array.isArray(parsed.resources) ? parsed.resources : [];
-      const first = resources.find(isRecord);
-      const type = parseSchema(first?.$schema)?.type;
+      const records = resources.filter(isRecord);
+      const types = records.map((r) => parseSchema(r.$schema)?.type ?? "unknown");
+      const first = records[0];
       const target = isRecord(first?.target) ? first.target.targetType : undefined;
       const configures: ConfigureTarget | undefined =
-        type !== undefined && TECH_CONFIG_TYPES.includes(type)
+        types.length > 0 && types.every((t) => t.endsWith("technical-configuration"))
           ? "technicalConfiguration"
-          : type === "submission" && (target === "preview" || target === "live")
+          : types[0] === "submission" && (target === "preview" || target === "live")
             ? target
-            : undefined;
-      for (const resource of resources) {
-        if (!isRecord(resource)) continue;
+            : types.length > 0 && !types.includes("submission")
+              ? "resources"
+              : undefined;
+      const resourceTypes = types.length > 0 ? types : undefined;
+      for (const resource of records) {
         const product = this.resolveProduct(resource.product) ?? this.productOfId(resource.id);
-        if (product) return { product, configures };
+        if (product) return { product, configures, resourceTypes };
       }
-      return { configures };
+      const created = records.find((r) => parseSchema(r.$schema)?.type === "product");
+      const identity = isRecord(created?.identity) ? created.identity : undefined;
+      const offerId = identity?.externalId ?? identity?.externalID;
+      return {
+        configures,
+        resourceTypes,
+        ...(typeof offerId === "string" ? { offerId } : {}),
+      };
     } catch {
       // An unparseable body is answered by the handler; here it just names no product.
     }
@@ -265,10 +270,7 @@ export class IngestionApi {
   }
 
   private productOfId(id: unknown): ProductRecord | undefined {
-    const match =
-      typeof id === "string"
-        ? /^(?:submission|[a-z-]*technical-configuration)\/([0-9a-fA-F-]+)\/[0-9a-fA-F-]+$/.exec(id)
-        : null;
+    const match = typeof id === "string" ? /^[a-z0-9-]+\/([0-9a-fA-F-]+)(?:\/|$)/.exec(id) : null;
     return match ? this.store.findByGuid(match[1] ?? "") : undefined;
   }
 
@@ -346,7 +348,17 @@ export class IngestionApi {
           product.draft.find((r) => r.id === id),
           version,
         );
-        this.store.afterRead(product, [segments[2] ?? ""]);
+        this.store.afterRead(product, { planGuid: segments[2] ?? "", resourceId: id });
+        return response;
+      }
+      case "resource": {
+        const product = this.requireProduct(segments[1]);
+        const id = segments.join("/");
+        const response = this.resource(
+          product.draft.find((r) => r.id === id),
+          version,
+        );
+        this.store.afterRead(product, { resourceId: id });
         return response;
       }
       case "resourceTree":
@@ -455,11 +467,7 @@ export class IngestionApi {
       this.withSchema(structuredClone(resource), version),
     );
     if (this.treeReads % 2 === 0) resources.reverse();
-    if (target === "draft")
-      this.store.afterRead(
-        product,
-        product.plans.map((p) => p.guid),
-      );
+    if (target === "draft") this.store.afterRead(product, { all: true });
     return json(200, {
       $schema: this.schemaOf("resource-tree", version),
       root: productId(product),
@@ -541,6 +549,11 @@ export class IngestionApi {
     if (this.store.jobState(job).jobStatus !== "completed")
       throw new SimError(400, "badRequest", MESSAGES.jobNotCompleted(job.jobId));
     const submission = job.submission;
+    if (job.detail)
+      return json(200, {
+        $schema: this.schemaOf("configure", version),
+        resources: structuredClone(job.detail),
+      });
     return json(200, {
       $schema: this.schemaOf("configure", version),
       resources: submission
@@ -576,18 +589,17 @@ export class IngestionApi {
       .map((schema) => schema?.version)
       .find((v) => v !== undefined && this.settings.deprecatedVersions.includes(v));
     if (deprecated) return ingestionError(400, "badRequest", MESSAGES.deprecated(deprecated));
-    if (resources.length > 1 || !isRecord(resources[0]))
-      return this.invalid("The simulator configures exactly one submission resource per request.");
-    const resource = resources[0];
+    const isSubmission = (r: unknown) => isRecord(r) && parseSchema(r.$schema)?.type === "submission";
+    if (!resources.some(isSubmission)) return this.configureResources(resources, version);
+    if (resources.length > 1)
+      return this.invalid(
+        "A submission must be the only resource of its request (the simulator does not simulate modular publish).",
+      );
+    const resource = resources[0] as Record<string, unknown>;
     const schema = parseSchema(resource.$schema);
     // What the version named requires (a newer preview can require more): the API's words, as a schema error.
     const missing = schema ? missingRequired(resource, schema.type, schema.version, this.settings) : [];
     if (missing.length > 0) return this.invalid(requiredMessage(String(resource.$schema), missing));
-    if (schema && TECH_CONFIG_TYPES.includes(schema.type)) return this.configureTechConfig(resource, version);
-    if (schema?.type !== "submission")
-      return this.invalid(
-        `Resource 0: '$schema' must be '${SCHEMA_HOST}/submission/<version>' (the simulator configures submissions only).`,
-      );
     const product = this.resolveProduct(resource.product) ?? this.productOfId(resource.id);
     if (!product)
       return this.invalid(
@@ -629,28 +641,14 @@ export class IngestionApi {
   }
 
   /**
-   * A technical configuration: schema checks (400), then the rules a job reports (published images cannot be
-   * deleted or changed, a deprecation cannot be stripped, `vmProperties` once true stay true). Accepted: the draft
-   * takes the resource as sent (without `$schema`) at once; the job ends in `configureSeconds`.
+   * Resources of any types (configure.ts): schema checks and unresolved references answer 400; a queued
+   * `refuseNext` answers as is; business rules fail the job (nothing applied); else the draft takes every
+   * resource at once and the job ends in `configureSeconds`.
    */
-  private configureTechConfig(resource: Record<string, unknown>, version: string): SimResponse {
-    const product = this.resolveProduct(resource.product) ?? this.productOfId(resource.id);
-    if (!product)
-      return this.invalid(
-        `Resource 0: 'product' must name an existing product (product/<guid> or {"externalId": ...}).`,
-      );
-    const type = parseSchema(resource.$schema)?.type ?? "";
-    const stored = product.draft.find(
-      (r) =>
-        isTechConfig(r) && (r.id === resource.id || (resource.id === undefined && r.plan === resource.plan)),
-    );
-    if (!stored)
-      return this.invalid(
-        `Resource 0: no technical configuration '${String(resource.id ?? resource.plan)}' in the product.`,
-      );
-    const problem = this.techConfigSchemaProblem(resource);
-    if (problem) return this.invalid(`Resource 0: ${problem}`);
-    const refusal = product.refuseNext.shift();
+  private configureResources(resources: unknown[], version: string): SimResponse {
+    const plan = planConfigure(this.store, this.settings, resources);
+    if ("message" in plan) return this.invalid(plan.message, plan.target);
+    const refusal = plan.created ? undefined : plan.product.refuseNext.shift();
     if (refusal)
       return ingestionError(
         refusal.status ?? 400,
@@ -658,105 +656,20 @@ export class IngestionApi {
         refusal.message,
         refusal.details,
       );
-
-    const messages: string[] = [];
-    const sent = new Map(versionsOf(resource).map((v) => [String(v.versionNumber), v]));
-    const published = new Map<string, Record<string, unknown>>();
-    for (const target of ["preview", "live"] as const) {
-      const tree = this.store.current(product, target)?.tree ?? [];
-      for (const v of versionsOf(tree.find((r) => r.id === stored.id)))
-        published.set(String(v.versionNumber), v);
-    }
-    const typesOf = (v: Record<string, unknown>) =>
-      (Array.isArray(v.vmImages) ? v.vmImages : []).map((i) =>
-        capitalized(String((i as { imageType?: unknown })?.imageType)),
-      );
-    for (const [number, entry] of published) {
-      const mine = sent.get(number);
-      if (!mine || mine.lifecycleState === "deleted") {
-        for (const t of typesOf(entry)) messages.push(MESSAGES.cannotDelete(number, t));
-      } else if (!sameImages(mine.vmImages, entry.vmImages)) {
-        for (const t of typesOf(entry)) messages.push(MESSAGES.publishedChanged(number, t));
-      }
-    }
-    for (const before of versionsOf(stored)) {
-      const mine = sent.get(String(before.versionNumber));
-      if (before.lifecycleState !== "deprecated" || !before.deprecationSchedule || !mine) continue;
-      if (mine.lifecycleState !== "deprecated" || !mine.deprecationSchedule)
-        messages.push(MESSAGES.cannotRestore(String(before.versionNumber)));
-    }
-    const oldProps = (stored.vmProperties ?? {}) as Record<string, unknown>;
-    const newProps = (resource.vmProperties ?? {}) as Record<string, unknown>;
-    for (const [key, value] of Object.entries(oldProps))
-      if (value === true && newProps[key] !== true) messages.push(MESSAGES.sticky(capitalized(key)));
-
-    const errors: JobError[] = messages.map((message) => ({
-      code: "badRequest",
-      message,
-      resourceId: stored.id,
-      details: [{ code: "invalidResource", message: MESSAGES.failureFor(type) }],
-    }));
-    if (errors.length === 0) {
-      const { $schema: _schema, ...rest } = resource;
-      const index = product.draft.indexOf(stored);
-      product.draft[index] = { ...structuredClone(rest), id: stored.id };
-    }
-    return this.accepted(this.store.resourceJob(product, [resource], errors), version);
-  }
-
-  /** The preview2 schema's rules for `vmImageVersions` (versionNumber, 1-2 images, sources, states, reasons). */
-  private techConfigSchemaProblem(resource: Record<string, unknown>): string | undefined {
-    if (!Array.isArray(resource.vmImageVersions)) return "'vmImageVersions' must be an array.";
-    for (const [i, v] of versionsOf(resource).entries()) {
-      const at = `vmImageVersions[${i}]`;
-      const number = v.versionNumber;
-      if (typeof number !== "string" || !/^[0-9]+\.[0-9]+\.[0-9]+$/.test(number) || number.length > 32)
-        return `${at}.versionNumber '${String(number)}' does not match '^[0-9]+\\.[0-9]+\\.[0-9]+$'.`;
-      if (number.split(".").some((p) => p.length > 10))
-        return `${at}.versionNumber '${number}' is not valid: each part must fit in 10 digits. (assumed wording)`;
-      if (v.lifecycleState !== undefined && !LIFECYCLE_STATES.includes(String(v.lifecycleState)))
-        return `${at}.lifecycleState '${String(v.lifecycleState)}' is not one of ${LIFECYCLE_STATES.join(", ")}.`;
-      const schedule = v.deprecationSchedule as Record<string, unknown> | undefined;
-      if (
-        schedule !== undefined &&
-        schedule !== null &&
-        !DEPRECATION_REASONS.includes(String(schedule.reason))
-      )
-        return `${at}.deprecationSchedule.reason '${String(schedule.reason)}' is not one of ${DEPRECATION_REASONS.join(", ")}.`;
-      const alternative = isRecord(schedule) ? schedule.alternative : undefined;
-      if (
-        alternative !== undefined &&
-        !(
-          isRecord(alternative) &&
-          Object.keys(alternative).length === 1 &&
-          ("product" in alternative || "plan" in alternative)
-        )
-      )
-        return `${at}.deprecationSchedule.alternative must be exactly one of {"product": <reference>} or {"plan": <reference>}.`;
-      const images = Array.isArray(v.vmImages) ? v.vmImages : [];
-      if (images.length < 1 || images.length > 2) return `${at}.vmImages must have 1 or 2 items.`;
-      for (const [j, raw] of images.entries()) {
-        const image = (raw ?? {}) as Record<string, unknown>;
-        const source = (image.source ?? {}) as Record<string, unknown>;
-        if (!IMAGE_TYPES.includes(String(image.imageType)))
-          return `${at}.vmImages[${j}].imageType '${String(image.imageType)}' is not one of ${IMAGE_TYPES.join(", ")}.`;
-        if (source.sourceType === "sasUri") {
-          if (typeof (source.osDisk as { uri?: unknown } | undefined)?.uri !== "string")
-            return `${at}.vmImages[${j}].source.osDisk.uri is required.`;
-        } else if (source.sourceType === "sharedImageGallery") {
-          const shared = source.sharedImage as { tenantId?: unknown; resourceId?: unknown } | undefined;
-          if (typeof shared?.tenantId !== "string" || typeof shared?.resourceId !== "string")
-            return `${at}.vmImages[${j}].source.sharedImage needs tenantId and resourceId.`;
-        } else return `${at}.vmImages[${j}].source.sourceType must be 'sasUri' or 'sharedImageGallery'.`;
-      }
-    }
-    return undefined;
+    if (plan.errors.length === 0) plan.apply();
+    const job = this.store.resourceJob(
+      plan.product,
+      resources as Array<Record<string, unknown>>,
+      plan.errors,
+    );
+    job.detail = plan.detail;
+    return this.accepted(job, version);
   }
 
   /** 400 with a `schemaValidationError` detail, the shape of the API's schema errors. */
-  private invalid(message: string): SimResponse {
+  private invalid(message: string, target?: string): SimResponse {
     return ingestionError(400, "badRequest", "The request is not valid.", [
-      { code: "schemaValidationError", message },
+      { code: "schemaValidationError", message, ...(target ? { target } : {}) },
     ]);
   }
 

@@ -12,14 +12,18 @@ import {
   requiredString,
 } from "../validate";
 import { DEFAULT_INGESTION_VERSION, type IngestionApi, ingestionError } from "./api";
-import { type IngestionStore, isTechConfig, type ProductRecord } from "./store";
+import { languageOf, planGuidOf, typeOfId } from "./resources";
+import type { IngestionStore, ProductRecord, ResourceJson } from "./store";
 import {
   INGESTION_SCOPE,
   type IngestionControl,
+  type IngestionCounts,
   type IngestionProductSeed,
   type IngestionProductView,
   type JobFailure,
   type Refusal,
+  type ResourcePatch,
+  type ResourceSelector,
   type TargetType,
   type TechnicalConfigurationEdit,
 } from "./types";
@@ -93,8 +97,96 @@ export class IngestionSimControl implements IngestionControl {
     const product = this.require(externalId);
     const plan = this.plan(product, planExternalId);
     const tree = target === "draft" ? product.draft : store.current(product, target)?.tree;
-    const config = tree?.find((r) => isTechConfig(r) && r.plan === `plan/${product.guid}/${plan.guid}`);
+    const config = tree?.find(
+      (r) => typeOfId(r.id).endsWith("plan-technical-configuration") && planGuidOf(r.plan) === plan.guid,
+    );
     return config && structuredClone(config);
+  }
+
+  tree(externalId: string, target: TargetType = "draft"): Array<Record<string, unknown>> | undefined {
+    const product = this.require(externalId);
+    const tree = target === "draft" ? product.draft : this.state().store.current(product, target)?.tree;
+    return tree && structuredClone(tree);
+  }
+
+  resource(
+    externalId: string,
+    selector: ResourceSelector,
+    target: TargetType = "draft",
+  ): Record<string, unknown> | undefined {
+    const product = this.require(externalId);
+    const tree =
+      target === "draft" ? product.draft : (this.state().store.current(product, target)?.tree ?? []);
+    const found = this.select(product, tree, selector);
+    return found && structuredClone(found);
+  }
+
+  editResource(
+    externalId: string,
+    selector: ResourceSelector,
+    patch: ResourcePatch,
+    options: { afterNextRead?: boolean } = {},
+  ): Record<string, unknown> | undefined {
+    const product = this.require(externalId);
+    const found = this.select(product, product.draft, selector);
+    if (!found)
+      throw new SimError(
+        404,
+        "notFound",
+        `The draft of '${externalId}' has no resource ${JSON.stringify(selector)}; read it with GET .../resources.`,
+      );
+    if (options.afterNextRead) {
+      product.pendingEdits.push({ resourceId: found.id, patch: structuredClone(patch) });
+      return undefined;
+    }
+    return structuredClone(this.state().store.patchResource(product, found.id, patch));
+  }
+
+  counts(externalId: string): IngestionCounts {
+    const mine = this.requests.filter(
+      (entry) => entry.processed && entry.publisherId === INGESTION_SCOPE && entry.offerId === externalId,
+    );
+    const configures = mine.filter((entry) => entry.kind === "configure" && entry.method === "POST");
+    const by = (what: string) => configures.filter((entry) => entry.configures === what).length;
+    const configuredResources: Record<string, number> = {};
+    for (const entry of configures)
+      for (const type of entry.resourceTypes ?? [])
+        if (type !== "submission") configuredResources[type] = (configuredResources[type] ?? 0) + 1;
+    const trees = mine.filter((entry) => entry.kind === "resourceTree" && entry.method === "GET");
+    const tree = (target: TargetType) =>
+      trees.filter((entry) => (entry.targetType ?? "draft") === target).length;
+    return {
+      treeReads: { draft: tree("draft"), preview: tree("preview"), live: tree("live") },
+      reads: mine.filter((entry) => entry.method === "GET").length,
+      configurePosts: configures.length,
+      configures: {
+        technicalConfiguration: by("technicalConfiguration"),
+        resources: by("resources"),
+        preview: by("preview"),
+        live: by("live"),
+      },
+      writes: by("technicalConfiguration") + by("resources"),
+      configuredResources,
+    };
+  }
+
+  /** The resource a selector means in `tree`: by durable id, or by type, plan external id and language. */
+  private select(
+    product: ProductRecord,
+    tree: ResourceJson[],
+    selector: ResourceSelector,
+  ): ResourceJson | undefined {
+    if (selector.id !== undefined) return tree.find((r) => r.id === selector.id);
+    if (!selector.type)
+      throw new SimError(400, "badRequest", "Name a resource by 'id', or by 'type' (and 'planId').");
+    const plan = selector.planId === undefined ? undefined : this.plan(product, selector.planId);
+    return tree.find((r) => {
+      if (typeOfId(r.id) !== selector.type) return false;
+      if (selector.type === "plan") return plan === undefined || r.id === `plan/${product.guid}/${plan.guid}`;
+      if (plan && planGuidOf(r.plan) !== plan.guid) return false;
+      if (!plan && r.plan !== undefined && selector.type.startsWith("plan")) return false;
+      return selector.languageId === undefined || languageOf(r) === selector.languageId.toLowerCase();
+    });
   }
 
   portalEdit(
@@ -159,6 +251,9 @@ export class IngestionSimControl implements IngestionControl {
  *   POST products/<externalId>/refuse-next (a Refusal) · GET jobs/<jobId>
  *   POST products/<externalId>/portal-edit `{planId, edit, afterNextRead?}`
  *   POST schemas `{schemaVersions?, schemaRequirements?}` (a newer preview and what it requires)
+ *   GET products/<externalId>/resources[?targetType=&id=&type=&planId=&languageId=] (a tree, or the matching resources)
+ *   POST products/<externalId>/resource-edit `{id? | type, planId?, languageId?, set?, remove?, afterNextRead?}`
+ *   GET products/<externalId>/counts (requests per kind)
  */
 export function handleIngestionControl(
   control: IngestionControl,
@@ -166,6 +261,7 @@ export function handleIngestionControl(
   segments: string[],
   body: Record<string, unknown>,
   prefix = "/_sim",
+  query: URLSearchParams = new URLSearchParams(),
 ): SimResponse {
   const [collection, id = "", action] = segments;
   const route = `${method} ${[collection, id && ":", action].filter(Boolean).join("/")}`;
@@ -213,6 +309,48 @@ export function handleIngestionControl(
         afterNextRead: body.afterNextRead === true,
       });
       return json(200, control.technicalConfiguration(id, String(body.planId ?? "")) ?? {});
+    case "GET products/:/resources": {
+      const known = ["targetType", "id", "type", "planId", "languageId"];
+      for (const key of query.keys())
+        if (!known.includes(key))
+          throw badInput(`Unknown query parameter '${key}'; known: ${known.join(", ")}.`);
+      const target = query.get("targetType") ?? "draft";
+      if (target !== "draft" && target !== "preview" && target !== "live")
+        throw badInput(`'targetType' must be draft, preview or live, got '${target}'.`);
+      const selector = selectorOf(Object.fromEntries(query.entries()));
+      const tree = control.tree(id, target);
+      if (!tree) return ingestionError(404, "notFound", `Product '${id}' has no ${target} tree yet.`);
+      if (selector.id === undefined && selector.type === undefined) return json(200, { resources: tree });
+      const one = control.resource(id, selector, target);
+      return json(200, { resources: one ? [one] : [] });
+    }
+    case "POST products/:/resource-edit": {
+      onlyKeys(
+        body,
+        ["id", "type", "planId", "languageId", "set", "remove", "afterNextRead"],
+        "resource-edit",
+      );
+      const selector = selectorOf(body);
+      if (body.set !== undefined && !isObject(body.set))
+        throw badInput("'set' must be an object of fields (dotted keys for nested fields).");
+      if (
+        body.remove !== undefined &&
+        (!Array.isArray(body.remove) || !body.remove.every((f) => typeof f === "string"))
+      )
+        throw badInput("'remove' must be an array of field names.");
+      if (body.set === undefined && body.remove === undefined) throw badInput("Send 'set' or 'remove'.");
+      const afterNextRead = optionalBoolean(body, "afterNextRead") ?? false;
+      const patch: ResourcePatch = {
+        ...(body.set ? { set: body.set as Record<string, unknown> } : {}),
+        ...(body.remove ? { remove: body.remove as string[] } : {}),
+      };
+      const edited = control.editResource(id, selector, patch, { afterNextRead });
+      return edited ? json(200, edited) : json(202, { pending: true });
+    }
+    case "GET products/:/counts":
+      if (!control.product(id))
+        return ingestionError(404, "notFound", `Ingestion product '${id}' was not found.`);
+      return json(200, control.counts(id));
     case "POST schemas":
       control.updateSchemas(body as Parameters<IngestionControl["updateSchemas"]>[0]);
       return { status: 204, headers: {} };
@@ -226,6 +364,18 @@ export function handleIngestionControl(
     "notFound",
     `No control route ${method} ${prefix}/ingestion/${segments.join("/")}.`,
   );
+}
+
+/** `{id}` or `{type, planId?, languageId?}` from a body or a query. */
+function selectorOf(body: Record<string, unknown>): ResourceSelector {
+  const selector: ResourceSelector = {};
+  for (const key of ["id", "type", "planId", "languageId"] as const) {
+    const value = optionalString(body, key);
+    if (value !== undefined) selector[key] = value;
+  }
+  if (selector.id !== undefined && (selector.type ?? selector.planId) !== undefined)
+    throw badInput("Name a resource by 'id' or by 'type' (and 'planId'), not both.");
+  return selector;
 }
 
 function parseJobFailure(body: Record<string, unknown>): JobFailure {

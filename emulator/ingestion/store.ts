@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { blobOf, unreadable } from "../images";
 import { type SimClock, SimError } from "../store";
+import { languageOf, newDurableId, planTechConfigType, SAAS_TECH_CONFIG, VM_TECH_CONFIG } from "./resources";
 import type {
   IngestionProductSeed,
   IngestionProductView,
@@ -8,6 +9,7 @@ import type {
   JobError,
   JobFailure,
   Refusal,
+  ResourcePatch,
   TechnicalConfigurationEdit,
 } from "./types";
 
@@ -53,6 +55,8 @@ export interface JobRecord {
   submission?: SubmissionRecord;
   /** The resources of the request, for configure-detail. */
   resources: Array<Record<string, unknown>>;
+  /** A resource configure's detail: each resource with its durable id (and the `resourceName` sent). */
+  detail?: Array<Record<string, unknown>>;
 }
 
 export interface SubmissionRecord {
@@ -78,8 +82,13 @@ export interface ProductRecord {
   jobs: JobRecord[];
   failNext: JobFailure[];
   refuseNext: Refusal[];
-  /** Portal edits applied right after the next read of the plan's technical configuration, by plan guid. */
-  pendingEdits: Array<{ planGuid: string; edit: TechnicalConfigurationEdit }>;
+  /**
+   * Portal edits applied right after the next read: of the plan's technical configuration (by plan guid), or of
+   * one resource (by durable id); a draft tree read lands them all.
+   */
+  pendingEdits: Array<
+    { planGuid: string; edit: TechnicalConfigurationEdit } | { resourceId: string; patch: ResourcePatch }
+  >;
 }
 
 export interface JobState {
@@ -182,9 +191,22 @@ export class IngestionStore {
     if (this.findByExternalId(seed.externalId)) {
       throw new SimError(409, "conflict", `A product with external id '${seed.externalId}' already exists.`);
     }
+    const product = this.buildProduct(seed);
+    this.products.set(product.guid, product);
+    this.synthesizeHistory(product);
+    return product;
+  }
+
+  /**
+   * A product record from a seed, not yet in the store: its draft holds the product, its plans and every seeded
+   * part (property, listing, assets, availability, reseller, plan listings and pricing, technical
+   * configurations, raw resources), each with its durable id and durable references.
+   */
+  buildProduct(seed: IngestionProductSeed): ProductRecord {
     const guid = (seed.guid ?? randomUUID()).toLowerCase();
-    const plans = (seed.plans ?? [{ externalId: `${seed.externalId}-plan` }]).map((plan) => ({
-      guid: plan.guid ?? randomUUID(),
+    const planSeeds = seed.plans ?? [{ externalId: `${seed.externalId}-plan` }];
+    const plans = planSeeds.map((plan) => ({
+      guid: (plan.guid ?? randomUUID()).toLowerCase(),
       externalId: plan.externalId,
       alias: plan.alias ?? plan.externalId,
     }));
@@ -202,39 +224,71 @@ export class IngestionStore {
       refuseNext: [...(seed.refuseNext ?? [])],
       pendingEdits: [],
     };
-    product.draft = [
-      {
-        id: productId(product),
-        identity: { externalId: product.externalId },
-        type: product.type,
-        alias: product.alias,
-      },
-      ...plans.map((plan) => ({
+    const pid = productId(product);
+    const put = (type: string, planGuid: string | undefined, fields: Record<string, unknown>) => {
+      const { $schema: _schema, plan: _plan, ...rest } = structuredClone(fields);
+      const id = newDurableId(type, guid, planGuid, rest, product.draft);
+      const refs: Record<string, unknown> = { product: pid };
+      if (planGuid) refs.plan = `plan/${guid}/${planGuid}`;
+      if (type === "listing-asset" || type === "listing-trailer")
+        refs.listing = `listing/${guid}/public/main/default/${languageOf(rest)}`;
+      if (["listing", "listing-asset", "plan-listing"].includes(type) && rest.languageId === undefined)
+        rest.languageId = "en-us";
+      product.draft.push({ id, ...refs, ...rest });
+    };
+    product.draft.push({
+      id: pid,
+      identity: { externalId: product.externalId },
+      type: product.type,
+      alias: product.alias,
+    });
+    for (const [i, planSeed] of planSeeds.entries()) {
+      const plan = plans[i] as PlanRecord;
+      product.draft.push({
         id: `plan/${guid}/${plan.guid}`,
-        product: productId(product),
+        product: pid,
         identity: { externalId: plan.externalId },
         alias: plan.alias,
         azureRegions: ["azureGlobal"],
-      })),
-      ...(seed.plans ?? []).flatMap((planSeed, i) => {
-        const config = planSeed.technicalConfiguration;
-        const plan = plans[i];
-        if (!config || !plan) return [];
-        const { core, ...rest } = structuredClone(config);
-        const type = TECH_CONFIG_TYPES[core ? 1 : 0];
-        return [
-          {
-            id: `${type}/${guid}/${plan.guid}`,
-            product: productId(product),
-            plan: `plan/${guid}/${plan.guid}`,
-            ...rest,
-          },
-        ];
-      }),
-    ];
-    this.products.set(guid, product);
-    this.synthesizeHistory(product);
+        ...structuredClone(planSeed.fields ?? {}),
+      });
+    }
+    if (seed.property) put("property", undefined, seed.property);
+    if (seed.listing) put("listing", undefined, seed.listing);
+    for (const asset of seed.listingAssets ?? []) put("listing-asset", undefined, asset);
+    if (seed.availability) put("price-and-availability-offer", undefined, seed.availability);
+    if (seed.reseller) put("reseller", undefined, seed.reseller);
+    if (seed.technicalConfiguration) put(SAAS_TECH_CONFIG, undefined, seed.technicalConfiguration);
+    for (const [i, planSeed] of planSeeds.entries()) {
+      const plan = plans[i] as PlanRecord;
+      if (planSeed.listing) put("plan-listing", plan.guid, planSeed.listing);
+      if (planSeed.availability) put("price-and-availability-plan", plan.guid, planSeed.availability);
+      const config = planSeed.technicalConfiguration;
+      if (!config) continue;
+      const { core, ...rest } = config;
+      const type = planTechConfigType(product.type, core) ?? VM_TECH_CONFIG;
+      put(type, plan.guid, rest);
+    }
+    for (const raw of seed.resources ?? []) {
+      const type = /\/schema\/([a-z0-9-]+)\//.exec(String(raw.$schema ?? ""))?.[1];
+      if (!type)
+        throw new SimError(400, "badRequest", `A seeded resource needs a $schema: ${JSON.stringify(raw)}`);
+      const ref = raw.plan as { externalId?: string } | undefined;
+      const plan = ref ? plans.find((p) => p.externalId === ref.externalId) : undefined;
+      if (ref && !plan)
+        throw new SimError(
+          400,
+          "badRequest",
+          `A seeded resource names no seeded plan: ${JSON.stringify(ref)}`,
+        );
+      put(type, plan?.guid, raw);
+    }
     return product;
+  }
+
+  /** A product created by a configure: into the store as it is (no history). */
+  insertProduct(product: ProductRecord): void {
+    this.products.set(product.guid, product);
   }
 
   /** Seeded states come with the finished submissions and jobs that led there. */
@@ -407,11 +461,59 @@ export class IngestionStore {
       config.vmProperties = { ...(config.vmProperties as Record<string, unknown>), ...edit.vmProperties };
   }
 
-  /** Pending portal edits of the technical configurations just read. */
-  afterRead(product: ProductRecord, planGuids: string[]): void {
-    const due = product.pendingEdits.filter((p) => planGuids.includes(p.planGuid));
+  /**
+   * A portal edit of any draft resource: `set` replaces top-level fields (a dotted key such as
+   * `pricing.corePricing.price` sets one nested field), `remove` drops fields (dotted too).
+   */
+  patchResource(product: ProductRecord, resourceId: string, patch: ResourcePatch): ResourceJson {
+    const resource = product.draft.find((r) => r.id === resourceId);
+    if (!resource)
+      throw new SimError(
+        404,
+        "notFound",
+        `The draft of '${product.externalId}' has no resource '${resourceId}'.`,
+      );
+    const walk = (path: string, create: boolean): [Json | undefined, string] => {
+      const parts = path.split(".");
+      let at: Json | undefined = resource;
+      for (const part of parts.slice(0, -1)) {
+        if (at === undefined) break;
+        const next: unknown = at[part];
+        if (typeof next === "object" && next !== null && !Array.isArray(next)) at = next as Json;
+        else if (create) {
+          const made: Json = {};
+          at[part] = made;
+          at = made;
+        } else at = undefined;
+      }
+      return [at, parts.at(-1) ?? path];
+    };
+    for (const [path, value] of Object.entries(patch.set ?? {})) {
+      if (path === "id")
+        throw new SimError(400, "badRequest", "A portal edit cannot change a resource's 'id'.");
+      const [parent, key] = walk(path, true);
+      if (parent) parent[key] = structuredClone(value);
+    }
+    for (const path of patch.remove ?? []) {
+      const [parent, key] = walk(path, false);
+      if (parent) delete parent[key];
+    }
+    return resource;
+  }
+
+  /**
+   * Pending portal edits due after a read: a draft tree read (`all`) lands every one; a direct read of a
+   * technical configuration the edits of its plan and of its id; a direct read of another resource those of its id.
+   */
+  afterRead(product: ProductRecord, read: { all?: boolean; planGuid?: string; resourceId?: string }): void {
+    const due = product.pendingEdits.filter((p) =>
+      read.all ? true : "planGuid" in p ? p.planGuid === read.planGuid : p.resourceId === read.resourceId,
+    );
     product.pendingEdits = product.pendingEdits.filter((p) => !due.includes(p));
-    for (const { planGuid, edit } of due) this.portalEdit(product, planGuid, edit);
+    for (const pending of due) {
+      if ("planGuid" in pending) this.portalEdit(product, pending.planGuid, pending.edit);
+      else this.patchResource(product, pending.resourceId, pending.patch);
+    }
   }
 
   startLive(

@@ -17,6 +17,8 @@ export type IngestionRequestKind =
   | "product"
   | "plan"
   | "technicalConfiguration"
+  /** `GET <durable id>` of another resource type (listing, property, price-and-availability-plan, ...). */
+  | "resource"
   | "resourceTree"
   | "submission"
   | "configure"
@@ -27,10 +29,11 @@ export type IngestionRequestKind =
 export type TargetType = "draft" | "preview" | "live";
 
 /**
- * What a `POST configure` configures, from its body (its first resource): a plan's technical configuration, or a
- * submission to preview or live. Logged as `configures` on the request-log entry.
+ * What a `POST configure` configures, from its body: technical configurations only, a submission to preview or
+ * live, or other resources (`resources`: any mix of listings, plans, pricing, ... and technical configurations).
+ * Logged as `configures` on the request-log entry, beside `resourceTypes` (the types of the body's resources).
  */
-export type ConfigureTarget = "technicalConfiguration" | "preview" | "live";
+export type ConfigureTarget = "technicalConfiguration" | "preview" | "live" | "resources";
 
 /** Where a seeded product starts. */
 export type IngestionProductState =
@@ -79,13 +82,45 @@ export interface TechnicalConfigurationSeed {
   [key: string]: unknown;
 }
 
+/** A resource's fields as the API serves them, without `id`, `product`, `plan`, `listing` (the simulator fills those). */
+export type ResourceFields = Record<string, unknown>;
+
 export interface IngestionPlanSeed {
   externalId: string;
   /** Default: random. */
   guid?: string;
   alias?: string;
-  /** The plan's technical configuration in the draft (and in the preview/live trees of a seeded history). */
+  /** More fields of the `plan` resource (azureRegions, displayRank, lifecycleState, ...). */
+  fields?: ResourceFields;
+  /** The plan's `plan-listing` (kind, name, summary, description; languageId default en-us). */
+  listing?: ResourceFields;
+  /** The plan's `price-and-availability-plan` (visibility, audience, markets, pricing, ...). */
+  availability?: ResourceFields;
+  /**
+   * The plan's technical configuration in the draft (and in the preview/live trees of a seeded history); its type
+   * follows the product type (VM, core VM with `core: true` or a `coreVirtualMachine` product, container).
+   */
   technicalConfiguration?: TechnicalConfigurationSeed;
+}
+
+/**
+ * A portal edit of any draft resource: `set` replaces top-level fields (dotted keys such as
+ * `pricing.corePricing.price` set one nested field), `remove` drops fields.
+ */
+export interface ResourcePatch {
+  set?: Record<string, unknown>;
+  remove?: string[];
+}
+
+/**
+ * Which draft resource a portal edit or a read means: its durable `id`, or its `type` with the plan's external id
+ * (`planId`) for plan-level types (and `languageId` where there are several).
+ */
+export interface ResourceSelector {
+  id?: string;
+  type?: string;
+  planId?: string;
+  languageId?: string;
 }
 
 /**
@@ -114,6 +149,20 @@ export interface IngestionProductSeed {
   state?: IngestionProductState;
   /** Default one plan `<externalId>-plan`. */
   plans?: IngestionPlanSeed[];
+  /** The offer's `property` resource (kind, termsConditions, categories, ...). */
+  property?: ResourceFields;
+  /** The offer's `listing` (kind, title, description, ...; languageId default en-us). */
+  listing?: ResourceFields;
+  /** `listing-asset` resources of the listing (kind, type, fileName, url, ...). */
+  listingAssets?: ResourceFields[];
+  /** The offer's `price-and-availability-offer` (previewAudiences). */
+  availability?: ResourceFields;
+  /** The offer's `reseller` (resellerChannelState, ...). */
+  reseller?: ResourceFields;
+  /** A SaaS offer's `software-as-a-service-technical-configuration` (landingPageUrl, connectionWebhook, ...). */
+  technicalConfiguration?: ResourceFields;
+  /** Any other resource, with its `$schema` (the type is read from it); `plan: {"externalId": ...}` for a plan's. */
+  resources?: ResourceFields[];
   /** Default 30. */
   queueSeconds?: number;
   /** Running time of a preview (publish) job. Default 6 hours. */
@@ -251,4 +300,40 @@ export interface IngestionControl {
   ): void;
   /** Deletes a plan from the draft as the portal would: its plan resource and its technical configuration. */
   removePlan(externalId: string, planExternalId: string): void;
+  /** Every resource of the product's draft (default), or of its current preview/live tree; undefined: no such tree. */
+  tree(externalId: string, target?: TargetType): Array<Record<string, unknown>> | undefined;
+  /** One resource of a tree, by durable id or by type (and plan external id, language). */
+  resource(
+    externalId: string,
+    selector: ResourceSelector,
+    target?: TargetType,
+  ): Record<string, unknown> | undefined;
+  /**
+   * Edits any draft resource as the portal would: now (returns the edited resource), or (`afterNextRead`) right
+   * after the next read of the draft tree or of that resource is answered.
+   */
+  editResource(
+    externalId: string,
+    selector: ResourceSelector,
+    patch: ResourcePatch,
+    options?: { afterNextRead?: boolean },
+  ): Record<string, unknown> | undefined;
+  /** What reached the handler for this product, per kind (from the request log; reset with it). */
+  counts(externalId: string): IngestionCounts;
+}
+
+/** Requests per kind for one product (processed requests only), for "0 writes" and "one configure" assertions. */
+export interface IngestionCounts {
+  /** Resource-tree GETs per tree asked for. */
+  treeReads: { draft: number; preview: number; live: number };
+  /** Every GET. */
+  reads: number;
+  /** Every configure POST. */
+  configurePosts: number;
+  /** Configure POSTs by what they configure. */
+  configures: { technicalConfiguration: number; resources: number; preview: number; live: number };
+  /** Configure POSTs that write resources (technical configurations or other resources), not submissions. */
+  writes: number;
+  /** Resources sent in those POSTs, by type. */
+  configuredResources: Record<string, number>;
 }

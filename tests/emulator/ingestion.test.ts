@@ -628,7 +628,7 @@ describe("control API, both APIs on one port", () => {
     expect(sim.ingestion.product("ing-live-offer")).toBeDefined();
   });
 
-  test("the CPP API answers on the same port; the default seed has the four ingestion products", async () => {
+  test("the CPP API answers on the same port; the default seed has its ingestion products", async () => {
     const cpp = await fetch(
       `${sim.url}/api/publishers/contoso/offers/contoso-offer/status?api-version=2017-10-31`,
       {
@@ -643,6 +643,11 @@ describe("control API, both APIs on one port", () => {
       ["ing-live-offer", "live"],
       ["ing-failing-offer", "neverPublished"],
       ["ing-images-offer", "live"],
+      ["ing-vm-offer", "live"],
+      ["ing-core-offer", "previewReady"],
+      ["ing-saas-offer", "live"],
+      ["ing-container-offer", "neverPublished"],
+      ["ing-cnab-offer", "live"],
     ]);
     expect((await call("nothing-here")).status).toBe(404);
     expect((await call(`submission/${NEW}`, { method: "DELETE" })).status).toBe(405);
