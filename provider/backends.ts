@@ -90,3 +90,29 @@ export function createImageBackend(options: BackendOptions): AnyImageBackend {
   const { CppImageBackend } = require("./cpp/images") as typeof import("./cpp/images");
   return new CppImageBackend({ ...rest, publisherId: publisherId ?? "" });
 }
+
+/**
+ * The whole offer as code on the Product Ingestion API (`OfferConfiguration`): the pure model (keys, diff,
+ * validation, normalisation) and the apply flow, loaded on first use like the rest of an API's code.
+ */
+export function offerConfigurationApi() {
+  const apply = require("./ingestion/offer/apply") as typeof import("./ingestion/offer/apply");
+  const diff = require("./ingestion/offer/diff") as typeof import("./ingestion/offer/diff");
+  const keys = require("./ingestion/offer/keys") as typeof import("./ingestion/offer/keys");
+  const normalize = require("./ingestion/offer/normalize") as typeof import("./ingestion/offer/normalize");
+  const validate = require("./ingestion/offer/validate") as typeof import("./ingestion/offer/validate");
+  const { IngestionClient } = require("./ingestion/client") as typeof import("./ingestion/client");
+  return {
+    applyOffer: apply.applyOffer,
+    readOffer: apply.readOffer,
+    exportOfferInputs: apply.exportOfferInputs,
+    diffInputs: diff.diffInputs,
+    propertyPath: diff.propertyPath,
+    declaredParts: keys.declaredParts,
+    normalizeFields: normalize.normalizeFields,
+    validateOffer: validate.validateOffer,
+    /** A client for the offer's session (`apply.ts`), from the same options as every backend. */
+    client: (options: Omit<BackendOptions, "api" | "offerId" | "publisherId" | "jobPollIntervalMs">) =>
+      new IngestionClient(options),
+  };
+}

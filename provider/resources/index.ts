@@ -15,7 +15,6 @@ export {
 export { VmImageVersionProvider } from "./image-version";
 export {
   checkOfferInputs,
-  declarationOf,
   type OfferConfigurationOutputs,
   OfferConfigurationProvider,
   type OfferConfigurationResourceInputs,

@@ -10,6 +10,7 @@
  * `customTimeouts` stop a write at once (the dynamic host passes neither). The token is never in state.
  */
 
+import { apiProfile, offerConfigurationApi } from "../backends";
 import { canonical } from "../core/canonical";
 import {
   AbortedError,
@@ -19,24 +20,8 @@ import {
 } from "../core/errors";
 import { endpointProblem } from "../core/options";
 import { type CheckFailure, INPUT_DEFAULTS, UNKNOWN_VALUE } from "../core/validate";
-import { IngestionClient } from "../ingestion/client";
-import {
-  DEFAULT_INGESTION_VERSION,
-  INGESTION_ENDPOINT,
-  ingestionVersionProblem,
-} from "../ingestion/constants";
-import {
-  applyOffer,
-  exportOfferInputs,
-  type OfferOutcome,
-  type OfferSession,
-  readOffer,
-} from "../ingestion/offer/apply";
-import { diffInputs, propertyPath } from "../ingestion/offer/diff";
-import { declaredParts } from "../ingestion/offer/keys";
-import { normalizeFields } from "../ingestion/offer/normalize";
+import type { OfferOutcome, OfferSession } from "../ingestion/offer/apply";
 import type { OfferConfigurationInputs } from "../ingestion/offer/types";
-import { validateOffer } from "../ingestion/offer/validate";
 import { type ProviderHooks, ProviderTokens } from "./connection";
 import type { CallControl } from "./operation";
 import { forState } from "./outputs";
@@ -90,10 +75,11 @@ const PART_KEYS = [
   "resources",
 ];
 
+const INGESTION = apiProfile("ingestion");
 const DEFAULTS = {
   api: "ingestion",
-  endpoint: INGESTION_ENDPOINT,
-  apiVersion: DEFAULT_INGESTION_VERSION,
+  endpoint: INGESTION.endpoint,
+  apiVersion: INGESTION.apiVersion,
   requestTimeoutSeconds: INPUT_DEFAULTS.requestTimeoutSeconds,
   removedPlans: "keep",
 } as const;
@@ -131,7 +117,7 @@ export function checkOfferInputs(
     if (problem) failures.push({ property: "endpoint", reason: `endpoint ${problem}.` });
   }
   if (!isUnknown(inputs.apiVersion)) {
-    const problem = ingestionVersionProblem(inputs.apiVersion);
+    const problem = INGESTION.apiVersionProblem(inputs.apiVersion);
     if (problem) failures.push({ property: "apiVersion", reason: `apiVersion ${problem}.` });
   }
   const timeout = inputs.requestTimeoutSeconds;
@@ -153,7 +139,7 @@ export function checkOfferInputs(
       property: "product.type",
       reason: `product.type cannot change from ${before} to ${after}: an offer's type is fixed once it is created. Keep ${before}, or declare another offer (a new offerId) of type ${after}.`,
     });
-  failures.push(...validateOffer(offerInputsOf(inputs)));
+  failures.push(...offerConfigurationApi().validateOffer(offerInputsOf(inputs)));
   return { inputs, failures };
 }
 
@@ -169,6 +155,7 @@ function offerInputsOf(props: Inputs): OfferConfigurationInputs {
 
 /** The canonical declaration: the normalised declared parts by key (no connection keys, no outputs). */
 export function declarationOf(inputs: OfferConfigurationInputs, productType: string | undefined): string {
+  const { declaredParts, normalizeFields } = offerConfigurationApi();
   const parts = declaredParts(inputs, productType)
     .map((part) => ({ key: part.key, type: part.type, fields: normalizeFields(part.type, part.fields) }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -204,6 +191,7 @@ export class OfferConfigurationProvider implements LifecycleProvider {
     for (const key of [...CONNECTION, "removedPlans", "api"])
       if (JSON.stringify(before[key]) !== JSON.stringify(after[key]))
         detailedDiff[key] = { kind: kindOf(before[key], after[key]), inputDiff: true };
+    const { diffInputs, propertyPath } = offerConfigurationApi();
     if (replaces.length === 0)
       for (const change of diffInputs(offerInputsOf(before), offerInputsOf(after)))
         detailedDiff[propertyPath(change.key, change.field)] = { kind: change.kind, inputDiff: true };
@@ -214,7 +202,7 @@ export class OfferConfigurationProvider implements LifecycleProvider {
   async create(raw: Inputs, control: CallControl = {}): Promise<CreateResult> {
     const inputs = this.#inputs(raw);
     const outcome = await this.#controlled(control, "create", inputs, (session) =>
-      applyOffer(offerInputsOf(inputs), undefined, session),
+      offerConfigurationApi().applyOffer(offerInputsOf(inputs), undefined, session),
     );
     return { id: inputs.offerId as string, outs: forState(this.#outputs(inputs, outcome)) };
   }
@@ -223,7 +211,7 @@ export class OfferConfigurationProvider implements LifecycleProvider {
     const inputs = this.#inputs(news);
     const previous = offerInputsOf(withOfferDefaults(olds));
     const outcome = await this.#controlled(control, "update", inputs, (session) =>
-      applyOffer(offerInputsOf(inputs), previous, session),
+      offerConfigurationApi().applyOffer(offerInputsOf(inputs), previous, session),
     );
     return { outs: forState(this.#outputs(inputs, outcome)) };
   }
@@ -237,6 +225,7 @@ export class OfferConfigurationProvider implements LifecycleProvider {
     const given = importing ? { ...props, offerId: id } : props;
     const inputs = this.#inputs(given, false);
     const session = this.#session(inputs);
+    const { exportOfferInputs, readOffer } = offerConfigurationApi();
     if (importing) {
       const exported = await exportOfferInputs(session.client, id, "draft");
       const outcome = await readOffer(exported, undefined, session);
@@ -330,7 +319,7 @@ export class OfferConfigurationProvider implements LifecycleProvider {
 
   #session(inputs: Inputs, signal?: AbortSignal): OfferSession {
     const offerId = inputs.offerId as string;
-    const client = new IngestionClient({
+    const client = offerConfigurationApi().client({
       endpoint: inputs.endpoint as string,
       apiVersion: inputs.apiVersion as string,
       tokenProvider: this.#tokens.for("ingestion"),

@@ -10,6 +10,11 @@ export const getOfferStatus: typeof import("./getOfferStatus").getOfferStatus = 
 export const getOfferStatusOutput: typeof import("./getOfferStatus").getOfferStatusOutput = null as any;
 utilities.lazyLoad(exports, ["getOfferStatus","getOfferStatusOutput"], () => require("./getOfferStatus"));
 
+export { OfferConfigurationArgs } from "./offerConfiguration";
+export type OfferConfiguration = import("./offerConfiguration").OfferConfiguration;
+export const OfferConfiguration: typeof import("./offerConfiguration").OfferConfiguration = null as any;
+utilities.lazyLoad(exports, ["OfferConfiguration"], () => require("./offerConfiguration"));
+
 export { OfferGoLiveArgs } from "./offerGoLive";
 export type OfferGoLive = import("./offerGoLive").OfferGoLive;
 export const OfferGoLive: typeof import("./offerGoLive").OfferGoLive = null as any;
@@ -44,6 +49,8 @@ const _module = {
     version: utilities.getVersion(),
     construct: (name: string, type: string, urn: string): pulumi.Resource => {
         switch (type) {
+            case "cloudpartner:index:OfferConfiguration":
+                return new OfferConfiguration(name, <any>undefined, { urn })
             case "cloudpartner:index:OfferGoLive":
                 return new OfferGoLive(name, <any>undefined, { urn })
             case "cloudpartner:index:OfferPublish":

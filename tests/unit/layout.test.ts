@@ -53,6 +53,7 @@ test("the lifecycle does not import a front door", () => {
 test("provider/provider.ts, loaded by existing stacks' serialized providers, keeps its exports", () => {
   expect(Object.keys(stable).sort()).toEqual([
     "ACCESS_TOKEN_CONFIG_KEY",
+    "OfferConfigurationProvider",
     "OfferGoLiveProvider",
     "OfferPublishProvider",
     "OperationResourceProvider",
@@ -60,6 +61,7 @@ test("provider/provider.ts, loaded by existing stacks' serialized providers, kee
     "VmImageVersionProvider",
     "applySnapshot",
     "checkImageInputs",
+    "checkOfferInputs",
     "forState",
     "statusFromOffer",
   ]);

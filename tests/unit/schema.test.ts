@@ -12,17 +12,19 @@ import { INPUT_DEFAULTS } from "../../provider/core/validate";
 import {
   CONFIG_KEYS,
   GET_OFFER_STATUS,
+  OFFER_CONFIGURATION,
   RESOURCE_TYPES,
   schemaPath,
   VM_IMAGE_VERSION,
 } from "../../provider/native/contract";
-import { checkImageInputs } from "../../provider/resources";
+import { checkImageInputs, checkOfferInputs } from "../../provider/resources";
 
 const root = path.resolve(__dirname, "../..");
 
 interface SchemaProperty {
   type?: string;
   items?: SchemaProperty;
+  additionalProperties?: SchemaProperty;
   $ref?: string;
   default?: unknown;
   secret?: boolean;
@@ -57,6 +59,9 @@ const files = {
   resource: "provider/pulumi/resource.ts",
   images: "provider/resources/image-inputs.ts",
   imageResource: "provider/pulumi/image-resource.ts",
+  offer: "provider/resources/offer-configuration.ts",
+  offerResource: "provider/pulumi/offer-configuration.ts",
+  offerTypes: "provider/ingestion/offer/types.ts",
 };
 const program = ts.createProgram(
   Object.values(files).map((f) => path.join(root, f)),
@@ -306,5 +311,133 @@ describe("VmImageVersion", () => {
       expect({ key, default: property.default }).toEqual({ key, default: inputs[key] });
     expect(image.inputProperties.endpoint?.default).toBeUndefined();
     expect(image.inputProperties.api?.default).toBeUndefined();
+  });
+});
+
+describe("OfferConfiguration", () => {
+  const offer = schema.resources[OFFER_CONFIGURATION] as SchemaResource;
+  const offerInputs = members("offer", "OfferConfigurationResourceInputs");
+  const offerOutputs = members("offer", "OfferConfigurationOutputs");
+  const offerArgs = members("offerResource", "OfferConfigurationArgs");
+
+  test("inputs match OfferConfigurationResourceInputs; the dynamic args are all there with the same types and required ones", () => {
+    expect(schemaTypes(offer.inputProperties)).toEqual(tsTypes(offerInputs));
+    expect(sorted(offer.requiredInputs)).toEqual(sorted(required(offerInputs)));
+    for (const [key, value] of offerArgs)
+      expect({ key, type: schemaTypeOfProperty(offer.inputProperties[key] ?? {}) }).toEqual({
+        key,
+        type: value.type,
+      });
+    expect(sorted(offerArgs.keys())).toEqual(sorted(offerInputs.keys()));
+    expect(sorted(required(offerArgs))).toEqual(sorted(required(offerInputs)));
+  });
+
+  test("outputs match OfferConfigurationOutputs in names, types and optionality", () => {
+    expect(schemaTypes(offer.properties)).toEqual(tsTypes(offerOutputs));
+    expect(sorted(offer.required)).toEqual(sorted(required(offerOutputs)));
+  });
+
+  test("defaults in the schema are checkOfferInputs' defaults; endpoint and api come from the provider", () => {
+    const { inputs } = checkOfferInputs({ offerId: "contoso-offer" });
+    const withDefaults = Object.entries(offer.inputProperties).filter(([, p]) => p.default !== undefined);
+    expect(withDefaults.map(([key]) => key).sort()).toEqual(["removedPlans", "requestTimeoutSeconds"]);
+    for (const [key, property] of withDefaults)
+      expect({ key, default: property.default }).toEqual({ key, default: inputs[key] });
+    expect(offer.inputProperties.endpoint?.default).toBeUndefined();
+    expect(offer.inputProperties.api?.default).toBeUndefined();
+  });
+
+  /** The object members of a type (a union of object types is merged, as the schema has one object type). */
+  function objectParts(raw: ts.Type): ts.Type[] {
+    const type = checker.getNonNullableType(raw);
+    const parts = type.isUnion() ? type.types : [type];
+    return parts.filter((t) => !(t.flags & (ts.TypeFlags.Null | ts.TypeFlags.Undefined)));
+  }
+
+  /** The element (array) or value (string-keyed record) type of a container type. */
+  function inner(raw: ts.Type): ts.Type | undefined {
+    const type = checker.getNonNullableType(raw);
+    if (checker.isArrayType(type)) return checker.getTypeArguments(type as ts.TypeReference)[0];
+    const index = checker.getIndexInfoOfType(type, ts.IndexKind.String);
+    return index && checker.getPropertiesOfType(type).length === 0 ? index.type : undefined;
+  }
+
+  const reached = new Set<string>();
+  const problems: string[] = [];
+
+  /** Compares a schema property with the TypeScript type it describes, descending into object types. */
+  function compareProperty(where: string, property: SchemaProperty, type: ts.Type): void {
+    const ref = property.$ref ?? "";
+    if (ref.startsWith("#/types/")) {
+      compareObject(where, ref.slice("#/types/".length), objectParts(type));
+      return;
+    }
+    if (ref === "pulumi.json#/Any") return;
+    const element = property.items ?? property.additionalProperties;
+    const innerType = inner(type);
+    if (element && innerType) compareProperty(`${where}[]`, element, innerType);
+    else if (element) problems.push(`${where}: the schema has a container, TypeScript does not`);
+  }
+
+  function compareObject(where: string, token: string, parts: ts.Type[]): void {
+    if (reached.has(token)) return;
+    reached.add(token);
+    const object = schema.types[token];
+    if (!object) {
+      problems.push(`${where}: ${token} is not in schema.types`);
+      return;
+    }
+    const props = new Map<string, { type: ts.Type; optional: boolean; count: number }>();
+    for (const part of parts)
+      for (const symbol of checker.getPropertiesOfType(part)) {
+        const declaration = symbol.valueDeclaration ?? symbol.declarations?.[0];
+        const type = checker.getTypeOfSymbolAtLocation(symbol, declaration as ts.Node);
+        const optional = (symbol.flags & ts.SymbolFlags.Optional) !== 0;
+        const seen = props.get(symbol.name);
+        if (seen) {
+          seen.count++;
+          seen.optional ||= optional;
+        } else props.set(symbol.name, { type, optional, count: 1 });
+      }
+    const tsSide = Object.fromEntries([...props].map(([key, value]) => [key, schemaTypeOf(value.type)]));
+    const schemaSide = schemaTypes(object.properties);
+    if (JSON.stringify(canonicalize(tsSide)) !== JSON.stringify(canonicalize(schemaSide)))
+      problems.push(
+        `${token}: TypeScript ${JSON.stringify(canonicalize(tsSide))} vs schema ${JSON.stringify(canonicalize(schemaSide))}`,
+      );
+    const requiredTs = [...props].filter(([, v]) => !v.optional && v.count === parts.length).map(([k]) => k);
+    if (JSON.stringify(sorted(requiredTs)) !== JSON.stringify(sorted(object.required ?? [])))
+      problems.push(
+        `${token}: required ${JSON.stringify(sorted(requiredTs))} vs schema ${JSON.stringify(sorted(object.required ?? []))}`,
+      );
+    for (const [key, value] of props) {
+      const property = object.properties[key];
+      if (property) compareProperty(`${token}.${key}`, property, value.type);
+    }
+  }
+
+  const canonicalize = (value: Record<string, string>) =>
+    Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)));
+
+  test("every typed part's object type matches its TypeScript type (names, types, required), at every depth", () => {
+    const source = program.getSourceFile(path.join(root, files.offer));
+    const declaration = source?.statements.find(
+      (s): s is ts.InterfaceDeclaration =>
+        ts.isInterfaceDeclaration(s) && s.name.text === "OfferConfigurationResourceInputs",
+    );
+    if (!declaration) throw new Error("OfferConfigurationResourceInputs is missing");
+    const inputsType = checker.getTypeAtLocation(declaration.name);
+    for (const symbol of checker.getPropertiesOfType(inputsType)) {
+      const property = offer.inputProperties[symbol.name];
+      if (property)
+        compareProperty(symbol.name, property, checker.getTypeOfSymbolAtLocation(symbol, declaration));
+    }
+    expect(problems).toEqual([]);
+    // Every Offer* object type is reached from the resource: none is left over from a removed field.
+    const offerTypes = Object.keys(schema.types).filter(
+      (t) => t.startsWith("cloudpartner:index:Offer") && !t.includes("OfferStatus"),
+    );
+    expect(sorted(reached)).toEqual(sorted(offerTypes));
+    expect(reached.size).toBeGreaterThan(30);
   });
 });

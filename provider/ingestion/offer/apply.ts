@@ -24,6 +24,7 @@ import {
   NotFoundError,
   OfferConfigurationError,
   type OfferProblem,
+  RejectedError,
   TransientError,
 } from "../../core/errors";
 import type { OperationSnapshot } from "../../core/operation";
@@ -155,7 +156,11 @@ export async function applyOffer(
     const now = await trees.draft();
     refuseConcurrentEdits(changed, baseline.index, now.index, offerId);
     try {
-      const { job } = await client.configureResources(body, offerId, signal);
+      const { job } = await client.configureResources(body, offerId, signal).catch((error: unknown) => {
+        throw error instanceof RejectedError && error.status === 400
+          ? requestRefusal(error, changed, body, first.index, offerId)
+          : error;
+      });
       jobId = job.jobId;
       session.log(
         `[${offerId}] configure job ${job.jobId}: ${describeChanges(changes)} (${body.length} resource${body.length === 1 ? "" : "s"}).`,
@@ -275,7 +280,11 @@ async function createOffer(inputs: OfferConfigurationInputs, session: OfferSessi
   const body = configureResources(parts, empty, offerId);
   let jobId: string | undefined;
   try {
-    const { job } = await client.configureResources(body, offerId, signal);
+    const { job } = await client.configureResources(body, offerId, signal).catch((error: unknown) => {
+      throw error instanceof RejectedError && error.status === 400
+        ? requestRefusal(error, parts, body, empty, offerId)
+        : error;
+    });
     jobId = job.jobId;
     session.log(
       `[${offerId}] creating the offer (${product.type}, "${product.alias}"): configure job ${job.jobId} with ${body.length} resource${body.length === 1 ? "" : "s"}.`,
@@ -673,6 +682,13 @@ export function jobFailure(
     for (const detail of error.details) visit(detail, resourceId);
   };
   for (const error of job.errors) visit(error);
+  // The API's generic "Failure for resource: listing-0" adds nothing beside a resource's own error.
+  const specific = new Set(problems.filter((p) => !GENERIC.test(p.message)).map((p) => p.key));
+  problems.splice(
+    0,
+    problems.length,
+    ...problems.filter((p) => !GENERIC.test(p.message) || !specific.has(p.key)),
+  );
   const lines = problems.length
     ? problems.map((p) => `${p.key}${p.field ? `.${p.field}` : ""}: ${endSentence(p.message)}`)
     : [`the job ended ${rawJobStatus(job)} without saying why.`];
@@ -680,6 +696,39 @@ export function jobFailure(
   return new OfferConfigurationError(
     `Partner Center refused the configuration of offer ${offerId} (configure job ${job.jobId}): ${lines.join(" ")}${advice.length ? ` ${advice.join(" ")}` : ""} Fix what it names, then run \`pulumi up\` again: it re-reads the draft and sends only what still differs.`,
     { offerId, problems, jobId: job.jobId },
+  );
+}
+
+const GENERIC = /^Failure for resource\b/i;
+
+/**
+ * A configure refused as a request (400, nothing applied): the resource it names by position (`resources[2]`,
+ * `Resource 2`) is given with its key.
+ */
+function requestRefusal(
+  error: RejectedError,
+  parts: DeclaredPart[],
+  body: Json[],
+  tree: TreeIndex,
+  offerId: string,
+): OfferConfigurationError {
+  const said = error.apiMessage ?? error.message;
+  const at = /resources\[(\d+)\]|Resource (\d+)\b/.exec(said);
+  const index = at ? Number(at[1] ?? at[2]) : undefined;
+  const resource = index === undefined ? undefined : body[index];
+  const key = resource ? (keyOfWritten(resource, parts, tree) ?? undefined) : undefined;
+  const part = parts.find((p) => p.key === key);
+  const field = fieldOf(said, part?.fields);
+  return new OfferConfigurationError(
+    `Partner Center refused the configuration of offer ${offerId}${key ? ` at ${key}${field ? `.${field}` : ""}` : ""}: ${endSentence(error.message)} Nothing was applied; fix the declaration, then run \`pulumi up\` again.`,
+    {
+      offerId,
+      status: error.status,
+      apiCode: error.apiCode,
+      apiMessage: error.apiMessage,
+      problems: [{ key: key ?? "offer", ...(field ? { field } : {}), message: said }],
+      cause: error,
+    },
   );
 }
 
@@ -705,13 +754,27 @@ function keyOfWritten(resource: Json, parts: DeclaredPart[], tree: TreeIndex): s
   return candidates.length === 1 ? candidates[0]?.key : undefined;
 }
 
-/** The field an API message names ("The property 'title' is required", "pricing.corePricing.price: ..."). */
-export function fieldOf(message: string): string | undefined {
-  const quoted =
-    /\b(?:property|field|path|member)\s*[:=]?\s*['"`‘“]?([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[\d+\])*)['"`’”]?/i.exec(
-      message,
-    );
-  if (quoted?.[1]) return quoted[1].replace(/^\$\.?/, "") || undefined;
-  const leading = /^([a-z][\w]*(?:\.[A-Za-z_]\w*)+)\s*:/.exec(message);
-  return leading?.[1];
+/**
+ * The field an API message names: `field 'pricing'`, `property "title"`, `Required properties ["alias"]`,
+ * `SupportsBackup property has already been enabled`, or a leading `pricing.corePricing.price: ...`. Where the
+ * part is known, a name found one level down (`supportsBackup` in `vmProperties`) is given with its parent.
+ */
+export function fieldOf(message: string, fields?: Record<string, unknown>): string | undefined {
+  const found =
+    /\b(?:field|property|path|member)\s+['"`‘“]([A-Za-z_$][\w$.[\]]*)['"`’”]/i.exec(message)?.[1] ??
+    /Required propert(?:y|ies)\s*\[\s*\\?["']([A-Za-z_$][\w$]*)/i.exec(message)?.[1] ??
+    /\b([A-Z][A-Za-z0-9]+) property\b/.exec(message)?.[1] ??
+    /^([a-z][\w]*(?:\.[A-Za-z_]\w*)+)\s*:/.exec(message)?.[1];
+  if (!found) return undefined;
+  const name = found.replace(/^\$\.?/, "");
+  if (!fields) return name;
+  const top = name.split(".")[0] ?? name;
+  const lower = top.charAt(0).toLowerCase() + top.slice(1);
+  for (const candidate of [top, lower])
+    if (Object.hasOwn(fields, candidate)) return name.replace(top, candidate);
+  for (const [parent, value] of Object.entries(fields))
+    if (typeof value === "object" && value !== null && !Array.isArray(value))
+      for (const candidate of [top, lower])
+        if (Object.hasOwn(value, candidate)) return `${parent}.${candidate}`;
+  return lower;
 }

@@ -13,6 +13,5236 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
+// An audience of a preview or private plan (`price-and-availability-*`).
+type OfferAudience struct {
+	// At most 50 characters.
+	Id *string `pulumi:"id"`
+	// At most 1000 characters.
+	Label *string `pulumi:"label"`
+	Type  *string `pulumi:"type"`
+}
+
+// OfferAudienceInput is an input type that accepts OfferAudienceArgs and OfferAudienceOutput values.
+// You can construct a concrete instance of `OfferAudienceInput` via:
+//
+//	OfferAudienceArgs{...}
+type OfferAudienceInput interface {
+	pulumi.Input
+
+	ToOfferAudienceOutput() OfferAudienceOutput
+	ToOfferAudienceOutputWithContext(context.Context) OfferAudienceOutput
+}
+
+// An audience of a preview or private plan (`price-and-availability-*`).
+type OfferAudienceArgs struct {
+	// At most 50 characters.
+	Id pulumi.StringPtrInput `pulumi:"id"`
+	// At most 1000 characters.
+	Label pulumi.StringPtrInput `pulumi:"label"`
+	Type  pulumi.StringPtrInput `pulumi:"type"`
+}
+
+func (OfferAudienceArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferAudience)(nil)).Elem()
+}
+
+func (i OfferAudienceArgs) ToOfferAudienceOutput() OfferAudienceOutput {
+	return i.ToOfferAudienceOutputWithContext(context.Background())
+}
+
+func (i OfferAudienceArgs) ToOfferAudienceOutputWithContext(ctx context.Context) OfferAudienceOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferAudienceOutput)
+}
+
+// OfferAudienceArrayInput is an input type that accepts OfferAudienceArray and OfferAudienceArrayOutput values.
+// You can construct a concrete instance of `OfferAudienceArrayInput` via:
+//
+//	OfferAudienceArray{ OfferAudienceArgs{...} }
+type OfferAudienceArrayInput interface {
+	pulumi.Input
+
+	ToOfferAudienceArrayOutput() OfferAudienceArrayOutput
+	ToOfferAudienceArrayOutputWithContext(context.Context) OfferAudienceArrayOutput
+}
+
+type OfferAudienceArray []OfferAudienceInput
+
+func (OfferAudienceArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]OfferAudience)(nil)).Elem()
+}
+
+func (i OfferAudienceArray) ToOfferAudienceArrayOutput() OfferAudienceArrayOutput {
+	return i.ToOfferAudienceArrayOutputWithContext(context.Background())
+}
+
+func (i OfferAudienceArray) ToOfferAudienceArrayOutputWithContext(ctx context.Context) OfferAudienceArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferAudienceArrayOutput)
+}
+
+// An audience of a preview or private plan (`price-and-availability-*`).
+type OfferAudienceOutput struct{ *pulumi.OutputState }
+
+func (OfferAudienceOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferAudience)(nil)).Elem()
+}
+
+func (o OfferAudienceOutput) ToOfferAudienceOutput() OfferAudienceOutput {
+	return o
+}
+
+func (o OfferAudienceOutput) ToOfferAudienceOutputWithContext(ctx context.Context) OfferAudienceOutput {
+	return o
+}
+
+// At most 50 characters.
+func (o OfferAudienceOutput) Id() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferAudience) *string { return v.Id }).(pulumi.StringPtrOutput)
+}
+
+// At most 1000 characters.
+func (o OfferAudienceOutput) Label() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferAudience) *string { return v.Label }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferAudienceOutput) Type() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferAudience) *string { return v.Type }).(pulumi.StringPtrOutput)
+}
+
+type OfferAudienceArrayOutput struct{ *pulumi.OutputState }
+
+func (OfferAudienceArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]OfferAudience)(nil)).Elem()
+}
+
+func (o OfferAudienceArrayOutput) ToOfferAudienceArrayOutput() OfferAudienceArrayOutput {
+	return o
+}
+
+func (o OfferAudienceArrayOutput) ToOfferAudienceArrayOutputWithContext(ctx context.Context) OfferAudienceArrayOutput {
+	return o
+}
+
+func (o OfferAudienceArrayOutput) Index(i pulumi.IntInput) OfferAudienceOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) OfferAudience {
+		return vs[0].([]OfferAudience)[vs[1].(int)]
+	}).(OfferAudienceOutput)
+}
+
+// `price-and-availability-offer`: who can see the preview.
+type OfferAvailability struct {
+	// Required (may be empty).
+	PreviewAudiences []OfferAudience `pulumi:"previewAudiences"`
+}
+
+// OfferAvailabilityInput is an input type that accepts OfferAvailabilityArgs and OfferAvailabilityOutput values.
+// You can construct a concrete instance of `OfferAvailabilityInput` via:
+//
+//	OfferAvailabilityArgs{...}
+type OfferAvailabilityInput interface {
+	pulumi.Input
+
+	ToOfferAvailabilityOutput() OfferAvailabilityOutput
+	ToOfferAvailabilityOutputWithContext(context.Context) OfferAvailabilityOutput
+}
+
+// `price-and-availability-offer`: who can see the preview.
+type OfferAvailabilityArgs struct {
+	// Required (may be empty).
+	PreviewAudiences OfferAudienceArrayInput `pulumi:"previewAudiences"`
+}
+
+func (OfferAvailabilityArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferAvailability)(nil)).Elem()
+}
+
+func (i OfferAvailabilityArgs) ToOfferAvailabilityOutput() OfferAvailabilityOutput {
+	return i.ToOfferAvailabilityOutputWithContext(context.Background())
+}
+
+func (i OfferAvailabilityArgs) ToOfferAvailabilityOutputWithContext(ctx context.Context) OfferAvailabilityOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferAvailabilityOutput)
+}
+
+func (i OfferAvailabilityArgs) ToOfferAvailabilityPtrOutput() OfferAvailabilityPtrOutput {
+	return i.ToOfferAvailabilityPtrOutputWithContext(context.Background())
+}
+
+func (i OfferAvailabilityArgs) ToOfferAvailabilityPtrOutputWithContext(ctx context.Context) OfferAvailabilityPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferAvailabilityOutput).ToOfferAvailabilityPtrOutputWithContext(ctx)
+}
+
+// OfferAvailabilityPtrInput is an input type that accepts OfferAvailabilityArgs, OfferAvailabilityPtr and OfferAvailabilityPtrOutput values.
+// You can construct a concrete instance of `OfferAvailabilityPtrInput` via:
+//
+//	        OfferAvailabilityArgs{...}
+//
+//	or:
+//
+//	        nil
+type OfferAvailabilityPtrInput interface {
+	pulumi.Input
+
+	ToOfferAvailabilityPtrOutput() OfferAvailabilityPtrOutput
+	ToOfferAvailabilityPtrOutputWithContext(context.Context) OfferAvailabilityPtrOutput
+}
+
+type offerAvailabilityPtrType OfferAvailabilityArgs
+
+func OfferAvailabilityPtr(v *OfferAvailabilityArgs) OfferAvailabilityPtrInput {
+	return (*offerAvailabilityPtrType)(v)
+}
+
+func (*offerAvailabilityPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferAvailability)(nil)).Elem()
+}
+
+func (i *offerAvailabilityPtrType) ToOfferAvailabilityPtrOutput() OfferAvailabilityPtrOutput {
+	return i.ToOfferAvailabilityPtrOutputWithContext(context.Background())
+}
+
+func (i *offerAvailabilityPtrType) ToOfferAvailabilityPtrOutputWithContext(ctx context.Context) OfferAvailabilityPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferAvailabilityPtrOutput)
+}
+
+// `price-and-availability-offer`: who can see the preview.
+type OfferAvailabilityOutput struct{ *pulumi.OutputState }
+
+func (OfferAvailabilityOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferAvailability)(nil)).Elem()
+}
+
+func (o OfferAvailabilityOutput) ToOfferAvailabilityOutput() OfferAvailabilityOutput {
+	return o
+}
+
+func (o OfferAvailabilityOutput) ToOfferAvailabilityOutputWithContext(ctx context.Context) OfferAvailabilityOutput {
+	return o
+}
+
+func (o OfferAvailabilityOutput) ToOfferAvailabilityPtrOutput() OfferAvailabilityPtrOutput {
+	return o.ToOfferAvailabilityPtrOutputWithContext(context.Background())
+}
+
+func (o OfferAvailabilityOutput) ToOfferAvailabilityPtrOutputWithContext(ctx context.Context) OfferAvailabilityPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v OfferAvailability) *OfferAvailability {
+		return &v
+	}).(OfferAvailabilityPtrOutput)
+}
+
+// Required (may be empty).
+func (o OfferAvailabilityOutput) PreviewAudiences() OfferAudienceArrayOutput {
+	return o.ApplyT(func(v OfferAvailability) []OfferAudience { return v.PreviewAudiences }).(OfferAudienceArrayOutput)
+}
+
+type OfferAvailabilityPtrOutput struct{ *pulumi.OutputState }
+
+func (OfferAvailabilityPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferAvailability)(nil)).Elem()
+}
+
+func (o OfferAvailabilityPtrOutput) ToOfferAvailabilityPtrOutput() OfferAvailabilityPtrOutput {
+	return o
+}
+
+func (o OfferAvailabilityPtrOutput) ToOfferAvailabilityPtrOutputWithContext(ctx context.Context) OfferAvailabilityPtrOutput {
+	return o
+}
+
+func (o OfferAvailabilityPtrOutput) Elem() OfferAvailabilityOutput {
+	return o.ApplyT(func(v *OfferAvailability) OfferAvailability {
+		if v != nil {
+			return *v
+		}
+		var ret OfferAvailability
+		return ret
+	}).(OfferAvailabilityOutput)
+}
+
+// Required (may be empty).
+func (o OfferAvailabilityPtrOutput) PreviewAudiences() OfferAudienceArrayOutput {
+	return o.ApplyT(func(v *OfferAvailability) []OfferAudience {
+		if v == nil {
+			return nil
+		}
+		return v.PreviewAudiences
+	}).(OfferAudienceArrayOutput)
+}
+
+// A CNAB bundle in Azure Container Registry (Kubernetes application plans).
+type OfferCnabReference struct {
+	// `sha256:...`
+	Digest            *string `pulumi:"digest"`
+	RegistryName      *string `pulumi:"registryName"`
+	RepositoryName    *string `pulumi:"repositoryName"`
+	ResourceGroupName *string `pulumi:"resourceGroupName"`
+	SubscriptionId    *string `pulumi:"subscriptionId"`
+	Tag               *string `pulumi:"tag"`
+	TenantId          *string `pulumi:"tenantId"`
+}
+
+// OfferCnabReferenceInput is an input type that accepts OfferCnabReferenceArgs and OfferCnabReferenceOutput values.
+// You can construct a concrete instance of `OfferCnabReferenceInput` via:
+//
+//	OfferCnabReferenceArgs{...}
+type OfferCnabReferenceInput interface {
+	pulumi.Input
+
+	ToOfferCnabReferenceOutput() OfferCnabReferenceOutput
+	ToOfferCnabReferenceOutputWithContext(context.Context) OfferCnabReferenceOutput
+}
+
+// A CNAB bundle in Azure Container Registry (Kubernetes application plans).
+type OfferCnabReferenceArgs struct {
+	// `sha256:...`
+	Digest            pulumi.StringPtrInput `pulumi:"digest"`
+	RegistryName      pulumi.StringPtrInput `pulumi:"registryName"`
+	RepositoryName    pulumi.StringPtrInput `pulumi:"repositoryName"`
+	ResourceGroupName pulumi.StringPtrInput `pulumi:"resourceGroupName"`
+	SubscriptionId    pulumi.StringPtrInput `pulumi:"subscriptionId"`
+	Tag               pulumi.StringPtrInput `pulumi:"tag"`
+	TenantId          pulumi.StringPtrInput `pulumi:"tenantId"`
+}
+
+func (OfferCnabReferenceArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferCnabReference)(nil)).Elem()
+}
+
+func (i OfferCnabReferenceArgs) ToOfferCnabReferenceOutput() OfferCnabReferenceOutput {
+	return i.ToOfferCnabReferenceOutputWithContext(context.Background())
+}
+
+func (i OfferCnabReferenceArgs) ToOfferCnabReferenceOutputWithContext(ctx context.Context) OfferCnabReferenceOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferCnabReferenceOutput)
+}
+
+// OfferCnabReferenceArrayInput is an input type that accepts OfferCnabReferenceArray and OfferCnabReferenceArrayOutput values.
+// You can construct a concrete instance of `OfferCnabReferenceArrayInput` via:
+//
+//	OfferCnabReferenceArray{ OfferCnabReferenceArgs{...} }
+type OfferCnabReferenceArrayInput interface {
+	pulumi.Input
+
+	ToOfferCnabReferenceArrayOutput() OfferCnabReferenceArrayOutput
+	ToOfferCnabReferenceArrayOutputWithContext(context.Context) OfferCnabReferenceArrayOutput
+}
+
+type OfferCnabReferenceArray []OfferCnabReferenceInput
+
+func (OfferCnabReferenceArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]OfferCnabReference)(nil)).Elem()
+}
+
+func (i OfferCnabReferenceArray) ToOfferCnabReferenceArrayOutput() OfferCnabReferenceArrayOutput {
+	return i.ToOfferCnabReferenceArrayOutputWithContext(context.Background())
+}
+
+func (i OfferCnabReferenceArray) ToOfferCnabReferenceArrayOutputWithContext(ctx context.Context) OfferCnabReferenceArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferCnabReferenceArrayOutput)
+}
+
+// A CNAB bundle in Azure Container Registry (Kubernetes application plans).
+type OfferCnabReferenceOutput struct{ *pulumi.OutputState }
+
+func (OfferCnabReferenceOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferCnabReference)(nil)).Elem()
+}
+
+func (o OfferCnabReferenceOutput) ToOfferCnabReferenceOutput() OfferCnabReferenceOutput {
+	return o
+}
+
+func (o OfferCnabReferenceOutput) ToOfferCnabReferenceOutputWithContext(ctx context.Context) OfferCnabReferenceOutput {
+	return o
+}
+
+// `sha256:...`
+func (o OfferCnabReferenceOutput) Digest() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferCnabReference) *string { return v.Digest }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferCnabReferenceOutput) RegistryName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferCnabReference) *string { return v.RegistryName }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferCnabReferenceOutput) RepositoryName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferCnabReference) *string { return v.RepositoryName }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferCnabReferenceOutput) ResourceGroupName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferCnabReference) *string { return v.ResourceGroupName }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferCnabReferenceOutput) SubscriptionId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferCnabReference) *string { return v.SubscriptionId }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferCnabReferenceOutput) Tag() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferCnabReference) *string { return v.Tag }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferCnabReferenceOutput) TenantId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferCnabReference) *string { return v.TenantId }).(pulumi.StringPtrOutput)
+}
+
+type OfferCnabReferenceArrayOutput struct{ *pulumi.OutputState }
+
+func (OfferCnabReferenceArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]OfferCnabReference)(nil)).Elem()
+}
+
+func (o OfferCnabReferenceArrayOutput) ToOfferCnabReferenceArrayOutput() OfferCnabReferenceArrayOutput {
+	return o
+}
+
+func (o OfferCnabReferenceArrayOutput) ToOfferCnabReferenceArrayOutputWithContext(ctx context.Context) OfferCnabReferenceArrayOutput {
+	return o
+}
+
+func (o OfferCnabReferenceArrayOutput) Index(i pulumi.IntInput) OfferCnabReferenceOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) OfferCnabReference {
+		return vs[0].([]OfferCnabReference)[vs[1].(int)]
+	}).(OfferCnabReferenceOutput)
+}
+
+// A contact of the listing (`name` required).
+type OfferContact struct {
+	Email *string `pulumi:"email"`
+	Name  string  `pulumi:"name"`
+	Phone *string `pulumi:"phone"`
+	// `^https?://`
+	Url *string `pulumi:"url"`
+}
+
+// OfferContactInput is an input type that accepts OfferContactArgs and OfferContactOutput values.
+// You can construct a concrete instance of `OfferContactInput` via:
+//
+//	OfferContactArgs{...}
+type OfferContactInput interface {
+	pulumi.Input
+
+	ToOfferContactOutput() OfferContactOutput
+	ToOfferContactOutputWithContext(context.Context) OfferContactOutput
+}
+
+// A contact of the listing (`name` required).
+type OfferContactArgs struct {
+	Email pulumi.StringPtrInput `pulumi:"email"`
+	Name  pulumi.StringInput    `pulumi:"name"`
+	Phone pulumi.StringPtrInput `pulumi:"phone"`
+	// `^https?://`
+	Url pulumi.StringPtrInput `pulumi:"url"`
+}
+
+func (OfferContactArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferContact)(nil)).Elem()
+}
+
+func (i OfferContactArgs) ToOfferContactOutput() OfferContactOutput {
+	return i.ToOfferContactOutputWithContext(context.Background())
+}
+
+func (i OfferContactArgs) ToOfferContactOutputWithContext(ctx context.Context) OfferContactOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferContactOutput)
+}
+
+func (i OfferContactArgs) ToOfferContactPtrOutput() OfferContactPtrOutput {
+	return i.ToOfferContactPtrOutputWithContext(context.Background())
+}
+
+func (i OfferContactArgs) ToOfferContactPtrOutputWithContext(ctx context.Context) OfferContactPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferContactOutput).ToOfferContactPtrOutputWithContext(ctx)
+}
+
+// OfferContactPtrInput is an input type that accepts OfferContactArgs, OfferContactPtr and OfferContactPtrOutput values.
+// You can construct a concrete instance of `OfferContactPtrInput` via:
+//
+//	        OfferContactArgs{...}
+//
+//	or:
+//
+//	        nil
+type OfferContactPtrInput interface {
+	pulumi.Input
+
+	ToOfferContactPtrOutput() OfferContactPtrOutput
+	ToOfferContactPtrOutputWithContext(context.Context) OfferContactPtrOutput
+}
+
+type offerContactPtrType OfferContactArgs
+
+func OfferContactPtr(v *OfferContactArgs) OfferContactPtrInput {
+	return (*offerContactPtrType)(v)
+}
+
+func (*offerContactPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferContact)(nil)).Elem()
+}
+
+func (i *offerContactPtrType) ToOfferContactPtrOutput() OfferContactPtrOutput {
+	return i.ToOfferContactPtrOutputWithContext(context.Background())
+}
+
+func (i *offerContactPtrType) ToOfferContactPtrOutputWithContext(ctx context.Context) OfferContactPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferContactPtrOutput)
+}
+
+// A contact of the listing (`name` required).
+type OfferContactOutput struct{ *pulumi.OutputState }
+
+func (OfferContactOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferContact)(nil)).Elem()
+}
+
+func (o OfferContactOutput) ToOfferContactOutput() OfferContactOutput {
+	return o
+}
+
+func (o OfferContactOutput) ToOfferContactOutputWithContext(ctx context.Context) OfferContactOutput {
+	return o
+}
+
+func (o OfferContactOutput) ToOfferContactPtrOutput() OfferContactPtrOutput {
+	return o.ToOfferContactPtrOutputWithContext(context.Background())
+}
+
+func (o OfferContactOutput) ToOfferContactPtrOutputWithContext(ctx context.Context) OfferContactPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v OfferContact) *OfferContact {
+		return &v
+	}).(OfferContactPtrOutput)
+}
+
+func (o OfferContactOutput) Email() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferContact) *string { return v.Email }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferContactOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v OfferContact) string { return v.Name }).(pulumi.StringOutput)
+}
+
+func (o OfferContactOutput) Phone() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferContact) *string { return v.Phone }).(pulumi.StringPtrOutput)
+}
+
+// `^https?://`
+func (o OfferContactOutput) Url() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferContact) *string { return v.Url }).(pulumi.StringPtrOutput)
+}
+
+type OfferContactPtrOutput struct{ *pulumi.OutputState }
+
+func (OfferContactPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferContact)(nil)).Elem()
+}
+
+func (o OfferContactPtrOutput) ToOfferContactPtrOutput() OfferContactPtrOutput {
+	return o
+}
+
+func (o OfferContactPtrOutput) ToOfferContactPtrOutputWithContext(ctx context.Context) OfferContactPtrOutput {
+	return o
+}
+
+func (o OfferContactPtrOutput) Elem() OfferContactOutput {
+	return o.ApplyT(func(v *OfferContact) OfferContact {
+		if v != nil {
+			return *v
+		}
+		var ret OfferContact
+		return ret
+	}).(OfferContactOutput)
+}
+
+func (o OfferContactPtrOutput) Email() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferContact) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Email
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o OfferContactPtrOutput) Name() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferContact) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Name
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o OfferContactPtrOutput) Phone() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferContact) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Phone
+	}).(pulumi.StringPtrOutput)
+}
+
+// `^https?://`
+func (o OfferContactPtrOutput) Url() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferContact) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Url
+	}).(pulumi.StringPtrOutput)
+}
+
+// VM price: one of the `priceInputOption` shapes.
+type OfferCorePricing struct {
+	// `flat`.
+	Price            *float64 `pulumi:"price"`
+	PriceInputOption *string  `pulumi:"priceInputOption"`
+	// `perCore`.
+	PricePerCore *float64 `pulumi:"pricePerCore"`
+	// `perCoreSize`: core size -> price.
+	PricePerCoreSize map[string]float64 `pulumi:"pricePerCoreSize"`
+	// `perMarketAndCoreSize`.
+	Prices []OfferMarketPrices `pulumi:"prices"`
+}
+
+// OfferCorePricingInput is an input type that accepts OfferCorePricingArgs and OfferCorePricingOutput values.
+// You can construct a concrete instance of `OfferCorePricingInput` via:
+//
+//	OfferCorePricingArgs{...}
+type OfferCorePricingInput interface {
+	pulumi.Input
+
+	ToOfferCorePricingOutput() OfferCorePricingOutput
+	ToOfferCorePricingOutputWithContext(context.Context) OfferCorePricingOutput
+}
+
+// VM price: one of the `priceInputOption` shapes.
+type OfferCorePricingArgs struct {
+	// `flat`.
+	Price            pulumi.Float64PtrInput `pulumi:"price"`
+	PriceInputOption pulumi.StringPtrInput  `pulumi:"priceInputOption"`
+	// `perCore`.
+	PricePerCore pulumi.Float64PtrInput `pulumi:"pricePerCore"`
+	// `perCoreSize`: core size -> price.
+	PricePerCoreSize pulumi.Float64MapInput `pulumi:"pricePerCoreSize"`
+	// `perMarketAndCoreSize`.
+	Prices OfferMarketPricesArrayInput `pulumi:"prices"`
+}
+
+func (OfferCorePricingArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferCorePricing)(nil)).Elem()
+}
+
+func (i OfferCorePricingArgs) ToOfferCorePricingOutput() OfferCorePricingOutput {
+	return i.ToOfferCorePricingOutputWithContext(context.Background())
+}
+
+func (i OfferCorePricingArgs) ToOfferCorePricingOutputWithContext(ctx context.Context) OfferCorePricingOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferCorePricingOutput)
+}
+
+func (i OfferCorePricingArgs) ToOfferCorePricingPtrOutput() OfferCorePricingPtrOutput {
+	return i.ToOfferCorePricingPtrOutputWithContext(context.Background())
+}
+
+func (i OfferCorePricingArgs) ToOfferCorePricingPtrOutputWithContext(ctx context.Context) OfferCorePricingPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferCorePricingOutput).ToOfferCorePricingPtrOutputWithContext(ctx)
+}
+
+// OfferCorePricingPtrInput is an input type that accepts OfferCorePricingArgs, OfferCorePricingPtr and OfferCorePricingPtrOutput values.
+// You can construct a concrete instance of `OfferCorePricingPtrInput` via:
+//
+//	        OfferCorePricingArgs{...}
+//
+//	or:
+//
+//	        nil
+type OfferCorePricingPtrInput interface {
+	pulumi.Input
+
+	ToOfferCorePricingPtrOutput() OfferCorePricingPtrOutput
+	ToOfferCorePricingPtrOutputWithContext(context.Context) OfferCorePricingPtrOutput
+}
+
+type offerCorePricingPtrType OfferCorePricingArgs
+
+func OfferCorePricingPtr(v *OfferCorePricingArgs) OfferCorePricingPtrInput {
+	return (*offerCorePricingPtrType)(v)
+}
+
+func (*offerCorePricingPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferCorePricing)(nil)).Elem()
+}
+
+func (i *offerCorePricingPtrType) ToOfferCorePricingPtrOutput() OfferCorePricingPtrOutput {
+	return i.ToOfferCorePricingPtrOutputWithContext(context.Background())
+}
+
+func (i *offerCorePricingPtrType) ToOfferCorePricingPtrOutputWithContext(ctx context.Context) OfferCorePricingPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferCorePricingPtrOutput)
+}
+
+// VM price: one of the `priceInputOption` shapes.
+type OfferCorePricingOutput struct{ *pulumi.OutputState }
+
+func (OfferCorePricingOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferCorePricing)(nil)).Elem()
+}
+
+func (o OfferCorePricingOutput) ToOfferCorePricingOutput() OfferCorePricingOutput {
+	return o
+}
+
+func (o OfferCorePricingOutput) ToOfferCorePricingOutputWithContext(ctx context.Context) OfferCorePricingOutput {
+	return o
+}
+
+func (o OfferCorePricingOutput) ToOfferCorePricingPtrOutput() OfferCorePricingPtrOutput {
+	return o.ToOfferCorePricingPtrOutputWithContext(context.Background())
+}
+
+func (o OfferCorePricingOutput) ToOfferCorePricingPtrOutputWithContext(ctx context.Context) OfferCorePricingPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v OfferCorePricing) *OfferCorePricing {
+		return &v
+	}).(OfferCorePricingPtrOutput)
+}
+
+// `flat`.
+func (o OfferCorePricingOutput) Price() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v OfferCorePricing) *float64 { return v.Price }).(pulumi.Float64PtrOutput)
+}
+
+func (o OfferCorePricingOutput) PriceInputOption() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferCorePricing) *string { return v.PriceInputOption }).(pulumi.StringPtrOutput)
+}
+
+// `perCore`.
+func (o OfferCorePricingOutput) PricePerCore() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v OfferCorePricing) *float64 { return v.PricePerCore }).(pulumi.Float64PtrOutput)
+}
+
+// `perCoreSize`: core size -> price.
+func (o OfferCorePricingOutput) PricePerCoreSize() pulumi.Float64MapOutput {
+	return o.ApplyT(func(v OfferCorePricing) map[string]float64 { return v.PricePerCoreSize }).(pulumi.Float64MapOutput)
+}
+
+// `perMarketAndCoreSize`.
+func (o OfferCorePricingOutput) Prices() OfferMarketPricesArrayOutput {
+	return o.ApplyT(func(v OfferCorePricing) []OfferMarketPrices { return v.Prices }).(OfferMarketPricesArrayOutput)
+}
+
+type OfferCorePricingPtrOutput struct{ *pulumi.OutputState }
+
+func (OfferCorePricingPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferCorePricing)(nil)).Elem()
+}
+
+func (o OfferCorePricingPtrOutput) ToOfferCorePricingPtrOutput() OfferCorePricingPtrOutput {
+	return o
+}
+
+func (o OfferCorePricingPtrOutput) ToOfferCorePricingPtrOutputWithContext(ctx context.Context) OfferCorePricingPtrOutput {
+	return o
+}
+
+func (o OfferCorePricingPtrOutput) Elem() OfferCorePricingOutput {
+	return o.ApplyT(func(v *OfferCorePricing) OfferCorePricing {
+		if v != nil {
+			return *v
+		}
+		var ret OfferCorePricing
+		return ret
+	}).(OfferCorePricingOutput)
+}
+
+// `flat`.
+func (o OfferCorePricingPtrOutput) Price() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *OfferCorePricing) *float64 {
+		if v == nil {
+			return nil
+		}
+		return v.Price
+	}).(pulumi.Float64PtrOutput)
+}
+
+func (o OfferCorePricingPtrOutput) PriceInputOption() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferCorePricing) *string {
+		if v == nil {
+			return nil
+		}
+		return v.PriceInputOption
+	}).(pulumi.StringPtrOutput)
+}
+
+// `perCore`.
+func (o OfferCorePricingPtrOutput) PricePerCore() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *OfferCorePricing) *float64 {
+		if v == nil {
+			return nil
+		}
+		return v.PricePerCore
+	}).(pulumi.Float64PtrOutput)
+}
+
+// `perCoreSize`: core size -> price.
+func (o OfferCorePricingPtrOutput) PricePerCoreSize() pulumi.Float64MapOutput {
+	return o.ApplyT(func(v *OfferCorePricing) map[string]float64 {
+		if v == nil {
+			return nil
+		}
+		return v.PricePerCoreSize
+	}).(pulumi.Float64MapOutput)
+}
+
+// `perMarketAndCoreSize`.
+func (o OfferCorePricingPtrOutput) Prices() OfferMarketPricesArrayOutput {
+	return o.ApplyT(func(v *OfferCorePricing) []OfferMarketPrices {
+		if v == nil {
+			return nil
+		}
+		return v.Prices
+	}).(OfferMarketPricesArrayOutput)
+}
+
+// One custom amendment of the terms (property `customAmendments`).
+type OfferCustomAmendment struct {
+	Tenants *OfferCustomAmendmentTenants `pulumi:"tenants"`
+	Terms   *string                      `pulumi:"terms"`
+}
+
+// OfferCustomAmendmentInput is an input type that accepts OfferCustomAmendmentArgs and OfferCustomAmendmentOutput values.
+// You can construct a concrete instance of `OfferCustomAmendmentInput` via:
+//
+//	OfferCustomAmendmentArgs{...}
+type OfferCustomAmendmentInput interface {
+	pulumi.Input
+
+	ToOfferCustomAmendmentOutput() OfferCustomAmendmentOutput
+	ToOfferCustomAmendmentOutputWithContext(context.Context) OfferCustomAmendmentOutput
+}
+
+// One custom amendment of the terms (property `customAmendments`).
+type OfferCustomAmendmentArgs struct {
+	Tenants OfferCustomAmendmentTenantsPtrInput `pulumi:"tenants"`
+	Terms   pulumi.StringPtrInput               `pulumi:"terms"`
+}
+
+func (OfferCustomAmendmentArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferCustomAmendment)(nil)).Elem()
+}
+
+func (i OfferCustomAmendmentArgs) ToOfferCustomAmendmentOutput() OfferCustomAmendmentOutput {
+	return i.ToOfferCustomAmendmentOutputWithContext(context.Background())
+}
+
+func (i OfferCustomAmendmentArgs) ToOfferCustomAmendmentOutputWithContext(ctx context.Context) OfferCustomAmendmentOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferCustomAmendmentOutput)
+}
+
+// OfferCustomAmendmentArrayInput is an input type that accepts OfferCustomAmendmentArray and OfferCustomAmendmentArrayOutput values.
+// You can construct a concrete instance of `OfferCustomAmendmentArrayInput` via:
+//
+//	OfferCustomAmendmentArray{ OfferCustomAmendmentArgs{...} }
+type OfferCustomAmendmentArrayInput interface {
+	pulumi.Input
+
+	ToOfferCustomAmendmentArrayOutput() OfferCustomAmendmentArrayOutput
+	ToOfferCustomAmendmentArrayOutputWithContext(context.Context) OfferCustomAmendmentArrayOutput
+}
+
+type OfferCustomAmendmentArray []OfferCustomAmendmentInput
+
+func (OfferCustomAmendmentArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]OfferCustomAmendment)(nil)).Elem()
+}
+
+func (i OfferCustomAmendmentArray) ToOfferCustomAmendmentArrayOutput() OfferCustomAmendmentArrayOutput {
+	return i.ToOfferCustomAmendmentArrayOutputWithContext(context.Background())
+}
+
+func (i OfferCustomAmendmentArray) ToOfferCustomAmendmentArrayOutputWithContext(ctx context.Context) OfferCustomAmendmentArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferCustomAmendmentArrayOutput)
+}
+
+// One custom amendment of the terms (property `customAmendments`).
+type OfferCustomAmendmentOutput struct{ *pulumi.OutputState }
+
+func (OfferCustomAmendmentOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferCustomAmendment)(nil)).Elem()
+}
+
+func (o OfferCustomAmendmentOutput) ToOfferCustomAmendmentOutput() OfferCustomAmendmentOutput {
+	return o
+}
+
+func (o OfferCustomAmendmentOutput) ToOfferCustomAmendmentOutputWithContext(ctx context.Context) OfferCustomAmendmentOutput {
+	return o
+}
+
+func (o OfferCustomAmendmentOutput) Tenants() OfferCustomAmendmentTenantsPtrOutput {
+	return o.ApplyT(func(v OfferCustomAmendment) *OfferCustomAmendmentTenants { return v.Tenants }).(OfferCustomAmendmentTenantsPtrOutput)
+}
+
+func (o OfferCustomAmendmentOutput) Terms() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferCustomAmendment) *string { return v.Terms }).(pulumi.StringPtrOutput)
+}
+
+type OfferCustomAmendmentArrayOutput struct{ *pulumi.OutputState }
+
+func (OfferCustomAmendmentArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]OfferCustomAmendment)(nil)).Elem()
+}
+
+func (o OfferCustomAmendmentArrayOutput) ToOfferCustomAmendmentArrayOutput() OfferCustomAmendmentArrayOutput {
+	return o
+}
+
+func (o OfferCustomAmendmentArrayOutput) ToOfferCustomAmendmentArrayOutputWithContext(ctx context.Context) OfferCustomAmendmentArrayOutput {
+	return o
+}
+
+func (o OfferCustomAmendmentArrayOutput) Index(i pulumi.IntInput) OfferCustomAmendmentOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) OfferCustomAmendment {
+		return vs[0].([]OfferCustomAmendment)[vs[1].(int)]
+	}).(OfferCustomAmendmentOutput)
+}
+
+type OfferCustomAmendmentTenant struct {
+	Description *string `pulumi:"description"`
+	Id          *string `pulumi:"id"`
+}
+
+// OfferCustomAmendmentTenantInput is an input type that accepts OfferCustomAmendmentTenantArgs and OfferCustomAmendmentTenantOutput values.
+// You can construct a concrete instance of `OfferCustomAmendmentTenantInput` via:
+//
+//	OfferCustomAmendmentTenantArgs{...}
+type OfferCustomAmendmentTenantInput interface {
+	pulumi.Input
+
+	ToOfferCustomAmendmentTenantOutput() OfferCustomAmendmentTenantOutput
+	ToOfferCustomAmendmentTenantOutputWithContext(context.Context) OfferCustomAmendmentTenantOutput
+}
+
+type OfferCustomAmendmentTenantArgs struct {
+	Description pulumi.StringPtrInput `pulumi:"description"`
+	Id          pulumi.StringPtrInput `pulumi:"id"`
+}
+
+func (OfferCustomAmendmentTenantArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferCustomAmendmentTenant)(nil)).Elem()
+}
+
+func (i OfferCustomAmendmentTenantArgs) ToOfferCustomAmendmentTenantOutput() OfferCustomAmendmentTenantOutput {
+	return i.ToOfferCustomAmendmentTenantOutputWithContext(context.Background())
+}
+
+func (i OfferCustomAmendmentTenantArgs) ToOfferCustomAmendmentTenantOutputWithContext(ctx context.Context) OfferCustomAmendmentTenantOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferCustomAmendmentTenantOutput)
+}
+
+// OfferCustomAmendmentTenantArrayInput is an input type that accepts OfferCustomAmendmentTenantArray and OfferCustomAmendmentTenantArrayOutput values.
+// You can construct a concrete instance of `OfferCustomAmendmentTenantArrayInput` via:
+//
+//	OfferCustomAmendmentTenantArray{ OfferCustomAmendmentTenantArgs{...} }
+type OfferCustomAmendmentTenantArrayInput interface {
+	pulumi.Input
+
+	ToOfferCustomAmendmentTenantArrayOutput() OfferCustomAmendmentTenantArrayOutput
+	ToOfferCustomAmendmentTenantArrayOutputWithContext(context.Context) OfferCustomAmendmentTenantArrayOutput
+}
+
+type OfferCustomAmendmentTenantArray []OfferCustomAmendmentTenantInput
+
+func (OfferCustomAmendmentTenantArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]OfferCustomAmendmentTenant)(nil)).Elem()
+}
+
+func (i OfferCustomAmendmentTenantArray) ToOfferCustomAmendmentTenantArrayOutput() OfferCustomAmendmentTenantArrayOutput {
+	return i.ToOfferCustomAmendmentTenantArrayOutputWithContext(context.Background())
+}
+
+func (i OfferCustomAmendmentTenantArray) ToOfferCustomAmendmentTenantArrayOutputWithContext(ctx context.Context) OfferCustomAmendmentTenantArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferCustomAmendmentTenantArrayOutput)
+}
+
+type OfferCustomAmendmentTenantOutput struct{ *pulumi.OutputState }
+
+func (OfferCustomAmendmentTenantOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferCustomAmendmentTenant)(nil)).Elem()
+}
+
+func (o OfferCustomAmendmentTenantOutput) ToOfferCustomAmendmentTenantOutput() OfferCustomAmendmentTenantOutput {
+	return o
+}
+
+func (o OfferCustomAmendmentTenantOutput) ToOfferCustomAmendmentTenantOutputWithContext(ctx context.Context) OfferCustomAmendmentTenantOutput {
+	return o
+}
+
+func (o OfferCustomAmendmentTenantOutput) Description() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferCustomAmendmentTenant) *string { return v.Description }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferCustomAmendmentTenantOutput) Id() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferCustomAmendmentTenant) *string { return v.Id }).(pulumi.StringPtrOutput)
+}
+
+type OfferCustomAmendmentTenantArrayOutput struct{ *pulumi.OutputState }
+
+func (OfferCustomAmendmentTenantArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]OfferCustomAmendmentTenant)(nil)).Elem()
+}
+
+func (o OfferCustomAmendmentTenantArrayOutput) ToOfferCustomAmendmentTenantArrayOutput() OfferCustomAmendmentTenantArrayOutput {
+	return o
+}
+
+func (o OfferCustomAmendmentTenantArrayOutput) ToOfferCustomAmendmentTenantArrayOutputWithContext(ctx context.Context) OfferCustomAmendmentTenantArrayOutput {
+	return o
+}
+
+func (o OfferCustomAmendmentTenantArrayOutput) Index(i pulumi.IntInput) OfferCustomAmendmentTenantOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) OfferCustomAmendmentTenant {
+		return vs[0].([]OfferCustomAmendmentTenant)[vs[1].(int)]
+	}).(OfferCustomAmendmentTenantOutput)
+}
+
+type OfferCustomAmendmentTenants struct {
+	ManualEntries []OfferCustomAmendmentTenant `pulumi:"manualEntries"`
+}
+
+// OfferCustomAmendmentTenantsInput is an input type that accepts OfferCustomAmendmentTenantsArgs and OfferCustomAmendmentTenantsOutput values.
+// You can construct a concrete instance of `OfferCustomAmendmentTenantsInput` via:
+//
+//	OfferCustomAmendmentTenantsArgs{...}
+type OfferCustomAmendmentTenantsInput interface {
+	pulumi.Input
+
+	ToOfferCustomAmendmentTenantsOutput() OfferCustomAmendmentTenantsOutput
+	ToOfferCustomAmendmentTenantsOutputWithContext(context.Context) OfferCustomAmendmentTenantsOutput
+}
+
+type OfferCustomAmendmentTenantsArgs struct {
+	ManualEntries OfferCustomAmendmentTenantArrayInput `pulumi:"manualEntries"`
+}
+
+func (OfferCustomAmendmentTenantsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferCustomAmendmentTenants)(nil)).Elem()
+}
+
+func (i OfferCustomAmendmentTenantsArgs) ToOfferCustomAmendmentTenantsOutput() OfferCustomAmendmentTenantsOutput {
+	return i.ToOfferCustomAmendmentTenantsOutputWithContext(context.Background())
+}
+
+func (i OfferCustomAmendmentTenantsArgs) ToOfferCustomAmendmentTenantsOutputWithContext(ctx context.Context) OfferCustomAmendmentTenantsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferCustomAmendmentTenantsOutput)
+}
+
+func (i OfferCustomAmendmentTenantsArgs) ToOfferCustomAmendmentTenantsPtrOutput() OfferCustomAmendmentTenantsPtrOutput {
+	return i.ToOfferCustomAmendmentTenantsPtrOutputWithContext(context.Background())
+}
+
+func (i OfferCustomAmendmentTenantsArgs) ToOfferCustomAmendmentTenantsPtrOutputWithContext(ctx context.Context) OfferCustomAmendmentTenantsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferCustomAmendmentTenantsOutput).ToOfferCustomAmendmentTenantsPtrOutputWithContext(ctx)
+}
+
+// OfferCustomAmendmentTenantsPtrInput is an input type that accepts OfferCustomAmendmentTenantsArgs, OfferCustomAmendmentTenantsPtr and OfferCustomAmendmentTenantsPtrOutput values.
+// You can construct a concrete instance of `OfferCustomAmendmentTenantsPtrInput` via:
+//
+//	        OfferCustomAmendmentTenantsArgs{...}
+//
+//	or:
+//
+//	        nil
+type OfferCustomAmendmentTenantsPtrInput interface {
+	pulumi.Input
+
+	ToOfferCustomAmendmentTenantsPtrOutput() OfferCustomAmendmentTenantsPtrOutput
+	ToOfferCustomAmendmentTenantsPtrOutputWithContext(context.Context) OfferCustomAmendmentTenantsPtrOutput
+}
+
+type offerCustomAmendmentTenantsPtrType OfferCustomAmendmentTenantsArgs
+
+func OfferCustomAmendmentTenantsPtr(v *OfferCustomAmendmentTenantsArgs) OfferCustomAmendmentTenantsPtrInput {
+	return (*offerCustomAmendmentTenantsPtrType)(v)
+}
+
+func (*offerCustomAmendmentTenantsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferCustomAmendmentTenants)(nil)).Elem()
+}
+
+func (i *offerCustomAmendmentTenantsPtrType) ToOfferCustomAmendmentTenantsPtrOutput() OfferCustomAmendmentTenantsPtrOutput {
+	return i.ToOfferCustomAmendmentTenantsPtrOutputWithContext(context.Background())
+}
+
+func (i *offerCustomAmendmentTenantsPtrType) ToOfferCustomAmendmentTenantsPtrOutputWithContext(ctx context.Context) OfferCustomAmendmentTenantsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferCustomAmendmentTenantsPtrOutput)
+}
+
+type OfferCustomAmendmentTenantsOutput struct{ *pulumi.OutputState }
+
+func (OfferCustomAmendmentTenantsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferCustomAmendmentTenants)(nil)).Elem()
+}
+
+func (o OfferCustomAmendmentTenantsOutput) ToOfferCustomAmendmentTenantsOutput() OfferCustomAmendmentTenantsOutput {
+	return o
+}
+
+func (o OfferCustomAmendmentTenantsOutput) ToOfferCustomAmendmentTenantsOutputWithContext(ctx context.Context) OfferCustomAmendmentTenantsOutput {
+	return o
+}
+
+func (o OfferCustomAmendmentTenantsOutput) ToOfferCustomAmendmentTenantsPtrOutput() OfferCustomAmendmentTenantsPtrOutput {
+	return o.ToOfferCustomAmendmentTenantsPtrOutputWithContext(context.Background())
+}
+
+func (o OfferCustomAmendmentTenantsOutput) ToOfferCustomAmendmentTenantsPtrOutputWithContext(ctx context.Context) OfferCustomAmendmentTenantsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v OfferCustomAmendmentTenants) *OfferCustomAmendmentTenants {
+		return &v
+	}).(OfferCustomAmendmentTenantsPtrOutput)
+}
+
+func (o OfferCustomAmendmentTenantsOutput) ManualEntries() OfferCustomAmendmentTenantArrayOutput {
+	return o.ApplyT(func(v OfferCustomAmendmentTenants) []OfferCustomAmendmentTenant { return v.ManualEntries }).(OfferCustomAmendmentTenantArrayOutput)
+}
+
+type OfferCustomAmendmentTenantsPtrOutput struct{ *pulumi.OutputState }
+
+func (OfferCustomAmendmentTenantsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferCustomAmendmentTenants)(nil)).Elem()
+}
+
+func (o OfferCustomAmendmentTenantsPtrOutput) ToOfferCustomAmendmentTenantsPtrOutput() OfferCustomAmendmentTenantsPtrOutput {
+	return o
+}
+
+func (o OfferCustomAmendmentTenantsPtrOutput) ToOfferCustomAmendmentTenantsPtrOutputWithContext(ctx context.Context) OfferCustomAmendmentTenantsPtrOutput {
+	return o
+}
+
+func (o OfferCustomAmendmentTenantsPtrOutput) Elem() OfferCustomAmendmentTenantsOutput {
+	return o.ApplyT(func(v *OfferCustomAmendmentTenants) OfferCustomAmendmentTenants {
+		if v != nil {
+			return *v
+		}
+		var ret OfferCustomAmendmentTenants
+		return ret
+	}).(OfferCustomAmendmentTenantsOutput)
+}
+
+func (o OfferCustomAmendmentTenantsPtrOutput) ManualEntries() OfferCustomAmendmentTenantArrayOutput {
+	return o.ApplyT(func(v *OfferCustomAmendmentTenants) []OfferCustomAmendmentTenant {
+		if v == nil {
+			return nil
+		}
+		return v.ManualEntries
+	}).(OfferCustomAmendmentTenantArrayOutput)
+}
+
+// `deprecationSchedule` of a product, plan or image version (`date` is read-only and never compared).
+type OfferDeprecationSchedule struct {
+	// What buyers are pointed to instead.
+	Alternative *OfferDeprecationScheduleAlternative `pulumi:"alternative"`
+	// ISO 8601 duration from the publish, e.g. `P30D`.
+	DateOffset *string `pulumi:"dateOffset"`
+	Reason     *string `pulumi:"reason"`
+}
+
+// OfferDeprecationScheduleInput is an input type that accepts OfferDeprecationScheduleArgs and OfferDeprecationScheduleOutput values.
+// You can construct a concrete instance of `OfferDeprecationScheduleInput` via:
+//
+//	OfferDeprecationScheduleArgs{...}
+type OfferDeprecationScheduleInput interface {
+	pulumi.Input
+
+	ToOfferDeprecationScheduleOutput() OfferDeprecationScheduleOutput
+	ToOfferDeprecationScheduleOutputWithContext(context.Context) OfferDeprecationScheduleOutput
+}
+
+// `deprecationSchedule` of a product, plan or image version (`date` is read-only and never compared).
+type OfferDeprecationScheduleArgs struct {
+	// What buyers are pointed to instead.
+	Alternative OfferDeprecationScheduleAlternativePtrInput `pulumi:"alternative"`
+	// ISO 8601 duration from the publish, e.g. `P30D`.
+	DateOffset pulumi.StringPtrInput `pulumi:"dateOffset"`
+	Reason     pulumi.StringPtrInput `pulumi:"reason"`
+}
+
+func (OfferDeprecationScheduleArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferDeprecationSchedule)(nil)).Elem()
+}
+
+func (i OfferDeprecationScheduleArgs) ToOfferDeprecationScheduleOutput() OfferDeprecationScheduleOutput {
+	return i.ToOfferDeprecationScheduleOutputWithContext(context.Background())
+}
+
+func (i OfferDeprecationScheduleArgs) ToOfferDeprecationScheduleOutputWithContext(ctx context.Context) OfferDeprecationScheduleOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferDeprecationScheduleOutput)
+}
+
+func (i OfferDeprecationScheduleArgs) ToOfferDeprecationSchedulePtrOutput() OfferDeprecationSchedulePtrOutput {
+	return i.ToOfferDeprecationSchedulePtrOutputWithContext(context.Background())
+}
+
+func (i OfferDeprecationScheduleArgs) ToOfferDeprecationSchedulePtrOutputWithContext(ctx context.Context) OfferDeprecationSchedulePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferDeprecationScheduleOutput).ToOfferDeprecationSchedulePtrOutputWithContext(ctx)
+}
+
+// OfferDeprecationSchedulePtrInput is an input type that accepts OfferDeprecationScheduleArgs, OfferDeprecationSchedulePtr and OfferDeprecationSchedulePtrOutput values.
+// You can construct a concrete instance of `OfferDeprecationSchedulePtrInput` via:
+//
+//	        OfferDeprecationScheduleArgs{...}
+//
+//	or:
+//
+//	        nil
+type OfferDeprecationSchedulePtrInput interface {
+	pulumi.Input
+
+	ToOfferDeprecationSchedulePtrOutput() OfferDeprecationSchedulePtrOutput
+	ToOfferDeprecationSchedulePtrOutputWithContext(context.Context) OfferDeprecationSchedulePtrOutput
+}
+
+type offerDeprecationSchedulePtrType OfferDeprecationScheduleArgs
+
+func OfferDeprecationSchedulePtr(v *OfferDeprecationScheduleArgs) OfferDeprecationSchedulePtrInput {
+	return (*offerDeprecationSchedulePtrType)(v)
+}
+
+func (*offerDeprecationSchedulePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferDeprecationSchedule)(nil)).Elem()
+}
+
+func (i *offerDeprecationSchedulePtrType) ToOfferDeprecationSchedulePtrOutput() OfferDeprecationSchedulePtrOutput {
+	return i.ToOfferDeprecationSchedulePtrOutputWithContext(context.Background())
+}
+
+func (i *offerDeprecationSchedulePtrType) ToOfferDeprecationSchedulePtrOutputWithContext(ctx context.Context) OfferDeprecationSchedulePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferDeprecationSchedulePtrOutput)
+}
+
+// `deprecationSchedule` of a product, plan or image version (`date` is read-only and never compared).
+type OfferDeprecationScheduleOutput struct{ *pulumi.OutputState }
+
+func (OfferDeprecationScheduleOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferDeprecationSchedule)(nil)).Elem()
+}
+
+func (o OfferDeprecationScheduleOutput) ToOfferDeprecationScheduleOutput() OfferDeprecationScheduleOutput {
+	return o
+}
+
+func (o OfferDeprecationScheduleOutput) ToOfferDeprecationScheduleOutputWithContext(ctx context.Context) OfferDeprecationScheduleOutput {
+	return o
+}
+
+func (o OfferDeprecationScheduleOutput) ToOfferDeprecationSchedulePtrOutput() OfferDeprecationSchedulePtrOutput {
+	return o.ToOfferDeprecationSchedulePtrOutputWithContext(context.Background())
+}
+
+func (o OfferDeprecationScheduleOutput) ToOfferDeprecationSchedulePtrOutputWithContext(ctx context.Context) OfferDeprecationSchedulePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v OfferDeprecationSchedule) *OfferDeprecationSchedule {
+		return &v
+	}).(OfferDeprecationSchedulePtrOutput)
+}
+
+// What buyers are pointed to instead.
+func (o OfferDeprecationScheduleOutput) Alternative() OfferDeprecationScheduleAlternativePtrOutput {
+	return o.ApplyT(func(v OfferDeprecationSchedule) *OfferDeprecationScheduleAlternative { return v.Alternative }).(OfferDeprecationScheduleAlternativePtrOutput)
+}
+
+// ISO 8601 duration from the publish, e.g. `P30D`.
+func (o OfferDeprecationScheduleOutput) DateOffset() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferDeprecationSchedule) *string { return v.DateOffset }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferDeprecationScheduleOutput) Reason() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferDeprecationSchedule) *string { return v.Reason }).(pulumi.StringPtrOutput)
+}
+
+type OfferDeprecationSchedulePtrOutput struct{ *pulumi.OutputState }
+
+func (OfferDeprecationSchedulePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferDeprecationSchedule)(nil)).Elem()
+}
+
+func (o OfferDeprecationSchedulePtrOutput) ToOfferDeprecationSchedulePtrOutput() OfferDeprecationSchedulePtrOutput {
+	return o
+}
+
+func (o OfferDeprecationSchedulePtrOutput) ToOfferDeprecationSchedulePtrOutputWithContext(ctx context.Context) OfferDeprecationSchedulePtrOutput {
+	return o
+}
+
+func (o OfferDeprecationSchedulePtrOutput) Elem() OfferDeprecationScheduleOutput {
+	return o.ApplyT(func(v *OfferDeprecationSchedule) OfferDeprecationSchedule {
+		if v != nil {
+			return *v
+		}
+		var ret OfferDeprecationSchedule
+		return ret
+	}).(OfferDeprecationScheduleOutput)
+}
+
+// What buyers are pointed to instead.
+func (o OfferDeprecationSchedulePtrOutput) Alternative() OfferDeprecationScheduleAlternativePtrOutput {
+	return o.ApplyT(func(v *OfferDeprecationSchedule) *OfferDeprecationScheduleAlternative {
+		if v == nil {
+			return nil
+		}
+		return v.Alternative
+	}).(OfferDeprecationScheduleAlternativePtrOutput)
+}
+
+// ISO 8601 duration from the publish, e.g. `P30D`.
+func (o OfferDeprecationSchedulePtrOutput) DateOffset() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferDeprecationSchedule) *string {
+		if v == nil {
+			return nil
+		}
+		return v.DateOffset
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o OfferDeprecationSchedulePtrOutput) Reason() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferDeprecationSchedule) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Reason
+	}).(pulumi.StringPtrOutput)
+}
+
+type OfferDeprecationScheduleAlternative struct {
+	Plan    *OfferExternalIdRef `pulumi:"plan"`
+	Product *OfferExternalIdRef `pulumi:"product"`
+}
+
+// OfferDeprecationScheduleAlternativeInput is an input type that accepts OfferDeprecationScheduleAlternativeArgs and OfferDeprecationScheduleAlternativeOutput values.
+// You can construct a concrete instance of `OfferDeprecationScheduleAlternativeInput` via:
+//
+//	OfferDeprecationScheduleAlternativeArgs{...}
+type OfferDeprecationScheduleAlternativeInput interface {
+	pulumi.Input
+
+	ToOfferDeprecationScheduleAlternativeOutput() OfferDeprecationScheduleAlternativeOutput
+	ToOfferDeprecationScheduleAlternativeOutputWithContext(context.Context) OfferDeprecationScheduleAlternativeOutput
+}
+
+type OfferDeprecationScheduleAlternativeArgs struct {
+	Plan    OfferExternalIdRefPtrInput `pulumi:"plan"`
+	Product OfferExternalIdRefPtrInput `pulumi:"product"`
+}
+
+func (OfferDeprecationScheduleAlternativeArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferDeprecationScheduleAlternative)(nil)).Elem()
+}
+
+func (i OfferDeprecationScheduleAlternativeArgs) ToOfferDeprecationScheduleAlternativeOutput() OfferDeprecationScheduleAlternativeOutput {
+	return i.ToOfferDeprecationScheduleAlternativeOutputWithContext(context.Background())
+}
+
+func (i OfferDeprecationScheduleAlternativeArgs) ToOfferDeprecationScheduleAlternativeOutputWithContext(ctx context.Context) OfferDeprecationScheduleAlternativeOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferDeprecationScheduleAlternativeOutput)
+}
+
+func (i OfferDeprecationScheduleAlternativeArgs) ToOfferDeprecationScheduleAlternativePtrOutput() OfferDeprecationScheduleAlternativePtrOutput {
+	return i.ToOfferDeprecationScheduleAlternativePtrOutputWithContext(context.Background())
+}
+
+func (i OfferDeprecationScheduleAlternativeArgs) ToOfferDeprecationScheduleAlternativePtrOutputWithContext(ctx context.Context) OfferDeprecationScheduleAlternativePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferDeprecationScheduleAlternativeOutput).ToOfferDeprecationScheduleAlternativePtrOutputWithContext(ctx)
+}
+
+// OfferDeprecationScheduleAlternativePtrInput is an input type that accepts OfferDeprecationScheduleAlternativeArgs, OfferDeprecationScheduleAlternativePtr and OfferDeprecationScheduleAlternativePtrOutput values.
+// You can construct a concrete instance of `OfferDeprecationScheduleAlternativePtrInput` via:
+//
+//	        OfferDeprecationScheduleAlternativeArgs{...}
+//
+//	or:
+//
+//	        nil
+type OfferDeprecationScheduleAlternativePtrInput interface {
+	pulumi.Input
+
+	ToOfferDeprecationScheduleAlternativePtrOutput() OfferDeprecationScheduleAlternativePtrOutput
+	ToOfferDeprecationScheduleAlternativePtrOutputWithContext(context.Context) OfferDeprecationScheduleAlternativePtrOutput
+}
+
+type offerDeprecationScheduleAlternativePtrType OfferDeprecationScheduleAlternativeArgs
+
+func OfferDeprecationScheduleAlternativePtr(v *OfferDeprecationScheduleAlternativeArgs) OfferDeprecationScheduleAlternativePtrInput {
+	return (*offerDeprecationScheduleAlternativePtrType)(v)
+}
+
+func (*offerDeprecationScheduleAlternativePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferDeprecationScheduleAlternative)(nil)).Elem()
+}
+
+func (i *offerDeprecationScheduleAlternativePtrType) ToOfferDeprecationScheduleAlternativePtrOutput() OfferDeprecationScheduleAlternativePtrOutput {
+	return i.ToOfferDeprecationScheduleAlternativePtrOutputWithContext(context.Background())
+}
+
+func (i *offerDeprecationScheduleAlternativePtrType) ToOfferDeprecationScheduleAlternativePtrOutputWithContext(ctx context.Context) OfferDeprecationScheduleAlternativePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferDeprecationScheduleAlternativePtrOutput)
+}
+
+type OfferDeprecationScheduleAlternativeOutput struct{ *pulumi.OutputState }
+
+func (OfferDeprecationScheduleAlternativeOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferDeprecationScheduleAlternative)(nil)).Elem()
+}
+
+func (o OfferDeprecationScheduleAlternativeOutput) ToOfferDeprecationScheduleAlternativeOutput() OfferDeprecationScheduleAlternativeOutput {
+	return o
+}
+
+func (o OfferDeprecationScheduleAlternativeOutput) ToOfferDeprecationScheduleAlternativeOutputWithContext(ctx context.Context) OfferDeprecationScheduleAlternativeOutput {
+	return o
+}
+
+func (o OfferDeprecationScheduleAlternativeOutput) ToOfferDeprecationScheduleAlternativePtrOutput() OfferDeprecationScheduleAlternativePtrOutput {
+	return o.ToOfferDeprecationScheduleAlternativePtrOutputWithContext(context.Background())
+}
+
+func (o OfferDeprecationScheduleAlternativeOutput) ToOfferDeprecationScheduleAlternativePtrOutputWithContext(ctx context.Context) OfferDeprecationScheduleAlternativePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v OfferDeprecationScheduleAlternative) *OfferDeprecationScheduleAlternative {
+		return &v
+	}).(OfferDeprecationScheduleAlternativePtrOutput)
+}
+
+func (o OfferDeprecationScheduleAlternativeOutput) Plan() OfferExternalIdRefPtrOutput {
+	return o.ApplyT(func(v OfferDeprecationScheduleAlternative) *OfferExternalIdRef { return v.Plan }).(OfferExternalIdRefPtrOutput)
+}
+
+func (o OfferDeprecationScheduleAlternativeOutput) Product() OfferExternalIdRefPtrOutput {
+	return o.ApplyT(func(v OfferDeprecationScheduleAlternative) *OfferExternalIdRef { return v.Product }).(OfferExternalIdRefPtrOutput)
+}
+
+type OfferDeprecationScheduleAlternativePtrOutput struct{ *pulumi.OutputState }
+
+func (OfferDeprecationScheduleAlternativePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferDeprecationScheduleAlternative)(nil)).Elem()
+}
+
+func (o OfferDeprecationScheduleAlternativePtrOutput) ToOfferDeprecationScheduleAlternativePtrOutput() OfferDeprecationScheduleAlternativePtrOutput {
+	return o
+}
+
+func (o OfferDeprecationScheduleAlternativePtrOutput) ToOfferDeprecationScheduleAlternativePtrOutputWithContext(ctx context.Context) OfferDeprecationScheduleAlternativePtrOutput {
+	return o
+}
+
+func (o OfferDeprecationScheduleAlternativePtrOutput) Elem() OfferDeprecationScheduleAlternativeOutput {
+	return o.ApplyT(func(v *OfferDeprecationScheduleAlternative) OfferDeprecationScheduleAlternative {
+		if v != nil {
+			return *v
+		}
+		var ret OfferDeprecationScheduleAlternative
+		return ret
+	}).(OfferDeprecationScheduleAlternativeOutput)
+}
+
+func (o OfferDeprecationScheduleAlternativePtrOutput) Plan() OfferExternalIdRefPtrOutput {
+	return o.ApplyT(func(v *OfferDeprecationScheduleAlternative) *OfferExternalIdRef {
+		if v == nil {
+			return nil
+		}
+		return v.Plan
+	}).(OfferExternalIdRefPtrOutput)
+}
+
+func (o OfferDeprecationScheduleAlternativePtrOutput) Product() OfferExternalIdRefPtrOutput {
+	return o.ApplyT(func(v *OfferDeprecationScheduleAlternative) *OfferExternalIdRef {
+		if v == nil {
+			return nil
+		}
+		return v.Product
+	}).(OfferExternalIdRefPtrOutput)
+}
+
+// A reference by external id (offer or plan id): programs never hold GUIDs.
+type OfferExternalIdRef struct {
+	ExternalId string `pulumi:"externalId"`
+}
+
+// OfferExternalIdRefInput is an input type that accepts OfferExternalIdRefArgs and OfferExternalIdRefOutput values.
+// You can construct a concrete instance of `OfferExternalIdRefInput` via:
+//
+//	OfferExternalIdRefArgs{...}
+type OfferExternalIdRefInput interface {
+	pulumi.Input
+
+	ToOfferExternalIdRefOutput() OfferExternalIdRefOutput
+	ToOfferExternalIdRefOutputWithContext(context.Context) OfferExternalIdRefOutput
+}
+
+// A reference by external id (offer or plan id): programs never hold GUIDs.
+type OfferExternalIdRefArgs struct {
+	ExternalId pulumi.StringInput `pulumi:"externalId"`
+}
+
+func (OfferExternalIdRefArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferExternalIdRef)(nil)).Elem()
+}
+
+func (i OfferExternalIdRefArgs) ToOfferExternalIdRefOutput() OfferExternalIdRefOutput {
+	return i.ToOfferExternalIdRefOutputWithContext(context.Background())
+}
+
+func (i OfferExternalIdRefArgs) ToOfferExternalIdRefOutputWithContext(ctx context.Context) OfferExternalIdRefOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferExternalIdRefOutput)
+}
+
+func (i OfferExternalIdRefArgs) ToOfferExternalIdRefPtrOutput() OfferExternalIdRefPtrOutput {
+	return i.ToOfferExternalIdRefPtrOutputWithContext(context.Background())
+}
+
+func (i OfferExternalIdRefArgs) ToOfferExternalIdRefPtrOutputWithContext(ctx context.Context) OfferExternalIdRefPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferExternalIdRefOutput).ToOfferExternalIdRefPtrOutputWithContext(ctx)
+}
+
+// OfferExternalIdRefPtrInput is an input type that accepts OfferExternalIdRefArgs, OfferExternalIdRefPtr and OfferExternalIdRefPtrOutput values.
+// You can construct a concrete instance of `OfferExternalIdRefPtrInput` via:
+//
+//	        OfferExternalIdRefArgs{...}
+//
+//	or:
+//
+//	        nil
+type OfferExternalIdRefPtrInput interface {
+	pulumi.Input
+
+	ToOfferExternalIdRefPtrOutput() OfferExternalIdRefPtrOutput
+	ToOfferExternalIdRefPtrOutputWithContext(context.Context) OfferExternalIdRefPtrOutput
+}
+
+type offerExternalIdRefPtrType OfferExternalIdRefArgs
+
+func OfferExternalIdRefPtr(v *OfferExternalIdRefArgs) OfferExternalIdRefPtrInput {
+	return (*offerExternalIdRefPtrType)(v)
+}
+
+func (*offerExternalIdRefPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferExternalIdRef)(nil)).Elem()
+}
+
+func (i *offerExternalIdRefPtrType) ToOfferExternalIdRefPtrOutput() OfferExternalIdRefPtrOutput {
+	return i.ToOfferExternalIdRefPtrOutputWithContext(context.Background())
+}
+
+func (i *offerExternalIdRefPtrType) ToOfferExternalIdRefPtrOutputWithContext(ctx context.Context) OfferExternalIdRefPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferExternalIdRefPtrOutput)
+}
+
+// A reference by external id (offer or plan id): programs never hold GUIDs.
+type OfferExternalIdRefOutput struct{ *pulumi.OutputState }
+
+func (OfferExternalIdRefOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferExternalIdRef)(nil)).Elem()
+}
+
+func (o OfferExternalIdRefOutput) ToOfferExternalIdRefOutput() OfferExternalIdRefOutput {
+	return o
+}
+
+func (o OfferExternalIdRefOutput) ToOfferExternalIdRefOutputWithContext(ctx context.Context) OfferExternalIdRefOutput {
+	return o
+}
+
+func (o OfferExternalIdRefOutput) ToOfferExternalIdRefPtrOutput() OfferExternalIdRefPtrOutput {
+	return o.ToOfferExternalIdRefPtrOutputWithContext(context.Background())
+}
+
+func (o OfferExternalIdRefOutput) ToOfferExternalIdRefPtrOutputWithContext(ctx context.Context) OfferExternalIdRefPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v OfferExternalIdRef) *OfferExternalIdRef {
+		return &v
+	}).(OfferExternalIdRefPtrOutput)
+}
+
+func (o OfferExternalIdRefOutput) ExternalId() pulumi.StringOutput {
+	return o.ApplyT(func(v OfferExternalIdRef) string { return v.ExternalId }).(pulumi.StringOutput)
+}
+
+type OfferExternalIdRefPtrOutput struct{ *pulumi.OutputState }
+
+func (OfferExternalIdRefPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferExternalIdRef)(nil)).Elem()
+}
+
+func (o OfferExternalIdRefPtrOutput) ToOfferExternalIdRefPtrOutput() OfferExternalIdRefPtrOutput {
+	return o
+}
+
+func (o OfferExternalIdRefPtrOutput) ToOfferExternalIdRefPtrOutputWithContext(ctx context.Context) OfferExternalIdRefPtrOutput {
+	return o
+}
+
+func (o OfferExternalIdRefPtrOutput) Elem() OfferExternalIdRefOutput {
+	return o.ApplyT(func(v *OfferExternalIdRef) OfferExternalIdRef {
+		if v != nil {
+			return *v
+		}
+		var ret OfferExternalIdRef
+		return ret
+	}).(OfferExternalIdRefOutput)
+}
+
+func (o OfferExternalIdRefPtrOutput) ExternalId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferExternalIdRef) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.ExternalId
+	}).(pulumi.StringPtrOutput)
+}
+
+// A link of the listing (`generalLinks`).
+type OfferGeneralLink struct {
+	DisplayText string `pulumi:"displayText"`
+	// `^(http|https)://`
+	Link string `pulumi:"link"`
+}
+
+// OfferGeneralLinkInput is an input type that accepts OfferGeneralLinkArgs and OfferGeneralLinkOutput values.
+// You can construct a concrete instance of `OfferGeneralLinkInput` via:
+//
+//	OfferGeneralLinkArgs{...}
+type OfferGeneralLinkInput interface {
+	pulumi.Input
+
+	ToOfferGeneralLinkOutput() OfferGeneralLinkOutput
+	ToOfferGeneralLinkOutputWithContext(context.Context) OfferGeneralLinkOutput
+}
+
+// A link of the listing (`generalLinks`).
+type OfferGeneralLinkArgs struct {
+	DisplayText pulumi.StringInput `pulumi:"displayText"`
+	// `^(http|https)://`
+	Link pulumi.StringInput `pulumi:"link"`
+}
+
+func (OfferGeneralLinkArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferGeneralLink)(nil)).Elem()
+}
+
+func (i OfferGeneralLinkArgs) ToOfferGeneralLinkOutput() OfferGeneralLinkOutput {
+	return i.ToOfferGeneralLinkOutputWithContext(context.Background())
+}
+
+func (i OfferGeneralLinkArgs) ToOfferGeneralLinkOutputWithContext(ctx context.Context) OfferGeneralLinkOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferGeneralLinkOutput)
+}
+
+// OfferGeneralLinkArrayInput is an input type that accepts OfferGeneralLinkArray and OfferGeneralLinkArrayOutput values.
+// You can construct a concrete instance of `OfferGeneralLinkArrayInput` via:
+//
+//	OfferGeneralLinkArray{ OfferGeneralLinkArgs{...} }
+type OfferGeneralLinkArrayInput interface {
+	pulumi.Input
+
+	ToOfferGeneralLinkArrayOutput() OfferGeneralLinkArrayOutput
+	ToOfferGeneralLinkArrayOutputWithContext(context.Context) OfferGeneralLinkArrayOutput
+}
+
+type OfferGeneralLinkArray []OfferGeneralLinkInput
+
+func (OfferGeneralLinkArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]OfferGeneralLink)(nil)).Elem()
+}
+
+func (i OfferGeneralLinkArray) ToOfferGeneralLinkArrayOutput() OfferGeneralLinkArrayOutput {
+	return i.ToOfferGeneralLinkArrayOutputWithContext(context.Background())
+}
+
+func (i OfferGeneralLinkArray) ToOfferGeneralLinkArrayOutputWithContext(ctx context.Context) OfferGeneralLinkArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferGeneralLinkArrayOutput)
+}
+
+// A link of the listing (`generalLinks`).
+type OfferGeneralLinkOutput struct{ *pulumi.OutputState }
+
+func (OfferGeneralLinkOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferGeneralLink)(nil)).Elem()
+}
+
+func (o OfferGeneralLinkOutput) ToOfferGeneralLinkOutput() OfferGeneralLinkOutput {
+	return o
+}
+
+func (o OfferGeneralLinkOutput) ToOfferGeneralLinkOutputWithContext(ctx context.Context) OfferGeneralLinkOutput {
+	return o
+}
+
+func (o OfferGeneralLinkOutput) DisplayText() pulumi.StringOutput {
+	return o.ApplyT(func(v OfferGeneralLink) string { return v.DisplayText }).(pulumi.StringOutput)
+}
+
+// `^(http|https)://`
+func (o OfferGeneralLinkOutput) Link() pulumi.StringOutput {
+	return o.ApplyT(func(v OfferGeneralLink) string { return v.Link }).(pulumi.StringOutput)
+}
+
+type OfferGeneralLinkArrayOutput struct{ *pulumi.OutputState }
+
+func (OfferGeneralLinkArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]OfferGeneralLink)(nil)).Elem()
+}
+
+func (o OfferGeneralLinkArrayOutput) ToOfferGeneralLinkArrayOutput() OfferGeneralLinkArrayOutput {
+	return o
+}
+
+func (o OfferGeneralLinkArrayOutput) ToOfferGeneralLinkArrayOutputWithContext(ctx context.Context) OfferGeneralLinkArrayOutput {
+	return o
+}
+
+func (o OfferGeneralLinkArrayOutput) Index(i pulumi.IntInput) OfferGeneralLinkOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) OfferGeneralLink {
+		return vs[0].([]OfferGeneralLink)[vs[1].(int)]
+	}).(OfferGeneralLinkOutput)
+}
+
+// A government certification of a plan.
+type OfferGovernmentCertification struct {
+	// URI, at most 1000 characters.
+	Link string `pulumi:"link"`
+	// 1..255 characters.
+	Name string `pulumi:"name"`
+}
+
+// OfferGovernmentCertificationInput is an input type that accepts OfferGovernmentCertificationArgs and OfferGovernmentCertificationOutput values.
+// You can construct a concrete instance of `OfferGovernmentCertificationInput` via:
+//
+//	OfferGovernmentCertificationArgs{...}
+type OfferGovernmentCertificationInput interface {
+	pulumi.Input
+
+	ToOfferGovernmentCertificationOutput() OfferGovernmentCertificationOutput
+	ToOfferGovernmentCertificationOutputWithContext(context.Context) OfferGovernmentCertificationOutput
+}
+
+// A government certification of a plan.
+type OfferGovernmentCertificationArgs struct {
+	// URI, at most 1000 characters.
+	Link pulumi.StringInput `pulumi:"link"`
+	// 1..255 characters.
+	Name pulumi.StringInput `pulumi:"name"`
+}
+
+func (OfferGovernmentCertificationArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferGovernmentCertification)(nil)).Elem()
+}
+
+func (i OfferGovernmentCertificationArgs) ToOfferGovernmentCertificationOutput() OfferGovernmentCertificationOutput {
+	return i.ToOfferGovernmentCertificationOutputWithContext(context.Background())
+}
+
+func (i OfferGovernmentCertificationArgs) ToOfferGovernmentCertificationOutputWithContext(ctx context.Context) OfferGovernmentCertificationOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferGovernmentCertificationOutput)
+}
+
+// OfferGovernmentCertificationArrayInput is an input type that accepts OfferGovernmentCertificationArray and OfferGovernmentCertificationArrayOutput values.
+// You can construct a concrete instance of `OfferGovernmentCertificationArrayInput` via:
+//
+//	OfferGovernmentCertificationArray{ OfferGovernmentCertificationArgs{...} }
+type OfferGovernmentCertificationArrayInput interface {
+	pulumi.Input
+
+	ToOfferGovernmentCertificationArrayOutput() OfferGovernmentCertificationArrayOutput
+	ToOfferGovernmentCertificationArrayOutputWithContext(context.Context) OfferGovernmentCertificationArrayOutput
+}
+
+type OfferGovernmentCertificationArray []OfferGovernmentCertificationInput
+
+func (OfferGovernmentCertificationArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]OfferGovernmentCertification)(nil)).Elem()
+}
+
+func (i OfferGovernmentCertificationArray) ToOfferGovernmentCertificationArrayOutput() OfferGovernmentCertificationArrayOutput {
+	return i.ToOfferGovernmentCertificationArrayOutputWithContext(context.Background())
+}
+
+func (i OfferGovernmentCertificationArray) ToOfferGovernmentCertificationArrayOutputWithContext(ctx context.Context) OfferGovernmentCertificationArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferGovernmentCertificationArrayOutput)
+}
+
+// A government certification of a plan.
+type OfferGovernmentCertificationOutput struct{ *pulumi.OutputState }
+
+func (OfferGovernmentCertificationOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferGovernmentCertification)(nil)).Elem()
+}
+
+func (o OfferGovernmentCertificationOutput) ToOfferGovernmentCertificationOutput() OfferGovernmentCertificationOutput {
+	return o
+}
+
+func (o OfferGovernmentCertificationOutput) ToOfferGovernmentCertificationOutputWithContext(ctx context.Context) OfferGovernmentCertificationOutput {
+	return o
+}
+
+// URI, at most 1000 characters.
+func (o OfferGovernmentCertificationOutput) Link() pulumi.StringOutput {
+	return o.ApplyT(func(v OfferGovernmentCertification) string { return v.Link }).(pulumi.StringOutput)
+}
+
+// 1..255 characters.
+func (o OfferGovernmentCertificationOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v OfferGovernmentCertification) string { return v.Name }).(pulumi.StringOutput)
+}
+
+type OfferGovernmentCertificationArrayOutput struct{ *pulumi.OutputState }
+
+func (OfferGovernmentCertificationArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]OfferGovernmentCertification)(nil)).Elem()
+}
+
+func (o OfferGovernmentCertificationArrayOutput) ToOfferGovernmentCertificationArrayOutput() OfferGovernmentCertificationArrayOutput {
+	return o
+}
+
+func (o OfferGovernmentCertificationArrayOutput) ToOfferGovernmentCertificationArrayOutputWithContext(ctx context.Context) OfferGovernmentCertificationArrayOutput {
+	return o
+}
+
+func (o OfferGovernmentCertificationArrayOutput) Index(i pulumi.IntInput) OfferGovernmentCertificationOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) OfferGovernmentCertification {
+		return vs[0].([]OfferGovernmentCertification)[vs[1].(int)]
+	}).(OfferGovernmentCertificationOutput)
+}
+
+// Azure Container Registry repository of a listing-only container image plan.
+type OfferImageRepositoryDetails struct {
+	// A secret: never logged.
+	Password          *string `pulumi:"password"`
+	RegistryName      *string `pulumi:"registryName"`
+	RepositoryName    *string `pulumi:"repositoryName"`
+	ResourceGroupName *string `pulumi:"resourceGroupName"`
+	SubscriptionId    *string `pulumi:"subscriptionId"`
+	UserName          *string `pulumi:"userName"`
+}
+
+// OfferImageRepositoryDetailsInput is an input type that accepts OfferImageRepositoryDetailsArgs and OfferImageRepositoryDetailsOutput values.
+// You can construct a concrete instance of `OfferImageRepositoryDetailsInput` via:
+//
+//	OfferImageRepositoryDetailsArgs{...}
+type OfferImageRepositoryDetailsInput interface {
+	pulumi.Input
+
+	ToOfferImageRepositoryDetailsOutput() OfferImageRepositoryDetailsOutput
+	ToOfferImageRepositoryDetailsOutputWithContext(context.Context) OfferImageRepositoryDetailsOutput
+}
+
+// Azure Container Registry repository of a listing-only container image plan.
+type OfferImageRepositoryDetailsArgs struct {
+	// A secret: never logged.
+	Password          pulumi.StringPtrInput `pulumi:"password"`
+	RegistryName      pulumi.StringPtrInput `pulumi:"registryName"`
+	RepositoryName    pulumi.StringPtrInput `pulumi:"repositoryName"`
+	ResourceGroupName pulumi.StringPtrInput `pulumi:"resourceGroupName"`
+	SubscriptionId    pulumi.StringPtrInput `pulumi:"subscriptionId"`
+	UserName          pulumi.StringPtrInput `pulumi:"userName"`
+}
+
+func (OfferImageRepositoryDetailsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferImageRepositoryDetails)(nil)).Elem()
+}
+
+func (i OfferImageRepositoryDetailsArgs) ToOfferImageRepositoryDetailsOutput() OfferImageRepositoryDetailsOutput {
+	return i.ToOfferImageRepositoryDetailsOutputWithContext(context.Background())
+}
+
+func (i OfferImageRepositoryDetailsArgs) ToOfferImageRepositoryDetailsOutputWithContext(ctx context.Context) OfferImageRepositoryDetailsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferImageRepositoryDetailsOutput)
+}
+
+func (i OfferImageRepositoryDetailsArgs) ToOfferImageRepositoryDetailsPtrOutput() OfferImageRepositoryDetailsPtrOutput {
+	return i.ToOfferImageRepositoryDetailsPtrOutputWithContext(context.Background())
+}
+
+func (i OfferImageRepositoryDetailsArgs) ToOfferImageRepositoryDetailsPtrOutputWithContext(ctx context.Context) OfferImageRepositoryDetailsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferImageRepositoryDetailsOutput).ToOfferImageRepositoryDetailsPtrOutputWithContext(ctx)
+}
+
+// OfferImageRepositoryDetailsPtrInput is an input type that accepts OfferImageRepositoryDetailsArgs, OfferImageRepositoryDetailsPtr and OfferImageRepositoryDetailsPtrOutput values.
+// You can construct a concrete instance of `OfferImageRepositoryDetailsPtrInput` via:
+//
+//	        OfferImageRepositoryDetailsArgs{...}
+//
+//	or:
+//
+//	        nil
+type OfferImageRepositoryDetailsPtrInput interface {
+	pulumi.Input
+
+	ToOfferImageRepositoryDetailsPtrOutput() OfferImageRepositoryDetailsPtrOutput
+	ToOfferImageRepositoryDetailsPtrOutputWithContext(context.Context) OfferImageRepositoryDetailsPtrOutput
+}
+
+type offerImageRepositoryDetailsPtrType OfferImageRepositoryDetailsArgs
+
+func OfferImageRepositoryDetailsPtr(v *OfferImageRepositoryDetailsArgs) OfferImageRepositoryDetailsPtrInput {
+	return (*offerImageRepositoryDetailsPtrType)(v)
+}
+
+func (*offerImageRepositoryDetailsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferImageRepositoryDetails)(nil)).Elem()
+}
+
+func (i *offerImageRepositoryDetailsPtrType) ToOfferImageRepositoryDetailsPtrOutput() OfferImageRepositoryDetailsPtrOutput {
+	return i.ToOfferImageRepositoryDetailsPtrOutputWithContext(context.Background())
+}
+
+func (i *offerImageRepositoryDetailsPtrType) ToOfferImageRepositoryDetailsPtrOutputWithContext(ctx context.Context) OfferImageRepositoryDetailsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferImageRepositoryDetailsPtrOutput)
+}
+
+// Azure Container Registry repository of a listing-only container image plan.
+type OfferImageRepositoryDetailsOutput struct{ *pulumi.OutputState }
+
+func (OfferImageRepositoryDetailsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferImageRepositoryDetails)(nil)).Elem()
+}
+
+func (o OfferImageRepositoryDetailsOutput) ToOfferImageRepositoryDetailsOutput() OfferImageRepositoryDetailsOutput {
+	return o
+}
+
+func (o OfferImageRepositoryDetailsOutput) ToOfferImageRepositoryDetailsOutputWithContext(ctx context.Context) OfferImageRepositoryDetailsOutput {
+	return o
+}
+
+func (o OfferImageRepositoryDetailsOutput) ToOfferImageRepositoryDetailsPtrOutput() OfferImageRepositoryDetailsPtrOutput {
+	return o.ToOfferImageRepositoryDetailsPtrOutputWithContext(context.Background())
+}
+
+func (o OfferImageRepositoryDetailsOutput) ToOfferImageRepositoryDetailsPtrOutputWithContext(ctx context.Context) OfferImageRepositoryDetailsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v OfferImageRepositoryDetails) *OfferImageRepositoryDetails {
+		return &v
+	}).(OfferImageRepositoryDetailsPtrOutput)
+}
+
+// A secret: never logged.
+func (o OfferImageRepositoryDetailsOutput) Password() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferImageRepositoryDetails) *string { return v.Password }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferImageRepositoryDetailsOutput) RegistryName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferImageRepositoryDetails) *string { return v.RegistryName }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferImageRepositoryDetailsOutput) RepositoryName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferImageRepositoryDetails) *string { return v.RepositoryName }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferImageRepositoryDetailsOutput) ResourceGroupName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferImageRepositoryDetails) *string { return v.ResourceGroupName }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferImageRepositoryDetailsOutput) SubscriptionId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferImageRepositoryDetails) *string { return v.SubscriptionId }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferImageRepositoryDetailsOutput) UserName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferImageRepositoryDetails) *string { return v.UserName }).(pulumi.StringPtrOutput)
+}
+
+type OfferImageRepositoryDetailsPtrOutput struct{ *pulumi.OutputState }
+
+func (OfferImageRepositoryDetailsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferImageRepositoryDetails)(nil)).Elem()
+}
+
+func (o OfferImageRepositoryDetailsPtrOutput) ToOfferImageRepositoryDetailsPtrOutput() OfferImageRepositoryDetailsPtrOutput {
+	return o
+}
+
+func (o OfferImageRepositoryDetailsPtrOutput) ToOfferImageRepositoryDetailsPtrOutputWithContext(ctx context.Context) OfferImageRepositoryDetailsPtrOutput {
+	return o
+}
+
+func (o OfferImageRepositoryDetailsPtrOutput) Elem() OfferImageRepositoryDetailsOutput {
+	return o.ApplyT(func(v *OfferImageRepositoryDetails) OfferImageRepositoryDetails {
+		if v != nil {
+			return *v
+		}
+		var ret OfferImageRepositoryDetails
+		return ret
+	}).(OfferImageRepositoryDetailsOutput)
+}
+
+// A secret: never logged.
+func (o OfferImageRepositoryDetailsPtrOutput) Password() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferImageRepositoryDetails) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Password
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o OfferImageRepositoryDetailsPtrOutput) RegistryName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferImageRepositoryDetails) *string {
+		if v == nil {
+			return nil
+		}
+		return v.RegistryName
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o OfferImageRepositoryDetailsPtrOutput) RepositoryName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferImageRepositoryDetails) *string {
+		if v == nil {
+			return nil
+		}
+		return v.RepositoryName
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o OfferImageRepositoryDetailsPtrOutput) ResourceGroupName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferImageRepositoryDetails) *string {
+		if v == nil {
+			return nil
+		}
+		return v.ResourceGroupName
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o OfferImageRepositoryDetailsPtrOutput) SubscriptionId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferImageRepositoryDetails) *string {
+		if v == nil {
+			return nil
+		}
+		return v.SubscriptionId
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o OfferImageRepositoryDetailsPtrOutput) UserName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferImageRepositoryDetails) *string {
+		if v == nil {
+			return nil
+		}
+		return v.UserName
+	}).(pulumi.StringPtrOutput)
+}
+
+// `listing` (the offer's store texts; one per language, default `en-us`).
+type OfferListing struct {
+	CloudSolutionProviderContact            *OfferContact `pulumi:"cloudSolutionProviderContact"`
+	CloudSolutionProviderMarketingMaterials *string       `pulumi:"cloudSolutionProviderMarketingMaterials"`
+	// HTML.
+	Description        *string            `pulumi:"description"`
+	EngineeringContact *OfferContact      `pulumi:"engineeringContact"`
+	GeneralLinks       []OfferGeneralLink `pulumi:"generalLinks"`
+	// HTML (preview5).
+	GettingStartedInstructions *string `pulumi:"gettingStartedInstructions"`
+	GlobalSupportWebsite       *string `pulumi:"globalSupportWebsite"`
+	GovernmentSupportWebsite   *string `pulumi:"governmentSupportWebsite"`
+	// `azureVM`, `azureSaaS`, ... : the offer type's listing kind.
+	Kind *string `pulumi:"kind"`
+	// Default `en-us`.
+	LanguageId        *string `pulumi:"languageId"`
+	LifecycleState    *string `pulumi:"lifecycleState"`
+	PrivacyPolicyLink *string `pulumi:"privacyPolicyLink"`
+	// Search keywords (preview5; at most 3 in Partner Center).
+	SearchKeywords      []string      `pulumi:"searchKeywords"`
+	SearchResultSummary *string       `pulumi:"searchResultSummary"`
+	ShortDescription    *string       `pulumi:"shortDescription"`
+	SupportContact      *OfferContact `pulumi:"supportContact"`
+	Title               *string       `pulumi:"title"`
+}
+
+// OfferListingInput is an input type that accepts OfferListingArgs and OfferListingOutput values.
+// You can construct a concrete instance of `OfferListingInput` via:
+//
+//	OfferListingArgs{...}
+type OfferListingInput interface {
+	pulumi.Input
+
+	ToOfferListingOutput() OfferListingOutput
+	ToOfferListingOutputWithContext(context.Context) OfferListingOutput
+}
+
+// `listing` (the offer's store texts; one per language, default `en-us`).
+type OfferListingArgs struct {
+	CloudSolutionProviderContact            OfferContactPtrInput  `pulumi:"cloudSolutionProviderContact"`
+	CloudSolutionProviderMarketingMaterials pulumi.StringPtrInput `pulumi:"cloudSolutionProviderMarketingMaterials"`
+	// HTML.
+	Description        pulumi.StringPtrInput      `pulumi:"description"`
+	EngineeringContact OfferContactPtrInput       `pulumi:"engineeringContact"`
+	GeneralLinks       OfferGeneralLinkArrayInput `pulumi:"generalLinks"`
+	// HTML (preview5).
+	GettingStartedInstructions pulumi.StringPtrInput `pulumi:"gettingStartedInstructions"`
+	GlobalSupportWebsite       pulumi.StringPtrInput `pulumi:"globalSupportWebsite"`
+	GovernmentSupportWebsite   pulumi.StringPtrInput `pulumi:"governmentSupportWebsite"`
+	// `azureVM`, `azureSaaS`, ... : the offer type's listing kind.
+	Kind pulumi.StringPtrInput `pulumi:"kind"`
+	// Default `en-us`.
+	LanguageId        pulumi.StringPtrInput `pulumi:"languageId"`
+	LifecycleState    pulumi.StringPtrInput `pulumi:"lifecycleState"`
+	PrivacyPolicyLink pulumi.StringPtrInput `pulumi:"privacyPolicyLink"`
+	// Search keywords (preview5; at most 3 in Partner Center).
+	SearchKeywords      pulumi.StringArrayInput `pulumi:"searchKeywords"`
+	SearchResultSummary pulumi.StringPtrInput   `pulumi:"searchResultSummary"`
+	ShortDescription    pulumi.StringPtrInput   `pulumi:"shortDescription"`
+	SupportContact      OfferContactPtrInput    `pulumi:"supportContact"`
+	Title               pulumi.StringPtrInput   `pulumi:"title"`
+}
+
+func (OfferListingArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferListing)(nil)).Elem()
+}
+
+func (i OfferListingArgs) ToOfferListingOutput() OfferListingOutput {
+	return i.ToOfferListingOutputWithContext(context.Background())
+}
+
+func (i OfferListingArgs) ToOfferListingOutputWithContext(ctx context.Context) OfferListingOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferListingOutput)
+}
+
+func (i OfferListingArgs) ToOfferListingPtrOutput() OfferListingPtrOutput {
+	return i.ToOfferListingPtrOutputWithContext(context.Background())
+}
+
+func (i OfferListingArgs) ToOfferListingPtrOutputWithContext(ctx context.Context) OfferListingPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferListingOutput).ToOfferListingPtrOutputWithContext(ctx)
+}
+
+// OfferListingPtrInput is an input type that accepts OfferListingArgs, OfferListingPtr and OfferListingPtrOutput values.
+// You can construct a concrete instance of `OfferListingPtrInput` via:
+//
+//	        OfferListingArgs{...}
+//
+//	or:
+//
+//	        nil
+type OfferListingPtrInput interface {
+	pulumi.Input
+
+	ToOfferListingPtrOutput() OfferListingPtrOutput
+	ToOfferListingPtrOutputWithContext(context.Context) OfferListingPtrOutput
+}
+
+type offerListingPtrType OfferListingArgs
+
+func OfferListingPtr(v *OfferListingArgs) OfferListingPtrInput {
+	return (*offerListingPtrType)(v)
+}
+
+func (*offerListingPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferListing)(nil)).Elem()
+}
+
+func (i *offerListingPtrType) ToOfferListingPtrOutput() OfferListingPtrOutput {
+	return i.ToOfferListingPtrOutputWithContext(context.Background())
+}
+
+func (i *offerListingPtrType) ToOfferListingPtrOutputWithContext(ctx context.Context) OfferListingPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferListingPtrOutput)
+}
+
+// `listing` (the offer's store texts; one per language, default `en-us`).
+type OfferListingOutput struct{ *pulumi.OutputState }
+
+func (OfferListingOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferListing)(nil)).Elem()
+}
+
+func (o OfferListingOutput) ToOfferListingOutput() OfferListingOutput {
+	return o
+}
+
+func (o OfferListingOutput) ToOfferListingOutputWithContext(ctx context.Context) OfferListingOutput {
+	return o
+}
+
+func (o OfferListingOutput) ToOfferListingPtrOutput() OfferListingPtrOutput {
+	return o.ToOfferListingPtrOutputWithContext(context.Background())
+}
+
+func (o OfferListingOutput) ToOfferListingPtrOutputWithContext(ctx context.Context) OfferListingPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v OfferListing) *OfferListing {
+		return &v
+	}).(OfferListingPtrOutput)
+}
+
+func (o OfferListingOutput) CloudSolutionProviderContact() OfferContactPtrOutput {
+	return o.ApplyT(func(v OfferListing) *OfferContact { return v.CloudSolutionProviderContact }).(OfferContactPtrOutput)
+}
+
+func (o OfferListingOutput) CloudSolutionProviderMarketingMaterials() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferListing) *string { return v.CloudSolutionProviderMarketingMaterials }).(pulumi.StringPtrOutput)
+}
+
+// HTML.
+func (o OfferListingOutput) Description() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferListing) *string { return v.Description }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferListingOutput) EngineeringContact() OfferContactPtrOutput {
+	return o.ApplyT(func(v OfferListing) *OfferContact { return v.EngineeringContact }).(OfferContactPtrOutput)
+}
+
+func (o OfferListingOutput) GeneralLinks() OfferGeneralLinkArrayOutput {
+	return o.ApplyT(func(v OfferListing) []OfferGeneralLink { return v.GeneralLinks }).(OfferGeneralLinkArrayOutput)
+}
+
+// HTML (preview5).
+func (o OfferListingOutput) GettingStartedInstructions() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferListing) *string { return v.GettingStartedInstructions }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferListingOutput) GlobalSupportWebsite() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferListing) *string { return v.GlobalSupportWebsite }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferListingOutput) GovernmentSupportWebsite() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferListing) *string { return v.GovernmentSupportWebsite }).(pulumi.StringPtrOutput)
+}
+
+// `azureVM`, `azureSaaS`, ... : the offer type's listing kind.
+func (o OfferListingOutput) Kind() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferListing) *string { return v.Kind }).(pulumi.StringPtrOutput)
+}
+
+// Default `en-us`.
+func (o OfferListingOutput) LanguageId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferListing) *string { return v.LanguageId }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferListingOutput) LifecycleState() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferListing) *string { return v.LifecycleState }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferListingOutput) PrivacyPolicyLink() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferListing) *string { return v.PrivacyPolicyLink }).(pulumi.StringPtrOutput)
+}
+
+// Search keywords (preview5; at most 3 in Partner Center).
+func (o OfferListingOutput) SearchKeywords() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v OfferListing) []string { return v.SearchKeywords }).(pulumi.StringArrayOutput)
+}
+
+func (o OfferListingOutput) SearchResultSummary() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferListing) *string { return v.SearchResultSummary }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferListingOutput) ShortDescription() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferListing) *string { return v.ShortDescription }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferListingOutput) SupportContact() OfferContactPtrOutput {
+	return o.ApplyT(func(v OfferListing) *OfferContact { return v.SupportContact }).(OfferContactPtrOutput)
+}
+
+func (o OfferListingOutput) Title() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferListing) *string { return v.Title }).(pulumi.StringPtrOutput)
+}
+
+type OfferListingPtrOutput struct{ *pulumi.OutputState }
+
+func (OfferListingPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferListing)(nil)).Elem()
+}
+
+func (o OfferListingPtrOutput) ToOfferListingPtrOutput() OfferListingPtrOutput {
+	return o
+}
+
+func (o OfferListingPtrOutput) ToOfferListingPtrOutputWithContext(ctx context.Context) OfferListingPtrOutput {
+	return o
+}
+
+func (o OfferListingPtrOutput) Elem() OfferListingOutput {
+	return o.ApplyT(func(v *OfferListing) OfferListing {
+		if v != nil {
+			return *v
+		}
+		var ret OfferListing
+		return ret
+	}).(OfferListingOutput)
+}
+
+func (o OfferListingPtrOutput) CloudSolutionProviderContact() OfferContactPtrOutput {
+	return o.ApplyT(func(v *OfferListing) *OfferContact {
+		if v == nil {
+			return nil
+		}
+		return v.CloudSolutionProviderContact
+	}).(OfferContactPtrOutput)
+}
+
+func (o OfferListingPtrOutput) CloudSolutionProviderMarketingMaterials() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferListing) *string {
+		if v == nil {
+			return nil
+		}
+		return v.CloudSolutionProviderMarketingMaterials
+	}).(pulumi.StringPtrOutput)
+}
+
+// HTML.
+func (o OfferListingPtrOutput) Description() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferListing) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Description
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o OfferListingPtrOutput) EngineeringContact() OfferContactPtrOutput {
+	return o.ApplyT(func(v *OfferListing) *OfferContact {
+		if v == nil {
+			return nil
+		}
+		return v.EngineeringContact
+	}).(OfferContactPtrOutput)
+}
+
+func (o OfferListingPtrOutput) GeneralLinks() OfferGeneralLinkArrayOutput {
+	return o.ApplyT(func(v *OfferListing) []OfferGeneralLink {
+		if v == nil {
+			return nil
+		}
+		return v.GeneralLinks
+	}).(OfferGeneralLinkArrayOutput)
+}
+
+// HTML (preview5).
+func (o OfferListingPtrOutput) GettingStartedInstructions() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferListing) *string {
+		if v == nil {
+			return nil
+		}
+		return v.GettingStartedInstructions
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o OfferListingPtrOutput) GlobalSupportWebsite() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferListing) *string {
+		if v == nil {
+			return nil
+		}
+		return v.GlobalSupportWebsite
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o OfferListingPtrOutput) GovernmentSupportWebsite() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferListing) *string {
+		if v == nil {
+			return nil
+		}
+		return v.GovernmentSupportWebsite
+	}).(pulumi.StringPtrOutput)
+}
+
+// `azureVM`, `azureSaaS`, ... : the offer type's listing kind.
+func (o OfferListingPtrOutput) Kind() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferListing) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Kind
+	}).(pulumi.StringPtrOutput)
+}
+
+// Default `en-us`.
+func (o OfferListingPtrOutput) LanguageId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferListing) *string {
+		if v == nil {
+			return nil
+		}
+		return v.LanguageId
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o OfferListingPtrOutput) LifecycleState() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferListing) *string {
+		if v == nil {
+			return nil
+		}
+		return v.LifecycleState
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o OfferListingPtrOutput) PrivacyPolicyLink() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferListing) *string {
+		if v == nil {
+			return nil
+		}
+		return v.PrivacyPolicyLink
+	}).(pulumi.StringPtrOutput)
+}
+
+// Search keywords (preview5; at most 3 in Partner Center).
+func (o OfferListingPtrOutput) SearchKeywords() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *OfferListing) []string {
+		if v == nil {
+			return nil
+		}
+		return v.SearchKeywords
+	}).(pulumi.StringArrayOutput)
+}
+
+func (o OfferListingPtrOutput) SearchResultSummary() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferListing) *string {
+		if v == nil {
+			return nil
+		}
+		return v.SearchResultSummary
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o OfferListingPtrOutput) ShortDescription() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferListing) *string {
+		if v == nil {
+			return nil
+		}
+		return v.ShortDescription
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o OfferListingPtrOutput) SupportContact() OfferContactPtrOutput {
+	return o.ApplyT(func(v *OfferListing) *OfferContact {
+		if v == nil {
+			return nil
+		}
+		return v.SupportContact
+	}).(OfferContactPtrOutput)
+}
+
+func (o OfferListingPtrOutput) Title() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferListing) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Title
+	}).(pulumi.StringPtrOutput)
+}
+
+// `listing-asset`: a logo, screenshot or document of the listing, keyed by `fileName`.
+type OfferListingAsset struct {
+	Description *string `pulumi:"description"`
+	// Order among assets of its type (integer >= 0).
+	DisplayOrder *float64 `pulumi:"displayOrder"`
+	// The key: unique among the offer's assets.
+	FileName     string  `pulumi:"fileName"`
+	FriendlyName *string `pulumi:"friendlyName"`
+	// Default `azure`.
+	Kind *string `pulumi:"kind"`
+	// Default `en-us`.
+	LanguageId     *string `pulumi:"languageId"`
+	LifecycleState *string `pulumi:"lifecycleState"`
+	// Required to create.
+	Type *string `pulumi:"type"`
+	// Where Partner Center fetches the file (`^https?://`).
+	Url *string `pulumi:"url"`
+}
+
+// OfferListingAssetInput is an input type that accepts OfferListingAssetArgs and OfferListingAssetOutput values.
+// You can construct a concrete instance of `OfferListingAssetInput` via:
+//
+//	OfferListingAssetArgs{...}
+type OfferListingAssetInput interface {
+	pulumi.Input
+
+	ToOfferListingAssetOutput() OfferListingAssetOutput
+	ToOfferListingAssetOutputWithContext(context.Context) OfferListingAssetOutput
+}
+
+// `listing-asset`: a logo, screenshot or document of the listing, keyed by `fileName`.
+type OfferListingAssetArgs struct {
+	Description pulumi.StringPtrInput `pulumi:"description"`
+	// Order among assets of its type (integer >= 0).
+	DisplayOrder pulumi.Float64PtrInput `pulumi:"displayOrder"`
+	// The key: unique among the offer's assets.
+	FileName     pulumi.StringInput    `pulumi:"fileName"`
+	FriendlyName pulumi.StringPtrInput `pulumi:"friendlyName"`
+	// Default `azure`.
+	Kind pulumi.StringPtrInput `pulumi:"kind"`
+	// Default `en-us`.
+	LanguageId     pulumi.StringPtrInput `pulumi:"languageId"`
+	LifecycleState pulumi.StringPtrInput `pulumi:"lifecycleState"`
+	// Required to create.
+	Type pulumi.StringPtrInput `pulumi:"type"`
+	// Where Partner Center fetches the file (`^https?://`).
+	Url pulumi.StringPtrInput `pulumi:"url"`
+}
+
+func (OfferListingAssetArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferListingAsset)(nil)).Elem()
+}
+
+func (i OfferListingAssetArgs) ToOfferListingAssetOutput() OfferListingAssetOutput {
+	return i.ToOfferListingAssetOutputWithContext(context.Background())
+}
+
+func (i OfferListingAssetArgs) ToOfferListingAssetOutputWithContext(ctx context.Context) OfferListingAssetOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferListingAssetOutput)
+}
+
+// OfferListingAssetArrayInput is an input type that accepts OfferListingAssetArray and OfferListingAssetArrayOutput values.
+// You can construct a concrete instance of `OfferListingAssetArrayInput` via:
+//
+//	OfferListingAssetArray{ OfferListingAssetArgs{...} }
+type OfferListingAssetArrayInput interface {
+	pulumi.Input
+
+	ToOfferListingAssetArrayOutput() OfferListingAssetArrayOutput
+	ToOfferListingAssetArrayOutputWithContext(context.Context) OfferListingAssetArrayOutput
+}
+
+type OfferListingAssetArray []OfferListingAssetInput
+
+func (OfferListingAssetArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]OfferListingAsset)(nil)).Elem()
+}
+
+func (i OfferListingAssetArray) ToOfferListingAssetArrayOutput() OfferListingAssetArrayOutput {
+	return i.ToOfferListingAssetArrayOutputWithContext(context.Background())
+}
+
+func (i OfferListingAssetArray) ToOfferListingAssetArrayOutputWithContext(ctx context.Context) OfferListingAssetArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferListingAssetArrayOutput)
+}
+
+// `listing-asset`: a logo, screenshot or document of the listing, keyed by `fileName`.
+type OfferListingAssetOutput struct{ *pulumi.OutputState }
+
+func (OfferListingAssetOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferListingAsset)(nil)).Elem()
+}
+
+func (o OfferListingAssetOutput) ToOfferListingAssetOutput() OfferListingAssetOutput {
+	return o
+}
+
+func (o OfferListingAssetOutput) ToOfferListingAssetOutputWithContext(ctx context.Context) OfferListingAssetOutput {
+	return o
+}
+
+func (o OfferListingAssetOutput) Description() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferListingAsset) *string { return v.Description }).(pulumi.StringPtrOutput)
+}
+
+// Order among assets of its type (integer >= 0).
+func (o OfferListingAssetOutput) DisplayOrder() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v OfferListingAsset) *float64 { return v.DisplayOrder }).(pulumi.Float64PtrOutput)
+}
+
+// The key: unique among the offer's assets.
+func (o OfferListingAssetOutput) FileName() pulumi.StringOutput {
+	return o.ApplyT(func(v OfferListingAsset) string { return v.FileName }).(pulumi.StringOutput)
+}
+
+func (o OfferListingAssetOutput) FriendlyName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferListingAsset) *string { return v.FriendlyName }).(pulumi.StringPtrOutput)
+}
+
+// Default `azure`.
+func (o OfferListingAssetOutput) Kind() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferListingAsset) *string { return v.Kind }).(pulumi.StringPtrOutput)
+}
+
+// Default `en-us`.
+func (o OfferListingAssetOutput) LanguageId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferListingAsset) *string { return v.LanguageId }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferListingAssetOutput) LifecycleState() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferListingAsset) *string { return v.LifecycleState }).(pulumi.StringPtrOutput)
+}
+
+// Required to create.
+func (o OfferListingAssetOutput) Type() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferListingAsset) *string { return v.Type }).(pulumi.StringPtrOutput)
+}
+
+// Where Partner Center fetches the file (`^https?://`).
+func (o OfferListingAssetOutput) Url() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferListingAsset) *string { return v.Url }).(pulumi.StringPtrOutput)
+}
+
+type OfferListingAssetArrayOutput struct{ *pulumi.OutputState }
+
+func (OfferListingAssetArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]OfferListingAsset)(nil)).Elem()
+}
+
+func (o OfferListingAssetArrayOutput) ToOfferListingAssetArrayOutput() OfferListingAssetArrayOutput {
+	return o
+}
+
+func (o OfferListingAssetArrayOutput) ToOfferListingAssetArrayOutputWithContext(ctx context.Context) OfferListingAssetArrayOutput {
+	return o
+}
+
+func (o OfferListingAssetArrayOutput) Index(i pulumi.IntInput) OfferListingAssetOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) OfferListingAsset {
+		return vs[0].([]OfferListingAsset)[vs[1].(int)]
+	}).(OfferListingAssetOutput)
+}
+
+// Prices per market group and core size (`perMarketAndCoreSize`).
+type OfferMarketPrices struct {
+	// Three lower-case letters, e.g. `usd`.
+	Currency string `pulumi:"currency"`
+	// Market codes (a set).
+	Markets []string `pulumi:"markets"`
+	// Core size -> price.
+	Prices map[string]float64 `pulumi:"prices"`
+}
+
+// OfferMarketPricesInput is an input type that accepts OfferMarketPricesArgs and OfferMarketPricesOutput values.
+// You can construct a concrete instance of `OfferMarketPricesInput` via:
+//
+//	OfferMarketPricesArgs{...}
+type OfferMarketPricesInput interface {
+	pulumi.Input
+
+	ToOfferMarketPricesOutput() OfferMarketPricesOutput
+	ToOfferMarketPricesOutputWithContext(context.Context) OfferMarketPricesOutput
+}
+
+// Prices per market group and core size (`perMarketAndCoreSize`).
+type OfferMarketPricesArgs struct {
+	// Three lower-case letters, e.g. `usd`.
+	Currency pulumi.StringInput `pulumi:"currency"`
+	// Market codes (a set).
+	Markets pulumi.StringArrayInput `pulumi:"markets"`
+	// Core size -> price.
+	Prices pulumi.Float64MapInput `pulumi:"prices"`
+}
+
+func (OfferMarketPricesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferMarketPrices)(nil)).Elem()
+}
+
+func (i OfferMarketPricesArgs) ToOfferMarketPricesOutput() OfferMarketPricesOutput {
+	return i.ToOfferMarketPricesOutputWithContext(context.Background())
+}
+
+func (i OfferMarketPricesArgs) ToOfferMarketPricesOutputWithContext(ctx context.Context) OfferMarketPricesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferMarketPricesOutput)
+}
+
+// OfferMarketPricesArrayInput is an input type that accepts OfferMarketPricesArray and OfferMarketPricesArrayOutput values.
+// You can construct a concrete instance of `OfferMarketPricesArrayInput` via:
+//
+//	OfferMarketPricesArray{ OfferMarketPricesArgs{...} }
+type OfferMarketPricesArrayInput interface {
+	pulumi.Input
+
+	ToOfferMarketPricesArrayOutput() OfferMarketPricesArrayOutput
+	ToOfferMarketPricesArrayOutputWithContext(context.Context) OfferMarketPricesArrayOutput
+}
+
+type OfferMarketPricesArray []OfferMarketPricesInput
+
+func (OfferMarketPricesArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]OfferMarketPrices)(nil)).Elem()
+}
+
+func (i OfferMarketPricesArray) ToOfferMarketPricesArrayOutput() OfferMarketPricesArrayOutput {
+	return i.ToOfferMarketPricesArrayOutputWithContext(context.Background())
+}
+
+func (i OfferMarketPricesArray) ToOfferMarketPricesArrayOutputWithContext(ctx context.Context) OfferMarketPricesArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferMarketPricesArrayOutput)
+}
+
+// Prices per market group and core size (`perMarketAndCoreSize`).
+type OfferMarketPricesOutput struct{ *pulumi.OutputState }
+
+func (OfferMarketPricesOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferMarketPrices)(nil)).Elem()
+}
+
+func (o OfferMarketPricesOutput) ToOfferMarketPricesOutput() OfferMarketPricesOutput {
+	return o
+}
+
+func (o OfferMarketPricesOutput) ToOfferMarketPricesOutputWithContext(ctx context.Context) OfferMarketPricesOutput {
+	return o
+}
+
+// Three lower-case letters, e.g. `usd`.
+func (o OfferMarketPricesOutput) Currency() pulumi.StringOutput {
+	return o.ApplyT(func(v OfferMarketPrices) string { return v.Currency }).(pulumi.StringOutput)
+}
+
+// Market codes (a set).
+func (o OfferMarketPricesOutput) Markets() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v OfferMarketPrices) []string { return v.Markets }).(pulumi.StringArrayOutput)
+}
+
+// Core size -> price.
+func (o OfferMarketPricesOutput) Prices() pulumi.Float64MapOutput {
+	return o.ApplyT(func(v OfferMarketPrices) map[string]float64 { return v.Prices }).(pulumi.Float64MapOutput)
+}
+
+type OfferMarketPricesArrayOutput struct{ *pulumi.OutputState }
+
+func (OfferMarketPricesArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]OfferMarketPrices)(nil)).Elem()
+}
+
+func (o OfferMarketPricesArrayOutput) ToOfferMarketPricesArrayOutput() OfferMarketPricesArrayOutput {
+	return o
+}
+
+func (o OfferMarketPricesArrayOutput) ToOfferMarketPricesArrayOutputWithContext(ctx context.Context) OfferMarketPricesArrayOutput {
+	return o
+}
+
+func (o OfferMarketPricesArrayOutput) Index(i pulumi.IntInput) OfferMarketPricesOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) OfferMarketPrices {
+		return vs[0].([]OfferMarketPrices)[vs[1].(int)]
+	}).(OfferMarketPricesOutput)
+}
+
+// An open port of a VM plan.
+type OfferOpenPort struct {
+	// 3..20 characters.
+	Label string `pulumi:"label"`
+	// `22` or `8000-8080`.
+	PortRange string `pulumi:"portRange"`
+	Protocol  string `pulumi:"protocol"`
+}
+
+// OfferOpenPortInput is an input type that accepts OfferOpenPortArgs and OfferOpenPortOutput values.
+// You can construct a concrete instance of `OfferOpenPortInput` via:
+//
+//	OfferOpenPortArgs{...}
+type OfferOpenPortInput interface {
+	pulumi.Input
+
+	ToOfferOpenPortOutput() OfferOpenPortOutput
+	ToOfferOpenPortOutputWithContext(context.Context) OfferOpenPortOutput
+}
+
+// An open port of a VM plan.
+type OfferOpenPortArgs struct {
+	// 3..20 characters.
+	Label pulumi.StringInput `pulumi:"label"`
+	// `22` or `8000-8080`.
+	PortRange pulumi.StringInput `pulumi:"portRange"`
+	Protocol  pulumi.StringInput `pulumi:"protocol"`
+}
+
+func (OfferOpenPortArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferOpenPort)(nil)).Elem()
+}
+
+func (i OfferOpenPortArgs) ToOfferOpenPortOutput() OfferOpenPortOutput {
+	return i.ToOfferOpenPortOutputWithContext(context.Background())
+}
+
+func (i OfferOpenPortArgs) ToOfferOpenPortOutputWithContext(ctx context.Context) OfferOpenPortOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferOpenPortOutput)
+}
+
+// OfferOpenPortArrayInput is an input type that accepts OfferOpenPortArray and OfferOpenPortArrayOutput values.
+// You can construct a concrete instance of `OfferOpenPortArrayInput` via:
+//
+//	OfferOpenPortArray{ OfferOpenPortArgs{...} }
+type OfferOpenPortArrayInput interface {
+	pulumi.Input
+
+	ToOfferOpenPortArrayOutput() OfferOpenPortArrayOutput
+	ToOfferOpenPortArrayOutputWithContext(context.Context) OfferOpenPortArrayOutput
+}
+
+type OfferOpenPortArray []OfferOpenPortInput
+
+func (OfferOpenPortArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]OfferOpenPort)(nil)).Elem()
+}
+
+func (i OfferOpenPortArray) ToOfferOpenPortArrayOutput() OfferOpenPortArrayOutput {
+	return i.ToOfferOpenPortArrayOutputWithContext(context.Background())
+}
+
+func (i OfferOpenPortArray) ToOfferOpenPortArrayOutputWithContext(ctx context.Context) OfferOpenPortArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferOpenPortArrayOutput)
+}
+
+// An open port of a VM plan.
+type OfferOpenPortOutput struct{ *pulumi.OutputState }
+
+func (OfferOpenPortOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferOpenPort)(nil)).Elem()
+}
+
+func (o OfferOpenPortOutput) ToOfferOpenPortOutput() OfferOpenPortOutput {
+	return o
+}
+
+func (o OfferOpenPortOutput) ToOfferOpenPortOutputWithContext(ctx context.Context) OfferOpenPortOutput {
+	return o
+}
+
+// 3..20 characters.
+func (o OfferOpenPortOutput) Label() pulumi.StringOutput {
+	return o.ApplyT(func(v OfferOpenPort) string { return v.Label }).(pulumi.StringOutput)
+}
+
+// `22` or `8000-8080`.
+func (o OfferOpenPortOutput) PortRange() pulumi.StringOutput {
+	return o.ApplyT(func(v OfferOpenPort) string { return v.PortRange }).(pulumi.StringOutput)
+}
+
+func (o OfferOpenPortOutput) Protocol() pulumi.StringOutput {
+	return o.ApplyT(func(v OfferOpenPort) string { return v.Protocol }).(pulumi.StringOutput)
+}
+
+type OfferOpenPortArrayOutput struct{ *pulumi.OutputState }
+
+func (OfferOpenPortArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]OfferOpenPort)(nil)).Elem()
+}
+
+func (o OfferOpenPortArrayOutput) ToOfferOpenPortArrayOutput() OfferOpenPortArrayOutput {
+	return o
+}
+
+func (o OfferOpenPortArrayOutput) ToOfferOpenPortArrayOutputWithContext(ctx context.Context) OfferOpenPortArrayOutput {
+	return o
+}
+
+func (o OfferOpenPortArrayOutput) Index(i pulumi.IntInput) OfferOpenPortOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) OfferOpenPort {
+		return vs[0].([]OfferOpenPort)[vs[1].(int)]
+	}).(OfferOpenPortOutput)
+}
+
+// A declared plan: its `plan` fields plus its plan-level parts.
+type OfferPlan struct {
+	// Name in Partner Center (1..125 characters); required to create.
+	Alias *string `pulumi:"alias"`
+	// `price-and-availability-plan`.
+	Availability                  *OfferPlanAvailability         `pulumi:"availability"`
+	AzureGovernmentCertifications []OfferGovernmentCertification `pulumi:"azureGovernmentCertifications"`
+	// Default `["azureGlobal"]`; a set.
+	AzureRegions        []string                  `pulumi:"azureRegions"`
+	DeprecationSchedule *OfferDeprecationSchedule `pulumi:"deprecationSchedule"`
+	// Default 2147483647.
+	DisplayRank    *float64 `pulumi:"displayRank"`
+	LifecycleState *string  `pulumi:"lifecycleState"`
+	// `plan-listing`.
+	Listing *OfferPlanListing `pulumi:"listing"`
+	// Azure Application plans only.
+	Subtype *string `pulumi:"subtype"`
+	// Typed by the product type (VM, core VM, container).
+	TechnicalConfiguration *OfferPlanTechnicalConfiguration `pulumi:"technicalConfiguration"`
+}
+
+// OfferPlanInput is an input type that accepts OfferPlanArgs and OfferPlanOutput values.
+// You can construct a concrete instance of `OfferPlanInput` via:
+//
+//	OfferPlanArgs{...}
+type OfferPlanInput interface {
+	pulumi.Input
+
+	ToOfferPlanOutput() OfferPlanOutput
+	ToOfferPlanOutputWithContext(context.Context) OfferPlanOutput
+}
+
+// A declared plan: its `plan` fields plus its plan-level parts.
+type OfferPlanArgs struct {
+	// Name in Partner Center (1..125 characters); required to create.
+	Alias pulumi.StringPtrInput `pulumi:"alias"`
+	// `price-and-availability-plan`.
+	Availability                  OfferPlanAvailabilityPtrInput          `pulumi:"availability"`
+	AzureGovernmentCertifications OfferGovernmentCertificationArrayInput `pulumi:"azureGovernmentCertifications"`
+	// Default `["azureGlobal"]`; a set.
+	AzureRegions        pulumi.StringArrayInput          `pulumi:"azureRegions"`
+	DeprecationSchedule OfferDeprecationSchedulePtrInput `pulumi:"deprecationSchedule"`
+	// Default 2147483647.
+	DisplayRank    pulumi.Float64PtrInput `pulumi:"displayRank"`
+	LifecycleState pulumi.StringPtrInput  `pulumi:"lifecycleState"`
+	// `plan-listing`.
+	Listing OfferPlanListingPtrInput `pulumi:"listing"`
+	// Azure Application plans only.
+	Subtype pulumi.StringPtrInput `pulumi:"subtype"`
+	// Typed by the product type (VM, core VM, container).
+	TechnicalConfiguration OfferPlanTechnicalConfigurationPtrInput `pulumi:"technicalConfiguration"`
+}
+
+func (OfferPlanArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferPlan)(nil)).Elem()
+}
+
+func (i OfferPlanArgs) ToOfferPlanOutput() OfferPlanOutput {
+	return i.ToOfferPlanOutputWithContext(context.Background())
+}
+
+func (i OfferPlanArgs) ToOfferPlanOutputWithContext(ctx context.Context) OfferPlanOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferPlanOutput)
+}
+
+// OfferPlanMapInput is an input type that accepts OfferPlanMap and OfferPlanMapOutput values.
+// You can construct a concrete instance of `OfferPlanMapInput` via:
+//
+//	OfferPlanMap{ "key": OfferPlanArgs{...} }
+type OfferPlanMapInput interface {
+	pulumi.Input
+
+	ToOfferPlanMapOutput() OfferPlanMapOutput
+	ToOfferPlanMapOutputWithContext(context.Context) OfferPlanMapOutput
+}
+
+type OfferPlanMap map[string]OfferPlanInput
+
+func (OfferPlanMap) ElementType() reflect.Type {
+	return reflect.TypeOf((*map[string]OfferPlan)(nil)).Elem()
+}
+
+func (i OfferPlanMap) ToOfferPlanMapOutput() OfferPlanMapOutput {
+	return i.ToOfferPlanMapOutputWithContext(context.Background())
+}
+
+func (i OfferPlanMap) ToOfferPlanMapOutputWithContext(ctx context.Context) OfferPlanMapOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferPlanMapOutput)
+}
+
+// A declared plan: its `plan` fields plus its plan-level parts.
+type OfferPlanOutput struct{ *pulumi.OutputState }
+
+func (OfferPlanOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferPlan)(nil)).Elem()
+}
+
+func (o OfferPlanOutput) ToOfferPlanOutput() OfferPlanOutput {
+	return o
+}
+
+func (o OfferPlanOutput) ToOfferPlanOutputWithContext(ctx context.Context) OfferPlanOutput {
+	return o
+}
+
+// Name in Partner Center (1..125 characters); required to create.
+func (o OfferPlanOutput) Alias() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferPlan) *string { return v.Alias }).(pulumi.StringPtrOutput)
+}
+
+// `price-and-availability-plan`.
+func (o OfferPlanOutput) Availability() OfferPlanAvailabilityPtrOutput {
+	return o.ApplyT(func(v OfferPlan) *OfferPlanAvailability { return v.Availability }).(OfferPlanAvailabilityPtrOutput)
+}
+
+func (o OfferPlanOutput) AzureGovernmentCertifications() OfferGovernmentCertificationArrayOutput {
+	return o.ApplyT(func(v OfferPlan) []OfferGovernmentCertification { return v.AzureGovernmentCertifications }).(OfferGovernmentCertificationArrayOutput)
+}
+
+// Default `["azureGlobal"]`; a set.
+func (o OfferPlanOutput) AzureRegions() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v OfferPlan) []string { return v.AzureRegions }).(pulumi.StringArrayOutput)
+}
+
+func (o OfferPlanOutput) DeprecationSchedule() OfferDeprecationSchedulePtrOutput {
+	return o.ApplyT(func(v OfferPlan) *OfferDeprecationSchedule { return v.DeprecationSchedule }).(OfferDeprecationSchedulePtrOutput)
+}
+
+// Default 2147483647.
+func (o OfferPlanOutput) DisplayRank() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v OfferPlan) *float64 { return v.DisplayRank }).(pulumi.Float64PtrOutput)
+}
+
+func (o OfferPlanOutput) LifecycleState() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferPlan) *string { return v.LifecycleState }).(pulumi.StringPtrOutput)
+}
+
+// `plan-listing`.
+func (o OfferPlanOutput) Listing() OfferPlanListingPtrOutput {
+	return o.ApplyT(func(v OfferPlan) *OfferPlanListing { return v.Listing }).(OfferPlanListingPtrOutput)
+}
+
+// Azure Application plans only.
+func (o OfferPlanOutput) Subtype() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferPlan) *string { return v.Subtype }).(pulumi.StringPtrOutput)
+}
+
+// Typed by the product type (VM, core VM, container).
+func (o OfferPlanOutput) TechnicalConfiguration() OfferPlanTechnicalConfigurationPtrOutput {
+	return o.ApplyT(func(v OfferPlan) *OfferPlanTechnicalConfiguration { return v.TechnicalConfiguration }).(OfferPlanTechnicalConfigurationPtrOutput)
+}
+
+type OfferPlanMapOutput struct{ *pulumi.OutputState }
+
+func (OfferPlanMapOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*map[string]OfferPlan)(nil)).Elem()
+}
+
+func (o OfferPlanMapOutput) ToOfferPlanMapOutput() OfferPlanMapOutput {
+	return o
+}
+
+func (o OfferPlanMapOutput) ToOfferPlanMapOutputWithContext(ctx context.Context) OfferPlanMapOutput {
+	return o
+}
+
+func (o OfferPlanMapOutput) MapIndex(k pulumi.StringInput) OfferPlanOutput {
+	return pulumi.All(o, k).ApplyT(func(vs []interface{}) OfferPlan {
+		return vs[0].(map[string]OfferPlan)[vs[1].(string)]
+	}).(OfferPlanOutput)
+}
+
+// `price-and-availability-plan`.
+type OfferPlanAvailability struct {
+	// Required.
+	Audience   *string `pulumi:"audience"`
+	BillingTag *string `pulumi:"billingTag"`
+	// Default `customMarkets` (then `markets` lists them).
+	CustomerMarkets *string `pulumi:"customerMarkets"`
+	// Market codes, 2-3 lower-case letters (a set); not with `allMarkets`/`allTaxRemittedMarkets`.
+	Markets             []string                   `pulumi:"markets"`
+	Pricing             *OfferPlanPricing          `pulumi:"pricing"`
+	PrivateAudiences    []OfferAudience            `pulumi:"privateAudiences"`
+	SoftwareReservation []OfferSoftwareReservation `pulumi:"softwareReservation"`
+	Trial               *OfferTrial                `pulumi:"trial"`
+	// Required; `hidden` is stop-sell.
+	Visibility *string `pulumi:"visibility"`
+}
+
+// OfferPlanAvailabilityInput is an input type that accepts OfferPlanAvailabilityArgs and OfferPlanAvailabilityOutput values.
+// You can construct a concrete instance of `OfferPlanAvailabilityInput` via:
+//
+//	OfferPlanAvailabilityArgs{...}
+type OfferPlanAvailabilityInput interface {
+	pulumi.Input
+
+	ToOfferPlanAvailabilityOutput() OfferPlanAvailabilityOutput
+	ToOfferPlanAvailabilityOutputWithContext(context.Context) OfferPlanAvailabilityOutput
+}
+
+// `price-and-availability-plan`.
+type OfferPlanAvailabilityArgs struct {
+	// Required.
+	Audience   pulumi.StringPtrInput `pulumi:"audience"`
+	BillingTag pulumi.StringPtrInput `pulumi:"billingTag"`
+	// Default `customMarkets` (then `markets` lists them).
+	CustomerMarkets pulumi.StringPtrInput `pulumi:"customerMarkets"`
+	// Market codes, 2-3 lower-case letters (a set); not with `allMarkets`/`allTaxRemittedMarkets`.
+	Markets             pulumi.StringArrayInput            `pulumi:"markets"`
+	Pricing             OfferPlanPricingPtrInput           `pulumi:"pricing"`
+	PrivateAudiences    OfferAudienceArrayInput            `pulumi:"privateAudiences"`
+	SoftwareReservation OfferSoftwareReservationArrayInput `pulumi:"softwareReservation"`
+	Trial               OfferTrialPtrInput                 `pulumi:"trial"`
+	// Required; `hidden` is stop-sell.
+	Visibility pulumi.StringPtrInput `pulumi:"visibility"`
+}
+
+func (OfferPlanAvailabilityArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferPlanAvailability)(nil)).Elem()
+}
+
+func (i OfferPlanAvailabilityArgs) ToOfferPlanAvailabilityOutput() OfferPlanAvailabilityOutput {
+	return i.ToOfferPlanAvailabilityOutputWithContext(context.Background())
+}
+
+func (i OfferPlanAvailabilityArgs) ToOfferPlanAvailabilityOutputWithContext(ctx context.Context) OfferPlanAvailabilityOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferPlanAvailabilityOutput)
+}
+
+func (i OfferPlanAvailabilityArgs) ToOfferPlanAvailabilityPtrOutput() OfferPlanAvailabilityPtrOutput {
+	return i.ToOfferPlanAvailabilityPtrOutputWithContext(context.Background())
+}
+
+func (i OfferPlanAvailabilityArgs) ToOfferPlanAvailabilityPtrOutputWithContext(ctx context.Context) OfferPlanAvailabilityPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferPlanAvailabilityOutput).ToOfferPlanAvailabilityPtrOutputWithContext(ctx)
+}
+
+// OfferPlanAvailabilityPtrInput is an input type that accepts OfferPlanAvailabilityArgs, OfferPlanAvailabilityPtr and OfferPlanAvailabilityPtrOutput values.
+// You can construct a concrete instance of `OfferPlanAvailabilityPtrInput` via:
+//
+//	        OfferPlanAvailabilityArgs{...}
+//
+//	or:
+//
+//	        nil
+type OfferPlanAvailabilityPtrInput interface {
+	pulumi.Input
+
+	ToOfferPlanAvailabilityPtrOutput() OfferPlanAvailabilityPtrOutput
+	ToOfferPlanAvailabilityPtrOutputWithContext(context.Context) OfferPlanAvailabilityPtrOutput
+}
+
+type offerPlanAvailabilityPtrType OfferPlanAvailabilityArgs
+
+func OfferPlanAvailabilityPtr(v *OfferPlanAvailabilityArgs) OfferPlanAvailabilityPtrInput {
+	return (*offerPlanAvailabilityPtrType)(v)
+}
+
+func (*offerPlanAvailabilityPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferPlanAvailability)(nil)).Elem()
+}
+
+func (i *offerPlanAvailabilityPtrType) ToOfferPlanAvailabilityPtrOutput() OfferPlanAvailabilityPtrOutput {
+	return i.ToOfferPlanAvailabilityPtrOutputWithContext(context.Background())
+}
+
+func (i *offerPlanAvailabilityPtrType) ToOfferPlanAvailabilityPtrOutputWithContext(ctx context.Context) OfferPlanAvailabilityPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferPlanAvailabilityPtrOutput)
+}
+
+// `price-and-availability-plan`.
+type OfferPlanAvailabilityOutput struct{ *pulumi.OutputState }
+
+func (OfferPlanAvailabilityOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferPlanAvailability)(nil)).Elem()
+}
+
+func (o OfferPlanAvailabilityOutput) ToOfferPlanAvailabilityOutput() OfferPlanAvailabilityOutput {
+	return o
+}
+
+func (o OfferPlanAvailabilityOutput) ToOfferPlanAvailabilityOutputWithContext(ctx context.Context) OfferPlanAvailabilityOutput {
+	return o
+}
+
+func (o OfferPlanAvailabilityOutput) ToOfferPlanAvailabilityPtrOutput() OfferPlanAvailabilityPtrOutput {
+	return o.ToOfferPlanAvailabilityPtrOutputWithContext(context.Background())
+}
+
+func (o OfferPlanAvailabilityOutput) ToOfferPlanAvailabilityPtrOutputWithContext(ctx context.Context) OfferPlanAvailabilityPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v OfferPlanAvailability) *OfferPlanAvailability {
+		return &v
+	}).(OfferPlanAvailabilityPtrOutput)
+}
+
+// Required.
+func (o OfferPlanAvailabilityOutput) Audience() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferPlanAvailability) *string { return v.Audience }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferPlanAvailabilityOutput) BillingTag() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferPlanAvailability) *string { return v.BillingTag }).(pulumi.StringPtrOutput)
+}
+
+// Default `customMarkets` (then `markets` lists them).
+func (o OfferPlanAvailabilityOutput) CustomerMarkets() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferPlanAvailability) *string { return v.CustomerMarkets }).(pulumi.StringPtrOutput)
+}
+
+// Market codes, 2-3 lower-case letters (a set); not with `allMarkets`/`allTaxRemittedMarkets`.
+func (o OfferPlanAvailabilityOutput) Markets() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v OfferPlanAvailability) []string { return v.Markets }).(pulumi.StringArrayOutput)
+}
+
+func (o OfferPlanAvailabilityOutput) Pricing() OfferPlanPricingPtrOutput {
+	return o.ApplyT(func(v OfferPlanAvailability) *OfferPlanPricing { return v.Pricing }).(OfferPlanPricingPtrOutput)
+}
+
+func (o OfferPlanAvailabilityOutput) PrivateAudiences() OfferAudienceArrayOutput {
+	return o.ApplyT(func(v OfferPlanAvailability) []OfferAudience { return v.PrivateAudiences }).(OfferAudienceArrayOutput)
+}
+
+func (o OfferPlanAvailabilityOutput) SoftwareReservation() OfferSoftwareReservationArrayOutput {
+	return o.ApplyT(func(v OfferPlanAvailability) []OfferSoftwareReservation { return v.SoftwareReservation }).(OfferSoftwareReservationArrayOutput)
+}
+
+func (o OfferPlanAvailabilityOutput) Trial() OfferTrialPtrOutput {
+	return o.ApplyT(func(v OfferPlanAvailability) *OfferTrial { return v.Trial }).(OfferTrialPtrOutput)
+}
+
+// Required; `hidden` is stop-sell.
+func (o OfferPlanAvailabilityOutput) Visibility() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferPlanAvailability) *string { return v.Visibility }).(pulumi.StringPtrOutput)
+}
+
+type OfferPlanAvailabilityPtrOutput struct{ *pulumi.OutputState }
+
+func (OfferPlanAvailabilityPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferPlanAvailability)(nil)).Elem()
+}
+
+func (o OfferPlanAvailabilityPtrOutput) ToOfferPlanAvailabilityPtrOutput() OfferPlanAvailabilityPtrOutput {
+	return o
+}
+
+func (o OfferPlanAvailabilityPtrOutput) ToOfferPlanAvailabilityPtrOutputWithContext(ctx context.Context) OfferPlanAvailabilityPtrOutput {
+	return o
+}
+
+func (o OfferPlanAvailabilityPtrOutput) Elem() OfferPlanAvailabilityOutput {
+	return o.ApplyT(func(v *OfferPlanAvailability) OfferPlanAvailability {
+		if v != nil {
+			return *v
+		}
+		var ret OfferPlanAvailability
+		return ret
+	}).(OfferPlanAvailabilityOutput)
+}
+
+// Required.
+func (o OfferPlanAvailabilityPtrOutput) Audience() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferPlanAvailability) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Audience
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o OfferPlanAvailabilityPtrOutput) BillingTag() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferPlanAvailability) *string {
+		if v == nil {
+			return nil
+		}
+		return v.BillingTag
+	}).(pulumi.StringPtrOutput)
+}
+
+// Default `customMarkets` (then `markets` lists them).
+func (o OfferPlanAvailabilityPtrOutput) CustomerMarkets() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferPlanAvailability) *string {
+		if v == nil {
+			return nil
+		}
+		return v.CustomerMarkets
+	}).(pulumi.StringPtrOutput)
+}
+
+// Market codes, 2-3 lower-case letters (a set); not with `allMarkets`/`allTaxRemittedMarkets`.
+func (o OfferPlanAvailabilityPtrOutput) Markets() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *OfferPlanAvailability) []string {
+		if v == nil {
+			return nil
+		}
+		return v.Markets
+	}).(pulumi.StringArrayOutput)
+}
+
+func (o OfferPlanAvailabilityPtrOutput) Pricing() OfferPlanPricingPtrOutput {
+	return o.ApplyT(func(v *OfferPlanAvailability) *OfferPlanPricing {
+		if v == nil {
+			return nil
+		}
+		return v.Pricing
+	}).(OfferPlanPricingPtrOutput)
+}
+
+func (o OfferPlanAvailabilityPtrOutput) PrivateAudiences() OfferAudienceArrayOutput {
+	return o.ApplyT(func(v *OfferPlanAvailability) []OfferAudience {
+		if v == nil {
+			return nil
+		}
+		return v.PrivateAudiences
+	}).(OfferAudienceArrayOutput)
+}
+
+func (o OfferPlanAvailabilityPtrOutput) SoftwareReservation() OfferSoftwareReservationArrayOutput {
+	return o.ApplyT(func(v *OfferPlanAvailability) []OfferSoftwareReservation {
+		if v == nil {
+			return nil
+		}
+		return v.SoftwareReservation
+	}).(OfferSoftwareReservationArrayOutput)
+}
+
+func (o OfferPlanAvailabilityPtrOutput) Trial() OfferTrialPtrOutput {
+	return o.ApplyT(func(v *OfferPlanAvailability) *OfferTrial {
+		if v == nil {
+			return nil
+		}
+		return v.Trial
+	}).(OfferTrialPtrOutput)
+}
+
+// Required; `hidden` is stop-sell.
+func (o OfferPlanAvailabilityPtrOutput) Visibility() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferPlanAvailability) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Visibility
+	}).(pulumi.StringPtrOutput)
+}
+
+// `plan-listing`: the plan's name and texts in the store.
+type OfferPlanListing struct {
+	Description *string `pulumi:"description"`
+	// `azureVM-plan`, `azureSaaS-plan`, ...
+	Kind *string `pulumi:"kind"`
+	// Default `en-us`.
+	LanguageId     *string `pulumi:"languageId"`
+	LifecycleState *string `pulumi:"lifecycleState"`
+	Name           *string `pulumi:"name"`
+	Summary        *string `pulumi:"summary"`
+}
+
+// OfferPlanListingInput is an input type that accepts OfferPlanListingArgs and OfferPlanListingOutput values.
+// You can construct a concrete instance of `OfferPlanListingInput` via:
+//
+//	OfferPlanListingArgs{...}
+type OfferPlanListingInput interface {
+	pulumi.Input
+
+	ToOfferPlanListingOutput() OfferPlanListingOutput
+	ToOfferPlanListingOutputWithContext(context.Context) OfferPlanListingOutput
+}
+
+// `plan-listing`: the plan's name and texts in the store.
+type OfferPlanListingArgs struct {
+	Description pulumi.StringPtrInput `pulumi:"description"`
+	// `azureVM-plan`, `azureSaaS-plan`, ...
+	Kind pulumi.StringPtrInput `pulumi:"kind"`
+	// Default `en-us`.
+	LanguageId     pulumi.StringPtrInput `pulumi:"languageId"`
+	LifecycleState pulumi.StringPtrInput `pulumi:"lifecycleState"`
+	Name           pulumi.StringPtrInput `pulumi:"name"`
+	Summary        pulumi.StringPtrInput `pulumi:"summary"`
+}
+
+func (OfferPlanListingArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferPlanListing)(nil)).Elem()
+}
+
+func (i OfferPlanListingArgs) ToOfferPlanListingOutput() OfferPlanListingOutput {
+	return i.ToOfferPlanListingOutputWithContext(context.Background())
+}
+
+func (i OfferPlanListingArgs) ToOfferPlanListingOutputWithContext(ctx context.Context) OfferPlanListingOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferPlanListingOutput)
+}
+
+func (i OfferPlanListingArgs) ToOfferPlanListingPtrOutput() OfferPlanListingPtrOutput {
+	return i.ToOfferPlanListingPtrOutputWithContext(context.Background())
+}
+
+func (i OfferPlanListingArgs) ToOfferPlanListingPtrOutputWithContext(ctx context.Context) OfferPlanListingPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferPlanListingOutput).ToOfferPlanListingPtrOutputWithContext(ctx)
+}
+
+// OfferPlanListingPtrInput is an input type that accepts OfferPlanListingArgs, OfferPlanListingPtr and OfferPlanListingPtrOutput values.
+// You can construct a concrete instance of `OfferPlanListingPtrInput` via:
+//
+//	        OfferPlanListingArgs{...}
+//
+//	or:
+//
+//	        nil
+type OfferPlanListingPtrInput interface {
+	pulumi.Input
+
+	ToOfferPlanListingPtrOutput() OfferPlanListingPtrOutput
+	ToOfferPlanListingPtrOutputWithContext(context.Context) OfferPlanListingPtrOutput
+}
+
+type offerPlanListingPtrType OfferPlanListingArgs
+
+func OfferPlanListingPtr(v *OfferPlanListingArgs) OfferPlanListingPtrInput {
+	return (*offerPlanListingPtrType)(v)
+}
+
+func (*offerPlanListingPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferPlanListing)(nil)).Elem()
+}
+
+func (i *offerPlanListingPtrType) ToOfferPlanListingPtrOutput() OfferPlanListingPtrOutput {
+	return i.ToOfferPlanListingPtrOutputWithContext(context.Background())
+}
+
+func (i *offerPlanListingPtrType) ToOfferPlanListingPtrOutputWithContext(ctx context.Context) OfferPlanListingPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferPlanListingPtrOutput)
+}
+
+// `plan-listing`: the plan's name and texts in the store.
+type OfferPlanListingOutput struct{ *pulumi.OutputState }
+
+func (OfferPlanListingOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferPlanListing)(nil)).Elem()
+}
+
+func (o OfferPlanListingOutput) ToOfferPlanListingOutput() OfferPlanListingOutput {
+	return o
+}
+
+func (o OfferPlanListingOutput) ToOfferPlanListingOutputWithContext(ctx context.Context) OfferPlanListingOutput {
+	return o
+}
+
+func (o OfferPlanListingOutput) ToOfferPlanListingPtrOutput() OfferPlanListingPtrOutput {
+	return o.ToOfferPlanListingPtrOutputWithContext(context.Background())
+}
+
+func (o OfferPlanListingOutput) ToOfferPlanListingPtrOutputWithContext(ctx context.Context) OfferPlanListingPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v OfferPlanListing) *OfferPlanListing {
+		return &v
+	}).(OfferPlanListingPtrOutput)
+}
+
+func (o OfferPlanListingOutput) Description() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferPlanListing) *string { return v.Description }).(pulumi.StringPtrOutput)
+}
+
+// `azureVM-plan`, `azureSaaS-plan`, ...
+func (o OfferPlanListingOutput) Kind() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferPlanListing) *string { return v.Kind }).(pulumi.StringPtrOutput)
+}
+
+// Default `en-us`.
+func (o OfferPlanListingOutput) LanguageId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferPlanListing) *string { return v.LanguageId }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferPlanListingOutput) LifecycleState() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferPlanListing) *string { return v.LifecycleState }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferPlanListingOutput) Name() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferPlanListing) *string { return v.Name }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferPlanListingOutput) Summary() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferPlanListing) *string { return v.Summary }).(pulumi.StringPtrOutput)
+}
+
+type OfferPlanListingPtrOutput struct{ *pulumi.OutputState }
+
+func (OfferPlanListingPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferPlanListing)(nil)).Elem()
+}
+
+func (o OfferPlanListingPtrOutput) ToOfferPlanListingPtrOutput() OfferPlanListingPtrOutput {
+	return o
+}
+
+func (o OfferPlanListingPtrOutput) ToOfferPlanListingPtrOutputWithContext(ctx context.Context) OfferPlanListingPtrOutput {
+	return o
+}
+
+func (o OfferPlanListingPtrOutput) Elem() OfferPlanListingOutput {
+	return o.ApplyT(func(v *OfferPlanListing) OfferPlanListing {
+		if v != nil {
+			return *v
+		}
+		var ret OfferPlanListing
+		return ret
+	}).(OfferPlanListingOutput)
+}
+
+func (o OfferPlanListingPtrOutput) Description() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferPlanListing) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Description
+	}).(pulumi.StringPtrOutput)
+}
+
+// `azureVM-plan`, `azureSaaS-plan`, ...
+func (o OfferPlanListingPtrOutput) Kind() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferPlanListing) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Kind
+	}).(pulumi.StringPtrOutput)
+}
+
+// Default `en-us`.
+func (o OfferPlanListingPtrOutput) LanguageId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferPlanListing) *string {
+		if v == nil {
+			return nil
+		}
+		return v.LanguageId
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o OfferPlanListingPtrOutput) LifecycleState() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferPlanListing) *string {
+		if v == nil {
+			return nil
+		}
+		return v.LifecycleState
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o OfferPlanListingPtrOutput) Name() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferPlanListing) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Name
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o OfferPlanListingPtrOutput) Summary() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferPlanListing) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Summary
+	}).(pulumi.StringPtrOutput)
+}
+
+// A plan's pricing: VM core pricing, or the API's other price shapes as they are read (SaaS `recurrentPrice`).
+type OfferPlanPricing struct {
+	CorePricing *OfferCorePricing `pulumi:"corePricing"`
+	// SaaS custom meter prices, in the API's JSON as read.
+	CustomMeters interface{} `pulumi:"customMeters"`
+	LicenseModel *string     `pulumi:"licenseModel"`
+	// SaaS flat-rate/per-user prices, in the API's JSON as read (not typed further here).
+	RecurrentPrice interface{} `pulumi:"recurrentPrice"`
+}
+
+// OfferPlanPricingInput is an input type that accepts OfferPlanPricingArgs and OfferPlanPricingOutput values.
+// You can construct a concrete instance of `OfferPlanPricingInput` via:
+//
+//	OfferPlanPricingArgs{...}
+type OfferPlanPricingInput interface {
+	pulumi.Input
+
+	ToOfferPlanPricingOutput() OfferPlanPricingOutput
+	ToOfferPlanPricingOutputWithContext(context.Context) OfferPlanPricingOutput
+}
+
+// A plan's pricing: VM core pricing, or the API's other price shapes as they are read (SaaS `recurrentPrice`).
+type OfferPlanPricingArgs struct {
+	CorePricing OfferCorePricingPtrInput `pulumi:"corePricing"`
+	// SaaS custom meter prices, in the API's JSON as read.
+	CustomMeters pulumi.Input          `pulumi:"customMeters"`
+	LicenseModel pulumi.StringPtrInput `pulumi:"licenseModel"`
+	// SaaS flat-rate/per-user prices, in the API's JSON as read (not typed further here).
+	RecurrentPrice pulumi.Input `pulumi:"recurrentPrice"`
+}
+
+func (OfferPlanPricingArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferPlanPricing)(nil)).Elem()
+}
+
+func (i OfferPlanPricingArgs) ToOfferPlanPricingOutput() OfferPlanPricingOutput {
+	return i.ToOfferPlanPricingOutputWithContext(context.Background())
+}
+
+func (i OfferPlanPricingArgs) ToOfferPlanPricingOutputWithContext(ctx context.Context) OfferPlanPricingOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferPlanPricingOutput)
+}
+
+func (i OfferPlanPricingArgs) ToOfferPlanPricingPtrOutput() OfferPlanPricingPtrOutput {
+	return i.ToOfferPlanPricingPtrOutputWithContext(context.Background())
+}
+
+func (i OfferPlanPricingArgs) ToOfferPlanPricingPtrOutputWithContext(ctx context.Context) OfferPlanPricingPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferPlanPricingOutput).ToOfferPlanPricingPtrOutputWithContext(ctx)
+}
+
+// OfferPlanPricingPtrInput is an input type that accepts OfferPlanPricingArgs, OfferPlanPricingPtr and OfferPlanPricingPtrOutput values.
+// You can construct a concrete instance of `OfferPlanPricingPtrInput` via:
+//
+//	        OfferPlanPricingArgs{...}
+//
+//	or:
+//
+//	        nil
+type OfferPlanPricingPtrInput interface {
+	pulumi.Input
+
+	ToOfferPlanPricingPtrOutput() OfferPlanPricingPtrOutput
+	ToOfferPlanPricingPtrOutputWithContext(context.Context) OfferPlanPricingPtrOutput
+}
+
+type offerPlanPricingPtrType OfferPlanPricingArgs
+
+func OfferPlanPricingPtr(v *OfferPlanPricingArgs) OfferPlanPricingPtrInput {
+	return (*offerPlanPricingPtrType)(v)
+}
+
+func (*offerPlanPricingPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferPlanPricing)(nil)).Elem()
+}
+
+func (i *offerPlanPricingPtrType) ToOfferPlanPricingPtrOutput() OfferPlanPricingPtrOutput {
+	return i.ToOfferPlanPricingPtrOutputWithContext(context.Background())
+}
+
+func (i *offerPlanPricingPtrType) ToOfferPlanPricingPtrOutputWithContext(ctx context.Context) OfferPlanPricingPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferPlanPricingPtrOutput)
+}
+
+// A plan's pricing: VM core pricing, or the API's other price shapes as they are read (SaaS `recurrentPrice`).
+type OfferPlanPricingOutput struct{ *pulumi.OutputState }
+
+func (OfferPlanPricingOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferPlanPricing)(nil)).Elem()
+}
+
+func (o OfferPlanPricingOutput) ToOfferPlanPricingOutput() OfferPlanPricingOutput {
+	return o
+}
+
+func (o OfferPlanPricingOutput) ToOfferPlanPricingOutputWithContext(ctx context.Context) OfferPlanPricingOutput {
+	return o
+}
+
+func (o OfferPlanPricingOutput) ToOfferPlanPricingPtrOutput() OfferPlanPricingPtrOutput {
+	return o.ToOfferPlanPricingPtrOutputWithContext(context.Background())
+}
+
+func (o OfferPlanPricingOutput) ToOfferPlanPricingPtrOutputWithContext(ctx context.Context) OfferPlanPricingPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v OfferPlanPricing) *OfferPlanPricing {
+		return &v
+	}).(OfferPlanPricingPtrOutput)
+}
+
+func (o OfferPlanPricingOutput) CorePricing() OfferCorePricingPtrOutput {
+	return o.ApplyT(func(v OfferPlanPricing) *OfferCorePricing { return v.CorePricing }).(OfferCorePricingPtrOutput)
+}
+
+// SaaS custom meter prices, in the API's JSON as read.
+func (o OfferPlanPricingOutput) CustomMeters() pulumi.AnyOutput {
+	return o.ApplyT(func(v OfferPlanPricing) interface{} { return v.CustomMeters }).(pulumi.AnyOutput)
+}
+
+func (o OfferPlanPricingOutput) LicenseModel() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferPlanPricing) *string { return v.LicenseModel }).(pulumi.StringPtrOutput)
+}
+
+// SaaS flat-rate/per-user prices, in the API's JSON as read (not typed further here).
+func (o OfferPlanPricingOutput) RecurrentPrice() pulumi.AnyOutput {
+	return o.ApplyT(func(v OfferPlanPricing) interface{} { return v.RecurrentPrice }).(pulumi.AnyOutput)
+}
+
+type OfferPlanPricingPtrOutput struct{ *pulumi.OutputState }
+
+func (OfferPlanPricingPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferPlanPricing)(nil)).Elem()
+}
+
+func (o OfferPlanPricingPtrOutput) ToOfferPlanPricingPtrOutput() OfferPlanPricingPtrOutput {
+	return o
+}
+
+func (o OfferPlanPricingPtrOutput) ToOfferPlanPricingPtrOutputWithContext(ctx context.Context) OfferPlanPricingPtrOutput {
+	return o
+}
+
+func (o OfferPlanPricingPtrOutput) Elem() OfferPlanPricingOutput {
+	return o.ApplyT(func(v *OfferPlanPricing) OfferPlanPricing {
+		if v != nil {
+			return *v
+		}
+		var ret OfferPlanPricing
+		return ret
+	}).(OfferPlanPricingOutput)
+}
+
+func (o OfferPlanPricingPtrOutput) CorePricing() OfferCorePricingPtrOutput {
+	return o.ApplyT(func(v *OfferPlanPricing) *OfferCorePricing {
+		if v == nil {
+			return nil
+		}
+		return v.CorePricing
+	}).(OfferCorePricingPtrOutput)
+}
+
+// SaaS custom meter prices, in the API's JSON as read.
+func (o OfferPlanPricingPtrOutput) CustomMeters() pulumi.AnyOutput {
+	return o.ApplyT(func(v *OfferPlanPricing) interface{} {
+		if v == nil {
+			return nil
+		}
+		return v.CustomMeters
+	}).(pulumi.AnyOutput)
+}
+
+func (o OfferPlanPricingPtrOutput) LicenseModel() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferPlanPricing) *string {
+		if v == nil {
+			return nil
+		}
+		return v.LicenseModel
+	}).(pulumi.StringPtrOutput)
+}
+
+// SaaS flat-rate/per-user prices, in the API's JSON as read (not typed further here).
+func (o OfferPlanPricingPtrOutput) RecurrentPrice() pulumi.AnyOutput {
+	return o.ApplyT(func(v *OfferPlanPricing) interface{} {
+		if v == nil {
+			return nil
+		}
+		return v.RecurrentPrice
+	}).(pulumi.AnyOutput)
+}
+
+// A plan's technical configuration: the type follows the product type (see `techConfigTypeOf`).
+type OfferPlanTechnicalConfiguration struct {
+	// Reuse another plan's technical configuration.
+	BasePlan *OfferExternalIdRef `pulumi:"basePlan"`
+	// `cnab`: `PublisherName.ApplicationName`; fixed once published to preview.
+	ClusterExtensionType *string `pulumi:"clusterExtensionType"`
+	// `cnab`: the bundles (one per version, in order).
+	CnabReferences []OfferCnabReference `pulumi:"cnabReferences"`
+	// `image`.
+	ImageRepositoryDetails *OfferImageRepositoryDetails `pulumi:"imageRepositoryDetails"`
+	// `image`: tags of the repository.
+	ImageTags       []string                                        `pulumi:"imageTags"`
+	OpenPorts       []OfferOpenPort                                 `pulumi:"openPorts"`
+	OperatingSystem *OfferPlanTechnicalConfigurationOperatingSystem `pulumi:"operatingSystem"`
+	// `image` (listing-only container image) or `cnab` (transactable Kubernetes application).
+	PayloadType *string `pulumi:"payloadType"`
+	// At most 6.
+	RecommendedVmSizes               []string     `pulumi:"recommendedVmSizes"`
+	ReuseTechnicalConfigurationState *string      `pulumi:"reuseTechnicalConfigurationState"`
+	Skus                             []OfferVmSku `pulumi:"skus"`
+	// Default `operatingSystem`.
+	SoftwareType *string `pulumi:"softwareType"`
+	// Undeclared: the draft's versions are carried unchanged (VmImageVersion may own them).
+	VmImageVersions []OfferVmImageVersion `pulumi:"vmImageVersions"`
+	VmProperties    *OfferVmProperties    `pulumi:"vmProperties"`
+}
+
+// OfferPlanTechnicalConfigurationInput is an input type that accepts OfferPlanTechnicalConfigurationArgs and OfferPlanTechnicalConfigurationOutput values.
+// You can construct a concrete instance of `OfferPlanTechnicalConfigurationInput` via:
+//
+//	OfferPlanTechnicalConfigurationArgs{...}
+type OfferPlanTechnicalConfigurationInput interface {
+	pulumi.Input
+
+	ToOfferPlanTechnicalConfigurationOutput() OfferPlanTechnicalConfigurationOutput
+	ToOfferPlanTechnicalConfigurationOutputWithContext(context.Context) OfferPlanTechnicalConfigurationOutput
+}
+
+// A plan's technical configuration: the type follows the product type (see `techConfigTypeOf`).
+type OfferPlanTechnicalConfigurationArgs struct {
+	// Reuse another plan's technical configuration.
+	BasePlan OfferExternalIdRefPtrInput `pulumi:"basePlan"`
+	// `cnab`: `PublisherName.ApplicationName`; fixed once published to preview.
+	ClusterExtensionType pulumi.StringPtrInput `pulumi:"clusterExtensionType"`
+	// `cnab`: the bundles (one per version, in order).
+	CnabReferences OfferCnabReferenceArrayInput `pulumi:"cnabReferences"`
+	// `image`.
+	ImageRepositoryDetails OfferImageRepositoryDetailsPtrInput `pulumi:"imageRepositoryDetails"`
+	// `image`: tags of the repository.
+	ImageTags       pulumi.StringArrayInput                                `pulumi:"imageTags"`
+	OpenPorts       OfferOpenPortArrayInput                                `pulumi:"openPorts"`
+	OperatingSystem OfferPlanTechnicalConfigurationOperatingSystemPtrInput `pulumi:"operatingSystem"`
+	// `image` (listing-only container image) or `cnab` (transactable Kubernetes application).
+	PayloadType pulumi.StringPtrInput `pulumi:"payloadType"`
+	// At most 6.
+	RecommendedVmSizes               pulumi.StringArrayInput `pulumi:"recommendedVmSizes"`
+	ReuseTechnicalConfigurationState pulumi.StringPtrInput   `pulumi:"reuseTechnicalConfigurationState"`
+	Skus                             OfferVmSkuArrayInput    `pulumi:"skus"`
+	// Default `operatingSystem`.
+	SoftwareType pulumi.StringPtrInput `pulumi:"softwareType"`
+	// Undeclared: the draft's versions are carried unchanged (VmImageVersion may own them).
+	VmImageVersions OfferVmImageVersionArrayInput `pulumi:"vmImageVersions"`
+	VmProperties    OfferVmPropertiesPtrInput     `pulumi:"vmProperties"`
+}
+
+func (OfferPlanTechnicalConfigurationArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferPlanTechnicalConfiguration)(nil)).Elem()
+}
+
+func (i OfferPlanTechnicalConfigurationArgs) ToOfferPlanTechnicalConfigurationOutput() OfferPlanTechnicalConfigurationOutput {
+	return i.ToOfferPlanTechnicalConfigurationOutputWithContext(context.Background())
+}
+
+func (i OfferPlanTechnicalConfigurationArgs) ToOfferPlanTechnicalConfigurationOutputWithContext(ctx context.Context) OfferPlanTechnicalConfigurationOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferPlanTechnicalConfigurationOutput)
+}
+
+func (i OfferPlanTechnicalConfigurationArgs) ToOfferPlanTechnicalConfigurationPtrOutput() OfferPlanTechnicalConfigurationPtrOutput {
+	return i.ToOfferPlanTechnicalConfigurationPtrOutputWithContext(context.Background())
+}
+
+func (i OfferPlanTechnicalConfigurationArgs) ToOfferPlanTechnicalConfigurationPtrOutputWithContext(ctx context.Context) OfferPlanTechnicalConfigurationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferPlanTechnicalConfigurationOutput).ToOfferPlanTechnicalConfigurationPtrOutputWithContext(ctx)
+}
+
+// OfferPlanTechnicalConfigurationPtrInput is an input type that accepts OfferPlanTechnicalConfigurationArgs, OfferPlanTechnicalConfigurationPtr and OfferPlanTechnicalConfigurationPtrOutput values.
+// You can construct a concrete instance of `OfferPlanTechnicalConfigurationPtrInput` via:
+//
+//	        OfferPlanTechnicalConfigurationArgs{...}
+//
+//	or:
+//
+//	        nil
+type OfferPlanTechnicalConfigurationPtrInput interface {
+	pulumi.Input
+
+	ToOfferPlanTechnicalConfigurationPtrOutput() OfferPlanTechnicalConfigurationPtrOutput
+	ToOfferPlanTechnicalConfigurationPtrOutputWithContext(context.Context) OfferPlanTechnicalConfigurationPtrOutput
+}
+
+type offerPlanTechnicalConfigurationPtrType OfferPlanTechnicalConfigurationArgs
+
+func OfferPlanTechnicalConfigurationPtr(v *OfferPlanTechnicalConfigurationArgs) OfferPlanTechnicalConfigurationPtrInput {
+	return (*offerPlanTechnicalConfigurationPtrType)(v)
+}
+
+func (*offerPlanTechnicalConfigurationPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferPlanTechnicalConfiguration)(nil)).Elem()
+}
+
+func (i *offerPlanTechnicalConfigurationPtrType) ToOfferPlanTechnicalConfigurationPtrOutput() OfferPlanTechnicalConfigurationPtrOutput {
+	return i.ToOfferPlanTechnicalConfigurationPtrOutputWithContext(context.Background())
+}
+
+func (i *offerPlanTechnicalConfigurationPtrType) ToOfferPlanTechnicalConfigurationPtrOutputWithContext(ctx context.Context) OfferPlanTechnicalConfigurationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferPlanTechnicalConfigurationPtrOutput)
+}
+
+// A plan's technical configuration: the type follows the product type (see `techConfigTypeOf`).
+type OfferPlanTechnicalConfigurationOutput struct{ *pulumi.OutputState }
+
+func (OfferPlanTechnicalConfigurationOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferPlanTechnicalConfiguration)(nil)).Elem()
+}
+
+func (o OfferPlanTechnicalConfigurationOutput) ToOfferPlanTechnicalConfigurationOutput() OfferPlanTechnicalConfigurationOutput {
+	return o
+}
+
+func (o OfferPlanTechnicalConfigurationOutput) ToOfferPlanTechnicalConfigurationOutputWithContext(ctx context.Context) OfferPlanTechnicalConfigurationOutput {
+	return o
+}
+
+func (o OfferPlanTechnicalConfigurationOutput) ToOfferPlanTechnicalConfigurationPtrOutput() OfferPlanTechnicalConfigurationPtrOutput {
+	return o.ToOfferPlanTechnicalConfigurationPtrOutputWithContext(context.Background())
+}
+
+func (o OfferPlanTechnicalConfigurationOutput) ToOfferPlanTechnicalConfigurationPtrOutputWithContext(ctx context.Context) OfferPlanTechnicalConfigurationPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v OfferPlanTechnicalConfiguration) *OfferPlanTechnicalConfiguration {
+		return &v
+	}).(OfferPlanTechnicalConfigurationPtrOutput)
+}
+
+// Reuse another plan's technical configuration.
+func (o OfferPlanTechnicalConfigurationOutput) BasePlan() OfferExternalIdRefPtrOutput {
+	return o.ApplyT(func(v OfferPlanTechnicalConfiguration) *OfferExternalIdRef { return v.BasePlan }).(OfferExternalIdRefPtrOutput)
+}
+
+// `cnab`: `PublisherName.ApplicationName`; fixed once published to preview.
+func (o OfferPlanTechnicalConfigurationOutput) ClusterExtensionType() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferPlanTechnicalConfiguration) *string { return v.ClusterExtensionType }).(pulumi.StringPtrOutput)
+}
+
+// `cnab`: the bundles (one per version, in order).
+func (o OfferPlanTechnicalConfigurationOutput) CnabReferences() OfferCnabReferenceArrayOutput {
+	return o.ApplyT(func(v OfferPlanTechnicalConfiguration) []OfferCnabReference { return v.CnabReferences }).(OfferCnabReferenceArrayOutput)
+}
+
+// `image`.
+func (o OfferPlanTechnicalConfigurationOutput) ImageRepositoryDetails() OfferImageRepositoryDetailsPtrOutput {
+	return o.ApplyT(func(v OfferPlanTechnicalConfiguration) *OfferImageRepositoryDetails { return v.ImageRepositoryDetails }).(OfferImageRepositoryDetailsPtrOutput)
+}
+
+// `image`: tags of the repository.
+func (o OfferPlanTechnicalConfigurationOutput) ImageTags() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v OfferPlanTechnicalConfiguration) []string { return v.ImageTags }).(pulumi.StringArrayOutput)
+}
+
+func (o OfferPlanTechnicalConfigurationOutput) OpenPorts() OfferOpenPortArrayOutput {
+	return o.ApplyT(func(v OfferPlanTechnicalConfiguration) []OfferOpenPort { return v.OpenPorts }).(OfferOpenPortArrayOutput)
+}
+
+func (o OfferPlanTechnicalConfigurationOutput) OperatingSystem() OfferPlanTechnicalConfigurationOperatingSystemPtrOutput {
+	return o.ApplyT(func(v OfferPlanTechnicalConfiguration) *OfferPlanTechnicalConfigurationOperatingSystem {
+		return v.OperatingSystem
+	}).(OfferPlanTechnicalConfigurationOperatingSystemPtrOutput)
+}
+
+// `image` (listing-only container image) or `cnab` (transactable Kubernetes application).
+func (o OfferPlanTechnicalConfigurationOutput) PayloadType() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferPlanTechnicalConfiguration) *string { return v.PayloadType }).(pulumi.StringPtrOutput)
+}
+
+// At most 6.
+func (o OfferPlanTechnicalConfigurationOutput) RecommendedVmSizes() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v OfferPlanTechnicalConfiguration) []string { return v.RecommendedVmSizes }).(pulumi.StringArrayOutput)
+}
+
+func (o OfferPlanTechnicalConfigurationOutput) ReuseTechnicalConfigurationState() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferPlanTechnicalConfiguration) *string { return v.ReuseTechnicalConfigurationState }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferPlanTechnicalConfigurationOutput) Skus() OfferVmSkuArrayOutput {
+	return o.ApplyT(func(v OfferPlanTechnicalConfiguration) []OfferVmSku { return v.Skus }).(OfferVmSkuArrayOutput)
+}
+
+// Default `operatingSystem`.
+func (o OfferPlanTechnicalConfigurationOutput) SoftwareType() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferPlanTechnicalConfiguration) *string { return v.SoftwareType }).(pulumi.StringPtrOutput)
+}
+
+// Undeclared: the draft's versions are carried unchanged (VmImageVersion may own them).
+func (o OfferPlanTechnicalConfigurationOutput) VmImageVersions() OfferVmImageVersionArrayOutput {
+	return o.ApplyT(func(v OfferPlanTechnicalConfiguration) []OfferVmImageVersion { return v.VmImageVersions }).(OfferVmImageVersionArrayOutput)
+}
+
+func (o OfferPlanTechnicalConfigurationOutput) VmProperties() OfferVmPropertiesPtrOutput {
+	return o.ApplyT(func(v OfferPlanTechnicalConfiguration) *OfferVmProperties { return v.VmProperties }).(OfferVmPropertiesPtrOutput)
+}
+
+type OfferPlanTechnicalConfigurationPtrOutput struct{ *pulumi.OutputState }
+
+func (OfferPlanTechnicalConfigurationPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferPlanTechnicalConfiguration)(nil)).Elem()
+}
+
+func (o OfferPlanTechnicalConfigurationPtrOutput) ToOfferPlanTechnicalConfigurationPtrOutput() OfferPlanTechnicalConfigurationPtrOutput {
+	return o
+}
+
+func (o OfferPlanTechnicalConfigurationPtrOutput) ToOfferPlanTechnicalConfigurationPtrOutputWithContext(ctx context.Context) OfferPlanTechnicalConfigurationPtrOutput {
+	return o
+}
+
+func (o OfferPlanTechnicalConfigurationPtrOutput) Elem() OfferPlanTechnicalConfigurationOutput {
+	return o.ApplyT(func(v *OfferPlanTechnicalConfiguration) OfferPlanTechnicalConfiguration {
+		if v != nil {
+			return *v
+		}
+		var ret OfferPlanTechnicalConfiguration
+		return ret
+	}).(OfferPlanTechnicalConfigurationOutput)
+}
+
+// Reuse another plan's technical configuration.
+func (o OfferPlanTechnicalConfigurationPtrOutput) BasePlan() OfferExternalIdRefPtrOutput {
+	return o.ApplyT(func(v *OfferPlanTechnicalConfiguration) *OfferExternalIdRef {
+		if v == nil {
+			return nil
+		}
+		return v.BasePlan
+	}).(OfferExternalIdRefPtrOutput)
+}
+
+// `cnab`: `PublisherName.ApplicationName`; fixed once published to preview.
+func (o OfferPlanTechnicalConfigurationPtrOutput) ClusterExtensionType() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferPlanTechnicalConfiguration) *string {
+		if v == nil {
+			return nil
+		}
+		return v.ClusterExtensionType
+	}).(pulumi.StringPtrOutput)
+}
+
+// `cnab`: the bundles (one per version, in order).
+func (o OfferPlanTechnicalConfigurationPtrOutput) CnabReferences() OfferCnabReferenceArrayOutput {
+	return o.ApplyT(func(v *OfferPlanTechnicalConfiguration) []OfferCnabReference {
+		if v == nil {
+			return nil
+		}
+		return v.CnabReferences
+	}).(OfferCnabReferenceArrayOutput)
+}
+
+// `image`.
+func (o OfferPlanTechnicalConfigurationPtrOutput) ImageRepositoryDetails() OfferImageRepositoryDetailsPtrOutput {
+	return o.ApplyT(func(v *OfferPlanTechnicalConfiguration) *OfferImageRepositoryDetails {
+		if v == nil {
+			return nil
+		}
+		return v.ImageRepositoryDetails
+	}).(OfferImageRepositoryDetailsPtrOutput)
+}
+
+// `image`: tags of the repository.
+func (o OfferPlanTechnicalConfigurationPtrOutput) ImageTags() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *OfferPlanTechnicalConfiguration) []string {
+		if v == nil {
+			return nil
+		}
+		return v.ImageTags
+	}).(pulumi.StringArrayOutput)
+}
+
+func (o OfferPlanTechnicalConfigurationPtrOutput) OpenPorts() OfferOpenPortArrayOutput {
+	return o.ApplyT(func(v *OfferPlanTechnicalConfiguration) []OfferOpenPort {
+		if v == nil {
+			return nil
+		}
+		return v.OpenPorts
+	}).(OfferOpenPortArrayOutput)
+}
+
+func (o OfferPlanTechnicalConfigurationPtrOutput) OperatingSystem() OfferPlanTechnicalConfigurationOperatingSystemPtrOutput {
+	return o.ApplyT(func(v *OfferPlanTechnicalConfiguration) *OfferPlanTechnicalConfigurationOperatingSystem {
+		if v == nil {
+			return nil
+		}
+		return v.OperatingSystem
+	}).(OfferPlanTechnicalConfigurationOperatingSystemPtrOutput)
+}
+
+// `image` (listing-only container image) or `cnab` (transactable Kubernetes application).
+func (o OfferPlanTechnicalConfigurationPtrOutput) PayloadType() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferPlanTechnicalConfiguration) *string {
+		if v == nil {
+			return nil
+		}
+		return v.PayloadType
+	}).(pulumi.StringPtrOutput)
+}
+
+// At most 6.
+func (o OfferPlanTechnicalConfigurationPtrOutput) RecommendedVmSizes() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *OfferPlanTechnicalConfiguration) []string {
+		if v == nil {
+			return nil
+		}
+		return v.RecommendedVmSizes
+	}).(pulumi.StringArrayOutput)
+}
+
+func (o OfferPlanTechnicalConfigurationPtrOutput) ReuseTechnicalConfigurationState() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferPlanTechnicalConfiguration) *string {
+		if v == nil {
+			return nil
+		}
+		return v.ReuseTechnicalConfigurationState
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o OfferPlanTechnicalConfigurationPtrOutput) Skus() OfferVmSkuArrayOutput {
+	return o.ApplyT(func(v *OfferPlanTechnicalConfiguration) []OfferVmSku {
+		if v == nil {
+			return nil
+		}
+		return v.Skus
+	}).(OfferVmSkuArrayOutput)
+}
+
+// Default `operatingSystem`.
+func (o OfferPlanTechnicalConfigurationPtrOutput) SoftwareType() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferPlanTechnicalConfiguration) *string {
+		if v == nil {
+			return nil
+		}
+		return v.SoftwareType
+	}).(pulumi.StringPtrOutput)
+}
+
+// Undeclared: the draft's versions are carried unchanged (VmImageVersion may own them).
+func (o OfferPlanTechnicalConfigurationPtrOutput) VmImageVersions() OfferVmImageVersionArrayOutput {
+	return o.ApplyT(func(v *OfferPlanTechnicalConfiguration) []OfferVmImageVersion {
+		if v == nil {
+			return nil
+		}
+		return v.VmImageVersions
+	}).(OfferVmImageVersionArrayOutput)
+}
+
+func (o OfferPlanTechnicalConfigurationPtrOutput) VmProperties() OfferVmPropertiesPtrOutput {
+	return o.ApplyT(func(v *OfferPlanTechnicalConfiguration) *OfferVmProperties {
+		if v == nil {
+			return nil
+		}
+		return v.VmProperties
+	}).(OfferVmPropertiesPtrOutput)
+}
+
+type OfferPlanTechnicalConfigurationOperatingSystem struct {
+	Family       string  `pulumi:"family"`
+	FriendlyName *string `pulumi:"friendlyName"`
+	Type         string  `pulumi:"type"`
+}
+
+// OfferPlanTechnicalConfigurationOperatingSystemInput is an input type that accepts OfferPlanTechnicalConfigurationOperatingSystemArgs and OfferPlanTechnicalConfigurationOperatingSystemOutput values.
+// You can construct a concrete instance of `OfferPlanTechnicalConfigurationOperatingSystemInput` via:
+//
+//	OfferPlanTechnicalConfigurationOperatingSystemArgs{...}
+type OfferPlanTechnicalConfigurationOperatingSystemInput interface {
+	pulumi.Input
+
+	ToOfferPlanTechnicalConfigurationOperatingSystemOutput() OfferPlanTechnicalConfigurationOperatingSystemOutput
+	ToOfferPlanTechnicalConfigurationOperatingSystemOutputWithContext(context.Context) OfferPlanTechnicalConfigurationOperatingSystemOutput
+}
+
+type OfferPlanTechnicalConfigurationOperatingSystemArgs struct {
+	Family       pulumi.StringInput    `pulumi:"family"`
+	FriendlyName pulumi.StringPtrInput `pulumi:"friendlyName"`
+	Type         pulumi.StringInput    `pulumi:"type"`
+}
+
+func (OfferPlanTechnicalConfigurationOperatingSystemArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferPlanTechnicalConfigurationOperatingSystem)(nil)).Elem()
+}
+
+func (i OfferPlanTechnicalConfigurationOperatingSystemArgs) ToOfferPlanTechnicalConfigurationOperatingSystemOutput() OfferPlanTechnicalConfigurationOperatingSystemOutput {
+	return i.ToOfferPlanTechnicalConfigurationOperatingSystemOutputWithContext(context.Background())
+}
+
+func (i OfferPlanTechnicalConfigurationOperatingSystemArgs) ToOfferPlanTechnicalConfigurationOperatingSystemOutputWithContext(ctx context.Context) OfferPlanTechnicalConfigurationOperatingSystemOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferPlanTechnicalConfigurationOperatingSystemOutput)
+}
+
+func (i OfferPlanTechnicalConfigurationOperatingSystemArgs) ToOfferPlanTechnicalConfigurationOperatingSystemPtrOutput() OfferPlanTechnicalConfigurationOperatingSystemPtrOutput {
+	return i.ToOfferPlanTechnicalConfigurationOperatingSystemPtrOutputWithContext(context.Background())
+}
+
+func (i OfferPlanTechnicalConfigurationOperatingSystemArgs) ToOfferPlanTechnicalConfigurationOperatingSystemPtrOutputWithContext(ctx context.Context) OfferPlanTechnicalConfigurationOperatingSystemPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferPlanTechnicalConfigurationOperatingSystemOutput).ToOfferPlanTechnicalConfigurationOperatingSystemPtrOutputWithContext(ctx)
+}
+
+// OfferPlanTechnicalConfigurationOperatingSystemPtrInput is an input type that accepts OfferPlanTechnicalConfigurationOperatingSystemArgs, OfferPlanTechnicalConfigurationOperatingSystemPtr and OfferPlanTechnicalConfigurationOperatingSystemPtrOutput values.
+// You can construct a concrete instance of `OfferPlanTechnicalConfigurationOperatingSystemPtrInput` via:
+//
+//	        OfferPlanTechnicalConfigurationOperatingSystemArgs{...}
+//
+//	or:
+//
+//	        nil
+type OfferPlanTechnicalConfigurationOperatingSystemPtrInput interface {
+	pulumi.Input
+
+	ToOfferPlanTechnicalConfigurationOperatingSystemPtrOutput() OfferPlanTechnicalConfigurationOperatingSystemPtrOutput
+	ToOfferPlanTechnicalConfigurationOperatingSystemPtrOutputWithContext(context.Context) OfferPlanTechnicalConfigurationOperatingSystemPtrOutput
+}
+
+type offerPlanTechnicalConfigurationOperatingSystemPtrType OfferPlanTechnicalConfigurationOperatingSystemArgs
+
+func OfferPlanTechnicalConfigurationOperatingSystemPtr(v *OfferPlanTechnicalConfigurationOperatingSystemArgs) OfferPlanTechnicalConfigurationOperatingSystemPtrInput {
+	return (*offerPlanTechnicalConfigurationOperatingSystemPtrType)(v)
+}
+
+func (*offerPlanTechnicalConfigurationOperatingSystemPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferPlanTechnicalConfigurationOperatingSystem)(nil)).Elem()
+}
+
+func (i *offerPlanTechnicalConfigurationOperatingSystemPtrType) ToOfferPlanTechnicalConfigurationOperatingSystemPtrOutput() OfferPlanTechnicalConfigurationOperatingSystemPtrOutput {
+	return i.ToOfferPlanTechnicalConfigurationOperatingSystemPtrOutputWithContext(context.Background())
+}
+
+func (i *offerPlanTechnicalConfigurationOperatingSystemPtrType) ToOfferPlanTechnicalConfigurationOperatingSystemPtrOutputWithContext(ctx context.Context) OfferPlanTechnicalConfigurationOperatingSystemPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferPlanTechnicalConfigurationOperatingSystemPtrOutput)
+}
+
+type OfferPlanTechnicalConfigurationOperatingSystemOutput struct{ *pulumi.OutputState }
+
+func (OfferPlanTechnicalConfigurationOperatingSystemOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferPlanTechnicalConfigurationOperatingSystem)(nil)).Elem()
+}
+
+func (o OfferPlanTechnicalConfigurationOperatingSystemOutput) ToOfferPlanTechnicalConfigurationOperatingSystemOutput() OfferPlanTechnicalConfigurationOperatingSystemOutput {
+	return o
+}
+
+func (o OfferPlanTechnicalConfigurationOperatingSystemOutput) ToOfferPlanTechnicalConfigurationOperatingSystemOutputWithContext(ctx context.Context) OfferPlanTechnicalConfigurationOperatingSystemOutput {
+	return o
+}
+
+func (o OfferPlanTechnicalConfigurationOperatingSystemOutput) ToOfferPlanTechnicalConfigurationOperatingSystemPtrOutput() OfferPlanTechnicalConfigurationOperatingSystemPtrOutput {
+	return o.ToOfferPlanTechnicalConfigurationOperatingSystemPtrOutputWithContext(context.Background())
+}
+
+func (o OfferPlanTechnicalConfigurationOperatingSystemOutput) ToOfferPlanTechnicalConfigurationOperatingSystemPtrOutputWithContext(ctx context.Context) OfferPlanTechnicalConfigurationOperatingSystemPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v OfferPlanTechnicalConfigurationOperatingSystem) *OfferPlanTechnicalConfigurationOperatingSystem {
+		return &v
+	}).(OfferPlanTechnicalConfigurationOperatingSystemPtrOutput)
+}
+
+func (o OfferPlanTechnicalConfigurationOperatingSystemOutput) Family() pulumi.StringOutput {
+	return o.ApplyT(func(v OfferPlanTechnicalConfigurationOperatingSystem) string { return v.Family }).(pulumi.StringOutput)
+}
+
+func (o OfferPlanTechnicalConfigurationOperatingSystemOutput) FriendlyName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferPlanTechnicalConfigurationOperatingSystem) *string { return v.FriendlyName }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferPlanTechnicalConfigurationOperatingSystemOutput) Type() pulumi.StringOutput {
+	return o.ApplyT(func(v OfferPlanTechnicalConfigurationOperatingSystem) string { return v.Type }).(pulumi.StringOutput)
+}
+
+type OfferPlanTechnicalConfigurationOperatingSystemPtrOutput struct{ *pulumi.OutputState }
+
+func (OfferPlanTechnicalConfigurationOperatingSystemPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferPlanTechnicalConfigurationOperatingSystem)(nil)).Elem()
+}
+
+func (o OfferPlanTechnicalConfigurationOperatingSystemPtrOutput) ToOfferPlanTechnicalConfigurationOperatingSystemPtrOutput() OfferPlanTechnicalConfigurationOperatingSystemPtrOutput {
+	return o
+}
+
+func (o OfferPlanTechnicalConfigurationOperatingSystemPtrOutput) ToOfferPlanTechnicalConfigurationOperatingSystemPtrOutputWithContext(ctx context.Context) OfferPlanTechnicalConfigurationOperatingSystemPtrOutput {
+	return o
+}
+
+func (o OfferPlanTechnicalConfigurationOperatingSystemPtrOutput) Elem() OfferPlanTechnicalConfigurationOperatingSystemOutput {
+	return o.ApplyT(func(v *OfferPlanTechnicalConfigurationOperatingSystem) OfferPlanTechnicalConfigurationOperatingSystem {
+		if v != nil {
+			return *v
+		}
+		var ret OfferPlanTechnicalConfigurationOperatingSystem
+		return ret
+	}).(OfferPlanTechnicalConfigurationOperatingSystemOutput)
+}
+
+func (o OfferPlanTechnicalConfigurationOperatingSystemPtrOutput) Family() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferPlanTechnicalConfigurationOperatingSystem) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Family
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o OfferPlanTechnicalConfigurationOperatingSystemPtrOutput) FriendlyName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferPlanTechnicalConfigurationOperatingSystem) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FriendlyName
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o OfferPlanTechnicalConfigurationOperatingSystemPtrOutput) Type() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferPlanTechnicalConfigurationOperatingSystem) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Type
+	}).(pulumi.StringPtrOutput)
+}
+
+// `product`: required to create (`type`, `alias`); `type` never changes once created.
+type OfferProduct struct {
+	// Name in Partner Center (at most 120 characters).
+	Alias               *string                   `pulumi:"alias"`
+	DeprecationSchedule *OfferDeprecationSchedule `pulumi:"deprecationSchedule"`
+	LifecycleState      *string                   `pulumi:"lifecycleState"`
+	ProductGroup        *OfferExternalIdRef       `pulumi:"productGroup"`
+	Type                *string                   `pulumi:"type"`
+}
+
+// OfferProductInput is an input type that accepts OfferProductArgs and OfferProductOutput values.
+// You can construct a concrete instance of `OfferProductInput` via:
+//
+//	OfferProductArgs{...}
+type OfferProductInput interface {
+	pulumi.Input
+
+	ToOfferProductOutput() OfferProductOutput
+	ToOfferProductOutputWithContext(context.Context) OfferProductOutput
+}
+
+// `product`: required to create (`type`, `alias`); `type` never changes once created.
+type OfferProductArgs struct {
+	// Name in Partner Center (at most 120 characters).
+	Alias               pulumi.StringPtrInput            `pulumi:"alias"`
+	DeprecationSchedule OfferDeprecationSchedulePtrInput `pulumi:"deprecationSchedule"`
+	LifecycleState      pulumi.StringPtrInput            `pulumi:"lifecycleState"`
+	ProductGroup        OfferExternalIdRefPtrInput       `pulumi:"productGroup"`
+	Type                pulumi.StringPtrInput            `pulumi:"type"`
+}
+
+func (OfferProductArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferProduct)(nil)).Elem()
+}
+
+func (i OfferProductArgs) ToOfferProductOutput() OfferProductOutput {
+	return i.ToOfferProductOutputWithContext(context.Background())
+}
+
+func (i OfferProductArgs) ToOfferProductOutputWithContext(ctx context.Context) OfferProductOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferProductOutput)
+}
+
+func (i OfferProductArgs) ToOfferProductPtrOutput() OfferProductPtrOutput {
+	return i.ToOfferProductPtrOutputWithContext(context.Background())
+}
+
+func (i OfferProductArgs) ToOfferProductPtrOutputWithContext(ctx context.Context) OfferProductPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferProductOutput).ToOfferProductPtrOutputWithContext(ctx)
+}
+
+// OfferProductPtrInput is an input type that accepts OfferProductArgs, OfferProductPtr and OfferProductPtrOutput values.
+// You can construct a concrete instance of `OfferProductPtrInput` via:
+//
+//	        OfferProductArgs{...}
+//
+//	or:
+//
+//	        nil
+type OfferProductPtrInput interface {
+	pulumi.Input
+
+	ToOfferProductPtrOutput() OfferProductPtrOutput
+	ToOfferProductPtrOutputWithContext(context.Context) OfferProductPtrOutput
+}
+
+type offerProductPtrType OfferProductArgs
+
+func OfferProductPtr(v *OfferProductArgs) OfferProductPtrInput {
+	return (*offerProductPtrType)(v)
+}
+
+func (*offerProductPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferProduct)(nil)).Elem()
+}
+
+func (i *offerProductPtrType) ToOfferProductPtrOutput() OfferProductPtrOutput {
+	return i.ToOfferProductPtrOutputWithContext(context.Background())
+}
+
+func (i *offerProductPtrType) ToOfferProductPtrOutputWithContext(ctx context.Context) OfferProductPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferProductPtrOutput)
+}
+
+// `product`: required to create (`type`, `alias`); `type` never changes once created.
+type OfferProductOutput struct{ *pulumi.OutputState }
+
+func (OfferProductOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferProduct)(nil)).Elem()
+}
+
+func (o OfferProductOutput) ToOfferProductOutput() OfferProductOutput {
+	return o
+}
+
+func (o OfferProductOutput) ToOfferProductOutputWithContext(ctx context.Context) OfferProductOutput {
+	return o
+}
+
+func (o OfferProductOutput) ToOfferProductPtrOutput() OfferProductPtrOutput {
+	return o.ToOfferProductPtrOutputWithContext(context.Background())
+}
+
+func (o OfferProductOutput) ToOfferProductPtrOutputWithContext(ctx context.Context) OfferProductPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v OfferProduct) *OfferProduct {
+		return &v
+	}).(OfferProductPtrOutput)
+}
+
+// Name in Partner Center (at most 120 characters).
+func (o OfferProductOutput) Alias() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferProduct) *string { return v.Alias }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferProductOutput) DeprecationSchedule() OfferDeprecationSchedulePtrOutput {
+	return o.ApplyT(func(v OfferProduct) *OfferDeprecationSchedule { return v.DeprecationSchedule }).(OfferDeprecationSchedulePtrOutput)
+}
+
+func (o OfferProductOutput) LifecycleState() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferProduct) *string { return v.LifecycleState }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferProductOutput) ProductGroup() OfferExternalIdRefPtrOutput {
+	return o.ApplyT(func(v OfferProduct) *OfferExternalIdRef { return v.ProductGroup }).(OfferExternalIdRefPtrOutput)
+}
+
+func (o OfferProductOutput) Type() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferProduct) *string { return v.Type }).(pulumi.StringPtrOutput)
+}
+
+type OfferProductPtrOutput struct{ *pulumi.OutputState }
+
+func (OfferProductPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferProduct)(nil)).Elem()
+}
+
+func (o OfferProductPtrOutput) ToOfferProductPtrOutput() OfferProductPtrOutput {
+	return o
+}
+
+func (o OfferProductPtrOutput) ToOfferProductPtrOutputWithContext(ctx context.Context) OfferProductPtrOutput {
+	return o
+}
+
+func (o OfferProductPtrOutput) Elem() OfferProductOutput {
+	return o.ApplyT(func(v *OfferProduct) OfferProduct {
+		if v != nil {
+			return *v
+		}
+		var ret OfferProduct
+		return ret
+	}).(OfferProductOutput)
+}
+
+// Name in Partner Center (at most 120 characters).
+func (o OfferProductPtrOutput) Alias() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferProduct) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Alias
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o OfferProductPtrOutput) DeprecationSchedule() OfferDeprecationSchedulePtrOutput {
+	return o.ApplyT(func(v *OfferProduct) *OfferDeprecationSchedule {
+		if v == nil {
+			return nil
+		}
+		return v.DeprecationSchedule
+	}).(OfferDeprecationSchedulePtrOutput)
+}
+
+func (o OfferProductPtrOutput) LifecycleState() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferProduct) *string {
+		if v == nil {
+			return nil
+		}
+		return v.LifecycleState
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o OfferProductPtrOutput) ProductGroup() OfferExternalIdRefPtrOutput {
+	return o.ApplyT(func(v *OfferProduct) *OfferExternalIdRef {
+		if v == nil {
+			return nil
+		}
+		return v.ProductGroup
+	}).(OfferExternalIdRefPtrOutput)
+}
+
+func (o OfferProductPtrOutput) Type() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferProduct) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Type
+	}).(pulumi.StringPtrOutput)
+}
+
+// `property` (one per offer): categories and legal terms.
+type OfferProperty struct {
+	// App version shown on the listing (preview5 clients send it).
+	AppVersion *string `pulumi:"appVersion"`
+	// Category -> subcategories, e.g. `{ "it-and-management-tools": ["business-continuity"] }`. Required.
+	Categories       map[string][]string    `pulumi:"categories"`
+	CustomAmendments []OfferCustomAmendment `pulumi:"customAmendments"`
+	// Industry -> sub-industries (preview5 clients send it).
+	Industries map[string][]string `pulumi:"industries"`
+	// `azureVM` (VM, core VM), `azureSaaS`, ... : the offer type's property kind.
+	Kind                      *string `pulumi:"kind"`
+	StandardContractAmendment *string `pulumi:"standardContractAmendment"`
+	// `standardMicrosoft` (the standard contract) or `custom` (then `termsOfUse`/`termsOfUseUrl`). Required.
+	TermsConditions *string `pulumi:"termsConditions"`
+	TermsOfUse      *string `pulumi:"termsOfUse"`
+	TermsOfUseUrl   *string `pulumi:"termsOfUseUrl"`
+}
+
+// OfferPropertyInput is an input type that accepts OfferPropertyArgs and OfferPropertyOutput values.
+// You can construct a concrete instance of `OfferPropertyInput` via:
+//
+//	OfferPropertyArgs{...}
+type OfferPropertyInput interface {
+	pulumi.Input
+
+	ToOfferPropertyOutput() OfferPropertyOutput
+	ToOfferPropertyOutputWithContext(context.Context) OfferPropertyOutput
+}
+
+// `property` (one per offer): categories and legal terms.
+type OfferPropertyArgs struct {
+	// App version shown on the listing (preview5 clients send it).
+	AppVersion pulumi.StringPtrInput `pulumi:"appVersion"`
+	// Category -> subcategories, e.g. `{ "it-and-management-tools": ["business-continuity"] }`. Required.
+	Categories       pulumi.StringArrayMapInput     `pulumi:"categories"`
+	CustomAmendments OfferCustomAmendmentArrayInput `pulumi:"customAmendments"`
+	// Industry -> sub-industries (preview5 clients send it).
+	Industries pulumi.StringArrayMapInput `pulumi:"industries"`
+	// `azureVM` (VM, core VM), `azureSaaS`, ... : the offer type's property kind.
+	Kind                      pulumi.StringPtrInput `pulumi:"kind"`
+	StandardContractAmendment pulumi.StringPtrInput `pulumi:"standardContractAmendment"`
+	// `standardMicrosoft` (the standard contract) or `custom` (then `termsOfUse`/`termsOfUseUrl`). Required.
+	TermsConditions pulumi.StringPtrInput `pulumi:"termsConditions"`
+	TermsOfUse      pulumi.StringPtrInput `pulumi:"termsOfUse"`
+	TermsOfUseUrl   pulumi.StringPtrInput `pulumi:"termsOfUseUrl"`
+}
+
+func (OfferPropertyArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferProperty)(nil)).Elem()
+}
+
+func (i OfferPropertyArgs) ToOfferPropertyOutput() OfferPropertyOutput {
+	return i.ToOfferPropertyOutputWithContext(context.Background())
+}
+
+func (i OfferPropertyArgs) ToOfferPropertyOutputWithContext(ctx context.Context) OfferPropertyOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferPropertyOutput)
+}
+
+func (i OfferPropertyArgs) ToOfferPropertyPtrOutput() OfferPropertyPtrOutput {
+	return i.ToOfferPropertyPtrOutputWithContext(context.Background())
+}
+
+func (i OfferPropertyArgs) ToOfferPropertyPtrOutputWithContext(ctx context.Context) OfferPropertyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferPropertyOutput).ToOfferPropertyPtrOutputWithContext(ctx)
+}
+
+// OfferPropertyPtrInput is an input type that accepts OfferPropertyArgs, OfferPropertyPtr and OfferPropertyPtrOutput values.
+// You can construct a concrete instance of `OfferPropertyPtrInput` via:
+//
+//	        OfferPropertyArgs{...}
+//
+//	or:
+//
+//	        nil
+type OfferPropertyPtrInput interface {
+	pulumi.Input
+
+	ToOfferPropertyPtrOutput() OfferPropertyPtrOutput
+	ToOfferPropertyPtrOutputWithContext(context.Context) OfferPropertyPtrOutput
+}
+
+type offerPropertyPtrType OfferPropertyArgs
+
+func OfferPropertyPtr(v *OfferPropertyArgs) OfferPropertyPtrInput {
+	return (*offerPropertyPtrType)(v)
+}
+
+func (*offerPropertyPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferProperty)(nil)).Elem()
+}
+
+func (i *offerPropertyPtrType) ToOfferPropertyPtrOutput() OfferPropertyPtrOutput {
+	return i.ToOfferPropertyPtrOutputWithContext(context.Background())
+}
+
+func (i *offerPropertyPtrType) ToOfferPropertyPtrOutputWithContext(ctx context.Context) OfferPropertyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferPropertyPtrOutput)
+}
+
+// `property` (one per offer): categories and legal terms.
+type OfferPropertyOutput struct{ *pulumi.OutputState }
+
+func (OfferPropertyOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferProperty)(nil)).Elem()
+}
+
+func (o OfferPropertyOutput) ToOfferPropertyOutput() OfferPropertyOutput {
+	return o
+}
+
+func (o OfferPropertyOutput) ToOfferPropertyOutputWithContext(ctx context.Context) OfferPropertyOutput {
+	return o
+}
+
+func (o OfferPropertyOutput) ToOfferPropertyPtrOutput() OfferPropertyPtrOutput {
+	return o.ToOfferPropertyPtrOutputWithContext(context.Background())
+}
+
+func (o OfferPropertyOutput) ToOfferPropertyPtrOutputWithContext(ctx context.Context) OfferPropertyPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v OfferProperty) *OfferProperty {
+		return &v
+	}).(OfferPropertyPtrOutput)
+}
+
+// App version shown on the listing (preview5 clients send it).
+func (o OfferPropertyOutput) AppVersion() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferProperty) *string { return v.AppVersion }).(pulumi.StringPtrOutput)
+}
+
+// Category -> subcategories, e.g. `{ "it-and-management-tools": ["business-continuity"] }`. Required.
+func (o OfferPropertyOutput) Categories() pulumi.StringArrayMapOutput {
+	return o.ApplyT(func(v OfferProperty) map[string][]string { return v.Categories }).(pulumi.StringArrayMapOutput)
+}
+
+func (o OfferPropertyOutput) CustomAmendments() OfferCustomAmendmentArrayOutput {
+	return o.ApplyT(func(v OfferProperty) []OfferCustomAmendment { return v.CustomAmendments }).(OfferCustomAmendmentArrayOutput)
+}
+
+// Industry -> sub-industries (preview5 clients send it).
+func (o OfferPropertyOutput) Industries() pulumi.StringArrayMapOutput {
+	return o.ApplyT(func(v OfferProperty) map[string][]string { return v.Industries }).(pulumi.StringArrayMapOutput)
+}
+
+// `azureVM` (VM, core VM), `azureSaaS`, ... : the offer type's property kind.
+func (o OfferPropertyOutput) Kind() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferProperty) *string { return v.Kind }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferPropertyOutput) StandardContractAmendment() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferProperty) *string { return v.StandardContractAmendment }).(pulumi.StringPtrOutput)
+}
+
+// `standardMicrosoft` (the standard contract) or `custom` (then `termsOfUse`/`termsOfUseUrl`). Required.
+func (o OfferPropertyOutput) TermsConditions() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferProperty) *string { return v.TermsConditions }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferPropertyOutput) TermsOfUse() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferProperty) *string { return v.TermsOfUse }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferPropertyOutput) TermsOfUseUrl() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferProperty) *string { return v.TermsOfUseUrl }).(pulumi.StringPtrOutput)
+}
+
+type OfferPropertyPtrOutput struct{ *pulumi.OutputState }
+
+func (OfferPropertyPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferProperty)(nil)).Elem()
+}
+
+func (o OfferPropertyPtrOutput) ToOfferPropertyPtrOutput() OfferPropertyPtrOutput {
+	return o
+}
+
+func (o OfferPropertyPtrOutput) ToOfferPropertyPtrOutputWithContext(ctx context.Context) OfferPropertyPtrOutput {
+	return o
+}
+
+func (o OfferPropertyPtrOutput) Elem() OfferPropertyOutput {
+	return o.ApplyT(func(v *OfferProperty) OfferProperty {
+		if v != nil {
+			return *v
+		}
+		var ret OfferProperty
+		return ret
+	}).(OfferPropertyOutput)
+}
+
+// App version shown on the listing (preview5 clients send it).
+func (o OfferPropertyPtrOutput) AppVersion() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferProperty) *string {
+		if v == nil {
+			return nil
+		}
+		return v.AppVersion
+	}).(pulumi.StringPtrOutput)
+}
+
+// Category -> subcategories, e.g. `{ "it-and-management-tools": ["business-continuity"] }`. Required.
+func (o OfferPropertyPtrOutput) Categories() pulumi.StringArrayMapOutput {
+	return o.ApplyT(func(v *OfferProperty) map[string][]string {
+		if v == nil {
+			return nil
+		}
+		return v.Categories
+	}).(pulumi.StringArrayMapOutput)
+}
+
+func (o OfferPropertyPtrOutput) CustomAmendments() OfferCustomAmendmentArrayOutput {
+	return o.ApplyT(func(v *OfferProperty) []OfferCustomAmendment {
+		if v == nil {
+			return nil
+		}
+		return v.CustomAmendments
+	}).(OfferCustomAmendmentArrayOutput)
+}
+
+// Industry -> sub-industries (preview5 clients send it).
+func (o OfferPropertyPtrOutput) Industries() pulumi.StringArrayMapOutput {
+	return o.ApplyT(func(v *OfferProperty) map[string][]string {
+		if v == nil {
+			return nil
+		}
+		return v.Industries
+	}).(pulumi.StringArrayMapOutput)
+}
+
+// `azureVM` (VM, core VM), `azureSaaS`, ... : the offer type's property kind.
+func (o OfferPropertyPtrOutput) Kind() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferProperty) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Kind
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o OfferPropertyPtrOutput) StandardContractAmendment() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferProperty) *string {
+		if v == nil {
+			return nil
+		}
+		return v.StandardContractAmendment
+	}).(pulumi.StringPtrOutput)
+}
+
+// `standardMicrosoft` (the standard contract) or `custom` (then `termsOfUse`/`termsOfUseUrl`). Required.
+func (o OfferPropertyPtrOutput) TermsConditions() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferProperty) *string {
+		if v == nil {
+			return nil
+		}
+		return v.TermsConditions
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o OfferPropertyPtrOutput) TermsOfUse() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferProperty) *string {
+		if v == nil {
+			return nil
+		}
+		return v.TermsOfUse
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o OfferPropertyPtrOutput) TermsOfUseUrl() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferProperty) *string {
+		if v == nil {
+			return nil
+		}
+		return v.TermsOfUseUrl
+	}).(pulumi.StringPtrOutput)
+}
+
+// `reseller`: Cloud Solution Provider program availability.
+type OfferReseller struct {
+	// Partners when `some` (required by the schema; default empty).
+	Audiences []OfferResellerAudience `pulumi:"audiences"`
+	// Required; default `none`.
+	ResellerChannelState *string `pulumi:"resellerChannelState"`
+}
+
+// OfferResellerInput is an input type that accepts OfferResellerArgs and OfferResellerOutput values.
+// You can construct a concrete instance of `OfferResellerInput` via:
+//
+//	OfferResellerArgs{...}
+type OfferResellerInput interface {
+	pulumi.Input
+
+	ToOfferResellerOutput() OfferResellerOutput
+	ToOfferResellerOutputWithContext(context.Context) OfferResellerOutput
+}
+
+// `reseller`: Cloud Solution Provider program availability.
+type OfferResellerArgs struct {
+	// Partners when `some` (required by the schema; default empty).
+	Audiences OfferResellerAudienceArrayInput `pulumi:"audiences"`
+	// Required; default `none`.
+	ResellerChannelState pulumi.StringPtrInput `pulumi:"resellerChannelState"`
+}
+
+func (OfferResellerArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferReseller)(nil)).Elem()
+}
+
+func (i OfferResellerArgs) ToOfferResellerOutput() OfferResellerOutput {
+	return i.ToOfferResellerOutputWithContext(context.Background())
+}
+
+func (i OfferResellerArgs) ToOfferResellerOutputWithContext(ctx context.Context) OfferResellerOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferResellerOutput)
+}
+
+func (i OfferResellerArgs) ToOfferResellerPtrOutput() OfferResellerPtrOutput {
+	return i.ToOfferResellerPtrOutputWithContext(context.Background())
+}
+
+func (i OfferResellerArgs) ToOfferResellerPtrOutputWithContext(ctx context.Context) OfferResellerPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferResellerOutput).ToOfferResellerPtrOutputWithContext(ctx)
+}
+
+// OfferResellerPtrInput is an input type that accepts OfferResellerArgs, OfferResellerPtr and OfferResellerPtrOutput values.
+// You can construct a concrete instance of `OfferResellerPtrInput` via:
+//
+//	        OfferResellerArgs{...}
+//
+//	or:
+//
+//	        nil
+type OfferResellerPtrInput interface {
+	pulumi.Input
+
+	ToOfferResellerPtrOutput() OfferResellerPtrOutput
+	ToOfferResellerPtrOutputWithContext(context.Context) OfferResellerPtrOutput
+}
+
+type offerResellerPtrType OfferResellerArgs
+
+func OfferResellerPtr(v *OfferResellerArgs) OfferResellerPtrInput {
+	return (*offerResellerPtrType)(v)
+}
+
+func (*offerResellerPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferReseller)(nil)).Elem()
+}
+
+func (i *offerResellerPtrType) ToOfferResellerPtrOutput() OfferResellerPtrOutput {
+	return i.ToOfferResellerPtrOutputWithContext(context.Background())
+}
+
+func (i *offerResellerPtrType) ToOfferResellerPtrOutputWithContext(ctx context.Context) OfferResellerPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferResellerPtrOutput)
+}
+
+// `reseller`: Cloud Solution Provider program availability.
+type OfferResellerOutput struct{ *pulumi.OutputState }
+
+func (OfferResellerOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferReseller)(nil)).Elem()
+}
+
+func (o OfferResellerOutput) ToOfferResellerOutput() OfferResellerOutput {
+	return o
+}
+
+func (o OfferResellerOutput) ToOfferResellerOutputWithContext(ctx context.Context) OfferResellerOutput {
+	return o
+}
+
+func (o OfferResellerOutput) ToOfferResellerPtrOutput() OfferResellerPtrOutput {
+	return o.ToOfferResellerPtrOutputWithContext(context.Background())
+}
+
+func (o OfferResellerOutput) ToOfferResellerPtrOutputWithContext(ctx context.Context) OfferResellerPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v OfferReseller) *OfferReseller {
+		return &v
+	}).(OfferResellerPtrOutput)
+}
+
+// Partners when `some` (required by the schema; default empty).
+func (o OfferResellerOutput) Audiences() OfferResellerAudienceArrayOutput {
+	return o.ApplyT(func(v OfferReseller) []OfferResellerAudience { return v.Audiences }).(OfferResellerAudienceArrayOutput)
+}
+
+// Required; default `none`.
+func (o OfferResellerOutput) ResellerChannelState() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferReseller) *string { return v.ResellerChannelState }).(pulumi.StringPtrOutput)
+}
+
+type OfferResellerPtrOutput struct{ *pulumi.OutputState }
+
+func (OfferResellerPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferReseller)(nil)).Elem()
+}
+
+func (o OfferResellerPtrOutput) ToOfferResellerPtrOutput() OfferResellerPtrOutput {
+	return o
+}
+
+func (o OfferResellerPtrOutput) ToOfferResellerPtrOutputWithContext(ctx context.Context) OfferResellerPtrOutput {
+	return o
+}
+
+func (o OfferResellerPtrOutput) Elem() OfferResellerOutput {
+	return o.ApplyT(func(v *OfferReseller) OfferReseller {
+		if v != nil {
+			return *v
+		}
+		var ret OfferReseller
+		return ret
+	}).(OfferResellerOutput)
+}
+
+// Partners when `some` (required by the schema; default empty).
+func (o OfferResellerPtrOutput) Audiences() OfferResellerAudienceArrayOutput {
+	return o.ApplyT(func(v *OfferReseller) []OfferResellerAudience {
+		if v == nil {
+			return nil
+		}
+		return v.Audiences
+	}).(OfferResellerAudienceArrayOutput)
+}
+
+// Required; default `none`.
+func (o OfferResellerPtrOutput) ResellerChannelState() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferReseller) *string {
+		if v == nil {
+			return nil
+		}
+		return v.ResellerChannelState
+	}).(pulumi.StringPtrOutput)
+}
+
+// A reseller audience (`reseller.audiences`).
+type OfferResellerAudience struct {
+	Description *string `pulumi:"description"`
+	Id          string  `pulumi:"id"`
+	Type        string  `pulumi:"type"`
+}
+
+// OfferResellerAudienceInput is an input type that accepts OfferResellerAudienceArgs and OfferResellerAudienceOutput values.
+// You can construct a concrete instance of `OfferResellerAudienceInput` via:
+//
+//	OfferResellerAudienceArgs{...}
+type OfferResellerAudienceInput interface {
+	pulumi.Input
+
+	ToOfferResellerAudienceOutput() OfferResellerAudienceOutput
+	ToOfferResellerAudienceOutputWithContext(context.Context) OfferResellerAudienceOutput
+}
+
+// A reseller audience (`reseller.audiences`).
+type OfferResellerAudienceArgs struct {
+	Description pulumi.StringPtrInput `pulumi:"description"`
+	Id          pulumi.StringInput    `pulumi:"id"`
+	Type        pulumi.StringInput    `pulumi:"type"`
+}
+
+func (OfferResellerAudienceArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferResellerAudience)(nil)).Elem()
+}
+
+func (i OfferResellerAudienceArgs) ToOfferResellerAudienceOutput() OfferResellerAudienceOutput {
+	return i.ToOfferResellerAudienceOutputWithContext(context.Background())
+}
+
+func (i OfferResellerAudienceArgs) ToOfferResellerAudienceOutputWithContext(ctx context.Context) OfferResellerAudienceOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferResellerAudienceOutput)
+}
+
+// OfferResellerAudienceArrayInput is an input type that accepts OfferResellerAudienceArray and OfferResellerAudienceArrayOutput values.
+// You can construct a concrete instance of `OfferResellerAudienceArrayInput` via:
+//
+//	OfferResellerAudienceArray{ OfferResellerAudienceArgs{...} }
+type OfferResellerAudienceArrayInput interface {
+	pulumi.Input
+
+	ToOfferResellerAudienceArrayOutput() OfferResellerAudienceArrayOutput
+	ToOfferResellerAudienceArrayOutputWithContext(context.Context) OfferResellerAudienceArrayOutput
+}
+
+type OfferResellerAudienceArray []OfferResellerAudienceInput
+
+func (OfferResellerAudienceArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]OfferResellerAudience)(nil)).Elem()
+}
+
+func (i OfferResellerAudienceArray) ToOfferResellerAudienceArrayOutput() OfferResellerAudienceArrayOutput {
+	return i.ToOfferResellerAudienceArrayOutputWithContext(context.Background())
+}
+
+func (i OfferResellerAudienceArray) ToOfferResellerAudienceArrayOutputWithContext(ctx context.Context) OfferResellerAudienceArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferResellerAudienceArrayOutput)
+}
+
+// A reseller audience (`reseller.audiences`).
+type OfferResellerAudienceOutput struct{ *pulumi.OutputState }
+
+func (OfferResellerAudienceOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferResellerAudience)(nil)).Elem()
+}
+
+func (o OfferResellerAudienceOutput) ToOfferResellerAudienceOutput() OfferResellerAudienceOutput {
+	return o
+}
+
+func (o OfferResellerAudienceOutput) ToOfferResellerAudienceOutputWithContext(ctx context.Context) OfferResellerAudienceOutput {
+	return o
+}
+
+func (o OfferResellerAudienceOutput) Description() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferResellerAudience) *string { return v.Description }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferResellerAudienceOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v OfferResellerAudience) string { return v.Id }).(pulumi.StringOutput)
+}
+
+func (o OfferResellerAudienceOutput) Type() pulumi.StringOutput {
+	return o.ApplyT(func(v OfferResellerAudience) string { return v.Type }).(pulumi.StringOutput)
+}
+
+type OfferResellerAudienceArrayOutput struct{ *pulumi.OutputState }
+
+func (OfferResellerAudienceArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]OfferResellerAudience)(nil)).Elem()
+}
+
+func (o OfferResellerAudienceArrayOutput) ToOfferResellerAudienceArrayOutput() OfferResellerAudienceArrayOutput {
+	return o
+}
+
+func (o OfferResellerAudienceArrayOutput) ToOfferResellerAudienceArrayOutputWithContext(ctx context.Context) OfferResellerAudienceArrayOutput {
+	return o
+}
+
+func (o OfferResellerAudienceArrayOutput) Index(i pulumi.IntInput) OfferResellerAudienceOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) OfferResellerAudience {
+		return vs[0].([]OfferResellerAudience)[vs[1].(int)]
+	}).(OfferResellerAudienceOutput)
+}
+
+// `software-as-a-service-technical-configuration` (offer-level, SaaS offers; see the file comment).
+type OfferSaasTechnicalConfiguration struct {
+	// Microsoft Entra application id (GUID).
+	AzureAdAppId *string `pulumi:"azureAdAppId"`
+	// Microsoft Entra tenant id (GUID).
+	AzureAdTenantId   *string `pulumi:"azureAdTenantId"`
+	ConnectionWebhook *string `pulumi:"connectionWebhook"`
+	LandingPageUrl    *string `pulumi:"landingPageUrl"`
+}
+
+// OfferSaasTechnicalConfigurationInput is an input type that accepts OfferSaasTechnicalConfigurationArgs and OfferSaasTechnicalConfigurationOutput values.
+// You can construct a concrete instance of `OfferSaasTechnicalConfigurationInput` via:
+//
+//	OfferSaasTechnicalConfigurationArgs{...}
+type OfferSaasTechnicalConfigurationInput interface {
+	pulumi.Input
+
+	ToOfferSaasTechnicalConfigurationOutput() OfferSaasTechnicalConfigurationOutput
+	ToOfferSaasTechnicalConfigurationOutputWithContext(context.Context) OfferSaasTechnicalConfigurationOutput
+}
+
+// `software-as-a-service-technical-configuration` (offer-level, SaaS offers; see the file comment).
+type OfferSaasTechnicalConfigurationArgs struct {
+	// Microsoft Entra application id (GUID).
+	AzureAdAppId pulumi.StringPtrInput `pulumi:"azureAdAppId"`
+	// Microsoft Entra tenant id (GUID).
+	AzureAdTenantId   pulumi.StringPtrInput `pulumi:"azureAdTenantId"`
+	ConnectionWebhook pulumi.StringPtrInput `pulumi:"connectionWebhook"`
+	LandingPageUrl    pulumi.StringPtrInput `pulumi:"landingPageUrl"`
+}
+
+func (OfferSaasTechnicalConfigurationArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferSaasTechnicalConfiguration)(nil)).Elem()
+}
+
+func (i OfferSaasTechnicalConfigurationArgs) ToOfferSaasTechnicalConfigurationOutput() OfferSaasTechnicalConfigurationOutput {
+	return i.ToOfferSaasTechnicalConfigurationOutputWithContext(context.Background())
+}
+
+func (i OfferSaasTechnicalConfigurationArgs) ToOfferSaasTechnicalConfigurationOutputWithContext(ctx context.Context) OfferSaasTechnicalConfigurationOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferSaasTechnicalConfigurationOutput)
+}
+
+func (i OfferSaasTechnicalConfigurationArgs) ToOfferSaasTechnicalConfigurationPtrOutput() OfferSaasTechnicalConfigurationPtrOutput {
+	return i.ToOfferSaasTechnicalConfigurationPtrOutputWithContext(context.Background())
+}
+
+func (i OfferSaasTechnicalConfigurationArgs) ToOfferSaasTechnicalConfigurationPtrOutputWithContext(ctx context.Context) OfferSaasTechnicalConfigurationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferSaasTechnicalConfigurationOutput).ToOfferSaasTechnicalConfigurationPtrOutputWithContext(ctx)
+}
+
+// OfferSaasTechnicalConfigurationPtrInput is an input type that accepts OfferSaasTechnicalConfigurationArgs, OfferSaasTechnicalConfigurationPtr and OfferSaasTechnicalConfigurationPtrOutput values.
+// You can construct a concrete instance of `OfferSaasTechnicalConfigurationPtrInput` via:
+//
+//	        OfferSaasTechnicalConfigurationArgs{...}
+//
+//	or:
+//
+//	        nil
+type OfferSaasTechnicalConfigurationPtrInput interface {
+	pulumi.Input
+
+	ToOfferSaasTechnicalConfigurationPtrOutput() OfferSaasTechnicalConfigurationPtrOutput
+	ToOfferSaasTechnicalConfigurationPtrOutputWithContext(context.Context) OfferSaasTechnicalConfigurationPtrOutput
+}
+
+type offerSaasTechnicalConfigurationPtrType OfferSaasTechnicalConfigurationArgs
+
+func OfferSaasTechnicalConfigurationPtr(v *OfferSaasTechnicalConfigurationArgs) OfferSaasTechnicalConfigurationPtrInput {
+	return (*offerSaasTechnicalConfigurationPtrType)(v)
+}
+
+func (*offerSaasTechnicalConfigurationPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferSaasTechnicalConfiguration)(nil)).Elem()
+}
+
+func (i *offerSaasTechnicalConfigurationPtrType) ToOfferSaasTechnicalConfigurationPtrOutput() OfferSaasTechnicalConfigurationPtrOutput {
+	return i.ToOfferSaasTechnicalConfigurationPtrOutputWithContext(context.Background())
+}
+
+func (i *offerSaasTechnicalConfigurationPtrType) ToOfferSaasTechnicalConfigurationPtrOutputWithContext(ctx context.Context) OfferSaasTechnicalConfigurationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferSaasTechnicalConfigurationPtrOutput)
+}
+
+// `software-as-a-service-technical-configuration` (offer-level, SaaS offers; see the file comment).
+type OfferSaasTechnicalConfigurationOutput struct{ *pulumi.OutputState }
+
+func (OfferSaasTechnicalConfigurationOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferSaasTechnicalConfiguration)(nil)).Elem()
+}
+
+func (o OfferSaasTechnicalConfigurationOutput) ToOfferSaasTechnicalConfigurationOutput() OfferSaasTechnicalConfigurationOutput {
+	return o
+}
+
+func (o OfferSaasTechnicalConfigurationOutput) ToOfferSaasTechnicalConfigurationOutputWithContext(ctx context.Context) OfferSaasTechnicalConfigurationOutput {
+	return o
+}
+
+func (o OfferSaasTechnicalConfigurationOutput) ToOfferSaasTechnicalConfigurationPtrOutput() OfferSaasTechnicalConfigurationPtrOutput {
+	return o.ToOfferSaasTechnicalConfigurationPtrOutputWithContext(context.Background())
+}
+
+func (o OfferSaasTechnicalConfigurationOutput) ToOfferSaasTechnicalConfigurationPtrOutputWithContext(ctx context.Context) OfferSaasTechnicalConfigurationPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v OfferSaasTechnicalConfiguration) *OfferSaasTechnicalConfiguration {
+		return &v
+	}).(OfferSaasTechnicalConfigurationPtrOutput)
+}
+
+// Microsoft Entra application id (GUID).
+func (o OfferSaasTechnicalConfigurationOutput) AzureAdAppId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferSaasTechnicalConfiguration) *string { return v.AzureAdAppId }).(pulumi.StringPtrOutput)
+}
+
+// Microsoft Entra tenant id (GUID).
+func (o OfferSaasTechnicalConfigurationOutput) AzureAdTenantId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferSaasTechnicalConfiguration) *string { return v.AzureAdTenantId }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferSaasTechnicalConfigurationOutput) ConnectionWebhook() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferSaasTechnicalConfiguration) *string { return v.ConnectionWebhook }).(pulumi.StringPtrOutput)
+}
+
+func (o OfferSaasTechnicalConfigurationOutput) LandingPageUrl() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferSaasTechnicalConfiguration) *string { return v.LandingPageUrl }).(pulumi.StringPtrOutput)
+}
+
+type OfferSaasTechnicalConfigurationPtrOutput struct{ *pulumi.OutputState }
+
+func (OfferSaasTechnicalConfigurationPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferSaasTechnicalConfiguration)(nil)).Elem()
+}
+
+func (o OfferSaasTechnicalConfigurationPtrOutput) ToOfferSaasTechnicalConfigurationPtrOutput() OfferSaasTechnicalConfigurationPtrOutput {
+	return o
+}
+
+func (o OfferSaasTechnicalConfigurationPtrOutput) ToOfferSaasTechnicalConfigurationPtrOutputWithContext(ctx context.Context) OfferSaasTechnicalConfigurationPtrOutput {
+	return o
+}
+
+func (o OfferSaasTechnicalConfigurationPtrOutput) Elem() OfferSaasTechnicalConfigurationOutput {
+	return o.ApplyT(func(v *OfferSaasTechnicalConfiguration) OfferSaasTechnicalConfiguration {
+		if v != nil {
+			return *v
+		}
+		var ret OfferSaasTechnicalConfiguration
+		return ret
+	}).(OfferSaasTechnicalConfigurationOutput)
+}
+
+// Microsoft Entra application id (GUID).
+func (o OfferSaasTechnicalConfigurationPtrOutput) AzureAdAppId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferSaasTechnicalConfiguration) *string {
+		if v == nil {
+			return nil
+		}
+		return v.AzureAdAppId
+	}).(pulumi.StringPtrOutput)
+}
+
+// Microsoft Entra tenant id (GUID).
+func (o OfferSaasTechnicalConfigurationPtrOutput) AzureAdTenantId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferSaasTechnicalConfiguration) *string {
+		if v == nil {
+			return nil
+		}
+		return v.AzureAdTenantId
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o OfferSaasTechnicalConfigurationPtrOutput) ConnectionWebhook() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferSaasTechnicalConfiguration) *string {
+		if v == nil {
+			return nil
+		}
+		return v.ConnectionWebhook
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o OfferSaasTechnicalConfigurationPtrOutput) LandingPageUrl() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferSaasTechnicalConfiguration) *string {
+		if v == nil {
+			return nil
+		}
+		return v.LandingPageUrl
+	}).(pulumi.StringPtrOutput)
+}
+
+// A software reservation (VM: save `percentageSave` % for a `term` of months/years).
+type OfferSoftwareReservation struct {
+	PercentageSave float64 `pulumi:"percentageSave"`
+	Term           float64 `pulumi:"term"`
+	Type           string  `pulumi:"type"`
+}
+
+// OfferSoftwareReservationInput is an input type that accepts OfferSoftwareReservationArgs and OfferSoftwareReservationOutput values.
+// You can construct a concrete instance of `OfferSoftwareReservationInput` via:
+//
+//	OfferSoftwareReservationArgs{...}
+type OfferSoftwareReservationInput interface {
+	pulumi.Input
+
+	ToOfferSoftwareReservationOutput() OfferSoftwareReservationOutput
+	ToOfferSoftwareReservationOutputWithContext(context.Context) OfferSoftwareReservationOutput
+}
+
+// A software reservation (VM: save `percentageSave` % for a `term` of months/years).
+type OfferSoftwareReservationArgs struct {
+	PercentageSave pulumi.Float64Input `pulumi:"percentageSave"`
+	Term           pulumi.Float64Input `pulumi:"term"`
+	Type           pulumi.StringInput  `pulumi:"type"`
+}
+
+func (OfferSoftwareReservationArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferSoftwareReservation)(nil)).Elem()
+}
+
+func (i OfferSoftwareReservationArgs) ToOfferSoftwareReservationOutput() OfferSoftwareReservationOutput {
+	return i.ToOfferSoftwareReservationOutputWithContext(context.Background())
+}
+
+func (i OfferSoftwareReservationArgs) ToOfferSoftwareReservationOutputWithContext(ctx context.Context) OfferSoftwareReservationOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferSoftwareReservationOutput)
+}
+
+// OfferSoftwareReservationArrayInput is an input type that accepts OfferSoftwareReservationArray and OfferSoftwareReservationArrayOutput values.
+// You can construct a concrete instance of `OfferSoftwareReservationArrayInput` via:
+//
+//	OfferSoftwareReservationArray{ OfferSoftwareReservationArgs{...} }
+type OfferSoftwareReservationArrayInput interface {
+	pulumi.Input
+
+	ToOfferSoftwareReservationArrayOutput() OfferSoftwareReservationArrayOutput
+	ToOfferSoftwareReservationArrayOutputWithContext(context.Context) OfferSoftwareReservationArrayOutput
+}
+
+type OfferSoftwareReservationArray []OfferSoftwareReservationInput
+
+func (OfferSoftwareReservationArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]OfferSoftwareReservation)(nil)).Elem()
+}
+
+func (i OfferSoftwareReservationArray) ToOfferSoftwareReservationArrayOutput() OfferSoftwareReservationArrayOutput {
+	return i.ToOfferSoftwareReservationArrayOutputWithContext(context.Background())
+}
+
+func (i OfferSoftwareReservationArray) ToOfferSoftwareReservationArrayOutputWithContext(ctx context.Context) OfferSoftwareReservationArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferSoftwareReservationArrayOutput)
+}
+
+// A software reservation (VM: save `percentageSave` % for a `term` of months/years).
+type OfferSoftwareReservationOutput struct{ *pulumi.OutputState }
+
+func (OfferSoftwareReservationOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferSoftwareReservation)(nil)).Elem()
+}
+
+func (o OfferSoftwareReservationOutput) ToOfferSoftwareReservationOutput() OfferSoftwareReservationOutput {
+	return o
+}
+
+func (o OfferSoftwareReservationOutput) ToOfferSoftwareReservationOutputWithContext(ctx context.Context) OfferSoftwareReservationOutput {
+	return o
+}
+
+func (o OfferSoftwareReservationOutput) PercentageSave() pulumi.Float64Output {
+	return o.ApplyT(func(v OfferSoftwareReservation) float64 { return v.PercentageSave }).(pulumi.Float64Output)
+}
+
+func (o OfferSoftwareReservationOutput) Term() pulumi.Float64Output {
+	return o.ApplyT(func(v OfferSoftwareReservation) float64 { return v.Term }).(pulumi.Float64Output)
+}
+
+func (o OfferSoftwareReservationOutput) Type() pulumi.StringOutput {
+	return o.ApplyT(func(v OfferSoftwareReservation) string { return v.Type }).(pulumi.StringOutput)
+}
+
+type OfferSoftwareReservationArrayOutput struct{ *pulumi.OutputState }
+
+func (OfferSoftwareReservationArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]OfferSoftwareReservation)(nil)).Elem()
+}
+
+func (o OfferSoftwareReservationArrayOutput) ToOfferSoftwareReservationArrayOutput() OfferSoftwareReservationArrayOutput {
+	return o
+}
+
+func (o OfferSoftwareReservationArrayOutput) ToOfferSoftwareReservationArrayOutputWithContext(ctx context.Context) OfferSoftwareReservationArrayOutput {
+	return o
+}
+
+func (o OfferSoftwareReservationArrayOutput) Index(i pulumi.IntInput) OfferSoftwareReservationOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) OfferSoftwareReservation {
+		return vs[0].([]OfferSoftwareReservation)[vs[1].(int)]
+	}).(OfferSoftwareReservationOutput)
+}
+
 // A step of the offer's latest operation.
 type OfferStatusStep struct {
 	EstimatedTimeFrame *string  `pulumi:"estimatedTimeFrame"`
@@ -161,6 +5391,1249 @@ func (o OfferStatusStepArrayOutput) Index(i pulumi.IntInput) OfferStatusStepOutp
 	return pulumi.All(o, i).ApplyT(func(vs []interface{}) OfferStatusStep {
 		return vs[0].([]OfferStatusStep)[vs[1].(int)]
 	}).(OfferStatusStepOutput)
+}
+
+// A free trial.
+type OfferTrial struct {
+	Type string `pulumi:"type"`
+	// Default 0.
+	Value *float64 `pulumi:"value"`
+}
+
+// OfferTrialInput is an input type that accepts OfferTrialArgs and OfferTrialOutput values.
+// You can construct a concrete instance of `OfferTrialInput` via:
+//
+//	OfferTrialArgs{...}
+type OfferTrialInput interface {
+	pulumi.Input
+
+	ToOfferTrialOutput() OfferTrialOutput
+	ToOfferTrialOutputWithContext(context.Context) OfferTrialOutput
+}
+
+// A free trial.
+type OfferTrialArgs struct {
+	Type pulumi.StringInput `pulumi:"type"`
+	// Default 0.
+	Value pulumi.Float64PtrInput `pulumi:"value"`
+}
+
+func (OfferTrialArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferTrial)(nil)).Elem()
+}
+
+func (i OfferTrialArgs) ToOfferTrialOutput() OfferTrialOutput {
+	return i.ToOfferTrialOutputWithContext(context.Background())
+}
+
+func (i OfferTrialArgs) ToOfferTrialOutputWithContext(ctx context.Context) OfferTrialOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferTrialOutput)
+}
+
+func (i OfferTrialArgs) ToOfferTrialPtrOutput() OfferTrialPtrOutput {
+	return i.ToOfferTrialPtrOutputWithContext(context.Background())
+}
+
+func (i OfferTrialArgs) ToOfferTrialPtrOutputWithContext(ctx context.Context) OfferTrialPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferTrialOutput).ToOfferTrialPtrOutputWithContext(ctx)
+}
+
+// OfferTrialPtrInput is an input type that accepts OfferTrialArgs, OfferTrialPtr and OfferTrialPtrOutput values.
+// You can construct a concrete instance of `OfferTrialPtrInput` via:
+//
+//	        OfferTrialArgs{...}
+//
+//	or:
+//
+//	        nil
+type OfferTrialPtrInput interface {
+	pulumi.Input
+
+	ToOfferTrialPtrOutput() OfferTrialPtrOutput
+	ToOfferTrialPtrOutputWithContext(context.Context) OfferTrialPtrOutput
+}
+
+type offerTrialPtrType OfferTrialArgs
+
+func OfferTrialPtr(v *OfferTrialArgs) OfferTrialPtrInput {
+	return (*offerTrialPtrType)(v)
+}
+
+func (*offerTrialPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferTrial)(nil)).Elem()
+}
+
+func (i *offerTrialPtrType) ToOfferTrialPtrOutput() OfferTrialPtrOutput {
+	return i.ToOfferTrialPtrOutputWithContext(context.Background())
+}
+
+func (i *offerTrialPtrType) ToOfferTrialPtrOutputWithContext(ctx context.Context) OfferTrialPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferTrialPtrOutput)
+}
+
+// A free trial.
+type OfferTrialOutput struct{ *pulumi.OutputState }
+
+func (OfferTrialOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferTrial)(nil)).Elem()
+}
+
+func (o OfferTrialOutput) ToOfferTrialOutput() OfferTrialOutput {
+	return o
+}
+
+func (o OfferTrialOutput) ToOfferTrialOutputWithContext(ctx context.Context) OfferTrialOutput {
+	return o
+}
+
+func (o OfferTrialOutput) ToOfferTrialPtrOutput() OfferTrialPtrOutput {
+	return o.ToOfferTrialPtrOutputWithContext(context.Background())
+}
+
+func (o OfferTrialOutput) ToOfferTrialPtrOutputWithContext(ctx context.Context) OfferTrialPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v OfferTrial) *OfferTrial {
+		return &v
+	}).(OfferTrialPtrOutput)
+}
+
+func (o OfferTrialOutput) Type() pulumi.StringOutput {
+	return o.ApplyT(func(v OfferTrial) string { return v.Type }).(pulumi.StringOutput)
+}
+
+// Default 0.
+func (o OfferTrialOutput) Value() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v OfferTrial) *float64 { return v.Value }).(pulumi.Float64PtrOutput)
+}
+
+type OfferTrialPtrOutput struct{ *pulumi.OutputState }
+
+func (OfferTrialPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferTrial)(nil)).Elem()
+}
+
+func (o OfferTrialPtrOutput) ToOfferTrialPtrOutput() OfferTrialPtrOutput {
+	return o
+}
+
+func (o OfferTrialPtrOutput) ToOfferTrialPtrOutputWithContext(ctx context.Context) OfferTrialPtrOutput {
+	return o
+}
+
+func (o OfferTrialPtrOutput) Elem() OfferTrialOutput {
+	return o.ApplyT(func(v *OfferTrial) OfferTrial {
+		if v != nil {
+			return *v
+		}
+		var ret OfferTrial
+		return ret
+	}).(OfferTrialOutput)
+}
+
+func (o OfferTrialPtrOutput) Type() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferTrial) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Type
+	}).(pulumi.StringPtrOutput)
+}
+
+// Default 0.
+func (o OfferTrialPtrOutput) Value() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *OfferTrial) *float64 {
+		if v == nil {
+			return nil
+		}
+		return v.Value
+	}).(pulumi.Float64PtrOutput)
+}
+
+// One image of a version.
+type OfferVmImage struct {
+	// `x64Gen1`, `x64Gen2` (preview2) or `arm64Gen2` (cloudpub, Flatcar).
+	ImageType string             `pulumi:"imageType"`
+	Source    OfferVmImageSource `pulumi:"source"`
+}
+
+// OfferVmImageInput is an input type that accepts OfferVmImageArgs and OfferVmImageOutput values.
+// You can construct a concrete instance of `OfferVmImageInput` via:
+//
+//	OfferVmImageArgs{...}
+type OfferVmImageInput interface {
+	pulumi.Input
+
+	ToOfferVmImageOutput() OfferVmImageOutput
+	ToOfferVmImageOutputWithContext(context.Context) OfferVmImageOutput
+}
+
+// One image of a version.
+type OfferVmImageArgs struct {
+	// `x64Gen1`, `x64Gen2` (preview2) or `arm64Gen2` (cloudpub, Flatcar).
+	ImageType pulumi.StringInput      `pulumi:"imageType"`
+	Source    OfferVmImageSourceInput `pulumi:"source"`
+}
+
+func (OfferVmImageArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferVmImage)(nil)).Elem()
+}
+
+func (i OfferVmImageArgs) ToOfferVmImageOutput() OfferVmImageOutput {
+	return i.ToOfferVmImageOutputWithContext(context.Background())
+}
+
+func (i OfferVmImageArgs) ToOfferVmImageOutputWithContext(ctx context.Context) OfferVmImageOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferVmImageOutput)
+}
+
+// OfferVmImageArrayInput is an input type that accepts OfferVmImageArray and OfferVmImageArrayOutput values.
+// You can construct a concrete instance of `OfferVmImageArrayInput` via:
+//
+//	OfferVmImageArray{ OfferVmImageArgs{...} }
+type OfferVmImageArrayInput interface {
+	pulumi.Input
+
+	ToOfferVmImageArrayOutput() OfferVmImageArrayOutput
+	ToOfferVmImageArrayOutputWithContext(context.Context) OfferVmImageArrayOutput
+}
+
+type OfferVmImageArray []OfferVmImageInput
+
+func (OfferVmImageArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]OfferVmImage)(nil)).Elem()
+}
+
+func (i OfferVmImageArray) ToOfferVmImageArrayOutput() OfferVmImageArrayOutput {
+	return i.ToOfferVmImageArrayOutputWithContext(context.Background())
+}
+
+func (i OfferVmImageArray) ToOfferVmImageArrayOutputWithContext(ctx context.Context) OfferVmImageArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferVmImageArrayOutput)
+}
+
+// One image of a version.
+type OfferVmImageOutput struct{ *pulumi.OutputState }
+
+func (OfferVmImageOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferVmImage)(nil)).Elem()
+}
+
+func (o OfferVmImageOutput) ToOfferVmImageOutput() OfferVmImageOutput {
+	return o
+}
+
+func (o OfferVmImageOutput) ToOfferVmImageOutputWithContext(ctx context.Context) OfferVmImageOutput {
+	return o
+}
+
+// `x64Gen1`, `x64Gen2` (preview2) or `arm64Gen2` (cloudpub, Flatcar).
+func (o OfferVmImageOutput) ImageType() pulumi.StringOutput {
+	return o.ApplyT(func(v OfferVmImage) string { return v.ImageType }).(pulumi.StringOutput)
+}
+
+func (o OfferVmImageOutput) Source() OfferVmImageSourceOutput {
+	return o.ApplyT(func(v OfferVmImage) OfferVmImageSource { return v.Source }).(OfferVmImageSourceOutput)
+}
+
+type OfferVmImageArrayOutput struct{ *pulumi.OutputState }
+
+func (OfferVmImageArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]OfferVmImage)(nil)).Elem()
+}
+
+func (o OfferVmImageArrayOutput) ToOfferVmImageArrayOutput() OfferVmImageArrayOutput {
+	return o
+}
+
+func (o OfferVmImageArrayOutput) ToOfferVmImageArrayOutputWithContext(ctx context.Context) OfferVmImageArrayOutput {
+	return o
+}
+
+func (o OfferVmImageArrayOutput) Index(i pulumi.IntInput) OfferVmImageOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) OfferVmImage {
+		return vs[0].([]OfferVmImage)[vs[1].(int)]
+	}).(OfferVmImageOutput)
+}
+
+// `vmImages[].source`.
+type OfferVmImageSource struct {
+	// `sasUri`: up to 16 data disks, LUN 0..15.
+	DataDisks []OfferVmImageSourceDataDisk `pulumi:"dataDisks"`
+	// `sasUri`: the OS disk VHD's SAS URI (a secret: never logged).
+	OsDisk *OfferVmImageSourceOsDisk `pulumi:"osDisk"`
+	// `sharedImageGallery`: the gallery image version.
+	SharedImage *OfferVmImageSourceSharedImage `pulumi:"sharedImage"`
+	SourceType  string                         `pulumi:"sourceType"`
+}
+
+// OfferVmImageSourceInput is an input type that accepts OfferVmImageSourceArgs and OfferVmImageSourceOutput values.
+// You can construct a concrete instance of `OfferVmImageSourceInput` via:
+//
+//	OfferVmImageSourceArgs{...}
+type OfferVmImageSourceInput interface {
+	pulumi.Input
+
+	ToOfferVmImageSourceOutput() OfferVmImageSourceOutput
+	ToOfferVmImageSourceOutputWithContext(context.Context) OfferVmImageSourceOutput
+}
+
+// `vmImages[].source`.
+type OfferVmImageSourceArgs struct {
+	// `sasUri`: up to 16 data disks, LUN 0..15.
+	DataDisks OfferVmImageSourceDataDiskArrayInput `pulumi:"dataDisks"`
+	// `sasUri`: the OS disk VHD's SAS URI (a secret: never logged).
+	OsDisk OfferVmImageSourceOsDiskPtrInput `pulumi:"osDisk"`
+	// `sharedImageGallery`: the gallery image version.
+	SharedImage OfferVmImageSourceSharedImagePtrInput `pulumi:"sharedImage"`
+	SourceType  pulumi.StringInput                    `pulumi:"sourceType"`
+}
+
+func (OfferVmImageSourceArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferVmImageSource)(nil)).Elem()
+}
+
+func (i OfferVmImageSourceArgs) ToOfferVmImageSourceOutput() OfferVmImageSourceOutput {
+	return i.ToOfferVmImageSourceOutputWithContext(context.Background())
+}
+
+func (i OfferVmImageSourceArgs) ToOfferVmImageSourceOutputWithContext(ctx context.Context) OfferVmImageSourceOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferVmImageSourceOutput)
+}
+
+// `vmImages[].source`.
+type OfferVmImageSourceOutput struct{ *pulumi.OutputState }
+
+func (OfferVmImageSourceOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferVmImageSource)(nil)).Elem()
+}
+
+func (o OfferVmImageSourceOutput) ToOfferVmImageSourceOutput() OfferVmImageSourceOutput {
+	return o
+}
+
+func (o OfferVmImageSourceOutput) ToOfferVmImageSourceOutputWithContext(ctx context.Context) OfferVmImageSourceOutput {
+	return o
+}
+
+// `sasUri`: up to 16 data disks, LUN 0..15.
+func (o OfferVmImageSourceOutput) DataDisks() OfferVmImageSourceDataDiskArrayOutput {
+	return o.ApplyT(func(v OfferVmImageSource) []OfferVmImageSourceDataDisk { return v.DataDisks }).(OfferVmImageSourceDataDiskArrayOutput)
+}
+
+// `sasUri`: the OS disk VHD's SAS URI (a secret: never logged).
+func (o OfferVmImageSourceOutput) OsDisk() OfferVmImageSourceOsDiskPtrOutput {
+	return o.ApplyT(func(v OfferVmImageSource) *OfferVmImageSourceOsDisk { return v.OsDisk }).(OfferVmImageSourceOsDiskPtrOutput)
+}
+
+// `sharedImageGallery`: the gallery image version.
+func (o OfferVmImageSourceOutput) SharedImage() OfferVmImageSourceSharedImagePtrOutput {
+	return o.ApplyT(func(v OfferVmImageSource) *OfferVmImageSourceSharedImage { return v.SharedImage }).(OfferVmImageSourceSharedImagePtrOutput)
+}
+
+func (o OfferVmImageSourceOutput) SourceType() pulumi.StringOutput {
+	return o.ApplyT(func(v OfferVmImageSource) string { return v.SourceType }).(pulumi.StringOutput)
+}
+
+type OfferVmImageSourceDataDisk struct {
+	LunNumber float64 `pulumi:"lunNumber"`
+	Uri       string  `pulumi:"uri"`
+}
+
+// OfferVmImageSourceDataDiskInput is an input type that accepts OfferVmImageSourceDataDiskArgs and OfferVmImageSourceDataDiskOutput values.
+// You can construct a concrete instance of `OfferVmImageSourceDataDiskInput` via:
+//
+//	OfferVmImageSourceDataDiskArgs{...}
+type OfferVmImageSourceDataDiskInput interface {
+	pulumi.Input
+
+	ToOfferVmImageSourceDataDiskOutput() OfferVmImageSourceDataDiskOutput
+	ToOfferVmImageSourceDataDiskOutputWithContext(context.Context) OfferVmImageSourceDataDiskOutput
+}
+
+type OfferVmImageSourceDataDiskArgs struct {
+	LunNumber pulumi.Float64Input `pulumi:"lunNumber"`
+	Uri       pulumi.StringInput  `pulumi:"uri"`
+}
+
+func (OfferVmImageSourceDataDiskArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferVmImageSourceDataDisk)(nil)).Elem()
+}
+
+func (i OfferVmImageSourceDataDiskArgs) ToOfferVmImageSourceDataDiskOutput() OfferVmImageSourceDataDiskOutput {
+	return i.ToOfferVmImageSourceDataDiskOutputWithContext(context.Background())
+}
+
+func (i OfferVmImageSourceDataDiskArgs) ToOfferVmImageSourceDataDiskOutputWithContext(ctx context.Context) OfferVmImageSourceDataDiskOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferVmImageSourceDataDiskOutput)
+}
+
+// OfferVmImageSourceDataDiskArrayInput is an input type that accepts OfferVmImageSourceDataDiskArray and OfferVmImageSourceDataDiskArrayOutput values.
+// You can construct a concrete instance of `OfferVmImageSourceDataDiskArrayInput` via:
+//
+//	OfferVmImageSourceDataDiskArray{ OfferVmImageSourceDataDiskArgs{...} }
+type OfferVmImageSourceDataDiskArrayInput interface {
+	pulumi.Input
+
+	ToOfferVmImageSourceDataDiskArrayOutput() OfferVmImageSourceDataDiskArrayOutput
+	ToOfferVmImageSourceDataDiskArrayOutputWithContext(context.Context) OfferVmImageSourceDataDiskArrayOutput
+}
+
+type OfferVmImageSourceDataDiskArray []OfferVmImageSourceDataDiskInput
+
+func (OfferVmImageSourceDataDiskArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]OfferVmImageSourceDataDisk)(nil)).Elem()
+}
+
+func (i OfferVmImageSourceDataDiskArray) ToOfferVmImageSourceDataDiskArrayOutput() OfferVmImageSourceDataDiskArrayOutput {
+	return i.ToOfferVmImageSourceDataDiskArrayOutputWithContext(context.Background())
+}
+
+func (i OfferVmImageSourceDataDiskArray) ToOfferVmImageSourceDataDiskArrayOutputWithContext(ctx context.Context) OfferVmImageSourceDataDiskArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferVmImageSourceDataDiskArrayOutput)
+}
+
+type OfferVmImageSourceDataDiskOutput struct{ *pulumi.OutputState }
+
+func (OfferVmImageSourceDataDiskOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferVmImageSourceDataDisk)(nil)).Elem()
+}
+
+func (o OfferVmImageSourceDataDiskOutput) ToOfferVmImageSourceDataDiskOutput() OfferVmImageSourceDataDiskOutput {
+	return o
+}
+
+func (o OfferVmImageSourceDataDiskOutput) ToOfferVmImageSourceDataDiskOutputWithContext(ctx context.Context) OfferVmImageSourceDataDiskOutput {
+	return o
+}
+
+func (o OfferVmImageSourceDataDiskOutput) LunNumber() pulumi.Float64Output {
+	return o.ApplyT(func(v OfferVmImageSourceDataDisk) float64 { return v.LunNumber }).(pulumi.Float64Output)
+}
+
+func (o OfferVmImageSourceDataDiskOutput) Uri() pulumi.StringOutput {
+	return o.ApplyT(func(v OfferVmImageSourceDataDisk) string { return v.Uri }).(pulumi.StringOutput)
+}
+
+type OfferVmImageSourceDataDiskArrayOutput struct{ *pulumi.OutputState }
+
+func (OfferVmImageSourceDataDiskArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]OfferVmImageSourceDataDisk)(nil)).Elem()
+}
+
+func (o OfferVmImageSourceDataDiskArrayOutput) ToOfferVmImageSourceDataDiskArrayOutput() OfferVmImageSourceDataDiskArrayOutput {
+	return o
+}
+
+func (o OfferVmImageSourceDataDiskArrayOutput) ToOfferVmImageSourceDataDiskArrayOutputWithContext(ctx context.Context) OfferVmImageSourceDataDiskArrayOutput {
+	return o
+}
+
+func (o OfferVmImageSourceDataDiskArrayOutput) Index(i pulumi.IntInput) OfferVmImageSourceDataDiskOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) OfferVmImageSourceDataDisk {
+		return vs[0].([]OfferVmImageSourceDataDisk)[vs[1].(int)]
+	}).(OfferVmImageSourceDataDiskOutput)
+}
+
+type OfferVmImageSourceOsDisk struct {
+	Uri string `pulumi:"uri"`
+}
+
+// OfferVmImageSourceOsDiskInput is an input type that accepts OfferVmImageSourceOsDiskArgs and OfferVmImageSourceOsDiskOutput values.
+// You can construct a concrete instance of `OfferVmImageSourceOsDiskInput` via:
+//
+//	OfferVmImageSourceOsDiskArgs{...}
+type OfferVmImageSourceOsDiskInput interface {
+	pulumi.Input
+
+	ToOfferVmImageSourceOsDiskOutput() OfferVmImageSourceOsDiskOutput
+	ToOfferVmImageSourceOsDiskOutputWithContext(context.Context) OfferVmImageSourceOsDiskOutput
+}
+
+type OfferVmImageSourceOsDiskArgs struct {
+	Uri pulumi.StringInput `pulumi:"uri"`
+}
+
+func (OfferVmImageSourceOsDiskArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferVmImageSourceOsDisk)(nil)).Elem()
+}
+
+func (i OfferVmImageSourceOsDiskArgs) ToOfferVmImageSourceOsDiskOutput() OfferVmImageSourceOsDiskOutput {
+	return i.ToOfferVmImageSourceOsDiskOutputWithContext(context.Background())
+}
+
+func (i OfferVmImageSourceOsDiskArgs) ToOfferVmImageSourceOsDiskOutputWithContext(ctx context.Context) OfferVmImageSourceOsDiskOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferVmImageSourceOsDiskOutput)
+}
+
+func (i OfferVmImageSourceOsDiskArgs) ToOfferVmImageSourceOsDiskPtrOutput() OfferVmImageSourceOsDiskPtrOutput {
+	return i.ToOfferVmImageSourceOsDiskPtrOutputWithContext(context.Background())
+}
+
+func (i OfferVmImageSourceOsDiskArgs) ToOfferVmImageSourceOsDiskPtrOutputWithContext(ctx context.Context) OfferVmImageSourceOsDiskPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferVmImageSourceOsDiskOutput).ToOfferVmImageSourceOsDiskPtrOutputWithContext(ctx)
+}
+
+// OfferVmImageSourceOsDiskPtrInput is an input type that accepts OfferVmImageSourceOsDiskArgs, OfferVmImageSourceOsDiskPtr and OfferVmImageSourceOsDiskPtrOutput values.
+// You can construct a concrete instance of `OfferVmImageSourceOsDiskPtrInput` via:
+//
+//	        OfferVmImageSourceOsDiskArgs{...}
+//
+//	or:
+//
+//	        nil
+type OfferVmImageSourceOsDiskPtrInput interface {
+	pulumi.Input
+
+	ToOfferVmImageSourceOsDiskPtrOutput() OfferVmImageSourceOsDiskPtrOutput
+	ToOfferVmImageSourceOsDiskPtrOutputWithContext(context.Context) OfferVmImageSourceOsDiskPtrOutput
+}
+
+type offerVmImageSourceOsDiskPtrType OfferVmImageSourceOsDiskArgs
+
+func OfferVmImageSourceOsDiskPtr(v *OfferVmImageSourceOsDiskArgs) OfferVmImageSourceOsDiskPtrInput {
+	return (*offerVmImageSourceOsDiskPtrType)(v)
+}
+
+func (*offerVmImageSourceOsDiskPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferVmImageSourceOsDisk)(nil)).Elem()
+}
+
+func (i *offerVmImageSourceOsDiskPtrType) ToOfferVmImageSourceOsDiskPtrOutput() OfferVmImageSourceOsDiskPtrOutput {
+	return i.ToOfferVmImageSourceOsDiskPtrOutputWithContext(context.Background())
+}
+
+func (i *offerVmImageSourceOsDiskPtrType) ToOfferVmImageSourceOsDiskPtrOutputWithContext(ctx context.Context) OfferVmImageSourceOsDiskPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferVmImageSourceOsDiskPtrOutput)
+}
+
+type OfferVmImageSourceOsDiskOutput struct{ *pulumi.OutputState }
+
+func (OfferVmImageSourceOsDiskOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferVmImageSourceOsDisk)(nil)).Elem()
+}
+
+func (o OfferVmImageSourceOsDiskOutput) ToOfferVmImageSourceOsDiskOutput() OfferVmImageSourceOsDiskOutput {
+	return o
+}
+
+func (o OfferVmImageSourceOsDiskOutput) ToOfferVmImageSourceOsDiskOutputWithContext(ctx context.Context) OfferVmImageSourceOsDiskOutput {
+	return o
+}
+
+func (o OfferVmImageSourceOsDiskOutput) ToOfferVmImageSourceOsDiskPtrOutput() OfferVmImageSourceOsDiskPtrOutput {
+	return o.ToOfferVmImageSourceOsDiskPtrOutputWithContext(context.Background())
+}
+
+func (o OfferVmImageSourceOsDiskOutput) ToOfferVmImageSourceOsDiskPtrOutputWithContext(ctx context.Context) OfferVmImageSourceOsDiskPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v OfferVmImageSourceOsDisk) *OfferVmImageSourceOsDisk {
+		return &v
+	}).(OfferVmImageSourceOsDiskPtrOutput)
+}
+
+func (o OfferVmImageSourceOsDiskOutput) Uri() pulumi.StringOutput {
+	return o.ApplyT(func(v OfferVmImageSourceOsDisk) string { return v.Uri }).(pulumi.StringOutput)
+}
+
+type OfferVmImageSourceOsDiskPtrOutput struct{ *pulumi.OutputState }
+
+func (OfferVmImageSourceOsDiskPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferVmImageSourceOsDisk)(nil)).Elem()
+}
+
+func (o OfferVmImageSourceOsDiskPtrOutput) ToOfferVmImageSourceOsDiskPtrOutput() OfferVmImageSourceOsDiskPtrOutput {
+	return o
+}
+
+func (o OfferVmImageSourceOsDiskPtrOutput) ToOfferVmImageSourceOsDiskPtrOutputWithContext(ctx context.Context) OfferVmImageSourceOsDiskPtrOutput {
+	return o
+}
+
+func (o OfferVmImageSourceOsDiskPtrOutput) Elem() OfferVmImageSourceOsDiskOutput {
+	return o.ApplyT(func(v *OfferVmImageSourceOsDisk) OfferVmImageSourceOsDisk {
+		if v != nil {
+			return *v
+		}
+		var ret OfferVmImageSourceOsDisk
+		return ret
+	}).(OfferVmImageSourceOsDiskOutput)
+}
+
+func (o OfferVmImageSourceOsDiskPtrOutput) Uri() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferVmImageSourceOsDisk) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Uri
+	}).(pulumi.StringPtrOutput)
+}
+
+type OfferVmImageSourceSharedImage struct {
+	ResourceId string `pulumi:"resourceId"`
+	TenantId   string `pulumi:"tenantId"`
+}
+
+// OfferVmImageSourceSharedImageInput is an input type that accepts OfferVmImageSourceSharedImageArgs and OfferVmImageSourceSharedImageOutput values.
+// You can construct a concrete instance of `OfferVmImageSourceSharedImageInput` via:
+//
+//	OfferVmImageSourceSharedImageArgs{...}
+type OfferVmImageSourceSharedImageInput interface {
+	pulumi.Input
+
+	ToOfferVmImageSourceSharedImageOutput() OfferVmImageSourceSharedImageOutput
+	ToOfferVmImageSourceSharedImageOutputWithContext(context.Context) OfferVmImageSourceSharedImageOutput
+}
+
+type OfferVmImageSourceSharedImageArgs struct {
+	ResourceId pulumi.StringInput `pulumi:"resourceId"`
+	TenantId   pulumi.StringInput `pulumi:"tenantId"`
+}
+
+func (OfferVmImageSourceSharedImageArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferVmImageSourceSharedImage)(nil)).Elem()
+}
+
+func (i OfferVmImageSourceSharedImageArgs) ToOfferVmImageSourceSharedImageOutput() OfferVmImageSourceSharedImageOutput {
+	return i.ToOfferVmImageSourceSharedImageOutputWithContext(context.Background())
+}
+
+func (i OfferVmImageSourceSharedImageArgs) ToOfferVmImageSourceSharedImageOutputWithContext(ctx context.Context) OfferVmImageSourceSharedImageOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferVmImageSourceSharedImageOutput)
+}
+
+func (i OfferVmImageSourceSharedImageArgs) ToOfferVmImageSourceSharedImagePtrOutput() OfferVmImageSourceSharedImagePtrOutput {
+	return i.ToOfferVmImageSourceSharedImagePtrOutputWithContext(context.Background())
+}
+
+func (i OfferVmImageSourceSharedImageArgs) ToOfferVmImageSourceSharedImagePtrOutputWithContext(ctx context.Context) OfferVmImageSourceSharedImagePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferVmImageSourceSharedImageOutput).ToOfferVmImageSourceSharedImagePtrOutputWithContext(ctx)
+}
+
+// OfferVmImageSourceSharedImagePtrInput is an input type that accepts OfferVmImageSourceSharedImageArgs, OfferVmImageSourceSharedImagePtr and OfferVmImageSourceSharedImagePtrOutput values.
+// You can construct a concrete instance of `OfferVmImageSourceSharedImagePtrInput` via:
+//
+//	        OfferVmImageSourceSharedImageArgs{...}
+//
+//	or:
+//
+//	        nil
+type OfferVmImageSourceSharedImagePtrInput interface {
+	pulumi.Input
+
+	ToOfferVmImageSourceSharedImagePtrOutput() OfferVmImageSourceSharedImagePtrOutput
+	ToOfferVmImageSourceSharedImagePtrOutputWithContext(context.Context) OfferVmImageSourceSharedImagePtrOutput
+}
+
+type offerVmImageSourceSharedImagePtrType OfferVmImageSourceSharedImageArgs
+
+func OfferVmImageSourceSharedImagePtr(v *OfferVmImageSourceSharedImageArgs) OfferVmImageSourceSharedImagePtrInput {
+	return (*offerVmImageSourceSharedImagePtrType)(v)
+}
+
+func (*offerVmImageSourceSharedImagePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferVmImageSourceSharedImage)(nil)).Elem()
+}
+
+func (i *offerVmImageSourceSharedImagePtrType) ToOfferVmImageSourceSharedImagePtrOutput() OfferVmImageSourceSharedImagePtrOutput {
+	return i.ToOfferVmImageSourceSharedImagePtrOutputWithContext(context.Background())
+}
+
+func (i *offerVmImageSourceSharedImagePtrType) ToOfferVmImageSourceSharedImagePtrOutputWithContext(ctx context.Context) OfferVmImageSourceSharedImagePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferVmImageSourceSharedImagePtrOutput)
+}
+
+type OfferVmImageSourceSharedImageOutput struct{ *pulumi.OutputState }
+
+func (OfferVmImageSourceSharedImageOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferVmImageSourceSharedImage)(nil)).Elem()
+}
+
+func (o OfferVmImageSourceSharedImageOutput) ToOfferVmImageSourceSharedImageOutput() OfferVmImageSourceSharedImageOutput {
+	return o
+}
+
+func (o OfferVmImageSourceSharedImageOutput) ToOfferVmImageSourceSharedImageOutputWithContext(ctx context.Context) OfferVmImageSourceSharedImageOutput {
+	return o
+}
+
+func (o OfferVmImageSourceSharedImageOutput) ToOfferVmImageSourceSharedImagePtrOutput() OfferVmImageSourceSharedImagePtrOutput {
+	return o.ToOfferVmImageSourceSharedImagePtrOutputWithContext(context.Background())
+}
+
+func (o OfferVmImageSourceSharedImageOutput) ToOfferVmImageSourceSharedImagePtrOutputWithContext(ctx context.Context) OfferVmImageSourceSharedImagePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v OfferVmImageSourceSharedImage) *OfferVmImageSourceSharedImage {
+		return &v
+	}).(OfferVmImageSourceSharedImagePtrOutput)
+}
+
+func (o OfferVmImageSourceSharedImageOutput) ResourceId() pulumi.StringOutput {
+	return o.ApplyT(func(v OfferVmImageSourceSharedImage) string { return v.ResourceId }).(pulumi.StringOutput)
+}
+
+func (o OfferVmImageSourceSharedImageOutput) TenantId() pulumi.StringOutput {
+	return o.ApplyT(func(v OfferVmImageSourceSharedImage) string { return v.TenantId }).(pulumi.StringOutput)
+}
+
+type OfferVmImageSourceSharedImagePtrOutput struct{ *pulumi.OutputState }
+
+func (OfferVmImageSourceSharedImagePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferVmImageSourceSharedImage)(nil)).Elem()
+}
+
+func (o OfferVmImageSourceSharedImagePtrOutput) ToOfferVmImageSourceSharedImagePtrOutput() OfferVmImageSourceSharedImagePtrOutput {
+	return o
+}
+
+func (o OfferVmImageSourceSharedImagePtrOutput) ToOfferVmImageSourceSharedImagePtrOutputWithContext(ctx context.Context) OfferVmImageSourceSharedImagePtrOutput {
+	return o
+}
+
+func (o OfferVmImageSourceSharedImagePtrOutput) Elem() OfferVmImageSourceSharedImageOutput {
+	return o.ApplyT(func(v *OfferVmImageSourceSharedImage) OfferVmImageSourceSharedImage {
+		if v != nil {
+			return *v
+		}
+		var ret OfferVmImageSourceSharedImage
+		return ret
+	}).(OfferVmImageSourceSharedImageOutput)
+}
+
+func (o OfferVmImageSourceSharedImagePtrOutput) ResourceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferVmImageSourceSharedImage) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.ResourceId
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o OfferVmImageSourceSharedImagePtrOutput) TenantId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OfferVmImageSourceSharedImage) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.TenantId
+	}).(pulumi.StringPtrOutput)
+}
+
+// One image version of a VM plan.
+type OfferVmImageVersion struct {
+	DeprecationSchedule *OfferDeprecationSchedule `pulumi:"deprecationSchedule"`
+	LifecycleState      *string                   `pulumi:"lifecycleState"`
+	// `^[0-9]+\.[0-9]+\.[0-9]+$`, at most 32 characters.
+	VersionNumber string `pulumi:"versionNumber"`
+	// 1..2 images.
+	VmImages []OfferVmImage `pulumi:"vmImages"`
+}
+
+// OfferVmImageVersionInput is an input type that accepts OfferVmImageVersionArgs and OfferVmImageVersionOutput values.
+// You can construct a concrete instance of `OfferVmImageVersionInput` via:
+//
+//	OfferVmImageVersionArgs{...}
+type OfferVmImageVersionInput interface {
+	pulumi.Input
+
+	ToOfferVmImageVersionOutput() OfferVmImageVersionOutput
+	ToOfferVmImageVersionOutputWithContext(context.Context) OfferVmImageVersionOutput
+}
+
+// One image version of a VM plan.
+type OfferVmImageVersionArgs struct {
+	DeprecationSchedule OfferDeprecationSchedulePtrInput `pulumi:"deprecationSchedule"`
+	LifecycleState      pulumi.StringPtrInput            `pulumi:"lifecycleState"`
+	// `^[0-9]+\.[0-9]+\.[0-9]+$`, at most 32 characters.
+	VersionNumber pulumi.StringInput `pulumi:"versionNumber"`
+	// 1..2 images.
+	VmImages OfferVmImageArrayInput `pulumi:"vmImages"`
+}
+
+func (OfferVmImageVersionArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferVmImageVersion)(nil)).Elem()
+}
+
+func (i OfferVmImageVersionArgs) ToOfferVmImageVersionOutput() OfferVmImageVersionOutput {
+	return i.ToOfferVmImageVersionOutputWithContext(context.Background())
+}
+
+func (i OfferVmImageVersionArgs) ToOfferVmImageVersionOutputWithContext(ctx context.Context) OfferVmImageVersionOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferVmImageVersionOutput)
+}
+
+// OfferVmImageVersionArrayInput is an input type that accepts OfferVmImageVersionArray and OfferVmImageVersionArrayOutput values.
+// You can construct a concrete instance of `OfferVmImageVersionArrayInput` via:
+//
+//	OfferVmImageVersionArray{ OfferVmImageVersionArgs{...} }
+type OfferVmImageVersionArrayInput interface {
+	pulumi.Input
+
+	ToOfferVmImageVersionArrayOutput() OfferVmImageVersionArrayOutput
+	ToOfferVmImageVersionArrayOutputWithContext(context.Context) OfferVmImageVersionArrayOutput
+}
+
+type OfferVmImageVersionArray []OfferVmImageVersionInput
+
+func (OfferVmImageVersionArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]OfferVmImageVersion)(nil)).Elem()
+}
+
+func (i OfferVmImageVersionArray) ToOfferVmImageVersionArrayOutput() OfferVmImageVersionArrayOutput {
+	return i.ToOfferVmImageVersionArrayOutputWithContext(context.Background())
+}
+
+func (i OfferVmImageVersionArray) ToOfferVmImageVersionArrayOutputWithContext(ctx context.Context) OfferVmImageVersionArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferVmImageVersionArrayOutput)
+}
+
+// One image version of a VM plan.
+type OfferVmImageVersionOutput struct{ *pulumi.OutputState }
+
+func (OfferVmImageVersionOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferVmImageVersion)(nil)).Elem()
+}
+
+func (o OfferVmImageVersionOutput) ToOfferVmImageVersionOutput() OfferVmImageVersionOutput {
+	return o
+}
+
+func (o OfferVmImageVersionOutput) ToOfferVmImageVersionOutputWithContext(ctx context.Context) OfferVmImageVersionOutput {
+	return o
+}
+
+func (o OfferVmImageVersionOutput) DeprecationSchedule() OfferDeprecationSchedulePtrOutput {
+	return o.ApplyT(func(v OfferVmImageVersion) *OfferDeprecationSchedule { return v.DeprecationSchedule }).(OfferDeprecationSchedulePtrOutput)
+}
+
+func (o OfferVmImageVersionOutput) LifecycleState() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v OfferVmImageVersion) *string { return v.LifecycleState }).(pulumi.StringPtrOutput)
+}
+
+// `^[0-9]+\.[0-9]+\.[0-9]+$`, at most 32 characters.
+func (o OfferVmImageVersionOutput) VersionNumber() pulumi.StringOutput {
+	return o.ApplyT(func(v OfferVmImageVersion) string { return v.VersionNumber }).(pulumi.StringOutput)
+}
+
+// 1..2 images.
+func (o OfferVmImageVersionOutput) VmImages() OfferVmImageArrayOutput {
+	return o.ApplyT(func(v OfferVmImageVersion) []OfferVmImage { return v.VmImages }).(OfferVmImageArrayOutput)
+}
+
+type OfferVmImageVersionArrayOutput struct{ *pulumi.OutputState }
+
+func (OfferVmImageVersionArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]OfferVmImageVersion)(nil)).Elem()
+}
+
+func (o OfferVmImageVersionArrayOutput) ToOfferVmImageVersionArrayOutput() OfferVmImageVersionArrayOutput {
+	return o
+}
+
+func (o OfferVmImageVersionArrayOutput) ToOfferVmImageVersionArrayOutputWithContext(ctx context.Context) OfferVmImageVersionArrayOutput {
+	return o
+}
+
+func (o OfferVmImageVersionArrayOutput) Index(i pulumi.IntInput) OfferVmImageVersionOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) OfferVmImageVersion {
+		return vs[0].([]OfferVmImageVersion)[vs[1].(int)]
+	}).(OfferVmImageVersionOutput)
+}
+
+// `vmProperties` (booleans; once true, several can never go back to false).
+type OfferVmProperties struct {
+	IsNetworkVirtualAppliance     *bool `pulumi:"isNetworkVirtualAppliance"`
+	RequiresCustomArmTemplate     *bool `pulumi:"requiresCustomArmTemplate"`
+	SupportsAadLogin              *bool `pulumi:"supportsAadLogin"`
+	SupportsAcceleratedNetworking *bool `pulumi:"supportsAcceleratedNetworking"`
+	SupportsBackup                *bool `pulumi:"supportsBackup"`
+	SupportsCloudInit             *bool `pulumi:"supportsCloudInit"`
+	SupportsExtensions            *bool `pulumi:"supportsExtensions"`
+	SupportsHibernation           *bool `pulumi:"supportsHibernation"`
+	SupportsNVMe                  *bool `pulumi:"supportsNVMe"`
+	SupportsRemoteConnection      *bool `pulumi:"supportsRemoteConnection"`
+	SupportsSriov                 *bool `pulumi:"supportsSriov"`
+}
+
+// OfferVmPropertiesInput is an input type that accepts OfferVmPropertiesArgs and OfferVmPropertiesOutput values.
+// You can construct a concrete instance of `OfferVmPropertiesInput` via:
+//
+//	OfferVmPropertiesArgs{...}
+type OfferVmPropertiesInput interface {
+	pulumi.Input
+
+	ToOfferVmPropertiesOutput() OfferVmPropertiesOutput
+	ToOfferVmPropertiesOutputWithContext(context.Context) OfferVmPropertiesOutput
+}
+
+// `vmProperties` (booleans; once true, several can never go back to false).
+type OfferVmPropertiesArgs struct {
+	IsNetworkVirtualAppliance     pulumi.BoolPtrInput `pulumi:"isNetworkVirtualAppliance"`
+	RequiresCustomArmTemplate     pulumi.BoolPtrInput `pulumi:"requiresCustomArmTemplate"`
+	SupportsAadLogin              pulumi.BoolPtrInput `pulumi:"supportsAadLogin"`
+	SupportsAcceleratedNetworking pulumi.BoolPtrInput `pulumi:"supportsAcceleratedNetworking"`
+	SupportsBackup                pulumi.BoolPtrInput `pulumi:"supportsBackup"`
+	SupportsCloudInit             pulumi.BoolPtrInput `pulumi:"supportsCloudInit"`
+	SupportsExtensions            pulumi.BoolPtrInput `pulumi:"supportsExtensions"`
+	SupportsHibernation           pulumi.BoolPtrInput `pulumi:"supportsHibernation"`
+	SupportsNVMe                  pulumi.BoolPtrInput `pulumi:"supportsNVMe"`
+	SupportsRemoteConnection      pulumi.BoolPtrInput `pulumi:"supportsRemoteConnection"`
+	SupportsSriov                 pulumi.BoolPtrInput `pulumi:"supportsSriov"`
+}
+
+func (OfferVmPropertiesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferVmProperties)(nil)).Elem()
+}
+
+func (i OfferVmPropertiesArgs) ToOfferVmPropertiesOutput() OfferVmPropertiesOutput {
+	return i.ToOfferVmPropertiesOutputWithContext(context.Background())
+}
+
+func (i OfferVmPropertiesArgs) ToOfferVmPropertiesOutputWithContext(ctx context.Context) OfferVmPropertiesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferVmPropertiesOutput)
+}
+
+func (i OfferVmPropertiesArgs) ToOfferVmPropertiesPtrOutput() OfferVmPropertiesPtrOutput {
+	return i.ToOfferVmPropertiesPtrOutputWithContext(context.Background())
+}
+
+func (i OfferVmPropertiesArgs) ToOfferVmPropertiesPtrOutputWithContext(ctx context.Context) OfferVmPropertiesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferVmPropertiesOutput).ToOfferVmPropertiesPtrOutputWithContext(ctx)
+}
+
+// OfferVmPropertiesPtrInput is an input type that accepts OfferVmPropertiesArgs, OfferVmPropertiesPtr and OfferVmPropertiesPtrOutput values.
+// You can construct a concrete instance of `OfferVmPropertiesPtrInput` via:
+//
+//	        OfferVmPropertiesArgs{...}
+//
+//	or:
+//
+//	        nil
+type OfferVmPropertiesPtrInput interface {
+	pulumi.Input
+
+	ToOfferVmPropertiesPtrOutput() OfferVmPropertiesPtrOutput
+	ToOfferVmPropertiesPtrOutputWithContext(context.Context) OfferVmPropertiesPtrOutput
+}
+
+type offerVmPropertiesPtrType OfferVmPropertiesArgs
+
+func OfferVmPropertiesPtr(v *OfferVmPropertiesArgs) OfferVmPropertiesPtrInput {
+	return (*offerVmPropertiesPtrType)(v)
+}
+
+func (*offerVmPropertiesPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferVmProperties)(nil)).Elem()
+}
+
+func (i *offerVmPropertiesPtrType) ToOfferVmPropertiesPtrOutput() OfferVmPropertiesPtrOutput {
+	return i.ToOfferVmPropertiesPtrOutputWithContext(context.Background())
+}
+
+func (i *offerVmPropertiesPtrType) ToOfferVmPropertiesPtrOutputWithContext(ctx context.Context) OfferVmPropertiesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferVmPropertiesPtrOutput)
+}
+
+// `vmProperties` (booleans; once true, several can never go back to false).
+type OfferVmPropertiesOutput struct{ *pulumi.OutputState }
+
+func (OfferVmPropertiesOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferVmProperties)(nil)).Elem()
+}
+
+func (o OfferVmPropertiesOutput) ToOfferVmPropertiesOutput() OfferVmPropertiesOutput {
+	return o
+}
+
+func (o OfferVmPropertiesOutput) ToOfferVmPropertiesOutputWithContext(ctx context.Context) OfferVmPropertiesOutput {
+	return o
+}
+
+func (o OfferVmPropertiesOutput) ToOfferVmPropertiesPtrOutput() OfferVmPropertiesPtrOutput {
+	return o.ToOfferVmPropertiesPtrOutputWithContext(context.Background())
+}
+
+func (o OfferVmPropertiesOutput) ToOfferVmPropertiesPtrOutputWithContext(ctx context.Context) OfferVmPropertiesPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v OfferVmProperties) *OfferVmProperties {
+		return &v
+	}).(OfferVmPropertiesPtrOutput)
+}
+
+func (o OfferVmPropertiesOutput) IsNetworkVirtualAppliance() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v OfferVmProperties) *bool { return v.IsNetworkVirtualAppliance }).(pulumi.BoolPtrOutput)
+}
+
+func (o OfferVmPropertiesOutput) RequiresCustomArmTemplate() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v OfferVmProperties) *bool { return v.RequiresCustomArmTemplate }).(pulumi.BoolPtrOutput)
+}
+
+func (o OfferVmPropertiesOutput) SupportsAadLogin() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v OfferVmProperties) *bool { return v.SupportsAadLogin }).(pulumi.BoolPtrOutput)
+}
+
+func (o OfferVmPropertiesOutput) SupportsAcceleratedNetworking() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v OfferVmProperties) *bool { return v.SupportsAcceleratedNetworking }).(pulumi.BoolPtrOutput)
+}
+
+func (o OfferVmPropertiesOutput) SupportsBackup() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v OfferVmProperties) *bool { return v.SupportsBackup }).(pulumi.BoolPtrOutput)
+}
+
+func (o OfferVmPropertiesOutput) SupportsCloudInit() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v OfferVmProperties) *bool { return v.SupportsCloudInit }).(pulumi.BoolPtrOutput)
+}
+
+func (o OfferVmPropertiesOutput) SupportsExtensions() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v OfferVmProperties) *bool { return v.SupportsExtensions }).(pulumi.BoolPtrOutput)
+}
+
+func (o OfferVmPropertiesOutput) SupportsHibernation() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v OfferVmProperties) *bool { return v.SupportsHibernation }).(pulumi.BoolPtrOutput)
+}
+
+func (o OfferVmPropertiesOutput) SupportsNVMe() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v OfferVmProperties) *bool { return v.SupportsNVMe }).(pulumi.BoolPtrOutput)
+}
+
+func (o OfferVmPropertiesOutput) SupportsRemoteConnection() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v OfferVmProperties) *bool { return v.SupportsRemoteConnection }).(pulumi.BoolPtrOutput)
+}
+
+func (o OfferVmPropertiesOutput) SupportsSriov() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v OfferVmProperties) *bool { return v.SupportsSriov }).(pulumi.BoolPtrOutput)
+}
+
+type OfferVmPropertiesPtrOutput struct{ *pulumi.OutputState }
+
+func (OfferVmPropertiesPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**OfferVmProperties)(nil)).Elem()
+}
+
+func (o OfferVmPropertiesPtrOutput) ToOfferVmPropertiesPtrOutput() OfferVmPropertiesPtrOutput {
+	return o
+}
+
+func (o OfferVmPropertiesPtrOutput) ToOfferVmPropertiesPtrOutputWithContext(ctx context.Context) OfferVmPropertiesPtrOutput {
+	return o
+}
+
+func (o OfferVmPropertiesPtrOutput) Elem() OfferVmPropertiesOutput {
+	return o.ApplyT(func(v *OfferVmProperties) OfferVmProperties {
+		if v != nil {
+			return *v
+		}
+		var ret OfferVmProperties
+		return ret
+	}).(OfferVmPropertiesOutput)
+}
+
+func (o OfferVmPropertiesPtrOutput) IsNetworkVirtualAppliance() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *OfferVmProperties) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.IsNetworkVirtualAppliance
+	}).(pulumi.BoolPtrOutput)
+}
+
+func (o OfferVmPropertiesPtrOutput) RequiresCustomArmTemplate() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *OfferVmProperties) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.RequiresCustomArmTemplate
+	}).(pulumi.BoolPtrOutput)
+}
+
+func (o OfferVmPropertiesPtrOutput) SupportsAadLogin() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *OfferVmProperties) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.SupportsAadLogin
+	}).(pulumi.BoolPtrOutput)
+}
+
+func (o OfferVmPropertiesPtrOutput) SupportsAcceleratedNetworking() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *OfferVmProperties) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.SupportsAcceleratedNetworking
+	}).(pulumi.BoolPtrOutput)
+}
+
+func (o OfferVmPropertiesPtrOutput) SupportsBackup() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *OfferVmProperties) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.SupportsBackup
+	}).(pulumi.BoolPtrOutput)
+}
+
+func (o OfferVmPropertiesPtrOutput) SupportsCloudInit() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *OfferVmProperties) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.SupportsCloudInit
+	}).(pulumi.BoolPtrOutput)
+}
+
+func (o OfferVmPropertiesPtrOutput) SupportsExtensions() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *OfferVmProperties) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.SupportsExtensions
+	}).(pulumi.BoolPtrOutput)
+}
+
+func (o OfferVmPropertiesPtrOutput) SupportsHibernation() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *OfferVmProperties) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.SupportsHibernation
+	}).(pulumi.BoolPtrOutput)
+}
+
+func (o OfferVmPropertiesPtrOutput) SupportsNVMe() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *OfferVmProperties) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.SupportsNVMe
+	}).(pulumi.BoolPtrOutput)
+}
+
+func (o OfferVmPropertiesPtrOutput) SupportsRemoteConnection() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *OfferVmProperties) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.SupportsRemoteConnection
+	}).(pulumi.BoolPtrOutput)
+}
+
+func (o OfferVmPropertiesPtrOutput) SupportsSriov() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *OfferVmProperties) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.SupportsSriov
+	}).(pulumi.BoolPtrOutput)
+}
+
+// A SKU of a VM plan (1..2, one per image type).
+type OfferVmSku struct {
+	ImageType string `pulumi:"imageType"`
+	// e.g. `["trusted"]` (preview5).
+	SecurityType []string `pulumi:"securityType"`
+	// `^[a-z0-9-_]+$`.
+	SkuId string `pulumi:"skuId"`
+}
+
+// OfferVmSkuInput is an input type that accepts OfferVmSkuArgs and OfferVmSkuOutput values.
+// You can construct a concrete instance of `OfferVmSkuInput` via:
+//
+//	OfferVmSkuArgs{...}
+type OfferVmSkuInput interface {
+	pulumi.Input
+
+	ToOfferVmSkuOutput() OfferVmSkuOutput
+	ToOfferVmSkuOutputWithContext(context.Context) OfferVmSkuOutput
+}
+
+// A SKU of a VM plan (1..2, one per image type).
+type OfferVmSkuArgs struct {
+	ImageType pulumi.StringInput `pulumi:"imageType"`
+	// e.g. `["trusted"]` (preview5).
+	SecurityType pulumi.StringArrayInput `pulumi:"securityType"`
+	// `^[a-z0-9-_]+$`.
+	SkuId pulumi.StringInput `pulumi:"skuId"`
+}
+
+func (OfferVmSkuArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferVmSku)(nil)).Elem()
+}
+
+func (i OfferVmSkuArgs) ToOfferVmSkuOutput() OfferVmSkuOutput {
+	return i.ToOfferVmSkuOutputWithContext(context.Background())
+}
+
+func (i OfferVmSkuArgs) ToOfferVmSkuOutputWithContext(ctx context.Context) OfferVmSkuOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferVmSkuOutput)
+}
+
+// OfferVmSkuArrayInput is an input type that accepts OfferVmSkuArray and OfferVmSkuArrayOutput values.
+// You can construct a concrete instance of `OfferVmSkuArrayInput` via:
+//
+//	OfferVmSkuArray{ OfferVmSkuArgs{...} }
+type OfferVmSkuArrayInput interface {
+	pulumi.Input
+
+	ToOfferVmSkuArrayOutput() OfferVmSkuArrayOutput
+	ToOfferVmSkuArrayOutputWithContext(context.Context) OfferVmSkuArrayOutput
+}
+
+type OfferVmSkuArray []OfferVmSkuInput
+
+func (OfferVmSkuArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]OfferVmSku)(nil)).Elem()
+}
+
+func (i OfferVmSkuArray) ToOfferVmSkuArrayOutput() OfferVmSkuArrayOutput {
+	return i.ToOfferVmSkuArrayOutputWithContext(context.Background())
+}
+
+func (i OfferVmSkuArray) ToOfferVmSkuArrayOutputWithContext(ctx context.Context) OfferVmSkuArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OfferVmSkuArrayOutput)
+}
+
+// A SKU of a VM plan (1..2, one per image type).
+type OfferVmSkuOutput struct{ *pulumi.OutputState }
+
+func (OfferVmSkuOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OfferVmSku)(nil)).Elem()
+}
+
+func (o OfferVmSkuOutput) ToOfferVmSkuOutput() OfferVmSkuOutput {
+	return o
+}
+
+func (o OfferVmSkuOutput) ToOfferVmSkuOutputWithContext(ctx context.Context) OfferVmSkuOutput {
+	return o
+}
+
+func (o OfferVmSkuOutput) ImageType() pulumi.StringOutput {
+	return o.ApplyT(func(v OfferVmSku) string { return v.ImageType }).(pulumi.StringOutput)
+}
+
+// e.g. `["trusted"]` (preview5).
+func (o OfferVmSkuOutput) SecurityType() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v OfferVmSku) []string { return v.SecurityType }).(pulumi.StringArrayOutput)
+}
+
+// `^[a-z0-9-_]+$`.
+func (o OfferVmSkuOutput) SkuId() pulumi.StringOutput {
+	return o.ApplyT(func(v OfferVmSku) string { return v.SkuId }).(pulumi.StringOutput)
+}
+
+type OfferVmSkuArrayOutput struct{ *pulumi.OutputState }
+
+func (OfferVmSkuArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]OfferVmSku)(nil)).Elem()
+}
+
+func (o OfferVmSkuArrayOutput) ToOfferVmSkuArrayOutput() OfferVmSkuArrayOutput {
+	return o
+}
+
+func (o OfferVmSkuArrayOutput) ToOfferVmSkuArrayOutputWithContext(ctx context.Context) OfferVmSkuArrayOutput {
+	return o
+}
+
+func (o OfferVmSkuArrayOutput) Index(i pulumi.IntInput) OfferVmSkuOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) OfferVmSku {
+		return vs[0].([]OfferVmSku)[vs[1].(int)]
+	}).(OfferVmSkuOutput)
 }
 
 // One step of an operation, as kept in state.
@@ -798,6 +7271,83 @@ func (o VmImageSharedImagePtrOutput) TenantId() pulumi.StringPtrOutput {
 }
 
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferAudienceInput)(nil)).Elem(), OfferAudienceArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferAudienceArrayInput)(nil)).Elem(), OfferAudienceArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferAvailabilityInput)(nil)).Elem(), OfferAvailabilityArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferAvailabilityPtrInput)(nil)).Elem(), OfferAvailabilityArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferCnabReferenceInput)(nil)).Elem(), OfferCnabReferenceArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferCnabReferenceArrayInput)(nil)).Elem(), OfferCnabReferenceArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferContactInput)(nil)).Elem(), OfferContactArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferContactPtrInput)(nil)).Elem(), OfferContactArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferCorePricingInput)(nil)).Elem(), OfferCorePricingArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferCorePricingPtrInput)(nil)).Elem(), OfferCorePricingArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferCustomAmendmentInput)(nil)).Elem(), OfferCustomAmendmentArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferCustomAmendmentArrayInput)(nil)).Elem(), OfferCustomAmendmentArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferCustomAmendmentTenantInput)(nil)).Elem(), OfferCustomAmendmentTenantArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferCustomAmendmentTenantArrayInput)(nil)).Elem(), OfferCustomAmendmentTenantArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferCustomAmendmentTenantsInput)(nil)).Elem(), OfferCustomAmendmentTenantsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferCustomAmendmentTenantsPtrInput)(nil)).Elem(), OfferCustomAmendmentTenantsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferDeprecationScheduleInput)(nil)).Elem(), OfferDeprecationScheduleArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferDeprecationSchedulePtrInput)(nil)).Elem(), OfferDeprecationScheduleArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferDeprecationScheduleAlternativeInput)(nil)).Elem(), OfferDeprecationScheduleAlternativeArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferDeprecationScheduleAlternativePtrInput)(nil)).Elem(), OfferDeprecationScheduleAlternativeArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferExternalIdRefInput)(nil)).Elem(), OfferExternalIdRefArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferExternalIdRefPtrInput)(nil)).Elem(), OfferExternalIdRefArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferGeneralLinkInput)(nil)).Elem(), OfferGeneralLinkArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferGeneralLinkArrayInput)(nil)).Elem(), OfferGeneralLinkArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferGovernmentCertificationInput)(nil)).Elem(), OfferGovernmentCertificationArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferGovernmentCertificationArrayInput)(nil)).Elem(), OfferGovernmentCertificationArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferImageRepositoryDetailsInput)(nil)).Elem(), OfferImageRepositoryDetailsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferImageRepositoryDetailsPtrInput)(nil)).Elem(), OfferImageRepositoryDetailsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferListingInput)(nil)).Elem(), OfferListingArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferListingPtrInput)(nil)).Elem(), OfferListingArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferListingAssetInput)(nil)).Elem(), OfferListingAssetArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferListingAssetArrayInput)(nil)).Elem(), OfferListingAssetArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferMarketPricesInput)(nil)).Elem(), OfferMarketPricesArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferMarketPricesArrayInput)(nil)).Elem(), OfferMarketPricesArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferOpenPortInput)(nil)).Elem(), OfferOpenPortArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferOpenPortArrayInput)(nil)).Elem(), OfferOpenPortArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferPlanInput)(nil)).Elem(), OfferPlanArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferPlanMapInput)(nil)).Elem(), OfferPlanMap{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferPlanAvailabilityInput)(nil)).Elem(), OfferPlanAvailabilityArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferPlanAvailabilityPtrInput)(nil)).Elem(), OfferPlanAvailabilityArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferPlanListingInput)(nil)).Elem(), OfferPlanListingArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferPlanListingPtrInput)(nil)).Elem(), OfferPlanListingArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferPlanPricingInput)(nil)).Elem(), OfferPlanPricingArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferPlanPricingPtrInput)(nil)).Elem(), OfferPlanPricingArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferPlanTechnicalConfigurationInput)(nil)).Elem(), OfferPlanTechnicalConfigurationArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferPlanTechnicalConfigurationPtrInput)(nil)).Elem(), OfferPlanTechnicalConfigurationArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferPlanTechnicalConfigurationOperatingSystemInput)(nil)).Elem(), OfferPlanTechnicalConfigurationOperatingSystemArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferPlanTechnicalConfigurationOperatingSystemPtrInput)(nil)).Elem(), OfferPlanTechnicalConfigurationOperatingSystemArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferProductInput)(nil)).Elem(), OfferProductArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferProductPtrInput)(nil)).Elem(), OfferProductArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferPropertyInput)(nil)).Elem(), OfferPropertyArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferPropertyPtrInput)(nil)).Elem(), OfferPropertyArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferResellerInput)(nil)).Elem(), OfferResellerArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferResellerPtrInput)(nil)).Elem(), OfferResellerArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferResellerAudienceInput)(nil)).Elem(), OfferResellerAudienceArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferResellerAudienceArrayInput)(nil)).Elem(), OfferResellerAudienceArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferSaasTechnicalConfigurationInput)(nil)).Elem(), OfferSaasTechnicalConfigurationArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferSaasTechnicalConfigurationPtrInput)(nil)).Elem(), OfferSaasTechnicalConfigurationArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferSoftwareReservationInput)(nil)).Elem(), OfferSoftwareReservationArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferSoftwareReservationArrayInput)(nil)).Elem(), OfferSoftwareReservationArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferTrialInput)(nil)).Elem(), OfferTrialArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferTrialPtrInput)(nil)).Elem(), OfferTrialArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferVmImageInput)(nil)).Elem(), OfferVmImageArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferVmImageArrayInput)(nil)).Elem(), OfferVmImageArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferVmImageSourceInput)(nil)).Elem(), OfferVmImageSourceArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferVmImageSourceDataDiskInput)(nil)).Elem(), OfferVmImageSourceDataDiskArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferVmImageSourceDataDiskArrayInput)(nil)).Elem(), OfferVmImageSourceDataDiskArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferVmImageSourceOsDiskInput)(nil)).Elem(), OfferVmImageSourceOsDiskArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferVmImageSourceOsDiskPtrInput)(nil)).Elem(), OfferVmImageSourceOsDiskArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferVmImageSourceSharedImageInput)(nil)).Elem(), OfferVmImageSourceSharedImageArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferVmImageSourceSharedImagePtrInput)(nil)).Elem(), OfferVmImageSourceSharedImageArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferVmImageVersionInput)(nil)).Elem(), OfferVmImageVersionArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferVmImageVersionArrayInput)(nil)).Elem(), OfferVmImageVersionArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferVmPropertiesInput)(nil)).Elem(), OfferVmPropertiesArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferVmPropertiesPtrInput)(nil)).Elem(), OfferVmPropertiesArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferVmSkuInput)(nil)).Elem(), OfferVmSkuArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OfferVmSkuArrayInput)(nil)).Elem(), OfferVmSkuArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*VmImageInput)(nil)).Elem(), VmImageArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*VmImageArrayInput)(nil)).Elem(), VmImageArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*VmImageDataDiskInput)(nil)).Elem(), VmImageDataDiskArgs{})
@@ -806,9 +7356,86 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*VmImageDeprecationPtrInput)(nil)).Elem(), VmImageDeprecationArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*VmImageSharedImageInput)(nil)).Elem(), VmImageSharedImageArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*VmImageSharedImagePtrInput)(nil)).Elem(), VmImageSharedImageArgs{})
+	pulumi.RegisterOutputType(OfferAudienceOutput{})
+	pulumi.RegisterOutputType(OfferAudienceArrayOutput{})
+	pulumi.RegisterOutputType(OfferAvailabilityOutput{})
+	pulumi.RegisterOutputType(OfferAvailabilityPtrOutput{})
+	pulumi.RegisterOutputType(OfferCnabReferenceOutput{})
+	pulumi.RegisterOutputType(OfferCnabReferenceArrayOutput{})
+	pulumi.RegisterOutputType(OfferContactOutput{})
+	pulumi.RegisterOutputType(OfferContactPtrOutput{})
+	pulumi.RegisterOutputType(OfferCorePricingOutput{})
+	pulumi.RegisterOutputType(OfferCorePricingPtrOutput{})
+	pulumi.RegisterOutputType(OfferCustomAmendmentOutput{})
+	pulumi.RegisterOutputType(OfferCustomAmendmentArrayOutput{})
+	pulumi.RegisterOutputType(OfferCustomAmendmentTenantOutput{})
+	pulumi.RegisterOutputType(OfferCustomAmendmentTenantArrayOutput{})
+	pulumi.RegisterOutputType(OfferCustomAmendmentTenantsOutput{})
+	pulumi.RegisterOutputType(OfferCustomAmendmentTenantsPtrOutput{})
+	pulumi.RegisterOutputType(OfferDeprecationScheduleOutput{})
+	pulumi.RegisterOutputType(OfferDeprecationSchedulePtrOutput{})
+	pulumi.RegisterOutputType(OfferDeprecationScheduleAlternativeOutput{})
+	pulumi.RegisterOutputType(OfferDeprecationScheduleAlternativePtrOutput{})
+	pulumi.RegisterOutputType(OfferExternalIdRefOutput{})
+	pulumi.RegisterOutputType(OfferExternalIdRefPtrOutput{})
+	pulumi.RegisterOutputType(OfferGeneralLinkOutput{})
+	pulumi.RegisterOutputType(OfferGeneralLinkArrayOutput{})
+	pulumi.RegisterOutputType(OfferGovernmentCertificationOutput{})
+	pulumi.RegisterOutputType(OfferGovernmentCertificationArrayOutput{})
+	pulumi.RegisterOutputType(OfferImageRepositoryDetailsOutput{})
+	pulumi.RegisterOutputType(OfferImageRepositoryDetailsPtrOutput{})
+	pulumi.RegisterOutputType(OfferListingOutput{})
+	pulumi.RegisterOutputType(OfferListingPtrOutput{})
+	pulumi.RegisterOutputType(OfferListingAssetOutput{})
+	pulumi.RegisterOutputType(OfferListingAssetArrayOutput{})
+	pulumi.RegisterOutputType(OfferMarketPricesOutput{})
+	pulumi.RegisterOutputType(OfferMarketPricesArrayOutput{})
+	pulumi.RegisterOutputType(OfferOpenPortOutput{})
+	pulumi.RegisterOutputType(OfferOpenPortArrayOutput{})
+	pulumi.RegisterOutputType(OfferPlanOutput{})
+	pulumi.RegisterOutputType(OfferPlanMapOutput{})
+	pulumi.RegisterOutputType(OfferPlanAvailabilityOutput{})
+	pulumi.RegisterOutputType(OfferPlanAvailabilityPtrOutput{})
+	pulumi.RegisterOutputType(OfferPlanListingOutput{})
+	pulumi.RegisterOutputType(OfferPlanListingPtrOutput{})
+	pulumi.RegisterOutputType(OfferPlanPricingOutput{})
+	pulumi.RegisterOutputType(OfferPlanPricingPtrOutput{})
+	pulumi.RegisterOutputType(OfferPlanTechnicalConfigurationOutput{})
+	pulumi.RegisterOutputType(OfferPlanTechnicalConfigurationPtrOutput{})
+	pulumi.RegisterOutputType(OfferPlanTechnicalConfigurationOperatingSystemOutput{})
+	pulumi.RegisterOutputType(OfferPlanTechnicalConfigurationOperatingSystemPtrOutput{})
+	pulumi.RegisterOutputType(OfferProductOutput{})
+	pulumi.RegisterOutputType(OfferProductPtrOutput{})
+	pulumi.RegisterOutputType(OfferPropertyOutput{})
+	pulumi.RegisterOutputType(OfferPropertyPtrOutput{})
+	pulumi.RegisterOutputType(OfferResellerOutput{})
+	pulumi.RegisterOutputType(OfferResellerPtrOutput{})
+	pulumi.RegisterOutputType(OfferResellerAudienceOutput{})
+	pulumi.RegisterOutputType(OfferResellerAudienceArrayOutput{})
+	pulumi.RegisterOutputType(OfferSaasTechnicalConfigurationOutput{})
+	pulumi.RegisterOutputType(OfferSaasTechnicalConfigurationPtrOutput{})
+	pulumi.RegisterOutputType(OfferSoftwareReservationOutput{})
+	pulumi.RegisterOutputType(OfferSoftwareReservationArrayOutput{})
 	pulumi.RegisterOutputType(OfferStatusStepOutput{})
 	pulumi.RegisterOutputType(OfferStatusStepPtrOutput{})
 	pulumi.RegisterOutputType(OfferStatusStepArrayOutput{})
+	pulumi.RegisterOutputType(OfferTrialOutput{})
+	pulumi.RegisterOutputType(OfferTrialPtrOutput{})
+	pulumi.RegisterOutputType(OfferVmImageOutput{})
+	pulumi.RegisterOutputType(OfferVmImageArrayOutput{})
+	pulumi.RegisterOutputType(OfferVmImageSourceOutput{})
+	pulumi.RegisterOutputType(OfferVmImageSourceDataDiskOutput{})
+	pulumi.RegisterOutputType(OfferVmImageSourceDataDiskArrayOutput{})
+	pulumi.RegisterOutputType(OfferVmImageSourceOsDiskOutput{})
+	pulumi.RegisterOutputType(OfferVmImageSourceOsDiskPtrOutput{})
+	pulumi.RegisterOutputType(OfferVmImageSourceSharedImageOutput{})
+	pulumi.RegisterOutputType(OfferVmImageSourceSharedImagePtrOutput{})
+	pulumi.RegisterOutputType(OfferVmImageVersionOutput{})
+	pulumi.RegisterOutputType(OfferVmImageVersionArrayOutput{})
+	pulumi.RegisterOutputType(OfferVmPropertiesOutput{})
+	pulumi.RegisterOutputType(OfferVmPropertiesPtrOutput{})
+	pulumi.RegisterOutputType(OfferVmSkuOutput{})
+	pulumi.RegisterOutputType(OfferVmSkuArrayOutput{})
 	pulumi.RegisterOutputType(OperationStepOutput{})
 	pulumi.RegisterOutputType(OperationStepArrayOutput{})
 	pulumi.RegisterOutputType(VmImageOutput{})

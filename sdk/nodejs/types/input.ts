@@ -6,6 +6,617 @@ import * as inputs from "../types/input";
 import * as outputs from "../types/output";
 
 /**
+ * An audience of a preview or private plan (`price-and-availability-*`).
+ */
+export interface OfferAudienceArgs {
+    /**
+     * At most 50 characters.
+     */
+    id?: pulumi.Input<string | undefined>;
+    /**
+     * At most 1000 characters.
+     */
+    label?: pulumi.Input<string | undefined>;
+    type?: pulumi.Input<string | undefined>;
+}
+
+/**
+ * `price-and-availability-offer`: who can see the preview.
+ */
+export interface OfferAvailabilityArgs {
+    /**
+     * Required (may be empty).
+     */
+    previewAudiences?: pulumi.Input<pulumi.Input<inputs.OfferAudienceArgs>[] | undefined>;
+}
+
+/**
+ * A CNAB bundle in Azure Container Registry (Kubernetes application plans).
+ */
+export interface OfferCnabReferenceArgs {
+    /**
+     * `sha256:...`
+     */
+    digest?: pulumi.Input<string | undefined>;
+    registryName?: pulumi.Input<string | undefined>;
+    repositoryName?: pulumi.Input<string | undefined>;
+    resourceGroupName?: pulumi.Input<string | undefined>;
+    subscriptionId?: pulumi.Input<string | undefined>;
+    tag?: pulumi.Input<string | undefined>;
+    tenantId?: pulumi.Input<string | undefined>;
+}
+
+/**
+ * A contact of the listing (`name` required).
+ */
+export interface OfferContactArgs {
+    email?: pulumi.Input<string | undefined>;
+    name: pulumi.Input<string>;
+    phone?: pulumi.Input<string | undefined>;
+    /**
+     * `^https?://`
+     */
+    url?: pulumi.Input<string | undefined>;
+}
+
+/**
+ * VM price: one of the `priceInputOption` shapes.
+ */
+export interface OfferCorePricingArgs {
+    /**
+     * `flat`.
+     */
+    price?: pulumi.Input<number | undefined>;
+    priceInputOption?: pulumi.Input<string | undefined>;
+    /**
+     * `perCore`.
+     */
+    pricePerCore?: pulumi.Input<number | undefined>;
+    /**
+     * `perCoreSize`: core size -> price.
+     */
+    pricePerCoreSize?: pulumi.Input<{[key: string]: pulumi.Input<number>} | undefined>;
+    /**
+     * `perMarketAndCoreSize`.
+     */
+    prices?: pulumi.Input<pulumi.Input<inputs.OfferMarketPricesArgs>[] | undefined>;
+}
+
+/**
+ * One custom amendment of the terms (property `customAmendments`).
+ */
+export interface OfferCustomAmendmentArgs {
+    tenants?: pulumi.Input<inputs.OfferCustomAmendmentTenantsArgs | undefined>;
+    terms?: pulumi.Input<string | undefined>;
+}
+
+export interface OfferCustomAmendmentTenantArgs {
+    description?: pulumi.Input<string | undefined>;
+    id?: pulumi.Input<string | undefined>;
+}
+
+export interface OfferCustomAmendmentTenantsArgs {
+    manualEntries?: pulumi.Input<pulumi.Input<inputs.OfferCustomAmendmentTenantArgs>[] | undefined>;
+}
+
+/**
+ * `deprecationSchedule` of a product, plan or image version (`date` is read-only and never compared).
+ */
+export interface OfferDeprecationScheduleArgs {
+    /**
+     * What buyers are pointed to instead.
+     */
+    alternative?: pulumi.Input<inputs.OfferDeprecationScheduleAlternativeArgs | undefined>;
+    /**
+     * ISO 8601 duration from the publish, e.g. `P30D`.
+     */
+    dateOffset?: pulumi.Input<string | undefined>;
+    reason?: pulumi.Input<string | undefined>;
+}
+
+export interface OfferDeprecationScheduleAlternativeArgs {
+    plan?: pulumi.Input<inputs.OfferExternalIdRefArgs | undefined>;
+    product?: pulumi.Input<inputs.OfferExternalIdRefArgs | undefined>;
+}
+
+/**
+ * A reference by external id (offer or plan id): programs never hold GUIDs.
+ */
+export interface OfferExternalIdRefArgs {
+    externalId: pulumi.Input<string>;
+}
+
+/**
+ * A link of the listing (`generalLinks`).
+ */
+export interface OfferGeneralLinkArgs {
+    displayText: pulumi.Input<string>;
+    /**
+     * `^(http|https)://`
+     */
+    link: pulumi.Input<string>;
+}
+
+/**
+ * A government certification of a plan.
+ */
+export interface OfferGovernmentCertificationArgs {
+    /**
+     * URI, at most 1000 characters.
+     */
+    link: pulumi.Input<string>;
+    /**
+     * 1..255 characters.
+     */
+    name: pulumi.Input<string>;
+}
+
+/**
+ * Azure Container Registry repository of a listing-only container image plan.
+ */
+export interface OfferImageRepositoryDetailsArgs {
+    /**
+     * A secret: never logged.
+     */
+    password?: pulumi.Input<string | undefined>;
+    registryName?: pulumi.Input<string | undefined>;
+    repositoryName?: pulumi.Input<string | undefined>;
+    resourceGroupName?: pulumi.Input<string | undefined>;
+    subscriptionId?: pulumi.Input<string | undefined>;
+    userName?: pulumi.Input<string | undefined>;
+}
+
+/**
+ * `listing` (the offer's store texts; one per language, default `en-us`).
+ */
+export interface OfferListingArgs {
+    cloudSolutionProviderContact?: pulumi.Input<inputs.OfferContactArgs | undefined>;
+    cloudSolutionProviderMarketingMaterials?: pulumi.Input<string | undefined>;
+    /**
+     * HTML.
+     */
+    description?: pulumi.Input<string | undefined>;
+    engineeringContact?: pulumi.Input<inputs.OfferContactArgs | undefined>;
+    generalLinks?: pulumi.Input<pulumi.Input<inputs.OfferGeneralLinkArgs>[] | undefined>;
+    /**
+     * HTML (preview5).
+     */
+    gettingStartedInstructions?: pulumi.Input<string | undefined>;
+    globalSupportWebsite?: pulumi.Input<string | undefined>;
+    governmentSupportWebsite?: pulumi.Input<string | undefined>;
+    /**
+     * `azureVM`, `azureSaaS`, ... : the offer type's listing kind.
+     */
+    kind?: pulumi.Input<string | undefined>;
+    /**
+     * Default `en-us`.
+     */
+    languageId?: pulumi.Input<string | undefined>;
+    lifecycleState?: pulumi.Input<string | undefined>;
+    privacyPolicyLink?: pulumi.Input<string | undefined>;
+    /**
+     * Search keywords (preview5; at most 3 in Partner Center).
+     */
+    searchKeywords?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    searchResultSummary?: pulumi.Input<string | undefined>;
+    shortDescription?: pulumi.Input<string | undefined>;
+    supportContact?: pulumi.Input<inputs.OfferContactArgs | undefined>;
+    title?: pulumi.Input<string | undefined>;
+}
+
+/**
+ * `listing-asset`: a logo, screenshot or document of the listing, keyed by `fileName`.
+ */
+export interface OfferListingAssetArgs {
+    description?: pulumi.Input<string | undefined>;
+    /**
+     * Order among assets of its type (integer >= 0).
+     */
+    displayOrder?: pulumi.Input<number | undefined>;
+    /**
+     * The key: unique among the offer's assets.
+     */
+    fileName: pulumi.Input<string>;
+    friendlyName?: pulumi.Input<string | undefined>;
+    /**
+     * Default `azure`.
+     */
+    kind?: pulumi.Input<string | undefined>;
+    /**
+     * Default `en-us`.
+     */
+    languageId?: pulumi.Input<string | undefined>;
+    lifecycleState?: pulumi.Input<string | undefined>;
+    /**
+     * Required to create.
+     */
+    type?: pulumi.Input<string | undefined>;
+    /**
+     * Where Partner Center fetches the file (`^https?://`).
+     */
+    url?: pulumi.Input<string | undefined>;
+}
+
+/**
+ * Prices per market group and core size (`perMarketAndCoreSize`).
+ */
+export interface OfferMarketPricesArgs {
+    /**
+     * Three lower-case letters, e.g. `usd`.
+     */
+    currency: pulumi.Input<string>;
+    /**
+     * Market codes (a set).
+     */
+    markets: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * Core size -> price.
+     */
+    prices: pulumi.Input<{[key: string]: pulumi.Input<number>}>;
+}
+
+/**
+ * An open port of a VM plan.
+ */
+export interface OfferOpenPortArgs {
+    /**
+     * 3..20 characters.
+     */
+    label: pulumi.Input<string>;
+    /**
+     * `22` or `8000-8080`.
+     */
+    portRange: pulumi.Input<string>;
+    protocol: pulumi.Input<string>;
+}
+
+/**
+ * A declared plan: its `plan` fields plus its plan-level parts.
+ */
+export interface OfferPlanArgs {
+    /**
+     * Name in Partner Center (1..125 characters); required to create.
+     */
+    alias?: pulumi.Input<string | undefined>;
+    /**
+     * `price-and-availability-plan`.
+     */
+    availability?: pulumi.Input<inputs.OfferPlanAvailabilityArgs | undefined>;
+    azureGovernmentCertifications?: pulumi.Input<pulumi.Input<inputs.OfferGovernmentCertificationArgs>[] | undefined>;
+    /**
+     * Default `["azureGlobal"]`; a set.
+     */
+    azureRegions?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    deprecationSchedule?: pulumi.Input<inputs.OfferDeprecationScheduleArgs | undefined>;
+    /**
+     * Default 2147483647.
+     */
+    displayRank?: pulumi.Input<number | undefined>;
+    lifecycleState?: pulumi.Input<string | undefined>;
+    /**
+     * `plan-listing`.
+     */
+    listing?: pulumi.Input<inputs.OfferPlanListingArgs | undefined>;
+    /**
+     * Azure Application plans only.
+     */
+    subtype?: pulumi.Input<string | undefined>;
+    /**
+     * Typed by the product type (VM, core VM, container).
+     */
+    technicalConfiguration?: pulumi.Input<inputs.OfferPlanTechnicalConfigurationArgs | undefined>;
+}
+
+/**
+ * `price-and-availability-plan`.
+ */
+export interface OfferPlanAvailabilityArgs {
+    /**
+     * Required.
+     */
+    audience?: pulumi.Input<string | undefined>;
+    billingTag?: pulumi.Input<string | undefined>;
+    /**
+     * Default `customMarkets` (then `markets` lists them).
+     */
+    customerMarkets?: pulumi.Input<string | undefined>;
+    /**
+     * Market codes, 2-3 lower-case letters (a set); not with `allMarkets`/`allTaxRemittedMarkets`.
+     */
+    markets?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    pricing?: pulumi.Input<inputs.OfferPlanPricingArgs | undefined>;
+    privateAudiences?: pulumi.Input<pulumi.Input<inputs.OfferAudienceArgs>[] | undefined>;
+    softwareReservation?: pulumi.Input<pulumi.Input<inputs.OfferSoftwareReservationArgs>[] | undefined>;
+    trial?: pulumi.Input<inputs.OfferTrialArgs | undefined>;
+    /**
+     * Required; `hidden` is stop-sell.
+     */
+    visibility?: pulumi.Input<string | undefined>;
+}
+
+/**
+ * `plan-listing`: the plan's name and texts in the store.
+ */
+export interface OfferPlanListingArgs {
+    description?: pulumi.Input<string | undefined>;
+    /**
+     * `azureVM-plan`, `azureSaaS-plan`, ...
+     */
+    kind?: pulumi.Input<string | undefined>;
+    /**
+     * Default `en-us`.
+     */
+    languageId?: pulumi.Input<string | undefined>;
+    lifecycleState?: pulumi.Input<string | undefined>;
+    name?: pulumi.Input<string | undefined>;
+    summary?: pulumi.Input<string | undefined>;
+}
+
+/**
+ * A plan's pricing: VM core pricing, or the API's other price shapes as they are read (SaaS `recurrentPrice`).
+ */
+export interface OfferPlanPricingArgs {
+    corePricing?: pulumi.Input<inputs.OfferCorePricingArgs | undefined>;
+    /**
+     * SaaS custom meter prices, in the API's JSON as read.
+     */
+    customMeters?: any | undefined;
+    licenseModel?: pulumi.Input<string | undefined>;
+    /**
+     * SaaS flat-rate/per-user prices, in the API's JSON as read (not typed further here).
+     */
+    recurrentPrice?: any | undefined;
+}
+
+/**
+ * A plan's technical configuration: the type follows the product type (see `techConfigTypeOf`).
+ */
+export interface OfferPlanTechnicalConfigurationArgs {
+    /**
+     * Reuse another plan's technical configuration.
+     */
+    basePlan?: pulumi.Input<inputs.OfferExternalIdRefArgs | undefined>;
+    /**
+     * `cnab`: `PublisherName.ApplicationName`; fixed once published to preview.
+     */
+    clusterExtensionType?: pulumi.Input<string | undefined>;
+    /**
+     * `cnab`: the bundles (one per version, in order).
+     */
+    cnabReferences?: pulumi.Input<pulumi.Input<inputs.OfferCnabReferenceArgs>[] | undefined>;
+    /**
+     * `image`.
+     */
+    imageRepositoryDetails?: pulumi.Input<inputs.OfferImageRepositoryDetailsArgs | undefined>;
+    /**
+     * `image`: tags of the repository.
+     */
+    imageTags?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    openPorts?: pulumi.Input<pulumi.Input<inputs.OfferOpenPortArgs>[] | undefined>;
+    operatingSystem?: pulumi.Input<inputs.OfferPlanTechnicalConfigurationOperatingSystemArgs | undefined>;
+    /**
+     * `image` (listing-only container image) or `cnab` (transactable Kubernetes application).
+     */
+    payloadType?: pulumi.Input<string | undefined>;
+    /**
+     * At most 6.
+     */
+    recommendedVmSizes?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    reuseTechnicalConfigurationState?: pulumi.Input<string | undefined>;
+    skus?: pulumi.Input<pulumi.Input<inputs.OfferVmSkuArgs>[] | undefined>;
+    /**
+     * Default `operatingSystem`.
+     */
+    softwareType?: pulumi.Input<string | undefined>;
+    /**
+     * Undeclared: the draft's versions are carried unchanged (VmImageVersion may own them).
+     */
+    vmImageVersions?: pulumi.Input<pulumi.Input<inputs.OfferVmImageVersionArgs>[] | undefined>;
+    vmProperties?: pulumi.Input<inputs.OfferVmPropertiesArgs | undefined>;
+}
+
+export interface OfferPlanTechnicalConfigurationOperatingSystemArgs {
+    family: pulumi.Input<string>;
+    friendlyName?: pulumi.Input<string | undefined>;
+    type: pulumi.Input<string>;
+}
+
+/**
+ * `product`: required to create (`type`, `alias`); `type` never changes once created.
+ */
+export interface OfferProductArgs {
+    /**
+     * Name in Partner Center (at most 120 characters).
+     */
+    alias?: pulumi.Input<string | undefined>;
+    deprecationSchedule?: pulumi.Input<inputs.OfferDeprecationScheduleArgs | undefined>;
+    lifecycleState?: pulumi.Input<string | undefined>;
+    productGroup?: pulumi.Input<inputs.OfferExternalIdRefArgs | undefined>;
+    type?: pulumi.Input<string | undefined>;
+}
+
+/**
+ * `property` (one per offer): categories and legal terms.
+ */
+export interface OfferPropertyArgs {
+    /**
+     * App version shown on the listing (preview5 clients send it).
+     */
+    appVersion?: pulumi.Input<string | undefined>;
+    /**
+     * Category -> subcategories, e.g. `{ "it-and-management-tools": ["business-continuity"] }`. Required.
+     */
+    categories?: pulumi.Input<{[key: string]: pulumi.Input<pulumi.Input<string>[]>} | undefined>;
+    customAmendments?: pulumi.Input<pulumi.Input<inputs.OfferCustomAmendmentArgs>[] | undefined>;
+    /**
+     * Industry -> sub-industries (preview5 clients send it).
+     */
+    industries?: pulumi.Input<{[key: string]: pulumi.Input<pulumi.Input<string>[]>} | undefined>;
+    /**
+     * `azureVM` (VM, core VM), `azureSaaS`, ... : the offer type's property kind.
+     */
+    kind?: pulumi.Input<string | undefined>;
+    standardContractAmendment?: pulumi.Input<string | undefined>;
+    /**
+     * `standardMicrosoft` (the standard contract) or `custom` (then `termsOfUse`/`termsOfUseUrl`). Required.
+     */
+    termsConditions?: pulumi.Input<string | undefined>;
+    termsOfUse?: pulumi.Input<string | undefined>;
+    termsOfUseUrl?: pulumi.Input<string | undefined>;
+}
+
+/**
+ * `reseller`: Cloud Solution Provider program availability.
+ */
+export interface OfferResellerArgs {
+    /**
+     * Partners when `some` (required by the schema; default empty).
+     */
+    audiences?: pulumi.Input<pulumi.Input<inputs.OfferResellerAudienceArgs>[] | undefined>;
+    /**
+     * Required; default `none`.
+     */
+    resellerChannelState?: pulumi.Input<string | undefined>;
+}
+
+/**
+ * A reseller audience (`reseller.audiences`).
+ */
+export interface OfferResellerAudienceArgs {
+    description?: pulumi.Input<string | undefined>;
+    id: pulumi.Input<string>;
+    type: pulumi.Input<string>;
+}
+
+/**
+ * `software-as-a-service-technical-configuration` (offer-level, SaaS offers; see the file comment).
+ */
+export interface OfferSaasTechnicalConfigurationArgs {
+    /**
+     * Microsoft Entra application id (GUID).
+     */
+    azureAdAppId?: pulumi.Input<string | undefined>;
+    /**
+     * Microsoft Entra tenant id (GUID).
+     */
+    azureAdTenantId?: pulumi.Input<string | undefined>;
+    connectionWebhook?: pulumi.Input<string | undefined>;
+    landingPageUrl?: pulumi.Input<string | undefined>;
+}
+
+/**
+ * A software reservation (VM: save `percentageSave` % for a `term` of months/years).
+ */
+export interface OfferSoftwareReservationArgs {
+    percentageSave: pulumi.Input<number>;
+    term: pulumi.Input<number>;
+    type: pulumi.Input<string>;
+}
+
+/**
+ * A free trial.
+ */
+export interface OfferTrialArgs {
+    type: pulumi.Input<string>;
+    /**
+     * Default 0.
+     */
+    value?: pulumi.Input<number | undefined>;
+}
+
+/**
+ * One image of a version.
+ */
+export interface OfferVmImageArgs {
+    /**
+     * `x64Gen1`, `x64Gen2` (preview2) or `arm64Gen2` (cloudpub, Flatcar).
+     */
+    imageType: pulumi.Input<string>;
+    source: pulumi.Input<inputs.OfferVmImageSourceArgs>;
+}
+
+/**
+ * `vmImages[].source`.
+ */
+export interface OfferVmImageSourceArgs {
+    /**
+     * `sasUri`: up to 16 data disks, LUN 0..15.
+     */
+    dataDisks?: pulumi.Input<pulumi.Input<inputs.OfferVmImageSourceDataDiskArgs>[] | undefined>;
+    /**
+     * `sasUri`: the OS disk VHD's SAS URI (a secret: never logged).
+     */
+    osDisk?: pulumi.Input<inputs.OfferVmImageSourceOsDiskArgs | undefined>;
+    /**
+     * `sharedImageGallery`: the gallery image version.
+     */
+    sharedImage?: pulumi.Input<inputs.OfferVmImageSourceSharedImageArgs | undefined>;
+    sourceType: pulumi.Input<string>;
+}
+
+export interface OfferVmImageSourceDataDiskArgs {
+    lunNumber: pulumi.Input<number>;
+    uri: pulumi.Input<string>;
+}
+
+export interface OfferVmImageSourceOsDiskArgs {
+    uri: pulumi.Input<string>;
+}
+
+export interface OfferVmImageSourceSharedImageArgs {
+    resourceId: pulumi.Input<string>;
+    tenantId: pulumi.Input<string>;
+}
+
+/**
+ * One image version of a VM plan.
+ */
+export interface OfferVmImageVersionArgs {
+    deprecationSchedule?: pulumi.Input<inputs.OfferDeprecationScheduleArgs | undefined>;
+    lifecycleState?: pulumi.Input<string | undefined>;
+    /**
+     * `^[0-9]+\.[0-9]+\.[0-9]+$`, at most 32 characters.
+     */
+    versionNumber: pulumi.Input<string>;
+    /**
+     * 1..2 images.
+     */
+    vmImages: pulumi.Input<pulumi.Input<inputs.OfferVmImageArgs>[]>;
+}
+
+/**
+ * `vmProperties` (booleans; once true, several can never go back to false).
+ */
+export interface OfferVmPropertiesArgs {
+    isNetworkVirtualAppliance?: pulumi.Input<boolean | undefined>;
+    requiresCustomArmTemplate?: pulumi.Input<boolean | undefined>;
+    supportsAadLogin?: pulumi.Input<boolean | undefined>;
+    supportsAcceleratedNetworking?: pulumi.Input<boolean | undefined>;
+    supportsBackup?: pulumi.Input<boolean | undefined>;
+    supportsCloudInit?: pulumi.Input<boolean | undefined>;
+    supportsExtensions?: pulumi.Input<boolean | undefined>;
+    supportsHibernation?: pulumi.Input<boolean | undefined>;
+    supportsNVMe?: pulumi.Input<boolean | undefined>;
+    supportsRemoteConnection?: pulumi.Input<boolean | undefined>;
+    supportsSriov?: pulumi.Input<boolean | undefined>;
+}
+
+/**
+ * A SKU of a VM plan (1..2, one per image type).
+ */
+export interface OfferVmSkuArgs {
+    imageType: pulumi.Input<string>;
+    /**
+     * e.g. `["trusted"]` (preview5).
+     */
+    securityType?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * `^[a-z0-9-_]+$`.
+     */
+    skuId: pulumi.Input<string>;
+}
+
+/**
  * One image of an ingestion image version: its type and one source (SAS URIs or a shared image gallery version).
  */
 export interface VmImageArgs {

@@ -6,6 +6,514 @@ import * as inputs from "../types/input";
 import * as outputs from "../types/output";
 
 /**
+ * An audience of a preview or private plan (`price-and-availability-*`).
+ */
+export interface OfferAudience {
+    /**
+     * At most 50 characters.
+     */
+    id?: string;
+    /**
+     * At most 1000 characters.
+     */
+    label?: string;
+    type?: string;
+}
+
+/**
+ * `price-and-availability-offer`: who can see the preview.
+ */
+export interface OfferAvailability {
+    /**
+     * Required (may be empty).
+     */
+    previewAudiences?: outputs.OfferAudience[];
+}
+
+/**
+ * A CNAB bundle in Azure Container Registry (Kubernetes application plans).
+ */
+export interface OfferCnabReference {
+    /**
+     * `sha256:...`
+     */
+    digest?: string;
+    registryName?: string;
+    repositoryName?: string;
+    resourceGroupName?: string;
+    subscriptionId?: string;
+    tag?: string;
+    tenantId?: string;
+}
+
+/**
+ * A contact of the listing (`name` required).
+ */
+export interface OfferContact {
+    email?: string;
+    name: string;
+    phone?: string;
+    /**
+     * `^https?://`
+     */
+    url?: string;
+}
+
+/**
+ * VM price: one of the `priceInputOption` shapes.
+ */
+export interface OfferCorePricing {
+    /**
+     * `flat`.
+     */
+    price?: number;
+    priceInputOption?: string;
+    /**
+     * `perCore`.
+     */
+    pricePerCore?: number;
+    /**
+     * `perCoreSize`: core size -> price.
+     */
+    pricePerCoreSize?: {[key: string]: number};
+    /**
+     * `perMarketAndCoreSize`.
+     */
+    prices?: outputs.OfferMarketPrices[];
+}
+
+/**
+ * One custom amendment of the terms (property `customAmendments`).
+ */
+export interface OfferCustomAmendment {
+    tenants?: outputs.OfferCustomAmendmentTenants;
+    terms?: string;
+}
+
+export interface OfferCustomAmendmentTenant {
+    description?: string;
+    id?: string;
+}
+
+export interface OfferCustomAmendmentTenants {
+    manualEntries?: outputs.OfferCustomAmendmentTenant[];
+}
+
+/**
+ * `deprecationSchedule` of a product, plan or image version (`date` is read-only and never compared).
+ */
+export interface OfferDeprecationSchedule {
+    /**
+     * What buyers are pointed to instead.
+     */
+    alternative?: outputs.OfferDeprecationScheduleAlternative;
+    /**
+     * ISO 8601 duration from the publish, e.g. `P30D`.
+     */
+    dateOffset?: string;
+    reason?: string;
+}
+
+export interface OfferDeprecationScheduleAlternative {
+    plan?: outputs.OfferExternalIdRef;
+    product?: outputs.OfferExternalIdRef;
+}
+
+/**
+ * A reference by external id (offer or plan id): programs never hold GUIDs.
+ */
+export interface OfferExternalIdRef {
+    externalId: string;
+}
+
+/**
+ * A link of the listing (`generalLinks`).
+ */
+export interface OfferGeneralLink {
+    displayText: string;
+    /**
+     * `^(http|https)://`
+     */
+    link: string;
+}
+
+/**
+ * A government certification of a plan.
+ */
+export interface OfferGovernmentCertification {
+    /**
+     * URI, at most 1000 characters.
+     */
+    link: string;
+    /**
+     * 1..255 characters.
+     */
+    name: string;
+}
+
+/**
+ * Azure Container Registry repository of a listing-only container image plan.
+ */
+export interface OfferImageRepositoryDetails {
+    /**
+     * A secret: never logged.
+     */
+    password?: string;
+    registryName?: string;
+    repositoryName?: string;
+    resourceGroupName?: string;
+    subscriptionId?: string;
+    userName?: string;
+}
+
+/**
+ * `listing` (the offer's store texts; one per language, default `en-us`).
+ */
+export interface OfferListing {
+    cloudSolutionProviderContact?: outputs.OfferContact;
+    cloudSolutionProviderMarketingMaterials?: string;
+    /**
+     * HTML.
+     */
+    description?: string;
+    engineeringContact?: outputs.OfferContact;
+    generalLinks?: outputs.OfferGeneralLink[];
+    /**
+     * HTML (preview5).
+     */
+    gettingStartedInstructions?: string;
+    globalSupportWebsite?: string;
+    governmentSupportWebsite?: string;
+    /**
+     * `azureVM`, `azureSaaS`, ... : the offer type's listing kind.
+     */
+    kind?: string;
+    /**
+     * Default `en-us`.
+     */
+    languageId?: string;
+    lifecycleState?: string;
+    privacyPolicyLink?: string;
+    /**
+     * Search keywords (preview5; at most 3 in Partner Center).
+     */
+    searchKeywords?: string[];
+    searchResultSummary?: string;
+    shortDescription?: string;
+    supportContact?: outputs.OfferContact;
+    title?: string;
+}
+
+/**
+ * `listing-asset`: a logo, screenshot or document of the listing, keyed by `fileName`.
+ */
+export interface OfferListingAsset {
+    description?: string;
+    /**
+     * Order among assets of its type (integer >= 0).
+     */
+    displayOrder?: number;
+    /**
+     * The key: unique among the offer's assets.
+     */
+    fileName: string;
+    friendlyName?: string;
+    /**
+     * Default `azure`.
+     */
+    kind?: string;
+    /**
+     * Default `en-us`.
+     */
+    languageId?: string;
+    lifecycleState?: string;
+    /**
+     * Required to create.
+     */
+    type?: string;
+    /**
+     * Where Partner Center fetches the file (`^https?://`).
+     */
+    url?: string;
+}
+
+/**
+ * Prices per market group and core size (`perMarketAndCoreSize`).
+ */
+export interface OfferMarketPrices {
+    /**
+     * Three lower-case letters, e.g. `usd`.
+     */
+    currency: string;
+    /**
+     * Market codes (a set).
+     */
+    markets: string[];
+    /**
+     * Core size -> price.
+     */
+    prices: {[key: string]: number};
+}
+
+/**
+ * An open port of a VM plan.
+ */
+export interface OfferOpenPort {
+    /**
+     * 3..20 characters.
+     */
+    label: string;
+    /**
+     * `22` or `8000-8080`.
+     */
+    portRange: string;
+    protocol: string;
+}
+
+/**
+ * A declared plan: its `plan` fields plus its plan-level parts.
+ */
+export interface OfferPlan {
+    /**
+     * Name in Partner Center (1..125 characters); required to create.
+     */
+    alias?: string;
+    /**
+     * `price-and-availability-plan`.
+     */
+    availability?: outputs.OfferPlanAvailability;
+    azureGovernmentCertifications?: outputs.OfferGovernmentCertification[];
+    /**
+     * Default `["azureGlobal"]`; a set.
+     */
+    azureRegions?: string[];
+    deprecationSchedule?: outputs.OfferDeprecationSchedule;
+    /**
+     * Default 2147483647.
+     */
+    displayRank?: number;
+    lifecycleState?: string;
+    /**
+     * `plan-listing`.
+     */
+    listing?: outputs.OfferPlanListing;
+    /**
+     * Azure Application plans only.
+     */
+    subtype?: string;
+    /**
+     * Typed by the product type (VM, core VM, container).
+     */
+    technicalConfiguration?: outputs.OfferPlanTechnicalConfiguration;
+}
+
+/**
+ * `price-and-availability-plan`.
+ */
+export interface OfferPlanAvailability {
+    /**
+     * Required.
+     */
+    audience?: string;
+    billingTag?: string;
+    /**
+     * Default `customMarkets` (then `markets` lists them).
+     */
+    customerMarkets?: string;
+    /**
+     * Market codes, 2-3 lower-case letters (a set); not with `allMarkets`/`allTaxRemittedMarkets`.
+     */
+    markets?: string[];
+    pricing?: outputs.OfferPlanPricing;
+    privateAudiences?: outputs.OfferAudience[];
+    softwareReservation?: outputs.OfferSoftwareReservation[];
+    trial?: outputs.OfferTrial;
+    /**
+     * Required; `hidden` is stop-sell.
+     */
+    visibility?: string;
+}
+
+/**
+ * `plan-listing`: the plan's name and texts in the store.
+ */
+export interface OfferPlanListing {
+    description?: string;
+    /**
+     * `azureVM-plan`, `azureSaaS-plan`, ...
+     */
+    kind?: string;
+    /**
+     * Default `en-us`.
+     */
+    languageId?: string;
+    lifecycleState?: string;
+    name?: string;
+    summary?: string;
+}
+
+/**
+ * A plan's pricing: VM core pricing, or the API's other price shapes as they are read (SaaS `recurrentPrice`).
+ */
+export interface OfferPlanPricing {
+    corePricing?: outputs.OfferCorePricing;
+    /**
+     * SaaS custom meter prices, in the API's JSON as read.
+     */
+    customMeters?: any;
+    licenseModel?: string;
+    /**
+     * SaaS flat-rate/per-user prices, in the API's JSON as read (not typed further here).
+     */
+    recurrentPrice?: any;
+}
+
+/**
+ * A plan's technical configuration: the type follows the product type (see `techConfigTypeOf`).
+ */
+export interface OfferPlanTechnicalConfiguration {
+    /**
+     * Reuse another plan's technical configuration.
+     */
+    basePlan?: outputs.OfferExternalIdRef;
+    /**
+     * `cnab`: `PublisherName.ApplicationName`; fixed once published to preview.
+     */
+    clusterExtensionType?: string;
+    /**
+     * `cnab`: the bundles (one per version, in order).
+     */
+    cnabReferences?: outputs.OfferCnabReference[];
+    /**
+     * `image`.
+     */
+    imageRepositoryDetails?: outputs.OfferImageRepositoryDetails;
+    /**
+     * `image`: tags of the repository.
+     */
+    imageTags?: string[];
+    openPorts?: outputs.OfferOpenPort[];
+    operatingSystem?: outputs.OfferPlanTechnicalConfigurationOperatingSystem;
+    /**
+     * `image` (listing-only container image) or `cnab` (transactable Kubernetes application).
+     */
+    payloadType?: string;
+    /**
+     * At most 6.
+     */
+    recommendedVmSizes?: string[];
+    reuseTechnicalConfigurationState?: string;
+    skus?: outputs.OfferVmSku[];
+    /**
+     * Default `operatingSystem`.
+     */
+    softwareType?: string;
+    /**
+     * Undeclared: the draft's versions are carried unchanged (VmImageVersion may own them).
+     */
+    vmImageVersions?: outputs.OfferVmImageVersion[];
+    vmProperties?: outputs.OfferVmProperties;
+}
+
+export interface OfferPlanTechnicalConfigurationOperatingSystem {
+    family: string;
+    friendlyName?: string;
+    type: string;
+}
+
+/**
+ * `product`: required to create (`type`, `alias`); `type` never changes once created.
+ */
+export interface OfferProduct {
+    /**
+     * Name in Partner Center (at most 120 characters).
+     */
+    alias?: string;
+    deprecationSchedule?: outputs.OfferDeprecationSchedule;
+    lifecycleState?: string;
+    productGroup?: outputs.OfferExternalIdRef;
+    type?: string;
+}
+
+/**
+ * `property` (one per offer): categories and legal terms.
+ */
+export interface OfferProperty {
+    /**
+     * App version shown on the listing (preview5 clients send it).
+     */
+    appVersion?: string;
+    /**
+     * Category -> subcategories, e.g. `{ "it-and-management-tools": ["business-continuity"] }`. Required.
+     */
+    categories?: {[key: string]: string[]};
+    customAmendments?: outputs.OfferCustomAmendment[];
+    /**
+     * Industry -> sub-industries (preview5 clients send it).
+     */
+    industries?: {[key: string]: string[]};
+    /**
+     * `azureVM` (VM, core VM), `azureSaaS`, ... : the offer type's property kind.
+     */
+    kind?: string;
+    standardContractAmendment?: string;
+    /**
+     * `standardMicrosoft` (the standard contract) or `custom` (then `termsOfUse`/`termsOfUseUrl`). Required.
+     */
+    termsConditions?: string;
+    termsOfUse?: string;
+    termsOfUseUrl?: string;
+}
+
+/**
+ * `reseller`: Cloud Solution Provider program availability.
+ */
+export interface OfferReseller {
+    /**
+     * Partners when `some` (required by the schema; default empty).
+     */
+    audiences?: outputs.OfferResellerAudience[];
+    /**
+     * Required; default `none`.
+     */
+    resellerChannelState?: string;
+}
+
+/**
+ * A reseller audience (`reseller.audiences`).
+ */
+export interface OfferResellerAudience {
+    description?: string;
+    id: string;
+    type: string;
+}
+
+/**
+ * `software-as-a-service-technical-configuration` (offer-level, SaaS offers; see the file comment).
+ */
+export interface OfferSaasTechnicalConfiguration {
+    /**
+     * Microsoft Entra application id (GUID).
+     */
+    azureAdAppId?: string;
+    /**
+     * Microsoft Entra tenant id (GUID).
+     */
+    azureAdTenantId?: string;
+    connectionWebhook?: string;
+    landingPageUrl?: string;
+}
+
+/**
+ * A software reservation (VM: save `percentageSave` % for a `term` of months/years).
+ */
+export interface OfferSoftwareReservation {
+    percentageSave: number;
+    term: number;
+    type: string;
+}
+
+/**
  * A step of the offer's latest operation.
  */
 export interface OfferStatusStep {
@@ -18,6 +526,109 @@ export interface OfferStatusStep {
      * The step status as the API sent it.
      */
     status: string;
+}
+
+/**
+ * A free trial.
+ */
+export interface OfferTrial {
+    type: string;
+    /**
+     * Default 0.
+     */
+    value?: number;
+}
+
+/**
+ * One image of a version.
+ */
+export interface OfferVmImage {
+    /**
+     * `x64Gen1`, `x64Gen2` (preview2) or `arm64Gen2` (cloudpub, Flatcar).
+     */
+    imageType: string;
+    source: outputs.OfferVmImageSource;
+}
+
+/**
+ * `vmImages[].source`.
+ */
+export interface OfferVmImageSource {
+    /**
+     * `sasUri`: up to 16 data disks, LUN 0..15.
+     */
+    dataDisks?: outputs.OfferVmImageSourceDataDisk[];
+    /**
+     * `sasUri`: the OS disk VHD's SAS URI (a secret: never logged).
+     */
+    osDisk?: outputs.OfferVmImageSourceOsDisk;
+    /**
+     * `sharedImageGallery`: the gallery image version.
+     */
+    sharedImage?: outputs.OfferVmImageSourceSharedImage;
+    sourceType: string;
+}
+
+export interface OfferVmImageSourceDataDisk {
+    lunNumber: number;
+    uri: string;
+}
+
+export interface OfferVmImageSourceOsDisk {
+    uri: string;
+}
+
+export interface OfferVmImageSourceSharedImage {
+    resourceId: string;
+    tenantId: string;
+}
+
+/**
+ * One image version of a VM plan.
+ */
+export interface OfferVmImageVersion {
+    deprecationSchedule?: outputs.OfferDeprecationSchedule;
+    lifecycleState?: string;
+    /**
+     * `^[0-9]+\.[0-9]+\.[0-9]+$`, at most 32 characters.
+     */
+    versionNumber: string;
+    /**
+     * 1..2 images.
+     */
+    vmImages: outputs.OfferVmImage[];
+}
+
+/**
+ * `vmProperties` (booleans; once true, several can never go back to false).
+ */
+export interface OfferVmProperties {
+    isNetworkVirtualAppliance?: boolean;
+    requiresCustomArmTemplate?: boolean;
+    supportsAadLogin?: boolean;
+    supportsAcceleratedNetworking?: boolean;
+    supportsBackup?: boolean;
+    supportsCloudInit?: boolean;
+    supportsExtensions?: boolean;
+    supportsHibernation?: boolean;
+    supportsNVMe?: boolean;
+    supportsRemoteConnection?: boolean;
+    supportsSriov?: boolean;
+}
+
+/**
+ * A SKU of a VM plan (1..2, one per image type).
+ */
+export interface OfferVmSku {
+    imageType: string;
+    /**
+     * e.g. `["trusted"]` (preview5).
+     */
+    securityType?: string[];
+    /**
+     * `^[a-z0-9-_]+$`.
+     */
+    skuId: string;
 }
 
 /**

@@ -7,6 +7,7 @@ from . import _utilities
 import typing
 # Export this package's modules as members:
 from .get_offer_status import *
+from .offer_configuration import *
 from .offer_go_live import *
 from .offer_publish import *
 from .provider import *
@@ -29,6 +30,7 @@ _utilities.register(
   "mod": "index",
   "fqn": "pulumi_cloudpartner",
   "classes": {
+   "cloudpartner:index:OfferConfiguration": "OfferConfiguration",
    "cloudpartner:index:OfferGoLive": "OfferGoLive",
    "cloudpartner:index:OfferPublish": "OfferPublish",
    "cloudpartner:index:VmImageVersion": "VmImageVersion"

@@ -15,6 +15,84 @@ else:
 from . import _utilities
 
 __all__ = [
+    'OfferAudienceArgs',
+    'OfferAudienceArgsDict',
+    'OfferAvailabilityArgs',
+    'OfferAvailabilityArgsDict',
+    'OfferCnabReferenceArgs',
+    'OfferCnabReferenceArgsDict',
+    'OfferContactArgs',
+    'OfferContactArgsDict',
+    'OfferCorePricingArgs',
+    'OfferCorePricingArgsDict',
+    'OfferCustomAmendmentArgs',
+    'OfferCustomAmendmentArgsDict',
+    'OfferCustomAmendmentTenantArgs',
+    'OfferCustomAmendmentTenantArgsDict',
+    'OfferCustomAmendmentTenantsArgs',
+    'OfferCustomAmendmentTenantsArgsDict',
+    'OfferDeprecationScheduleArgs',
+    'OfferDeprecationScheduleArgsDict',
+    'OfferDeprecationScheduleAlternativeArgs',
+    'OfferDeprecationScheduleAlternativeArgsDict',
+    'OfferExternalIdRefArgs',
+    'OfferExternalIdRefArgsDict',
+    'OfferGeneralLinkArgs',
+    'OfferGeneralLinkArgsDict',
+    'OfferGovernmentCertificationArgs',
+    'OfferGovernmentCertificationArgsDict',
+    'OfferImageRepositoryDetailsArgs',
+    'OfferImageRepositoryDetailsArgsDict',
+    'OfferListingArgs',
+    'OfferListingArgsDict',
+    'OfferListingAssetArgs',
+    'OfferListingAssetArgsDict',
+    'OfferMarketPricesArgs',
+    'OfferMarketPricesArgsDict',
+    'OfferOpenPortArgs',
+    'OfferOpenPortArgsDict',
+    'OfferPlanArgs',
+    'OfferPlanArgsDict',
+    'OfferPlanAvailabilityArgs',
+    'OfferPlanAvailabilityArgsDict',
+    'OfferPlanListingArgs',
+    'OfferPlanListingArgsDict',
+    'OfferPlanPricingArgs',
+    'OfferPlanPricingArgsDict',
+    'OfferPlanTechnicalConfigurationArgs',
+    'OfferPlanTechnicalConfigurationArgsDict',
+    'OfferPlanTechnicalConfigurationOperatingSystemArgs',
+    'OfferPlanTechnicalConfigurationOperatingSystemArgsDict',
+    'OfferProductArgs',
+    'OfferProductArgsDict',
+    'OfferPropertyArgs',
+    'OfferPropertyArgsDict',
+    'OfferResellerArgs',
+    'OfferResellerArgsDict',
+    'OfferResellerAudienceArgs',
+    'OfferResellerAudienceArgsDict',
+    'OfferSaasTechnicalConfigurationArgs',
+    'OfferSaasTechnicalConfigurationArgsDict',
+    'OfferSoftwareReservationArgs',
+    'OfferSoftwareReservationArgsDict',
+    'OfferTrialArgs',
+    'OfferTrialArgsDict',
+    'OfferVmImageArgs',
+    'OfferVmImageArgsDict',
+    'OfferVmImageSourceArgs',
+    'OfferVmImageSourceArgsDict',
+    'OfferVmImageSourceDataDiskArgs',
+    'OfferVmImageSourceDataDiskArgsDict',
+    'OfferVmImageSourceOsDiskArgs',
+    'OfferVmImageSourceOsDiskArgsDict',
+    'OfferVmImageSourceSharedImageArgs',
+    'OfferVmImageSourceSharedImageArgsDict',
+    'OfferVmImageVersionArgs',
+    'OfferVmImageVersionArgsDict',
+    'OfferVmPropertiesArgs',
+    'OfferVmPropertiesArgsDict',
+    'OfferVmSkuArgs',
+    'OfferVmSkuArgsDict',
     'VmImageArgs',
     'VmImageArgsDict',
     'VmImageDataDiskArgs',
@@ -24,6 +102,3271 @@ __all__ = [
     'VmImageSharedImageArgs',
     'VmImageSharedImageArgsDict',
 ]
+
+class OfferAudienceArgsDict(TypedDict):
+    """
+    An audience of a preview or private plan (`price-and-availability-*`).
+    """
+    id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    At most 50 characters.
+    """
+    label: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    At most 1000 characters.
+    """
+    type: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+
+@pulumi.input_type
+class OfferAudienceArgs:
+    def __init__(__self__, *,
+                 id: pulumi.Input[Optional[_builtins.str]] = None,
+                 label: pulumi.Input[Optional[_builtins.str]] = None,
+                 type: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        An audience of a preview or private plan (`price-and-availability-*`).
+
+        :param pulumi.Input[_builtins.str] id: At most 50 characters.
+        :param pulumi.Input[_builtins.str] label: At most 1000 characters.
+        """
+        if id is not None:
+            pulumi.set(__self__, "id", id)
+        if label is not None:
+            pulumi.set(__self__, "label", label)
+        if type is not None:
+            pulumi.set(__self__, "type", type)
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        At most 50 characters.
+        """
+        return pulumi.get(self, "id")
+
+    @id.setter
+    def id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "id", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def label(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        At most 1000 characters.
+        """
+        return pulumi.get(self, "label")
+
+    @label.setter
+    def label(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "label", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "type")
+
+    @type.setter
+    def type(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "type", value)
+
+
+class OfferAvailabilityArgsDict(TypedDict):
+    """
+    `price-and-availability-offer`: who can see the preview.
+    """
+    preview_audiences: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['OfferAudienceArgsDict']]]]]
+    """
+    Required (may be empty).
+    """
+
+@pulumi.input_type
+class OfferAvailabilityArgs:
+    def __init__(__self__, *,
+                 preview_audiences: pulumi.Input[Optional[Sequence[pulumi.Input['OfferAudienceArgs']]]] = None):
+        """
+        `price-and-availability-offer`: who can see the preview.
+
+        :param pulumi.Input[Sequence[pulumi.Input['OfferAudienceArgs']]] preview_audiences: Required (may be empty).
+        """
+        if preview_audiences is not None:
+            pulumi.set(__self__, "preview_audiences", preview_audiences)
+
+    @_builtins.property
+    @pulumi.getter(name="previewAudiences")
+    def preview_audiences(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['OfferAudienceArgs']]]]:
+        """
+        Required (may be empty).
+        """
+        return pulumi.get(self, "preview_audiences")
+
+    @preview_audiences.setter
+    def preview_audiences(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['OfferAudienceArgs']]]]):
+        pulumi.set(self, "preview_audiences", value)
+
+
+class OfferCnabReferenceArgsDict(TypedDict):
+    """
+    A CNAB bundle in Azure Container Registry (Kubernetes application plans).
+    """
+    digest: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    `sha256:...`
+    """
+    registry_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    repository_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    resource_group_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    subscription_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    tag: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    tenant_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+
+@pulumi.input_type
+class OfferCnabReferenceArgs:
+    def __init__(__self__, *,
+                 digest: pulumi.Input[Optional[_builtins.str]] = None,
+                 registry_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 repository_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 resource_group_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 subscription_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 tag: pulumi.Input[Optional[_builtins.str]] = None,
+                 tenant_id: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        A CNAB bundle in Azure Container Registry (Kubernetes application plans).
+
+        :param pulumi.Input[_builtins.str] digest: `sha256:...`
+        """
+        if digest is not None:
+            pulumi.set(__self__, "digest", digest)
+        if registry_name is not None:
+            pulumi.set(__self__, "registry_name", registry_name)
+        if repository_name is not None:
+            pulumi.set(__self__, "repository_name", repository_name)
+        if resource_group_name is not None:
+            pulumi.set(__self__, "resource_group_name", resource_group_name)
+        if subscription_id is not None:
+            pulumi.set(__self__, "subscription_id", subscription_id)
+        if tag is not None:
+            pulumi.set(__self__, "tag", tag)
+        if tenant_id is not None:
+            pulumi.set(__self__, "tenant_id", tenant_id)
+
+    @_builtins.property
+    @pulumi.getter
+    def digest(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        `sha256:...`
+        """
+        return pulumi.get(self, "digest")
+
+    @digest.setter
+    def digest(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "digest", value)
+
+    @_builtins.property
+    @pulumi.getter(name="registryName")
+    def registry_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "registry_name")
+
+    @registry_name.setter
+    def registry_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "registry_name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="repositoryName")
+    def repository_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "repository_name")
+
+    @repository_name.setter
+    def repository_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "repository_name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="resourceGroupName")
+    def resource_group_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "resource_group_name")
+
+    @resource_group_name.setter
+    def resource_group_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "resource_group_name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="subscriptionId")
+    def subscription_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "subscription_id")
+
+    @subscription_id.setter
+    def subscription_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "subscription_id", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def tag(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "tag")
+
+    @tag.setter
+    def tag(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "tag", value)
+
+    @_builtins.property
+    @pulumi.getter(name="tenantId")
+    def tenant_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "tenant_id")
+
+    @tenant_id.setter
+    def tenant_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "tenant_id", value)
+
+
+class OfferContactArgsDict(TypedDict):
+    """
+    A contact of the listing (`name` required).
+    """
+    name: pulumi.Input[_builtins.str]
+    email: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    phone: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    url: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    `^https?://`
+    """
+
+@pulumi.input_type
+class OfferContactArgs:
+    def __init__(__self__, *,
+                 name: pulumi.Input[_builtins.str],
+                 email: pulumi.Input[Optional[_builtins.str]] = None,
+                 phone: pulumi.Input[Optional[_builtins.str]] = None,
+                 url: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        A contact of the listing (`name` required).
+
+        :param pulumi.Input[_builtins.str] url: `^https?://`
+        """
+        pulumi.set(__self__, "name", name)
+        if email is not None:
+            pulumi.set(__self__, "email", email)
+        if phone is not None:
+            pulumi.set(__self__, "phone", phone)
+        if url is not None:
+            pulumi.set(__self__, "url", url)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> pulumi.Input[_builtins.str]:
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def email(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "email")
+
+    @email.setter
+    def email(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "email", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def phone(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "phone")
+
+    @phone.setter
+    def phone(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "phone", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def url(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        `^https?://`
+        """
+        return pulumi.get(self, "url")
+
+    @url.setter
+    def url(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "url", value)
+
+
+class OfferCorePricingArgsDict(TypedDict):
+    """
+    VM price: one of the `priceInputOption` shapes.
+    """
+    price: NotRequired[pulumi.Input[Optional[_builtins.float]]]
+    """
+    `flat`.
+    """
+    price_input_option: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    price_per_core: NotRequired[pulumi.Input[Optional[_builtins.float]]]
+    """
+    `perCore`.
+    """
+    price_per_core_size: NotRequired[pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.float]]]]]
+    """
+    `perCoreSize`: core size -> price.
+    """
+    prices: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['OfferMarketPricesArgsDict']]]]]
+    """
+    `perMarketAndCoreSize`.
+    """
+
+@pulumi.input_type
+class OfferCorePricingArgs:
+    def __init__(__self__, *,
+                 price: pulumi.Input[Optional[_builtins.float]] = None,
+                 price_input_option: pulumi.Input[Optional[_builtins.str]] = None,
+                 price_per_core: pulumi.Input[Optional[_builtins.float]] = None,
+                 price_per_core_size: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.float]]]] = None,
+                 prices: pulumi.Input[Optional[Sequence[pulumi.Input['OfferMarketPricesArgs']]]] = None):
+        """
+        VM price: one of the `priceInputOption` shapes.
+
+        :param pulumi.Input[_builtins.float] price: `flat`.
+        :param pulumi.Input[_builtins.float] price_per_core: `perCore`.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.float]]] price_per_core_size: `perCoreSize`: core size -> price.
+        :param pulumi.Input[Sequence[pulumi.Input['OfferMarketPricesArgs']]] prices: `perMarketAndCoreSize`.
+        """
+        if price is not None:
+            pulumi.set(__self__, "price", price)
+        if price_input_option is not None:
+            pulumi.set(__self__, "price_input_option", price_input_option)
+        if price_per_core is not None:
+            pulumi.set(__self__, "price_per_core", price_per_core)
+        if price_per_core_size is not None:
+            pulumi.set(__self__, "price_per_core_size", price_per_core_size)
+        if prices is not None:
+            pulumi.set(__self__, "prices", prices)
+
+    @_builtins.property
+    @pulumi.getter
+    def price(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        `flat`.
+        """
+        return pulumi.get(self, "price")
+
+    @price.setter
+    def price(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "price", value)
+
+    @_builtins.property
+    @pulumi.getter(name="priceInputOption")
+    def price_input_option(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "price_input_option")
+
+    @price_input_option.setter
+    def price_input_option(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "price_input_option", value)
+
+    @_builtins.property
+    @pulumi.getter(name="pricePerCore")
+    def price_per_core(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        `perCore`.
+        """
+        return pulumi.get(self, "price_per_core")
+
+    @price_per_core.setter
+    def price_per_core(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "price_per_core", value)
+
+    @_builtins.property
+    @pulumi.getter(name="pricePerCoreSize")
+    def price_per_core_size(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.float]]]]:
+        """
+        `perCoreSize`: core size -> price.
+        """
+        return pulumi.get(self, "price_per_core_size")
+
+    @price_per_core_size.setter
+    def price_per_core_size(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.float]]]]):
+        pulumi.set(self, "price_per_core_size", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def prices(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['OfferMarketPricesArgs']]]]:
+        """
+        `perMarketAndCoreSize`.
+        """
+        return pulumi.get(self, "prices")
+
+    @prices.setter
+    def prices(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['OfferMarketPricesArgs']]]]):
+        pulumi.set(self, "prices", value)
+
+
+class OfferCustomAmendmentArgsDict(TypedDict):
+    """
+    One custom amendment of the terms (property `customAmendments`).
+    """
+    tenants: NotRequired[pulumi.Input[Optional['OfferCustomAmendmentTenantsArgsDict']]]
+    terms: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+
+@pulumi.input_type
+class OfferCustomAmendmentArgs:
+    def __init__(__self__, *,
+                 tenants: pulumi.Input[Optional['OfferCustomAmendmentTenantsArgs']] = None,
+                 terms: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        One custom amendment of the terms (property `customAmendments`).
+        """
+        if tenants is not None:
+            pulumi.set(__self__, "tenants", tenants)
+        if terms is not None:
+            pulumi.set(__self__, "terms", terms)
+
+    @_builtins.property
+    @pulumi.getter
+    def tenants(self) -> pulumi.Input[Optional['OfferCustomAmendmentTenantsArgs']]:
+        return pulumi.get(self, "tenants")
+
+    @tenants.setter
+    def tenants(self, value: pulumi.Input[Optional['OfferCustomAmendmentTenantsArgs']]):
+        pulumi.set(self, "tenants", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def terms(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "terms")
+
+    @terms.setter
+    def terms(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "terms", value)
+
+
+class OfferCustomAmendmentTenantArgsDict(TypedDict):
+    description: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+
+@pulumi.input_type
+class OfferCustomAmendmentTenantArgs:
+    def __init__(__self__, *,
+                 description: pulumi.Input[Optional[_builtins.str]] = None,
+                 id: pulumi.Input[Optional[_builtins.str]] = None):
+        if description is not None:
+            pulumi.set(__self__, "description", description)
+        if id is not None:
+            pulumi.set(__self__, "id", id)
+
+    @_builtins.property
+    @pulumi.getter
+    def description(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "description")
+
+    @description.setter
+    def description(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "description", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "id")
+
+    @id.setter
+    def id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "id", value)
+
+
+class OfferCustomAmendmentTenantsArgsDict(TypedDict):
+    manual_entries: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['OfferCustomAmendmentTenantArgsDict']]]]]
+
+@pulumi.input_type
+class OfferCustomAmendmentTenantsArgs:
+    def __init__(__self__, *,
+                 manual_entries: pulumi.Input[Optional[Sequence[pulumi.Input['OfferCustomAmendmentTenantArgs']]]] = None):
+        if manual_entries is not None:
+            pulumi.set(__self__, "manual_entries", manual_entries)
+
+    @_builtins.property
+    @pulumi.getter(name="manualEntries")
+    def manual_entries(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['OfferCustomAmendmentTenantArgs']]]]:
+        return pulumi.get(self, "manual_entries")
+
+    @manual_entries.setter
+    def manual_entries(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['OfferCustomAmendmentTenantArgs']]]]):
+        pulumi.set(self, "manual_entries", value)
+
+
+class OfferDeprecationScheduleArgsDict(TypedDict):
+    """
+    `deprecationSchedule` of a product, plan or image version (`date` is read-only and never compared).
+    """
+    alternative: NotRequired[pulumi.Input[Optional['OfferDeprecationScheduleAlternativeArgsDict']]]
+    """
+    What buyers are pointed to instead.
+    """
+    date_offset: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    ISO 8601 duration from the publish, e.g. `P30D`.
+    """
+    reason: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+
+@pulumi.input_type
+class OfferDeprecationScheduleArgs:
+    def __init__(__self__, *,
+                 alternative: pulumi.Input[Optional['OfferDeprecationScheduleAlternativeArgs']] = None,
+                 date_offset: pulumi.Input[Optional[_builtins.str]] = None,
+                 reason: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        `deprecationSchedule` of a product, plan or image version (`date` is read-only and never compared).
+
+        :param pulumi.Input['OfferDeprecationScheduleAlternativeArgs'] alternative: What buyers are pointed to instead.
+        :param pulumi.Input[_builtins.str] date_offset: ISO 8601 duration from the publish, e.g. `P30D`.
+        """
+        if alternative is not None:
+            pulumi.set(__self__, "alternative", alternative)
+        if date_offset is not None:
+            pulumi.set(__self__, "date_offset", date_offset)
+        if reason is not None:
+            pulumi.set(__self__, "reason", reason)
+
+    @_builtins.property
+    @pulumi.getter
+    def alternative(self) -> pulumi.Input[Optional['OfferDeprecationScheduleAlternativeArgs']]:
+        """
+        What buyers are pointed to instead.
+        """
+        return pulumi.get(self, "alternative")
+
+    @alternative.setter
+    def alternative(self, value: pulumi.Input[Optional['OfferDeprecationScheduleAlternativeArgs']]):
+        pulumi.set(self, "alternative", value)
+
+    @_builtins.property
+    @pulumi.getter(name="dateOffset")
+    def date_offset(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        ISO 8601 duration from the publish, e.g. `P30D`.
+        """
+        return pulumi.get(self, "date_offset")
+
+    @date_offset.setter
+    def date_offset(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "date_offset", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def reason(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "reason")
+
+    @reason.setter
+    def reason(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "reason", value)
+
+
+class OfferDeprecationScheduleAlternativeArgsDict(TypedDict):
+    plan: NotRequired[pulumi.Input[Optional['OfferExternalIdRefArgsDict']]]
+    product: NotRequired[pulumi.Input[Optional['OfferExternalIdRefArgsDict']]]
+
+@pulumi.input_type
+class OfferDeprecationScheduleAlternativeArgs:
+    def __init__(__self__, *,
+                 plan: pulumi.Input[Optional['OfferExternalIdRefArgs']] = None,
+                 product: pulumi.Input[Optional['OfferExternalIdRefArgs']] = None):
+        if plan is not None:
+            pulumi.set(__self__, "plan", plan)
+        if product is not None:
+            pulumi.set(__self__, "product", product)
+
+    @_builtins.property
+    @pulumi.getter
+    def plan(self) -> pulumi.Input[Optional['OfferExternalIdRefArgs']]:
+        return pulumi.get(self, "plan")
+
+    @plan.setter
+    def plan(self, value: pulumi.Input[Optional['OfferExternalIdRefArgs']]):
+        pulumi.set(self, "plan", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def product(self) -> pulumi.Input[Optional['OfferExternalIdRefArgs']]:
+        return pulumi.get(self, "product")
+
+    @product.setter
+    def product(self, value: pulumi.Input[Optional['OfferExternalIdRefArgs']]):
+        pulumi.set(self, "product", value)
+
+
+class OfferExternalIdRefArgsDict(TypedDict):
+    """
+    A reference by external id (offer or plan id): programs never hold GUIDs.
+    """
+    external_id: pulumi.Input[_builtins.str]
+
+@pulumi.input_type
+class OfferExternalIdRefArgs:
+    def __init__(__self__, *,
+                 external_id: pulumi.Input[_builtins.str]):
+        """
+        A reference by external id (offer or plan id): programs never hold GUIDs.
+        """
+        pulumi.set(__self__, "external_id", external_id)
+
+    @_builtins.property
+    @pulumi.getter(name="externalId")
+    def external_id(self) -> pulumi.Input[_builtins.str]:
+        return pulumi.get(self, "external_id")
+
+    @external_id.setter
+    def external_id(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "external_id", value)
+
+
+class OfferGeneralLinkArgsDict(TypedDict):
+    """
+    A link of the listing (`generalLinks`).
+    """
+    display_text: pulumi.Input[_builtins.str]
+    link: pulumi.Input[_builtins.str]
+    """
+    `^(http|https)://`
+    """
+
+@pulumi.input_type
+class OfferGeneralLinkArgs:
+    def __init__(__self__, *,
+                 display_text: pulumi.Input[_builtins.str],
+                 link: pulumi.Input[_builtins.str]):
+        """
+        A link of the listing (`generalLinks`).
+
+        :param pulumi.Input[_builtins.str] link: `^(http|https)://`
+        """
+        pulumi.set(__self__, "display_text", display_text)
+        pulumi.set(__self__, "link", link)
+
+    @_builtins.property
+    @pulumi.getter(name="displayText")
+    def display_text(self) -> pulumi.Input[_builtins.str]:
+        return pulumi.get(self, "display_text")
+
+    @display_text.setter
+    def display_text(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "display_text", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def link(self) -> pulumi.Input[_builtins.str]:
+        """
+        `^(http|https)://`
+        """
+        return pulumi.get(self, "link")
+
+    @link.setter
+    def link(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "link", value)
+
+
+class OfferGovernmentCertificationArgsDict(TypedDict):
+    """
+    A government certification of a plan.
+    """
+    link: pulumi.Input[_builtins.str]
+    """
+    URI, at most 1000 characters.
+    """
+    name: pulumi.Input[_builtins.str]
+    """
+    1..255 characters.
+    """
+
+@pulumi.input_type
+class OfferGovernmentCertificationArgs:
+    def __init__(__self__, *,
+                 link: pulumi.Input[_builtins.str],
+                 name: pulumi.Input[_builtins.str]):
+        """
+        A government certification of a plan.
+
+        :param pulumi.Input[_builtins.str] link: URI, at most 1000 characters.
+        :param pulumi.Input[_builtins.str] name: 1..255 characters.
+        """
+        pulumi.set(__self__, "link", link)
+        pulumi.set(__self__, "name", name)
+
+    @_builtins.property
+    @pulumi.getter
+    def link(self) -> pulumi.Input[_builtins.str]:
+        """
+        URI, at most 1000 characters.
+        """
+        return pulumi.get(self, "link")
+
+    @link.setter
+    def link(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "link", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> pulumi.Input[_builtins.str]:
+        """
+        1..255 characters.
+        """
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "name", value)
+
+
+class OfferImageRepositoryDetailsArgsDict(TypedDict):
+    """
+    Azure Container Registry repository of a listing-only container image plan.
+    """
+    password: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    A secret: never logged.
+    """
+    registry_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    repository_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    resource_group_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    subscription_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    user_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+
+@pulumi.input_type
+class OfferImageRepositoryDetailsArgs:
+    def __init__(__self__, *,
+                 password: pulumi.Input[Optional[_builtins.str]] = None,
+                 registry_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 repository_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 resource_group_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 subscription_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 user_name: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        Azure Container Registry repository of a listing-only container image plan.
+
+        :param pulumi.Input[_builtins.str] password: A secret: never logged.
+        """
+        if password is not None:
+            pulumi.set(__self__, "password", password)
+        if registry_name is not None:
+            pulumi.set(__self__, "registry_name", registry_name)
+        if repository_name is not None:
+            pulumi.set(__self__, "repository_name", repository_name)
+        if resource_group_name is not None:
+            pulumi.set(__self__, "resource_group_name", resource_group_name)
+        if subscription_id is not None:
+            pulumi.set(__self__, "subscription_id", subscription_id)
+        if user_name is not None:
+            pulumi.set(__self__, "user_name", user_name)
+
+    @_builtins.property
+    @pulumi.getter
+    def password(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        A secret: never logged.
+        """
+        return pulumi.get(self, "password")
+
+    @password.setter
+    def password(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "password", value)
+
+    @_builtins.property
+    @pulumi.getter(name="registryName")
+    def registry_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "registry_name")
+
+    @registry_name.setter
+    def registry_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "registry_name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="repositoryName")
+    def repository_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "repository_name")
+
+    @repository_name.setter
+    def repository_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "repository_name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="resourceGroupName")
+    def resource_group_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "resource_group_name")
+
+    @resource_group_name.setter
+    def resource_group_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "resource_group_name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="subscriptionId")
+    def subscription_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "subscription_id")
+
+    @subscription_id.setter
+    def subscription_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "subscription_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="userName")
+    def user_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "user_name")
+
+    @user_name.setter
+    def user_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "user_name", value)
+
+
+class OfferListingArgsDict(TypedDict):
+    """
+    `listing` (the offer's store texts; one per language, default `en-us`).
+    """
+    cloud_solution_provider_contact: NotRequired[pulumi.Input[Optional['OfferContactArgsDict']]]
+    cloud_solution_provider_marketing_materials: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    description: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    HTML.
+    """
+    engineering_contact: NotRequired[pulumi.Input[Optional['OfferContactArgsDict']]]
+    general_links: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['OfferGeneralLinkArgsDict']]]]]
+    getting_started_instructions: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    HTML (preview5).
+    """
+    global_support_website: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    government_support_website: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    kind: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    `azureVM`, `azureSaaS`, ... : the offer type's listing kind.
+    """
+    language_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Default `en-us`.
+    """
+    lifecycle_state: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    privacy_policy_link: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    search_keywords: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    Search keywords (preview5; at most 3 in Partner Center).
+    """
+    search_result_summary: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    short_description: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    support_contact: NotRequired[pulumi.Input[Optional['OfferContactArgsDict']]]
+    title: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+
+@pulumi.input_type
+class OfferListingArgs:
+    def __init__(__self__, *,
+                 cloud_solution_provider_contact: pulumi.Input[Optional['OfferContactArgs']] = None,
+                 cloud_solution_provider_marketing_materials: pulumi.Input[Optional[_builtins.str]] = None,
+                 description: pulumi.Input[Optional[_builtins.str]] = None,
+                 engineering_contact: pulumi.Input[Optional['OfferContactArgs']] = None,
+                 general_links: pulumi.Input[Optional[Sequence[pulumi.Input['OfferGeneralLinkArgs']]]] = None,
+                 getting_started_instructions: pulumi.Input[Optional[_builtins.str]] = None,
+                 global_support_website: pulumi.Input[Optional[_builtins.str]] = None,
+                 government_support_website: pulumi.Input[Optional[_builtins.str]] = None,
+                 kind: pulumi.Input[Optional[_builtins.str]] = None,
+                 language_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 lifecycle_state: pulumi.Input[Optional[_builtins.str]] = None,
+                 privacy_policy_link: pulumi.Input[Optional[_builtins.str]] = None,
+                 search_keywords: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 search_result_summary: pulumi.Input[Optional[_builtins.str]] = None,
+                 short_description: pulumi.Input[Optional[_builtins.str]] = None,
+                 support_contact: pulumi.Input[Optional['OfferContactArgs']] = None,
+                 title: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        `listing` (the offer's store texts; one per language, default `en-us`).
+
+        :param pulumi.Input[_builtins.str] description: HTML.
+        :param pulumi.Input[_builtins.str] getting_started_instructions: HTML (preview5).
+        :param pulumi.Input[_builtins.str] kind: `azureVM`, `azureSaaS`, ... : the offer type's listing kind.
+        :param pulumi.Input[_builtins.str] language_id: Default `en-us`.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] search_keywords: Search keywords (preview5; at most 3 in Partner Center).
+        """
+        if cloud_solution_provider_contact is not None:
+            pulumi.set(__self__, "cloud_solution_provider_contact", cloud_solution_provider_contact)
+        if cloud_solution_provider_marketing_materials is not None:
+            pulumi.set(__self__, "cloud_solution_provider_marketing_materials", cloud_solution_provider_marketing_materials)
+        if description is not None:
+            pulumi.set(__self__, "description", description)
+        if engineering_contact is not None:
+            pulumi.set(__self__, "engineering_contact", engineering_contact)
+        if general_links is not None:
+            pulumi.set(__self__, "general_links", general_links)
+        if getting_started_instructions is not None:
+            pulumi.set(__self__, "getting_started_instructions", getting_started_instructions)
+        if global_support_website is not None:
+            pulumi.set(__self__, "global_support_website", global_support_website)
+        if government_support_website is not None:
+            pulumi.set(__self__, "government_support_website", government_support_website)
+        if kind is not None:
+            pulumi.set(__self__, "kind", kind)
+        if language_id is not None:
+            pulumi.set(__self__, "language_id", language_id)
+        if lifecycle_state is not None:
+            pulumi.set(__self__, "lifecycle_state", lifecycle_state)
+        if privacy_policy_link is not None:
+            pulumi.set(__self__, "privacy_policy_link", privacy_policy_link)
+        if search_keywords is not None:
+            pulumi.set(__self__, "search_keywords", search_keywords)
+        if search_result_summary is not None:
+            pulumi.set(__self__, "search_result_summary", search_result_summary)
+        if short_description is not None:
+            pulumi.set(__self__, "short_description", short_description)
+        if support_contact is not None:
+            pulumi.set(__self__, "support_contact", support_contact)
+        if title is not None:
+            pulumi.set(__self__, "title", title)
+
+    @_builtins.property
+    @pulumi.getter(name="cloudSolutionProviderContact")
+    def cloud_solution_provider_contact(self) -> pulumi.Input[Optional['OfferContactArgs']]:
+        return pulumi.get(self, "cloud_solution_provider_contact")
+
+    @cloud_solution_provider_contact.setter
+    def cloud_solution_provider_contact(self, value: pulumi.Input[Optional['OfferContactArgs']]):
+        pulumi.set(self, "cloud_solution_provider_contact", value)
+
+    @_builtins.property
+    @pulumi.getter(name="cloudSolutionProviderMarketingMaterials")
+    def cloud_solution_provider_marketing_materials(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "cloud_solution_provider_marketing_materials")
+
+    @cloud_solution_provider_marketing_materials.setter
+    def cloud_solution_provider_marketing_materials(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "cloud_solution_provider_marketing_materials", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def description(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        HTML.
+        """
+        return pulumi.get(self, "description")
+
+    @description.setter
+    def description(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "description", value)
+
+    @_builtins.property
+    @pulumi.getter(name="engineeringContact")
+    def engineering_contact(self) -> pulumi.Input[Optional['OfferContactArgs']]:
+        return pulumi.get(self, "engineering_contact")
+
+    @engineering_contact.setter
+    def engineering_contact(self, value: pulumi.Input[Optional['OfferContactArgs']]):
+        pulumi.set(self, "engineering_contact", value)
+
+    @_builtins.property
+    @pulumi.getter(name="generalLinks")
+    def general_links(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['OfferGeneralLinkArgs']]]]:
+        return pulumi.get(self, "general_links")
+
+    @general_links.setter
+    def general_links(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['OfferGeneralLinkArgs']]]]):
+        pulumi.set(self, "general_links", value)
+
+    @_builtins.property
+    @pulumi.getter(name="gettingStartedInstructions")
+    def getting_started_instructions(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        HTML (preview5).
+        """
+        return pulumi.get(self, "getting_started_instructions")
+
+    @getting_started_instructions.setter
+    def getting_started_instructions(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "getting_started_instructions", value)
+
+    @_builtins.property
+    @pulumi.getter(name="globalSupportWebsite")
+    def global_support_website(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "global_support_website")
+
+    @global_support_website.setter
+    def global_support_website(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "global_support_website", value)
+
+    @_builtins.property
+    @pulumi.getter(name="governmentSupportWebsite")
+    def government_support_website(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "government_support_website")
+
+    @government_support_website.setter
+    def government_support_website(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "government_support_website", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def kind(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        `azureVM`, `azureSaaS`, ... : the offer type's listing kind.
+        """
+        return pulumi.get(self, "kind")
+
+    @kind.setter
+    def kind(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "kind", value)
+
+    @_builtins.property
+    @pulumi.getter(name="languageId")
+    def language_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Default `en-us`.
+        """
+        return pulumi.get(self, "language_id")
+
+    @language_id.setter
+    def language_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "language_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="lifecycleState")
+    def lifecycle_state(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "lifecycle_state")
+
+    @lifecycle_state.setter
+    def lifecycle_state(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "lifecycle_state", value)
+
+    @_builtins.property
+    @pulumi.getter(name="privacyPolicyLink")
+    def privacy_policy_link(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "privacy_policy_link")
+
+    @privacy_policy_link.setter
+    def privacy_policy_link(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "privacy_policy_link", value)
+
+    @_builtins.property
+    @pulumi.getter(name="searchKeywords")
+    def search_keywords(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Search keywords (preview5; at most 3 in Partner Center).
+        """
+        return pulumi.get(self, "search_keywords")
+
+    @search_keywords.setter
+    def search_keywords(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "search_keywords", value)
+
+    @_builtins.property
+    @pulumi.getter(name="searchResultSummary")
+    def search_result_summary(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "search_result_summary")
+
+    @search_result_summary.setter
+    def search_result_summary(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "search_result_summary", value)
+
+    @_builtins.property
+    @pulumi.getter(name="shortDescription")
+    def short_description(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "short_description")
+
+    @short_description.setter
+    def short_description(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "short_description", value)
+
+    @_builtins.property
+    @pulumi.getter(name="supportContact")
+    def support_contact(self) -> pulumi.Input[Optional['OfferContactArgs']]:
+        return pulumi.get(self, "support_contact")
+
+    @support_contact.setter
+    def support_contact(self, value: pulumi.Input[Optional['OfferContactArgs']]):
+        pulumi.set(self, "support_contact", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def title(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "title")
+
+    @title.setter
+    def title(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "title", value)
+
+
+class OfferListingAssetArgsDict(TypedDict):
+    """
+    `listing-asset`: a logo, screenshot or document of the listing, keyed by `fileName`.
+    """
+    file_name: pulumi.Input[_builtins.str]
+    """
+    The key: unique among the offer's assets.
+    """
+    description: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    display_order: NotRequired[pulumi.Input[Optional[_builtins.float]]]
+    """
+    Order among assets of its type (integer >= 0).
+    """
+    friendly_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    kind: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Default `azure`.
+    """
+    language_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Default `en-us`.
+    """
+    lifecycle_state: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    type: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Required to create.
+    """
+    url: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Where Partner Center fetches the file (`^https?://`).
+    """
+
+@pulumi.input_type
+class OfferListingAssetArgs:
+    def __init__(__self__, *,
+                 file_name: pulumi.Input[_builtins.str],
+                 description: pulumi.Input[Optional[_builtins.str]] = None,
+                 display_order: pulumi.Input[Optional[_builtins.float]] = None,
+                 friendly_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 kind: pulumi.Input[Optional[_builtins.str]] = None,
+                 language_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 lifecycle_state: pulumi.Input[Optional[_builtins.str]] = None,
+                 type: pulumi.Input[Optional[_builtins.str]] = None,
+                 url: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        `listing-asset`: a logo, screenshot or document of the listing, keyed by `fileName`.
+
+        :param pulumi.Input[_builtins.str] file_name: The key: unique among the offer's assets.
+        :param pulumi.Input[_builtins.float] display_order: Order among assets of its type (integer >= 0).
+        :param pulumi.Input[_builtins.str] kind: Default `azure`.
+        :param pulumi.Input[_builtins.str] language_id: Default `en-us`.
+        :param pulumi.Input[_builtins.str] type: Required to create.
+        :param pulumi.Input[_builtins.str] url: Where Partner Center fetches the file (`^https?://`).
+        """
+        pulumi.set(__self__, "file_name", file_name)
+        if description is not None:
+            pulumi.set(__self__, "description", description)
+        if display_order is not None:
+            pulumi.set(__self__, "display_order", display_order)
+        if friendly_name is not None:
+            pulumi.set(__self__, "friendly_name", friendly_name)
+        if kind is not None:
+            pulumi.set(__self__, "kind", kind)
+        if language_id is not None:
+            pulumi.set(__self__, "language_id", language_id)
+        if lifecycle_state is not None:
+            pulumi.set(__self__, "lifecycle_state", lifecycle_state)
+        if type is not None:
+            pulumi.set(__self__, "type", type)
+        if url is not None:
+            pulumi.set(__self__, "url", url)
+
+    @_builtins.property
+    @pulumi.getter(name="fileName")
+    def file_name(self) -> pulumi.Input[_builtins.str]:
+        """
+        The key: unique among the offer's assets.
+        """
+        return pulumi.get(self, "file_name")
+
+    @file_name.setter
+    def file_name(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "file_name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def description(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "description")
+
+    @description.setter
+    def description(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "description", value)
+
+    @_builtins.property
+    @pulumi.getter(name="displayOrder")
+    def display_order(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        Order among assets of its type (integer >= 0).
+        """
+        return pulumi.get(self, "display_order")
+
+    @display_order.setter
+    def display_order(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "display_order", value)
+
+    @_builtins.property
+    @pulumi.getter(name="friendlyName")
+    def friendly_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "friendly_name")
+
+    @friendly_name.setter
+    def friendly_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "friendly_name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def kind(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Default `azure`.
+        """
+        return pulumi.get(self, "kind")
+
+    @kind.setter
+    def kind(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "kind", value)
+
+    @_builtins.property
+    @pulumi.getter(name="languageId")
+    def language_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Default `en-us`.
+        """
+        return pulumi.get(self, "language_id")
+
+    @language_id.setter
+    def language_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "language_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="lifecycleState")
+    def lifecycle_state(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "lifecycle_state")
+
+    @lifecycle_state.setter
+    def lifecycle_state(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "lifecycle_state", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Required to create.
+        """
+        return pulumi.get(self, "type")
+
+    @type.setter
+    def type(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "type", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def url(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Where Partner Center fetches the file (`^https?://`).
+        """
+        return pulumi.get(self, "url")
+
+    @url.setter
+    def url(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "url", value)
+
+
+class OfferMarketPricesArgsDict(TypedDict):
+    """
+    Prices per market group and core size (`perMarketAndCoreSize`).
+    """
+    currency: pulumi.Input[_builtins.str]
+    """
+    Three lower-case letters, e.g. `usd`.
+    """
+    markets: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]
+    """
+    Market codes (a set).
+    """
+    prices: pulumi.Input[Mapping[str, pulumi.Input[_builtins.float]]]
+    """
+    Core size -> price.
+    """
+
+@pulumi.input_type
+class OfferMarketPricesArgs:
+    def __init__(__self__, *,
+                 currency: pulumi.Input[_builtins.str],
+                 markets: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]],
+                 prices: pulumi.Input[Mapping[str, pulumi.Input[_builtins.float]]]):
+        """
+        Prices per market group and core size (`perMarketAndCoreSize`).
+
+        :param pulumi.Input[_builtins.str] currency: Three lower-case letters, e.g. `usd`.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] markets: Market codes (a set).
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.float]]] prices: Core size -> price.
+        """
+        pulumi.set(__self__, "currency", currency)
+        pulumi.set(__self__, "markets", markets)
+        pulumi.set(__self__, "prices", prices)
+
+    @_builtins.property
+    @pulumi.getter
+    def currency(self) -> pulumi.Input[_builtins.str]:
+        """
+        Three lower-case letters, e.g. `usd`.
+        """
+        return pulumi.get(self, "currency")
+
+    @currency.setter
+    def currency(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "currency", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def markets(self) -> pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]:
+        """
+        Market codes (a set).
+        """
+        return pulumi.get(self, "markets")
+
+    @markets.setter
+    def markets(self, value: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]):
+        pulumi.set(self, "markets", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def prices(self) -> pulumi.Input[Mapping[str, pulumi.Input[_builtins.float]]]:
+        """
+        Core size -> price.
+        """
+        return pulumi.get(self, "prices")
+
+    @prices.setter
+    def prices(self, value: pulumi.Input[Mapping[str, pulumi.Input[_builtins.float]]]):
+        pulumi.set(self, "prices", value)
+
+
+class OfferOpenPortArgsDict(TypedDict):
+    """
+    An open port of a VM plan.
+    """
+    label: pulumi.Input[_builtins.str]
+    """
+    3..20 characters.
+    """
+    port_range: pulumi.Input[_builtins.str]
+    """
+    `22` or `8000-8080`.
+    """
+    protocol: pulumi.Input[_builtins.str]
+
+@pulumi.input_type
+class OfferOpenPortArgs:
+    def __init__(__self__, *,
+                 label: pulumi.Input[_builtins.str],
+                 port_range: pulumi.Input[_builtins.str],
+                 protocol: pulumi.Input[_builtins.str]):
+        """
+        An open port of a VM plan.
+
+        :param pulumi.Input[_builtins.str] label: 3..20 characters.
+        :param pulumi.Input[_builtins.str] port_range: `22` or `8000-8080`.
+        """
+        pulumi.set(__self__, "label", label)
+        pulumi.set(__self__, "port_range", port_range)
+        pulumi.set(__self__, "protocol", protocol)
+
+    @_builtins.property
+    @pulumi.getter
+    def label(self) -> pulumi.Input[_builtins.str]:
+        """
+        3..20 characters.
+        """
+        return pulumi.get(self, "label")
+
+    @label.setter
+    def label(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "label", value)
+
+    @_builtins.property
+    @pulumi.getter(name="portRange")
+    def port_range(self) -> pulumi.Input[_builtins.str]:
+        """
+        `22` or `8000-8080`.
+        """
+        return pulumi.get(self, "port_range")
+
+    @port_range.setter
+    def port_range(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "port_range", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def protocol(self) -> pulumi.Input[_builtins.str]:
+        return pulumi.get(self, "protocol")
+
+    @protocol.setter
+    def protocol(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "protocol", value)
+
+
+class OfferPlanArgsDict(TypedDict):
+    """
+    A declared plan: its `plan` fields plus its plan-level parts.
+    """
+    alias: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Name in Partner Center (1..125 characters); required to create.
+    """
+    availability: NotRequired[pulumi.Input[Optional['OfferPlanAvailabilityArgsDict']]]
+    """
+    `price-and-availability-plan`.
+    """
+    azure_government_certifications: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['OfferGovernmentCertificationArgsDict']]]]]
+    azure_regions: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    Default `["azureGlobal"]`; a set.
+    """
+    deprecation_schedule: NotRequired[pulumi.Input[Optional['OfferDeprecationScheduleArgsDict']]]
+    display_rank: NotRequired[pulumi.Input[Optional[_builtins.float]]]
+    """
+    Default 2147483647.
+    """
+    lifecycle_state: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    listing: NotRequired[pulumi.Input[Optional['OfferPlanListingArgsDict']]]
+    """
+    `plan-listing`.
+    """
+    subtype: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Azure Application plans only.
+    """
+    technical_configuration: NotRequired[pulumi.Input[Optional['OfferPlanTechnicalConfigurationArgsDict']]]
+    """
+    Typed by the product type (VM, core VM, container).
+    """
+
+@pulumi.input_type
+class OfferPlanArgs:
+    def __init__(__self__, *,
+                 alias: pulumi.Input[Optional[_builtins.str]] = None,
+                 availability: pulumi.Input[Optional['OfferPlanAvailabilityArgs']] = None,
+                 azure_government_certifications: pulumi.Input[Optional[Sequence[pulumi.Input['OfferGovernmentCertificationArgs']]]] = None,
+                 azure_regions: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 deprecation_schedule: pulumi.Input[Optional['OfferDeprecationScheduleArgs']] = None,
+                 display_rank: pulumi.Input[Optional[_builtins.float]] = None,
+                 lifecycle_state: pulumi.Input[Optional[_builtins.str]] = None,
+                 listing: pulumi.Input[Optional['OfferPlanListingArgs']] = None,
+                 subtype: pulumi.Input[Optional[_builtins.str]] = None,
+                 technical_configuration: pulumi.Input[Optional['OfferPlanTechnicalConfigurationArgs']] = None):
+        """
+        A declared plan: its `plan` fields plus its plan-level parts.
+
+        :param pulumi.Input[_builtins.str] alias: Name in Partner Center (1..125 characters); required to create.
+        :param pulumi.Input['OfferPlanAvailabilityArgs'] availability: `price-and-availability-plan`.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] azure_regions: Default `["azureGlobal"]`; a set.
+        :param pulumi.Input[_builtins.float] display_rank: Default 2147483647.
+        :param pulumi.Input['OfferPlanListingArgs'] listing: `plan-listing`.
+        :param pulumi.Input[_builtins.str] subtype: Azure Application plans only.
+        :param pulumi.Input['OfferPlanTechnicalConfigurationArgs'] technical_configuration: Typed by the product type (VM, core VM, container).
+        """
+        if alias is not None:
+            pulumi.set(__self__, "alias", alias)
+        if availability is not None:
+            pulumi.set(__self__, "availability", availability)
+        if azure_government_certifications is not None:
+            pulumi.set(__self__, "azure_government_certifications", azure_government_certifications)
+        if azure_regions is not None:
+            pulumi.set(__self__, "azure_regions", azure_regions)
+        if deprecation_schedule is not None:
+            pulumi.set(__self__, "deprecation_schedule", deprecation_schedule)
+        if display_rank is not None:
+            pulumi.set(__self__, "display_rank", display_rank)
+        if lifecycle_state is not None:
+            pulumi.set(__self__, "lifecycle_state", lifecycle_state)
+        if listing is not None:
+            pulumi.set(__self__, "listing", listing)
+        if subtype is not None:
+            pulumi.set(__self__, "subtype", subtype)
+        if technical_configuration is not None:
+            pulumi.set(__self__, "technical_configuration", technical_configuration)
+
+    @_builtins.property
+    @pulumi.getter
+    def alias(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Name in Partner Center (1..125 characters); required to create.
+        """
+        return pulumi.get(self, "alias")
+
+    @alias.setter
+    def alias(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "alias", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def availability(self) -> pulumi.Input[Optional['OfferPlanAvailabilityArgs']]:
+        """
+        `price-and-availability-plan`.
+        """
+        return pulumi.get(self, "availability")
+
+    @availability.setter
+    def availability(self, value: pulumi.Input[Optional['OfferPlanAvailabilityArgs']]):
+        pulumi.set(self, "availability", value)
+
+    @_builtins.property
+    @pulumi.getter(name="azureGovernmentCertifications")
+    def azure_government_certifications(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['OfferGovernmentCertificationArgs']]]]:
+        return pulumi.get(self, "azure_government_certifications")
+
+    @azure_government_certifications.setter
+    def azure_government_certifications(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['OfferGovernmentCertificationArgs']]]]):
+        pulumi.set(self, "azure_government_certifications", value)
+
+    @_builtins.property
+    @pulumi.getter(name="azureRegions")
+    def azure_regions(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Default `["azureGlobal"]`; a set.
+        """
+        return pulumi.get(self, "azure_regions")
+
+    @azure_regions.setter
+    def azure_regions(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "azure_regions", value)
+
+    @_builtins.property
+    @pulumi.getter(name="deprecationSchedule")
+    def deprecation_schedule(self) -> pulumi.Input[Optional['OfferDeprecationScheduleArgs']]:
+        return pulumi.get(self, "deprecation_schedule")
+
+    @deprecation_schedule.setter
+    def deprecation_schedule(self, value: pulumi.Input[Optional['OfferDeprecationScheduleArgs']]):
+        pulumi.set(self, "deprecation_schedule", value)
+
+    @_builtins.property
+    @pulumi.getter(name="displayRank")
+    def display_rank(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        Default 2147483647.
+        """
+        return pulumi.get(self, "display_rank")
+
+    @display_rank.setter
+    def display_rank(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "display_rank", value)
+
+    @_builtins.property
+    @pulumi.getter(name="lifecycleState")
+    def lifecycle_state(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "lifecycle_state")
+
+    @lifecycle_state.setter
+    def lifecycle_state(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "lifecycle_state", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def listing(self) -> pulumi.Input[Optional['OfferPlanListingArgs']]:
+        """
+        `plan-listing`.
+        """
+        return pulumi.get(self, "listing")
+
+    @listing.setter
+    def listing(self, value: pulumi.Input[Optional['OfferPlanListingArgs']]):
+        pulumi.set(self, "listing", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def subtype(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Azure Application plans only.
+        """
+        return pulumi.get(self, "subtype")
+
+    @subtype.setter
+    def subtype(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "subtype", value)
+
+    @_builtins.property
+    @pulumi.getter(name="technicalConfiguration")
+    def technical_configuration(self) -> pulumi.Input[Optional['OfferPlanTechnicalConfigurationArgs']]:
+        """
+        Typed by the product type (VM, core VM, container).
+        """
+        return pulumi.get(self, "technical_configuration")
+
+    @technical_configuration.setter
+    def technical_configuration(self, value: pulumi.Input[Optional['OfferPlanTechnicalConfigurationArgs']]):
+        pulumi.set(self, "technical_configuration", value)
+
+
+class OfferPlanAvailabilityArgsDict(TypedDict):
+    """
+    `price-and-availability-plan`.
+    """
+    audience: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Required.
+    """
+    billing_tag: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    customer_markets: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Default `customMarkets` (then `markets` lists them).
+    """
+    markets: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    Market codes, 2-3 lower-case letters (a set); not with `allMarkets`/`allTaxRemittedMarkets`.
+    """
+    pricing: NotRequired[pulumi.Input[Optional['OfferPlanPricingArgsDict']]]
+    private_audiences: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['OfferAudienceArgsDict']]]]]
+    software_reservation: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['OfferSoftwareReservationArgsDict']]]]]
+    trial: NotRequired[pulumi.Input[Optional['OfferTrialArgsDict']]]
+    visibility: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Required; `hidden` is stop-sell.
+    """
+
+@pulumi.input_type
+class OfferPlanAvailabilityArgs:
+    def __init__(__self__, *,
+                 audience: pulumi.Input[Optional[_builtins.str]] = None,
+                 billing_tag: pulumi.Input[Optional[_builtins.str]] = None,
+                 customer_markets: pulumi.Input[Optional[_builtins.str]] = None,
+                 markets: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 pricing: pulumi.Input[Optional['OfferPlanPricingArgs']] = None,
+                 private_audiences: pulumi.Input[Optional[Sequence[pulumi.Input['OfferAudienceArgs']]]] = None,
+                 software_reservation: pulumi.Input[Optional[Sequence[pulumi.Input['OfferSoftwareReservationArgs']]]] = None,
+                 trial: pulumi.Input[Optional['OfferTrialArgs']] = None,
+                 visibility: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        `price-and-availability-plan`.
+
+        :param pulumi.Input[_builtins.str] audience: Required.
+        :param pulumi.Input[_builtins.str] customer_markets: Default `customMarkets` (then `markets` lists them).
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] markets: Market codes, 2-3 lower-case letters (a set); not with `allMarkets`/`allTaxRemittedMarkets`.
+        :param pulumi.Input[_builtins.str] visibility: Required; `hidden` is stop-sell.
+        """
+        if audience is not None:
+            pulumi.set(__self__, "audience", audience)
+        if billing_tag is not None:
+            pulumi.set(__self__, "billing_tag", billing_tag)
+        if customer_markets is not None:
+            pulumi.set(__self__, "customer_markets", customer_markets)
+        if markets is not None:
+            pulumi.set(__self__, "markets", markets)
+        if pricing is not None:
+            pulumi.set(__self__, "pricing", pricing)
+        if private_audiences is not None:
+            pulumi.set(__self__, "private_audiences", private_audiences)
+        if software_reservation is not None:
+            pulumi.set(__self__, "software_reservation", software_reservation)
+        if trial is not None:
+            pulumi.set(__self__, "trial", trial)
+        if visibility is not None:
+            pulumi.set(__self__, "visibility", visibility)
+
+    @_builtins.property
+    @pulumi.getter
+    def audience(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Required.
+        """
+        return pulumi.get(self, "audience")
+
+    @audience.setter
+    def audience(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "audience", value)
+
+    @_builtins.property
+    @pulumi.getter(name="billingTag")
+    def billing_tag(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "billing_tag")
+
+    @billing_tag.setter
+    def billing_tag(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "billing_tag", value)
+
+    @_builtins.property
+    @pulumi.getter(name="customerMarkets")
+    def customer_markets(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Default `customMarkets` (then `markets` lists them).
+        """
+        return pulumi.get(self, "customer_markets")
+
+    @customer_markets.setter
+    def customer_markets(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "customer_markets", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def markets(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Market codes, 2-3 lower-case letters (a set); not with `allMarkets`/`allTaxRemittedMarkets`.
+        """
+        return pulumi.get(self, "markets")
+
+    @markets.setter
+    def markets(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "markets", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def pricing(self) -> pulumi.Input[Optional['OfferPlanPricingArgs']]:
+        return pulumi.get(self, "pricing")
+
+    @pricing.setter
+    def pricing(self, value: pulumi.Input[Optional['OfferPlanPricingArgs']]):
+        pulumi.set(self, "pricing", value)
+
+    @_builtins.property
+    @pulumi.getter(name="privateAudiences")
+    def private_audiences(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['OfferAudienceArgs']]]]:
+        return pulumi.get(self, "private_audiences")
+
+    @private_audiences.setter
+    def private_audiences(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['OfferAudienceArgs']]]]):
+        pulumi.set(self, "private_audiences", value)
+
+    @_builtins.property
+    @pulumi.getter(name="softwareReservation")
+    def software_reservation(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['OfferSoftwareReservationArgs']]]]:
+        return pulumi.get(self, "software_reservation")
+
+    @software_reservation.setter
+    def software_reservation(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['OfferSoftwareReservationArgs']]]]):
+        pulumi.set(self, "software_reservation", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def trial(self) -> pulumi.Input[Optional['OfferTrialArgs']]:
+        return pulumi.get(self, "trial")
+
+    @trial.setter
+    def trial(self, value: pulumi.Input[Optional['OfferTrialArgs']]):
+        pulumi.set(self, "trial", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def visibility(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Required; `hidden` is stop-sell.
+        """
+        return pulumi.get(self, "visibility")
+
+    @visibility.setter
+    def visibility(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "visibility", value)
+
+
+class OfferPlanListingArgsDict(TypedDict):
+    """
+    `plan-listing`: the plan's name and texts in the store.
+    """
+    description: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    kind: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    `azureVM-plan`, `azureSaaS-plan`, ...
+    """
+    language_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Default `en-us`.
+    """
+    lifecycle_state: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    summary: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+
+@pulumi.input_type
+class OfferPlanListingArgs:
+    def __init__(__self__, *,
+                 description: pulumi.Input[Optional[_builtins.str]] = None,
+                 kind: pulumi.Input[Optional[_builtins.str]] = None,
+                 language_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 lifecycle_state: pulumi.Input[Optional[_builtins.str]] = None,
+                 name: pulumi.Input[Optional[_builtins.str]] = None,
+                 summary: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        `plan-listing`: the plan's name and texts in the store.
+
+        :param pulumi.Input[_builtins.str] kind: `azureVM-plan`, `azureSaaS-plan`, ...
+        :param pulumi.Input[_builtins.str] language_id: Default `en-us`.
+        """
+        if description is not None:
+            pulumi.set(__self__, "description", description)
+        if kind is not None:
+            pulumi.set(__self__, "kind", kind)
+        if language_id is not None:
+            pulumi.set(__self__, "language_id", language_id)
+        if lifecycle_state is not None:
+            pulumi.set(__self__, "lifecycle_state", lifecycle_state)
+        if name is not None:
+            pulumi.set(__self__, "name", name)
+        if summary is not None:
+            pulumi.set(__self__, "summary", summary)
+
+    @_builtins.property
+    @pulumi.getter
+    def description(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "description")
+
+    @description.setter
+    def description(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "description", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def kind(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        `azureVM-plan`, `azureSaaS-plan`, ...
+        """
+        return pulumi.get(self, "kind")
+
+    @kind.setter
+    def kind(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "kind", value)
+
+    @_builtins.property
+    @pulumi.getter(name="languageId")
+    def language_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Default `en-us`.
+        """
+        return pulumi.get(self, "language_id")
+
+    @language_id.setter
+    def language_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "language_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="lifecycleState")
+    def lifecycle_state(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "lifecycle_state")
+
+    @lifecycle_state.setter
+    def lifecycle_state(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "lifecycle_state", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def summary(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "summary")
+
+    @summary.setter
+    def summary(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "summary", value)
+
+
+class OfferPlanPricingArgsDict(TypedDict):
+    """
+    A plan's pricing: VM core pricing, or the API's other price shapes as they are read (SaaS `recurrentPrice`).
+    """
+    core_pricing: NotRequired[pulumi.Input[Optional['OfferCorePricingArgsDict']]]
+    custom_meters: NotRequired[Any]
+    """
+    SaaS custom meter prices, in the API's JSON as read.
+    """
+    license_model: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    recurrent_price: NotRequired[Any]
+    """
+    SaaS flat-rate/per-user prices, in the API's JSON as read (not typed further here).
+    """
+
+@pulumi.input_type
+class OfferPlanPricingArgs:
+    def __init__(__self__, *,
+                 core_pricing: pulumi.Input[Optional['OfferCorePricingArgs']] = None,
+                 custom_meters: Optional[Any] = None,
+                 license_model: pulumi.Input[Optional[_builtins.str]] = None,
+                 recurrent_price: Optional[Any] = None):
+        """
+        A plan's pricing: VM core pricing, or the API's other price shapes as they are read (SaaS `recurrentPrice`).
+
+        :param Any custom_meters: SaaS custom meter prices, in the API's JSON as read.
+        :param Any recurrent_price: SaaS flat-rate/per-user prices, in the API's JSON as read (not typed further here).
+        """
+        if core_pricing is not None:
+            pulumi.set(__self__, "core_pricing", core_pricing)
+        if custom_meters is not None:
+            pulumi.set(__self__, "custom_meters", custom_meters)
+        if license_model is not None:
+            pulumi.set(__self__, "license_model", license_model)
+        if recurrent_price is not None:
+            pulumi.set(__self__, "recurrent_price", recurrent_price)
+
+    @_builtins.property
+    @pulumi.getter(name="corePricing")
+    def core_pricing(self) -> pulumi.Input[Optional['OfferCorePricingArgs']]:
+        return pulumi.get(self, "core_pricing")
+
+    @core_pricing.setter
+    def core_pricing(self, value: pulumi.Input[Optional['OfferCorePricingArgs']]):
+        pulumi.set(self, "core_pricing", value)
+
+    @_builtins.property
+    @pulumi.getter(name="customMeters")
+    def custom_meters(self) -> Optional[Any]:
+        """
+        SaaS custom meter prices, in the API's JSON as read.
+        """
+        return pulumi.get(self, "custom_meters")
+
+    @custom_meters.setter
+    def custom_meters(self, value: Optional[Any]):
+        pulumi.set(self, "custom_meters", value)
+
+    @_builtins.property
+    @pulumi.getter(name="licenseModel")
+    def license_model(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "license_model")
+
+    @license_model.setter
+    def license_model(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "license_model", value)
+
+    @_builtins.property
+    @pulumi.getter(name="recurrentPrice")
+    def recurrent_price(self) -> Optional[Any]:
+        """
+        SaaS flat-rate/per-user prices, in the API's JSON as read (not typed further here).
+        """
+        return pulumi.get(self, "recurrent_price")
+
+    @recurrent_price.setter
+    def recurrent_price(self, value: Optional[Any]):
+        pulumi.set(self, "recurrent_price", value)
+
+
+class OfferPlanTechnicalConfigurationArgsDict(TypedDict):
+    """
+    A plan's technical configuration: the type follows the product type (see `techConfigTypeOf`).
+    """
+    base_plan: NotRequired[pulumi.Input[Optional['OfferExternalIdRefArgsDict']]]
+    """
+    Reuse another plan's technical configuration.
+    """
+    cluster_extension_type: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    `cnab`: `PublisherName.ApplicationName`; fixed once published to preview.
+    """
+    cnab_references: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['OfferCnabReferenceArgsDict']]]]]
+    """
+    `cnab`: the bundles (one per version, in order).
+    """
+    image_repository_details: NotRequired[pulumi.Input[Optional['OfferImageRepositoryDetailsArgsDict']]]
+    """
+    `image`.
+    """
+    image_tags: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    `image`: tags of the repository.
+    """
+    open_ports: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['OfferOpenPortArgsDict']]]]]
+    operating_system: NotRequired[pulumi.Input[Optional['OfferPlanTechnicalConfigurationOperatingSystemArgsDict']]]
+    payload_type: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    `image` (listing-only container image) or `cnab` (transactable Kubernetes application).
+    """
+    recommended_vm_sizes: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    At most 6.
+    """
+    reuse_technical_configuration_state: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    skus: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['OfferVmSkuArgsDict']]]]]
+    software_type: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Default `operatingSystem`.
+    """
+    vm_image_versions: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['OfferVmImageVersionArgsDict']]]]]
+    """
+    Undeclared: the draft's versions are carried unchanged (VmImageVersion may own them).
+    """
+    vm_properties: NotRequired[pulumi.Input[Optional['OfferVmPropertiesArgsDict']]]
+
+@pulumi.input_type
+class OfferPlanTechnicalConfigurationArgs:
+    def __init__(__self__, *,
+                 base_plan: pulumi.Input[Optional['OfferExternalIdRefArgs']] = None,
+                 cluster_extension_type: pulumi.Input[Optional[_builtins.str]] = None,
+                 cnab_references: pulumi.Input[Optional[Sequence[pulumi.Input['OfferCnabReferenceArgs']]]] = None,
+                 image_repository_details: pulumi.Input[Optional['OfferImageRepositoryDetailsArgs']] = None,
+                 image_tags: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 open_ports: pulumi.Input[Optional[Sequence[pulumi.Input['OfferOpenPortArgs']]]] = None,
+                 operating_system: pulumi.Input[Optional['OfferPlanTechnicalConfigurationOperatingSystemArgs']] = None,
+                 payload_type: pulumi.Input[Optional[_builtins.str]] = None,
+                 recommended_vm_sizes: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 reuse_technical_configuration_state: pulumi.Input[Optional[_builtins.str]] = None,
+                 skus: pulumi.Input[Optional[Sequence[pulumi.Input['OfferVmSkuArgs']]]] = None,
+                 software_type: pulumi.Input[Optional[_builtins.str]] = None,
+                 vm_image_versions: pulumi.Input[Optional[Sequence[pulumi.Input['OfferVmImageVersionArgs']]]] = None,
+                 vm_properties: pulumi.Input[Optional['OfferVmPropertiesArgs']] = None):
+        """
+        A plan's technical configuration: the type follows the product type (see `techConfigTypeOf`).
+
+        :param pulumi.Input['OfferExternalIdRefArgs'] base_plan: Reuse another plan's technical configuration.
+        :param pulumi.Input[_builtins.str] cluster_extension_type: `cnab`: `PublisherName.ApplicationName`; fixed once published to preview.
+        :param pulumi.Input[Sequence[pulumi.Input['OfferCnabReferenceArgs']]] cnab_references: `cnab`: the bundles (one per version, in order).
+        :param pulumi.Input['OfferImageRepositoryDetailsArgs'] image_repository_details: `image`.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] image_tags: `image`: tags of the repository.
+        :param pulumi.Input[_builtins.str] payload_type: `image` (listing-only container image) or `cnab` (transactable Kubernetes application).
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] recommended_vm_sizes: At most 6.
+        :param pulumi.Input[_builtins.str] software_type: Default `operatingSystem`.
+        :param pulumi.Input[Sequence[pulumi.Input['OfferVmImageVersionArgs']]] vm_image_versions: Undeclared: the draft's versions are carried unchanged (VmImageVersion may own them).
+        """
+        if base_plan is not None:
+            pulumi.set(__self__, "base_plan", base_plan)
+        if cluster_extension_type is not None:
+            pulumi.set(__self__, "cluster_extension_type", cluster_extension_type)
+        if cnab_references is not None:
+            pulumi.set(__self__, "cnab_references", cnab_references)
+        if image_repository_details is not None:
+            pulumi.set(__self__, "image_repository_details", image_repository_details)
+        if image_tags is not None:
+            pulumi.set(__self__, "image_tags", image_tags)
+        if open_ports is not None:
+            pulumi.set(__self__, "open_ports", open_ports)
+        if operating_system is not None:
+            pulumi.set(__self__, "operating_system", operating_system)
+        if payload_type is not None:
+            pulumi.set(__self__, "payload_type", payload_type)
+        if recommended_vm_sizes is not None:
+            pulumi.set(__self__, "recommended_vm_sizes", recommended_vm_sizes)
+        if reuse_technical_configuration_state is not None:
+            pulumi.set(__self__, "reuse_technical_configuration_state", reuse_technical_configuration_state)
+        if skus is not None:
+            pulumi.set(__self__, "skus", skus)
+        if software_type is not None:
+            pulumi.set(__self__, "software_type", software_type)
+        if vm_image_versions is not None:
+            pulumi.set(__self__, "vm_image_versions", vm_image_versions)
+        if vm_properties is not None:
+            pulumi.set(__self__, "vm_properties", vm_properties)
+
+    @_builtins.property
+    @pulumi.getter(name="basePlan")
+    def base_plan(self) -> pulumi.Input[Optional['OfferExternalIdRefArgs']]:
+        """
+        Reuse another plan's technical configuration.
+        """
+        return pulumi.get(self, "base_plan")
+
+    @base_plan.setter
+    def base_plan(self, value: pulumi.Input[Optional['OfferExternalIdRefArgs']]):
+        pulumi.set(self, "base_plan", value)
+
+    @_builtins.property
+    @pulumi.getter(name="clusterExtensionType")
+    def cluster_extension_type(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        `cnab`: `PublisherName.ApplicationName`; fixed once published to preview.
+        """
+        return pulumi.get(self, "cluster_extension_type")
+
+    @cluster_extension_type.setter
+    def cluster_extension_type(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "cluster_extension_type", value)
+
+    @_builtins.property
+    @pulumi.getter(name="cnabReferences")
+    def cnab_references(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['OfferCnabReferenceArgs']]]]:
+        """
+        `cnab`: the bundles (one per version, in order).
+        """
+        return pulumi.get(self, "cnab_references")
+
+    @cnab_references.setter
+    def cnab_references(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['OfferCnabReferenceArgs']]]]):
+        pulumi.set(self, "cnab_references", value)
+
+    @_builtins.property
+    @pulumi.getter(name="imageRepositoryDetails")
+    def image_repository_details(self) -> pulumi.Input[Optional['OfferImageRepositoryDetailsArgs']]:
+        """
+        `image`.
+        """
+        return pulumi.get(self, "image_repository_details")
+
+    @image_repository_details.setter
+    def image_repository_details(self, value: pulumi.Input[Optional['OfferImageRepositoryDetailsArgs']]):
+        pulumi.set(self, "image_repository_details", value)
+
+    @_builtins.property
+    @pulumi.getter(name="imageTags")
+    def image_tags(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        `image`: tags of the repository.
+        """
+        return pulumi.get(self, "image_tags")
+
+    @image_tags.setter
+    def image_tags(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "image_tags", value)
+
+    @_builtins.property
+    @pulumi.getter(name="openPorts")
+    def open_ports(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['OfferOpenPortArgs']]]]:
+        return pulumi.get(self, "open_ports")
+
+    @open_ports.setter
+    def open_ports(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['OfferOpenPortArgs']]]]):
+        pulumi.set(self, "open_ports", value)
+
+    @_builtins.property
+    @pulumi.getter(name="operatingSystem")
+    def operating_system(self) -> pulumi.Input[Optional['OfferPlanTechnicalConfigurationOperatingSystemArgs']]:
+        return pulumi.get(self, "operating_system")
+
+    @operating_system.setter
+    def operating_system(self, value: pulumi.Input[Optional['OfferPlanTechnicalConfigurationOperatingSystemArgs']]):
+        pulumi.set(self, "operating_system", value)
+
+    @_builtins.property
+    @pulumi.getter(name="payloadType")
+    def payload_type(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        `image` (listing-only container image) or `cnab` (transactable Kubernetes application).
+        """
+        return pulumi.get(self, "payload_type")
+
+    @payload_type.setter
+    def payload_type(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "payload_type", value)
+
+    @_builtins.property
+    @pulumi.getter(name="recommendedVmSizes")
+    def recommended_vm_sizes(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        At most 6.
+        """
+        return pulumi.get(self, "recommended_vm_sizes")
+
+    @recommended_vm_sizes.setter
+    def recommended_vm_sizes(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "recommended_vm_sizes", value)
+
+    @_builtins.property
+    @pulumi.getter(name="reuseTechnicalConfigurationState")
+    def reuse_technical_configuration_state(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "reuse_technical_configuration_state")
+
+    @reuse_technical_configuration_state.setter
+    def reuse_technical_configuration_state(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "reuse_technical_configuration_state", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def skus(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['OfferVmSkuArgs']]]]:
+        return pulumi.get(self, "skus")
+
+    @skus.setter
+    def skus(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['OfferVmSkuArgs']]]]):
+        pulumi.set(self, "skus", value)
+
+    @_builtins.property
+    @pulumi.getter(name="softwareType")
+    def software_type(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Default `operatingSystem`.
+        """
+        return pulumi.get(self, "software_type")
+
+    @software_type.setter
+    def software_type(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "software_type", value)
+
+    @_builtins.property
+    @pulumi.getter(name="vmImageVersions")
+    def vm_image_versions(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['OfferVmImageVersionArgs']]]]:
+        """
+        Undeclared: the draft's versions are carried unchanged (VmImageVersion may own them).
+        """
+        return pulumi.get(self, "vm_image_versions")
+
+    @vm_image_versions.setter
+    def vm_image_versions(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['OfferVmImageVersionArgs']]]]):
+        pulumi.set(self, "vm_image_versions", value)
+
+    @_builtins.property
+    @pulumi.getter(name="vmProperties")
+    def vm_properties(self) -> pulumi.Input[Optional['OfferVmPropertiesArgs']]:
+        return pulumi.get(self, "vm_properties")
+
+    @vm_properties.setter
+    def vm_properties(self, value: pulumi.Input[Optional['OfferVmPropertiesArgs']]):
+        pulumi.set(self, "vm_properties", value)
+
+
+class OfferPlanTechnicalConfigurationOperatingSystemArgsDict(TypedDict):
+    family: pulumi.Input[_builtins.str]
+    type: pulumi.Input[_builtins.str]
+    friendly_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+
+@pulumi.input_type
+class OfferPlanTechnicalConfigurationOperatingSystemArgs:
+    def __init__(__self__, *,
+                 family: pulumi.Input[_builtins.str],
+                 type: pulumi.Input[_builtins.str],
+                 friendly_name: pulumi.Input[Optional[_builtins.str]] = None):
+        pulumi.set(__self__, "family", family)
+        pulumi.set(__self__, "type", type)
+        if friendly_name is not None:
+            pulumi.set(__self__, "friendly_name", friendly_name)
+
+    @_builtins.property
+    @pulumi.getter
+    def family(self) -> pulumi.Input[_builtins.str]:
+        return pulumi.get(self, "family")
+
+    @family.setter
+    def family(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "family", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> pulumi.Input[_builtins.str]:
+        return pulumi.get(self, "type")
+
+    @type.setter
+    def type(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "type", value)
+
+    @_builtins.property
+    @pulumi.getter(name="friendlyName")
+    def friendly_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "friendly_name")
+
+    @friendly_name.setter
+    def friendly_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "friendly_name", value)
+
+
+class OfferProductArgsDict(TypedDict):
+    """
+    `product`: required to create (`type`, `alias`); `type` never changes once created.
+    """
+    alias: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Name in Partner Center (at most 120 characters).
+    """
+    deprecation_schedule: NotRequired[pulumi.Input[Optional['OfferDeprecationScheduleArgsDict']]]
+    lifecycle_state: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    product_group: NotRequired[pulumi.Input[Optional['OfferExternalIdRefArgsDict']]]
+    type: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+
+@pulumi.input_type
+class OfferProductArgs:
+    def __init__(__self__, *,
+                 alias: pulumi.Input[Optional[_builtins.str]] = None,
+                 deprecation_schedule: pulumi.Input[Optional['OfferDeprecationScheduleArgs']] = None,
+                 lifecycle_state: pulumi.Input[Optional[_builtins.str]] = None,
+                 product_group: pulumi.Input[Optional['OfferExternalIdRefArgs']] = None,
+                 type: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        `product`: required to create (`type`, `alias`); `type` never changes once created.
+
+        :param pulumi.Input[_builtins.str] alias: Name in Partner Center (at most 120 characters).
+        """
+        if alias is not None:
+            pulumi.set(__self__, "alias", alias)
+        if deprecation_schedule is not None:
+            pulumi.set(__self__, "deprecation_schedule", deprecation_schedule)
+        if lifecycle_state is not None:
+            pulumi.set(__self__, "lifecycle_state", lifecycle_state)
+        if product_group is not None:
+            pulumi.set(__self__, "product_group", product_group)
+        if type is not None:
+            pulumi.set(__self__, "type", type)
+
+    @_builtins.property
+    @pulumi.getter
+    def alias(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Name in Partner Center (at most 120 characters).
+        """
+        return pulumi.get(self, "alias")
+
+    @alias.setter
+    def alias(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "alias", value)
+
+    @_builtins.property
+    @pulumi.getter(name="deprecationSchedule")
+    def deprecation_schedule(self) -> pulumi.Input[Optional['OfferDeprecationScheduleArgs']]:
+        return pulumi.get(self, "deprecation_schedule")
+
+    @deprecation_schedule.setter
+    def deprecation_schedule(self, value: pulumi.Input[Optional['OfferDeprecationScheduleArgs']]):
+        pulumi.set(self, "deprecation_schedule", value)
+
+    @_builtins.property
+    @pulumi.getter(name="lifecycleState")
+    def lifecycle_state(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "lifecycle_state")
+
+    @lifecycle_state.setter
+    def lifecycle_state(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "lifecycle_state", value)
+
+    @_builtins.property
+    @pulumi.getter(name="productGroup")
+    def product_group(self) -> pulumi.Input[Optional['OfferExternalIdRefArgs']]:
+        return pulumi.get(self, "product_group")
+
+    @product_group.setter
+    def product_group(self, value: pulumi.Input[Optional['OfferExternalIdRefArgs']]):
+        pulumi.set(self, "product_group", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "type")
+
+    @type.setter
+    def type(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "type", value)
+
+
+class OfferPropertyArgsDict(TypedDict):
+    """
+    `property` (one per offer): categories and legal terms.
+    """
+    app_version: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    App version shown on the listing (preview5 clients send it).
+    """
+    categories: NotRequired[pulumi.Input[Optional[Mapping[str, pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]]]]
+    """
+    Category -> subcategories, e.g. `{ "it-and-management-tools": ["business-continuity"] }`. Required.
+    """
+    custom_amendments: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['OfferCustomAmendmentArgsDict']]]]]
+    industries: NotRequired[pulumi.Input[Optional[Mapping[str, pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]]]]
+    """
+    Industry -> sub-industries (preview5 clients send it).
+    """
+    kind: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    `azureVM` (VM, core VM), `azureSaaS`, ... : the offer type's property kind.
+    """
+    standard_contract_amendment: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    terms_conditions: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    `standardMicrosoft` (the standard contract) or `custom` (then `termsOfUse`/`termsOfUseUrl`). Required.
+    """
+    terms_of_use: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    terms_of_use_url: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+
+@pulumi.input_type
+class OfferPropertyArgs:
+    def __init__(__self__, *,
+                 app_version: pulumi.Input[Optional[_builtins.str]] = None,
+                 categories: pulumi.Input[Optional[Mapping[str, pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]]] = None,
+                 custom_amendments: pulumi.Input[Optional[Sequence[pulumi.Input['OfferCustomAmendmentArgs']]]] = None,
+                 industries: pulumi.Input[Optional[Mapping[str, pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]]] = None,
+                 kind: pulumi.Input[Optional[_builtins.str]] = None,
+                 standard_contract_amendment: pulumi.Input[Optional[_builtins.str]] = None,
+                 terms_conditions: pulumi.Input[Optional[_builtins.str]] = None,
+                 terms_of_use: pulumi.Input[Optional[_builtins.str]] = None,
+                 terms_of_use_url: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        `property` (one per offer): categories and legal terms.
+
+        :param pulumi.Input[_builtins.str] app_version: App version shown on the listing (preview5 clients send it).
+        :param pulumi.Input[Mapping[str, pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]] categories: Category -> subcategories, e.g. `{ "it-and-management-tools": ["business-continuity"] }`. Required.
+        :param pulumi.Input[Mapping[str, pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]] industries: Industry -> sub-industries (preview5 clients send it).
+        :param pulumi.Input[_builtins.str] kind: `azureVM` (VM, core VM), `azureSaaS`, ... : the offer type's property kind.
+        :param pulumi.Input[_builtins.str] terms_conditions: `standardMicrosoft` (the standard contract) or `custom` (then `termsOfUse`/`termsOfUseUrl`). Required.
+        """
+        if app_version is not None:
+            pulumi.set(__self__, "app_version", app_version)
+        if categories is not None:
+            pulumi.set(__self__, "categories", categories)
+        if custom_amendments is not None:
+            pulumi.set(__self__, "custom_amendments", custom_amendments)
+        if industries is not None:
+            pulumi.set(__self__, "industries", industries)
+        if kind is not None:
+            pulumi.set(__self__, "kind", kind)
+        if standard_contract_amendment is not None:
+            pulumi.set(__self__, "standard_contract_amendment", standard_contract_amendment)
+        if terms_conditions is not None:
+            pulumi.set(__self__, "terms_conditions", terms_conditions)
+        if terms_of_use is not None:
+            pulumi.set(__self__, "terms_of_use", terms_of_use)
+        if terms_of_use_url is not None:
+            pulumi.set(__self__, "terms_of_use_url", terms_of_use_url)
+
+    @_builtins.property
+    @pulumi.getter(name="appVersion")
+    def app_version(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        App version shown on the listing (preview5 clients send it).
+        """
+        return pulumi.get(self, "app_version")
+
+    @app_version.setter
+    def app_version(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "app_version", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def categories(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]]]:
+        """
+        Category -> subcategories, e.g. `{ "it-and-management-tools": ["business-continuity"] }`. Required.
+        """
+        return pulumi.get(self, "categories")
+
+    @categories.setter
+    def categories(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]]]):
+        pulumi.set(self, "categories", value)
+
+    @_builtins.property
+    @pulumi.getter(name="customAmendments")
+    def custom_amendments(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['OfferCustomAmendmentArgs']]]]:
+        return pulumi.get(self, "custom_amendments")
+
+    @custom_amendments.setter
+    def custom_amendments(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['OfferCustomAmendmentArgs']]]]):
+        pulumi.set(self, "custom_amendments", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def industries(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]]]:
+        """
+        Industry -> sub-industries (preview5 clients send it).
+        """
+        return pulumi.get(self, "industries")
+
+    @industries.setter
+    def industries(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]]]):
+        pulumi.set(self, "industries", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def kind(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        `azureVM` (VM, core VM), `azureSaaS`, ... : the offer type's property kind.
+        """
+        return pulumi.get(self, "kind")
+
+    @kind.setter
+    def kind(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "kind", value)
+
+    @_builtins.property
+    @pulumi.getter(name="standardContractAmendment")
+    def standard_contract_amendment(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "standard_contract_amendment")
+
+    @standard_contract_amendment.setter
+    def standard_contract_amendment(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "standard_contract_amendment", value)
+
+    @_builtins.property
+    @pulumi.getter(name="termsConditions")
+    def terms_conditions(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        `standardMicrosoft` (the standard contract) or `custom` (then `termsOfUse`/`termsOfUseUrl`). Required.
+        """
+        return pulumi.get(self, "terms_conditions")
+
+    @terms_conditions.setter
+    def terms_conditions(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "terms_conditions", value)
+
+    @_builtins.property
+    @pulumi.getter(name="termsOfUse")
+    def terms_of_use(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "terms_of_use")
+
+    @terms_of_use.setter
+    def terms_of_use(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "terms_of_use", value)
+
+    @_builtins.property
+    @pulumi.getter(name="termsOfUseUrl")
+    def terms_of_use_url(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "terms_of_use_url")
+
+    @terms_of_use_url.setter
+    def terms_of_use_url(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "terms_of_use_url", value)
+
+
+class OfferResellerArgsDict(TypedDict):
+    """
+    `reseller`: Cloud Solution Provider program availability.
+    """
+    audiences: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['OfferResellerAudienceArgsDict']]]]]
+    """
+    Partners when `some` (required by the schema; default empty).
+    """
+    reseller_channel_state: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Required; default `none`.
+    """
+
+@pulumi.input_type
+class OfferResellerArgs:
+    def __init__(__self__, *,
+                 audiences: pulumi.Input[Optional[Sequence[pulumi.Input['OfferResellerAudienceArgs']]]] = None,
+                 reseller_channel_state: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        `reseller`: Cloud Solution Provider program availability.
+
+        :param pulumi.Input[Sequence[pulumi.Input['OfferResellerAudienceArgs']]] audiences: Partners when `some` (required by the schema; default empty).
+        :param pulumi.Input[_builtins.str] reseller_channel_state: Required; default `none`.
+        """
+        if audiences is not None:
+            pulumi.set(__self__, "audiences", audiences)
+        if reseller_channel_state is not None:
+            pulumi.set(__self__, "reseller_channel_state", reseller_channel_state)
+
+    @_builtins.property
+    @pulumi.getter
+    def audiences(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['OfferResellerAudienceArgs']]]]:
+        """
+        Partners when `some` (required by the schema; default empty).
+        """
+        return pulumi.get(self, "audiences")
+
+    @audiences.setter
+    def audiences(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['OfferResellerAudienceArgs']]]]):
+        pulumi.set(self, "audiences", value)
+
+    @_builtins.property
+    @pulumi.getter(name="resellerChannelState")
+    def reseller_channel_state(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Required; default `none`.
+        """
+        return pulumi.get(self, "reseller_channel_state")
+
+    @reseller_channel_state.setter
+    def reseller_channel_state(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "reseller_channel_state", value)
+
+
+class OfferResellerAudienceArgsDict(TypedDict):
+    """
+    A reseller audience (`reseller.audiences`).
+    """
+    id: pulumi.Input[_builtins.str]
+    type: pulumi.Input[_builtins.str]
+    description: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+
+@pulumi.input_type
+class OfferResellerAudienceArgs:
+    def __init__(__self__, *,
+                 id: pulumi.Input[_builtins.str],
+                 type: pulumi.Input[_builtins.str],
+                 description: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        A reseller audience (`reseller.audiences`).
+        """
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "type", type)
+        if description is not None:
+            pulumi.set(__self__, "description", description)
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> pulumi.Input[_builtins.str]:
+        return pulumi.get(self, "id")
+
+    @id.setter
+    def id(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "id", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> pulumi.Input[_builtins.str]:
+        return pulumi.get(self, "type")
+
+    @type.setter
+    def type(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "type", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def description(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "description")
+
+    @description.setter
+    def description(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "description", value)
+
+
+class OfferSaasTechnicalConfigurationArgsDict(TypedDict):
+    """
+    `software-as-a-service-technical-configuration` (offer-level, SaaS offers; see the file comment).
+    """
+    azure_ad_app_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Microsoft Entra application id (GUID).
+    """
+    azure_ad_tenant_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Microsoft Entra tenant id (GUID).
+    """
+    connection_webhook: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    landing_page_url: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+
+@pulumi.input_type
+class OfferSaasTechnicalConfigurationArgs:
+    def __init__(__self__, *,
+                 azure_ad_app_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 azure_ad_tenant_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 connection_webhook: pulumi.Input[Optional[_builtins.str]] = None,
+                 landing_page_url: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        `software-as-a-service-technical-configuration` (offer-level, SaaS offers; see the file comment).
+
+        :param pulumi.Input[_builtins.str] azure_ad_app_id: Microsoft Entra application id (GUID).
+        :param pulumi.Input[_builtins.str] azure_ad_tenant_id: Microsoft Entra tenant id (GUID).
+        """
+        if azure_ad_app_id is not None:
+            pulumi.set(__self__, "azure_ad_app_id", azure_ad_app_id)
+        if azure_ad_tenant_id is not None:
+            pulumi.set(__self__, "azure_ad_tenant_id", azure_ad_tenant_id)
+        if connection_webhook is not None:
+            pulumi.set(__self__, "connection_webhook", connection_webhook)
+        if landing_page_url is not None:
+            pulumi.set(__self__, "landing_page_url", landing_page_url)
+
+    @_builtins.property
+    @pulumi.getter(name="azureAdAppId")
+    def azure_ad_app_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Microsoft Entra application id (GUID).
+        """
+        return pulumi.get(self, "azure_ad_app_id")
+
+    @azure_ad_app_id.setter
+    def azure_ad_app_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "azure_ad_app_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="azureAdTenantId")
+    def azure_ad_tenant_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Microsoft Entra tenant id (GUID).
+        """
+        return pulumi.get(self, "azure_ad_tenant_id")
+
+    @azure_ad_tenant_id.setter
+    def azure_ad_tenant_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "azure_ad_tenant_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="connectionWebhook")
+    def connection_webhook(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "connection_webhook")
+
+    @connection_webhook.setter
+    def connection_webhook(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "connection_webhook", value)
+
+    @_builtins.property
+    @pulumi.getter(name="landingPageUrl")
+    def landing_page_url(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "landing_page_url")
+
+    @landing_page_url.setter
+    def landing_page_url(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "landing_page_url", value)
+
+
+class OfferSoftwareReservationArgsDict(TypedDict):
+    """
+    A software reservation (VM: save `percentageSave` % for a `term` of months/years).
+    """
+    percentage_save: pulumi.Input[_builtins.float]
+    term: pulumi.Input[_builtins.float]
+    type: pulumi.Input[_builtins.str]
+
+@pulumi.input_type
+class OfferSoftwareReservationArgs:
+    def __init__(__self__, *,
+                 percentage_save: pulumi.Input[_builtins.float],
+                 term: pulumi.Input[_builtins.float],
+                 type: pulumi.Input[_builtins.str]):
+        """
+        A software reservation (VM: save `percentageSave` % for a `term` of months/years).
+        """
+        pulumi.set(__self__, "percentage_save", percentage_save)
+        pulumi.set(__self__, "term", term)
+        pulumi.set(__self__, "type", type)
+
+    @_builtins.property
+    @pulumi.getter(name="percentageSave")
+    def percentage_save(self) -> pulumi.Input[_builtins.float]:
+        return pulumi.get(self, "percentage_save")
+
+    @percentage_save.setter
+    def percentage_save(self, value: pulumi.Input[_builtins.float]):
+        pulumi.set(self, "percentage_save", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def term(self) -> pulumi.Input[_builtins.float]:
+        return pulumi.get(self, "term")
+
+    @term.setter
+    def term(self, value: pulumi.Input[_builtins.float]):
+        pulumi.set(self, "term", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> pulumi.Input[_builtins.str]:
+        return pulumi.get(self, "type")
+
+    @type.setter
+    def type(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "type", value)
+
+
+class OfferTrialArgsDict(TypedDict):
+    """
+    A free trial.
+    """
+    type: pulumi.Input[_builtins.str]
+    value: NotRequired[pulumi.Input[Optional[_builtins.float]]]
+    """
+    Default 0.
+    """
+
+@pulumi.input_type
+class OfferTrialArgs:
+    def __init__(__self__, *,
+                 type: pulumi.Input[_builtins.str],
+                 value: pulumi.Input[Optional[_builtins.float]] = None):
+        """
+        A free trial.
+
+        :param pulumi.Input[_builtins.float] value: Default 0.
+        """
+        pulumi.set(__self__, "type", type)
+        if value is not None:
+            pulumi.set(__self__, "value", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> pulumi.Input[_builtins.str]:
+        return pulumi.get(self, "type")
+
+    @type.setter
+    def type(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "type", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def value(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        Default 0.
+        """
+        return pulumi.get(self, "value")
+
+    @value.setter
+    def value(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "value", value)
+
+
+class OfferVmImageArgsDict(TypedDict):
+    """
+    One image of a version.
+    """
+    image_type: pulumi.Input[_builtins.str]
+    """
+    `x64Gen1`, `x64Gen2` (preview2) or `arm64Gen2` (cloudpub, Flatcar).
+    """
+    source: pulumi.Input['OfferVmImageSourceArgsDict']
+
+@pulumi.input_type
+class OfferVmImageArgs:
+    def __init__(__self__, *,
+                 image_type: pulumi.Input[_builtins.str],
+                 source: pulumi.Input['OfferVmImageSourceArgs']):
+        """
+        One image of a version.
+
+        :param pulumi.Input[_builtins.str] image_type: `x64Gen1`, `x64Gen2` (preview2) or `arm64Gen2` (cloudpub, Flatcar).
+        """
+        pulumi.set(__self__, "image_type", image_type)
+        pulumi.set(__self__, "source", source)
+
+    @_builtins.property
+    @pulumi.getter(name="imageType")
+    def image_type(self) -> pulumi.Input[_builtins.str]:
+        """
+        `x64Gen1`, `x64Gen2` (preview2) or `arm64Gen2` (cloudpub, Flatcar).
+        """
+        return pulumi.get(self, "image_type")
+
+    @image_type.setter
+    def image_type(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "image_type", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def source(self) -> pulumi.Input['OfferVmImageSourceArgs']:
+        return pulumi.get(self, "source")
+
+    @source.setter
+    def source(self, value: pulumi.Input['OfferVmImageSourceArgs']):
+        pulumi.set(self, "source", value)
+
+
+class OfferVmImageSourceArgsDict(TypedDict):
+    """
+    `vmImages[].source`.
+    """
+    source_type: pulumi.Input[_builtins.str]
+    data_disks: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['OfferVmImageSourceDataDiskArgsDict']]]]]
+    """
+    `sasUri`: up to 16 data disks, LUN 0..15.
+    """
+    os_disk: NotRequired[pulumi.Input[Optional['OfferVmImageSourceOsDiskArgsDict']]]
+    """
+    `sasUri`: the OS disk VHD's SAS URI (a secret: never logged).
+    """
+    shared_image: NotRequired[pulumi.Input[Optional['OfferVmImageSourceSharedImageArgsDict']]]
+    """
+    `sharedImageGallery`: the gallery image version.
+    """
+
+@pulumi.input_type
+class OfferVmImageSourceArgs:
+    def __init__(__self__, *,
+                 source_type: pulumi.Input[_builtins.str],
+                 data_disks: pulumi.Input[Optional[Sequence[pulumi.Input['OfferVmImageSourceDataDiskArgs']]]] = None,
+                 os_disk: pulumi.Input[Optional['OfferVmImageSourceOsDiskArgs']] = None,
+                 shared_image: pulumi.Input[Optional['OfferVmImageSourceSharedImageArgs']] = None):
+        """
+        `vmImages[].source`.
+
+        :param pulumi.Input[Sequence[pulumi.Input['OfferVmImageSourceDataDiskArgs']]] data_disks: `sasUri`: up to 16 data disks, LUN 0..15.
+        :param pulumi.Input['OfferVmImageSourceOsDiskArgs'] os_disk: `sasUri`: the OS disk VHD's SAS URI (a secret: never logged).
+        :param pulumi.Input['OfferVmImageSourceSharedImageArgs'] shared_image: `sharedImageGallery`: the gallery image version.
+        """
+        pulumi.set(__self__, "source_type", source_type)
+        if data_disks is not None:
+            pulumi.set(__self__, "data_disks", data_disks)
+        if os_disk is not None:
+            pulumi.set(__self__, "os_disk", os_disk)
+        if shared_image is not None:
+            pulumi.set(__self__, "shared_image", shared_image)
+
+    @_builtins.property
+    @pulumi.getter(name="sourceType")
+    def source_type(self) -> pulumi.Input[_builtins.str]:
+        return pulumi.get(self, "source_type")
+
+    @source_type.setter
+    def source_type(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "source_type", value)
+
+    @_builtins.property
+    @pulumi.getter(name="dataDisks")
+    def data_disks(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['OfferVmImageSourceDataDiskArgs']]]]:
+        """
+        `sasUri`: up to 16 data disks, LUN 0..15.
+        """
+        return pulumi.get(self, "data_disks")
+
+    @data_disks.setter
+    def data_disks(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['OfferVmImageSourceDataDiskArgs']]]]):
+        pulumi.set(self, "data_disks", value)
+
+    @_builtins.property
+    @pulumi.getter(name="osDisk")
+    def os_disk(self) -> pulumi.Input[Optional['OfferVmImageSourceOsDiskArgs']]:
+        """
+        `sasUri`: the OS disk VHD's SAS URI (a secret: never logged).
+        """
+        return pulumi.get(self, "os_disk")
+
+    @os_disk.setter
+    def os_disk(self, value: pulumi.Input[Optional['OfferVmImageSourceOsDiskArgs']]):
+        pulumi.set(self, "os_disk", value)
+
+    @_builtins.property
+    @pulumi.getter(name="sharedImage")
+    def shared_image(self) -> pulumi.Input[Optional['OfferVmImageSourceSharedImageArgs']]:
+        """
+        `sharedImageGallery`: the gallery image version.
+        """
+        return pulumi.get(self, "shared_image")
+
+    @shared_image.setter
+    def shared_image(self, value: pulumi.Input[Optional['OfferVmImageSourceSharedImageArgs']]):
+        pulumi.set(self, "shared_image", value)
+
+
+class OfferVmImageSourceDataDiskArgsDict(TypedDict):
+    lun_number: pulumi.Input[_builtins.float]
+    uri: pulumi.Input[_builtins.str]
+
+@pulumi.input_type
+class OfferVmImageSourceDataDiskArgs:
+    def __init__(__self__, *,
+                 lun_number: pulumi.Input[_builtins.float],
+                 uri: pulumi.Input[_builtins.str]):
+        pulumi.set(__self__, "lun_number", lun_number)
+        pulumi.set(__self__, "uri", uri)
+
+    @_builtins.property
+    @pulumi.getter(name="lunNumber")
+    def lun_number(self) -> pulumi.Input[_builtins.float]:
+        return pulumi.get(self, "lun_number")
+
+    @lun_number.setter
+    def lun_number(self, value: pulumi.Input[_builtins.float]):
+        pulumi.set(self, "lun_number", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def uri(self) -> pulumi.Input[_builtins.str]:
+        return pulumi.get(self, "uri")
+
+    @uri.setter
+    def uri(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "uri", value)
+
+
+class OfferVmImageSourceOsDiskArgsDict(TypedDict):
+    uri: pulumi.Input[_builtins.str]
+
+@pulumi.input_type
+class OfferVmImageSourceOsDiskArgs:
+    def __init__(__self__, *,
+                 uri: pulumi.Input[_builtins.str]):
+        pulumi.set(__self__, "uri", uri)
+
+    @_builtins.property
+    @pulumi.getter
+    def uri(self) -> pulumi.Input[_builtins.str]:
+        return pulumi.get(self, "uri")
+
+    @uri.setter
+    def uri(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "uri", value)
+
+
+class OfferVmImageSourceSharedImageArgsDict(TypedDict):
+    resource_id: pulumi.Input[_builtins.str]
+    tenant_id: pulumi.Input[_builtins.str]
+
+@pulumi.input_type
+class OfferVmImageSourceSharedImageArgs:
+    def __init__(__self__, *,
+                 resource_id: pulumi.Input[_builtins.str],
+                 tenant_id: pulumi.Input[_builtins.str]):
+        pulumi.set(__self__, "resource_id", resource_id)
+        pulumi.set(__self__, "tenant_id", tenant_id)
+
+    @_builtins.property
+    @pulumi.getter(name="resourceId")
+    def resource_id(self) -> pulumi.Input[_builtins.str]:
+        return pulumi.get(self, "resource_id")
+
+    @resource_id.setter
+    def resource_id(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "resource_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="tenantId")
+    def tenant_id(self) -> pulumi.Input[_builtins.str]:
+        return pulumi.get(self, "tenant_id")
+
+    @tenant_id.setter
+    def tenant_id(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "tenant_id", value)
+
+
+class OfferVmImageVersionArgsDict(TypedDict):
+    """
+    One image version of a VM plan.
+    """
+    version_number: pulumi.Input[_builtins.str]
+    """
+    `^[0-9]+\\.[0-9]+\\.[0-9]+$`, at most 32 characters.
+    """
+    vm_images: pulumi.Input[Sequence[pulumi.Input['OfferVmImageArgsDict']]]
+    """
+    1..2 images.
+    """
+    deprecation_schedule: NotRequired[pulumi.Input[Optional['OfferDeprecationScheduleArgsDict']]]
+    lifecycle_state: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+
+@pulumi.input_type
+class OfferVmImageVersionArgs:
+    def __init__(__self__, *,
+                 version_number: pulumi.Input[_builtins.str],
+                 vm_images: pulumi.Input[Sequence[pulumi.Input['OfferVmImageArgs']]],
+                 deprecation_schedule: pulumi.Input[Optional['OfferDeprecationScheduleArgs']] = None,
+                 lifecycle_state: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        One image version of a VM plan.
+
+        :param pulumi.Input[_builtins.str] version_number: `^[0-9]+\\.[0-9]+\\.[0-9]+$`, at most 32 characters.
+        :param pulumi.Input[Sequence[pulumi.Input['OfferVmImageArgs']]] vm_images: 1..2 images.
+        """
+        pulumi.set(__self__, "version_number", version_number)
+        pulumi.set(__self__, "vm_images", vm_images)
+        if deprecation_schedule is not None:
+            pulumi.set(__self__, "deprecation_schedule", deprecation_schedule)
+        if lifecycle_state is not None:
+            pulumi.set(__self__, "lifecycle_state", lifecycle_state)
+
+    @_builtins.property
+    @pulumi.getter(name="versionNumber")
+    def version_number(self) -> pulumi.Input[_builtins.str]:
+        """
+        `^[0-9]+\\.[0-9]+\\.[0-9]+$`, at most 32 characters.
+        """
+        return pulumi.get(self, "version_number")
+
+    @version_number.setter
+    def version_number(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "version_number", value)
+
+    @_builtins.property
+    @pulumi.getter(name="vmImages")
+    def vm_images(self) -> pulumi.Input[Sequence[pulumi.Input['OfferVmImageArgs']]]:
+        """
+        1..2 images.
+        """
+        return pulumi.get(self, "vm_images")
+
+    @vm_images.setter
+    def vm_images(self, value: pulumi.Input[Sequence[pulumi.Input['OfferVmImageArgs']]]):
+        pulumi.set(self, "vm_images", value)
+
+    @_builtins.property
+    @pulumi.getter(name="deprecationSchedule")
+    def deprecation_schedule(self) -> pulumi.Input[Optional['OfferDeprecationScheduleArgs']]:
+        return pulumi.get(self, "deprecation_schedule")
+
+    @deprecation_schedule.setter
+    def deprecation_schedule(self, value: pulumi.Input[Optional['OfferDeprecationScheduleArgs']]):
+        pulumi.set(self, "deprecation_schedule", value)
+
+    @_builtins.property
+    @pulumi.getter(name="lifecycleState")
+    def lifecycle_state(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "lifecycle_state")
+
+    @lifecycle_state.setter
+    def lifecycle_state(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "lifecycle_state", value)
+
+
+class OfferVmPropertiesArgsDict(TypedDict):
+    """
+    `vmProperties` (booleans; once true, several can never go back to false).
+    """
+    is_network_virtual_appliance: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    requires_custom_arm_template: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    supports_aad_login: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    supports_accelerated_networking: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    supports_backup: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    supports_cloud_init: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    supports_extensions: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    supports_hibernation: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    supports_nv_me: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    supports_remote_connection: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    supports_sriov: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+
+@pulumi.input_type
+class OfferVmPropertiesArgs:
+    def __init__(__self__, *,
+                 is_network_virtual_appliance: pulumi.Input[Optional[_builtins.bool]] = None,
+                 requires_custom_arm_template: pulumi.Input[Optional[_builtins.bool]] = None,
+                 supports_aad_login: pulumi.Input[Optional[_builtins.bool]] = None,
+                 supports_accelerated_networking: pulumi.Input[Optional[_builtins.bool]] = None,
+                 supports_backup: pulumi.Input[Optional[_builtins.bool]] = None,
+                 supports_cloud_init: pulumi.Input[Optional[_builtins.bool]] = None,
+                 supports_extensions: pulumi.Input[Optional[_builtins.bool]] = None,
+                 supports_hibernation: pulumi.Input[Optional[_builtins.bool]] = None,
+                 supports_nv_me: pulumi.Input[Optional[_builtins.bool]] = None,
+                 supports_remote_connection: pulumi.Input[Optional[_builtins.bool]] = None,
+                 supports_sriov: pulumi.Input[Optional[_builtins.bool]] = None):
+        """
+        `vmProperties` (booleans; once true, several can never go back to false).
+        """
+        if is_network_virtual_appliance is not None:
+            pulumi.set(__self__, "is_network_virtual_appliance", is_network_virtual_appliance)
+        if requires_custom_arm_template is not None:
+            pulumi.set(__self__, "requires_custom_arm_template", requires_custom_arm_template)
+        if supports_aad_login is not None:
+            pulumi.set(__self__, "supports_aad_login", supports_aad_login)
+        if supports_accelerated_networking is not None:
+            pulumi.set(__self__, "supports_accelerated_networking", supports_accelerated_networking)
+        if supports_backup is not None:
+            pulumi.set(__self__, "supports_backup", supports_backup)
+        if supports_cloud_init is not None:
+            pulumi.set(__self__, "supports_cloud_init", supports_cloud_init)
+        if supports_extensions is not None:
+            pulumi.set(__self__, "supports_extensions", supports_extensions)
+        if supports_hibernation is not None:
+            pulumi.set(__self__, "supports_hibernation", supports_hibernation)
+        if supports_nv_me is not None:
+            pulumi.set(__self__, "supports_nv_me", supports_nv_me)
+        if supports_remote_connection is not None:
+            pulumi.set(__self__, "supports_remote_connection", supports_remote_connection)
+        if supports_sriov is not None:
+            pulumi.set(__self__, "supports_sriov", supports_sriov)
+
+    @_builtins.property
+    @pulumi.getter(name="isNetworkVirtualAppliance")
+    def is_network_virtual_appliance(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        return pulumi.get(self, "is_network_virtual_appliance")
+
+    @is_network_virtual_appliance.setter
+    def is_network_virtual_appliance(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "is_network_virtual_appliance", value)
+
+    @_builtins.property
+    @pulumi.getter(name="requiresCustomArmTemplate")
+    def requires_custom_arm_template(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        return pulumi.get(self, "requires_custom_arm_template")
+
+    @requires_custom_arm_template.setter
+    def requires_custom_arm_template(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "requires_custom_arm_template", value)
+
+    @_builtins.property
+    @pulumi.getter(name="supportsAadLogin")
+    def supports_aad_login(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        return pulumi.get(self, "supports_aad_login")
+
+    @supports_aad_login.setter
+    def supports_aad_login(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "supports_aad_login", value)
+
+    @_builtins.property
+    @pulumi.getter(name="supportsAcceleratedNetworking")
+    def supports_accelerated_networking(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        return pulumi.get(self, "supports_accelerated_networking")
+
+    @supports_accelerated_networking.setter
+    def supports_accelerated_networking(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "supports_accelerated_networking", value)
+
+    @_builtins.property
+    @pulumi.getter(name="supportsBackup")
+    def supports_backup(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        return pulumi.get(self, "supports_backup")
+
+    @supports_backup.setter
+    def supports_backup(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "supports_backup", value)
+
+    @_builtins.property
+    @pulumi.getter(name="supportsCloudInit")
+    def supports_cloud_init(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        return pulumi.get(self, "supports_cloud_init")
+
+    @supports_cloud_init.setter
+    def supports_cloud_init(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "supports_cloud_init", value)
+
+    @_builtins.property
+    @pulumi.getter(name="supportsExtensions")
+    def supports_extensions(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        return pulumi.get(self, "supports_extensions")
+
+    @supports_extensions.setter
+    def supports_extensions(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "supports_extensions", value)
+
+    @_builtins.property
+    @pulumi.getter(name="supportsHibernation")
+    def supports_hibernation(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        return pulumi.get(self, "supports_hibernation")
+
+    @supports_hibernation.setter
+    def supports_hibernation(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "supports_hibernation", value)
+
+    @_builtins.property
+    @pulumi.getter(name="supportsNVMe")
+    def supports_nv_me(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        return pulumi.get(self, "supports_nv_me")
+
+    @supports_nv_me.setter
+    def supports_nv_me(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "supports_nv_me", value)
+
+    @_builtins.property
+    @pulumi.getter(name="supportsRemoteConnection")
+    def supports_remote_connection(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        return pulumi.get(self, "supports_remote_connection")
+
+    @supports_remote_connection.setter
+    def supports_remote_connection(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "supports_remote_connection", value)
+
+    @_builtins.property
+    @pulumi.getter(name="supportsSriov")
+    def supports_sriov(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        return pulumi.get(self, "supports_sriov")
+
+    @supports_sriov.setter
+    def supports_sriov(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "supports_sriov", value)
+
+
+class OfferVmSkuArgsDict(TypedDict):
+    """
+    A SKU of a VM plan (1..2, one per image type).
+    """
+    image_type: pulumi.Input[_builtins.str]
+    sku_id: pulumi.Input[_builtins.str]
+    """
+    `^[a-z0-9-_]+$`.
+    """
+    security_type: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    e.g. `["trusted"]` (preview5).
+    """
+
+@pulumi.input_type
+class OfferVmSkuArgs:
+    def __init__(__self__, *,
+                 image_type: pulumi.Input[_builtins.str],
+                 sku_id: pulumi.Input[_builtins.str],
+                 security_type: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None):
+        """
+        A SKU of a VM plan (1..2, one per image type).
+
+        :param pulumi.Input[_builtins.str] sku_id: `^[a-z0-9-_]+$`.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] security_type: e.g. `["trusted"]` (preview5).
+        """
+        pulumi.set(__self__, "image_type", image_type)
+        pulumi.set(__self__, "sku_id", sku_id)
+        if security_type is not None:
+            pulumi.set(__self__, "security_type", security_type)
+
+    @_builtins.property
+    @pulumi.getter(name="imageType")
+    def image_type(self) -> pulumi.Input[_builtins.str]:
+        return pulumi.get(self, "image_type")
+
+    @image_type.setter
+    def image_type(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "image_type", value)
+
+    @_builtins.property
+    @pulumi.getter(name="skuId")
+    def sku_id(self) -> pulumi.Input[_builtins.str]:
+        """
+        `^[a-z0-9-_]+$`.
+        """
+        return pulumi.get(self, "sku_id")
+
+    @sku_id.setter
+    def sku_id(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "sku_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="securityType")
+    def security_type(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        e.g. `["trusted"]` (preview5).
+        """
+        return pulumi.get(self, "security_type")
+
+    @security_type.setter
+    def security_type(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "security_type", value)
+
 
 class VmImageArgsDict(TypedDict):
     """

@@ -16,13 +16,2276 @@ from . import _utilities
 from . import outputs
 
 __all__ = [
+    'OfferAudience',
+    'OfferAvailability',
+    'OfferCnabReference',
+    'OfferContact',
+    'OfferCorePricing',
+    'OfferCustomAmendment',
+    'OfferCustomAmendmentTenant',
+    'OfferCustomAmendmentTenants',
+    'OfferDeprecationSchedule',
+    'OfferDeprecationScheduleAlternative',
+    'OfferExternalIdRef',
+    'OfferGeneralLink',
+    'OfferGovernmentCertification',
+    'OfferImageRepositoryDetails',
+    'OfferListing',
+    'OfferListingAsset',
+    'OfferMarketPrices',
+    'OfferOpenPort',
+    'OfferPlan',
+    'OfferPlanAvailability',
+    'OfferPlanListing',
+    'OfferPlanPricing',
+    'OfferPlanTechnicalConfiguration',
+    'OfferPlanTechnicalConfigurationOperatingSystem',
+    'OfferProduct',
+    'OfferProperty',
+    'OfferReseller',
+    'OfferResellerAudience',
+    'OfferSaasTechnicalConfiguration',
+    'OfferSoftwareReservation',
     'OfferStatusStep',
+    'OfferTrial',
+    'OfferVmImage',
+    'OfferVmImageSource',
+    'OfferVmImageSourceDataDisk',
+    'OfferVmImageSourceOsDisk',
+    'OfferVmImageSourceSharedImage',
+    'OfferVmImageVersion',
+    'OfferVmProperties',
+    'OfferVmSku',
     'OperationStep',
     'VmImage',
     'VmImageDataDisk',
     'VmImageDeprecation',
     'VmImageSharedImage',
 ]
+
+@pulumi.output_type
+class OfferAudience(dict):
+    """
+    An audience of a preview or private plan (`price-and-availability-*`).
+    """
+    def __init__(__self__, *,
+                 id: Optional[_builtins.str] = None,
+                 label: Optional[_builtins.str] = None,
+                 type: Optional[_builtins.str] = None):
+        """
+        An audience of a preview or private plan (`price-and-availability-*`).
+
+        :param _builtins.str id: At most 50 characters.
+        :param _builtins.str label: At most 1000 characters.
+        """
+        if id is not None:
+            pulumi.set(__self__, "id", id)
+        if label is not None:
+            pulumi.set(__self__, "label", label)
+        if type is not None:
+            pulumi.set(__self__, "type", type)
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> Optional[_builtins.str]:
+        """
+        At most 50 characters.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter
+    def label(self) -> Optional[_builtins.str]:
+        """
+        At most 1000 characters.
+        """
+        return pulumi.get(self, "label")
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "type")
+
+
+@pulumi.output_type
+class OfferAvailability(dict):
+    """
+    `price-and-availability-offer`: who can see the preview.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "previewAudiences":
+            suggest = "preview_audiences"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in OfferAvailability. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        OfferAvailability.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        OfferAvailability.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 preview_audiences: Optional[Sequence['outputs.OfferAudience']] = None):
+        """
+        `price-and-availability-offer`: who can see the preview.
+
+        :param Sequence['OfferAudience'] preview_audiences: Required (may be empty).
+        """
+        if preview_audiences is not None:
+            pulumi.set(__self__, "preview_audiences", preview_audiences)
+
+    @_builtins.property
+    @pulumi.getter(name="previewAudiences")
+    def preview_audiences(self) -> Optional[Sequence['outputs.OfferAudience']]:
+        """
+        Required (may be empty).
+        """
+        return pulumi.get(self, "preview_audiences")
+
+
+@pulumi.output_type
+class OfferCnabReference(dict):
+    """
+    A CNAB bundle in Azure Container Registry (Kubernetes application plans).
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "registryName":
+            suggest = "registry_name"
+        elif key == "repositoryName":
+            suggest = "repository_name"
+        elif key == "resourceGroupName":
+            suggest = "resource_group_name"
+        elif key == "subscriptionId":
+            suggest = "subscription_id"
+        elif key == "tenantId":
+            suggest = "tenant_id"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in OfferCnabReference. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        OfferCnabReference.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        OfferCnabReference.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 digest: Optional[_builtins.str] = None,
+                 registry_name: Optional[_builtins.str] = None,
+                 repository_name: Optional[_builtins.str] = None,
+                 resource_group_name: Optional[_builtins.str] = None,
+                 subscription_id: Optional[_builtins.str] = None,
+                 tag: Optional[_builtins.str] = None,
+                 tenant_id: Optional[_builtins.str] = None):
+        """
+        A CNAB bundle in Azure Container Registry (Kubernetes application plans).
+
+        :param _builtins.str digest: `sha256:...`
+        """
+        if digest is not None:
+            pulumi.set(__self__, "digest", digest)
+        if registry_name is not None:
+            pulumi.set(__self__, "registry_name", registry_name)
+        if repository_name is not None:
+            pulumi.set(__self__, "repository_name", repository_name)
+        if resource_group_name is not None:
+            pulumi.set(__self__, "resource_group_name", resource_group_name)
+        if subscription_id is not None:
+            pulumi.set(__self__, "subscription_id", subscription_id)
+        if tag is not None:
+            pulumi.set(__self__, "tag", tag)
+        if tenant_id is not None:
+            pulumi.set(__self__, "tenant_id", tenant_id)
+
+    @_builtins.property
+    @pulumi.getter
+    def digest(self) -> Optional[_builtins.str]:
+        """
+        `sha256:...`
+        """
+        return pulumi.get(self, "digest")
+
+    @_builtins.property
+    @pulumi.getter(name="registryName")
+    def registry_name(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "registry_name")
+
+    @_builtins.property
+    @pulumi.getter(name="repositoryName")
+    def repository_name(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "repository_name")
+
+    @_builtins.property
+    @pulumi.getter(name="resourceGroupName")
+    def resource_group_name(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "resource_group_name")
+
+    @_builtins.property
+    @pulumi.getter(name="subscriptionId")
+    def subscription_id(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "subscription_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def tag(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "tag")
+
+    @_builtins.property
+    @pulumi.getter(name="tenantId")
+    def tenant_id(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "tenant_id")
+
+
+@pulumi.output_type
+class OfferContact(dict):
+    """
+    A contact of the listing (`name` required).
+    """
+    def __init__(__self__, *,
+                 name: _builtins.str,
+                 email: Optional[_builtins.str] = None,
+                 phone: Optional[_builtins.str] = None,
+                 url: Optional[_builtins.str] = None):
+        """
+        A contact of the listing (`name` required).
+
+        :param _builtins.str url: `^https?://`
+        """
+        pulumi.set(__self__, "name", name)
+        if email is not None:
+            pulumi.set(__self__, "email", email)
+        if phone is not None:
+            pulumi.set(__self__, "phone", phone)
+        if url is not None:
+            pulumi.set(__self__, "url", url)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def email(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "email")
+
+    @_builtins.property
+    @pulumi.getter
+    def phone(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "phone")
+
+    @_builtins.property
+    @pulumi.getter
+    def url(self) -> Optional[_builtins.str]:
+        """
+        `^https?://`
+        """
+        return pulumi.get(self, "url")
+
+
+@pulumi.output_type
+class OfferCorePricing(dict):
+    """
+    VM price: one of the `priceInputOption` shapes.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "priceInputOption":
+            suggest = "price_input_option"
+        elif key == "pricePerCore":
+            suggest = "price_per_core"
+        elif key == "pricePerCoreSize":
+            suggest = "price_per_core_size"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in OfferCorePricing. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        OfferCorePricing.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        OfferCorePricing.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 price: Optional[_builtins.float] = None,
+                 price_input_option: Optional[_builtins.str] = None,
+                 price_per_core: Optional[_builtins.float] = None,
+                 price_per_core_size: Optional[Mapping[str, _builtins.float]] = None,
+                 prices: Optional[Sequence['outputs.OfferMarketPrices']] = None):
+        """
+        VM price: one of the `priceInputOption` shapes.
+
+        :param _builtins.float price: `flat`.
+        :param _builtins.float price_per_core: `perCore`.
+        :param Mapping[str, _builtins.float] price_per_core_size: `perCoreSize`: core size -> price.
+        :param Sequence['OfferMarketPrices'] prices: `perMarketAndCoreSize`.
+        """
+        if price is not None:
+            pulumi.set(__self__, "price", price)
+        if price_input_option is not None:
+            pulumi.set(__self__, "price_input_option", price_input_option)
+        if price_per_core is not None:
+            pulumi.set(__self__, "price_per_core", price_per_core)
+        if price_per_core_size is not None:
+            pulumi.set(__self__, "price_per_core_size", price_per_core_size)
+        if prices is not None:
+            pulumi.set(__self__, "prices", prices)
+
+    @_builtins.property
+    @pulumi.getter
+    def price(self) -> Optional[_builtins.float]:
+        """
+        `flat`.
+        """
+        return pulumi.get(self, "price")
+
+    @_builtins.property
+    @pulumi.getter(name="priceInputOption")
+    def price_input_option(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "price_input_option")
+
+    @_builtins.property
+    @pulumi.getter(name="pricePerCore")
+    def price_per_core(self) -> Optional[_builtins.float]:
+        """
+        `perCore`.
+        """
+        return pulumi.get(self, "price_per_core")
+
+    @_builtins.property
+    @pulumi.getter(name="pricePerCoreSize")
+    def price_per_core_size(self) -> Optional[Mapping[str, _builtins.float]]:
+        """
+        `perCoreSize`: core size -> price.
+        """
+        return pulumi.get(self, "price_per_core_size")
+
+    @_builtins.property
+    @pulumi.getter
+    def prices(self) -> Optional[Sequence['outputs.OfferMarketPrices']]:
+        """
+        `perMarketAndCoreSize`.
+        """
+        return pulumi.get(self, "prices")
+
+
+@pulumi.output_type
+class OfferCustomAmendment(dict):
+    """
+    One custom amendment of the terms (property `customAmendments`).
+    """
+    def __init__(__self__, *,
+                 tenants: Optional['outputs.OfferCustomAmendmentTenants'] = None,
+                 terms: Optional[_builtins.str] = None):
+        """
+        One custom amendment of the terms (property `customAmendments`).
+        """
+        if tenants is not None:
+            pulumi.set(__self__, "tenants", tenants)
+        if terms is not None:
+            pulumi.set(__self__, "terms", terms)
+
+    @_builtins.property
+    @pulumi.getter
+    def tenants(self) -> Optional['outputs.OfferCustomAmendmentTenants']:
+        return pulumi.get(self, "tenants")
+
+    @_builtins.property
+    @pulumi.getter
+    def terms(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "terms")
+
+
+@pulumi.output_type
+class OfferCustomAmendmentTenant(dict):
+    def __init__(__self__, *,
+                 description: Optional[_builtins.str] = None,
+                 id: Optional[_builtins.str] = None):
+        if description is not None:
+            pulumi.set(__self__, "description", description)
+        if id is not None:
+            pulumi.set(__self__, "id", id)
+
+    @_builtins.property
+    @pulumi.getter
+    def description(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "description")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "id")
+
+
+@pulumi.output_type
+class OfferCustomAmendmentTenants(dict):
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "manualEntries":
+            suggest = "manual_entries"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in OfferCustomAmendmentTenants. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        OfferCustomAmendmentTenants.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        OfferCustomAmendmentTenants.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 manual_entries: Optional[Sequence['outputs.OfferCustomAmendmentTenant']] = None):
+        if manual_entries is not None:
+            pulumi.set(__self__, "manual_entries", manual_entries)
+
+    @_builtins.property
+    @pulumi.getter(name="manualEntries")
+    def manual_entries(self) -> Optional[Sequence['outputs.OfferCustomAmendmentTenant']]:
+        return pulumi.get(self, "manual_entries")
+
+
+@pulumi.output_type
+class OfferDeprecationSchedule(dict):
+    """
+    `deprecationSchedule` of a product, plan or image version (`date` is read-only and never compared).
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "dateOffset":
+            suggest = "date_offset"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in OfferDeprecationSchedule. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        OfferDeprecationSchedule.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        OfferDeprecationSchedule.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 alternative: Optional['outputs.OfferDeprecationScheduleAlternative'] = None,
+                 date_offset: Optional[_builtins.str] = None,
+                 reason: Optional[_builtins.str] = None):
+        """
+        `deprecationSchedule` of a product, plan or image version (`date` is read-only and never compared).
+
+        :param 'OfferDeprecationScheduleAlternative' alternative: What buyers are pointed to instead.
+        :param _builtins.str date_offset: ISO 8601 duration from the publish, e.g. `P30D`.
+        """
+        if alternative is not None:
+            pulumi.set(__self__, "alternative", alternative)
+        if date_offset is not None:
+            pulumi.set(__self__, "date_offset", date_offset)
+        if reason is not None:
+            pulumi.set(__self__, "reason", reason)
+
+    @_builtins.property
+    @pulumi.getter
+    def alternative(self) -> Optional['outputs.OfferDeprecationScheduleAlternative']:
+        """
+        What buyers are pointed to instead.
+        """
+        return pulumi.get(self, "alternative")
+
+    @_builtins.property
+    @pulumi.getter(name="dateOffset")
+    def date_offset(self) -> Optional[_builtins.str]:
+        """
+        ISO 8601 duration from the publish, e.g. `P30D`.
+        """
+        return pulumi.get(self, "date_offset")
+
+    @_builtins.property
+    @pulumi.getter
+    def reason(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "reason")
+
+
+@pulumi.output_type
+class OfferDeprecationScheduleAlternative(dict):
+    def __init__(__self__, *,
+                 plan: Optional['outputs.OfferExternalIdRef'] = None,
+                 product: Optional['outputs.OfferExternalIdRef'] = None):
+        if plan is not None:
+            pulumi.set(__self__, "plan", plan)
+        if product is not None:
+            pulumi.set(__self__, "product", product)
+
+    @_builtins.property
+    @pulumi.getter
+    def plan(self) -> Optional['outputs.OfferExternalIdRef']:
+        return pulumi.get(self, "plan")
+
+    @_builtins.property
+    @pulumi.getter
+    def product(self) -> Optional['outputs.OfferExternalIdRef']:
+        return pulumi.get(self, "product")
+
+
+@pulumi.output_type
+class OfferExternalIdRef(dict):
+    """
+    A reference by external id (offer or plan id): programs never hold GUIDs.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "externalId":
+            suggest = "external_id"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in OfferExternalIdRef. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        OfferExternalIdRef.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        OfferExternalIdRef.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 external_id: _builtins.str):
+        """
+        A reference by external id (offer or plan id): programs never hold GUIDs.
+        """
+        pulumi.set(__self__, "external_id", external_id)
+
+    @_builtins.property
+    @pulumi.getter(name="externalId")
+    def external_id(self) -> _builtins.str:
+        return pulumi.get(self, "external_id")
+
+
+@pulumi.output_type
+class OfferGeneralLink(dict):
+    """
+    A link of the listing (`generalLinks`).
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "displayText":
+            suggest = "display_text"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in OfferGeneralLink. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        OfferGeneralLink.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        OfferGeneralLink.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 display_text: _builtins.str,
+                 link: _builtins.str):
+        """
+        A link of the listing (`generalLinks`).
+
+        :param _builtins.str link: `^(http|https)://`
+        """
+        pulumi.set(__self__, "display_text", display_text)
+        pulumi.set(__self__, "link", link)
+
+    @_builtins.property
+    @pulumi.getter(name="displayText")
+    def display_text(self) -> _builtins.str:
+        return pulumi.get(self, "display_text")
+
+    @_builtins.property
+    @pulumi.getter
+    def link(self) -> _builtins.str:
+        """
+        `^(http|https)://`
+        """
+        return pulumi.get(self, "link")
+
+
+@pulumi.output_type
+class OfferGovernmentCertification(dict):
+    """
+    A government certification of a plan.
+    """
+    def __init__(__self__, *,
+                 link: _builtins.str,
+                 name: _builtins.str):
+        """
+        A government certification of a plan.
+
+        :param _builtins.str link: URI, at most 1000 characters.
+        :param _builtins.str name: 1..255 characters.
+        """
+        pulumi.set(__self__, "link", link)
+        pulumi.set(__self__, "name", name)
+
+    @_builtins.property
+    @pulumi.getter
+    def link(self) -> _builtins.str:
+        """
+        URI, at most 1000 characters.
+        """
+        return pulumi.get(self, "link")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        1..255 characters.
+        """
+        return pulumi.get(self, "name")
+
+
+@pulumi.output_type
+class OfferImageRepositoryDetails(dict):
+    """
+    Azure Container Registry repository of a listing-only container image plan.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "registryName":
+            suggest = "registry_name"
+        elif key == "repositoryName":
+            suggest = "repository_name"
+        elif key == "resourceGroupName":
+            suggest = "resource_group_name"
+        elif key == "subscriptionId":
+            suggest = "subscription_id"
+        elif key == "userName":
+            suggest = "user_name"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in OfferImageRepositoryDetails. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        OfferImageRepositoryDetails.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        OfferImageRepositoryDetails.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 password: Optional[_builtins.str] = None,
+                 registry_name: Optional[_builtins.str] = None,
+                 repository_name: Optional[_builtins.str] = None,
+                 resource_group_name: Optional[_builtins.str] = None,
+                 subscription_id: Optional[_builtins.str] = None,
+                 user_name: Optional[_builtins.str] = None):
+        """
+        Azure Container Registry repository of a listing-only container image plan.
+
+        :param _builtins.str password: A secret: never logged.
+        """
+        if password is not None:
+            pulumi.set(__self__, "password", password)
+        if registry_name is not None:
+            pulumi.set(__self__, "registry_name", registry_name)
+        if repository_name is not None:
+            pulumi.set(__self__, "repository_name", repository_name)
+        if resource_group_name is not None:
+            pulumi.set(__self__, "resource_group_name", resource_group_name)
+        if subscription_id is not None:
+            pulumi.set(__self__, "subscription_id", subscription_id)
+        if user_name is not None:
+            pulumi.set(__self__, "user_name", user_name)
+
+    @_builtins.property
+    @pulumi.getter
+    def password(self) -> Optional[_builtins.str]:
+        """
+        A secret: never logged.
+        """
+        return pulumi.get(self, "password")
+
+    @_builtins.property
+    @pulumi.getter(name="registryName")
+    def registry_name(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "registry_name")
+
+    @_builtins.property
+    @pulumi.getter(name="repositoryName")
+    def repository_name(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "repository_name")
+
+    @_builtins.property
+    @pulumi.getter(name="resourceGroupName")
+    def resource_group_name(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "resource_group_name")
+
+    @_builtins.property
+    @pulumi.getter(name="subscriptionId")
+    def subscription_id(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "subscription_id")
+
+    @_builtins.property
+    @pulumi.getter(name="userName")
+    def user_name(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "user_name")
+
+
+@pulumi.output_type
+class OfferListing(dict):
+    """
+    `listing` (the offer's store texts; one per language, default `en-us`).
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "cloudSolutionProviderContact":
+            suggest = "cloud_solution_provider_contact"
+        elif key == "cloudSolutionProviderMarketingMaterials":
+            suggest = "cloud_solution_provider_marketing_materials"
+        elif key == "engineeringContact":
+            suggest = "engineering_contact"
+        elif key == "generalLinks":
+            suggest = "general_links"
+        elif key == "gettingStartedInstructions":
+            suggest = "getting_started_instructions"
+        elif key == "globalSupportWebsite":
+            suggest = "global_support_website"
+        elif key == "governmentSupportWebsite":
+            suggest = "government_support_website"
+        elif key == "languageId":
+            suggest = "language_id"
+        elif key == "lifecycleState":
+            suggest = "lifecycle_state"
+        elif key == "privacyPolicyLink":
+            suggest = "privacy_policy_link"
+        elif key == "searchKeywords":
+            suggest = "search_keywords"
+        elif key == "searchResultSummary":
+            suggest = "search_result_summary"
+        elif key == "shortDescription":
+            suggest = "short_description"
+        elif key == "supportContact":
+            suggest = "support_contact"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in OfferListing. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        OfferListing.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        OfferListing.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 cloud_solution_provider_contact: Optional['outputs.OfferContact'] = None,
+                 cloud_solution_provider_marketing_materials: Optional[_builtins.str] = None,
+                 description: Optional[_builtins.str] = None,
+                 engineering_contact: Optional['outputs.OfferContact'] = None,
+                 general_links: Optional[Sequence['outputs.OfferGeneralLink']] = None,
+                 getting_started_instructions: Optional[_builtins.str] = None,
+                 global_support_website: Optional[_builtins.str] = None,
+                 government_support_website: Optional[_builtins.str] = None,
+                 kind: Optional[_builtins.str] = None,
+                 language_id: Optional[_builtins.str] = None,
+                 lifecycle_state: Optional[_builtins.str] = None,
+                 privacy_policy_link: Optional[_builtins.str] = None,
+                 search_keywords: Optional[Sequence[_builtins.str]] = None,
+                 search_result_summary: Optional[_builtins.str] = None,
+                 short_description: Optional[_builtins.str] = None,
+                 support_contact: Optional['outputs.OfferContact'] = None,
+                 title: Optional[_builtins.str] = None):
+        """
+        `listing` (the offer's store texts; one per language, default `en-us`).
+
+        :param _builtins.str description: HTML.
+        :param _builtins.str getting_started_instructions: HTML (preview5).
+        :param _builtins.str kind: `azureVM`, `azureSaaS`, ... : the offer type's listing kind.
+        :param _builtins.str language_id: Default `en-us`.
+        :param Sequence[_builtins.str] search_keywords: Search keywords (preview5; at most 3 in Partner Center).
+        """
+        if cloud_solution_provider_contact is not None:
+            pulumi.set(__self__, "cloud_solution_provider_contact", cloud_solution_provider_contact)
+        if cloud_solution_provider_marketing_materials is not None:
+            pulumi.set(__self__, "cloud_solution_provider_marketing_materials", cloud_solution_provider_marketing_materials)
+        if description is not None:
+            pulumi.set(__self__, "description", description)
+        if engineering_contact is not None:
+            pulumi.set(__self__, "engineering_contact", engineering_contact)
+        if general_links is not None:
+            pulumi.set(__self__, "general_links", general_links)
+        if getting_started_instructions is not None:
+            pulumi.set(__self__, "getting_started_instructions", getting_started_instructions)
+        if global_support_website is not None:
+            pulumi.set(__self__, "global_support_website", global_support_website)
+        if government_support_website is not None:
+            pulumi.set(__self__, "government_support_website", government_support_website)
+        if kind is not None:
+            pulumi.set(__self__, "kind", kind)
+        if language_id is not None:
+            pulumi.set(__self__, "language_id", language_id)
+        if lifecycle_state is not None:
+            pulumi.set(__self__, "lifecycle_state", lifecycle_state)
+        if privacy_policy_link is not None:
+            pulumi.set(__self__, "privacy_policy_link", privacy_policy_link)
+        if search_keywords is not None:
+            pulumi.set(__self__, "search_keywords", search_keywords)
+        if search_result_summary is not None:
+            pulumi.set(__self__, "search_result_summary", search_result_summary)
+        if short_description is not None:
+            pulumi.set(__self__, "short_description", short_description)
+        if support_contact is not None:
+            pulumi.set(__self__, "support_contact", support_contact)
+        if title is not None:
+            pulumi.set(__self__, "title", title)
+
+    @_builtins.property
+    @pulumi.getter(name="cloudSolutionProviderContact")
+    def cloud_solution_provider_contact(self) -> Optional['outputs.OfferContact']:
+        return pulumi.get(self, "cloud_solution_provider_contact")
+
+    @_builtins.property
+    @pulumi.getter(name="cloudSolutionProviderMarketingMaterials")
+    def cloud_solution_provider_marketing_materials(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "cloud_solution_provider_marketing_materials")
+
+    @_builtins.property
+    @pulumi.getter
+    def description(self) -> Optional[_builtins.str]:
+        """
+        HTML.
+        """
+        return pulumi.get(self, "description")
+
+    @_builtins.property
+    @pulumi.getter(name="engineeringContact")
+    def engineering_contact(self) -> Optional['outputs.OfferContact']:
+        return pulumi.get(self, "engineering_contact")
+
+    @_builtins.property
+    @pulumi.getter(name="generalLinks")
+    def general_links(self) -> Optional[Sequence['outputs.OfferGeneralLink']]:
+        return pulumi.get(self, "general_links")
+
+    @_builtins.property
+    @pulumi.getter(name="gettingStartedInstructions")
+    def getting_started_instructions(self) -> Optional[_builtins.str]:
+        """
+        HTML (preview5).
+        """
+        return pulumi.get(self, "getting_started_instructions")
+
+    @_builtins.property
+    @pulumi.getter(name="globalSupportWebsite")
+    def global_support_website(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "global_support_website")
+
+    @_builtins.property
+    @pulumi.getter(name="governmentSupportWebsite")
+    def government_support_website(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "government_support_website")
+
+    @_builtins.property
+    @pulumi.getter
+    def kind(self) -> Optional[_builtins.str]:
+        """
+        `azureVM`, `azureSaaS`, ... : the offer type's listing kind.
+        """
+        return pulumi.get(self, "kind")
+
+    @_builtins.property
+    @pulumi.getter(name="languageId")
+    def language_id(self) -> Optional[_builtins.str]:
+        """
+        Default `en-us`.
+        """
+        return pulumi.get(self, "language_id")
+
+    @_builtins.property
+    @pulumi.getter(name="lifecycleState")
+    def lifecycle_state(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "lifecycle_state")
+
+    @_builtins.property
+    @pulumi.getter(name="privacyPolicyLink")
+    def privacy_policy_link(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "privacy_policy_link")
+
+    @_builtins.property
+    @pulumi.getter(name="searchKeywords")
+    def search_keywords(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Search keywords (preview5; at most 3 in Partner Center).
+        """
+        return pulumi.get(self, "search_keywords")
+
+    @_builtins.property
+    @pulumi.getter(name="searchResultSummary")
+    def search_result_summary(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "search_result_summary")
+
+    @_builtins.property
+    @pulumi.getter(name="shortDescription")
+    def short_description(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "short_description")
+
+    @_builtins.property
+    @pulumi.getter(name="supportContact")
+    def support_contact(self) -> Optional['outputs.OfferContact']:
+        return pulumi.get(self, "support_contact")
+
+    @_builtins.property
+    @pulumi.getter
+    def title(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "title")
+
+
+@pulumi.output_type
+class OfferListingAsset(dict):
+    """
+    `listing-asset`: a logo, screenshot or document of the listing, keyed by `fileName`.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "fileName":
+            suggest = "file_name"
+        elif key == "displayOrder":
+            suggest = "display_order"
+        elif key == "friendlyName":
+            suggest = "friendly_name"
+        elif key == "languageId":
+            suggest = "language_id"
+        elif key == "lifecycleState":
+            suggest = "lifecycle_state"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in OfferListingAsset. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        OfferListingAsset.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        OfferListingAsset.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 file_name: _builtins.str,
+                 description: Optional[_builtins.str] = None,
+                 display_order: Optional[_builtins.float] = None,
+                 friendly_name: Optional[_builtins.str] = None,
+                 kind: Optional[_builtins.str] = None,
+                 language_id: Optional[_builtins.str] = None,
+                 lifecycle_state: Optional[_builtins.str] = None,
+                 type: Optional[_builtins.str] = None,
+                 url: Optional[_builtins.str] = None):
+        """
+        `listing-asset`: a logo, screenshot or document of the listing, keyed by `fileName`.
+
+        :param _builtins.str file_name: The key: unique among the offer's assets.
+        :param _builtins.float display_order: Order among assets of its type (integer >= 0).
+        :param _builtins.str kind: Default `azure`.
+        :param _builtins.str language_id: Default `en-us`.
+        :param _builtins.str type: Required to create.
+        :param _builtins.str url: Where Partner Center fetches the file (`^https?://`).
+        """
+        pulumi.set(__self__, "file_name", file_name)
+        if description is not None:
+            pulumi.set(__self__, "description", description)
+        if display_order is not None:
+            pulumi.set(__self__, "display_order", display_order)
+        if friendly_name is not None:
+            pulumi.set(__self__, "friendly_name", friendly_name)
+        if kind is not None:
+            pulumi.set(__self__, "kind", kind)
+        if language_id is not None:
+            pulumi.set(__self__, "language_id", language_id)
+        if lifecycle_state is not None:
+            pulumi.set(__self__, "lifecycle_state", lifecycle_state)
+        if type is not None:
+            pulumi.set(__self__, "type", type)
+        if url is not None:
+            pulumi.set(__self__, "url", url)
+
+    @_builtins.property
+    @pulumi.getter(name="fileName")
+    def file_name(self) -> _builtins.str:
+        """
+        The key: unique among the offer's assets.
+        """
+        return pulumi.get(self, "file_name")
+
+    @_builtins.property
+    @pulumi.getter
+    def description(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "description")
+
+    @_builtins.property
+    @pulumi.getter(name="displayOrder")
+    def display_order(self) -> Optional[_builtins.float]:
+        """
+        Order among assets of its type (integer >= 0).
+        """
+        return pulumi.get(self, "display_order")
+
+    @_builtins.property
+    @pulumi.getter(name="friendlyName")
+    def friendly_name(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "friendly_name")
+
+    @_builtins.property
+    @pulumi.getter
+    def kind(self) -> Optional[_builtins.str]:
+        """
+        Default `azure`.
+        """
+        return pulumi.get(self, "kind")
+
+    @_builtins.property
+    @pulumi.getter(name="languageId")
+    def language_id(self) -> Optional[_builtins.str]:
+        """
+        Default `en-us`.
+        """
+        return pulumi.get(self, "language_id")
+
+    @_builtins.property
+    @pulumi.getter(name="lifecycleState")
+    def lifecycle_state(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "lifecycle_state")
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> Optional[_builtins.str]:
+        """
+        Required to create.
+        """
+        return pulumi.get(self, "type")
+
+    @_builtins.property
+    @pulumi.getter
+    def url(self) -> Optional[_builtins.str]:
+        """
+        Where Partner Center fetches the file (`^https?://`).
+        """
+        return pulumi.get(self, "url")
+
+
+@pulumi.output_type
+class OfferMarketPrices(dict):
+    """
+    Prices per market group and core size (`perMarketAndCoreSize`).
+    """
+    def __init__(__self__, *,
+                 currency: _builtins.str,
+                 markets: Sequence[_builtins.str],
+                 prices: Mapping[str, _builtins.float]):
+        """
+        Prices per market group and core size (`perMarketAndCoreSize`).
+
+        :param _builtins.str currency: Three lower-case letters, e.g. `usd`.
+        :param Sequence[_builtins.str] markets: Market codes (a set).
+        :param Mapping[str, _builtins.float] prices: Core size -> price.
+        """
+        pulumi.set(__self__, "currency", currency)
+        pulumi.set(__self__, "markets", markets)
+        pulumi.set(__self__, "prices", prices)
+
+    @_builtins.property
+    @pulumi.getter
+    def currency(self) -> _builtins.str:
+        """
+        Three lower-case letters, e.g. `usd`.
+        """
+        return pulumi.get(self, "currency")
+
+    @_builtins.property
+    @pulumi.getter
+    def markets(self) -> Sequence[_builtins.str]:
+        """
+        Market codes (a set).
+        """
+        return pulumi.get(self, "markets")
+
+    @_builtins.property
+    @pulumi.getter
+    def prices(self) -> Mapping[str, _builtins.float]:
+        """
+        Core size -> price.
+        """
+        return pulumi.get(self, "prices")
+
+
+@pulumi.output_type
+class OfferOpenPort(dict):
+    """
+    An open port of a VM plan.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "portRange":
+            suggest = "port_range"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in OfferOpenPort. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        OfferOpenPort.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        OfferOpenPort.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 label: _builtins.str,
+                 port_range: _builtins.str,
+                 protocol: _builtins.str):
+        """
+        An open port of a VM plan.
+
+        :param _builtins.str label: 3..20 characters.
+        :param _builtins.str port_range: `22` or `8000-8080`.
+        """
+        pulumi.set(__self__, "label", label)
+        pulumi.set(__self__, "port_range", port_range)
+        pulumi.set(__self__, "protocol", protocol)
+
+    @_builtins.property
+    @pulumi.getter
+    def label(self) -> _builtins.str:
+        """
+        3..20 characters.
+        """
+        return pulumi.get(self, "label")
+
+    @_builtins.property
+    @pulumi.getter(name="portRange")
+    def port_range(self) -> _builtins.str:
+        """
+        `22` or `8000-8080`.
+        """
+        return pulumi.get(self, "port_range")
+
+    @_builtins.property
+    @pulumi.getter
+    def protocol(self) -> _builtins.str:
+        return pulumi.get(self, "protocol")
+
+
+@pulumi.output_type
+class OfferPlan(dict):
+    """
+    A declared plan: its `plan` fields plus its plan-level parts.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "azureGovernmentCertifications":
+            suggest = "azure_government_certifications"
+        elif key == "azureRegions":
+            suggest = "azure_regions"
+        elif key == "deprecationSchedule":
+            suggest = "deprecation_schedule"
+        elif key == "displayRank":
+            suggest = "display_rank"
+        elif key == "lifecycleState":
+            suggest = "lifecycle_state"
+        elif key == "technicalConfiguration":
+            suggest = "technical_configuration"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in OfferPlan. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        OfferPlan.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        OfferPlan.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 alias: Optional[_builtins.str] = None,
+                 availability: Optional['outputs.OfferPlanAvailability'] = None,
+                 azure_government_certifications: Optional[Sequence['outputs.OfferGovernmentCertification']] = None,
+                 azure_regions: Optional[Sequence[_builtins.str]] = None,
+                 deprecation_schedule: Optional['outputs.OfferDeprecationSchedule'] = None,
+                 display_rank: Optional[_builtins.float] = None,
+                 lifecycle_state: Optional[_builtins.str] = None,
+                 listing: Optional['outputs.OfferPlanListing'] = None,
+                 subtype: Optional[_builtins.str] = None,
+                 technical_configuration: Optional['outputs.OfferPlanTechnicalConfiguration'] = None):
+        """
+        A declared plan: its `plan` fields plus its plan-level parts.
+
+        :param _builtins.str alias: Name in Partner Center (1..125 characters); required to create.
+        :param 'OfferPlanAvailability' availability: `price-and-availability-plan`.
+        :param Sequence[_builtins.str] azure_regions: Default `["azureGlobal"]`; a set.
+        :param _builtins.float display_rank: Default 2147483647.
+        :param 'OfferPlanListing' listing: `plan-listing`.
+        :param _builtins.str subtype: Azure Application plans only.
+        :param 'OfferPlanTechnicalConfiguration' technical_configuration: Typed by the product type (VM, core VM, container).
+        """
+        if alias is not None:
+            pulumi.set(__self__, "alias", alias)
+        if availability is not None:
+            pulumi.set(__self__, "availability", availability)
+        if azure_government_certifications is not None:
+            pulumi.set(__self__, "azure_government_certifications", azure_government_certifications)
+        if azure_regions is not None:
+            pulumi.set(__self__, "azure_regions", azure_regions)
+        if deprecation_schedule is not None:
+            pulumi.set(__self__, "deprecation_schedule", deprecation_schedule)
+        if display_rank is not None:
+            pulumi.set(__self__, "display_rank", display_rank)
+        if lifecycle_state is not None:
+            pulumi.set(__self__, "lifecycle_state", lifecycle_state)
+        if listing is not None:
+            pulumi.set(__self__, "listing", listing)
+        if subtype is not None:
+            pulumi.set(__self__, "subtype", subtype)
+        if technical_configuration is not None:
+            pulumi.set(__self__, "technical_configuration", technical_configuration)
+
+    @_builtins.property
+    @pulumi.getter
+    def alias(self) -> Optional[_builtins.str]:
+        """
+        Name in Partner Center (1..125 characters); required to create.
+        """
+        return pulumi.get(self, "alias")
+
+    @_builtins.property
+    @pulumi.getter
+    def availability(self) -> Optional['outputs.OfferPlanAvailability']:
+        """
+        `price-and-availability-plan`.
+        """
+        return pulumi.get(self, "availability")
+
+    @_builtins.property
+    @pulumi.getter(name="azureGovernmentCertifications")
+    def azure_government_certifications(self) -> Optional[Sequence['outputs.OfferGovernmentCertification']]:
+        return pulumi.get(self, "azure_government_certifications")
+
+    @_builtins.property
+    @pulumi.getter(name="azureRegions")
+    def azure_regions(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Default `["azureGlobal"]`; a set.
+        """
+        return pulumi.get(self, "azure_regions")
+
+    @_builtins.property
+    @pulumi.getter(name="deprecationSchedule")
+    def deprecation_schedule(self) -> Optional['outputs.OfferDeprecationSchedule']:
+        return pulumi.get(self, "deprecation_schedule")
+
+    @_builtins.property
+    @pulumi.getter(name="displayRank")
+    def display_rank(self) -> Optional[_builtins.float]:
+        """
+        Default 2147483647.
+        """
+        return pulumi.get(self, "display_rank")
+
+    @_builtins.property
+    @pulumi.getter(name="lifecycleState")
+    def lifecycle_state(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "lifecycle_state")
+
+    @_builtins.property
+    @pulumi.getter
+    def listing(self) -> Optional['outputs.OfferPlanListing']:
+        """
+        `plan-listing`.
+        """
+        return pulumi.get(self, "listing")
+
+    @_builtins.property
+    @pulumi.getter
+    def subtype(self) -> Optional[_builtins.str]:
+        """
+        Azure Application plans only.
+        """
+        return pulumi.get(self, "subtype")
+
+    @_builtins.property
+    @pulumi.getter(name="technicalConfiguration")
+    def technical_configuration(self) -> Optional['outputs.OfferPlanTechnicalConfiguration']:
+        """
+        Typed by the product type (VM, core VM, container).
+        """
+        return pulumi.get(self, "technical_configuration")
+
+
+@pulumi.output_type
+class OfferPlanAvailability(dict):
+    """
+    `price-and-availability-plan`.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "billingTag":
+            suggest = "billing_tag"
+        elif key == "customerMarkets":
+            suggest = "customer_markets"
+        elif key == "privateAudiences":
+            suggest = "private_audiences"
+        elif key == "softwareReservation":
+            suggest = "software_reservation"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in OfferPlanAvailability. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        OfferPlanAvailability.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        OfferPlanAvailability.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 audience: Optional[_builtins.str] = None,
+                 billing_tag: Optional[_builtins.str] = None,
+                 customer_markets: Optional[_builtins.str] = None,
+                 markets: Optional[Sequence[_builtins.str]] = None,
+                 pricing: Optional['outputs.OfferPlanPricing'] = None,
+                 private_audiences: Optional[Sequence['outputs.OfferAudience']] = None,
+                 software_reservation: Optional[Sequence['outputs.OfferSoftwareReservation']] = None,
+                 trial: Optional['outputs.OfferTrial'] = None,
+                 visibility: Optional[_builtins.str] = None):
+        """
+        `price-and-availability-plan`.
+
+        :param _builtins.str audience: Required.
+        :param _builtins.str customer_markets: Default `customMarkets` (then `markets` lists them).
+        :param Sequence[_builtins.str] markets: Market codes, 2-3 lower-case letters (a set); not with `allMarkets`/`allTaxRemittedMarkets`.
+        :param _builtins.str visibility: Required; `hidden` is stop-sell.
+        """
+        if audience is not None:
+            pulumi.set(__self__, "audience", audience)
+        if billing_tag is not None:
+            pulumi.set(__self__, "billing_tag", billing_tag)
+        if customer_markets is not None:
+            pulumi.set(__self__, "customer_markets", customer_markets)
+        if markets is not None:
+            pulumi.set(__self__, "markets", markets)
+        if pricing is not None:
+            pulumi.set(__self__, "pricing", pricing)
+        if private_audiences is not None:
+            pulumi.set(__self__, "private_audiences", private_audiences)
+        if software_reservation is not None:
+            pulumi.set(__self__, "software_reservation", software_reservation)
+        if trial is not None:
+            pulumi.set(__self__, "trial", trial)
+        if visibility is not None:
+            pulumi.set(__self__, "visibility", visibility)
+
+    @_builtins.property
+    @pulumi.getter
+    def audience(self) -> Optional[_builtins.str]:
+        """
+        Required.
+        """
+        return pulumi.get(self, "audience")
+
+    @_builtins.property
+    @pulumi.getter(name="billingTag")
+    def billing_tag(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "billing_tag")
+
+    @_builtins.property
+    @pulumi.getter(name="customerMarkets")
+    def customer_markets(self) -> Optional[_builtins.str]:
+        """
+        Default `customMarkets` (then `markets` lists them).
+        """
+        return pulumi.get(self, "customer_markets")
+
+    @_builtins.property
+    @pulumi.getter
+    def markets(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Market codes, 2-3 lower-case letters (a set); not with `allMarkets`/`allTaxRemittedMarkets`.
+        """
+        return pulumi.get(self, "markets")
+
+    @_builtins.property
+    @pulumi.getter
+    def pricing(self) -> Optional['outputs.OfferPlanPricing']:
+        return pulumi.get(self, "pricing")
+
+    @_builtins.property
+    @pulumi.getter(name="privateAudiences")
+    def private_audiences(self) -> Optional[Sequence['outputs.OfferAudience']]:
+        return pulumi.get(self, "private_audiences")
+
+    @_builtins.property
+    @pulumi.getter(name="softwareReservation")
+    def software_reservation(self) -> Optional[Sequence['outputs.OfferSoftwareReservation']]:
+        return pulumi.get(self, "software_reservation")
+
+    @_builtins.property
+    @pulumi.getter
+    def trial(self) -> Optional['outputs.OfferTrial']:
+        return pulumi.get(self, "trial")
+
+    @_builtins.property
+    @pulumi.getter
+    def visibility(self) -> Optional[_builtins.str]:
+        """
+        Required; `hidden` is stop-sell.
+        """
+        return pulumi.get(self, "visibility")
+
+
+@pulumi.output_type
+class OfferPlanListing(dict):
+    """
+    `plan-listing`: the plan's name and texts in the store.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "languageId":
+            suggest = "language_id"
+        elif key == "lifecycleState":
+            suggest = "lifecycle_state"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in OfferPlanListing. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        OfferPlanListing.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        OfferPlanListing.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 description: Optional[_builtins.str] = None,
+                 kind: Optional[_builtins.str] = None,
+                 language_id: Optional[_builtins.str] = None,
+                 lifecycle_state: Optional[_builtins.str] = None,
+                 name: Optional[_builtins.str] = None,
+                 summary: Optional[_builtins.str] = None):
+        """
+        `plan-listing`: the plan's name and texts in the store.
+
+        :param _builtins.str kind: `azureVM-plan`, `azureSaaS-plan`, ...
+        :param _builtins.str language_id: Default `en-us`.
+        """
+        if description is not None:
+            pulumi.set(__self__, "description", description)
+        if kind is not None:
+            pulumi.set(__self__, "kind", kind)
+        if language_id is not None:
+            pulumi.set(__self__, "language_id", language_id)
+        if lifecycle_state is not None:
+            pulumi.set(__self__, "lifecycle_state", lifecycle_state)
+        if name is not None:
+            pulumi.set(__self__, "name", name)
+        if summary is not None:
+            pulumi.set(__self__, "summary", summary)
+
+    @_builtins.property
+    @pulumi.getter
+    def description(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "description")
+
+    @_builtins.property
+    @pulumi.getter
+    def kind(self) -> Optional[_builtins.str]:
+        """
+        `azureVM-plan`, `azureSaaS-plan`, ...
+        """
+        return pulumi.get(self, "kind")
+
+    @_builtins.property
+    @pulumi.getter(name="languageId")
+    def language_id(self) -> Optional[_builtins.str]:
+        """
+        Default `en-us`.
+        """
+        return pulumi.get(self, "language_id")
+
+    @_builtins.property
+    @pulumi.getter(name="lifecycleState")
+    def lifecycle_state(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "lifecycle_state")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def summary(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "summary")
+
+
+@pulumi.output_type
+class OfferPlanPricing(dict):
+    """
+    A plan's pricing: VM core pricing, or the API's other price shapes as they are read (SaaS `recurrentPrice`).
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "corePricing":
+            suggest = "core_pricing"
+        elif key == "customMeters":
+            suggest = "custom_meters"
+        elif key == "licenseModel":
+            suggest = "license_model"
+        elif key == "recurrentPrice":
+            suggest = "recurrent_price"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in OfferPlanPricing. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        OfferPlanPricing.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        OfferPlanPricing.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 core_pricing: Optional['outputs.OfferCorePricing'] = None,
+                 custom_meters: Optional[Any] = None,
+                 license_model: Optional[_builtins.str] = None,
+                 recurrent_price: Optional[Any] = None):
+        """
+        A plan's pricing: VM core pricing, or the API's other price shapes as they are read (SaaS `recurrentPrice`).
+
+        :param Any custom_meters: SaaS custom meter prices, in the API's JSON as read.
+        :param Any recurrent_price: SaaS flat-rate/per-user prices, in the API's JSON as read (not typed further here).
+        """
+        if core_pricing is not None:
+            pulumi.set(__self__, "core_pricing", core_pricing)
+        if custom_meters is not None:
+            pulumi.set(__self__, "custom_meters", custom_meters)
+        if license_model is not None:
+            pulumi.set(__self__, "license_model", license_model)
+        if recurrent_price is not None:
+            pulumi.set(__self__, "recurrent_price", recurrent_price)
+
+    @_builtins.property
+    @pulumi.getter(name="corePricing")
+    def core_pricing(self) -> Optional['outputs.OfferCorePricing']:
+        return pulumi.get(self, "core_pricing")
+
+    @_builtins.property
+    @pulumi.getter(name="customMeters")
+    def custom_meters(self) -> Optional[Any]:
+        """
+        SaaS custom meter prices, in the API's JSON as read.
+        """
+        return pulumi.get(self, "custom_meters")
+
+    @_builtins.property
+    @pulumi.getter(name="licenseModel")
+    def license_model(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "license_model")
+
+    @_builtins.property
+    @pulumi.getter(name="recurrentPrice")
+    def recurrent_price(self) -> Optional[Any]:
+        """
+        SaaS flat-rate/per-user prices, in the API's JSON as read (not typed further here).
+        """
+        return pulumi.get(self, "recurrent_price")
+
+
+@pulumi.output_type
+class OfferPlanTechnicalConfiguration(dict):
+    """
+    A plan's technical configuration: the type follows the product type (see `techConfigTypeOf`).
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "basePlan":
+            suggest = "base_plan"
+        elif key == "clusterExtensionType":
+            suggest = "cluster_extension_type"
+        elif key == "cnabReferences":
+            suggest = "cnab_references"
+        elif key == "imageRepositoryDetails":
+            suggest = "image_repository_details"
+        elif key == "imageTags":
+            suggest = "image_tags"
+        elif key == "openPorts":
+            suggest = "open_ports"
+        elif key == "operatingSystem":
+            suggest = "operating_system"
+        elif key == "payloadType":
+            suggest = "payload_type"
+        elif key == "recommendedVmSizes":
+            suggest = "recommended_vm_sizes"
+        elif key == "reuseTechnicalConfigurationState":
+            suggest = "reuse_technical_configuration_state"
+        elif key == "softwareType":
+            suggest = "software_type"
+        elif key == "vmImageVersions":
+            suggest = "vm_image_versions"
+        elif key == "vmProperties":
+            suggest = "vm_properties"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in OfferPlanTechnicalConfiguration. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        OfferPlanTechnicalConfiguration.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        OfferPlanTechnicalConfiguration.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 base_plan: Optional['outputs.OfferExternalIdRef'] = None,
+                 cluster_extension_type: Optional[_builtins.str] = None,
+                 cnab_references: Optional[Sequence['outputs.OfferCnabReference']] = None,
+                 image_repository_details: Optional['outputs.OfferImageRepositoryDetails'] = None,
+                 image_tags: Optional[Sequence[_builtins.str]] = None,
+                 open_ports: Optional[Sequence['outputs.OfferOpenPort']] = None,
+                 operating_system: Optional['outputs.OfferPlanTechnicalConfigurationOperatingSystem'] = None,
+                 payload_type: Optional[_builtins.str] = None,
+                 recommended_vm_sizes: Optional[Sequence[_builtins.str]] = None,
+                 reuse_technical_configuration_state: Optional[_builtins.str] = None,
+                 skus: Optional[Sequence['outputs.OfferVmSku']] = None,
+                 software_type: Optional[_builtins.str] = None,
+                 vm_image_versions: Optional[Sequence['outputs.OfferVmImageVersion']] = None,
+                 vm_properties: Optional['outputs.OfferVmProperties'] = None):
+        """
+        A plan's technical configuration: the type follows the product type (see `techConfigTypeOf`).
+
+        :param 'OfferExternalIdRef' base_plan: Reuse another plan's technical configuration.
+        :param _builtins.str cluster_extension_type: `cnab`: `PublisherName.ApplicationName`; fixed once published to preview.
+        :param Sequence['OfferCnabReference'] cnab_references: `cnab`: the bundles (one per version, in order).
+        :param 'OfferImageRepositoryDetails' image_repository_details: `image`.
+        :param Sequence[_builtins.str] image_tags: `image`: tags of the repository.
+        :param _builtins.str payload_type: `image` (listing-only container image) or `cnab` (transactable Kubernetes application).
+        :param Sequence[_builtins.str] recommended_vm_sizes: At most 6.
+        :param _builtins.str software_type: Default `operatingSystem`.
+        :param Sequence['OfferVmImageVersion'] vm_image_versions: Undeclared: the draft's versions are carried unchanged (VmImageVersion may own them).
+        """
+        if base_plan is not None:
+            pulumi.set(__self__, "base_plan", base_plan)
+        if cluster_extension_type is not None:
+            pulumi.set(__self__, "cluster_extension_type", cluster_extension_type)
+        if cnab_references is not None:
+            pulumi.set(__self__, "cnab_references", cnab_references)
+        if image_repository_details is not None:
+            pulumi.set(__self__, "image_repository_details", image_repository_details)
+        if image_tags is not None:
+            pulumi.set(__self__, "image_tags", image_tags)
+        if open_ports is not None:
+            pulumi.set(__self__, "open_ports", open_ports)
+        if operating_system is not None:
+            pulumi.set(__self__, "operating_system", operating_system)
+        if payload_type is not None:
+            pulumi.set(__self__, "payload_type", payload_type)
+        if recommended_vm_sizes is not None:
+            pulumi.set(__self__, "recommended_vm_sizes", recommended_vm_sizes)
+        if reuse_technical_configuration_state is not None:
+            pulumi.set(__self__, "reuse_technical_configuration_state", reuse_technical_configuration_state)
+        if skus is not None:
+            pulumi.set(__self__, "skus", skus)
+        if software_type is not None:
+            pulumi.set(__self__, "software_type", software_type)
+        if vm_image_versions is not None:
+            pulumi.set(__self__, "vm_image_versions", vm_image_versions)
+        if vm_properties is not None:
+            pulumi.set(__self__, "vm_properties", vm_properties)
+
+    @_builtins.property
+    @pulumi.getter(name="basePlan")
+    def base_plan(self) -> Optional['outputs.OfferExternalIdRef']:
+        """
+        Reuse another plan's technical configuration.
+        """
+        return pulumi.get(self, "base_plan")
+
+    @_builtins.property
+    @pulumi.getter(name="clusterExtensionType")
+    def cluster_extension_type(self) -> Optional[_builtins.str]:
+        """
+        `cnab`: `PublisherName.ApplicationName`; fixed once published to preview.
+        """
+        return pulumi.get(self, "cluster_extension_type")
+
+    @_builtins.property
+    @pulumi.getter(name="cnabReferences")
+    def cnab_references(self) -> Optional[Sequence['outputs.OfferCnabReference']]:
+        """
+        `cnab`: the bundles (one per version, in order).
+        """
+        return pulumi.get(self, "cnab_references")
+
+    @_builtins.property
+    @pulumi.getter(name="imageRepositoryDetails")
+    def image_repository_details(self) -> Optional['outputs.OfferImageRepositoryDetails']:
+        """
+        `image`.
+        """
+        return pulumi.get(self, "image_repository_details")
+
+    @_builtins.property
+    @pulumi.getter(name="imageTags")
+    def image_tags(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        `image`: tags of the repository.
+        """
+        return pulumi.get(self, "image_tags")
+
+    @_builtins.property
+    @pulumi.getter(name="openPorts")
+    def open_ports(self) -> Optional[Sequence['outputs.OfferOpenPort']]:
+        return pulumi.get(self, "open_ports")
+
+    @_builtins.property
+    @pulumi.getter(name="operatingSystem")
+    def operating_system(self) -> Optional['outputs.OfferPlanTechnicalConfigurationOperatingSystem']:
+        return pulumi.get(self, "operating_system")
+
+    @_builtins.property
+    @pulumi.getter(name="payloadType")
+    def payload_type(self) -> Optional[_builtins.str]:
+        """
+        `image` (listing-only container image) or `cnab` (transactable Kubernetes application).
+        """
+        return pulumi.get(self, "payload_type")
+
+    @_builtins.property
+    @pulumi.getter(name="recommendedVmSizes")
+    def recommended_vm_sizes(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        At most 6.
+        """
+        return pulumi.get(self, "recommended_vm_sizes")
+
+    @_builtins.property
+    @pulumi.getter(name="reuseTechnicalConfigurationState")
+    def reuse_technical_configuration_state(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "reuse_technical_configuration_state")
+
+    @_builtins.property
+    @pulumi.getter
+    def skus(self) -> Optional[Sequence['outputs.OfferVmSku']]:
+        return pulumi.get(self, "skus")
+
+    @_builtins.property
+    @pulumi.getter(name="softwareType")
+    def software_type(self) -> Optional[_builtins.str]:
+        """
+        Default `operatingSystem`.
+        """
+        return pulumi.get(self, "software_type")
+
+    @_builtins.property
+    @pulumi.getter(name="vmImageVersions")
+    def vm_image_versions(self) -> Optional[Sequence['outputs.OfferVmImageVersion']]:
+        """
+        Undeclared: the draft's versions are carried unchanged (VmImageVersion may own them).
+        """
+        return pulumi.get(self, "vm_image_versions")
+
+    @_builtins.property
+    @pulumi.getter(name="vmProperties")
+    def vm_properties(self) -> Optional['outputs.OfferVmProperties']:
+        return pulumi.get(self, "vm_properties")
+
+
+@pulumi.output_type
+class OfferPlanTechnicalConfigurationOperatingSystem(dict):
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "friendlyName":
+            suggest = "friendly_name"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in OfferPlanTechnicalConfigurationOperatingSystem. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        OfferPlanTechnicalConfigurationOperatingSystem.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        OfferPlanTechnicalConfigurationOperatingSystem.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 family: _builtins.str,
+                 type: _builtins.str,
+                 friendly_name: Optional[_builtins.str] = None):
+        pulumi.set(__self__, "family", family)
+        pulumi.set(__self__, "type", type)
+        if friendly_name is not None:
+            pulumi.set(__self__, "friendly_name", friendly_name)
+
+    @_builtins.property
+    @pulumi.getter
+    def family(self) -> _builtins.str:
+        return pulumi.get(self, "family")
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> _builtins.str:
+        return pulumi.get(self, "type")
+
+    @_builtins.property
+    @pulumi.getter(name="friendlyName")
+    def friendly_name(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "friendly_name")
+
+
+@pulumi.output_type
+class OfferProduct(dict):
+    """
+    `product`: required to create (`type`, `alias`); `type` never changes once created.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "deprecationSchedule":
+            suggest = "deprecation_schedule"
+        elif key == "lifecycleState":
+            suggest = "lifecycle_state"
+        elif key == "productGroup":
+            suggest = "product_group"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in OfferProduct. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        OfferProduct.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        OfferProduct.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 alias: Optional[_builtins.str] = None,
+                 deprecation_schedule: Optional['outputs.OfferDeprecationSchedule'] = None,
+                 lifecycle_state: Optional[_builtins.str] = None,
+                 product_group: Optional['outputs.OfferExternalIdRef'] = None,
+                 type: Optional[_builtins.str] = None):
+        """
+        `product`: required to create (`type`, `alias`); `type` never changes once created.
+
+        :param _builtins.str alias: Name in Partner Center (at most 120 characters).
+        """
+        if alias is not None:
+            pulumi.set(__self__, "alias", alias)
+        if deprecation_schedule is not None:
+            pulumi.set(__self__, "deprecation_schedule", deprecation_schedule)
+        if lifecycle_state is not None:
+            pulumi.set(__self__, "lifecycle_state", lifecycle_state)
+        if product_group is not None:
+            pulumi.set(__self__, "product_group", product_group)
+        if type is not None:
+            pulumi.set(__self__, "type", type)
+
+    @_builtins.property
+    @pulumi.getter
+    def alias(self) -> Optional[_builtins.str]:
+        """
+        Name in Partner Center (at most 120 characters).
+        """
+        return pulumi.get(self, "alias")
+
+    @_builtins.property
+    @pulumi.getter(name="deprecationSchedule")
+    def deprecation_schedule(self) -> Optional['outputs.OfferDeprecationSchedule']:
+        return pulumi.get(self, "deprecation_schedule")
+
+    @_builtins.property
+    @pulumi.getter(name="lifecycleState")
+    def lifecycle_state(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "lifecycle_state")
+
+    @_builtins.property
+    @pulumi.getter(name="productGroup")
+    def product_group(self) -> Optional['outputs.OfferExternalIdRef']:
+        return pulumi.get(self, "product_group")
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "type")
+
+
+@pulumi.output_type
+class OfferProperty(dict):
+    """
+    `property` (one per offer): categories and legal terms.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "appVersion":
+            suggest = "app_version"
+        elif key == "customAmendments":
+            suggest = "custom_amendments"
+        elif key == "standardContractAmendment":
+            suggest = "standard_contract_amendment"
+        elif key == "termsConditions":
+            suggest = "terms_conditions"
+        elif key == "termsOfUse":
+            suggest = "terms_of_use"
+        elif key == "termsOfUseUrl":
+            suggest = "terms_of_use_url"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in OfferProperty. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        OfferProperty.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        OfferProperty.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 app_version: Optional[_builtins.str] = None,
+                 categories: Optional[Mapping[str, Sequence[_builtins.str]]] = None,
+                 custom_amendments: Optional[Sequence['outputs.OfferCustomAmendment']] = None,
+                 industries: Optional[Mapping[str, Sequence[_builtins.str]]] = None,
+                 kind: Optional[_builtins.str] = None,
+                 standard_contract_amendment: Optional[_builtins.str] = None,
+                 terms_conditions: Optional[_builtins.str] = None,
+                 terms_of_use: Optional[_builtins.str] = None,
+                 terms_of_use_url: Optional[_builtins.str] = None):
+        """
+        `property` (one per offer): categories and legal terms.
+
+        :param _builtins.str app_version: App version shown on the listing (preview5 clients send it).
+        :param Mapping[str, Sequence[_builtins.str]] categories: Category -> subcategories, e.g. `{ "it-and-management-tools": ["business-continuity"] }`. Required.
+        :param Mapping[str, Sequence[_builtins.str]] industries: Industry -> sub-industries (preview5 clients send it).
+        :param _builtins.str kind: `azureVM` (VM, core VM), `azureSaaS`, ... : the offer type's property kind.
+        :param _builtins.str terms_conditions: `standardMicrosoft` (the standard contract) or `custom` (then `termsOfUse`/`termsOfUseUrl`). Required.
+        """
+        if app_version is not None:
+            pulumi.set(__self__, "app_version", app_version)
+        if categories is not None:
+            pulumi.set(__self__, "categories", categories)
+        if custom_amendments is not None:
+            pulumi.set(__self__, "custom_amendments", custom_amendments)
+        if industries is not None:
+            pulumi.set(__self__, "industries", industries)
+        if kind is not None:
+            pulumi.set(__self__, "kind", kind)
+        if standard_contract_amendment is not None:
+            pulumi.set(__self__, "standard_contract_amendment", standard_contract_amendment)
+        if terms_conditions is not None:
+            pulumi.set(__self__, "terms_conditions", terms_conditions)
+        if terms_of_use is not None:
+            pulumi.set(__self__, "terms_of_use", terms_of_use)
+        if terms_of_use_url is not None:
+            pulumi.set(__self__, "terms_of_use_url", terms_of_use_url)
+
+    @_builtins.property
+    @pulumi.getter(name="appVersion")
+    def app_version(self) -> Optional[_builtins.str]:
+        """
+        App version shown on the listing (preview5 clients send it).
+        """
+        return pulumi.get(self, "app_version")
+
+    @_builtins.property
+    @pulumi.getter
+    def categories(self) -> Optional[Mapping[str, Sequence[_builtins.str]]]:
+        """
+        Category -> subcategories, e.g. `{ "it-and-management-tools": ["business-continuity"] }`. Required.
+        """
+        return pulumi.get(self, "categories")
+
+    @_builtins.property
+    @pulumi.getter(name="customAmendments")
+    def custom_amendments(self) -> Optional[Sequence['outputs.OfferCustomAmendment']]:
+        return pulumi.get(self, "custom_amendments")
+
+    @_builtins.property
+    @pulumi.getter
+    def industries(self) -> Optional[Mapping[str, Sequence[_builtins.str]]]:
+        """
+        Industry -> sub-industries (preview5 clients send it).
+        """
+        return pulumi.get(self, "industries")
+
+    @_builtins.property
+    @pulumi.getter
+    def kind(self) -> Optional[_builtins.str]:
+        """
+        `azureVM` (VM, core VM), `azureSaaS`, ... : the offer type's property kind.
+        """
+        return pulumi.get(self, "kind")
+
+    @_builtins.property
+    @pulumi.getter(name="standardContractAmendment")
+    def standard_contract_amendment(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "standard_contract_amendment")
+
+    @_builtins.property
+    @pulumi.getter(name="termsConditions")
+    def terms_conditions(self) -> Optional[_builtins.str]:
+        """
+        `standardMicrosoft` (the standard contract) or `custom` (then `termsOfUse`/`termsOfUseUrl`). Required.
+        """
+        return pulumi.get(self, "terms_conditions")
+
+    @_builtins.property
+    @pulumi.getter(name="termsOfUse")
+    def terms_of_use(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "terms_of_use")
+
+    @_builtins.property
+    @pulumi.getter(name="termsOfUseUrl")
+    def terms_of_use_url(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "terms_of_use_url")
+
+
+@pulumi.output_type
+class OfferReseller(dict):
+    """
+    `reseller`: Cloud Solution Provider program availability.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "resellerChannelState":
+            suggest = "reseller_channel_state"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in OfferReseller. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        OfferReseller.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        OfferReseller.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 audiences: Optional[Sequence['outputs.OfferResellerAudience']] = None,
+                 reseller_channel_state: Optional[_builtins.str] = None):
+        """
+        `reseller`: Cloud Solution Provider program availability.
+
+        :param Sequence['OfferResellerAudience'] audiences: Partners when `some` (required by the schema; default empty).
+        :param _builtins.str reseller_channel_state: Required; default `none`.
+        """
+        if audiences is not None:
+            pulumi.set(__self__, "audiences", audiences)
+        if reseller_channel_state is not None:
+            pulumi.set(__self__, "reseller_channel_state", reseller_channel_state)
+
+    @_builtins.property
+    @pulumi.getter
+    def audiences(self) -> Optional[Sequence['outputs.OfferResellerAudience']]:
+        """
+        Partners when `some` (required by the schema; default empty).
+        """
+        return pulumi.get(self, "audiences")
+
+    @_builtins.property
+    @pulumi.getter(name="resellerChannelState")
+    def reseller_channel_state(self) -> Optional[_builtins.str]:
+        """
+        Required; default `none`.
+        """
+        return pulumi.get(self, "reseller_channel_state")
+
+
+@pulumi.output_type
+class OfferResellerAudience(dict):
+    """
+    A reseller audience (`reseller.audiences`).
+    """
+    def __init__(__self__, *,
+                 id: _builtins.str,
+                 type: _builtins.str,
+                 description: Optional[_builtins.str] = None):
+        """
+        A reseller audience (`reseller.audiences`).
+        """
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "type", type)
+        if description is not None:
+            pulumi.set(__self__, "description", description)
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> _builtins.str:
+        return pulumi.get(self, "type")
+
+    @_builtins.property
+    @pulumi.getter
+    def description(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "description")
+
+
+@pulumi.output_type
+class OfferSaasTechnicalConfiguration(dict):
+    """
+    `software-as-a-service-technical-configuration` (offer-level, SaaS offers; see the file comment).
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "azureAdAppId":
+            suggest = "azure_ad_app_id"
+        elif key == "azureAdTenantId":
+            suggest = "azure_ad_tenant_id"
+        elif key == "connectionWebhook":
+            suggest = "connection_webhook"
+        elif key == "landingPageUrl":
+            suggest = "landing_page_url"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in OfferSaasTechnicalConfiguration. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        OfferSaasTechnicalConfiguration.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        OfferSaasTechnicalConfiguration.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 azure_ad_app_id: Optional[_builtins.str] = None,
+                 azure_ad_tenant_id: Optional[_builtins.str] = None,
+                 connection_webhook: Optional[_builtins.str] = None,
+                 landing_page_url: Optional[_builtins.str] = None):
+        """
+        `software-as-a-service-technical-configuration` (offer-level, SaaS offers; see the file comment).
+
+        :param _builtins.str azure_ad_app_id: Microsoft Entra application id (GUID).
+        :param _builtins.str azure_ad_tenant_id: Microsoft Entra tenant id (GUID).
+        """
+        if azure_ad_app_id is not None:
+            pulumi.set(__self__, "azure_ad_app_id", azure_ad_app_id)
+        if azure_ad_tenant_id is not None:
+            pulumi.set(__self__, "azure_ad_tenant_id", azure_ad_tenant_id)
+        if connection_webhook is not None:
+            pulumi.set(__self__, "connection_webhook", connection_webhook)
+        if landing_page_url is not None:
+            pulumi.set(__self__, "landing_page_url", landing_page_url)
+
+    @_builtins.property
+    @pulumi.getter(name="azureAdAppId")
+    def azure_ad_app_id(self) -> Optional[_builtins.str]:
+        """
+        Microsoft Entra application id (GUID).
+        """
+        return pulumi.get(self, "azure_ad_app_id")
+
+    @_builtins.property
+    @pulumi.getter(name="azureAdTenantId")
+    def azure_ad_tenant_id(self) -> Optional[_builtins.str]:
+        """
+        Microsoft Entra tenant id (GUID).
+        """
+        return pulumi.get(self, "azure_ad_tenant_id")
+
+    @_builtins.property
+    @pulumi.getter(name="connectionWebhook")
+    def connection_webhook(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "connection_webhook")
+
+    @_builtins.property
+    @pulumi.getter(name="landingPageUrl")
+    def landing_page_url(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "landing_page_url")
+
+
+@pulumi.output_type
+class OfferSoftwareReservation(dict):
+    """
+    A software reservation (VM: save `percentageSave` % for a `term` of months/years).
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "percentageSave":
+            suggest = "percentage_save"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in OfferSoftwareReservation. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        OfferSoftwareReservation.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        OfferSoftwareReservation.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 percentage_save: _builtins.float,
+                 term: _builtins.float,
+                 type: _builtins.str):
+        """
+        A software reservation (VM: save `percentageSave` % for a `term` of months/years).
+        """
+        pulumi.set(__self__, "percentage_save", percentage_save)
+        pulumi.set(__self__, "term", term)
+        pulumi.set(__self__, "type", type)
+
+    @_builtins.property
+    @pulumi.getter(name="percentageSave")
+    def percentage_save(self) -> _builtins.float:
+        return pulumi.get(self, "percentage_save")
+
+    @_builtins.property
+    @pulumi.getter
+    def term(self) -> _builtins.float:
+        return pulumi.get(self, "term")
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> _builtins.str:
+        return pulumi.get(self, "type")
+
 
 @pulumi.output_type
 class OfferStatusStep(dict):
@@ -83,6 +2346,520 @@ class OfferStatusStep(dict):
     @pulumi.getter(name="progressPercentage")
     def progress_percentage(self) -> Optional[_builtins.float]:
         return pulumi.get(self, "progress_percentage")
+
+
+@pulumi.output_type
+class OfferTrial(dict):
+    """
+    A free trial.
+    """
+    def __init__(__self__, *,
+                 type: _builtins.str,
+                 value: Optional[_builtins.float] = None):
+        """
+        A free trial.
+
+        :param _builtins.float value: Default 0.
+        """
+        pulumi.set(__self__, "type", type)
+        if value is not None:
+            pulumi.set(__self__, "value", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> _builtins.str:
+        return pulumi.get(self, "type")
+
+    @_builtins.property
+    @pulumi.getter
+    def value(self) -> Optional[_builtins.float]:
+        """
+        Default 0.
+        """
+        return pulumi.get(self, "value")
+
+
+@pulumi.output_type
+class OfferVmImage(dict):
+    """
+    One image of a version.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "imageType":
+            suggest = "image_type"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in OfferVmImage. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        OfferVmImage.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        OfferVmImage.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 image_type: _builtins.str,
+                 source: 'outputs.OfferVmImageSource'):
+        """
+        One image of a version.
+
+        :param _builtins.str image_type: `x64Gen1`, `x64Gen2` (preview2) or `arm64Gen2` (cloudpub, Flatcar).
+        """
+        pulumi.set(__self__, "image_type", image_type)
+        pulumi.set(__self__, "source", source)
+
+    @_builtins.property
+    @pulumi.getter(name="imageType")
+    def image_type(self) -> _builtins.str:
+        """
+        `x64Gen1`, `x64Gen2` (preview2) or `arm64Gen2` (cloudpub, Flatcar).
+        """
+        return pulumi.get(self, "image_type")
+
+    @_builtins.property
+    @pulumi.getter
+    def source(self) -> 'outputs.OfferVmImageSource':
+        return pulumi.get(self, "source")
+
+
+@pulumi.output_type
+class OfferVmImageSource(dict):
+    """
+    `vmImages[].source`.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "sourceType":
+            suggest = "source_type"
+        elif key == "dataDisks":
+            suggest = "data_disks"
+        elif key == "osDisk":
+            suggest = "os_disk"
+        elif key == "sharedImage":
+            suggest = "shared_image"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in OfferVmImageSource. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        OfferVmImageSource.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        OfferVmImageSource.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 source_type: _builtins.str,
+                 data_disks: Optional[Sequence['outputs.OfferVmImageSourceDataDisk']] = None,
+                 os_disk: Optional['outputs.OfferVmImageSourceOsDisk'] = None,
+                 shared_image: Optional['outputs.OfferVmImageSourceSharedImage'] = None):
+        """
+        `vmImages[].source`.
+
+        :param Sequence['OfferVmImageSourceDataDisk'] data_disks: `sasUri`: up to 16 data disks, LUN 0..15.
+        :param 'OfferVmImageSourceOsDisk' os_disk: `sasUri`: the OS disk VHD's SAS URI (a secret: never logged).
+        :param 'OfferVmImageSourceSharedImage' shared_image: `sharedImageGallery`: the gallery image version.
+        """
+        pulumi.set(__self__, "source_type", source_type)
+        if data_disks is not None:
+            pulumi.set(__self__, "data_disks", data_disks)
+        if os_disk is not None:
+            pulumi.set(__self__, "os_disk", os_disk)
+        if shared_image is not None:
+            pulumi.set(__self__, "shared_image", shared_image)
+
+    @_builtins.property
+    @pulumi.getter(name="sourceType")
+    def source_type(self) -> _builtins.str:
+        return pulumi.get(self, "source_type")
+
+    @_builtins.property
+    @pulumi.getter(name="dataDisks")
+    def data_disks(self) -> Optional[Sequence['outputs.OfferVmImageSourceDataDisk']]:
+        """
+        `sasUri`: up to 16 data disks, LUN 0..15.
+        """
+        return pulumi.get(self, "data_disks")
+
+    @_builtins.property
+    @pulumi.getter(name="osDisk")
+    def os_disk(self) -> Optional['outputs.OfferVmImageSourceOsDisk']:
+        """
+        `sasUri`: the OS disk VHD's SAS URI (a secret: never logged).
+        """
+        return pulumi.get(self, "os_disk")
+
+    @_builtins.property
+    @pulumi.getter(name="sharedImage")
+    def shared_image(self) -> Optional['outputs.OfferVmImageSourceSharedImage']:
+        """
+        `sharedImageGallery`: the gallery image version.
+        """
+        return pulumi.get(self, "shared_image")
+
+
+@pulumi.output_type
+class OfferVmImageSourceDataDisk(dict):
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "lunNumber":
+            suggest = "lun_number"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in OfferVmImageSourceDataDisk. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        OfferVmImageSourceDataDisk.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        OfferVmImageSourceDataDisk.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 lun_number: _builtins.float,
+                 uri: _builtins.str):
+        pulumi.set(__self__, "lun_number", lun_number)
+        pulumi.set(__self__, "uri", uri)
+
+    @_builtins.property
+    @pulumi.getter(name="lunNumber")
+    def lun_number(self) -> _builtins.float:
+        return pulumi.get(self, "lun_number")
+
+    @_builtins.property
+    @pulumi.getter
+    def uri(self) -> _builtins.str:
+        return pulumi.get(self, "uri")
+
+
+@pulumi.output_type
+class OfferVmImageSourceOsDisk(dict):
+    def __init__(__self__, *,
+                 uri: _builtins.str):
+        pulumi.set(__self__, "uri", uri)
+
+    @_builtins.property
+    @pulumi.getter
+    def uri(self) -> _builtins.str:
+        return pulumi.get(self, "uri")
+
+
+@pulumi.output_type
+class OfferVmImageSourceSharedImage(dict):
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "resourceId":
+            suggest = "resource_id"
+        elif key == "tenantId":
+            suggest = "tenant_id"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in OfferVmImageSourceSharedImage. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        OfferVmImageSourceSharedImage.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        OfferVmImageSourceSharedImage.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 resource_id: _builtins.str,
+                 tenant_id: _builtins.str):
+        pulumi.set(__self__, "resource_id", resource_id)
+        pulumi.set(__self__, "tenant_id", tenant_id)
+
+    @_builtins.property
+    @pulumi.getter(name="resourceId")
+    def resource_id(self) -> _builtins.str:
+        return pulumi.get(self, "resource_id")
+
+    @_builtins.property
+    @pulumi.getter(name="tenantId")
+    def tenant_id(self) -> _builtins.str:
+        return pulumi.get(self, "tenant_id")
+
+
+@pulumi.output_type
+class OfferVmImageVersion(dict):
+    """
+    One image version of a VM plan.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "versionNumber":
+            suggest = "version_number"
+        elif key == "vmImages":
+            suggest = "vm_images"
+        elif key == "deprecationSchedule":
+            suggest = "deprecation_schedule"
+        elif key == "lifecycleState":
+            suggest = "lifecycle_state"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in OfferVmImageVersion. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        OfferVmImageVersion.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        OfferVmImageVersion.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 version_number: _builtins.str,
+                 vm_images: Sequence['outputs.OfferVmImage'],
+                 deprecation_schedule: Optional['outputs.OfferDeprecationSchedule'] = None,
+                 lifecycle_state: Optional[_builtins.str] = None):
+        """
+        One image version of a VM plan.
+
+        :param _builtins.str version_number: `^[0-9]+\\.[0-9]+\\.[0-9]+$`, at most 32 characters.
+        :param Sequence['OfferVmImage'] vm_images: 1..2 images.
+        """
+        pulumi.set(__self__, "version_number", version_number)
+        pulumi.set(__self__, "vm_images", vm_images)
+        if deprecation_schedule is not None:
+            pulumi.set(__self__, "deprecation_schedule", deprecation_schedule)
+        if lifecycle_state is not None:
+            pulumi.set(__self__, "lifecycle_state", lifecycle_state)
+
+    @_builtins.property
+    @pulumi.getter(name="versionNumber")
+    def version_number(self) -> _builtins.str:
+        """
+        `^[0-9]+\\.[0-9]+\\.[0-9]+$`, at most 32 characters.
+        """
+        return pulumi.get(self, "version_number")
+
+    @_builtins.property
+    @pulumi.getter(name="vmImages")
+    def vm_images(self) -> Sequence['outputs.OfferVmImage']:
+        """
+        1..2 images.
+        """
+        return pulumi.get(self, "vm_images")
+
+    @_builtins.property
+    @pulumi.getter(name="deprecationSchedule")
+    def deprecation_schedule(self) -> Optional['outputs.OfferDeprecationSchedule']:
+        return pulumi.get(self, "deprecation_schedule")
+
+    @_builtins.property
+    @pulumi.getter(name="lifecycleState")
+    def lifecycle_state(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "lifecycle_state")
+
+
+@pulumi.output_type
+class OfferVmProperties(dict):
+    """
+    `vmProperties` (booleans; once true, several can never go back to false).
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "isNetworkVirtualAppliance":
+            suggest = "is_network_virtual_appliance"
+        elif key == "requiresCustomArmTemplate":
+            suggest = "requires_custom_arm_template"
+        elif key == "supportsAadLogin":
+            suggest = "supports_aad_login"
+        elif key == "supportsAcceleratedNetworking":
+            suggest = "supports_accelerated_networking"
+        elif key == "supportsBackup":
+            suggest = "supports_backup"
+        elif key == "supportsCloudInit":
+            suggest = "supports_cloud_init"
+        elif key == "supportsExtensions":
+            suggest = "supports_extensions"
+        elif key == "supportsHibernation":
+            suggest = "supports_hibernation"
+        elif key == "supportsNVMe":
+            suggest = "supports_nv_me"
+        elif key == "supportsRemoteConnection":
+            suggest = "supports_remote_connection"
+        elif key == "supportsSriov":
+            suggest = "supports_sriov"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in OfferVmProperties. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        OfferVmProperties.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        OfferVmProperties.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 is_network_virtual_appliance: Optional[_builtins.bool] = None,
+                 requires_custom_arm_template: Optional[_builtins.bool] = None,
+                 supports_aad_login: Optional[_builtins.bool] = None,
+                 supports_accelerated_networking: Optional[_builtins.bool] = None,
+                 supports_backup: Optional[_builtins.bool] = None,
+                 supports_cloud_init: Optional[_builtins.bool] = None,
+                 supports_extensions: Optional[_builtins.bool] = None,
+                 supports_hibernation: Optional[_builtins.bool] = None,
+                 supports_nv_me: Optional[_builtins.bool] = None,
+                 supports_remote_connection: Optional[_builtins.bool] = None,
+                 supports_sriov: Optional[_builtins.bool] = None):
+        """
+        `vmProperties` (booleans; once true, several can never go back to false).
+        """
+        if is_network_virtual_appliance is not None:
+            pulumi.set(__self__, "is_network_virtual_appliance", is_network_virtual_appliance)
+        if requires_custom_arm_template is not None:
+            pulumi.set(__self__, "requires_custom_arm_template", requires_custom_arm_template)
+        if supports_aad_login is not None:
+            pulumi.set(__self__, "supports_aad_login", supports_aad_login)
+        if supports_accelerated_networking is not None:
+            pulumi.set(__self__, "supports_accelerated_networking", supports_accelerated_networking)
+        if supports_backup is not None:
+            pulumi.set(__self__, "supports_backup", supports_backup)
+        if supports_cloud_init is not None:
+            pulumi.set(__self__, "supports_cloud_init", supports_cloud_init)
+        if supports_extensions is not None:
+            pulumi.set(__self__, "supports_extensions", supports_extensions)
+        if supports_hibernation is not None:
+            pulumi.set(__self__, "supports_hibernation", supports_hibernation)
+        if supports_nv_me is not None:
+            pulumi.set(__self__, "supports_nv_me", supports_nv_me)
+        if supports_remote_connection is not None:
+            pulumi.set(__self__, "supports_remote_connection", supports_remote_connection)
+        if supports_sriov is not None:
+            pulumi.set(__self__, "supports_sriov", supports_sriov)
+
+    @_builtins.property
+    @pulumi.getter(name="isNetworkVirtualAppliance")
+    def is_network_virtual_appliance(self) -> Optional[_builtins.bool]:
+        return pulumi.get(self, "is_network_virtual_appliance")
+
+    @_builtins.property
+    @pulumi.getter(name="requiresCustomArmTemplate")
+    def requires_custom_arm_template(self) -> Optional[_builtins.bool]:
+        return pulumi.get(self, "requires_custom_arm_template")
+
+    @_builtins.property
+    @pulumi.getter(name="supportsAadLogin")
+    def supports_aad_login(self) -> Optional[_builtins.bool]:
+        return pulumi.get(self, "supports_aad_login")
+
+    @_builtins.property
+    @pulumi.getter(name="supportsAcceleratedNetworking")
+    def supports_accelerated_networking(self) -> Optional[_builtins.bool]:
+        return pulumi.get(self, "supports_accelerated_networking")
+
+    @_builtins.property
+    @pulumi.getter(name="supportsBackup")
+    def supports_backup(self) -> Optional[_builtins.bool]:
+        return pulumi.get(self, "supports_backup")
+
+    @_builtins.property
+    @pulumi.getter(name="supportsCloudInit")
+    def supports_cloud_init(self) -> Optional[_builtins.bool]:
+        return pulumi.get(self, "supports_cloud_init")
+
+    @_builtins.property
+    @pulumi.getter(name="supportsExtensions")
+    def supports_extensions(self) -> Optional[_builtins.bool]:
+        return pulumi.get(self, "supports_extensions")
+
+    @_builtins.property
+    @pulumi.getter(name="supportsHibernation")
+    def supports_hibernation(self) -> Optional[_builtins.bool]:
+        return pulumi.get(self, "supports_hibernation")
+
+    @_builtins.property
+    @pulumi.getter(name="supportsNVMe")
+    def supports_nv_me(self) -> Optional[_builtins.bool]:
+        return pulumi.get(self, "supports_nv_me")
+
+    @_builtins.property
+    @pulumi.getter(name="supportsRemoteConnection")
+    def supports_remote_connection(self) -> Optional[_builtins.bool]:
+        return pulumi.get(self, "supports_remote_connection")
+
+    @_builtins.property
+    @pulumi.getter(name="supportsSriov")
+    def supports_sriov(self) -> Optional[_builtins.bool]:
+        return pulumi.get(self, "supports_sriov")
+
+
+@pulumi.output_type
+class OfferVmSku(dict):
+    """
+    A SKU of a VM plan (1..2, one per image type).
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "imageType":
+            suggest = "image_type"
+        elif key == "skuId":
+            suggest = "sku_id"
+        elif key == "securityType":
+            suggest = "security_type"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in OfferVmSku. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        OfferVmSku.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        OfferVmSku.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 image_type: _builtins.str,
+                 sku_id: _builtins.str,
+                 security_type: Optional[Sequence[_builtins.str]] = None):
+        """
+        A SKU of a VM plan (1..2, one per image type).
+
+        :param _builtins.str sku_id: `^[a-z0-9-_]+$`.
+        :param Sequence[_builtins.str] security_type: e.g. `["trusted"]` (preview5).
+        """
+        pulumi.set(__self__, "image_type", image_type)
+        pulumi.set(__self__, "sku_id", sku_id)
+        if security_type is not None:
+            pulumi.set(__self__, "security_type", security_type)
+
+    @_builtins.property
+    @pulumi.getter(name="imageType")
+    def image_type(self) -> _builtins.str:
+        return pulumi.get(self, "image_type")
+
+    @_builtins.property
+    @pulumi.getter(name="skuId")
+    def sku_id(self) -> _builtins.str:
+        """
+        `^[a-z0-9-_]+$`.
+        """
+        return pulumi.get(self, "sku_id")
+
+    @_builtins.property
+    @pulumi.getter(name="securityType")
+    def security_type(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        e.g. `["trusted"]` (preview5).
+        """
+        return pulumi.get(self, "security_type")
 
 
 @pulumi.output_type
