@@ -158,6 +158,8 @@ export interface PublishGuard {
   configuration: string;
   /** Publish even when the draft holds changes the declaration does not explain (they are logged). */
   allowUndeclaredChanges: boolean;
+  /** `key.field` (or `key`) patterns, `[*]` for any id, whose undeclared changes are allowed (other owners). */
+  allowUndeclaredChangesTo: string[];
   /** Modular publish: the submission lists the declared resources, and only those are published. */
   modular: boolean;
 }

@@ -60,6 +60,7 @@ import {
   describeDraftChange,
   describeStageDifference,
   draftChanges,
+  isAllowedChange,
   modularResources,
   type ReadTree,
   readTree,
@@ -260,7 +261,10 @@ export class IngestionBackend implements OfferBackend {
       declaration.parts,
       published ? { only: published.keys } : {},
     );
-    const unexplained = changes.filter((change) => !change.explained);
+    const allowed = changes.filter(
+      (change) => !change.explained && isAllowedChange(change, guard.allowUndeclaredChangesTo),
+    );
+    const unexplained = changes.filter((change) => !change.explained && !allowed.includes(change));
     const declared = changes.filter((change) => change.explained);
     const against = preview ? "the preview" : "nothing published (the offer has never been published)";
     const what = published ? `the ${published.keys.size} resources this modular publish lists` : "the draft";
@@ -268,12 +272,16 @@ export class IngestionBackend implements OfferBackend {
       throw new UndeclaredChangesError(
         `Offer ${this.offerId}: ${what} ${unexplained.length === 1 ? "holds a change" : `hold ${unexplained.length} changes`} compared with ${against} that the configuration does not declare, so nothing was published: ${unexplained.map(describeDraftChange).join("; ")}. ` +
           "Publishing would ship them unreviewed (portal edits?). Either declare them in the OfferConfiguration, or undo them in Partner Center (a declared field edited in the portal: `pulumi refresh`, then `pulumi up` writes the declared value back), then run `pulumi up` again; " +
-          "or, to publish the draft as it is, set `allowUndeclaredChanges: true` on this OfferPublish.",
+          "or, to publish the draft as it is, set `allowUndeclaredChanges: true` on this OfferPublish (or list the fields another resource owns in `allowUndeclaredChangesTo`, e.g. the image versions of VmImageVersion: plans[*].technicalConfiguration.vmImageVersions).",
         { offerId: this.offerId, changes: unexplained.map(describeDraftChange) },
       );
     this.#log(
-      `[${this.offerId}] publish safety: ${what} ${changeCount(declared)} declared and ${changeCount(unexplained)} undeclared compared with ${against}${published ? `; modular publish of ${[...published.keys].join(", ")}` : ""}.`,
+      `[${this.offerId}] publish safety: ${what} ${published ? "hold" : "holds"} ${changeCount(declared, "declared")} and ${unexplained.length === 0 ? "no undeclared one" : changeCount(unexplained, "undeclared")} compared with ${against}${published ? `; modular publish of ${[...published.keys].join(", ")}` : ""}.`,
     );
+    for (const change of allowed)
+      this.#log(
+        `[${this.offerId}] publishing an undeclared change (allowUndeclaredChangesTo): ${describeDraftChange(change)}`,
+      );
     for (const change of unexplained)
       this.#log(
         `[${this.offerId}] publishing an undeclared change (allowUndeclaredChanges): ${describeDraftChange(change)}`,
@@ -478,8 +486,10 @@ function whereToFindTheJob(offerId: string): string {
   );
 }
 
-function changeCount(changes: DraftChange[]): string {
-  return changes.length === 1 ? "1 change" : `${changes.length} changes`;
+/** "1 declared change", "2 changes". */
+function changeCount(changes: DraftChange[], kind?: string): string {
+  const what = kind ? `${kind} ` : "";
+  return changes.length === 1 ? `1 ${what}change` : `${changes.length} ${what}changes`;
 }
 
 /** The configure job id in a saved `configure/<jobId>/status` location. */

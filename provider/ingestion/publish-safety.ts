@@ -26,8 +26,11 @@ export interface TreePart {
 /** A resource tree (draft, preview or live) indexed by part key. */
 export type ComparedTree = ReadonlyMap<string, TreePart>;
 
-/** Fields the server manages or that tie a resource to others: never part of a comparison. */
-const NOT_COMPARED = ["$schema", "id", "resourceName", "validations", "product", "plan"];
+/**
+ * Fields the server manages, that tie a resource to others, or that are its key (`identity`: the external id
+ * a part is found by): never part of a comparison.
+ */
+const NOT_COMPARED = ["$schema", "id", "resourceName", "validations", "product", "plan", "identity"];
 
 /** A resource tree as read (`IngestionClient.resourceTree`), indexed by key: raw resources and compared parts. */
 export interface ReadTree {
@@ -156,6 +159,30 @@ export function modularResources(
   return { keys, resources };
 }
 
+/**
+ * Whether a change is one the program allows without declaring it (`allowUndeclaredChangesTo`): a pattern is a
+ * `key.field` or a whole `key`, where `[*]` stands for any one id (`plans[*].technicalConfiguration.vmImageVersions`,
+ * the image versions VmImageVersion adds beside an OfferConfiguration).
+ */
+export function isAllowedChange(change: DraftChange, patterns: readonly string[]): boolean {
+  return patterns.some((pattern) => {
+    const escaped = pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\\\[\\\*\\\]/g, "\\[[^\\]]+\\]");
+    const regex = new RegExp(`^${escaped}$`);
+    return (
+      regex.test(change.key) ||
+      (change.field !== undefined && regex.test(fieldPath(change.key, change.field)))
+    );
+  });
+}
+
+/** Why a pattern of `allowUndeclaredChangesTo` is not one, or undefined. */
+export function allowedPatternProblem(pattern: unknown): string | undefined {
+  if (typeof pattern !== "string" || pattern.trim() === "") return "must be a non-empty `key.field` string";
+  if (!/^[A-Za-z][A-Za-z0-9_]*(\[[^\]]+\])?(\.[A-Za-z0-9_$]+(\[[^\]]+\])?)*$/.test(pattern))
+    return `"${pattern}" is not a \`key.field\` path (e.g. plans[*].technicalConfiguration.vmImageVersions, listing.title)`;
+  return undefined;
+}
+
 /** `key.field`, as messages, outputs and diffs name a field of a part. */
 export function fieldPath(key: string, field: string | undefined): string {
   return field === undefined ? key : `${key}.${field}`;
@@ -193,6 +220,7 @@ export function stageDifferences(
   const differences: StageDifference[] = [];
   for (const part of [...declared].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
     for (const field of Object.keys(part.fields).sort()) {
+      if (NOT_COMPARED.includes(field)) continue;
       const values = {
         declared: part.fields[field],
         draft: draft.get(part.key)?.fields[field],

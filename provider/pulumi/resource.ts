@@ -155,6 +155,12 @@ export interface OfferPublishArgs extends OfferOperationArgs {
    */
   allowUndeclaredChanges?: pulumi.Input<boolean>;
   /**
+   * With `configuration`: `key.field` (or whole `key`) paths, `[*]` for any id, whose changes do not refuse the
+   * publish although the declaration does not explain them — fields another resource owns, e.g. the image
+   * versions `VmImageVersion` adds: `["plans[*].technicalConfiguration.vmImageVersions"]`. Each is logged.
+   */
+  allowUndeclaredChangesTo?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
    * With `configuration` (required then): a modular publish — the preview submission lists the declared
    * resources (with the product and their plans), and only those are published; other draft changes stay in
    * the draft. To preview only: the go-live always takes the whole preview. Default `false`. Changing it
@@ -270,6 +276,7 @@ export class OfferPublish extends OfferOperation {
   /** The declaration the publish was checked against (`api: "ingestion"`), as given. */
   declare readonly configuration: pulumi.Output<string | undefined>;
   declare readonly allowUndeclaredChanges: pulumi.Output<boolean | undefined>;
+  declare readonly allowUndeclaredChangesTo: pulumi.Output<string[] | undefined>;
   declare readonly modular: pulumi.Output<boolean | undefined>;
   /** True while the preview is ready and waits for the go-live: where this resource stops waiting. */
   declare readonly awaitingSignoff: pulumi.Output<boolean>;

@@ -2,6 +2,7 @@ import { apiProfile } from "../backends";
 import { CloudPartnerError } from "../core/errors";
 import { UNKNOWN_VALUE } from "../core/validate";
 import { readDeclaration } from "../ingestion/offer/declaration";
+import { allowedPatternProblem } from "../ingestion/publish-safety";
 import type { ProviderHooks } from "./connection";
 import { type KindInput, OperationResourceProvider } from "./operation";
 
@@ -16,6 +17,11 @@ export interface PublishInputs {
   configuration?: string;
   /** Ingestion only, with `configuration`: publish even when the draft holds undeclared changes (they are logged). */
   allowUndeclaredChanges?: boolean;
+  /**
+   * Ingestion only, with `configuration`: `key.field` (or `key`) paths, `[*]` for any id, whose undeclared
+   * changes do not refuse the publish (fields another resource owns, e.g. VmImageVersion's image versions).
+   */
+  allowUndeclaredChangesTo?: string[];
   /** Ingestion only, needs `configuration`: a modular publish, which publishes only the declared resources. */
   modular?: boolean;
 }
@@ -79,6 +85,25 @@ export class OfferPublishProvider extends OperationResourceProvider<PublishInput
             onChange: "update",
             apis: ["ingestion"],
           },
+          allowUndeclaredChangesTo: {
+            check: (value) => {
+              if (value === undefined || value === null) return { value: undefined, problems: [] };
+              if (!Array.isArray(value))
+                return {
+                  value: undefined,
+                  problems: [
+                    `allowUndeclaredChangesTo must be a list of key.field paths, got ${typeof value} (write ["plans[*].technicalConfiguration.vmImageVersions"]).`,
+                  ],
+                };
+              const problems = value.flatMap((pattern, i) => {
+                const problem = allowedPatternProblem(pattern);
+                return problem ? [`allowUndeclaredChangesTo[${i}] ${problem}.`] : [];
+              });
+              return { value: problems.length ? undefined : value, problems };
+            },
+            onChange: "update",
+            apis: ["ingestion"],
+          },
           modular: { check: optionalBoolean("modular"), onChange: "update", apis: ["ingestion"] },
         },
         checkTogether: (inputs, api) =>
@@ -98,6 +123,7 @@ export class OfferPublishProvider extends OperationResourceProvider<PublishInput
                 publishGuard: {
                   configuration: inputs.configuration,
                   allowUndeclaredChanges: inputs.allowUndeclaredChanges === true,
+                  allowUndeclaredChangesTo: inputs.allowUndeclaredChangesTo ?? [],
                   modular: inputs.modular === true,
                 },
               }

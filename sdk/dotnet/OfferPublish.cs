@@ -23,6 +23,12 @@ namespace PulumiCloudpartner.Cloudpartner
         public Output<bool?> AllowUndeclaredChanges { get; private set; } = null!;
 
         /// <summary>
+        /// With `configuration`: `key.field` (or whole `key`) paths, `[*]` for any id, whose changes do not refuse the publish although the declaration does not explain them: fields another resource owns, e.g. the image versions `VmImageVersion` adds, `["plans[*].technicalConfiguration.vmImageVersions"]`. Each is logged. Changing it records it in place.
+        /// </summary>
+        [Output("allowUndeclaredChangesTo")]
+        public Output<ImmutableArray<string>> AllowUndeclaredChangesTo { get; private set; } = null!;
+
+        /// <summary>
         /// Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
         /// </summary>
         [Output("api")]
@@ -235,6 +241,18 @@ namespace PulumiCloudpartner.Cloudpartner
         /// </summary>
         [Input("allowUndeclaredChanges")]
         public Input<bool>? AllowUndeclaredChanges { get; set; }
+
+        [Input("allowUndeclaredChangesTo")]
+        private InputList<string>? _allowUndeclaredChangesTo;
+
+        /// <summary>
+        /// With `configuration`: `key.field` (or whole `key`) paths, `[*]` for any id, whose changes do not refuse the publish although the declaration does not explain them: fields another resource owns, e.g. the image versions `VmImageVersion` adds, `["plans[*].technicalConfiguration.vmImageVersions"]`. Each is logged. Changing it records it in place.
+        /// </summary>
+        public InputList<string> AllowUndeclaredChangesTo
+        {
+            get => _allowUndeclaredChangesTo ?? (_allowUndeclaredChangesTo = new InputList<string>());
+            set => _allowUndeclaredChangesTo = value;
+        }
 
         /// <summary>
         /// Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.

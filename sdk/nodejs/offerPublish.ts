@@ -51,6 +51,10 @@ export class OfferPublish extends pulumi.CustomResource {
      */
     declare public readonly allowUndeclaredChanges: pulumi.Output<boolean | undefined>;
     /**
+     * With `configuration`: `key.field` (or whole `key`) paths, `[*]` for any id, whose changes do not refuse the publish although the declaration does not explain them: fields another resource owns, e.g. the image versions `VmImageVersion` adds, `["plans[*].technicalConfiguration.vmImageVersions"]`. Each is logged. Changing it records it in place.
+     */
+    declare public readonly allowUndeclaredChangesTo: pulumi.Output<string[] | undefined>;
+    /**
      * Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
      */
     declare public readonly api: pulumi.Output<string | undefined>;
@@ -174,6 +178,7 @@ export class OfferPublish extends pulumi.CustomResource {
                 throw new Error("Missing required property 'offerId'");
             }
             resourceInputs["allowUndeclaredChanges"] = args?.allowUndeclaredChanges;
+            resourceInputs["allowUndeclaredChangesTo"] = args?.allowUndeclaredChangesTo;
             resourceInputs["api"] = args?.api;
             resourceInputs["apiVersion"] = args?.apiVersion;
             resourceInputs["configuration"] = args?.configuration;
@@ -203,6 +208,7 @@ export class OfferPublish extends pulumi.CustomResource {
             resourceInputs["submissionId"] = undefined /*out*/;
         } else {
             resourceInputs["allowUndeclaredChanges"] = undefined /*out*/;
+            resourceInputs["allowUndeclaredChangesTo"] = undefined /*out*/;
             resourceInputs["api"] = undefined /*out*/;
             resourceInputs["apiVersion"] = undefined /*out*/;
             resourceInputs["attached"] = undefined /*out*/;
@@ -244,6 +250,10 @@ export interface OfferPublishArgs {
      * With `configuration`: publish even when the draft holds changes the declaration does not explain (each is logged). Default `false`. Changing it records it in place.
      */
     allowUndeclaredChanges?: pulumi.Input<boolean | undefined>;
+    /**
+     * With `configuration`: `key.field` (or whole `key`) paths, `[*]` for any id, whose changes do not refuse the publish although the declaration does not explain them: fields another resource owns, e.g. the image versions `VmImageVersion` adds, `["plans[*].technicalConfiguration.vmImageVersions"]`. Each is logged. Changing it records it in place.
+     */
+    allowUndeclaredChangesTo?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
      * Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
      */

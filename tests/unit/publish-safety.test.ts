@@ -15,10 +15,12 @@ import {
   readDeclaration,
 } from "../../provider/ingestion/offer/declaration";
 import {
+  allowedPatternProblem,
   type ComparedTree,
   describeDraftChange,
   describeStageDifference,
   draftChanges,
+  isAllowedChange,
   modularResources,
   type ReadTree,
   sameValue,
@@ -199,6 +201,37 @@ describe("which draft changes the declaration explains", () => {
   });
 });
 
+describe("allowUndeclaredChangesTo", () => {
+  const change = (key: string, field?: string) => ({
+    key,
+    ...(field ? { field } : {}),
+    preview: 1,
+    draft: 2,
+    isDeclared: false,
+    explained: false,
+  });
+  test("a key.field, a whole key, [*] for any one id; nothing else", () => {
+    const images = change("plans[gen2].technicalConfiguration", "vmImageVersions");
+    expect(isAllowedChange(images, ["plans[*].technicalConfiguration.vmImageVersions"])).toBe(true);
+    expect(isAllowedChange(images, ["plans[gen2].technicalConfiguration.vmImageVersions"])).toBe(true);
+    expect(isAllowedChange(images, ["plans[gen2].technicalConfiguration"])).toBe(true);
+    expect(isAllowedChange(images, ["plans[gen1].technicalConfiguration.vmImageVersions"])).toBe(false);
+    expect(isAllowedChange(images, ["plans[*].technicalConfiguration.skus"])).toBe(false);
+    expect(isAllowedChange(images, ["plans[*]"])).toBe(false);
+    // Regex characters in a pattern are literal.
+    expect(isAllowedChange(change("listing", "title"), ["listing.titl."])).toBe(false);
+    expect(isAllowedChange(change("reseller"), ["reseller"])).toBe(true);
+  });
+
+  test("patterns are checked: a non-empty key.field path", () => {
+    expect(allowedPatternProblem("plans[*].technicalConfiguration.vmImageVersions")).toBeUndefined();
+    expect(allowedPatternProblem("resources[listing-trailer:gen2:en-us].streamingUri")).toBeUndefined();
+    expect(allowedPatternProblem("")).toMatch(/non-empty/);
+    expect(allowedPatternProblem(3)).toMatch(/non-empty/);
+    expect(allowedPatternProblem("plans gen2")).toMatch(/is not a `key.field` path/);
+  });
+});
+
 describe("draft vs preview vs live, for pulumi preview", () => {
   test("one entry per declared field whose values are not all the same, with the declared value when not in the draft", () => {
     const draft = tree({ listing: part("listing", { title: "Contoso VM", keywords: ["vm", "linux"] }) });
@@ -365,15 +398,24 @@ describe("OfferPublish inputs", () => {
     ).toEqual([]);
   });
 
-  test("a configuration that is not a declaration, a modular that is not a boolean: refused at check", async () => {
-    const { failures } = await provider.check({}, { ...base, configuration: "{}", modular: "yes" });
+  test("a configuration that is not a declaration, a modular that is not a boolean, a bad path: refused at check", async () => {
+    const { failures } = await provider.check(
+      {},
+      { ...base, configuration: "{}", modular: "yes", allowUndeclaredChangesTo: ["listing.title", ""] },
+    );
     expect(failures).toEqual([
       {
         property: "configuration",
         reason: expect.stringMatching(/configuration is not an offer declaration/),
       },
+      {
+        property: "allowUndeclaredChangesTo",
+        reason: "allowUndeclaredChangesTo[1] must be a non-empty `key.field` string.",
+      },
       { property: "modular", reason: "modular must be true or false, got string." },
     ]);
+    const notList = await provider.check({}, { ...base, allowUndeclaredChangesTo: "listing.title" });
+    expect(notList.failures[0]?.reason).toMatch(/must be a list of key\.field paths, got string/);
   });
 
   test("on the CPP API they are not checked (ignored, as the CPP API has no resource tree)", async () => {

@@ -18,6 +18,8 @@ type OfferPublish struct {
 
 	// With `configuration`: publish even when the draft holds changes the declaration does not explain (each is logged). Default `false`. Changing it records it in place.
 	AllowUndeclaredChanges pulumi.BoolPtrOutput `pulumi:"allowUndeclaredChanges"`
+	// With `configuration`: `key.field` (or whole `key`) paths, `[*]` for any id, whose changes do not refuse the publish although the declaration does not explain them: fields another resource owns, e.g. the image versions `VmImageVersion` adds, `["plans[*].technicalConfiguration.vmImageVersions"]`. Each is logged. Changing it records it in place.
+	AllowUndeclaredChangesTo pulumi.StringArrayOutput `pulumi:"allowUndeclaredChangesTo"`
 	// Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
 	Api pulumi.StringPtrOutput `pulumi:"api"`
 	// API version sent as `api-version`. Default `2017-10-31`. Changing it replaces the resource.
@@ -140,6 +142,8 @@ func OfferPublishExists(ctx *pulumi.Context,
 type offerPublishArgs struct {
 	// With `configuration`: publish even when the draft holds changes the declaration does not explain (each is logged). Default `false`. Changing it records it in place.
 	AllowUndeclaredChanges *bool `pulumi:"allowUndeclaredChanges"`
+	// With `configuration`: `key.field` (or whole `key`) paths, `[*]` for any id, whose changes do not refuse the publish although the declaration does not explain them: fields another resource owns, e.g. the image versions `VmImageVersion` adds, `["plans[*].technicalConfiguration.vmImageVersions"]`. Each is logged. Changing it records it in place.
+	AllowUndeclaredChangesTo []string `pulumi:"allowUndeclaredChangesTo"`
 	// Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
 	Api *string `pulumi:"api"`
 	// API version sent as `api-version`. Default `2017-10-31`. Changing it replaces the resource.
@@ -174,6 +178,8 @@ type offerPublishArgs struct {
 type OfferPublishArgs struct {
 	// With `configuration`: publish even when the draft holds changes the declaration does not explain (each is logged). Default `false`. Changing it records it in place.
 	AllowUndeclaredChanges pulumi.BoolPtrInput
+	// With `configuration`: `key.field` (or whole `key`) paths, `[*]` for any id, whose changes do not refuse the publish although the declaration does not explain them: fields another resource owns, e.g. the image versions `VmImageVersion` adds, `["plans[*].technicalConfiguration.vmImageVersions"]`. Each is logged. Changing it records it in place.
+	AllowUndeclaredChangesTo pulumi.StringArrayInput
 	// Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
 	Api pulumi.StringPtrInput
 	// API version sent as `api-version`. Default `2017-10-31`. Changing it replaces the resource.
@@ -294,6 +300,11 @@ func (o OfferPublishOutput) ToOfferPublishOutputWithContext(ctx context.Context)
 // With `configuration`: publish even when the draft holds changes the declaration does not explain (each is logged). Default `false`. Changing it records it in place.
 func (o OfferPublishOutput) AllowUndeclaredChanges() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *OfferPublish) pulumi.BoolPtrOutput { return v.AllowUndeclaredChanges }).(pulumi.BoolPtrOutput)
+}
+
+// With `configuration`: `key.field` (or whole `key`) paths, `[*]` for any id, whose changes do not refuse the publish although the declaration does not explain them: fields another resource owns, e.g. the image versions `VmImageVersion` adds, `["plans[*].technicalConfiguration.vmImageVersions"]`. Each is logged. Changing it records it in place.
+func (o OfferPublishOutput) AllowUndeclaredChangesTo() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *OfferPublish) pulumi.StringArrayOutput { return v.AllowUndeclaredChangesTo }).(pulumi.StringArrayOutput)
 }
 
 // Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.

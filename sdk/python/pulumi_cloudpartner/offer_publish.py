@@ -22,6 +22,7 @@ class OfferPublishArgs:
     def __init__(__self__, *,
                  offer_id: pulumi.Input[_builtins.str],
                  allow_undeclared_changes: pulumi.Input[Optional[_builtins.bool]] = None,
+                 allow_undeclared_changes_to: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  api: pulumi.Input[Optional[_builtins.str]] = None,
                  api_version: pulumi.Input[Optional[_builtins.str]] = None,
                  configuration: pulumi.Input[Optional[_builtins.str]] = None,
@@ -40,6 +41,7 @@ class OfferPublishArgs:
 
         :param pulumi.Input[_builtins.str] offer_id: Offer id, e.g. `contoso-offer`. Changing it replaces the resource.
         :param pulumi.Input[_builtins.bool] allow_undeclared_changes: With `configuration`: publish even when the draft holds changes the declaration does not explain (each is logged). Default `false`. Changing it records it in place.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] allow_undeclared_changes_to: With `configuration`: `key.field` (or whole `key`) paths, `[*]` for any id, whose changes do not refuse the publish although the declaration does not explain them: fields another resource owns, e.g. the image versions `VmImageVersion` adds, `["plans[*].technicalConfiguration.vmImageVersions"]`. Each is logged. Changing it records it in place.
         :param pulumi.Input[_builtins.str] api: Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
         :param pulumi.Input[_builtins.str] api_version: API version sent as `api-version`. Default `2017-10-31`. Changing it replaces the resource.
         :param pulumi.Input[_builtins.str] configuration: `api: "ingestion"` only: the `declaration` output of the offer's `OfferConfiguration`. Before the preview is sent, the draft is compared with the preview (with nothing, when the offer was never published) and with this declaration; a change it does not explain (a portal edit nobody reviewed) refuses the publish with the list of `key.field`s, and nothing is sent. `pulumi preview` shows the declared fields whose draft, preview and live values differ. Pass it in `triggers` too (`[config.declaration]`) to publish once per changed offer. Changing it alone records it in place.
@@ -57,6 +59,8 @@ class OfferPublishArgs:
         pulumi.set(__self__, "offer_id", offer_id)
         if allow_undeclared_changes is not None:
             pulumi.set(__self__, "allow_undeclared_changes", allow_undeclared_changes)
+        if allow_undeclared_changes_to is not None:
+            pulumi.set(__self__, "allow_undeclared_changes_to", allow_undeclared_changes_to)
         if api is not None:
             pulumi.set(__self__, "api", api)
         if api_version is not None:
@@ -117,6 +121,18 @@ class OfferPublishArgs:
     @allow_undeclared_changes.setter
     def allow_undeclared_changes(self, value: pulumi.Input[Optional[_builtins.bool]]):
         pulumi.set(self, "allow_undeclared_changes", value)
+
+    @_builtins.property
+    @pulumi.getter(name="allowUndeclaredChangesTo")
+    def allow_undeclared_changes_to(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        With `configuration`: `key.field` (or whole `key`) paths, `[*]` for any id, whose changes do not refuse the publish although the declaration does not explain them: fields another resource owns, e.g. the image versions `VmImageVersion` adds, `["plans[*].technicalConfiguration.vmImageVersions"]`. Each is logged. Changing it records it in place.
+        """
+        return pulumi.get(self, "allow_undeclared_changes_to")
+
+    @allow_undeclared_changes_to.setter
+    def allow_undeclared_changes_to(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "allow_undeclared_changes_to", value)
 
     @_builtins.property
     @pulumi.getter
@@ -282,6 +298,7 @@ class OfferPublish(pulumi.CustomResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  allow_undeclared_changes: pulumi.Input[Optional[_builtins.bool]] = None,
+                 allow_undeclared_changes_to: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  api: pulumi.Input[Optional[_builtins.str]] = None,
                  api_version: pulumi.Input[Optional[_builtins.str]] = None,
                  configuration: pulumi.Input[Optional[_builtins.str]] = None,
@@ -303,6 +320,7 @@ class OfferPublish(pulumi.CustomResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.bool] allow_undeclared_changes: With `configuration`: publish even when the draft holds changes the declaration does not explain (each is logged). Default `false`. Changing it records it in place.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] allow_undeclared_changes_to: With `configuration`: `key.field` (or whole `key`) paths, `[*]` for any id, whose changes do not refuse the publish although the declaration does not explain them: fields another resource owns, e.g. the image versions `VmImageVersion` adds, `["plans[*].technicalConfiguration.vmImageVersions"]`. Each is logged. Changing it records it in place.
         :param pulumi.Input[_builtins.str] api: Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider's `api` setting, else `cpp`. Changing it replaces the resource.
         :param pulumi.Input[_builtins.str] api_version: API version sent as `api-version`. Default `2017-10-31`. Changing it replaces the resource.
         :param pulumi.Input[_builtins.str] configuration: `api: "ingestion"` only: the `declaration` output of the offer's `OfferConfiguration`. Before the preview is sent, the draft is compared with the preview (with nothing, when the offer was never published) and with this declaration; a change it does not explain (a portal edit nobody reviewed) refuses the publish with the list of `key.field`s, and nothing is sent. `pulumi preview` shows the declared fields whose draft, preview and live values differ. Pass it in `triggers` too (`[config.declaration]`) to publish once per changed offer. Changing it alone records it in place.
@@ -343,6 +361,7 @@ class OfferPublish(pulumi.CustomResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  allow_undeclared_changes: pulumi.Input[Optional[_builtins.bool]] = None,
+                 allow_undeclared_changes_to: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  api: pulumi.Input[Optional[_builtins.str]] = None,
                  api_version: pulumi.Input[Optional[_builtins.str]] = None,
                  configuration: pulumi.Input[Optional[_builtins.str]] = None,
@@ -367,6 +386,7 @@ class OfferPublish(pulumi.CustomResource):
             __props__ = OfferPublishArgs.__new__(OfferPublishArgs)
 
             __props__.__dict__["allow_undeclared_changes"] = allow_undeclared_changes
+            __props__.__dict__["allow_undeclared_changes_to"] = allow_undeclared_changes_to
             __props__.__dict__["api"] = api
             __props__.__dict__["api_version"] = api_version
             __props__.__dict__["configuration"] = configuration
@@ -429,6 +449,7 @@ class OfferPublish(pulumi.CustomResource):
         __props__ = OfferPublishArgs.__new__(OfferPublishArgs)
 
         __props__.__dict__["allow_undeclared_changes"] = None
+        __props__.__dict__["allow_undeclared_changes_to"] = None
         __props__.__dict__["api"] = None
         __props__.__dict__["api_version"] = None
         __props__.__dict__["attached"] = None
@@ -471,6 +492,14 @@ class OfferPublish(pulumi.CustomResource):
         With `configuration`: publish even when the draft holds changes the declaration does not explain (each is logged). Default `false`. Changing it records it in place.
         """
         return pulumi.get(self, "allow_undeclared_changes")
+
+    @_builtins.property
+    @pulumi.getter(name="allowUndeclaredChangesTo")
+    def allow_undeclared_changes_to(self) -> pulumi.Output[Optional[Sequence[_builtins.str]]]:
+        """
+        With `configuration`: `key.field` (or whole `key`) paths, `[*]` for any id, whose changes do not refuse the publish although the declaration does not explain them: fields another resource owns, e.g. the image versions `VmImageVersion` adds, `["plans[*].technicalConfiguration.vmImageVersions"]`. Each is logged. Changing it records it in place.
+        """
+        return pulumi.get(self, "allow_undeclared_changes_to")
 
     @_builtins.property
     @pulumi.getter

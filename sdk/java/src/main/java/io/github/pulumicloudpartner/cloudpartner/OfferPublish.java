@@ -39,6 +39,20 @@ public class OfferPublish extends com.pulumi.resources.CustomResource {
         return Codegen.optional(this.allowUndeclaredChanges);
     }
     /**
+     * With `configuration`: `key.field` (or whole `key`) paths, `[*]` for any id, whose changes do not refuse the publish although the declaration does not explain them: fields another resource owns, e.g. the image versions `VmImageVersion` adds, `[&#34;plans[*].technicalConfiguration.vmImageVersions&#34;]`. Each is logged. Changing it records it in place.
+     * 
+     */
+    @Export(name="allowUndeclaredChangesTo", refs={List.class,String.class}, tree="[0,1]")
+    private Output</* @Nullable */ List<String>> allowUndeclaredChangesTo;
+
+    /**
+     * @return With `configuration`: `key.field` (or whole `key`) paths, `[*]` for any id, whose changes do not refuse the publish although the declaration does not explain them: fields another resource owns, e.g. the image versions `VmImageVersion` adds, `[&#34;plans[*].technicalConfiguration.vmImageVersions&#34;]`. Each is logged. Changing it records it in place.
+     * 
+     */
+    public Output<Optional<List<String>>> allowUndeclaredChangesTo() {
+        return Codegen.optional(this.allowUndeclaredChangesTo);
+    }
+    /**
      * Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider&#39;s `api` setting, else `cpp`. Changing it replaces the resource.
      * 
      */

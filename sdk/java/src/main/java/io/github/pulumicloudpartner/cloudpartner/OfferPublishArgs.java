@@ -37,6 +37,21 @@ public final class OfferPublishArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
+     * With `configuration`: `key.field` (or whole `key`) paths, `[*]` for any id, whose changes do not refuse the publish although the declaration does not explain them: fields another resource owns, e.g. the image versions `VmImageVersion` adds, `[&#34;plans[*].technicalConfiguration.vmImageVersions&#34;]`. Each is logged. Changing it records it in place.
+     * 
+     */
+    @Import(name="allowUndeclaredChangesTo")
+    private @Nullable Output<List<String>> allowUndeclaredChangesTo;
+
+    /**
+     * @return With `configuration`: `key.field` (or whole `key`) paths, `[*]` for any id, whose changes do not refuse the publish although the declaration does not explain them: fields another resource owns, e.g. the image versions `VmImageVersion` adds, `[&#34;plans[*].technicalConfiguration.vmImageVersions&#34;]`. Each is logged. Changing it records it in place.
+     * 
+     */
+    public Optional<Output<List<String>>> allowUndeclaredChangesTo() {
+        return Optional.ofNullable(this.allowUndeclaredChangesTo);
+    }
+
+    /**
      * Which API: `cpp` (Cloud Partner Portal, default) or `ingestion` (Partner Center Product Ingestion). Default: the provider&#39;s `api` setting, else `cpp`. Changing it replaces the resource.
      * 
      */
@@ -250,6 +265,7 @@ public final class OfferPublishArgs extends com.pulumi.resources.ResourceArgs {
 
     private OfferPublishArgs(OfferPublishArgs $) {
         this.allowUndeclaredChanges = $.allowUndeclaredChanges;
+        this.allowUndeclaredChangesTo = $.allowUndeclaredChangesTo;
         this.api = $.api;
         this.apiVersion = $.apiVersion;
         this.configuration = $.configuration;
@@ -303,6 +319,37 @@ public final class OfferPublishArgs extends com.pulumi.resources.ResourceArgs {
          */
         public Builder allowUndeclaredChanges(Boolean allowUndeclaredChanges) {
             return allowUndeclaredChanges(Output.of(allowUndeclaredChanges));
+        }
+
+        /**
+         * @param allowUndeclaredChangesTo With `configuration`: `key.field` (or whole `key`) paths, `[*]` for any id, whose changes do not refuse the publish although the declaration does not explain them: fields another resource owns, e.g. the image versions `VmImageVersion` adds, `[&#34;plans[*].technicalConfiguration.vmImageVersions&#34;]`. Each is logged. Changing it records it in place.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder allowUndeclaredChangesTo(@Nullable Output<List<String>> allowUndeclaredChangesTo) {
+            $.allowUndeclaredChangesTo = allowUndeclaredChangesTo;
+            return this;
+        }
+
+        /**
+         * @param allowUndeclaredChangesTo With `configuration`: `key.field` (or whole `key`) paths, `[*]` for any id, whose changes do not refuse the publish although the declaration does not explain them: fields another resource owns, e.g. the image versions `VmImageVersion` adds, `[&#34;plans[*].technicalConfiguration.vmImageVersions&#34;]`. Each is logged. Changing it records it in place.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder allowUndeclaredChangesTo(List<String> allowUndeclaredChangesTo) {
+            return allowUndeclaredChangesTo(Output.of(allowUndeclaredChangesTo));
+        }
+
+        /**
+         * @param allowUndeclaredChangesTo With `configuration`: `key.field` (or whole `key`) paths, `[*]` for any id, whose changes do not refuse the publish although the declaration does not explain them: fields another resource owns, e.g. the image versions `VmImageVersion` adds, `[&#34;plans[*].technicalConfiguration.vmImageVersions&#34;]`. Each is logged. Changing it records it in place.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder allowUndeclaredChangesTo(String... allowUndeclaredChangesTo) {
+            return allowUndeclaredChangesTo(List.of(allowUndeclaredChangesTo));
         }
 
         /**
