@@ -29,32 +29,34 @@ const offer = new OfferConfiguration("offer", {
   },
   plans: {
     // Built from the secret: the plan input (and its output) is then a secret as a whole.
-    agent: registryPassword.apply((password): PlanInputs => ({
-      alias: "Contoso Agent",
-      listing: {
-        name: "Contoso Agent",
-        summary: "The agent image",
-        description: "The Contoso monitoring agent.",
-      },
-      availability: {
-        visibility: "visible",
-        audience: "public",
-        customerMarkets: "customMarkets",
-        markets: ["us"],
-      },
-      technicalConfiguration: {
-        payloadType: "image",
-        imageRepositoryDetails: {
-          subscriptionId: "537d2130-be25-451e-b3ff-c5b469a13e2d",
-          resourceGroupName: "contoso-images",
-          registryName: "contosoregistry",
-          repositoryName: "agent",
-          userName: "contoso-push",
-          password,
+    agent: registryPassword.apply(
+      (password): PlanInputs => ({
+        alias: "Contoso Agent",
+        listing: {
+          name: "Contoso Agent",
+          summary: "The agent image",
+          description: "The Contoso monitoring agent.",
         },
-        imageTags: ["1.4.0", "latest"],
-      },
-    })),
+        availability: {
+          visibility: "visible",
+          audience: "public",
+          customerMarkets: "customMarkets",
+          markets: ["us"],
+        },
+        technicalConfiguration: {
+          payloadType: "image",
+          imageRepositoryDetails: {
+            subscriptionId: "537d2130-be25-451e-b3ff-c5b469a13e2d",
+            resourceGroupName: "contoso-images",
+            registryName: "contosoregistry",
+            repositoryName: "agent",
+            userName: "contoso-push",
+            password,
+          },
+          imageTags: ["1.4.0", "latest"],
+        },
+      }),
+    ),
   },
 });
 

@@ -105,11 +105,20 @@ const image = new VmImageVersion(
 
 // Publish once per change: `triggers` replaces the publish when the declared offer (its `declaration`) or the
 // image version changes, and never otherwise. `configuration` lets the publish refuse a draft that holds portal
-// edits this program did not declare (they would go out unreviewed).
+// edits this program did not declare (they would go out unreviewed); the image versions VmImageVersion adds are
+// declared by it, not by the offer, hence `allowUndeclaredChangesTo`.
 const triggers = [offer.declaration, image.version];
 const published = new OfferPublish(
   "publish",
-  { ...connection, ...waiting, api: "ingestion", offerId, configuration: offer.declaration, triggers },
+  {
+    ...connection,
+    ...waiting,
+    api: "ingestion",
+    offerId,
+    configuration: offer.declaration,
+    allowUndeclaredChangesTo: ["plans[*].technicalConfiguration.vmImageVersions"],
+    triggers,
+  },
   { dependsOn: [offer, image] },
 );
 

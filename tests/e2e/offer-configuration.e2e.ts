@@ -21,6 +21,7 @@ import {
   NATIVE_PLUGIN_DIR,
   REPO_ROOT,
 } from "../../scripts/lib/pulumi-cli";
+import { defaultIngestionSeed } from "../../emulator/server";
 import { sasUri } from "../../scripts/lib/release";
 import { e2eSuite, hasGo, resourcesOf } from "./helpers";
 
@@ -31,6 +32,16 @@ const IMPORT_TS = path.join(REPO_ROOT, "tests/e2e/programs/offer-import-ts");
 const IMPORT_YAML = path.join(REPO_ROOT, "tests/e2e/programs/offer-import-yaml");
 const NATIVE_TYPE = "cloudpartner:index:OfferConfiguration";
 const DYNAMIC_TYPE = "pulumi-nodejs:dynamic/cloudpartner:OfferConfiguration";
+/** The emulator's seeded VM offer (two plans, listing, prices, technical configurations; emulator/seed.json). */
+const SEEDED_VM_OFFER = "ing-vm-offer";
+const SEEDED_TITLE = "Contoso Linux";
+/** Plan vm-gen2's price in the seed, and the change the done-when test makes. */
+const SEEDED_PRICE = {
+  from: "pricePerCore: 0.05",
+  to: "pricePerCore: 0.06",
+  leaf: "plans.vm-gen2.availability.pricing.corePricing.pricePerCore: 0.05 => 0.06",
+  live: '"pricePerCore":0.06',
+};
 
 const e2e = e2eSuite(CANARY, { link: [linkSelfPackage, linkNativeNodeSdk] });
 const withGo = hasGo ? test : test.skip;
@@ -43,6 +54,8 @@ let counter = 0;
 interface Sent {
   /** configure POSTs of draft resources (anything but a submission). */
   configures: number;
+  /** The resource types of each of those, e.g. `[["price-and-availability-plan"]]`. */
+  configured: string[][];
   /** configure POSTs of a submission to preview. */
   publishes: number;
   /** configure POSTs of a submission to live. */
@@ -56,8 +69,10 @@ interface Sent {
 function sentSince(offerId: string, mark: number): Sent {
   const entries = e2e.sim.requests.slice(mark).filter((r) => r.offerId === offerId && r.status !== 0);
   const posts = entries.filter((r) => r.method === "POST" && r.kind === "configure" && r.processed);
+  const writes = posts.filter((r) => r.configures !== "preview" && r.configures !== "live");
   return {
-    configures: posts.filter((r) => r.configures !== "preview" && r.configures !== "live").length,
+    configures: writes.length,
+    configured: writes.map((r) => [...(r.resourceTypes ?? [])].sort()),
     publishes: posts.filter((r) => r.configures === "preview").length,
     goLives: posts.filter((r) => r.configures === "live").length,
     all: entries.length,
@@ -126,9 +141,9 @@ async function control(route: string, body: unknown): Promise<unknown> {
   return text ? JSON.parse(text) : undefined;
 }
 
-/** Sets fields of one draft resource of the offer, found by its key (`listing`, `plans[hardened].listing`, ...). */
-function portalEdit(offerId: string, key: string, fields: Record<string, unknown>) {
-  return control(`ingestion/products/${offerId}/portal-edit`, { key, set: fields });
+/** Sets top-level fields of one draft resource of the offer (`type`, and `planId` for a plan's), as the portal would. */
+function portalEdit(offerId: string, selector: { type: string; planId?: string }, set: Record<string, unknown>) {
+  return control(`ingestion/products/${offerId}/resource-edit`, { ...selector, set });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -196,7 +211,7 @@ test("TypeScript (examples/offer-vm): created in one configure; a price change i
   expect(up.sent).toMatchObject({ configures: 1, publishes: 1, goLives: 0 });
 
   // Edited in the portal: refresh brings it into the stack and shows it.
-  await portalEdit(offerId, "listing", { title: "Contoso Linux (edited in Partner Center)" });
+  await portalEdit(offerId, { type: "listing" }, { title: "Contoso Linux (edited in Partner Center)" });
   const refresh = await sending(stack, offerId, ["refresh", "--diff", "--yes"]);
   expect(refresh.output).toMatch(/title\s*:\s*"Contoso Linux" => "Contoso Linux \(edited in Partner Center\)"/);
   expect(refresh.sent).toMatchObject({ configures: 0, publishes: 0, goLives: 0 });
@@ -219,7 +234,7 @@ withGo("YAML (examples/offer-vm-yaml, native plugin): a price change is one fiel
   const up = await sending(stack, offerId, ["up", "--yes"]);
   expect(up.sent).toMatchObject({ configures: 1, publishes: 1, goLives: 1 });
 
-  await portalEdit(offerId, "plans[hardened].listing", { summary: "CIS level 2 (edited in Partner Center)" });
+  await portalEdit(offerId, { type: "plan-listing", planId: "hardened" }, { summary: "CIS level 2 (edited in Partner Center)" });
   const refresh = await sending(stack, offerId, ["refresh", "--diff", "--yes"]);
   expect(refresh.output).toMatch(/summary\s*:\s*"CIS level 2" => "CIS level 2 \(edited in Partner Center\)"/);
   expect(refresh.sent).toMatchObject({ configures: 0, publishes: 0, goLives: 0 });
@@ -233,7 +248,14 @@ function existingOffer(): string {
   const offerId = `e2e-existing-${++counter}`;
   const template = defaultIngestionSeed().find((p) => p.externalId === SEEDED_VM_OFFER);
   if (!template) throw new Error(`emulator/seed.json lacks ${SEEDED_VM_OFFER}`);
-  e2e.sim.ingestion.addProduct({ ...template, externalId: offerId, guid: undefined });
+  // Never published: a published VM plan's price cannot change (hide the plan and create a new one instead).
+  e2e.sim.ingestion.addProduct({
+    ...template,
+    externalId: offerId,
+    guid: undefined,
+    state: "neverPublished",
+    plans: template.plans?.map((plan) => ({ ...plan, guid: undefined })),
+  });
   return offerId;
 }
 
@@ -304,7 +326,7 @@ test("done when: import an existing offer (TypeScript), 0 writes; change a listi
   expect(rerun.sent).toMatchObject({ configures: 0, publishes: 0, goLives: 0 });
 
   // In code: a listing text and one plan's price; and the publish chain under it.
-  editCode(stack, "index.ts", SEEDED_TITLE, `${SEEDED_TITLE}, now with more`);
+  editCode(stack, "index.ts", `title: "${SEEDED_TITLE}",`, `title: "${SEEDED_TITLE}, now with more",`);
   editCode(stack, "index.ts", SEEDED_PRICE.from, SEEDED_PRICE.to);
   fs.appendFileSync(path.join(stack.projectDir, "index.ts"), PUBLISH_CHAIN);
 
