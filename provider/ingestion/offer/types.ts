@@ -368,7 +368,12 @@ export interface VmProperties {
   supportsHibernation?: boolean;
   supportsRemoteConnection?: boolean;
   requiresCustomArmTemplate?: boolean;
+  /** The rest as cloudpub's `VMIProperties` reads them. */
   supportsSriov?: boolean;
+  networkVirtualAppliance?: boolean;
+  availableToFreeAccounts?: boolean;
+  supportsClientHub?: boolean;
+  supportsHubOnOffSwitch?: boolean;
 }
 
 /** An open port of a VM plan. */
@@ -574,3 +579,106 @@ export function isPlanTechConfigType(type: string | undefined): boolean {
     type === VM_TECH_CONFIG_TYPE || type === CORE_VM_TECH_CONFIG_TYPE || type === CONTAINER_TECH_CONFIG_TYPE
   );
 }
+
+const LISTING_FIELDS = [
+  "kind",
+  "languageId",
+  "title",
+  "searchResultSummary",
+  "shortDescription",
+  "description",
+  "gettingStartedInstructions",
+  "searchKeywords",
+  "privacyPolicyLink",
+  "generalLinks",
+  "globalSupportWebsite",
+  "governmentSupportWebsite",
+  "supportContact",
+  "engineeringContact",
+  "cloudSolutionProviderContact",
+  "cloudSolutionProviderMarketingMaterials",
+  "lifecycleState",
+] as const satisfies ReadonlyArray<keyof ListingFields>;
+
+const VM_TECH_FIELDS = [
+  "operatingSystem",
+  "skus",
+  "vmImageVersions",
+  "vmProperties",
+  "recommendedVmSizes",
+  "openPorts",
+  "basePlan",
+  "reuseTechnicalConfigurationState",
+] as const satisfies ReadonlyArray<keyof VmTechnicalConfigurationFields>;
+
+/** The top-level fields each typed part declares (the typed interfaces above, as data). */
+export const TYPED_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  product: ["type", "alias", "productGroup", "lifecycleState", "deprecationSchedule"] satisfies Array<
+    keyof ProductFields
+  >,
+  property: [
+    "kind",
+    "categories",
+    "industries",
+    "termsConditions",
+    "termsOfUse",
+    "termsOfUseUrl",
+    "standardContractAmendment",
+    "customAmendments",
+    "appVersion",
+  ] satisfies Array<keyof PropertyFields>,
+  listing: LISTING_FIELDS,
+  "listing-asset": [
+    "fileName",
+    "type",
+    "url",
+    "kind",
+    "languageId",
+    "friendlyName",
+    "description",
+    "displayOrder",
+    "lifecycleState",
+  ] satisfies Array<keyof ListingAssetFields>,
+  "price-and-availability-offer": ["previewAudiences"] satisfies Array<keyof OfferAvailabilityFields>,
+  reseller: ["resellerChannelState", "audiences"] satisfies Array<keyof ResellerFields>,
+  [SAAS_TECH_CONFIG_TYPE]: [
+    "landingPageUrl",
+    "connectionWebhook",
+    "azureAdTenantId",
+    "azureAdAppId",
+  ] satisfies Array<keyof SaasTechnicalConfigurationFields>,
+  plan: [
+    "alias",
+    "azureRegions",
+    "azureGovernmentCertifications",
+    "displayRank",
+    "subtype",
+    "lifecycleState",
+    "deprecationSchedule",
+  ] satisfies Array<keyof PlanFields>,
+  "plan-listing": ["kind", "languageId", "name", "summary", "description", "lifecycleState"] satisfies Array<
+    keyof PlanListingFields
+  >,
+  "price-and-availability-plan": [
+    "visibility",
+    "audience",
+    "customerMarkets",
+    "markets",
+    "pricing",
+    "trial",
+    "privateAudiences",
+    "softwareReservation",
+    "billingTag",
+  ] satisfies Array<keyof PlanAvailabilityFields>,
+  [VM_TECH_CONFIG_TYPE]: VM_TECH_FIELDS,
+  [CORE_VM_TECH_CONFIG_TYPE]: [...VM_TECH_FIELDS, "softwareType"] satisfies Array<
+    keyof CoreVmTechnicalConfigurationFields
+  >,
+  [CONTAINER_TECH_CONFIG_TYPE]: [
+    "payloadType",
+    "imageRepositoryDetails",
+    "imageTags",
+    "clusterExtensionType",
+    "cnabReferences",
+  ] satisfies Array<keyof ContainerTechnicalConfigurationFields>,
+};
