@@ -13,17 +13,14 @@ import { isRecord, MESSAGES, parseSchema, SCHEMA_HOST } from "./messages";
 import { missingRequired, renderedVersion, requiredMessage, type SchemaSettings } from "./schemas";
 import {
   type IngestionStore,
-  isTechConfig,
   type JobRecord,
   NULL_DATE,
   type ProductRecord,
   productId,
   type ResourceJson,
   type SubmissionRecord,
-  sameImages,
   submissionId,
   TECH_CONFIG_TYPES,
-  versionsOf,
 } from "./store";
 import {
   type ConfigureTarget,

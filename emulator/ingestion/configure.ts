@@ -371,6 +371,12 @@ function businessErrors(
       messages.push(MESSAGES.deletePublished(resolved.id));
     if (entry.type === "product" && entry.stored && entry.stored.type !== resolved.type)
       messages.push(MESSAGES.typeFixed(String(entry.stored.type), String(resolved.type)));
+    if ((entry.type === "product" || entry.type === "plan") && entry.stored) {
+      const before = externalIdOf(entry.stored.identity);
+      const after = externalIdOf(resolved.identity);
+      if (before !== undefined && after !== undefined && before !== after)
+        messages.push(MESSAGES.externalIdFixed(entry.type, before, after));
+    }
     if (entry.type === "price-and-availability-plan" && PUBLISHED_PRICE_TYPES.includes(product.type)) {
       const before = published.get(resolved.id);
       if (

@@ -12,7 +12,25 @@ export const SCHEMA_CATALOGUE: Readonly<Record<string, readonly string[]>> = {
   "configure-status": ["2022-03-01-preview2", "2022-07-01"],
   product: ["2022-03-01-preview2", "2022-03-01-preview3"],
   plan: ["2022-03-01-preview2"],
-  property: ["2022-03-01-preview2"],
+  // Offer and plan resources: the versions Microsoft's API reference and samples name (preview5 for listings and
+  // properties, preview4 for plan pricing, preview3 for SaaS/containers), and cloudpub's fixtures (preview3).
+  property: ["2022-03-01-preview2", "2022-03-01-preview3", "2022-03-01-preview5"],
+  listing: ["2022-03-01-preview2", "2022-03-01-preview3", "2022-03-01-preview5"],
+  "listing-asset": ["2022-03-01-preview2", "2022-03-01-preview3", "2022-03-01-preview5"],
+  "listing-trailer": ["2022-03-01-preview2", "2022-03-01-preview5"],
+  "plan-listing": ["2022-03-01-preview2", "2022-03-01-preview3", "2022-03-01-preview5"],
+  "price-and-availability-offer": ["2022-03-01-preview2", "2022-03-01-preview3"],
+  "price-and-availability-plan": ["2022-03-01-preview2", "2022-03-01-preview3", "2022-03-01-preview4"],
+  reseller: ["2022-03-01-preview2"],
+  "customer-leads": ["2022-03-01-preview2", "2022-03-01-preview3"],
+  "test-drive": ["2022-03-01-preview2"],
+  "commercial-marketplace-setup": ["2022-03-01-preview2"],
+  "software-as-a-service-technical-configuration": ["2022-03-01-preview3"],
+  "container-plan-technical-configuration": [
+    "2022-03-01-preview3",
+    "2022-03-01-preview4",
+    "2022-03-01-preview5",
+  ],
   "resource-tree": ["2022-03-01-preview2"],
   // preview7 requires `sources` (cloudpub 956d629).
   submission: ["2022-03-01-preview2", "2022-03-01-preview7"],

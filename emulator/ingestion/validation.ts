@@ -278,11 +278,13 @@ export const TYPE_RULES: Readonly<Record<string, TypeRules>> = {
       },
     },
   },
+  // The schema lists `previewAudiences` but requires `audiences` (cloudpub's fixture sends `audiences: []`).
   reseller: {
-    required: ["product", "resellerChannelState"],
+    required: ["product", "resellerChannelState", "audiences"],
     fields: {
       product: reference,
       resellerChannelState: { t: "string", enum: ["notSet", "none", "some", "all", "terminated"] },
+      audiences: { t: "array", items: { t: "object", required: ["type", "id"] } },
     },
   },
   // Container plans (Microsoft's container ingestion page): an image repository, or CNAB bundles (assumed
