@@ -109,6 +109,7 @@ export function offerConfigurationApi() {
     diffInputs: diff.diffInputs,
     propertyPath: diff.propertyPath,
     declaredParts: keys.declaredParts,
+    declarationOf: keys.declarationOf,
     normalizeFields: normalize.normalizeFields,
     validateOffer: validate.validateOffer,
     /** A client for the offer's session (`apply.ts`), from the same options as every backend. */

@@ -11,7 +11,6 @@
  */
 
 import { apiProfile, offerConfigurationApi } from "../backends";
-import { canonical } from "../core/canonical";
 import {
   AbortedError,
   type CloudPartnerError,
@@ -153,13 +152,13 @@ function offerInputsOf(props: Inputs): OfferConfigurationInputs {
   return out as OfferConfigurationInputs;
 }
 
-/** The canonical declaration: the normalised declared parts by key (no connection keys, no outputs). */
+/**
+ * The canonical declaration (the model's `declarationOf`: the normalised declared parts by key; no connection keys,
+ * no outputs), which OfferPublish reads back with `parseDeclaration`.
+ */
 export function declarationOf(inputs: OfferConfigurationInputs, productType: string | undefined): string {
-  const { declaredParts, normalizeFields } = offerConfigurationApi();
-  const parts = declaredParts(inputs, productType)
-    .map((part) => ({ key: part.key, type: part.type, fields: normalizeFields(part.type, part.fields) }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return JSON.stringify(canonical(parts));
+  const api = offerConfigurationApi();
+  return api.declarationOf(api.declaredParts(inputs, productType));
 }
 
 export class OfferConfigurationProvider implements LifecycleProvider {
@@ -194,7 +193,12 @@ export class OfferConfigurationProvider implements LifecycleProvider {
     const { diffInputs, propertyPath } = offerConfigurationApi();
     if (replaces.length === 0)
       for (const change of diffInputs(offerInputsOf(before), offerInputsOf(after)))
-        detailedDiff[propertyPath(change.key, change.field)] = { kind: change.kind, inputDiff: true };
+        detailedDiff[
+          propertyPath(change.key, change.field, offerInputsOf(change.kind === "delete" ? before : after))
+        ] = {
+          kind: change.kind,
+          inputDiff: true,
+        };
     const changes = Object.keys(detailedDiff).length > 0;
     return { changes, replaces, deleteBeforeReplace: false, ...(changes ? { detailedDiff } : {}) };
   }

@@ -37,11 +37,11 @@ import { type ConfigureStatus, type JobError, jobState, rawJobStatus } from "../
 import { schemaAdviceFor } from "../schemas";
 import { diffDeclared, type FieldChange } from "./diff";
 import { inputsFromTree } from "./export";
-import { type DeclaredPart, declaredParts, indexTree, type TreeIndex } from "./keys";
+import { type DeclaredPart, declaredParts, indexTree, stopSellPart, type TreeIndex } from "./keys";
 import { normalizeFields } from "./normalize";
 import type { OfferConfigurationInputs } from "./types";
 import { afterTheFactProblems } from "./validate";
-import { configureResources } from "./write";
+import { configureResources, keysByResourceName } from "./write";
 
 type Json = Record<string, unknown>;
 type Target = "draft" | "preview" | "live";
@@ -339,13 +339,7 @@ function removedPlanParts(
   for (const planId of removed) {
     if (!draft.planIds.has(planId)) continue;
     if ((inputs.removedPlans ?? "keep") === "hide") {
-      parts.push({
-        key: `plans[${planId}].availability`,
-        type: "price-and-availability-plan",
-        scope: "plan",
-        planId,
-        fields: { visibility: "hidden" },
-      });
+      parts.push(stopSellPart(planId));
       session.log(
         `[${session.offerId}] plans[${planId}]: removed from the program; stop-selling it (visibility hidden) as removedPlans "hide" says.`,
       );
@@ -441,10 +435,13 @@ async function refuseAfterTheFact(
   offerId: string,
   productType: string | undefined,
 ): Promise<void> {
+  // The rules on published prices, deleted resources and published technical configurations (image versions,
+  // SKU ids, the cluster extension type) compare with preview and live; no other rule needs them.
   const needsPublished = changed.some(
     (p) =>
       (p.type === "price-and-availability-plan" && p.fields.pricing !== undefined) ||
-      p.fields.lifecycleState === "deleted",
+      p.fields.lifecycleState === "deleted" ||
+      p.key.endsWith(".technicalConfiguration"),
   );
   const published = needsPublished
     ? {
@@ -658,12 +655,13 @@ export function jobFailure(
   const keyByResource = new Map<string, string>();
   for (const [key, resource] of tree.byKey)
     if (typeof resource.id === "string") keyByResource.set(resource.id, key);
-  body.forEach((resource, i) => {
-    const key = keyOfWritten(resource, parts, tree) ?? parts[i]?.key;
-    if (!key) return;
+  for (const [name, key] of keysByResourceName(body, parts)) keyByResource.set(name, key);
+  for (const resource of body) {
+    const key = keyOfWritten(resource, parts, tree);
+    if (!key) continue;
     for (const name of [resource.id, resource.resourceName])
-      if (typeof name === "string") keyByResource.set(name, key);
-  });
+      if (typeof name === "string" && !keyByResource.has(name)) keyByResource.set(name, key);
+  }
   const problems: OfferProblem[] = [];
   const visit = (error: JobError, inherited?: string) => {
     const resourceId = error.resourceId ?? inherited;
