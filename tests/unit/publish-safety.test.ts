@@ -415,7 +415,7 @@ describe("OfferPublish inputs", () => {
       { property: "modular", reason: "modular must be true or false, got string." },
     ]);
     const notList = await provider.check({}, { ...base, allowUndeclaredChangesTo: "listing.title" });
-    expect(notList.failures[0]?.reason).toMatch(/must be a list of key\.field paths, got string/);
+    expect(notList.failures?.[0]?.reason).toMatch(/must be a list of key\.field paths, got string/);
   });
 
   test("on the CPP API they are not checked (ignored, as the CPP API has no resource tree)", async () => {
