@@ -114,7 +114,8 @@ export function planConfigure(
     const missing = missingRequired(raw, schema.type, schema.version, settings);
     if (missing.length > 0) return { message: requiredMessage(schemaUri, missing) };
     if (VM_TECH_CONFIG_TYPES.includes(schema.type)) {
-      const problem = techConfigSchemaProblem(raw);
+      // `vmImageVersions` is not required by the schema (a new plan's configuration may come without versions).
+      const problem = raw.vmImageVersions === undefined ? undefined : techConfigSchemaProblem(raw);
       if (problem) return { message: `Resource ${index}: ${problem}` };
     } else {
       const violation = schemaViolations(schema.type, raw)[0];

@@ -5,6 +5,9 @@
  * type, portal edits of any resource, request counts, and the full offer seeds of each offer type. Real HTTP on
  * port 0.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import type { CppSimulator } from "../../emulator/server";
 import { simulatorPerTest } from "../support/harness";
 
@@ -26,7 +29,7 @@ interface StatusJson {
 }
 
 let sim: CppSimulator;
-simulatorPerTest((started) => {
+const start = simulatorPerTest((started) => {
   sim = started;
 });
 
@@ -286,12 +289,22 @@ describe("creation in one job", () => {
       name: "Plan A",
     });
     expect(draft.some((r) => "resourceName" in r)).toBe(false);
+    // A plan's technical configuration may come later and without versions (the schema does not require them).
+    const later = await configured(
+      resource("virtual-machine-plan-technical-configuration", {
+        product: id,
+        plan: { externalId: "plan-b" },
+        skus: [{ imageType: "x64Gen1", skuId: "plan-b" }],
+      }),
+    );
+    expect(later.jobResult).toBe("succeeded");
+    expect(byType(await tree(g), "virtual-machine-plan-technical-configuration")).toHaveLength(2);
     // A never-published product has no preview tree yet; one job wrote nine resources.
     expect((await call(`resource-tree/product/${g}?targetType=preview`)).status).toBe(400);
     const counts = sim.ingestion.counts("brand-new-offer");
-    expect(counts.configurePosts).toBe(1);
-    expect(counts.configures.resources).toBe(1);
-    expect(Object.values(counts.configuredResources).reduce((a, b) => a + b, 0)).toBe(9);
+    expect(counts.configurePosts).toBe(2);
+    expect(counts.configures).toMatchObject({ resources: 1, technicalConfiguration: 1 });
+    expect(Object.values(counts.configuredResources).reduce((a, b) => a + b, 0)).toBe(10);
   });
 
   test("an existing resource sent without id is updated in place (same durable id); one configure, one resource", async () => {
@@ -723,4 +736,45 @@ describe("trees, portal edits and counts", () => {
     ]);
     expect((await control("GET", "products/nope/counts")).status).toBe(404);
   });
+});
+
+test("the state file keeps a created product, its durable ids, the job's detail and a pending resource edit", async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "offer-state-"));
+  const stateFile = path.join(dir, "state.json");
+  try {
+    await start({ stateFile });
+    const status = await configured(
+      resource("product", {
+        resourceName: "p",
+        identity: { externalId: "kept-offer" },
+        type: "softwareAsAService",
+        alias: "Kept",
+      }),
+      resource("plan", { product: { resourceName: "p" }, identity: { externalId: "kept-plan" }, alias: "K" }),
+    );
+    expect(status.jobResult).toBe("succeeded");
+    const g = String((await ok("product?externalId=kept-offer")).value[0].id).split("/")[1];
+    const before = (await tree(String(g))).map((r) => r.id).sort();
+    sim.ingestion.editResource(
+      "kept-offer",
+      { type: "plan", planId: "kept-plan" },
+      { set: { alias: "edited" } },
+      {
+        afterNextRead: true,
+      },
+    );
+    await sim.flushState();
+    await start({ stateFile });
+    const restored = await tree(String(g));
+    expect(restored.map((r) => r.id).sort()).toEqual(before);
+    // The edit was still pending: the first read after the restart lands it, the next one shows it.
+    expect(byType(restored, "plan")[0]?.alias).toBe("K");
+    expect(byType(await tree(String(g)), "plan")[0]?.alias).toBe("edited");
+    expect(((await ok(`configure/${status.jobId}`)).resources as Json[]).map((r) => r.resourceName)).toEqual([
+      "p",
+      undefined,
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
