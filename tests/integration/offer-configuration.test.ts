@@ -34,6 +34,9 @@ beforeEach(() => {
 });
 afterEach(() => transport.close());
 
+const ARM_VHD =
+  "https://contoso.blob.core.windows.net/vhds/arm-1.0.0.vhd?sv=2020-08-04&sr=c&sp=rl&st=2020-01-01T00%3A00%3A00Z&se=9999-12-31T23%3A59%3A59Z&sig=SIGsecret";
+
 const endpoint = () => `${sim.url}/rp/product-ingestion`;
 
 function provider(hooks: ProviderHooks = {}) {
@@ -310,6 +313,17 @@ describe("update", () => {
       technicalConfiguration: {
         operatingSystem: { family: "linux", type: "other", friendlyName: "Contoso Linux 9" },
         skus: [{ imageType: "arm64Gen2", skuId: "vm-arm" }],
+        vmImageVersions: [
+          {
+            versionNumber: "1.0.0",
+            vmImages: [
+              {
+                imageType: "arm64Gen2",
+                source: { sourceType: "sasUri", osDisk: { uri: ARM_VHD }, dataDisks: [] },
+              },
+            ],
+          },
+        ],
       },
     };
     const { diff, outs: after } = await upAgain(outs as Json, changed);

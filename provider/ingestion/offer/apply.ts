@@ -669,7 +669,8 @@ export function jobFailure(
       const key = resourceId
         ? (keyByResource.get(resourceId) ?? keyByResource.get(resourceId.toLowerCase()))
         : undefined;
-      const field = fieldOf(error.message);
+      const part = parts.find((p) => p.key === key);
+      const field = fieldOf(error.message, part?.fields);
       problems.push({
         key: key ?? (resourceId ? `resource ${resourceId}` : "offer"),
         ...(field ? { field } : {}),
