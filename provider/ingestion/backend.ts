@@ -270,7 +270,7 @@ export class IngestionBackend implements OfferBackend {
     const what = published ? `the ${published.keys.size} resources this modular publish lists` : "the draft";
     if (unexplained.length > 0 && !guard.allowUndeclaredChanges)
       throw new UndeclaredChangesError(
-        `Offer ${this.offerId}: ${what} ${unexplained.length === 1 ? "holds a change" : `hold ${unexplained.length} changes`} compared with ${against} that the configuration does not declare, so nothing was published: ${unexplained.map(describeDraftChange).join("; ")}. ` +
+        `Offer ${this.offerId}: ${what} ${published ? "hold" : "holds"} ${unexplained.length === 1 ? "a change" : `${unexplained.length} changes`} compared with ${against} that the configuration does not declare, so nothing was published: ${unexplained.map(describeDraftChange).join("; ")}. ` +
           "Publishing would ship them unreviewed (portal edits?). Either declare them in the OfferConfiguration, or undo them in Partner Center (a declared field edited in the portal: `pulumi refresh`, then `pulumi up` writes the declared value back), then run `pulumi up` again; " +
           "or, to publish the draft as it is, set `allowUndeclaredChanges: true` on this OfferPublish (or list the fields another resource owns in `allowUndeclaredChangesTo`, e.g. the image versions of VmImageVersion: plans[*].technicalConfiguration.vmImageVersions).",
         { offerId: this.offerId, changes: unexplained.map(describeDraftChange) },
@@ -335,7 +335,9 @@ export class IngestionBackend implements OfferBackend {
     const stages = `${preview ? "" : " (no preview yet)"}${preview && !live ? " (never live)" : ""}`;
     return [
       `[${this.offerId}] declared fields that differ between draft, preview and live${stages}: ${differences.length === 0 ? "none" : differences.length}`,
-      ...differences.map((difference) => `[${this.offerId}]   ${describeStageDifference(difference)}`),
+      ...differences.flatMap((difference) =>
+        describeStageDifference(difference).map((line) => `[${this.offerId}]   ${line}`),
+      ),
       ...(undeclared.length > 0
         ? [
             `[${this.offerId}] the draft holds ${changeCount(undeclared)} the configuration does not declare (a publish with this configuration refuses them unless allowUndeclaredChanges): ${undeclared.map(describeDraftChange).join("; ")}`,

@@ -13,8 +13,8 @@
 import { canonical } from "../core/canonical";
 import { ConfigurationError, redactSecrets } from "../core/errors";
 import type { DeclaredPart } from "./offer/declaration";
-import { indexTree } from "./offer/keys";
-import { normalizeFields } from "./offer/normalize";
+import { indexTree, resourceTypeOf } from "./offer/keys";
+import { isManagedField, normalizeFields } from "./offer/normalize";
 import { isWrittenType, parseSchemaUri, schemaUri } from "./schemas";
 
 /** A tree resource as compared: its type and its fields, normalised, server-managed ones dropped. */
@@ -25,12 +25,6 @@ export interface TreePart {
 
 /** A resource tree (draft, preview or live) indexed by part key. */
 export type ComparedTree = ReadonlyMap<string, TreePart>;
-
-/**
- * Fields the server manages, that tie a resource to others, or that are its key (`identity`: the external id
- * a part is found by): never part of a comparison.
- */
-const NOT_COMPARED = ["$schema", "id", "resourceName", "validations", "product", "plan", "identity"];
 
 /** A resource tree as read (`IngestionClient.resourceTree`), indexed by key: raw resources and compared parts. */
 export interface ReadTree {
@@ -43,12 +37,9 @@ export function readTree(resources: Array<Record<string, unknown>>): ReadTree {
   const index = indexTree(resources);
   const compared = new Map<string, TreePart>();
   for (const [key, resource] of index.byKey) {
-    const type = parseSchemaUri(resource.$schema)?.type ?? "";
-    if (type === "submission") continue;
-    const fields = Object.fromEntries(
-      Object.entries(resource).filter(([field]) => !NOT_COMPARED.includes(field)),
-    );
-    compared.set(key, { type, fields: normalizeFields(type, fields) });
+    const type = resourceTypeOf(resource) ?? "";
+    // normalizeFields drops what the server manages (`id`, `$schema`, `validations`, refs, `identity`).
+    compared.set(key, { type, fields: normalizeFields(type, resource) });
   }
   return { raw: index.byKey, compared };
 }
@@ -78,7 +69,7 @@ export interface DraftChangeOptions {
 /**
  * What the draft changes relative to the preview, per part and top-level field, each marked explained or not.
  * `preview` undefined: the offer was never published, so every value in the draft is a change (compared with
- * nothing). An empty value (absent, null, "", [], {}) equals any other empty value: "nothing" has no value.
+ * nothing: an empty resource of its type, documented defaults filled). An empty value (absent, null, "", [], {}) equals any other empty value: "nothing" has no value.
  */
 export function draftChanges(
   draft: ComparedTree,
@@ -105,11 +96,14 @@ export function draftChanges(
       });
       continue;
     }
-    const fields = new Set([...Object.keys(inDraft.fields), ...Object.keys(inPreview?.fields ?? {})]);
+    // Not published yet: compared with nothing, i.e. with the type's documented defaults (an empty resource).
+    const baseline = inPreview?.fields ?? normalizeFields(inDraft.type, {});
+    const fields = new Set([...Object.keys(inDraft.fields), ...Object.keys(baseline)]);
     for (const field of [...fields].sort()) {
       const draftValue = inDraft.fields[field];
+      if (sameValue(draftValue, baseline[field])) continue;
+      // Shown as nothing when the preview lacks the part (the default it was compared with is not published).
       const previewValue = inPreview?.fields[field];
-      if (sameValue(draftValue, previewValue)) continue;
       const isDeclared = part !== undefined && Object.hasOwn(part.fields, field);
       const declaredValue = isDeclared ? part.fields[field] : undefined;
       changes.push({
@@ -188,12 +182,80 @@ export function fieldPath(key: string, field: string | undefined): string {
   return field === undefined ? key : `${key}.${field}`;
 }
 
-/** One change as a message line: `listing.title: preview "A", draft "B" (declared "C")`. */
+/**
+ * One change as a message line, down to what differs: `listing.title: preview "A", draft "B" (declared "C")`;
+ * inside an object the paths that differ (`…vmProperties.supportsBackup: preview false, draft true`); a list
+ * by the items added and removed, each named by its key when it has one (`…vmImageVersions: added 9.3.0`).
+ */
 export function describeDraftChange(change: DraftChange): string {
   const path = fieldPath(change.key, change.field);
   if (change.field === undefined) return `${path}: in the preview, not in the draft`;
-  const declared = change.isDeclared && !change.explained ? ` (declared ${showValue(change.declared)})` : "";
-  return `${path}: preview ${showValue(change.preview)}, draft ${showValue(change.draft)}${declared}`;
+  const unexplained = change.isDeclared && !change.explained;
+  return leafDifferences(change.preview, change.draft)
+    .map(({ at, preview, draft }) => {
+      const where = at.length > 0 ? `${path}.${at.join(".")}` : path;
+      const declared = unexplained ? ` (declared ${showValue(valueAt(change.declared, at))})` : "";
+      if (Array.isArray(preview) || Array.isArray(draft))
+        return `${where}: ${listDifference(asList(preview), asList(draft))}${declared}`;
+      return `${where}: preview ${showValue(preview)}, draft ${showValue(draft)}${declared}`;
+    })
+    .join("; ");
+}
+
+/** The places two values differ: followed down through objects, a list or a value as a whole. */
+function leafDifferences(
+  preview: unknown,
+  draft: unknown,
+  at: string[] = [],
+): Array<{ at: string[]; preview: unknown; draft: unknown }> {
+  if (sameValue(preview, draft)) return [];
+  if (isRecord(preview) && isRecord(draft))
+    return [...new Set([...Object.keys(preview), ...Object.keys(draft)])]
+      .sort()
+      .flatMap((name) => leafDifferences(preview[name], draft[name], [...at, name]));
+  return [{ at, preview, draft }];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function valueAt(value: unknown, at: string[]): unknown {
+  return at.reduce<unknown>((current, name) => (isRecord(current) ? current[name] : undefined), value);
+}
+
+function asList(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : isEmpty(value) ? [] : [value];
+}
+
+/** Fields that name an item of a list in messages, in order of preference. */
+const ITEM_NAMES = ["versionNumber", "imageType", "fileName", "currency", "id", "name", "skuId", "type"];
+
+/** `added 9.3.0, changed 9.2.0, removed 9.0.1` (items named by their key field, else shown as JSON). */
+function listDifference(preview: unknown[], draft: unknown[]): string {
+  const text = (item: unknown) => JSON.stringify(canonical(item));
+  const name = (item: unknown): string => {
+    const field = isRecord(item) ? ITEM_NAMES.find((n) => typeof item[n] === "string") : undefined;
+    return field && isRecord(item) ? String(item[field]) : showValue(item);
+  };
+  const inPreview = new Set(preview.map(text));
+  const inDraft = new Set(draft.map(text));
+  const added = draft.filter((item) => !inPreview.has(text(item))).map(name);
+  const removed = preview.filter((item) => !inDraft.has(text(item))).map(name);
+  const changed = added.filter((n) => removed.includes(n));
+  const parts = [
+    ...(added.some((n) => !changed.includes(n))
+      ? [`added ${added.filter((n) => !changed.includes(n)).join(", ")}`]
+      : []),
+    ...(changed.length ? [`changed ${changed.join(", ")}`] : []),
+    ...(removed.some((n) => !changed.includes(n))
+      ? [`removed ${removed.filter((n) => !changed.includes(n)).join(", ")}`]
+      : []),
+  ];
+  // Same items in another order (a list whose order counts).
+  return parts.length > 0
+    ? parts.join(", ")
+    : `reordered (preview ${showValue(preview)}, draft ${showValue(draft)})`;
 }
 
 /** A declared field and its value in each tree, when they are not all the same. */
@@ -220,7 +282,7 @@ export function stageDifferences(
   const differences: StageDifference[] = [];
   for (const part of [...declared].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
     for (const field of Object.keys(part.fields).sort()) {
-      if (NOT_COMPARED.includes(field)) continue;
+      if (isManagedField(part.type, field)) continue;
       const values = {
         declared: part.fields[field],
         draft: draft.get(part.key)?.fields[field],
@@ -235,12 +297,33 @@ export function stageDifferences(
   return differences;
 }
 
-/** One stage difference as a log line: `listing.title: draft "B" | preview "A" | live "A"`. */
-export function describeStageDifference(difference: StageDifference): string {
-  const declared = sameValue(difference.declared, difference.draft)
-    ? ""
-    : ` (declared ${showValue(difference.declared)}: not in the draft yet)`;
-  return `${fieldPath(difference.key, difference.field)}: draft ${showValue(difference.draft)} | preview ${showValue(difference.preview)} | live ${showValue(difference.live)}${declared}`;
+/**
+ * One stage difference as log lines, one per place that differs: `listing.title: draft "B" | preview "A" | live
+ * "A"`, `…vmProperties.supportsBackup: draft true | preview false | live false`.
+ */
+export function describeStageDifference(difference: StageDifference): string[] {
+  const { declared, draft, preview, live } = difference;
+  return stageLeaves([declared, draft, preview, live]).map(({ at, values: [d, dr, p, l] }) => {
+    const path = [fieldPath(difference.key, difference.field), ...at].join(".");
+    const pending = sameValue(d, dr) ? "" : ` (declared ${showValue(d)}: not in the draft yet)`;
+    return `${path}: draft ${showValue(dr)} | preview ${showValue(p)} | live ${showValue(l)}${pending}`;
+  });
+}
+
+/** Where values differ, followed down through objects (absent counts as an empty object there). */
+function stageLeaves(values: unknown[], at: string[] = []): Array<{ at: string[]; values: unknown[] }> {
+  if (values.every((value) => sameValue(value, values[0]))) return [];
+  if (values.some(isRecord) && values.every((value) => value === undefined || isRecord(value))) {
+    const records = values as Array<Record<string, unknown> | undefined>;
+    const names = new Set(records.flatMap((record) => Object.keys(record ?? {})));
+    return [...names].sort().flatMap((name) =>
+      stageLeaves(
+        records.map((record) => record?.[name]),
+        [...at, name],
+      ),
+    );
+  }
+  return [{ at, values }];
 }
 
 /** Equal by meaning: canonical JSON, and every empty value (absent, null, "", [], {}) the same. */

@@ -7,7 +7,6 @@
 
 import { type CppSimulator, defaultIngestionSeed } from "../../emulator/server";
 import { type DeclaredPart, formatDeclaration } from "../../provider/ingestion/offer/declaration";
-import { normalizeFields } from "../../provider/ingestion/offer/normalize";
 import { dynamicHostSuite, type ProviderHost } from "../support/provider-host";
 
 const CANARY = "canary-token-publish-safety-3b7e";
@@ -33,7 +32,7 @@ function declaration(offerId: string, properties: Record<string, unknown>): stri
     planId: "main",
     fields: { vmProperties: properties },
   };
-  return formatDeclaration([{ ...part, fields: normalizeFields(part.type, part.fields) }], offerId);
+  return formatDeclaration([part], offerId);
 }
 
 function inputs(offerId: string, configuration: string) {

@@ -7,7 +7,6 @@
 
 import { type CppSimulator, defaultIngestionSeed } from "../../emulator/server";
 import { type DeclaredPart, formatDeclaration } from "../../provider/ingestion/offer/declaration";
-import { normalizeFields } from "../../provider/ingestion/offer/normalize";
 import { withSimulator } from "../support/harness";
 import { NativeHost, PUBLISH, secret } from "../support/native-host";
 
@@ -44,7 +43,7 @@ function declaration(offerId: string, vmProperties: Record<string, unknown>): st
     planId: "main",
     fields: { vmProperties },
   };
-  return formatDeclaration([{ ...part, fields: normalizeFields(part.type, part.fields) }], offerId);
+  return formatDeclaration([part], offerId);
 }
 
 function newProduct(offerId: string): void {

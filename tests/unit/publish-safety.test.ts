@@ -14,6 +14,7 @@ import {
   parseDeclaration,
   readDeclaration,
 } from "../../provider/ingestion/offer/declaration";
+import { normalizeFields } from "../../provider/ingestion/offer/normalize";
 import {
   allowedPatternProblem,
   type ComparedTree,
@@ -44,7 +45,11 @@ const price: DeclaredPart = {
 };
 
 const tree = (entries: Record<string, TreePart>): ComparedTree => new Map(Object.entries(entries));
-const part = (type: string, fields: Record<string, unknown>): TreePart => ({ type, fields });
+/** A tree resource as `readTree` makes it: normalised (server fields dropped, documented defaults filled). */
+const part = (type: string, fields: Record<string, unknown>): TreePart => ({
+  type,
+  fields: normalizeFields(type, fields),
+});
 
 describe("declaration text", () => {
   test("round trip: parse(format(parts)) gives the parts back", () => {
@@ -184,19 +189,55 @@ describe("which draft changes the declaration explains", () => {
     expect(sameValue("1", 1)).toBe(false);
   });
 
-  test("values in messages: SAS signatures removed, long values cut", () => {
-    const sas = "https://acct.blob.core.windows.net/vhds/os.vhd?sv=2020&sig=SECRETSIG";
+  test("messages go down to what differs: object paths, list items by their key, SAS signatures removed, long values cut", () => {
+    const base = { key: "plans[gen2].technicalConfiguration", isDeclared: false, explained: false };
+    const version = (v: string, uri = "https://a.blob.core.windows.net/v/os.vhd?sv=1&sig=SECRETSIG") => ({
+      versionNumber: v,
+      vmImages: [{ imageType: "x64Gen2", source: { osDisk: { uri } } }],
+    });
+    expect(
+      describeDraftChange({
+        ...base,
+        field: "vmImageVersions",
+        preview: [version("1.0.0"), version("1.0.1"), version("0.9.0")],
+        draft: [
+          version("1.0.0"),
+          version("1.0.1", "https://a.blob.core.windows.net/v/other.vhd"),
+          version("1.0.2"),
+        ],
+      }),
+    ).toBe("plans[gen2].technicalConfiguration.vmImageVersions: added 1.0.2, changed 1.0.1, removed 0.9.0");
+    expect(
+      describeDraftChange({
+        ...base,
+        field: "vmProperties",
+        preview: { supportsBackup: false, supportsNVMe: true },
+        draft: { supportsBackup: true, supportsNVMe: true },
+        declared: { supportsBackup: false, supportsNVMe: true },
+        isDeclared: true,
+      }),
+    ).toBe(
+      "plans[gen2].technicalConfiguration.vmProperties.supportsBackup: preview false, draft true (declared false)",
+    );
+    expect(
+      describeDraftChange({
+        key: "listing",
+        field: "generalLinks",
+        preview: ["a", "b"],
+        draft: ["b", "a"],
+        isDeclared: false,
+        explained: false,
+      }),
+    ).toBe('listing.generalLinks: reordered (preview ["a","b"], draft ["b","a"])');
     const line = describeDraftChange({
-      key: "plans[gen2].technicalConfiguration",
-      field: "vmImageVersions",
+      ...base,
+      field: "osDiskUri",
       preview: undefined,
-      draft: [{ versionNumber: "1.0.1", vmImages: [{ source: { osDisk: { uri: sas } } }] }],
-      isDeclared: false,
-      explained: false,
+      draft: `https://acct.blob.core.windows.net/vhds/${"x".repeat(100)}.vhd?sv=2020&sig=SECRETSIG`,
     });
     expect(line).not.toContain("SECRETSIG");
     expect(line).toMatch(
-      /^plans\[gen2\]\.technicalConfiguration\.vmImageVersions: preview \(none\), draft \[.*…$/,
+      /^plans\[gen2\]\.technicalConfiguration\.osDiskUri: preview \(none\), draft "https:\/\/acct.*…$/,
     );
   });
 });
@@ -238,10 +279,11 @@ describe("draft vs preview vs live, for pulumi preview", () => {
     const preview = tree({ listing: part("listing", { title: "Contoso VM", keywords: ["vm"] }) });
     const live = tree({ listing: part("listing", { title: "Old", keywords: ["vm"] }) });
     const differences = stageDifferences([listing, price], draft, preview, live);
-    expect(differences.map(describeStageDifference)).toEqual([
+    expect(differences.flatMap(describeStageDifference)).toEqual([
       'listing.keywords: draft ["vm","linux"] | preview ["vm"] | live ["vm"]',
       'listing.title: draft "Contoso VM" | preview "Contoso VM" | live "Old"',
-      'plans[gen2].availability.pricing: draft (none) | preview (none) | live (none) (declared {"corePricing":{"price":2,"priceInputOption":"perCore"}}: not in the draft yet)',
+      "plans[gen2].availability.pricing.corePricing.price: draft (none) | preview (none) | live (none) (declared 2: not in the draft yet)",
+      'plans[gen2].availability.pricing.corePricing.priceInputOption: draft (none) | preview (none) | live (none) (declared "perCore": not in the draft yet)',
     ]);
     // All the same everywhere: nothing to show.
     const same = tree({ listing: part("listing", listing.fields) });

@@ -10,13 +10,17 @@
 import { canonical } from "../../core/canonical";
 import { ConfigurationError } from "../../core/errors";
 import type { DeclaredPart } from "./keys";
+import { normalizeFields } from "./normalize";
 
 export type { DeclaredPart };
 
 /** The format's version: a text of another version is refused rather than misread. */
 export const DECLARATION_VERSION = 1;
 
-/** The declaration as text: `{"offerId":…,"parts":[{"fields":{…},"key":…,"scope":…,"type":…}],"version":1}`. */
+/**
+ * The declaration as text: `{"offerId":…,"parts":[{"fields":{…},"key":…,"scope":…,"type":…}],"version":1}`, each
+ * part's declared fields normalised (only the fields it declares, in comparable form: defaults `normalize.ts` fills for the others are not declared).
+ */
 export function formatDeclaration(parts: readonly DeclaredPart[], offerId?: string): string {
   const seen = new Set<string>();
   for (const part of parts) {
@@ -30,11 +34,19 @@ export function formatDeclaration(parts: readonly DeclaredPart[], offerId?: stri
       type: part.type,
       scope: part.scope,
       ...(part.planId !== undefined ? { planId: part.planId } : {}),
-      fields: part.fields,
+      fields: declaredFields(part),
       ...(part.raw ? { raw: true } : {}),
     }));
   return JSON.stringify(
     canonical({ version: DECLARATION_VERSION, ...(offerId ? { offerId } : {}), parts: sorted }),
+  );
+}
+
+/** The fields a part declares, normalised (as `keys.ts` `normalizedDeclared`, without importing keys.ts). */
+function declaredFields(part: DeclaredPart): Record<string, unknown> {
+  const normalized = normalizeFields(part.type, part.fields);
+  return Object.fromEntries(
+    Object.keys(part.fields).flatMap((field) => (field in normalized ? [[field, normalized[field]]] : [])),
   );
 }
 

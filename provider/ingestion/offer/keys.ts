@@ -14,6 +14,7 @@
 
 import { canonical } from "../../core/canonical";
 import { parseSchemaUri } from "../schemas";
+import { formatDeclaration, readDeclaration } from "./declaration";
 import { normalizeFields } from "./normalize";
 import {
   CONTAINER_TECH_CONFIG_TYPE,
@@ -328,49 +329,18 @@ export function normalizedDeclared(part: DeclaredPart): Record<string, unknown> 
 }
 
 /**
- * The `declaration` output: canonical JSON of the normalised declared parts (sorted by key), stable across runs
- * that declare the same thing. `parseDeclaration` reads it back.
+ * The `declaration` output (OfferPublish's `configuration` and `triggers`): one format, defined in
+ * `declaration.ts` (`formatDeclaration`/`parseDeclaration`); these two delegate to it.
  */
-export function declarationOf(parts: DeclaredPart[]): string {
-  const entries = [...parts]
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .map((part) => ({
-      key: part.key,
-      type: part.type,
-      scope: part.scope,
-      ...(part.planId !== undefined ? { planId: part.planId } : {}),
-      ...(part.raw ? { raw: true, $schema: part.fields.$schema } : {}),
-      fields: normalizedDeclared(part),
-    }));
-  return JSON.stringify(canonical(entries));
+export function declarationOf(parts: DeclaredPart[], offerId?: string): string {
+  return formatDeclaration(parts, offerId);
 }
 
 /** The parts of a `declaration` string (fields normalised); [] when it is not one. */
 export function parseDeclaration(text: string | undefined): DeclaredPart[] {
-  if (!text) return [];
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    return readDeclaration(text).parts;
   } catch {
     return [];
   }
-  if (!Array.isArray(value)) return [];
-  return value.filter(isObject).flatMap((entry) => {
-    if (typeof entry.key !== "string" || typeof entry.type !== "string" || !isObject(entry.fields)) return [];
-    const scope = entry.scope === "plan" ? "plan" : "offer";
-    const fields =
-      entry.raw && typeof entry.$schema === "string"
-        ? { ...entry.fields, $schema: entry.$schema }
-        : entry.fields;
-    return [
-      {
-        key: entry.key,
-        type: entry.type,
-        scope,
-        ...(typeof entry.planId === "string" ? { planId: entry.planId } : {}),
-        fields,
-        ...(entry.raw ? { raw: true } : {}),
-      } satisfies DeclaredPart,
-    ];
-  });
 }
