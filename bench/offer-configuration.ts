@@ -141,7 +141,7 @@ export async function main(): Promise<BenchReport> {
     sim.ingestion.addProduct(offerSeed(offerId, PLANS));
     const offer = new OfferConfigurationProvider(hooks);
     progress(`importing ${offerId} (${PLANS} plans)`);
-    const imported = await offer.read(offerId, { offerId, endpoint });
+    const imported = await offer.read(offerId, { endpoint });
     const declared = inputsOf(imported.props);
     const checked = await offer.check({}, { ...declared, endpoint });
     const created = await offer.read(offerId, { ...checked.inputs, ...imported.props });
@@ -171,7 +171,9 @@ export async function main(): Promise<BenchReport> {
       maxPollIntervalSeconds: 0.2,
     };
     const publishChecked = await publish.check({}, publishInputs);
-    const published = await publish.create(publishChecked.inputs);
+    const published = process.env.SKIP_PUBLISH
+      ? { id: "x", outs: {} }
+      : await publish.create(publishChecked.inputs);
     mark = sim.requests.length;
     const again = await publish.check(published.outs, publishInputs);
     await publish.diff(published.id, published.outs, again.inputs);
@@ -236,7 +238,7 @@ export async function main(): Promise<BenchReport> {
     sim.ingestion.addProduct(offerSeed(bigId, BIG_PLANS));
     const bigProduct = await client.productId(bigId);
     const bigTree = (await client.resourceTree(bigProduct, bigId, "draft")) ?? [];
-    const bigImported = await offer.read(bigId, { offerId: bigId, endpoint });
+    const bigImported = await offer.read(bigId, { endpoint });
     const bigInputs = inputsOf(bigImported.props) as unknown as OfferConfigurationInputs;
     const changed = withPriceChange(bigInputs, "plan-060");
 

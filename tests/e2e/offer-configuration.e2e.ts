@@ -13,6 +13,7 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { defaultIngestionSeed } from "../../emulator/server";
 import {
   ensurePulumiYaml,
   type LocalStack,
@@ -21,9 +22,8 @@ import {
   NATIVE_PLUGIN_DIR,
   REPO_ROOT,
 } from "../../scripts/lib/pulumi-cli";
-import { defaultIngestionSeed } from "../../emulator/server";
 import { sasUri } from "../../scripts/lib/release";
-import { e2eSuite, hasGo, resourcesOf } from "./helpers";
+import { changedLeaves, e2eSuite, hasGo, resourcesOf } from "./helpers";
 
 const CANARY = "e2e-offer-canary-5d1c07";
 const TS_EXAMPLE = path.join(REPO_ROOT, "examples/offer-vm");
@@ -45,7 +45,8 @@ const SEEDED_PRICE = {
 
 const e2e = e2eSuite(CANARY, { link: [linkSelfPackage, linkNativeNodeSdk] });
 const withGo = hasGo ? test : test.skip;
-if (!hasGo) console.warn("tests/e2e/offer-configuration.e2e.ts: YAML tests SKIPPED: `go` builds the YAML host.");
+if (!hasGo)
+  console.warn("tests/e2e/offer-configuration.e2e.ts: YAML tests SKIPPED: `go` builds the YAML host.");
 let counter = 0;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -88,46 +89,6 @@ async function sending(stack: LocalStack, offerId: string, args: string[]) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// What `pulumi preview --diff` / `refresh --diff` printed for one resource.
-
-/**
- * The leaf changes shown under the resource of type `type` in a `--diff` display, each as
- * `<dotted path>: <what the CLI printed>`, e.g. `plans.hardened.availability.pricing.corePricing.pricePerCore:
- * 0.09 => 0.11`. Nested objects and lists (`~ plans: {`) are not leaves; their keys make up the path.
- */
-export function changedLeaves(output: string, type: string): string[] {
-  const lines = output.split("\n");
-  const start = lines.findIndex((line) => line.includes(`${type}: (`));
-  if (start < 0) return [];
-  const headerIndent = (lines[start]?.match(/^\s*/)?.[0].length ?? 0) + 2;
-  const leaves: string[] = [];
-  const stack: Array<{ indent: number; key: string }> = [];
-  for (const line of lines.slice(start + 1)) {
-    if (line.trim() === "") continue;
-    const indent = line.match(/^\s*/)?.[0].length ?? 0;
-    // The next resource (same or lower indentation than this one's header) or the summary ends the block.
-    if (/^\s*(?:[~+\-]{1,3}|\+-|-\+)?\s*[\w-]+:[\w/:.-]+: \(/.test(line) && indent <= headerIndent) break;
-    if (/^(Resources|Outputs|Diagnostics|Duration):/.test(line.trim())) break;
-    const entry = line.match(/^(\s*)([~+\-]{1,3}|\+-|-\+)?\s*\[?("?[^":\s]+"?|\d+)\]?:\s?(.*)$/);
-    if (!entry || line.trim().startsWith("[")) {
-      // `[id=…]`, `[urn=…]`, `[provider=…]`, or a closing brace.
-      if (/^\s*[}\]]\s*$/.test(line)) stack.pop();
-      continue;
-    }
-    const key = (entry[3] ?? "").replace(/^"|"$/g, "");
-    const rest = (entry[4] ?? "").trim();
-    while (stack.length && (stack.at(-1)?.indent ?? 0) >= indent) stack.pop();
-    if (rest === "{" || rest === "[") {
-      stack.push({ indent, key });
-      continue;
-    }
-    if (!entry[2]) continue; // unchanged context
-    leaves.push(`${[...stack.map((s) => s.key), key].join(".")}: ${rest}`);
-  }
-  return leaves;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
 // Portal edits through the emulator's control API (HTTP, as a script in CI would make them).
 
 async function control(route: string, body: unknown): Promise<unknown> {
@@ -142,7 +103,11 @@ async function control(route: string, body: unknown): Promise<unknown> {
 }
 
 /** Sets top-level fields of one draft resource of the offer (`type`, and `planId` for a plan's), as the portal would. */
-function portalEdit(offerId: string, selector: { type: string; planId?: string }, set: Record<string, unknown>) {
+function portalEdit(
+  offerId: string,
+  selector: { type: string; planId?: string },
+  set: Record<string, unknown>,
+) {
   return control(`ingestion/products/${offerId}/resource-edit`, { ...selector, set });
 }
 
@@ -180,7 +145,9 @@ function editCode(stack: LocalStack, name: string, from: string, to: string): vo
 
 /** The declared offer after a command, as the state keeps it. */
 async function offerState(stack: LocalStack) {
-  return resourcesOf(await stack.exportState()).find((r) => r.type === NATIVE_TYPE || r.type === DYNAMIC_TYPE);
+  return resourcesOf(await stack.exportState()).find(
+    (r) => r.type === NATIVE_TYPE || r.type === DYNAMIC_TYPE,
+  );
 }
 
 test("TypeScript (examples/offer-vm): created in one configure; a price change is one field in preview and one configure in up; refresh shows a portal edit", async () => {
@@ -189,7 +156,10 @@ test("TypeScript (examples/offer-vm): created in one configure; a price change i
   // Created with everything declared in one job, the image version beside it, one publish.
   const first = await sending(stack, offerId, ["up", "--yes"]);
   expect(first.sent).toMatchObject({ publishes: 1, goLives: 0 });
-  expect(await stack.outputs()).toMatchObject({ productId: expect.stringMatching(/^product\//), awaitingSignoff: true });
+  expect(await stack.outputs()).toMatchObject({
+    productId: expect.stringMatching(/^product\//),
+    awaitingSignoff: true,
+  });
   const created = await offerState(stack);
   expect(Object.keys((created?.outputs?.resourceIds as object) ?? {})).toEqual(
     expect.arrayContaining(["listing", "plans[standard]", "plans[hardened].availability"]),
@@ -208,37 +178,58 @@ test("TypeScript (examples/offer-vm): created in one configure; a price change i
   expect(preview.sent).toMatchObject({ configures: 0, publishes: 0, goLives: 0 });
 
   const up = await sending(stack, offerId, ["up", "--yes"]);
-  expect(up.sent).toMatchObject({ configures: 1, publishes: 1, goLives: 0 });
+  expect(up.sent).toMatchObject({
+    configures: 1,
+    configured: [["price-and-availability-plan"]],
+    publishes: 1,
+    goLives: 0,
+  });
 
   // Edited in the portal: refresh brings it into the stack and shows it.
   await portalEdit(offerId, { type: "listing" }, { title: "Contoso Linux (edited in Partner Center)" });
   const refresh = await sending(stack, offerId, ["refresh", "--diff", "--yes"]);
-  expect(refresh.output).toMatch(/title\s*:\s*"Contoso Linux" => "Contoso Linux \(edited in Partner Center\)"/);
+  expect(refresh.output).toMatch(
+    /title\s*:\s*"Contoso Linux" => "Contoso Linux \(edited in Partner Center\)"/,
+  );
   expect(refresh.sent).toMatchObject({ configures: 0, publishes: 0, goLives: 0 });
   expect(JSON.stringify((await offerState(stack))?.outputs?.listing)).toContain("edited in Partner Center");
   expect(first.output + up.output + refresh.output).not.toContain(CANARY);
 });
 
-withGo("YAML (examples/offer-vm-yaml, native plugin): a price change is one field in preview (the provider's detailed diff) and one configure in up; refresh shows a portal edit", async () => {
-  const { offerId, stack } = await setup(YAML_EXAMPLE, { yaml: true });
-  const first = await sending(stack, offerId, ["up", "--yes"]);
-  expect(first.sent).toMatchObject({ publishes: 1, goLives: 1 });
+withGo(
+  "YAML (examples/offer-vm-yaml, native plugin): a price change is one field in preview (the provider's detailed diff) and one configure in up; refresh shows a portal edit",
+  async () => {
+    const { offerId, stack } = await setup(YAML_EXAMPLE, { yaml: true });
+    const first = await sending(stack, offerId, ["up", "--yes"]);
+    expect(first.sent).toMatchObject({ publishes: 1, goLives: 1 });
 
-  editCode(stack, "Pulumi.yaml", "pricePerCore: 0.04", "pricePerCore: 0.05");
-  const preview = await sending(stack, offerId, ["preview", "--diff"]);
-  expect(changedLeaves(preview.output, NATIVE_TYPE)).toEqual([
-    "plans.standard.availability.pricing.corePricing.pricePerCore: 0.04 => 0.05",
-  ]);
-  expect(preview.sent).toMatchObject({ configures: 0, publishes: 0, goLives: 0 });
+    editCode(stack, "Pulumi.yaml", "pricePerCore: 0.04", "pricePerCore: 0.05");
+    const preview = await sending(stack, offerId, ["preview", "--diff"]);
+    expect(changedLeaves(preview.output, NATIVE_TYPE)).toEqual([
+      "plans.standard.availability.pricing.corePricing.pricePerCore: 0.04 => 0.05",
+    ]);
+    expect(preview.sent).toMatchObject({ configures: 0, publishes: 0, goLives: 0 });
 
-  const up = await sending(stack, offerId, ["up", "--yes"]);
-  expect(up.sent).toMatchObject({ configures: 1, publishes: 1, goLives: 1 });
+    const up = await sending(stack, offerId, ["up", "--yes"]);
+    expect(up.sent).toMatchObject({
+      configures: 1,
+      configured: [["price-and-availability-plan"]],
+      publishes: 1,
+      goLives: 1,
+    });
 
-  await portalEdit(offerId, { type: "plan-listing", planId: "hardened" }, { summary: "CIS level 2 (edited in Partner Center)" });
-  const refresh = await sending(stack, offerId, ["refresh", "--diff", "--yes"]);
-  expect(refresh.output).toMatch(/summary\s*:\s*"CIS level 2" => "CIS level 2 \(edited in Partner Center\)"/);
-  expect(refresh.sent).toMatchObject({ configures: 0, publishes: 0, goLives: 0 });
-});
+    await portalEdit(
+      offerId,
+      { type: "plan-listing", planId: "hardened" },
+      { summary: "CIS level 2 (edited in Partner Center)" },
+    );
+    const refresh = await sending(stack, offerId, ["refresh", "--diff", "--yes"]);
+    expect(refresh.output).toMatch(
+      /summary\s*:\s*"CIS level 2" => "CIS level 2 \(edited in Partner Center\)"/,
+    );
+    expect(refresh.sent).toMatchObject({ configures: 0, publishes: 0, goLives: 0 });
+  },
+);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Import: an existing offer (the emulator's seeded VM offer with two plans, under a new id) into a program.
@@ -296,6 +287,8 @@ const published = new cloudpartner.OfferPublish("publish", {
     api: "ingestion",
     offerId: offer.offerId,
     configuration: offer.declaration,
+    // The image versions are not in the program (import leaves them to VmImageVersion or the portal).
+    allowUndeclaredChangesTo: ["plans[*].technicalConfiguration.vmImageVersions"],
     triggers: [offer.declaration],
     ...waiting,
 }, { dependsOn: [offer] });
@@ -309,7 +302,11 @@ export const liveStatus = live?.status;
 
 test("done when: import an existing offer (TypeScript), 0 writes; change a listing text and a plan price in code; preview shows exactly those two; configure → publish → review gate → go-live", async () => {
   const offerId = existingOffer();
-  const stack = e2e.stack({ projectDir: IMPORT_TS, stackName: `i${++counter}`, extraPath: [NATIVE_PLUGIN_DIR] });
+  const stack = e2e.stack({
+    projectDir: IMPORT_TS,
+    stackName: `i${++counter}`,
+    extraPath: [NATIVE_PLUGIN_DIR],
+  });
   await e2e.init(stack, {
     "cloudpartner:api": "ingestion",
     "cloudpartner:endpoint": `${e2e.sim.url}/rp/product-ingestion`,
@@ -319,7 +316,10 @@ test("done when: import an existing offer (TypeScript), 0 writes; change a listi
   expect(imported.sent).toMatchObject({ configures: 0, publishes: 0, goLives: 0 });
   expect(imported.code).toMatch(/new cloudpartner\.OfferConfiguration\("offer", \{/);
   expect(imported.code).toContain(`offerId: "${offerId}"`);
-  expect(imported.code).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/); // no GUIDs
+  // Programs never hold durable ids: plans are keyed by plan id, references are external ids.
+  expect(imported.code).not.toMatch(/(product|plan|listing)\/[0-9a-f]{8}-/);
+  // Nor SAS URIs: the image versions stay with VmImageVersion (or the draft), never written into code.
+  expect(imported.code).not.toMatch(/sig=|vmImageVersions/);
 
   // The generated program, as written: nothing to change, nothing sent.
   const rerun = await sending(stack, offerId, ["up", "--yes", "--expect-no-changes"]);
@@ -338,7 +338,12 @@ test("done when: import an existing offer (TypeScript), 0 writes; change a listi
 
   // One `up`: one configure (the two resources), then the publish, which stops at the review gate.
   const up = await sending(stack, offerId, ["up", "--yes"]);
-  expect(up.sent).toMatchObject({ configures: 1, publishes: 1, goLives: 0 });
+  expect(up.sent).toMatchObject({
+    configures: 1,
+    configured: [["listing", "price-and-availability-plan"]],
+    publishes: 1,
+    goLives: 0,
+  });
   expect(await stack.outputs()).toMatchObject({ awaitingSignoff: true });
   const previewTree = JSON.stringify(await tree(offerId, "preview"));
   expect(previewTree).toContain(`${SEEDED_TITLE}, now with more`);
