@@ -218,7 +218,6 @@ export const offerTree: fc.Arbitrary<GeneratedTree> = fc
     shortPlanRefs: fc.boolean(),
   })
   .chain((base) => {
-    const vm = base.offerType === "azureVirtualMachine" || base.offerType === "coreVirtualMachine";
     const saas = base.offerType === "softwareAsAService";
     const techConfig: fc.Arbitrary<Json> =
       base.offerType === "azureContainer"

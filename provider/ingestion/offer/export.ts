@@ -66,13 +66,26 @@ function schedule(value: unknown): Json | undefined {
   return out;
 }
 
+/** What an export holds beyond the default. */
+export interface ExportOptions {
+  /**
+   * Also export VM / core VM `vmImageVersions` (SAS URIs included: for state, never for a program), e.g. to read
+   * back what the draft holds for a program that declares them. Default false.
+   */
+  vmImageVersions?: boolean;
+}
+
 /** The typed fields of a resource, as read. */
-function typed(type: string, resource: Json): Json {
+function typed(type: string, resource: Json, options: ExportOptions): Json {
   const out: Json = {};
   for (const field of TYPED_FIELDS[type] ?? []) {
     if (!(field in resource) || resource[field] === undefined) continue;
     const value = resource[field];
-    if (field === "vmImageVersions" && (type === VM_TECH_CONFIG_TYPE || type === CORE_VM_TECH_CONFIG_TYPE))
+    if (
+      field === "vmImageVersions" &&
+      !options.vmImageVersions &&
+      (type === VM_TECH_CONFIG_TYPE || type === CORE_VM_TECH_CONFIG_TYPE)
+    )
       continue;
     if (field === "productGroup" || field === "basePlan") {
       const ref = externalRef(value);
@@ -98,6 +111,7 @@ const RAW_DROPPED = new Set(["id", "resourceName", "validations", "product"]);
 export function inputsFromTree(
   resources: Array<Record<string, unknown>>,
   offerId: string,
+  options: ExportOptions = {},
 ): OfferConfigurationInputs {
   const tree = indexTree(resources);
   const inputs: OfferConfigurationInputs = { offerId };
@@ -116,14 +130,14 @@ export function inputsFromTree(
       // Parts of a plan the tree has no plan resource for cannot be declared (the plan would read as new).
       if (!tree.byKey.has(`plans[${planMatch[1]}]`)) continue;
       const target = plan(planMatch[1] ?? "");
-      const fields = typed(type, resource);
+      const fields = typed(type, resource, options);
       const sub = planMatch[3] as "listing" | "availability" | "technicalConfiguration" | undefined;
       if (sub === undefined) Object.assign(target, fields);
       else (target as Json)[sub] = fields;
       continue;
     }
     if (key.startsWith("listingAssets[")) {
-      assets.push(typed(type, resource) as unknown as ListingAssetFields);
+      assets.push(typed(type, resource, options) as unknown as ListingAssetFields);
       continue;
     }
     if (key.startsWith("resources[")) {
@@ -142,7 +156,7 @@ export function inputsFromTree(
       raw.push(out as RawResource);
       continue;
     }
-    (inputs as unknown as Json)[key] = typed(type, resource);
+    (inputs as unknown as Json)[key] = typed(type, resource, options);
   }
   if (assets.length) inputs.listingAssets = assets.sort((a, b) => (a.fileName < b.fileName ? -1 : 1));
   if (Object.keys(plans).length) inputs.plans = plans;
