@@ -10,7 +10,13 @@ import {
 import { SimError } from "../store";
 import { planConfigure } from "./configure";
 import { isRecord, MESSAGES, parseSchema, SCHEMA_HOST } from "./messages";
-import { missingRequired, renderedVersion, requiredMessage, type SchemaSettings } from "./schemas";
+import {
+  missingRequired,
+  renderedVersion,
+  requiredMessage,
+  type SchemaSettings,
+  versionsOfType,
+} from "./schemas";
 import {
   type IngestionStore,
   type JobRecord,
@@ -583,6 +589,12 @@ export class IngestionApi {
       configureSchema,
       ...resources.map((r) => parseSchema(isRecord(r) ? r.$schema : undefined)),
     ]
+      // A version the catalogue serves a type in is not deprecated for that type: `2022-03-01-preview3` is retired
+      // as `$version` (cloudpub 38cfe27), yet products, SaaS and container configurations are written in it.
+      .filter(
+        (schema) =>
+          schema !== undefined && !versionsOfType(schema.type, this.settings).includes(schema.version),
+      )
       .map((schema) => schema?.version)
       .find((v) => v !== undefined && this.settings.deprecatedVersions.includes(v));
     if (deprecated) return ingestionError(400, "badRequest", MESSAGES.deprecated(deprecated));

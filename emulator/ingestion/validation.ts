@@ -228,8 +228,7 @@ export const TYPE_RULES: Readonly<Record<string, TypeRules>> = {
       pricing: {
         t: "object",
         fields: {
-          // preview2 (VM) knows byol and payAsYouGo; SaaS plans price otherwise (flatRate, ..., assumed): a string.
-          licenseModel: text,
+          licenseModel: { t: "string", enum: ["byol", "payAsYouGo"] },
           corePricing: {
             t: "object",
             fields: {

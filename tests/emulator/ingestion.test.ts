@@ -151,13 +151,40 @@ describe("$version", () => {
   });
 
   test("a deprecated version is configurable and applies to body schemas too", async () => {
-    await start({ ingestion: { deprecatedVersions: ["2022-03-01-preview2"] } });
+    await start({ ingestion: { deprecatedVersions: ["2022-03-01-preview4"] } });
     expect((await call("product?externalId=ing-new-offer", { version: "2022-03-01-preview3" })).status).toBe(
       200,
     );
-    const res = await configure("preview", NEW);
-    expect((await errorOf(res, 400)).message).toBe('"2022-03-01-preview2 is a deprecated schema"');
+    const body = submissionBody("preview", `product/${NEW}`);
+    (body.resources[0] as Record<string, unknown>).$schema = `${SCHEMA}/submission/2022-03-01-preview4`;
+    const res = await call("configure", { body });
+    expect((await errorOf(res, 400)).message).toBe('"2022-03-01-preview4 is a deprecated schema"');
     expect(sim.ingestion.product("ing-new-offer")?.jobs).toEqual([]);
+  });
+
+  test("the default deprecated preview3 is refused as $version and for types not served in it, not for those that are", async () => {
+    expect((await errorOf(await call("product", { version: "2022-03-01-preview3" }), 400)).message).toBe(
+      '"2022-03-01-preview3 is a deprecated schema"',
+    );
+    const body = submissionBody("preview", `product/${NEW}`);
+    (body.resources[0] as Record<string, unknown>).$schema = `${SCHEMA}/submission/2022-03-01-preview3`;
+    expect((await errorOf(await call("configure", { body }), 400)).message).toBe(
+      '"2022-03-01-preview3 is a deprecated schema"',
+    );
+    // product, plan-listing, SaaS and container configurations are served (and written) in preview3.
+    const product = {
+      $schema: `${SCHEMA}/configure/2022-07-01`,
+      resources: [
+        {
+          $schema: `${SCHEMA}/product/2022-03-01-preview3`,
+          id: `product/${NEW}`,
+          identity: { externalId: "ing-new-offer" },
+          type: "azureVirtualMachine",
+          alias: "renamed",
+        },
+      ],
+    };
+    expect((await call("configure", { body: product })).status).toBe(202);
   });
 });
 
