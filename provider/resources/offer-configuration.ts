@@ -200,7 +200,8 @@ export class OfferConfigurationProvider implements LifecycleProvider {
           inputDiff: true,
         };
     const changes = Object.keys(detailedDiff).length > 0;
-    return { changes, replaces, deleteBeforeReplace: false, ...(changes ? { detailedDiff } : {}) };
+    // Always given (empty: nothing changed), so the native door never falls back to a top-level comparison.
+    return { changes, replaces, deleteBeforeReplace: false, detailedDiff };
   }
 
   async create(raw: Inputs, control: CallControl = {}): Promise<CreateResult> {

@@ -85,3 +85,24 @@ test("OfferPublish registers cloudpartner:OfferPublish with its e-mails and its 
   expect(goLive?.inputs.__provider).toContain("OfferGoLiveProvider");
   expect(goLive?.inputs.__provider).not.toBe(publish?.inputs.__provider);
 });
+
+test("OfferConfiguration registers cloudpartner:OfferConfiguration with its typed parts and its own thin provider", async () => {
+  const { OfferConfiguration } = await import("../../provider/pulumi/offer-configuration");
+  const offer = new OfferConfiguration("contoso-offer-config", {
+    offerId: "contoso-offer",
+    listing: { title: "Contoso" },
+    plans: { gen2: { alias: "Gen 2", availability: { visibility: "visible", markets: ["us"] } } },
+    removedPlans: "hide",
+  });
+  expect(await output(offer.offerId)).toBe("contoso-offer");
+  const args = registered.find((r) => r.name === "contoso-offer-config");
+  expect(args?.type).toBe("pulumi-nodejs:dynamic/cloudpartner:OfferConfiguration");
+  expect(args?.inputs).toMatchObject({
+    offerId: "contoso-offer",
+    listing: { title: "Contoso" },
+    plans: { gen2: { alias: "Gen 2" } },
+    removedPlans: "hide",
+  });
+  expect(args?.inputs.__provider).toContain("OfferConfigurationProvider");
+  expect(args?.inputs.__provider.length).toBeLessThan(8 * 1024);
+});

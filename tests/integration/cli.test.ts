@@ -236,3 +236,31 @@ test("usage errors exit 2 before any request", async () => {
   }
   expect(sim.requests.length).toBe(before);
 });
+
+test("export: the offer's draft as OfferConfiguration inputs (JSON on stdout), reads only; --target live; a bad offer exits 1", async () => {
+  const { defaultIngestionSeed } = await import("../../emulator/server");
+  const template = structuredClone(defaultIngestionSeed().find((p) => p.externalId === "ing-vm-offer"));
+  const offerId = `cli-export-${++counter}`;
+  sim.ingestion.addProduct({
+    ...template,
+    externalId: offerId,
+    guid: undefined,
+    plans: template?.plans?.map((plan) => ({ ...plan, guid: undefined })),
+  });
+  sim.ingestion.editResource(offerId, { type: "listing" }, { set: { title: "Draft title" } });
+  const endpoint = ["--endpoint", `${sim.url}/rp/product-ingestion`];
+  const draft = await cli(["export", offerId, ...endpoint]);
+  expect(draft.code).toBe(0);
+  const inputs = JSON.parse(draft.stdout);
+  expect(inputs).toMatchObject({ offerId, listing: { title: "Draft title" } });
+  expect(Object.keys(inputs.plans).sort()).toEqual(["vm-gen1", "vm-gen2"]);
+  const live = await cli(["export", offerId, "--target", "live", ...endpoint]);
+  expect(live.code).toBe(0);
+  expect(JSON.parse(live.stdout).listing.title).toBe("Contoso Linux");
+  expect(sim.ingestion.counts(offerId).configurePosts).toBe(0);
+
+  const missing = await cli(["export", "no-such-offer", ...endpoint]);
+  expect(missing.code).toBe(1);
+  expect(missing.stderr).toMatch(/no product with the offer id \(external id\) "no-such-offer"/);
+  for (const result of [draft, live, missing]) expect(result.stdout + result.stderr).not.toContain(CANARY);
+});

@@ -343,10 +343,15 @@ describe("update", () => {
     expect(after.resourceIds["plans[vm-arm].technicalConfiguration"]).toMatch(
       /^virtual-machine-plan-technical-configuration\//,
     );
-    // The new plan's technical configuration has no image version declared: none was invented.
     expect(
-      draft(offerId, { type: "virtual-machine-plan-technical-configuration", planId: "vm-arm" }),
-    ).toBeDefined();
+      draft(offerId, { type: "virtual-machine-plan-technical-configuration", planId: "vm-arm" })
+        .vmImageVersions,
+    ).toHaveLength(1);
+    expect(JSON.stringify(lines)).not.toContain("SIGsecret");
+    // The state holds what the draft holds for every declared field (image versions included): the same program
+    // again is no change.
+    const rerun = await provider().diff(offerId, after, (await provider().check(after, changed)).inputs);
+    expect(rerun.changes).toBe(false);
   });
 
   test("a plan removed from the program is kept and logged; removedPlans hide stop-sells it in one configure", async () => {
@@ -419,6 +424,18 @@ describe("update", () => {
     expect(draft(offerId, { type: "listing" }).title).toBe("Sent twice?");
   });
 
+  test("failed polls of an answered configure's job are retried; the configure is never sent again", async () => {
+    const offerId = copyOf("ing-vm-offer");
+    const program: Json = { ...(await exported(offerId)), endpoint: endpoint() };
+    const { outs } = await up(program);
+    sim.setFaults("ingestion", offerId, [
+      { type: "status", status: 503, times: 2, match: { method: "GET", kind: "configureStatus" } },
+    ]);
+    await upAgain(outs as Json, { ...program, listing: { ...program.listing, title: "Polled" } });
+    expect(counts(offerId).configurePosts).toBe(1);
+    expect(draft(offerId, { type: "listing" }).title).toBe("Polled");
+  });
+
   test("Cancel (the call's signal) stops the update at once and says what to do", async () => {
     const offerId = copyOf("ing-vm-offer");
     const program: Json = { ...(await exported(offerId)), endpoint: endpoint() };
@@ -468,6 +485,8 @@ describe.each([
     });
     expect(counts(offerId).configuredResources).toEqual({ listing: 1 });
     expect(after.listing.shortDescription).toBe("changed in code");
+    const again = { ...program, listing: { ...program.listing, shortDescription: "changed in code" } };
+    expect((await upAgain(after, again)).diff.changes).toBe(false);
     // Every plan's technical configuration (or the SaaS offer's) was found and keyed.
     const techKeys = Object.keys(after.resourceIds).filter((k) => k.endsWith("technicalConfiguration"));
     expect(techKeys.length).toBeGreaterThan(0);

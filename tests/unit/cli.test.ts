@@ -65,6 +65,28 @@ describe("parseCommand", () => {
     });
   });
 
+  test("export <offerId> [--target]: the Product Ingestion API only; a bad target or --api cpp is a usage error", () => {
+    expect(parseCommand(["export", "contoso-offer"])).toEqual({
+      command: "export",
+      offerId: "contoso-offer",
+      target: "draft",
+      options: { api: "ingestion", json: true },
+    });
+    expect(
+      parseCommand(["export", "contoso-offer", "--target", "live", "--endpoint", "http://127.0.0.1:9/rp/x"]),
+    ).toMatchObject({ target: "live", options: { endpoint: "http://127.0.0.1:9/rp/x" } });
+    expect(() => parseCommand(["export", "o", "--target", "prod"])).toThrow(
+      /--target must be draft, preview or live/,
+    );
+    expect(() => parseCommand(["export", "o", "--api", "cpp"])).toThrow(/Cloud Partner Portal API has none/);
+    expect(() => parseCommand(["export"])).toThrow(/'export' needs <offerId>/);
+    expect(() => parseCommand(["export", "o", "x"])).toThrow(/unexpected argument 'x'/);
+    expect(() => parseCommand(["status", "p", "o", "--target", "live"])).toThrow(
+      /--target applies only to 'export'/,
+    );
+    expect(() => parseCommand(["export", "o", "--wait"])).toThrow(/--wait applies only to 'cancel'/);
+  });
+
   test("help and version", () => {
     expect(parseCommand(["--help"])).toEqual({ command: "help" });
     expect(parseCommand(["-h"])).toEqual({ command: "help" });

@@ -35,7 +35,7 @@ import type { IngestionClient } from "../client";
 import { INGESTION_SERVICE } from "../constants";
 import { type ConfigureStatus, type JobError, jobState, rawJobStatus } from "../parse";
 import { schemaAdviceFor } from "../schemas";
-import { diffDeclared, type FieldChange } from "./diff";
+import { diffDeclared, diffPart, type FieldChange } from "./diff";
 import { inputsFromTree } from "./export";
 import { type DeclaredPart, declaredParts, indexTree, stopSellPart, type TreeIndex } from "./keys";
 import { normalizeFields } from "./normalize";
@@ -148,26 +148,21 @@ export async function applyOffer(
   await refuseAfterTheFact(changed, first.index, trees, previous, offerId, productType);
 
   const body = configureResources(changed, first.index, offerId);
-  let baseline = first;
+  let job: ConfigureStatus | undefined;
   let lostAnswers = 0;
-  let jobId: string | undefined;
+  // Right before the configure: what the first read saw must still be there, for every part being written.
+  let now = await trees.draft();
   for (;;) {
-    // Right before the configure: what the first read saw must still be there, for every part being written.
-    const now = await trees.draft();
-    refuseConcurrentEdits(changed, baseline.index, now.index, offerId);
+    refuseConcurrentEdits(changed, first.index, now.index, offerId);
     try {
-      const { job } = await client.configureResources(body, offerId, signal).catch((error: unknown) => {
+      ({ job } = await client.configureResources(body, offerId, signal).catch((error: unknown) => {
         throw error instanceof RejectedError && error.status === 400
           ? requestRefusal(error, changed, body, first.index, offerId)
           : error;
-      });
-      jobId = job.jobId;
-      session.log(
-        `[${offerId}] configure job ${job.jobId}: ${describeChanges(changes)} (${body.length} resource${body.length === 1 ? "" : "s"}).`,
-      );
-      await waitForJob(job, changed, body, first.index, session);
+      }));
       break;
     } catch (error) {
+      // Only a POST whose answer was lost is looked at again; the job of an answered one is only ever waited for.
       if (
         !(error instanceof TransientError) ||
         !error.requestMayHaveBeenProcessed ||
@@ -182,15 +177,21 @@ export async function applyOffer(
         retryDelayMs(lostAnswers - 1, error.retryAfterMs, client.retry, session.random ?? Math.random),
         signal,
       );
-      const reread = await trees.draft();
-      if (diffDeclared(changed, reread.index).length === 0) {
+      now = await trees.draft();
+      if (diffDeclared(changed, now.index).length === 0) {
         session.log(`[${offerId}] the re-read shows the configure applied; not sending it again.`);
         break;
       }
-      // Untouched since the first read: sending it again is safe; anything else is reported by the check above.
-      baseline = first;
+      // Untouched since the first read (checked at the top of the loop): sending it again is safe.
     }
   }
+  if (job) {
+    session.log(
+      `[${offerId}] configure job ${job.jobId}: ${describeChanges(changes)} (${body.length} resource${body.length === 1 ? "" : "s"}).`,
+    );
+    await waitForJob(job, changed, body, first.index, session);
+  }
+  const jobId = job?.jobId;
   const after = await trees.draft();
   return outcome(inputs, parts, productId, after, trees, changes, jobId, productType);
 }
@@ -502,17 +503,25 @@ export function observedInputs(
   draft: { resources: Json[] },
   productType: string | undefined,
 ): OfferConfigurationInputs {
-  const exported = inputsFromTree(draft.resources, inputs.offerId);
+  const exported = inputsFromTree(draft.resources, inputs.offerId, { vmImageVersions: true });
   const read = new Map(declaredParts(exported, productType).map((p) => [p.key, p] as const));
   const observed = structuredClone(inputs) as OfferConfigurationInputs & Json;
+  const index = indexTree(draft.resources);
+  // A declared field the draft holds as declared keeps the program's spelling (set order, references by external
+  // id); one that differs takes the draft's value, as exported (or as read, for what the export leaves out, such
+  // as image versions).
   const pick = (part: DeclaredPart): Json | undefined => {
-    const found = read.get(part.key);
-    if (!found) return undefined;
-    return Object.fromEntries(
-      Object.keys(part.fields)
-        .filter((field) => found.fields[field] !== undefined)
-        .map((field) => [field, found.fields[field]]),
-    );
+    const resource = index.byKey.get(part.key);
+    if (!resource) return undefined;
+    const exportedFields = read.get(part.key)?.fields ?? {};
+    const out: Json = {};
+    for (const [field, value] of Object.entries(part.fields)) {
+      if (part.raw && field === "$schema") continue;
+      if (diffPart({ ...part, fields: { [field]: value } }, resource).length === 0) out[field] = value;
+      else if (exportedFields[field] !== undefined) out[field] = exportedFields[field];
+      else if (resource[field] !== undefined) out[field] = structuredClone(resource[field]);
+    }
+    return out;
   };
   let rawIndex = 0;
   const rawKept: unknown[] = [];

@@ -16,8 +16,14 @@ namespace PulumiCloudpartner.Cloudpartner.Inputs
     /// </summary>
     public sealed class OfferVmPropertiesArgs : global::Pulumi.ResourceArgs
     {
+        [Input("availableToFreeAccounts")]
+        public Input<bool>? AvailableToFreeAccounts { get; set; }
+
         [Input("isNetworkVirtualAppliance")]
         public Input<bool>? IsNetworkVirtualAppliance { get; set; }
+
+        [Input("networkVirtualAppliance")]
+        public Input<bool>? NetworkVirtualAppliance { get; set; }
 
         [Input("requiresCustomArmTemplate")]
         public Input<bool>? RequiresCustomArmTemplate { get; set; }
@@ -31,6 +37,9 @@ namespace PulumiCloudpartner.Cloudpartner.Inputs
         [Input("supportsBackup")]
         public Input<bool>? SupportsBackup { get; set; }
 
+        [Input("supportsClientHub")]
+        public Input<bool>? SupportsClientHub { get; set; }
+
         [Input("supportsCloudInit")]
         public Input<bool>? SupportsCloudInit { get; set; }
 
@@ -40,12 +49,18 @@ namespace PulumiCloudpartner.Cloudpartner.Inputs
         [Input("supportsHibernation")]
         public Input<bool>? SupportsHibernation { get; set; }
 
+        [Input("supportsHubOnOffSwitch")]
+        public Input<bool>? SupportsHubOnOffSwitch { get; set; }
+
         [Input("supportsNVMe")]
         public Input<bool>? SupportsNVMe { get; set; }
 
         [Input("supportsRemoteConnection")]
         public Input<bool>? SupportsRemoteConnection { get; set; }
 
+        /// <summary>
+        /// The rest as cloudpub's `VMIProperties` reads them.
+        /// </summary>
         [Input("supportsSriov")]
         public Input<bool>? SupportsSriov { get; set; }
 

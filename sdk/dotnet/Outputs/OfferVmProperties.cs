@@ -17,21 +17,32 @@ namespace PulumiCloudpartner.Cloudpartner.Outputs
     [OutputType]
     public sealed class OfferVmProperties
     {
+        public readonly bool? AvailableToFreeAccounts;
         public readonly bool? IsNetworkVirtualAppliance;
+        public readonly bool? NetworkVirtualAppliance;
         public readonly bool? RequiresCustomArmTemplate;
         public readonly bool? SupportsAadLogin;
         public readonly bool? SupportsAcceleratedNetworking;
         public readonly bool? SupportsBackup;
+        public readonly bool? SupportsClientHub;
         public readonly bool? SupportsCloudInit;
         public readonly bool? SupportsExtensions;
         public readonly bool? SupportsHibernation;
+        public readonly bool? SupportsHubOnOffSwitch;
         public readonly bool? SupportsNVMe;
         public readonly bool? SupportsRemoteConnection;
+        /// <summary>
+        /// The rest as cloudpub's `VMIProperties` reads them.
+        /// </summary>
         public readonly bool? SupportsSriov;
 
         [OutputConstructor]
         private OfferVmProperties(
+            bool? availableToFreeAccounts,
+
             bool? isNetworkVirtualAppliance,
+
+            bool? networkVirtualAppliance,
 
             bool? requiresCustomArmTemplate,
 
@@ -41,11 +52,15 @@ namespace PulumiCloudpartner.Cloudpartner.Outputs
 
             bool? supportsBackup,
 
+            bool? supportsClientHub,
+
             bool? supportsCloudInit,
 
             bool? supportsExtensions,
 
             bool? supportsHibernation,
+
+            bool? supportsHubOnOffSwitch,
 
             bool? supportsNVMe,
 
@@ -53,14 +68,18 @@ namespace PulumiCloudpartner.Cloudpartner.Outputs
 
             bool? supportsSriov)
         {
+            AvailableToFreeAccounts = availableToFreeAccounts;
             IsNetworkVirtualAppliance = isNetworkVirtualAppliance;
+            NetworkVirtualAppliance = networkVirtualAppliance;
             RequiresCustomArmTemplate = requiresCustomArmTemplate;
             SupportsAadLogin = supportsAadLogin;
             SupportsAcceleratedNetworking = supportsAcceleratedNetworking;
             SupportsBackup = supportsBackup;
+            SupportsClientHub = supportsClientHub;
             SupportsCloudInit = supportsCloudInit;
             SupportsExtensions = supportsExtensions;
             SupportsHibernation = supportsHibernation;
+            SupportsHubOnOffSwitch = supportsHubOnOffSwitch;
             SupportsNVMe = supportsNVMe;
             SupportsRemoteConnection = supportsRemoteConnection;
             SupportsSriov = supportsSriov;

@@ -6237,17 +6237,22 @@ func (o OfferVmImageVersionArrayOutput) Index(i pulumi.IntInput) OfferVmImageVer
 
 // `vmProperties` (booleans; once true, several can never go back to false).
 type OfferVmProperties struct {
+	AvailableToFreeAccounts       *bool `pulumi:"availableToFreeAccounts"`
 	IsNetworkVirtualAppliance     *bool `pulumi:"isNetworkVirtualAppliance"`
+	NetworkVirtualAppliance       *bool `pulumi:"networkVirtualAppliance"`
 	RequiresCustomArmTemplate     *bool `pulumi:"requiresCustomArmTemplate"`
 	SupportsAadLogin              *bool `pulumi:"supportsAadLogin"`
 	SupportsAcceleratedNetworking *bool `pulumi:"supportsAcceleratedNetworking"`
 	SupportsBackup                *bool `pulumi:"supportsBackup"`
+	SupportsClientHub             *bool `pulumi:"supportsClientHub"`
 	SupportsCloudInit             *bool `pulumi:"supportsCloudInit"`
 	SupportsExtensions            *bool `pulumi:"supportsExtensions"`
 	SupportsHibernation           *bool `pulumi:"supportsHibernation"`
+	SupportsHubOnOffSwitch        *bool `pulumi:"supportsHubOnOffSwitch"`
 	SupportsNVMe                  *bool `pulumi:"supportsNVMe"`
 	SupportsRemoteConnection      *bool `pulumi:"supportsRemoteConnection"`
-	SupportsSriov                 *bool `pulumi:"supportsSriov"`
+	// The rest as cloudpub's `VMIProperties` reads them.
+	SupportsSriov *bool `pulumi:"supportsSriov"`
 }
 
 // OfferVmPropertiesInput is an input type that accepts OfferVmPropertiesArgs and OfferVmPropertiesOutput values.
@@ -6263,17 +6268,22 @@ type OfferVmPropertiesInput interface {
 
 // `vmProperties` (booleans; once true, several can never go back to false).
 type OfferVmPropertiesArgs struct {
+	AvailableToFreeAccounts       pulumi.BoolPtrInput `pulumi:"availableToFreeAccounts"`
 	IsNetworkVirtualAppliance     pulumi.BoolPtrInput `pulumi:"isNetworkVirtualAppliance"`
+	NetworkVirtualAppliance       pulumi.BoolPtrInput `pulumi:"networkVirtualAppliance"`
 	RequiresCustomArmTemplate     pulumi.BoolPtrInput `pulumi:"requiresCustomArmTemplate"`
 	SupportsAadLogin              pulumi.BoolPtrInput `pulumi:"supportsAadLogin"`
 	SupportsAcceleratedNetworking pulumi.BoolPtrInput `pulumi:"supportsAcceleratedNetworking"`
 	SupportsBackup                pulumi.BoolPtrInput `pulumi:"supportsBackup"`
+	SupportsClientHub             pulumi.BoolPtrInput `pulumi:"supportsClientHub"`
 	SupportsCloudInit             pulumi.BoolPtrInput `pulumi:"supportsCloudInit"`
 	SupportsExtensions            pulumi.BoolPtrInput `pulumi:"supportsExtensions"`
 	SupportsHibernation           pulumi.BoolPtrInput `pulumi:"supportsHibernation"`
+	SupportsHubOnOffSwitch        pulumi.BoolPtrInput `pulumi:"supportsHubOnOffSwitch"`
 	SupportsNVMe                  pulumi.BoolPtrInput `pulumi:"supportsNVMe"`
 	SupportsRemoteConnection      pulumi.BoolPtrInput `pulumi:"supportsRemoteConnection"`
-	SupportsSriov                 pulumi.BoolPtrInput `pulumi:"supportsSriov"`
+	// The rest as cloudpub's `VMIProperties` reads them.
+	SupportsSriov pulumi.BoolPtrInput `pulumi:"supportsSriov"`
 }
 
 func (OfferVmPropertiesArgs) ElementType() reflect.Type {
@@ -6354,8 +6364,16 @@ func (o OfferVmPropertiesOutput) ToOfferVmPropertiesPtrOutputWithContext(ctx con
 	}).(OfferVmPropertiesPtrOutput)
 }
 
+func (o OfferVmPropertiesOutput) AvailableToFreeAccounts() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v OfferVmProperties) *bool { return v.AvailableToFreeAccounts }).(pulumi.BoolPtrOutput)
+}
+
 func (o OfferVmPropertiesOutput) IsNetworkVirtualAppliance() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v OfferVmProperties) *bool { return v.IsNetworkVirtualAppliance }).(pulumi.BoolPtrOutput)
+}
+
+func (o OfferVmPropertiesOutput) NetworkVirtualAppliance() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v OfferVmProperties) *bool { return v.NetworkVirtualAppliance }).(pulumi.BoolPtrOutput)
 }
 
 func (o OfferVmPropertiesOutput) RequiresCustomArmTemplate() pulumi.BoolPtrOutput {
@@ -6374,6 +6392,10 @@ func (o OfferVmPropertiesOutput) SupportsBackup() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v OfferVmProperties) *bool { return v.SupportsBackup }).(pulumi.BoolPtrOutput)
 }
 
+func (o OfferVmPropertiesOutput) SupportsClientHub() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v OfferVmProperties) *bool { return v.SupportsClientHub }).(pulumi.BoolPtrOutput)
+}
+
 func (o OfferVmPropertiesOutput) SupportsCloudInit() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v OfferVmProperties) *bool { return v.SupportsCloudInit }).(pulumi.BoolPtrOutput)
 }
@@ -6386,6 +6408,10 @@ func (o OfferVmPropertiesOutput) SupportsHibernation() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v OfferVmProperties) *bool { return v.SupportsHibernation }).(pulumi.BoolPtrOutput)
 }
 
+func (o OfferVmPropertiesOutput) SupportsHubOnOffSwitch() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v OfferVmProperties) *bool { return v.SupportsHubOnOffSwitch }).(pulumi.BoolPtrOutput)
+}
+
 func (o OfferVmPropertiesOutput) SupportsNVMe() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v OfferVmProperties) *bool { return v.SupportsNVMe }).(pulumi.BoolPtrOutput)
 }
@@ -6394,6 +6420,7 @@ func (o OfferVmPropertiesOutput) SupportsRemoteConnection() pulumi.BoolPtrOutput
 	return o.ApplyT(func(v OfferVmProperties) *bool { return v.SupportsRemoteConnection }).(pulumi.BoolPtrOutput)
 }
 
+// The rest as cloudpub's `VMIProperties` reads them.
 func (o OfferVmPropertiesOutput) SupportsSriov() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v OfferVmProperties) *bool { return v.SupportsSriov }).(pulumi.BoolPtrOutput)
 }
@@ -6422,12 +6449,30 @@ func (o OfferVmPropertiesPtrOutput) Elem() OfferVmPropertiesOutput {
 	}).(OfferVmPropertiesOutput)
 }
 
+func (o OfferVmPropertiesPtrOutput) AvailableToFreeAccounts() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *OfferVmProperties) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.AvailableToFreeAccounts
+	}).(pulumi.BoolPtrOutput)
+}
+
 func (o OfferVmPropertiesPtrOutput) IsNetworkVirtualAppliance() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *OfferVmProperties) *bool {
 		if v == nil {
 			return nil
 		}
 		return v.IsNetworkVirtualAppliance
+	}).(pulumi.BoolPtrOutput)
+}
+
+func (o OfferVmPropertiesPtrOutput) NetworkVirtualAppliance() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *OfferVmProperties) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.NetworkVirtualAppliance
 	}).(pulumi.BoolPtrOutput)
 }
 
@@ -6467,6 +6512,15 @@ func (o OfferVmPropertiesPtrOutput) SupportsBackup() pulumi.BoolPtrOutput {
 	}).(pulumi.BoolPtrOutput)
 }
 
+func (o OfferVmPropertiesPtrOutput) SupportsClientHub() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *OfferVmProperties) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.SupportsClientHub
+	}).(pulumi.BoolPtrOutput)
+}
+
 func (o OfferVmPropertiesPtrOutput) SupportsCloudInit() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *OfferVmProperties) *bool {
 		if v == nil {
@@ -6494,6 +6548,15 @@ func (o OfferVmPropertiesPtrOutput) SupportsHibernation() pulumi.BoolPtrOutput {
 	}).(pulumi.BoolPtrOutput)
 }
 
+func (o OfferVmPropertiesPtrOutput) SupportsHubOnOffSwitch() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *OfferVmProperties) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.SupportsHubOnOffSwitch
+	}).(pulumi.BoolPtrOutput)
+}
+
 func (o OfferVmPropertiesPtrOutput) SupportsNVMe() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *OfferVmProperties) *bool {
 		if v == nil {
@@ -6512,6 +6575,7 @@ func (o OfferVmPropertiesPtrOutput) SupportsRemoteConnection() pulumi.BoolPtrOut
 	}).(pulumi.BoolPtrOutput)
 }
 
+// The rest as cloudpub's `VMIProperties` reads them.
 func (o OfferVmPropertiesPtrOutput) SupportsSriov() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *OfferVmProperties) *bool {
 		if v == nil {

@@ -588,16 +588,23 @@ export interface OfferVmImageVersionArgs {
  * `vmProperties` (booleans; once true, several can never go back to false).
  */
 export interface OfferVmPropertiesArgs {
+    availableToFreeAccounts?: pulumi.Input<boolean | undefined>;
     isNetworkVirtualAppliance?: pulumi.Input<boolean | undefined>;
+    networkVirtualAppliance?: pulumi.Input<boolean | undefined>;
     requiresCustomArmTemplate?: pulumi.Input<boolean | undefined>;
     supportsAadLogin?: pulumi.Input<boolean | undefined>;
     supportsAcceleratedNetworking?: pulumi.Input<boolean | undefined>;
     supportsBackup?: pulumi.Input<boolean | undefined>;
+    supportsClientHub?: pulumi.Input<boolean | undefined>;
     supportsCloudInit?: pulumi.Input<boolean | undefined>;
     supportsExtensions?: pulumi.Input<boolean | undefined>;
     supportsHibernation?: pulumi.Input<boolean | undefined>;
+    supportsHubOnOffSwitch?: pulumi.Input<boolean | undefined>;
     supportsNVMe?: pulumi.Input<boolean | undefined>;
     supportsRemoteConnection?: pulumi.Input<boolean | undefined>;
+    /**
+     * The rest as cloudpub's `VMIProperties` reads them.
+     */
     supportsSriov?: pulumi.Input<boolean | undefined>;
 }
 

@@ -603,16 +603,23 @@ export interface OfferVmImageVersion {
  * `vmProperties` (booleans; once true, several can never go back to false).
  */
 export interface OfferVmProperties {
+    availableToFreeAccounts?: boolean;
     isNetworkVirtualAppliance?: boolean;
+    networkVirtualAppliance?: boolean;
     requiresCustomArmTemplate?: boolean;
     supportsAadLogin?: boolean;
     supportsAcceleratedNetworking?: boolean;
     supportsBackup?: boolean;
+    supportsClientHub?: boolean;
     supportsCloudInit?: boolean;
     supportsExtensions?: boolean;
     supportsHibernation?: boolean;
+    supportsHubOnOffSwitch?: boolean;
     supportsNVMe?: boolean;
     supportsRemoteConnection?: boolean;
+    /**
+     * The rest as cloudpub's `VMIProperties` reads them.
+     */
     supportsSriov?: boolean;
 }
 

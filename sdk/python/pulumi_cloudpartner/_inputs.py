@@ -3151,37 +3151,54 @@ class OfferVmPropertiesArgsDict(TypedDict):
     """
     `vmProperties` (booleans; once true, several can never go back to false).
     """
+    available_to_free_accounts: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     is_network_virtual_appliance: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    network_virtual_appliance: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     requires_custom_arm_template: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     supports_aad_login: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     supports_accelerated_networking: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     supports_backup: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    supports_client_hub: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     supports_cloud_init: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     supports_extensions: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     supports_hibernation: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    supports_hub_on_off_switch: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     supports_nv_me: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     supports_remote_connection: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     supports_sriov: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    The rest as cloudpub's `VMIProperties` reads them.
+    """
 
 @pulumi.input_type
 class OfferVmPropertiesArgs:
     def __init__(__self__, *,
+                 available_to_free_accounts: pulumi.Input[Optional[_builtins.bool]] = None,
                  is_network_virtual_appliance: pulumi.Input[Optional[_builtins.bool]] = None,
+                 network_virtual_appliance: pulumi.Input[Optional[_builtins.bool]] = None,
                  requires_custom_arm_template: pulumi.Input[Optional[_builtins.bool]] = None,
                  supports_aad_login: pulumi.Input[Optional[_builtins.bool]] = None,
                  supports_accelerated_networking: pulumi.Input[Optional[_builtins.bool]] = None,
                  supports_backup: pulumi.Input[Optional[_builtins.bool]] = None,
+                 supports_client_hub: pulumi.Input[Optional[_builtins.bool]] = None,
                  supports_cloud_init: pulumi.Input[Optional[_builtins.bool]] = None,
                  supports_extensions: pulumi.Input[Optional[_builtins.bool]] = None,
                  supports_hibernation: pulumi.Input[Optional[_builtins.bool]] = None,
+                 supports_hub_on_off_switch: pulumi.Input[Optional[_builtins.bool]] = None,
                  supports_nv_me: pulumi.Input[Optional[_builtins.bool]] = None,
                  supports_remote_connection: pulumi.Input[Optional[_builtins.bool]] = None,
                  supports_sriov: pulumi.Input[Optional[_builtins.bool]] = None):
         """
         `vmProperties` (booleans; once true, several can never go back to false).
+
+        :param pulumi.Input[_builtins.bool] supports_sriov: The rest as cloudpub's `VMIProperties` reads them.
         """
+        if available_to_free_accounts is not None:
+            pulumi.set(__self__, "available_to_free_accounts", available_to_free_accounts)
         if is_network_virtual_appliance is not None:
             pulumi.set(__self__, "is_network_virtual_appliance", is_network_virtual_appliance)
+        if network_virtual_appliance is not None:
+            pulumi.set(__self__, "network_virtual_appliance", network_virtual_appliance)
         if requires_custom_arm_template is not None:
             pulumi.set(__self__, "requires_custom_arm_template", requires_custom_arm_template)
         if supports_aad_login is not None:
@@ -3190,18 +3207,31 @@ class OfferVmPropertiesArgs:
             pulumi.set(__self__, "supports_accelerated_networking", supports_accelerated_networking)
         if supports_backup is not None:
             pulumi.set(__self__, "supports_backup", supports_backup)
+        if supports_client_hub is not None:
+            pulumi.set(__self__, "supports_client_hub", supports_client_hub)
         if supports_cloud_init is not None:
             pulumi.set(__self__, "supports_cloud_init", supports_cloud_init)
         if supports_extensions is not None:
             pulumi.set(__self__, "supports_extensions", supports_extensions)
         if supports_hibernation is not None:
             pulumi.set(__self__, "supports_hibernation", supports_hibernation)
+        if supports_hub_on_off_switch is not None:
+            pulumi.set(__self__, "supports_hub_on_off_switch", supports_hub_on_off_switch)
         if supports_nv_me is not None:
             pulumi.set(__self__, "supports_nv_me", supports_nv_me)
         if supports_remote_connection is not None:
             pulumi.set(__self__, "supports_remote_connection", supports_remote_connection)
         if supports_sriov is not None:
             pulumi.set(__self__, "supports_sriov", supports_sriov)
+
+    @_builtins.property
+    @pulumi.getter(name="availableToFreeAccounts")
+    def available_to_free_accounts(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        return pulumi.get(self, "available_to_free_accounts")
+
+    @available_to_free_accounts.setter
+    def available_to_free_accounts(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "available_to_free_accounts", value)
 
     @_builtins.property
     @pulumi.getter(name="isNetworkVirtualAppliance")
@@ -3211,6 +3241,15 @@ class OfferVmPropertiesArgs:
     @is_network_virtual_appliance.setter
     def is_network_virtual_appliance(self, value: pulumi.Input[Optional[_builtins.bool]]):
         pulumi.set(self, "is_network_virtual_appliance", value)
+
+    @_builtins.property
+    @pulumi.getter(name="networkVirtualAppliance")
+    def network_virtual_appliance(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        return pulumi.get(self, "network_virtual_appliance")
+
+    @network_virtual_appliance.setter
+    def network_virtual_appliance(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "network_virtual_appliance", value)
 
     @_builtins.property
     @pulumi.getter(name="requiresCustomArmTemplate")
@@ -3249,6 +3288,15 @@ class OfferVmPropertiesArgs:
         pulumi.set(self, "supports_backup", value)
 
     @_builtins.property
+    @pulumi.getter(name="supportsClientHub")
+    def supports_client_hub(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        return pulumi.get(self, "supports_client_hub")
+
+    @supports_client_hub.setter
+    def supports_client_hub(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "supports_client_hub", value)
+
+    @_builtins.property
     @pulumi.getter(name="supportsCloudInit")
     def supports_cloud_init(self) -> pulumi.Input[Optional[_builtins.bool]]:
         return pulumi.get(self, "supports_cloud_init")
@@ -3276,6 +3324,15 @@ class OfferVmPropertiesArgs:
         pulumi.set(self, "supports_hibernation", value)
 
     @_builtins.property
+    @pulumi.getter(name="supportsHubOnOffSwitch")
+    def supports_hub_on_off_switch(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        return pulumi.get(self, "supports_hub_on_off_switch")
+
+    @supports_hub_on_off_switch.setter
+    def supports_hub_on_off_switch(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "supports_hub_on_off_switch", value)
+
+    @_builtins.property
     @pulumi.getter(name="supportsNVMe")
     def supports_nv_me(self) -> pulumi.Input[Optional[_builtins.bool]]:
         return pulumi.get(self, "supports_nv_me")
@@ -3296,6 +3353,9 @@ class OfferVmPropertiesArgs:
     @_builtins.property
     @pulumi.getter(name="supportsSriov")
     def supports_sriov(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        The rest as cloudpub's `VMIProperties` reads them.
+        """
         return pulumi.get(self, "supports_sriov")
 
     @supports_sriov.setter

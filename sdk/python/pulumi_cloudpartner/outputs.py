@@ -2671,8 +2671,12 @@ class OfferVmProperties(dict):
     @staticmethod
     def __key_warning(key: str):
         suggest = None
-        if key == "isNetworkVirtualAppliance":
+        if key == "availableToFreeAccounts":
+            suggest = "available_to_free_accounts"
+        elif key == "isNetworkVirtualAppliance":
             suggest = "is_network_virtual_appliance"
+        elif key == "networkVirtualAppliance":
+            suggest = "network_virtual_appliance"
         elif key == "requiresCustomArmTemplate":
             suggest = "requires_custom_arm_template"
         elif key == "supportsAadLogin":
@@ -2681,12 +2685,16 @@ class OfferVmProperties(dict):
             suggest = "supports_accelerated_networking"
         elif key == "supportsBackup":
             suggest = "supports_backup"
+        elif key == "supportsClientHub":
+            suggest = "supports_client_hub"
         elif key == "supportsCloudInit":
             suggest = "supports_cloud_init"
         elif key == "supportsExtensions":
             suggest = "supports_extensions"
         elif key == "supportsHibernation":
             suggest = "supports_hibernation"
+        elif key == "supportsHubOnOffSwitch":
+            suggest = "supports_hub_on_off_switch"
         elif key == "supportsNVMe":
             suggest = "supports_nv_me"
         elif key == "supportsRemoteConnection":
@@ -2706,22 +2714,32 @@ class OfferVmProperties(dict):
         return super().get(key, default)
 
     def __init__(__self__, *,
+                 available_to_free_accounts: Optional[_builtins.bool] = None,
                  is_network_virtual_appliance: Optional[_builtins.bool] = None,
+                 network_virtual_appliance: Optional[_builtins.bool] = None,
                  requires_custom_arm_template: Optional[_builtins.bool] = None,
                  supports_aad_login: Optional[_builtins.bool] = None,
                  supports_accelerated_networking: Optional[_builtins.bool] = None,
                  supports_backup: Optional[_builtins.bool] = None,
+                 supports_client_hub: Optional[_builtins.bool] = None,
                  supports_cloud_init: Optional[_builtins.bool] = None,
                  supports_extensions: Optional[_builtins.bool] = None,
                  supports_hibernation: Optional[_builtins.bool] = None,
+                 supports_hub_on_off_switch: Optional[_builtins.bool] = None,
                  supports_nv_me: Optional[_builtins.bool] = None,
                  supports_remote_connection: Optional[_builtins.bool] = None,
                  supports_sriov: Optional[_builtins.bool] = None):
         """
         `vmProperties` (booleans; once true, several can never go back to false).
+
+        :param _builtins.bool supports_sriov: The rest as cloudpub's `VMIProperties` reads them.
         """
+        if available_to_free_accounts is not None:
+            pulumi.set(__self__, "available_to_free_accounts", available_to_free_accounts)
         if is_network_virtual_appliance is not None:
             pulumi.set(__self__, "is_network_virtual_appliance", is_network_virtual_appliance)
+        if network_virtual_appliance is not None:
+            pulumi.set(__self__, "network_virtual_appliance", network_virtual_appliance)
         if requires_custom_arm_template is not None:
             pulumi.set(__self__, "requires_custom_arm_template", requires_custom_arm_template)
         if supports_aad_login is not None:
@@ -2730,12 +2748,16 @@ class OfferVmProperties(dict):
             pulumi.set(__self__, "supports_accelerated_networking", supports_accelerated_networking)
         if supports_backup is not None:
             pulumi.set(__self__, "supports_backup", supports_backup)
+        if supports_client_hub is not None:
+            pulumi.set(__self__, "supports_client_hub", supports_client_hub)
         if supports_cloud_init is not None:
             pulumi.set(__self__, "supports_cloud_init", supports_cloud_init)
         if supports_extensions is not None:
             pulumi.set(__self__, "supports_extensions", supports_extensions)
         if supports_hibernation is not None:
             pulumi.set(__self__, "supports_hibernation", supports_hibernation)
+        if supports_hub_on_off_switch is not None:
+            pulumi.set(__self__, "supports_hub_on_off_switch", supports_hub_on_off_switch)
         if supports_nv_me is not None:
             pulumi.set(__self__, "supports_nv_me", supports_nv_me)
         if supports_remote_connection is not None:
@@ -2744,9 +2766,19 @@ class OfferVmProperties(dict):
             pulumi.set(__self__, "supports_sriov", supports_sriov)
 
     @_builtins.property
+    @pulumi.getter(name="availableToFreeAccounts")
+    def available_to_free_accounts(self) -> Optional[_builtins.bool]:
+        return pulumi.get(self, "available_to_free_accounts")
+
+    @_builtins.property
     @pulumi.getter(name="isNetworkVirtualAppliance")
     def is_network_virtual_appliance(self) -> Optional[_builtins.bool]:
         return pulumi.get(self, "is_network_virtual_appliance")
+
+    @_builtins.property
+    @pulumi.getter(name="networkVirtualAppliance")
+    def network_virtual_appliance(self) -> Optional[_builtins.bool]:
+        return pulumi.get(self, "network_virtual_appliance")
 
     @_builtins.property
     @pulumi.getter(name="requiresCustomArmTemplate")
@@ -2769,6 +2801,11 @@ class OfferVmProperties(dict):
         return pulumi.get(self, "supports_backup")
 
     @_builtins.property
+    @pulumi.getter(name="supportsClientHub")
+    def supports_client_hub(self) -> Optional[_builtins.bool]:
+        return pulumi.get(self, "supports_client_hub")
+
+    @_builtins.property
     @pulumi.getter(name="supportsCloudInit")
     def supports_cloud_init(self) -> Optional[_builtins.bool]:
         return pulumi.get(self, "supports_cloud_init")
@@ -2784,6 +2821,11 @@ class OfferVmProperties(dict):
         return pulumi.get(self, "supports_hibernation")
 
     @_builtins.property
+    @pulumi.getter(name="supportsHubOnOffSwitch")
+    def supports_hub_on_off_switch(self) -> Optional[_builtins.bool]:
+        return pulumi.get(self, "supports_hub_on_off_switch")
+
+    @_builtins.property
     @pulumi.getter(name="supportsNVMe")
     def supports_nv_me(self) -> Optional[_builtins.bool]:
         return pulumi.get(self, "supports_nv_me")
@@ -2796,6 +2838,9 @@ class OfferVmProperties(dict):
     @_builtins.property
     @pulumi.getter(name="supportsSriov")
     def supports_sriov(self) -> Optional[_builtins.bool]:
+        """
+        The rest as cloudpub's `VMIProperties` reads them.
+        """
         return pulumi.get(self, "supports_sriov")
 
 

@@ -19,11 +19,25 @@ public final class OfferVmPropertiesArgs extends com.pulumi.resources.ResourceAr
 
     public static final OfferVmPropertiesArgs Empty = new OfferVmPropertiesArgs();
 
+    @Import(name="availableToFreeAccounts")
+    private @Nullable Output<Boolean> availableToFreeAccounts;
+
+    public Optional<Output<Boolean>> availableToFreeAccounts() {
+        return Optional.ofNullable(this.availableToFreeAccounts);
+    }
+
     @Import(name="isNetworkVirtualAppliance")
     private @Nullable Output<Boolean> isNetworkVirtualAppliance;
 
     public Optional<Output<Boolean>> isNetworkVirtualAppliance() {
         return Optional.ofNullable(this.isNetworkVirtualAppliance);
+    }
+
+    @Import(name="networkVirtualAppliance")
+    private @Nullable Output<Boolean> networkVirtualAppliance;
+
+    public Optional<Output<Boolean>> networkVirtualAppliance() {
+        return Optional.ofNullable(this.networkVirtualAppliance);
     }
 
     @Import(name="requiresCustomArmTemplate")
@@ -54,6 +68,13 @@ public final class OfferVmPropertiesArgs extends com.pulumi.resources.ResourceAr
         return Optional.ofNullable(this.supportsBackup);
     }
 
+    @Import(name="supportsClientHub")
+    private @Nullable Output<Boolean> supportsClientHub;
+
+    public Optional<Output<Boolean>> supportsClientHub() {
+        return Optional.ofNullable(this.supportsClientHub);
+    }
+
     @Import(name="supportsCloudInit")
     private @Nullable Output<Boolean> supportsCloudInit;
 
@@ -75,6 +96,13 @@ public final class OfferVmPropertiesArgs extends com.pulumi.resources.ResourceAr
         return Optional.ofNullable(this.supportsHibernation);
     }
 
+    @Import(name="supportsHubOnOffSwitch")
+    private @Nullable Output<Boolean> supportsHubOnOffSwitch;
+
+    public Optional<Output<Boolean>> supportsHubOnOffSwitch() {
+        return Optional.ofNullable(this.supportsHubOnOffSwitch);
+    }
+
     @Import(name="supportsNVMe")
     private @Nullable Output<Boolean> supportsNVMe;
 
@@ -89,9 +117,17 @@ public final class OfferVmPropertiesArgs extends com.pulumi.resources.ResourceAr
         return Optional.ofNullable(this.supportsRemoteConnection);
     }
 
+    /**
+     * The rest as cloudpub&#39;s `VMIProperties` reads them.
+     * 
+     */
     @Import(name="supportsSriov")
     private @Nullable Output<Boolean> supportsSriov;
 
+    /**
+     * @return The rest as cloudpub&#39;s `VMIProperties` reads them.
+     * 
+     */
     public Optional<Output<Boolean>> supportsSriov() {
         return Optional.ofNullable(this.supportsSriov);
     }
@@ -99,14 +135,18 @@ public final class OfferVmPropertiesArgs extends com.pulumi.resources.ResourceAr
     private OfferVmPropertiesArgs() {}
 
     private OfferVmPropertiesArgs(OfferVmPropertiesArgs $) {
+        this.availableToFreeAccounts = $.availableToFreeAccounts;
         this.isNetworkVirtualAppliance = $.isNetworkVirtualAppliance;
+        this.networkVirtualAppliance = $.networkVirtualAppliance;
         this.requiresCustomArmTemplate = $.requiresCustomArmTemplate;
         this.supportsAadLogin = $.supportsAadLogin;
         this.supportsAcceleratedNetworking = $.supportsAcceleratedNetworking;
         this.supportsBackup = $.supportsBackup;
+        this.supportsClientHub = $.supportsClientHub;
         this.supportsCloudInit = $.supportsCloudInit;
         this.supportsExtensions = $.supportsExtensions;
         this.supportsHibernation = $.supportsHibernation;
+        this.supportsHubOnOffSwitch = $.supportsHubOnOffSwitch;
         this.supportsNVMe = $.supportsNVMe;
         this.supportsRemoteConnection = $.supportsRemoteConnection;
         this.supportsSriov = $.supportsSriov;
@@ -130,6 +170,15 @@ public final class OfferVmPropertiesArgs extends com.pulumi.resources.ResourceAr
             $ = new OfferVmPropertiesArgs(Objects.requireNonNull(defaults));
         }
 
+        public Builder availableToFreeAccounts(@Nullable Output<Boolean> availableToFreeAccounts) {
+            $.availableToFreeAccounts = availableToFreeAccounts;
+            return this;
+        }
+
+        public Builder availableToFreeAccounts(Boolean availableToFreeAccounts) {
+            return availableToFreeAccounts(Output.of(availableToFreeAccounts));
+        }
+
         public Builder isNetworkVirtualAppliance(@Nullable Output<Boolean> isNetworkVirtualAppliance) {
             $.isNetworkVirtualAppliance = isNetworkVirtualAppliance;
             return this;
@@ -137,6 +186,15 @@ public final class OfferVmPropertiesArgs extends com.pulumi.resources.ResourceAr
 
         public Builder isNetworkVirtualAppliance(Boolean isNetworkVirtualAppliance) {
             return isNetworkVirtualAppliance(Output.of(isNetworkVirtualAppliance));
+        }
+
+        public Builder networkVirtualAppliance(@Nullable Output<Boolean> networkVirtualAppliance) {
+            $.networkVirtualAppliance = networkVirtualAppliance;
+            return this;
+        }
+
+        public Builder networkVirtualAppliance(Boolean networkVirtualAppliance) {
+            return networkVirtualAppliance(Output.of(networkVirtualAppliance));
         }
 
         public Builder requiresCustomArmTemplate(@Nullable Output<Boolean> requiresCustomArmTemplate) {
@@ -175,6 +233,15 @@ public final class OfferVmPropertiesArgs extends com.pulumi.resources.ResourceAr
             return supportsBackup(Output.of(supportsBackup));
         }
 
+        public Builder supportsClientHub(@Nullable Output<Boolean> supportsClientHub) {
+            $.supportsClientHub = supportsClientHub;
+            return this;
+        }
+
+        public Builder supportsClientHub(Boolean supportsClientHub) {
+            return supportsClientHub(Output.of(supportsClientHub));
+        }
+
         public Builder supportsCloudInit(@Nullable Output<Boolean> supportsCloudInit) {
             $.supportsCloudInit = supportsCloudInit;
             return this;
@@ -202,6 +269,15 @@ public final class OfferVmPropertiesArgs extends com.pulumi.resources.ResourceAr
             return supportsHibernation(Output.of(supportsHibernation));
         }
 
+        public Builder supportsHubOnOffSwitch(@Nullable Output<Boolean> supportsHubOnOffSwitch) {
+            $.supportsHubOnOffSwitch = supportsHubOnOffSwitch;
+            return this;
+        }
+
+        public Builder supportsHubOnOffSwitch(Boolean supportsHubOnOffSwitch) {
+            return supportsHubOnOffSwitch(Output.of(supportsHubOnOffSwitch));
+        }
+
         public Builder supportsNVMe(@Nullable Output<Boolean> supportsNVMe) {
             $.supportsNVMe = supportsNVMe;
             return this;
@@ -220,11 +296,23 @@ public final class OfferVmPropertiesArgs extends com.pulumi.resources.ResourceAr
             return supportsRemoteConnection(Output.of(supportsRemoteConnection));
         }
 
+        /**
+         * @param supportsSriov The rest as cloudpub&#39;s `VMIProperties` reads them.
+         * 
+         * @return builder
+         * 
+         */
         public Builder supportsSriov(@Nullable Output<Boolean> supportsSriov) {
             $.supportsSriov = supportsSriov;
             return this;
         }
 
+        /**
+         * @param supportsSriov The rest as cloudpub&#39;s `VMIProperties` reads them.
+         * 
+         * @return builder
+         * 
+         */
         public Builder supportsSriov(Boolean supportsSriov) {
             return supportsSriov(Output.of(supportsSriov));
         }

@@ -11,21 +11,35 @@ import javax.annotation.Nullable;
 
 @CustomType
 public final class OfferVmProperties {
+    private @Nullable Boolean availableToFreeAccounts;
     private @Nullable Boolean isNetworkVirtualAppliance;
+    private @Nullable Boolean networkVirtualAppliance;
     private @Nullable Boolean requiresCustomArmTemplate;
     private @Nullable Boolean supportsAadLogin;
     private @Nullable Boolean supportsAcceleratedNetworking;
     private @Nullable Boolean supportsBackup;
+    private @Nullable Boolean supportsClientHub;
     private @Nullable Boolean supportsCloudInit;
     private @Nullable Boolean supportsExtensions;
     private @Nullable Boolean supportsHibernation;
+    private @Nullable Boolean supportsHubOnOffSwitch;
     private @Nullable Boolean supportsNVMe;
     private @Nullable Boolean supportsRemoteConnection;
+    /**
+     * @return The rest as cloudpub&#39;s `VMIProperties` reads them.
+     * 
+     */
     private @Nullable Boolean supportsSriov;
 
     private OfferVmProperties() {}
+    public Optional<Boolean> availableToFreeAccounts() {
+        return Optional.ofNullable(this.availableToFreeAccounts);
+    }
     public Optional<Boolean> isNetworkVirtualAppliance() {
         return Optional.ofNullable(this.isNetworkVirtualAppliance);
+    }
+    public Optional<Boolean> networkVirtualAppliance() {
+        return Optional.ofNullable(this.networkVirtualAppliance);
     }
     public Optional<Boolean> requiresCustomArmTemplate() {
         return Optional.ofNullable(this.requiresCustomArmTemplate);
@@ -39,6 +53,9 @@ public final class OfferVmProperties {
     public Optional<Boolean> supportsBackup() {
         return Optional.ofNullable(this.supportsBackup);
     }
+    public Optional<Boolean> supportsClientHub() {
+        return Optional.ofNullable(this.supportsClientHub);
+    }
     public Optional<Boolean> supportsCloudInit() {
         return Optional.ofNullable(this.supportsCloudInit);
     }
@@ -48,12 +65,19 @@ public final class OfferVmProperties {
     public Optional<Boolean> supportsHibernation() {
         return Optional.ofNullable(this.supportsHibernation);
     }
+    public Optional<Boolean> supportsHubOnOffSwitch() {
+        return Optional.ofNullable(this.supportsHubOnOffSwitch);
+    }
     public Optional<Boolean> supportsNVMe() {
         return Optional.ofNullable(this.supportsNVMe);
     }
     public Optional<Boolean> supportsRemoteConnection() {
         return Optional.ofNullable(this.supportsRemoteConnection);
     }
+    /**
+     * @return The rest as cloudpub&#39;s `VMIProperties` reads them.
+     * 
+     */
     public Optional<Boolean> supportsSriov() {
         return Optional.ofNullable(this.supportsSriov);
     }
@@ -67,37 +91,57 @@ public final class OfferVmProperties {
     }
     @CustomType.Builder
     public static final class Builder {
+        private @Nullable Boolean availableToFreeAccounts;
         private @Nullable Boolean isNetworkVirtualAppliance;
+        private @Nullable Boolean networkVirtualAppliance;
         private @Nullable Boolean requiresCustomArmTemplate;
         private @Nullable Boolean supportsAadLogin;
         private @Nullable Boolean supportsAcceleratedNetworking;
         private @Nullable Boolean supportsBackup;
+        private @Nullable Boolean supportsClientHub;
         private @Nullable Boolean supportsCloudInit;
         private @Nullable Boolean supportsExtensions;
         private @Nullable Boolean supportsHibernation;
+        private @Nullable Boolean supportsHubOnOffSwitch;
         private @Nullable Boolean supportsNVMe;
         private @Nullable Boolean supportsRemoteConnection;
         private @Nullable Boolean supportsSriov;
         public Builder() {}
         public Builder(OfferVmProperties defaults) {
     	      Objects.requireNonNull(defaults);
+    	      this.availableToFreeAccounts = defaults.availableToFreeAccounts;
     	      this.isNetworkVirtualAppliance = defaults.isNetworkVirtualAppliance;
+    	      this.networkVirtualAppliance = defaults.networkVirtualAppliance;
     	      this.requiresCustomArmTemplate = defaults.requiresCustomArmTemplate;
     	      this.supportsAadLogin = defaults.supportsAadLogin;
     	      this.supportsAcceleratedNetworking = defaults.supportsAcceleratedNetworking;
     	      this.supportsBackup = defaults.supportsBackup;
+    	      this.supportsClientHub = defaults.supportsClientHub;
     	      this.supportsCloudInit = defaults.supportsCloudInit;
     	      this.supportsExtensions = defaults.supportsExtensions;
     	      this.supportsHibernation = defaults.supportsHibernation;
+    	      this.supportsHubOnOffSwitch = defaults.supportsHubOnOffSwitch;
     	      this.supportsNVMe = defaults.supportsNVMe;
     	      this.supportsRemoteConnection = defaults.supportsRemoteConnection;
     	      this.supportsSriov = defaults.supportsSriov;
         }
 
         @CustomType.Setter
+        public Builder availableToFreeAccounts(@Nullable Boolean availableToFreeAccounts) {
+
+            this.availableToFreeAccounts = availableToFreeAccounts;
+            return this;
+        }
+        @CustomType.Setter
         public Builder isNetworkVirtualAppliance(@Nullable Boolean isNetworkVirtualAppliance) {
 
             this.isNetworkVirtualAppliance = isNetworkVirtualAppliance;
+            return this;
+        }
+        @CustomType.Setter
+        public Builder networkVirtualAppliance(@Nullable Boolean networkVirtualAppliance) {
+
+            this.networkVirtualAppliance = networkVirtualAppliance;
             return this;
         }
         @CustomType.Setter
@@ -125,6 +169,12 @@ public final class OfferVmProperties {
             return this;
         }
         @CustomType.Setter
+        public Builder supportsClientHub(@Nullable Boolean supportsClientHub) {
+
+            this.supportsClientHub = supportsClientHub;
+            return this;
+        }
+        @CustomType.Setter
         public Builder supportsCloudInit(@Nullable Boolean supportsCloudInit) {
 
             this.supportsCloudInit = supportsCloudInit;
@@ -140,6 +190,12 @@ public final class OfferVmProperties {
         public Builder supportsHibernation(@Nullable Boolean supportsHibernation) {
 
             this.supportsHibernation = supportsHibernation;
+            return this;
+        }
+        @CustomType.Setter
+        public Builder supportsHubOnOffSwitch(@Nullable Boolean supportsHubOnOffSwitch) {
+
+            this.supportsHubOnOffSwitch = supportsHubOnOffSwitch;
             return this;
         }
         @CustomType.Setter
@@ -162,14 +218,18 @@ public final class OfferVmProperties {
         }
         public OfferVmProperties build() {
             final var _resultValue = new OfferVmProperties();
+            _resultValue.availableToFreeAccounts = availableToFreeAccounts;
             _resultValue.isNetworkVirtualAppliance = isNetworkVirtualAppliance;
+            _resultValue.networkVirtualAppliance = networkVirtualAppliance;
             _resultValue.requiresCustomArmTemplate = requiresCustomArmTemplate;
             _resultValue.supportsAadLogin = supportsAadLogin;
             _resultValue.supportsAcceleratedNetworking = supportsAcceleratedNetworking;
             _resultValue.supportsBackup = supportsBackup;
+            _resultValue.supportsClientHub = supportsClientHub;
             _resultValue.supportsCloudInit = supportsCloudInit;
             _resultValue.supportsExtensions = supportsExtensions;
             _resultValue.supportsHibernation = supportsHibernation;
+            _resultValue.supportsHubOnOffSwitch = supportsHubOnOffSwitch;
             _resultValue.supportsNVMe = supportsNVMe;
             _resultValue.supportsRemoteConnection = supportsRemoteConnection;
             _resultValue.supportsSriov = supportsSriov;
