@@ -231,12 +231,13 @@ export class IngestionApi {
       const resources = isRecord(parsed) && Array.isArray(parsed.resources) ? parsed.resources : [];
       const records = resources.filter(isRecord);
       const types = records.map((r) => parseSchema(r.$schema)?.type ?? "unknown");
-      const first = records[0];
-      const target = isRecord(first?.target) ? first.target.targetType : undefined;
+      // A modular publish lists resources before its submission: the submission says what it configures.
+      const submission = records.find((r) => parseSchema(r.$schema)?.type === "submission");
+      const target = isRecord(submission?.target) ? submission.target.targetType : undefined;
       const configures: ConfigureTarget | undefined =
         types.length > 0 && types.every((t) => t.endsWith("technical-configuration"))
           ? "technicalConfiguration"
-          : types[0] === "submission" && (target === "preview" || target === "live")
+          : submission && (target === "preview" || target === "live")
             ? target
             : types.length > 0 && !types.includes("submission")
               ? "resources"
@@ -600,11 +601,11 @@ export class IngestionApi {
     if (deprecated) return ingestionError(400, "badRequest", MESSAGES.deprecated(deprecated));
     const isSubmission = (r: unknown) => isRecord(r) && parseSchema(r.$schema)?.type === "submission";
     if (!resources.some(isSubmission)) return this.configureResources(resources, version);
-    if (resources.length > 1)
-      return this.invalid(
-        "A submission must be the only resource of its request (the simulator does not simulate modular publish).",
-      );
-    const resource = resources[0] as Record<string, unknown>;
+    // A modular publish (preview only): the draft resources to publish, by durable id, beside one submission.
+    const submissions = resources.filter(isSubmission);
+    if (submissions.length > 1) return this.invalid("A request may hold only one submission resource.");
+    const resource = submissions[0] as Record<string, unknown>;
+    const modular = resources.filter((r) => !isSubmission(r));
     const schema = parseSchema(resource.$schema);
     // What the version named requires (a newer preview can require more): the API's words, as a schema error.
     const missing = schema ? missingRequired(resource, schema.type, schema.version, this.settings) : [];
@@ -619,6 +620,10 @@ export class IngestionApi {
       return this.invalid(
         `Resource 0: target.targetType must be 'preview' or 'live', got ${JSON.stringify(target)}.`,
       );
+    if (modular.length > 0 && target === "live") return this.invalid(MESSAGES.modularLive);
+    const modularIds = modular.map((r) => (isRecord(r) && typeof r.id === "string" ? r.id : undefined));
+    const notInDraft = modularIds.findIndex((id) => !id || !product.draft.some((d) => d.id === id));
+    if (notInDraft >= 0) return this.invalid(MESSAGES.modularNotInDraft(notInDraft, modularIds[notInDraft]));
 
     const refusal = product.refuseNext.shift();
     if (refusal) {
@@ -642,7 +647,13 @@ export class IngestionApi {
       throw new SimError(400, "badRequest", MESSAGES.liveNeedsId);
     if (this.store.inFlight(product)) return this.conflict(product, target, MESSAGES.inProgress, version);
 
-    if (target === "preview") return this.accepted(this.store.startPreview(product, [resource]), version);
+    if (target === "preview")
+      return this.accepted(
+        modular.length > 0
+          ? this.store.startModularPreview(product, modular as Array<Record<string, unknown>>, resource)
+          : this.store.startPreview(product, [resource]),
+        version,
+      );
     const latestPreview = product.submissions.filter((s) => s.target === "preview").at(-1);
     if (!latestPreview || latestPreview.number !== number || !this.store.succeeded(latestPreview))
       return this.conflict(product, target, MESSAGES.notLatest, version);

@@ -12,6 +12,11 @@ export const MESSAGES = {
   deprecated: (version: string) => `"${version} is a deprecated schema"`,
   invalidVersion: (version: string) => `'${version}' is not a valid schema version.`,
   inProgress: "An In Progress submission already exists",
+  /** Modular publish is documented for preview only; the wording is assumed. */
+  modularLive:
+    "A modular publish is only available for the preview target; a live submission must be the only resource of its request.",
+  modularNotInDraft: (index: number, id: string | undefined) =>
+    `Resource ${index}: a modular publish lists draft resources by their durable id; ${id === undefined ? "it has none" : `'${id}' is not in the draft`}.`,
   notLatest: "The submission cannot be pushed to as its not the latest",
   liveNeedsId: "Expected a submission id that isn't null or 0 since target type is Live",
   cancelTooLate: "Cannot cancel job, job has already completed.",

@@ -375,6 +375,30 @@ export class IngestionStore {
     return job;
   }
 
+  /**
+   * A modular publish: the listed resources (by durable id) are written to the draft as sent (without `$schema`),
+   * and the new preview is the current one with only those taken from the draft; the rest stays as published.
+   */
+  startModularPreview(
+    product: ProductRecord,
+    listed: Array<Record<string, unknown>>,
+    submission: Record<string, unknown>,
+  ): JobRecord {
+    const previous = structuredClone(this.current(product, "preview")?.tree ?? []);
+    for (const { $schema: _schema, ...body } of listed)
+      product.draft = product.draft.map((r) => (r.id === body.id ? (body as ResourceJson) : r));
+    const job = this.startPreview(product, [...listed, submission]);
+    if (job.submission) {
+      const tree = previous.filter((r) => !listed.some((l) => l.id === r.id));
+      for (const l of listed) {
+        const resource = product.draft.find((r) => r.id === l.id);
+        if (resource) tree.push(structuredClone(resource));
+      }
+      job.submission.tree = tree;
+    }
+    return job;
+  }
+
   /** A preview certifies the draft's new images first: one that cannot be downloaded fails it, naming the version. */
   startPreview(product: ProductRecord, resources: Array<Record<string, unknown>>): JobRecord {
     const failure = this.certificationFailure(product);

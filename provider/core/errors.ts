@@ -105,8 +105,8 @@ export type CloudPartnerErrorCode =
   | "CPP_CONFIGURATION"
   | "CPP_IMAGE_VERSION"
   | "CPP_CONCURRENT_EDIT"
-  | "CPP_OFFER_CONFIGURATION"
-  | "CPP_UNDECLARED_CHANGES";
+  | "CPP_UNDECLARED_CHANGES"
+  | "CPP_OFFER_CONFIGURATION";
 
 export interface CloudPartnerErrorDetails {
   status?: number;
@@ -299,6 +299,18 @@ export class ConcurrentEditError extends CloudPartnerError {
   }
 }
 
+/**
+ * A publish that would ship draft changes the program does not declare (portal edits nobody reviewed): refused
+ * before anything is sent. `changes` lists each as `key.field: preview …, draft …`.
+ */
+export class UndeclaredChangesError extends CloudPartnerError {
+  readonly changes: string[];
+  constructor(message: string, details: CloudPartnerErrorDetails & { changes?: string[] } = {}) {
+    super("CPP_UNDECLARED_CHANGES", message, details);
+    this.changes = (details.changes ?? []).map(redactSecrets);
+  }
+}
+
 /** One problem of an offer's configuration, named by the declared part's key and, when known, its field. */
 export interface OfferProblem {
   /** The declared part's key: `listing`, `plans[gen2].availability`, `resources[<type>:<planId>]`, ... */
@@ -326,18 +338,6 @@ export class OfferConfigurationError extends CloudPartnerError {
     super("CPP_OFFER_CONFIGURATION", message, details);
     this.problems = (details.problems ?? []).map((p) => ({ ...p, message: redactSecrets(p.message) }));
     this.jobId = details.jobId;
-  }
-}
-
-/**
- * A publish that would ship draft changes the program does not declare (portal edits nobody reviewed): refused
- * before anything is sent. `changes` lists each as `key.field: preview …, draft …`.
- */
-export class UndeclaredChangesError extends CloudPartnerError {
-  readonly changes: string[];
-  constructor(message: string, details: CloudPartnerErrorDetails & { changes?: string[] } = {}) {
-    super("CPP_UNDECLARED_CHANGES", message, details);
-    this.changes = (details.changes ?? []).map(redactSecrets);
   }
 }
 

@@ -275,17 +275,24 @@ export class IngestionBackend implements OfferBackend {
           "or, to publish the draft as it is, set `allowUndeclaredChanges: true` on this OfferPublish (or list the fields another resource owns in `allowUndeclaredChangesTo`, e.g. the image versions of VmImageVersion: plans[*].technicalConfiguration.vmImageVersions).",
         { offerId: this.offerId, changes: unexplained.map(describeDraftChange) },
       );
+    // The provider's log prefixes each line with the offer.
+    const held =
+      declared.length + allowed.length + unexplained.length === 0
+        ? "no change"
+        : [
+            changeCount(declared, "declared"),
+            ...(allowed.length > 0 ? [`${changeCount(allowed, "allowed")} (allowUndeclaredChangesTo)`] : []),
+            unexplained.length === 0 ? "no undeclared one" : changeCount(unexplained, "undeclared"),
+          ]
+            .join(", ")
+            .replace(/, ([^,]*)$/, " and $1");
     this.#log(
-      `[${this.offerId}] publish safety: ${what} ${published ? "hold" : "holds"} ${changeCount(declared, "declared")} and ${unexplained.length === 0 ? "no undeclared one" : changeCount(unexplained, "undeclared")} compared with ${against}${published ? `; modular publish of ${[...published.keys].join(", ")}` : ""}.`,
+      `publish safety: ${what} ${published ? "hold" : "holds"} ${held} compared with ${against}${published ? `; modular publish of ${[...published.keys].join(", ")}` : ""}.`,
     );
     for (const change of allowed)
-      this.#log(
-        `[${this.offerId}] publishing an undeclared change (allowUndeclaredChangesTo): ${describeDraftChange(change)}`,
-      );
+      this.#log(`publishing an undeclared change (allowUndeclaredChangesTo): ${describeDraftChange(change)}`);
     for (const change of unexplained)
-      this.#log(
-        `[${this.offerId}] publishing an undeclared change (allowUndeclaredChanges): ${describeDraftChange(change)}`,
-      );
+      this.#log(`publishing an undeclared change (allowUndeclaredChanges): ${describeDraftChange(change)}`);
     return published?.resources ?? [];
   }
 

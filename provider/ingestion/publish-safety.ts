@@ -191,7 +191,12 @@ export function describeDraftChange(change: DraftChange): string {
   const path = fieldPath(change.key, change.field);
   if (change.field === undefined) return `${path}: in the preview, not in the draft`;
   const unexplained = change.isDeclared && !change.explained;
-  return leafDifferences(change.preview, change.draft)
+  const leaves = leafDifferences(change.preview, change.draft);
+  // A declared field: only the places where the draft does not hold the declared value were not reviewed.
+  const notDeclared = unexplained
+    ? leaves.filter(({ at, draft }) => !sameValue(valueAt(change.declared, at), draft))
+    : leaves;
+  return (notDeclared.length > 0 ? notDeclared : leaves)
     .map(({ at, preview, draft }) => {
       const where = at.length > 0 ? `${path}.${at.join(".")}` : path;
       const declared = unexplained ? ` (declared ${showValue(valueAt(change.declared, at))})` : "";

@@ -397,7 +397,10 @@ describe("validation as the API answers it", () => {
         target: { targetType: "preview" },
       },
     );
-    expect(modular.details[0]?.message).toMatch(/submission must be the only resource/);
+    // A modular publish lists draft resources by their durable id: a new resource cannot go with a submission.
+    expect(modular.details[0]?.message).toMatch(
+      /a modular publish lists draft resources by their durable id; it has none/,
+    );
     // Nothing was applied; the refused POSTs are logged as processed configure POSTs.
     expect(byType(await tree(VM), "plan")).toHaveLength(2);
     expect(sim.ingestion.counts("ing-vm-offer").configurePosts).toBe(8);

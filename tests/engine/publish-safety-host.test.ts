@@ -121,7 +121,7 @@ test("triggers: [declaration]: published once per changed offer, never for an un
   });
   expect(
     await host.printed(/the draft holds 1 change the configuration does not declare .*vmImageVersions/),
-  ).toMatch(/plans\[main\]\.technicalConfiguration\.vmImageVersions: preview \[/);
+  ).toMatch(/plans\[main\]\.technicalConfiguration\.vmImageVersions: added 9\.3\.0/);
   expect(posts()).toBe(2);
 
   // The next declared change cannot ship the undeclared edit with it: refused, 0 submissions.

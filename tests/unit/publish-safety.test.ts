@@ -211,9 +211,10 @@ describe("which draft changes the declaration explains", () => {
       describeDraftChange({
         ...base,
         field: "vmProperties",
-        preview: { supportsBackup: false, supportsNVMe: true },
-        draft: { supportsBackup: true, supportsNVMe: true },
-        declared: { supportsBackup: false, supportsNVMe: true },
+        // supportsHibernation changed as declared (reviewed); supportsBackup changed against the declaration.
+        preview: { supportsBackup: false, supportsNVMe: true, supportsHibernation: false },
+        draft: { supportsBackup: true, supportsNVMe: true, supportsHibernation: true },
+        declared: { supportsBackup: false, supportsNVMe: true, supportsHibernation: true },
         isDeclared: true,
       }),
     ).toBe(

@@ -12,7 +12,6 @@
  * second resource with the same key) are kept in `unkeyed` and never matched.
  */
 
-import { canonical } from "../../core/canonical";
 import { parseSchemaUri } from "../schemas";
 import { formatDeclaration, readDeclaration } from "./declaration";
 import { normalizeFields } from "./normalize";
