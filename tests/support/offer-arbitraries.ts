@@ -355,8 +355,10 @@ export const offerTree: fc.Arbitrary<GeneratedTree> = fc
     base.planIds.forEach((planId, i) => {
       const plan = g.plans[i];
       if (!plan) return;
-      const durable = `plan/${base.productGuid}/${plan.guid}`;
-      const ref = base.shortPlanRefs ? `plan/${plan.guid}` : durable;
+      // Plan GUIDs are unique within a product (the generated ones may repeat).
+      const planGuid = `${plan.guid.slice(0, 24)}${String(i).padStart(12, "0")}`;
+      const durable = `plan/${base.productGuid}/${planGuid}`;
+      const ref = base.shortPlanRefs ? `plan/${planGuid}` : durable;
       resources.push({
         $schema: schema("plan"),
         id: durable,
@@ -368,7 +370,7 @@ export const offerTree: fc.Arbitrary<GeneratedTree> = fc
         if (fields)
           resources.push({
             $schema: schema(type, "2022-03-01-preview4"),
-            id: `${type}/${base.productGuid}/${plan.guid}`,
+            id: `${type}/${base.productGuid}/${planGuid}`,
             product: productId,
             plan: ref,
             ...fields,

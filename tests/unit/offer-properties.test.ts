@@ -1,7 +1,8 @@
 /**
  * Properties of the offer model over generated resource trees of every offer type (fast-check): a tree never
  * differs from itself nor from any reordering of the lists the API does not order; exporting a tree and declaring
- * the result is no change; changing one field of a declared part is exactly one change, named by its path.
+ * the result is no change; changing one field of a declared part is exactly one change, named by its path; the
+ * configure body of a change, applied, reads back as no change and touches nothing else.
  */
 
 import fc from "fast-check";
@@ -14,6 +15,7 @@ import {
   resourceTypeOf,
 } from "../../provider/ingestion/offer/keys";
 import { validateOffer } from "../../provider/ingestion/offer/validate";
+import { configureResources } from "../../provider/ingestion/offer/write";
 import { offerTree, random, reorderUnordered } from "../support/offer-arbitraries";
 
 type Json = Record<string, unknown>;
@@ -162,6 +164,41 @@ describe("one field", () => {
         ]);
         expect(diffPart({ ...part, fields: changed }, index.byKey.get(part.key))).toHaveLength(1);
         expect(propertyPath(part.key, fieldName(leaf.path))).toMatch(/^[A-Za-z]/);
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe("write then read", () => {
+  test("the configure body for changed parts, applied as the API applies it, reads back as no change", () => {
+    fc.assert(
+      fc.property(offerTree, fc.nat(), ({ resources, offerId }, pick) => {
+        const index = indexTree(resources);
+        const parts = declaredParts(inputsFromTree(resources, offerId));
+        const candidates = parts.flatMap((part) =>
+          leaves(part.fields)
+            .filter(
+              (l) => !(part.type === "listing-asset" && l.path[0] === "fileName") && l.path[0] !== "$schema",
+            )
+            .map((leaf) => ({ part, leaf })),
+        );
+        fc.pre(candidates.length > 0);
+        const { part, leaf } = candidates[pick % candidates.length] as (typeof candidates)[number];
+        // languageId names which listing it is (validation keeps it en-us).
+        fc.pre(leaf.path[0] !== "languageId");
+        const fields = structuredClone(part.fields);
+        setAt(fields, leaf.path, mutate(leaf.value));
+        const declared = parts.map((p) => (p === part ? { ...p, fields } : p));
+        const changedKeys = new Set(diffDeclared(declared, index).map((c) => c.key));
+        const changed = declared.filter((p) => changedKeys.has(p.key));
+        const body = configureResources(changed, index, offerId);
+        expect(body).toHaveLength(1);
+        // The API replaces the resource with the one sent (same durable id).
+        const applied = resources.map((r) => body.find((b) => b.id === r.id) ?? r);
+        expect(diffDeclared(declared, indexTree(applied))).toEqual([]);
+        // Nothing else was touched: every other resource is the same object as before.
+        expect(applied.filter((r, i) => r !== resources[i])).toHaveLength(1);
       }),
       RUNS,
     );

@@ -299,6 +299,18 @@ describe("validateOffer: every typed resource refuses what its schema refuses", 
     ],
     ["listing language", (o) => (o.listing = { languageId: "english" }), "listing.languageId", /en-us/],
     [
+      "the English listing only",
+      (o) => (o.listing = { languageId: "de-de" }),
+      "listing.languageId",
+      /other languages are not covered/,
+    ],
+    [
+      "the English plan listing only",
+      (o) => (o.plans = { gen2: { listing: { languageId: "fr-fr" } } }),
+      "plans[gen2].listing.languageId",
+      /"en-us"/,
+    ],
+    [
       "keywords are strings",
       (o) => (o.listing = { searchKeywords: [1 as never] }),
       "listing.searchKeywords[0]",

@@ -11,7 +11,7 @@
 
 import { redactSecrets } from "../../core/errors";
 import { type DeclaredPart, declaredParts, resourceTypeOf, type TreeIndex } from "./keys";
-import { normalizeFields, sameValue } from "./normalize";
+import { normalizeFields, sameNormalized, sameValue } from "./normalize";
 import type { OfferConfigurationInputs } from "./types";
 
 type Json = Record<string, unknown>;
@@ -37,7 +37,7 @@ function join(path: string, name: string): string {
 
 /** Changes between two normalised values at `path`. */
 function compare(key: string, path: string, declared: unknown, current: unknown, out: FieldChange[]): void {
-  if (sameValue(declared, current)) return;
+  if (sameNormalized(declared, current)) return;
   if (isObject(declared) && isObject(current)) {
     for (const name of [...new Set([...Object.keys(declared), ...Object.keys(current)])].sort())
       compare(key, join(path, name), declared[name], current[name], out);
@@ -59,7 +59,11 @@ export function diffPart(part: DeclaredPart, current: Record<string, unknown> | 
     for (const name of Object.keys(part.fields).sort()) if (name in declared) fields[name] = declared[name];
     return [{ key: part.key, field: "", kind: "add", new: fields }];
   }
-  const stored = normalizeFields(part.type, current);
+  // Only the declared top-level fields of the resource are compared: only those are normalised (a VM
+  // configuration's image versions, when not declared, are never walked).
+  const subset: Json = {};
+  for (const name of Object.keys(part.fields)) if (name in current) subset[name] = current[name];
+  const stored = normalizeFields(part.type, subset);
   const out: FieldChange[] = [];
   for (const name of Object.keys(part.fields).sort()) {
     // Managed fields ($schema, id, references) are not in the normalised form: never compared.

@@ -152,85 +152,102 @@ function segments(path: string): string[] {
     .filter((s) => s !== "");
 }
 
-interface CompiledRules {
-  defaults: Array<{ parent: string[]; name: string; value: unknown }>;
-  sets: string[][];
-  keyed: Array<{ path: string[]; by: string[] }>;
-  nullIsEmpty: string[][];
-  nullIsAbsent: string[][];
+/** The rules of one type as a tree of path segments (`[]` each item, `*` each map value). */
+interface RuleNode {
+  children: Map<string, RuleNode>;
+  /** A list compared as a set. */
+  set?: boolean;
+  /** A list of objects sorted by these fields. */
+  keyedBy?: string[];
+  nullIsEmpty?: boolean;
+  nullIsAbsent?: boolean;
+  /** Defaults of this object's fields. */
+  defaults: Array<[string, unknown]>;
 }
 
-const compiled = new Map<string, CompiledRules>();
+const newNode = (): RuleNode => ({ children: new Map(), defaults: [] });
 
-function rulesOf(type: string): CompiledRules {
+function nodeAt(root: RuleNode, path: string[]): RuleNode {
+  let node = root;
+  for (const segment of path) {
+    let next = node.children.get(segment);
+    if (!next) {
+      next = newNode();
+      node.children.set(segment, next);
+    }
+    node = next;
+  }
+  return node;
+}
+
+const compiled = new Map<string, RuleNode>();
+
+function rulesOf(type: string): RuleNode {
   const cached = compiled.get(type);
   if (cached) return cached;
   const rules = NORMALIZE_RULES[type] ?? {};
-  const result: CompiledRules = {
-    defaults: Object.entries(rules.defaults ?? {}).map(([path, value]) => {
-      const segs = segments(path);
-      return { parent: segs.slice(0, -1), name: segs.at(-1) ?? "", value };
-    }),
-    sets: (rules.sets ?? []).map(segments),
-    keyed: Object.entries(rules.keyed ?? {}).map(([path, by]) => ({ path: segments(path), by })),
-    nullIsEmpty: (rules.nullIsEmpty ?? []).map(segments),
-    nullIsAbsent: (rules.nullIsAbsent ?? []).map(segments),
-  };
-  compiled.set(type, result);
-  return result;
-}
-
-function matches(rule: string[], path: string[]): boolean {
-  return rule.length === path.length && rule.every((s, i) => s === "*" || s === path[i]);
+  const root = newNode();
+  for (const [path, value] of Object.entries(rules.defaults ?? {})) {
+    const segs = segments(path);
+    nodeAt(root, segs.slice(0, -1)).defaults.push([segs.at(-1) ?? "", value]);
+    nodeAt(root, segs);
+  }
+  for (const path of rules.sets ?? []) nodeAt(root, segments(path)).set = true;
+  for (const [path, by] of Object.entries(rules.keyed ?? {})) nodeAt(root, segments(path)).keyedBy = by;
+  for (const path of rules.nullIsEmpty ?? []) nodeAt(root, segments(path)).nullIsEmpty = true;
+  for (const path of rules.nullIsAbsent ?? []) nodeAt(root, segments(path)).nullIsAbsent = true;
+  compiled.set(type, root);
+  return root;
 }
 
 const sortKey = (value: unknown): string => JSON.stringify(canonical(value)) ?? "";
+/** For values already normalised (keys sorted at every depth): no second canonical pass. */
+const normalizedKey = (value: unknown): string => JSON.stringify(value) ?? "";
 
-function normalizeValue(value: unknown, path: string[], rules: CompiledRules): unknown {
+const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** `value` normalised under the rules `node` (undefined: no rule applies below). */
+function normalizeValue(value: unknown, node: RuleNode | undefined, name?: string): unknown {
   if (value === undefined) return undefined;
   if (typeof value === "number") return Object.is(value, -0) ? 0 : value;
   if (Array.isArray(value)) {
-    const items = value
-      .map((item) => normalizeValue(item, [...path, "[]"], rules))
-      .filter((item) => item !== undefined);
-    if (rules.sets.some((rule) => matches(rule, path))) {
-      const unique = new Map(items.map((item) => [sortKey(item), item]));
-      return [...unique.keys()].sort().map((k) => unique.get(k));
+    const itemNode = node?.children.get("[]");
+    const items: unknown[] = [];
+    for (const item of value) {
+      const normalized = normalizeValue(item, itemNode);
+      if (normalized !== undefined) items.push(normalized);
     }
-    const keyed = rules.keyed.find((rule) => matches(rule.path, path));
-    if (keyed) {
+    if (node?.set) {
+      const unique = new Map(items.map((item) => [normalizedKey(item), item]));
+      return [...unique.keys()].sort(byString).map((k) => unique.get(k));
+    }
+    const by = node?.keyedBy;
+    if (by) {
       const keyOf = (item: unknown) =>
-        sortKey(isObject(item) ? keyed.by.map((field) => item[field] ?? null) : [item]);
+        normalizedKey(isObject(item) ? by.map((field) => item[field] ?? null) : [item]);
       return items
-        .map((item) => ({ item, key: keyOf(item), whole: sortKey(item) }))
-        .sort((a, b) =>
-          a.key < b.key ? -1 : a.key > b.key ? 1 : a.whole < b.whole ? -1 : a.whole > b.whole ? 1 : 0,
-        )
+        .map((item) => ({ item, key: keyOf(item), whole: normalizedKey(item) }))
+        .sort((a, b) => byString(a.key, b.key) || byString(a.whole, b.whole))
         .map((entry) => entry.item);
     }
     return items;
   }
   if (!isObject(value)) return value;
   const out: Json = {};
-  const inSchedule = path.at(-1) === "deprecationSchedule";
-  for (const key of Object.keys(value).sort()) {
+  const inSchedule = name === "deprecationSchedule";
+  const keys = Object.keys(value);
+  if (node) for (const [field] of node.defaults) if (!(field in value)) keys.push(field);
+  for (const key of keys.sort(byString)) {
     if (key === "$schema" || (inSchedule && key === "date")) continue;
-    const childPath = [...path, key];
-    let child = value[key];
-    if (child === null && rules.nullIsAbsent.some((rule) => matches(rule, childPath))) continue;
-    if (child === null && rules.nullIsEmpty.some((rule) => matches(rule, childPath))) child = [];
-    const normalized = normalizeValue(child, childPath, rules);
+    const childNode = node ? (node.children.get(key) ?? node.children.get("*")) : undefined;
+    let child = key in value ? value[key] : undefined;
+    if (child === undefined && node) child = node.defaults.find(([field]) => field === key)?.[1];
+    if (child === null && childNode?.nullIsAbsent) continue;
+    if (child === null && childNode?.nullIsEmpty) child = [];
+    const normalized = normalizeValue(child, childNode, key);
     if (normalized !== undefined) out[key] = normalized;
   }
-  for (const entry of rules.defaults) {
-    if (entry.name in out || !matches(entry.parent, path)) continue;
-    out[entry.name] = normalizeValue(structuredClone(entry.value), [...path, entry.name], rules);
-  }
-  return Object.fromEntries(
-    Object.keys(out)
-      .sort()
-      .map((k) => [k, out[k]]),
-  );
+  return out;
 }
 
 /**
@@ -241,7 +258,7 @@ export function normalizeFields(type: string, fields: Record<string, unknown>): 
   const managed = new Set([...SERVER_FIELDS, ...(MANAGED_REFS[type] ?? [])]);
   const top: Json = {};
   for (const [key, value] of Object.entries(fields ?? {})) if (!managed.has(key)) top[key] = value;
-  return normalizeValue(top, [], rulesOf(type)) as Record<string, unknown>;
+  return normalizeValue(top, rulesOf(type)) as Record<string, unknown>;
 }
 
 /** Whether a top-level field is managed by the provider for this type (never declared, never compared). */
@@ -249,7 +266,12 @@ export function isManagedField(type: string, field: string): boolean {
   return SERVER_FIELDS.includes(field) || (MANAGED_REFS[type] ?? []).includes(field);
 }
 
-/** Two normalised values are the same. */
+/** Two values are the same JSON, whatever the order of object keys. */
 export function sameValue(a: unknown, b: unknown): boolean {
   return sortKey(a) === sortKey(b);
+}
+
+/** Two normalised values (`normalizeFields` output, keys already sorted) are the same; cheaper than `sameValue`. */
+export function sameNormalized(a: unknown, b: unknown): boolean {
+  return normalizedKey(a) === normalizedKey(b);
 }

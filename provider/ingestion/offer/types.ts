@@ -7,17 +7,22 @@
  * - the resource JSON schemas `*-2022-03-01-preview2` kept by release-engineering/cloudpub (`schemas/azure/`):
  *   product, property, listing, listing-asset, plan, plan-listing, price-and-availability-offer/-plan, reseller,
  *   virtual-machine-plan-technical-configuration (required fields, enums, patterns, defaults);
- * - cloudpub `cloudpub/models/ms_azure.py` @9970033: `CoreVMIPlanTechConfig` is the VM technical configuration plus
- *   `softwareType` (`operatingSystem` default | `solution`), written with schema `2022-03-01-preview5`; skus carry
- *   `securityType`; reseller carries `audiences` (the preview2 schema requires `audiences`);
+ * - core VM technical configuration: cloudpub `cloudpub/models/ms_azure.py` @9970033, `CoreVMIPlanTechConfig`
+ *   (schema `core-virtual-machine-plan-technical-configuration/2022-03-01-preview5`): every field of the VM
+ *   technical configuration (`VMIPlanTechConfig`: operatingSystem, skus, vmImageVersions, vmProperties,
+ *   recommendedVmSizes, openPorts, basePlan, reuseTechnicalConfigurationState) plus `softwareType`
+ *   (`operatingSystem`, the default, or `solution`); AlmaLinux's workflow writes the same shape with `-preview6`
+ *   (shared/docs/vm-image-versions.md [ALMA]). The same module: skus carry `securityType`, `vmProperties` has
+ *   `supportsSriov` and the others below, reseller carries `audiences` (the preview2 schema requires `audiences`);
  * - container technical configuration: Microsoft's "Product Ingestion API for containers" page
  *   (MicrosoftDocs azure-docs `articles/marketplace/product-ingestion-api-transactable-containers.md`, samples with
  *   `container-plan-technical-configuration/2022-03-01-preview3`): `payloadType: "image"` with
  *   `imageRepositoryDetails {subscriptionID, resourceGroupName, registryName, userName, password, repositoryName}`
  *   and `imageTags`, or `payloadType: "cnab"` with `clusterExtensionType` and `cnabReferences [{tenantID,
  *   subscriptionID, resourceGroupName, registryName, repositoryName, tag, digest}]`. Resources read from the API
- *   spell the ids `tenantId`/`subscriptionId` (SUSE azure-img-utils' fixture of a real CNAB plan,
- *   `tests/test_cloud_partner.py`; Microsoft's spinkube script): this package uses those spellings;
+ *   spell the ids `tenantId`/`subscriptionId` (SUSE-Enceladus/azure-img-utils `tests/test_azure_cloud_partner.py`,
+ *   `test_add_cnab_version_to_offer`, a CNAB plan's configuration as read; spinkube/azure's publish script):
+ *   this package uses those spellings;
  * - SaaS: Microsoft's "Product Ingestion API for SaaS" page shows no plan-level technical configuration; the
  *   Resource API reference table of "Product Ingestion API for the commercial marketplace" lists
  *   `software-as-a-service-technical-configuration` (`2022-03-01-preview3`) with a `product` reference only, i.e. an
@@ -124,11 +129,11 @@ export interface GeneralLink {
   link: string;
 }
 
-/** `listing` (the offer's store texts; one per language, default `en-us`). */
+/** `listing`: the offer's store texts (the en-us listing). */
 export interface ListingFields {
   /** `azureVM`, `azureSaaS`, ... : the offer type's listing kind. */
   kind?: string;
-  /** Default `en-us`. */
+  /** `en-us` (the default; other languages are not covered). */
   languageId?: string;
   title?: string;
   searchResultSummary?: string;
@@ -171,7 +176,7 @@ export interface ListingAssetFields {
   url?: string;
   /** Default `azure`. */
   kind?: string;
-  /** Default `en-us`. */
+  /** `en-us` (the default; other languages are not covered). */
   languageId?: string;
   friendlyName?: string;
   description?: string;
@@ -247,7 +252,7 @@ export interface PlanFields {
 export interface PlanListingFields {
   /** `azureVM-plan`, `azureSaaS-plan`, ... */
   kind?: string;
-  /** Default `en-us`. */
+  /** `en-us` (the default; other languages are not covered). */
   languageId?: string;
   name?: string;
   summary?: string;

@@ -46,7 +46,11 @@ const HTTP_URL = /^https?:\/\/[^\s]+$/i;
 const HTTPS_URL = /^https:\/\/[^\s#]+$/i;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const LANGUAGE = /^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i;
+/**
+ * The typed listing parts are the en-us ones (the key `listing` is the en-us listing of the tree): another
+ * language would be matched against, and overwrite, the English one.
+ */
+const ENGLISH_ONLY = /^en-us$/;
 const SKU_ID = /^[a-z0-9-_]+$/;
 const PORT = "([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-6])";
 const PORT_RANGE = new RegExp(`^${PORT}(?:\\s*-\\s*${PORT})?$`);
@@ -106,6 +110,10 @@ const obj = (fields: Record<string, Spec>, required: string[] = [], nullable = f
 });
 const oneOf = (values: readonly string[]): Spec => ({ t: "string", enum: values });
 const url: Spec = str({ pattern: HTTP_URL, like: "an http(s) URL" });
+const ENGLISH: Spec = str({
+  pattern: ENGLISH_ONLY,
+  like: `"en-us" (or left out): the typed listing parts are the English ones; other languages are not covered`,
+});
 const ref: Spec = obj(
   { externalId: str({ pattern: EXTERNAL_ID, like: "an external id ^[a-z0-9][a-z0-9-_]{2,49}$" }) },
   ["externalId"],
@@ -250,7 +258,7 @@ const SPECS: Record<string, Record<string, Spec>> = {
   },
   listing: {
     kind: str(),
-    languageId: str({ pattern: LANGUAGE, like: "a language such as en-us" }),
+    languageId: ENGLISH,
     title: str({ max: 200 }),
     searchResultSummary: str(),
     shortDescription: str(),
@@ -272,7 +280,7 @@ const SPECS: Record<string, Record<string, Spec>> = {
     type: oneOf(LISTING_ASSET_TYPES),
     url,
     kind: str(),
-    languageId: str({ pattern: LANGUAGE, like: "a language such as en-us" }),
+    languageId: ENGLISH,
     friendlyName: str(),
     description: str(),
     displayOrder: num({ min: 0, integer: true }),
@@ -314,7 +322,7 @@ const SPECS: Record<string, Record<string, Spec>> = {
   },
   "plan-listing": {
     kind: str(),
-    languageId: str({ pattern: LANGUAGE, like: "a language such as en-us" }),
+    languageId: ENGLISH,
     name: str({ max: 200 }),
     summary: str(),
     description: str(),
@@ -637,12 +645,10 @@ function partRules(part: DeclaredPart, fail: Fail): void {
         `is needed to say which: the part declares both image (${image.join(", ")}) and CNAB (${cnab.join(", ")}) fields`,
       );
   }
-  for (const path of ["deprecationSchedule"]) {
-    const s = isObject(f[path]) ? (f[path] as Json) : undefined;
-    if (s?.dateOffset !== undefined && !unknown(s.dateOffset)) {
-      const problem = durationProblem(s.dateOffset);
-      if (problem) fail(at(`${path}.dateOffset`), problem);
-    }
+  const schedule = isObject(f.deprecationSchedule) ? f.deprecationSchedule : undefined;
+  if (schedule?.dateOffset !== undefined && !unknown(schedule.dateOffset)) {
+    const problem = durationProblem(schedule.dateOffset);
+    if (problem) fail(at("deprecationSchedule.dateOffset"), problem);
   }
 }
 
@@ -839,11 +845,10 @@ export function validateOffer(inputs: OfferConfigurationInputs): CheckFailure[] 
       );
       continue;
     }
-    const specs = SPECS[part.type] ?? {};
-    const base = part.type === "listing-asset" ? where : part.key;
+    // A listing asset is named by its place in the list (its key is its fileName, which may be the problem).
     const failAt: Fail = (property, reason) =>
       fail(part.type === "listing-asset" ? property.replace(part.key, where) : property, reason);
-    checkFields(part.fields, specs, base, failAt);
+    checkFields(part.fields, SPECS[part.type] ?? {}, part.key, failAt);
     partRules(part, failAt);
     if (
       part.type === "plan" &&
