@@ -43,6 +43,8 @@ export const DEFAULT_INGESTION_VERSION = "2022-07-01";
 export { MESSAGES, parseSchema, SCHEMA_HOST } from "./messages";
 
 const TARGETS: TargetType[] = ["draft", "preview", "live"];
+/** Types whose body `$schema` is refused in any deprecated version (see `configure`). */
+const STRICTLY_VERSIONED = ["configure", "submission", ...TECH_CONFIG_TYPES];
 /** Resource types readable by durable id (`GET <type>/<guid>/...`) besides product, plan and VM configurations. */
 const RESOURCE_COLLECTIONS = [
   "property",
@@ -590,11 +592,16 @@ export class IngestionApi {
       configureSchema,
       ...resources.map((r) => parseSchema(isRecord(r) ? r.$schema : undefined)),
     ]
-      // A version the catalogue serves a type in is not deprecated for that type: `2022-03-01-preview3` is retired
-      // as `$version` (cloudpub 38cfe27), yet products, SaaS and container configurations are written in it.
+      // `2022-03-01-preview3` was retired as `$version` (cloudpub 38cfe27, private offers), yet Microsoft's API
+      // reference lists products, offer availability, SaaS and container configurations in it, and cloudpub's
+      // fixtures read listings and properties in it: a deprecated version is refused in the body schemas of
+      // configure, submission and VM technical configurations (Flatcar's replay), and of other types only when the
+      // catalogue does not serve them in it.
       .filter(
         (schema) =>
-          schema !== undefined && !versionsOfType(schema.type, this.settings).includes(schema.version),
+          schema !== undefined &&
+          (STRICTLY_VERSIONED.includes(schema.type) ||
+            !versionsOfType(schema.type, this.settings).includes(schema.version)),
       )
       .map((schema) => schema?.version)
       .find((v) => v !== undefined && this.settings.deprecatedVersions.includes(v));

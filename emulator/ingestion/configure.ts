@@ -420,12 +420,27 @@ function businessErrors(
         entry.stored.lifecycleState !== "deprecated" &&
         entry.resolved?.lifecycleState === "deprecated");
     if (!stopped) continue;
+    // A plan whose technical configuration another plan reuses (`basePlan`) cannot be stop-sold [UPD].
+    const reuser = remaining.find((p) => {
+      if (p.guid === guid) return false;
+      const config = [...draft.values()].find(
+        (r) =>
+          typeOfId(String(r.id)).endsWith("plan-technical-configuration") && planGuidOf(r.plan) === p.guid,
+      );
+      const base = config?.basePlan;
+      const baseGuid = isRecord(base)
+        ? plans.find((q) => q.externalId === externalIdOf(base))?.guid
+        : planGuidOf(base);
+      return baseGuid === guid;
+    });
     const message =
       remaining.length < 2
         ? MESSAGES.stopSellOnePlan(planName(guid))
         : onSale.length < 1
           ? MESSAGES.stopSellLastVisible(planName(guid))
-          : undefined;
+          : reuser
+            ? MESSAGES.stopSellBasePlan(planName(guid), reuser.externalId)
+            : undefined;
     if (message)
       errors.push({
         code: "badRequest",

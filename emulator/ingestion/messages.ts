@@ -46,6 +46,8 @@ export const MESSAGES = {
     `Cannot stop-sell plan '${plan}': at least one plan of the offer must stay visible (field 'visibility'). (assumed wording)`,
   externalIdFixed: (what: string, from: string, to: string) =>
     `The external id of a ${what} cannot be changed once created: field 'identity.externalId' is '${from}', not '${to}'. Create a new ${what} instead. (assumed wording)`,
+  stopSellBasePlan: (plan: string, reuser: string) =>
+    `Cannot stop-sell plan '${plan}': plan '${reuser}' reuses its technical configuration (field 'basePlan'). Detach plan '${reuser}' first (reuseTechnicalConfigurationState 'detach'). (assumed wording)`,
   typeFixed: (from: string, to: string) =>
     `The type of a product cannot be changed once created: field 'type' is '${from}', not '${to}'. (assumed wording)`,
 } as const;

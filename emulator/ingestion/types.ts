@@ -205,8 +205,9 @@ export interface IngestionOptions {
   /** Default: the ingestion products of seed.json. */
   products?: IngestionProductSeed[];
   /**
-   * `$version`s answered with 400 "... is a deprecated schema"; also `$schema` versions in bodies, for types the
-   * catalogue (`schemas.ts`) does not serve in that version. Default `["2022-03-01-preview3"]`.
+   * `$version`s answered with 400 "... is a deprecated schema"; also `$schema` versions in bodies: of configure,
+   * submission and VM technical configurations always, of other types when the catalogue (`schemas.ts`) does not
+   * serve them in that version. Default `["2022-03-01-preview3"]`.
    */
   deprecatedVersions?: string[];
   /** Tokens issued for another audience: 401 "Access token validation failure. Invalid audience.". */

@@ -432,6 +432,38 @@ describe("bad input: a clear 400 and nothing changed", () => {
       { planId: "ing-new-plan" },
       /'edit' must be an object/,
     ],
+    ["/ingestion/products/ing-new-offer/resource-edit", "POST", { type: "plan" }, /Send 'set' or 'remove'/],
+    [
+      "/ingestion/products/ing-new-offer/resource-edit",
+      "POST",
+      { type: "plan", set: { alias: "x" }, colour: 1 },
+      /Unknown field 'colour'/,
+    ],
+    [
+      "/ingestion/products/ing-new-offer/resource-edit",
+      "POST",
+      { type: "plan", remove: "alias" },
+      /'remove' must be an array/,
+    ],
+    [
+      "/ingestion/products/ing-new-offer/resource-edit",
+      "POST",
+      { id: "plan/x", planId: "ing-new-plan", set: {} },
+      /not both/,
+    ],
+    [
+      "/ingestion/products/ing-new-offer/resource-edit",
+      "POST",
+      { set: { alias: "x" } },
+      /Name a resource by 'id', or by 'type'/,
+    ],
+    [
+      "/ingestion/products/ing-new-offer/resources?targetType=staging",
+      "GET",
+      undefined,
+      /draft, preview or live/,
+    ],
+    ["/ingestion/products/ing-new-offer/resources?colour=red", "GET", undefined, /Unknown query parameter/],
   ];
 
   test.each(cases)("%s %s %j", async (path, method, body, message) => {

@@ -597,6 +597,19 @@ describe("validation as the API answers it", () => {
     expect(onlyHidden.errors[0]?.message).toMatch(/stop-sell needs at least two plans/);
   });
 
+  test("stop-sell: a plan whose technical configuration another plan reuses (basePlan) cannot be stop-sold", async () => {
+    const gen1 = await ok(`virtual-machine-plan-technical-configuration/${VM}/${GEN1}`);
+    const reused = await configured({ ...gen1, basePlan: { externalId: "vm-gen2" } });
+    expect(reused.jobResult).toBe("succeeded");
+    const hide = await configured(availability({ externalId: "vm-gen2" }, { visibility: "hidden" }));
+    expect(hide.errors[0]).toMatchObject({
+      resourceId: `price-and-availability-plan/${VM}/${GEN2}`,
+      message: expect.stringMatching(
+        /Cannot stop-sell plan 'vm-gen2': plan 'vm-gen1' reuses .*field 'basePlan'/,
+      ),
+    });
+  });
+
   test("the last image version of a plan is never deprecated; the VM image rules hold in a mixed configure", async () => {
     const tc = await ok(`virtual-machine-plan-technical-configuration/${VM}/${GEN2}`);
     const deprecated = {
