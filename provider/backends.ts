@@ -106,6 +106,7 @@ export function offerConfigurationApi() {
     applyOffer: apply.applyOffer,
     readOffer: apply.readOffer,
     exportOfferInputs: apply.exportOfferInputs,
+    importOffer: apply.importOffer,
     diffInputs: diff.diffInputs,
     propertyPath: diff.propertyPath,
     declaredParts: keys.declaredParts,

@@ -191,8 +191,12 @@ export class OfferConfigurationProvider implements LifecycleProvider {
       if (JSON.stringify(before[key]) !== JSON.stringify(after[key]))
         detailedDiff[key] = { kind: kindOf(before[key], after[key]), inputDiff: true };
     const { diffInputs, propertyPath } = offerConfigurationApi();
+    // Values not known yet (preview): each is a change of its own path, and the rest is compared as it stands.
+    const known = withKnownValues(before, after, (path) => {
+      detailedDiff[path] ??= { kind: "update", inputDiff: true };
+    });
     if (replaces.length === 0)
-      for (const change of diffInputs(offerInputsOf(before), offerInputsOf(after)))
+      for (const change of diffInputs(offerInputsOf(before), offerInputsOf(known)))
         detailedDiff[
           propertyPath(change.key, change.field, offerInputsOf(change.kind === "delete" ? before : after))
         ] = {
@@ -230,11 +234,9 @@ export class OfferConfigurationProvider implements LifecycleProvider {
     const given = importing ? { ...props, offerId: id } : props;
     const inputs = this.#inputs(given, false);
     const session = this.#session(inputs);
-    const { exportOfferInputs, readOffer } = offerConfigurationApi();
+    const { importOffer, readOffer } = offerConfigurationApi();
     if (importing) {
-      const exported = await exportOfferInputs(session.client, id, "draft");
-      const outcome = await readOffer(exported, undefined, session);
-      if (!outcome) return { id: "", props: {} };
+      const { inputs: exported, outcome } = await importOffer(session);
       this.#log(
         `[${id}] imported the offer's draft: ${Object.keys(outcome.resourceIds).length} declared parts (pulumi writes them into the program).`,
       );
@@ -414,6 +416,35 @@ export class OfferConfigurationProvider implements LifecycleProvider {
   toJSON(): Record<string, string> {
     return { kind: "offerConfiguration" };
   }
+}
+
+/**
+ * The program with every value still unknown (`UNKNOWN_VALUE`, during preview) replaced by the state's, each such
+ * place reported by its property path (`listing`, `plans["gen2"].availability`): an unknown whole part must not
+ * read as a part removed from the program.
+ */
+function withKnownValues(olds: Inputs, news: Inputs, unknown: (path: string) => void): Inputs {
+  /** `value` at `path` (its state counterpart `old`); `plans` says its children are plans, keyed by plan id. */
+  const walk = (old: unknown, value: unknown, path: string, plans: boolean): unknown => {
+    if (isUnknown(value)) {
+      unknown(path);
+      return old;
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
+    const before = typeof old === "object" && old !== null && !Array.isArray(old) ? (old as Inputs) : {};
+    return Object.fromEntries(
+      Object.entries(value as Inputs).map(([key, item]) => [
+        key,
+        walk(before[key], item, plans ? `${path}[${JSON.stringify(key)}]` : `${path}.${key}`, false),
+      ]),
+    );
+  };
+  const out: Inputs = {};
+  for (const [key, value] of Object.entries(news)) {
+    const known = walk(olds[key], value, key, key === "plans");
+    if (known !== undefined) out[key] = known;
+  }
+  return out;
 }
 
 function productTypeOf(outcome: OfferOutcome): string | undefined {

@@ -13,7 +13,11 @@ import { ConcurrentEditError, OfferConfigurationError } from "../../provider/cor
 import { PooledTransport } from "../../provider/core/http";
 import { IngestionClient } from "../../provider/ingestion/client";
 import { exportOfferInputs } from "../../provider/ingestion/offer/apply";
-import { OfferConfigurationProvider, type ProviderHooks } from "../../provider/resources";
+import {
+  OfferConfigurationProvider,
+  type ProviderHooks,
+  VmImageVersionProvider,
+} from "../../provider/resources";
 import { TOKEN, withSimulator } from "../support/harness";
 
 // biome-ignore lint/suspicious/noExplicitAny: tests index into inputs and outputs freely
@@ -490,5 +494,55 @@ describe.each([
     // Every plan's technical configuration (or the SaaS offer's) was found and keyed.
     const techKeys = Object.keys(after.resourceIds).filter((k) => k.endsWith("technicalConfiguration"));
     expect(techKeys.length).toBeGreaterThan(0);
+  });
+});
+
+describe("beside VmImageVersion on the same plan", () => {
+  test("one owns the image versions, the other the rest: neither undoes the other, and re-runs send nothing", async () => {
+    const offerId = copyOf("ing-vm-offer", (seed) => {
+      seed.state = "neverPublished";
+    });
+    const program: Json = { ...(await exported(offerId)), endpoint: endpoint() };
+    expect(program.plans["vm-gen2"].technicalConfiguration.vmImageVersions).toBeUndefined();
+    const { outs } = await up(program);
+    const images = new VmImageVersionProvider({
+      tokenProvider: new StaticTokenProvider(TOKEN),
+      transport,
+      log: (line) => lines.push(line),
+      jobPollIntervalMs: 5,
+    });
+    const version = {
+      api: "ingestion",
+      offerId,
+      planId: "vm-gen2",
+      version: "1.1.0",
+      images: [{ imageType: "x64Gen2", osDiskUri: ARM_VHD.replace("arm-1.0.0", "gen2-1.1.0") }],
+      endpoint: endpoint(),
+    };
+    const techConfig = () =>
+      draft(offerId, { type: "virtual-machine-plan-technical-configuration", planId: "vm-gen2" });
+    await images.create((await images.check({}, version)).inputs ?? {});
+    expect(techConfig().vmImageVersions.map((v: Json) => v.versionNumber)).toEqual(["1.0.0", "1.1.0"]);
+
+    // OfferConfiguration again: the new version is not its business (undeclared), so nothing to write.
+    const writes = counts(offerId).writes;
+    expect((await upAgain(outs as Json, program)).diff.changes).toBe(false);
+    await provider().update(offerId, outs as Json, (await provider().check(outs as Json, program)).inputs);
+    expect(counts(offerId).writes).toBe(writes);
+
+    // A change of the technical configuration's other fields carries the draft's versions as read.
+    const changed = structuredClone(program);
+    changed.plans["vm-gen2"].technicalConfiguration.recommendedVmSizes = ["standard_d2s_v5"];
+    const { outs: after } = await upAgain(outs as Json, changed);
+    expect(techConfig().recommendedVmSizes).toEqual(["standard_d2s_v5"]);
+    expect(techConfig().vmImageVersions.map((v: Json) => v.versionNumber)).toEqual(["1.0.0", "1.1.0"]);
+
+    // VmImageVersion again: its version is there with its image, nothing written; the other fields stay.
+    const before = counts(offerId).writes;
+    const again = await images.create((await images.check({}, version)).inputs ?? {});
+    expect(again.outs?.alreadyPresent).toBe(true);
+    expect(counts(offerId).writes).toBe(before);
+    expect(techConfig().recommendedVmSizes).toEqual(["standard_d2s_v5"]);
+    expect((await upAgain(after, changed)).diff.changes).toBe(false);
   });
 });

@@ -80,7 +80,7 @@ test("import by the offer id: the draft tree as inputs; the imported program re-
 test("an import id that names no offer says what it is", async () => {
   const error = await host.read(OFFER, "no-such-offer-here").catch((e: Error) => e);
   expect((error as Error).message).toMatch(
-    /no product with the offer id \(external id\) "no-such-offer-here"/,
+    /no product with the offer id \(external id\) "no-such-offer-here"; nothing to import/,
   );
 });
 

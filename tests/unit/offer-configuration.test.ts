@@ -93,6 +93,23 @@ describe("diff: from state and program only", () => {
   });
 });
 
+test("diff: values not known yet (preview) are changes of their own path, never parts removed", async () => {
+  const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+  const state = { offerId: "contoso-offer", listing: { title: "A" }, plans: { gen2: { alias: "Gen 2" } } };
+  const whole = await provider().diff("contoso-offer", state, { ...state, listing: UNKNOWN, plans: UNKNOWN });
+  expect(whole.detailedDiff).toEqual({
+    listing: { kind: "update", inputDiff: true },
+    plans: { kind: "update", inputDiff: true },
+  });
+  const nested = await provider().diff("contoso-offer", state, {
+    ...state,
+    plans: { gen2: { alias: UNKNOWN } },
+  });
+  expect(nested.detailedDiff).toEqual({ 'plans["gen2"].alias': { kind: "update", inputDiff: true } });
+  const id = await provider().diff("contoso-offer", state, { ...state, offerId: UNKNOWN });
+  expect(id).toMatchObject({ replaces: ["offerId"], detailedDiff: { offerId: { kind: "update-replace" } } });
+});
+
 describe("job errors by key and field", () => {
   test("fieldOf reads the API's ways of naming a field", () => {
     expect(fieldOf("The property 'title' is required")).toBe("title");

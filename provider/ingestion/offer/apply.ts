@@ -221,6 +221,31 @@ export async function readOffer(
   return outcome(inputs, parts, id, draft, trees, [], undefined, productType);
 }
 
+/**
+ * `pulumi import <name> <offerId>`: the draft tree as inputs, with the outcome a refresh of them gives (durable
+ * ids, pending changes). One lookup, one draft read, then preview and live.
+ */
+export async function importOffer(
+  session: OfferSession,
+): Promise<{ inputs: OfferConfigurationInputs; outcome: OfferOutcome }> {
+  const { client, offerId, signal } = session;
+  const productId = await lookupProduct(client, offerId, signal);
+  if (!productId)
+    throw new NotFoundError(
+      `Partner Center has no product with the offer id (external id) "${offerId}"; nothing to import. Check the id given to \`pulumi import\`: it is the offer's id in Partner Center.`,
+      { offerId },
+    );
+  const trees = new Trees(session, productId);
+  const draft = await trees.draft();
+  const inputs = inputsFromTree(draft.resources, offerId);
+  const productType = draft.index.productType;
+  const parts = declaredParts(inputs, productType);
+  return {
+    inputs,
+    outcome: await outcome(inputs, parts, productId, draft, trees, [], undefined, productType),
+  };
+}
+
 /** The offer's tree of one target as inputs (`pulumi import`, `pulumi-cloudpartner export`). Reads only. */
 export async function exportOfferInputs(
   client: IngestionClient,
