@@ -52,7 +52,17 @@ const PROFILES: Record<ApiName, ApiProfile> = {
     endpointPath: true,
     publisherOptional: true,
     apiVersionProblem: ingestionVersionProblem,
-    startInputs: {},
+    startInputs: {
+      // OfferPublish's publish safety; loaded on first use, as the rest of the ingestion code.
+      configuration: (value) =>
+        (
+          require("./ingestion/publish-safety") as typeof import("./ingestion/publish-safety")
+        ).checkConfiguration(value),
+      allowUndeclaredChangesTo: (value) =>
+        (
+          require("./ingestion/publish-safety") as typeof import("./ingestion/publish-safety")
+        ).checkAllowedPaths(value),
+    },
   },
 };
 

@@ -207,5 +207,5 @@ export interface OfferBackend {
    * For `pulumi preview` (ingestion, with a declaration): one line per declared field whose draft, preview and
    * live values differ. Reads only. Absent on APIs without resource trees.
    */
-  declaredStages?(configuration: string, signal?: AbortSignal): Promise<string[]>;
+  declaredStages?(guard: PublishGuard, signal?: AbortSignal): Promise<string[]>;
 }

@@ -244,30 +244,13 @@ export class IngestionBackend implements OfferBackend {
     guard: PublishGuard,
     signal?: AbortSignal,
   ): Promise<Array<Record<string, unknown>>> {
-    const declaration = this.#declaration(guard.configuration);
+    this.#declaration(guard.configuration); // before any read: another offer's declaration reads nothing
     const [draft, preview] = await Promise.all([
       this.#tree(productId, "draft", signal),
       this.#tree(productId, "preview", signal),
     ]);
-    if (!draft)
-      throw new ProtocolError(
-        `${INGESTION_SERVICE} has no draft resource tree for offer ${this.offerId}; nothing was sent.`,
-        { offerId: this.offerId },
-      );
-    const published = guard.modular ? modularResources(draft, declaration.parts, this.offerId) : undefined;
-    const changes = draftChanges(
-      draft.compared,
-      preview?.compared,
-      declaration.parts,
-      published ? { only: published.keys } : {},
-    );
-    const allowed = changes.filter(
-      (change) => !change.explained && isAllowedChange(change, guard.allowUndeclaredChangesTo),
-    );
-    const unexplained = changes.filter((change) => !change.explained && !allowed.includes(change));
-    const declared = changes.filter((change) => change.explained);
-    const against = preview ? "the preview" : "nothing published (the offer has never been published)";
-    const what = published ? `the ${published.keys.size} resources this modular publish lists` : "the draft";
+    const verdict = this.#assess(guard, draft, preview);
+    const { published, declared, allowed, unexplained, what, against } = verdict;
     if (unexplained.length > 0 && !guard.allowUndeclaredChanges)
       throw new UndeclaredChangesError(
         `Offer ${this.offerId}: ${what} ${published ? "hold" : "holds"} ${unexplained.length === 1 ? "a change" : `${unexplained.length} changes`} compared with ${against} that the configuration does not declare, so nothing was published: ${unexplained.map(describeDraftChange).join("; ")}. ` +
@@ -296,6 +279,35 @@ export class IngestionBackend implements OfferBackend {
     return published?.resources ?? [];
   }
 
+  /** What a publish with this guard would send and ship, from the trees as read; the same for preview and up. */
+  #assess(guard: PublishGuard, draft: ReadTree | undefined, preview: ReadTree | undefined) {
+    const declaration = this.#declaration(guard.configuration);
+    if (!draft)
+      throw new ProtocolError(
+        `${INGESTION_SERVICE} has no draft resource tree for offer ${this.offerId}; nothing was sent.`,
+        { offerId: this.offerId },
+      );
+    const published = guard.modular ? modularResources(draft, declaration.parts, this.offerId) : undefined;
+    const changes = draftChanges(
+      draft.compared,
+      preview?.compared,
+      declaration.parts,
+      published ? { only: published.keys } : {},
+    );
+    const allowed = changes.filter(
+      (change) => !change.explained && isAllowedChange(change, guard.allowUndeclaredChangesTo),
+    );
+    return {
+      declaration,
+      published,
+      declared: changes.filter((change) => change.explained),
+      allowed,
+      unexplained: changes.filter((change) => !change.explained && !allowed.includes(change)),
+      what: published ? `the ${published.keys.size} resources this modular publish lists` : "the draft",
+      against: preview ? "the preview" : "nothing published (the offer has never been published)",
+    };
+  }
+
   /** The declaration, checked to be this offer's. */
   #declaration(configuration: string): Declaration {
     const declaration = readDeclaration(configuration);
@@ -317,37 +329,46 @@ export class IngestionBackend implements OfferBackend {
   }
 
   /**
-   * One line per declared field whose draft, preview and live values differ, and whether the next publish would
-   * be refused. Reads only: the product lookup (once per backend), the draft and preview trees, and the live
-   * tree when there is a preview (never published means never live): at most 4 requests.
+   * One line per declared field whose draft, preview and live values differ, and what the next publish would do
+   * with undeclared changes (refuse them, or ship them as allowed). Reads only: the product lookup (once per
+   * backend), the draft and preview trees, and the live tree when there is a preview (never published means never
+   * live): at most 4 requests.
    */
-  async declaredStages(configuration: string, signal?: AbortSignal): Promise<string[]> {
-    const declaration = this.#declaration(configuration);
+  async declaredStages(guard: PublishGuard, signal?: AbortSignal): Promise<string[]> {
+    this.#declaration(guard.configuration); // before any read
     const productId = await this.#product(signal);
     const [draft, preview] = await Promise.all([
       this.#tree(productId, "draft", signal),
       this.#tree(productId, "preview", signal),
     ]);
     const live = preview ? await this.#tree(productId, "live", signal) : undefined;
-    if (!draft) return [];
+    const { declaration, allowed, unexplained, what } = this.#assess(guard, draft, preview);
     const differences = stageDifferences(
       declaration.parts,
-      draft.compared,
+      (draft as ReadTree).compared,
       preview?.compared,
       live?.compared,
     );
-    const undeclared = draftChanges(draft.compared, preview?.compared, declaration.parts).filter(
-      (change) => !change.explained,
-    );
     const stages = `${preview ? "" : " (no preview yet)"}${preview && !live ? " (never live)" : ""}`;
+    const next =
+      unexplained.length === 0
+        ? []
+        : guard.allowUndeclaredChanges
+          ? [`the next publish ships them (allowUndeclaredChanges)`]
+          : ["the next publish refuses them"];
     return [
       `[${this.offerId}] declared fields that differ between draft, preview and live${stages}: ${differences.length === 0 ? "none" : differences.length}`,
       ...differences.flatMap((difference) =>
         describeStageDifference(difference).map((line) => `[${this.offerId}]   ${line}`),
       ),
-      ...(undeclared.length > 0
+      ...(unexplained.length > 0
         ? [
-            `[${this.offerId}] the draft holds ${changeCount(undeclared)} the configuration does not declare (a publish with this configuration refuses them unless allowUndeclaredChanges): ${undeclared.map(describeDraftChange).join("; ")}`,
+            `[${this.offerId}] ${what} ${what === "the draft" ? "holds" : "hold"} ${changeCount(unexplained)} the configuration does not declare (${next.join("")}): ${unexplained.map(describeDraftChange).join("; ")}`,
+          ]
+        : []),
+      ...(allowed.length > 0
+        ? [
+            `[${this.offerId}] allowed by allowUndeclaredChangesTo: ${allowed.map(describeDraftChange).join("; ")}`,
           ]
         : []),
     ];

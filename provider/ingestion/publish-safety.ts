@@ -11,8 +11,8 @@
  */
 
 import { canonical } from "../core/canonical";
-import { ConfigurationError, redactSecrets } from "../core/errors";
-import type { DeclaredPart } from "./offer/declaration";
+import { CloudPartnerError, ConfigurationError, redactSecrets } from "../core/errors";
+import { type DeclaredPart, readDeclaration } from "./offer/declaration";
 import { indexTree, resourceTypeOf } from "./offer/keys";
 import { isManagedField, normalizeFields } from "./offer/normalize";
 import { isWrittenType, parseSchemaUri, schemaUri } from "./schemas";
@@ -351,4 +351,31 @@ export function showValue(value: unknown): string {
   if (isEmpty(value) && value !== "" && !Array.isArray(value)) return "(none)";
   const text = redactSecrets(JSON.stringify(canonical(value)) ?? String(value));
   return text.length > SHOWN_CHARS ? `${text.slice(0, SHOWN_CHARS - 1)}…` : text;
+}
+
+/** OfferPublish's `configuration` input (`backends.ts` start input): a declaration text, kept as given. */
+export function checkConfiguration(value: unknown): { value: unknown; problems: string[] } {
+  try {
+    readDeclaration(value);
+    return { value, problems: [] };
+  } catch (error) {
+    if (error instanceof CloudPartnerError) return { value: undefined, problems: [error.message] };
+    throw error;
+  }
+}
+
+/** OfferPublish's `allowUndeclaredChangesTo` input (`backends.ts` start input): a list of `key.field` paths. */
+export function checkAllowedPaths(value: unknown): { value: unknown; problems: string[] } {
+  if (!Array.isArray(value))
+    return {
+      value: undefined,
+      problems: [
+        `allowUndeclaredChangesTo must be a list of key.field paths, got ${typeof value} (write ["plans[*].technicalConfiguration.vmImageVersions"]).`,
+      ],
+    };
+  const problems = value.flatMap((pattern, i) => {
+    const problem = allowedPatternProblem(pattern);
+    return problem ? [`allowUndeclaredChangesTo[${i}] ${problem}.`] : [];
+  });
+  return { value: problems.length ? undefined : value, problems };
 }

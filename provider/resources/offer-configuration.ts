@@ -158,7 +158,8 @@ function offerInputsOf(props: Inputs): OfferConfigurationInputs {
  */
 export function declarationOf(inputs: OfferConfigurationInputs, productType: string | undefined): string {
   const api = offerConfigurationApi();
-  return api.declarationOf(api.declaredParts(inputs, productType));
+  // The offer id goes with it: OfferPublish refuses the declaration of another offer.
+  return api.declarationOf(api.declaredParts(inputs, productType), inputs.offerId);
 }
 
 export class OfferConfigurationProvider implements LifecycleProvider {

@@ -1,8 +1,6 @@
 import { apiProfile } from "../backends";
-import { CloudPartnerError } from "../core/errors";
-import { UNKNOWN_VALUE } from "../core/validate";
-import { readDeclaration } from "../ingestion/offer/declaration";
-import { allowedPatternProblem } from "../ingestion/publish-safety";
+import type { ApiName, PublishGuard } from "../core/backend";
+import { type OperationInputs, UNKNOWN_VALUE } from "../core/validate";
 import type { ProviderHooks } from "./connection";
 import { type KindInput, OperationResourceProvider } from "./operation";
 
@@ -26,6 +24,23 @@ export interface PublishInputs {
   modular?: boolean;
 }
 
+/** An optional input the API's profile checks (`backends.ts`, below the seam); absent stays absent. */
+function startInput(api: ApiName, name: string, value: unknown): { value: unknown; problems: string[] } {
+  const check = apiProfile(api).startInputs[name];
+  return value === undefined || value === null || !check ? { value: undefined, problems: [] } : check(value);
+}
+
+/** Publish safety's settings, when the resource has a configuration on the Product Ingestion API. */
+function guardOf(inputs: OperationInputs & PublishInputs): PublishGuard | undefined {
+  if (inputs.api !== "ingestion" || typeof inputs.configuration !== "string") return undefined;
+  return {
+    configuration: inputs.configuration,
+    allowUndeclaredChanges: inputs.allowUndeclaredChanges === true,
+    allowUndeclaredChangesTo: inputs.allowUndeclaredChangesTo ?? [],
+    modular: inputs.modular === true,
+  };
+}
+
 /** A boolean input that may be left out. */
 const optionalBoolean =
   (name: string): KindInput["check"] =>
@@ -44,7 +59,7 @@ const optionalBoolean =
  *
  * Ingestion, with `configuration`: publish safety (`IngestionBackend` compares draft, preview and declaration
  * before the preview is sent) and, in `pulumi preview`, one line per declared field whose draft, preview and
- * live values differ. Changing `configuration`, `allowUndeclaredChanges` or `modular` is recorded in place: they
+ * live values differ. Changing `configuration`, `allowUndeclaredChanges(To)` or `modular` is recorded in place: they
  * govern the next publish, which `triggers` (e.g. `[config.declaration]`) starts.
  */
 export class OfferPublishProvider extends OperationResourceProvider<PublishInputs> {
@@ -56,27 +71,12 @@ export class OfferPublishProvider extends OperationResourceProvider<PublishInput
         adopted: "the current version was already published and its preview is ready",
         inputs: {
           notificationEmails: {
-            check: (value, api) => {
-              const check = apiProfile(api).startInputs.notificationEmails;
-              return value === undefined || value === null || !check
-                ? { value: undefined, problems: [] }
-                : check(value);
-            },
+            check: (value, api) => startInput(api, "notificationEmails", value),
             onChange: "update",
             apis: ["cpp"],
           },
           configuration: {
-            check: (value) => {
-              if (value === undefined || value === null) return { value: undefined, problems: [] };
-              try {
-                readDeclaration(value);
-                return { value, problems: [] };
-              } catch (error) {
-                if (error instanceof CloudPartnerError)
-                  return { value: undefined, problems: [error.message] };
-                throw error;
-              }
-            },
+            check: (value, api) => startInput(api, "configuration", value),
             onChange: "update",
             apis: ["ingestion"],
           },
@@ -86,21 +86,7 @@ export class OfferPublishProvider extends OperationResourceProvider<PublishInput
             apis: ["ingestion"],
           },
           allowUndeclaredChangesTo: {
-            check: (value) => {
-              if (value === undefined || value === null) return { value: undefined, problems: [] };
-              if (!Array.isArray(value))
-                return {
-                  value: undefined,
-                  problems: [
-                    `allowUndeclaredChangesTo must be a list of key.field paths, got ${typeof value} (write ["plans[*].technicalConfiguration.vmImageVersions"]).`,
-                  ],
-                };
-              const problems = value.flatMap((pattern, i) => {
-                const problem = allowedPatternProblem(pattern);
-                return problem ? [`allowUndeclaredChangesTo[${i}] ${problem}.`] : [];
-              });
-              return { value: problems.length ? undefined : value, problems };
-            },
+            check: (value, api) => startInput(api, "allowUndeclaredChangesTo", value),
             onChange: "update",
             apis: ["ingestion"],
           },
@@ -116,26 +102,16 @@ export class OfferPublishProvider extends OperationResourceProvider<PublishInput
                 },
               ]
             : [],
-        startOptions: (inputs) => ({
-          notificationEmails: inputs.notificationEmails,
-          ...(inputs.api === "ingestion" && typeof inputs.configuration === "string"
-            ? {
-                publishGuard: {
-                  configuration: inputs.configuration,
-                  allowUndeclaredChanges: inputs.allowUndeclaredChanges === true,
-                  allowUndeclaredChangesTo: inputs.allowUndeclaredChangesTo ?? [],
-                  modular: inputs.modular === true,
-                },
-              }
-            : {}),
-        }),
-        plan: async (inputs, backend, signal) =>
-          inputs.api === "ingestion" &&
-          typeof inputs.configuration === "string" &&
-          inputs.configuration !== UNKNOWN_VALUE &&
-          backend.declaredStages
-            ? backend.declaredStages(inputs.configuration, signal)
-            : [],
+        startOptions: (inputs) => {
+          const publishGuard = guardOf(inputs);
+          return { notificationEmails: inputs.notificationEmails, ...(publishGuard ? { publishGuard } : {}) };
+        },
+        plan: async (inputs, backend, signal) => {
+          const guard = guardOf(inputs);
+          return guard && guard.configuration !== UNKNOWN_VALUE && backend.declaredStages
+            ? backend.declaredStages(guard, signal)
+            : [];
+        },
         stopsAtSignoff: true,
       },
       hooks,

@@ -12,7 +12,7 @@ type Json = Record<string, any>;
 
 let sim: CppSimulator;
 beforeAll(async () => {
-  sim = await withSimulator({ ingestion: { deprecatedVersions: [] } });
+  sim = await withSimulator();
 });
 afterAll(async () => {
   await sim.close();

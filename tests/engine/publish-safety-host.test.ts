@@ -6,6 +6,8 @@
  */
 
 import { type CppSimulator, defaultIngestionSeed } from "../../emulator/server";
+import { IngestionClient } from "../../provider/ingestion/client";
+import { exportOfferInputs } from "../../provider/ingestion/offer/apply";
 import { type DeclaredPart, formatDeclaration } from "../../provider/ingestion/offer/declaration";
 import { dynamicHostSuite, type ProviderHost } from "../support/provider-host";
 
@@ -14,9 +16,12 @@ let sim: CppSimulator;
 let host: ProviderHost;
 let publishText: string;
 
-dynamicHostSuite(CANARY, ["OfferPublishProvider"], (suite) => {
+let offerText: string;
+
+dynamicHostSuite(CANARY, ["OfferPublishProvider", "OfferConfigurationProvider"], (suite) => {
   ({ sim, host } = suite);
   publishText = suite.text.OfferPublishProvider;
+  offerText = suite.text.OfferConfigurationProvider;
 });
 
 const seed = defaultIngestionSeed().find((p) => p.externalId === "ing-images-offer");
@@ -134,4 +139,89 @@ test("triggers: [declaration]: published once per changed offer, never for an un
   expect(posts()).toBe(2);
   expect(host.stdout).not.toContain("PORTALsig");
   expect(host.responses.join("\n")).not.toContain(CANARY);
+});
+
+test("with the OfferConfiguration: triggers: [config.declaration] publishes a changed offer once, an unchanged one never; a portal edit refuses", async () => {
+  const template = structuredClone(defaultIngestionSeed().find((p) => p.externalId === "ing-vm-offer"));
+  const offerId = "engine-safety-offer";
+  sim.ingestion.addProduct({
+    ...template,
+    externalId: offerId,
+    guid: undefined,
+    plans: template?.plans?.map((plan) => ({ ...plan, guid: undefined })),
+  });
+  const endpoint = `${sim.url}/rp/product-ingestion`;
+  const previews = () => sim.ingestion.counts(offerId).configures.preview;
+  const writes = () => sim.ingestion.counts(offerId).writes;
+  // The program as `pulumi-cloudpartner export` writes it, without the listing's short description: that field is
+  // the program's to leave alone (an undeclared field).
+  const exported = await exportOfferInputs(new IngestionClient({ endpoint, accessToken: CANARY }), offerId);
+  const { shortDescription: _undeclared, ...listing } = exported.listing as Record<string, unknown>;
+  const program = (title: string) => ({
+    ...exported,
+    listing: { ...listing, title },
+    endpoint,
+    __provider: offerText,
+  });
+  const publishInputs = (declaration: string) => ({
+    api: "ingestion",
+    offerId,
+    endpoint,
+    pollIntervalSeconds: 0.01,
+    maxPollIntervalSeconds: 0.02,
+    configuration: declaration,
+    triggers: [declaration],
+    __provider: publishText,
+  });
+
+  // First up: the configuration adopts the offer (0 writes); the publish is sent once.
+  const offer = await host.create((await host.check({}, program("Contoso Linux"))).inputs);
+  expect(writes()).toBe(0);
+  const publish = await host.create(
+    (await host.check({}, publishInputs(offer.properties.declaration))).inputs,
+  );
+  expect(publish.properties).toMatchObject({ awaitingSignoff: true });
+  expect(previews()).toBe(1);
+
+  // The same program again: neither resource changes, nothing is sent.
+  const sameOffer = (await host.check(offer.properties, program("Contoso Linux"))).inputs;
+  expect((await host.diff(offerId, offer.properties, sameOffer)).changes).toBe(false);
+  const samePublish = (await host.check(publish.properties, publishInputs(offer.properties.declaration)))
+    .inputs;
+  expect(samePublish.__triggersChanged).toBe(false);
+  expect((await host.diff(publish.id, publish.properties, samePublish)).changes).toBe(false);
+  expect({ writes: writes(), previews: previews() }).toEqual({ writes: 0, previews: 1 });
+
+  // One listing text changed: one configure, a new declaration, one publish that the safety check lets through.
+  const changedOffer = (await host.check(offer.properties, program("Contoso Linux 10"))).inputs;
+  const updated = await host.update(offerId, offer.properties, changedOffer);
+  expect(writes()).toBe(1);
+  const declared = updated.properties.declaration as string;
+  expect(declared).not.toBe(offer.properties.declaration);
+  const changedPublish = (await host.check(publish.properties, publishInputs(declared))).inputs;
+  expect(changedPublish.__triggersChanged).toBe(true);
+  expect((await host.diff(publish.id, publish.properties, changedPublish)).replaces).toContain("triggers");
+  const republished = await host.create(changedPublish);
+  expect(republished.properties).toMatchObject({ awaitingSignoff: true, attached: false });
+  expect(previews()).toBe(2);
+  expect(await host.printed(`[${offerId}] publish safety: the draft holds 1 declared change`)).toContain(
+    `[${offerId}] publish safety: the draft holds 1 declared change and no undeclared one compared with the preview.`,
+  );
+
+  // A portal edit of the undeclared field, then the next change: the publish refuses it, 0 submissions.
+  sim.ingestion.editResource(
+    offerId,
+    { type: "listing" },
+    { set: { shortDescription: "Edited in the portal" } },
+  );
+  const nextOffer = (await host.check(updated.properties, program("Contoso Linux 11"))).inputs;
+  const next = await host.update(offerId, updated.properties, nextOffer);
+  expect(writes()).toBe(2);
+  const refused = (await host.check(republished.properties, publishInputs(next.properties.declaration)))
+    .inputs;
+  await expect(host.create(refused)).rejects.toThrow(
+    /so nothing was published: listing\.shortDescription: preview "Contoso Linux, short", draft "Edited in the portal"\./,
+  );
+  expect(previews()).toBe(2);
+  expect([host.stdout, host.stderr, ...host.responses].join("\n")).not.toContain(CANARY);
 });

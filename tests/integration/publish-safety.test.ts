@@ -189,6 +189,7 @@ describe("refused: the draft holds changes nobody declared", () => {
       /declaration of offer another-offer, and this resource publishes offer ing-safe-/,
     );
     expect(configurePosts(offerId)).toBe(0);
+    expect(sent.filter((r) => r.url.includes("resource-tree"))).toEqual([]);
   });
 });
 
@@ -206,6 +207,39 @@ describe("published", () => {
       /publishing an undeclared change \(allowUndeclaredChanges\): plans\[main\]\.technicalConfiguration\.vmImageVersions: /,
     );
     expect(logs.join("\n")).not.toContain("PORTALsig");
+  });
+
+  test("allowUndeclaredChangesTo: VmImageVersion's image versions beside the configuration publish; any other undeclared edit still refuses", async () => {
+    const allowUndeclaredChangesTo = ["plans[*].technicalConfiguration.vmImageVersions"];
+    const offerId = newProduct();
+    const configuration = declaration(offerId, [
+      techConfig({ vmProperties: template().config.vmProperties }),
+    ]);
+    // What VmImageVersion adds beside the OfferConfiguration, and a portal edit nobody declared.
+    sim.ingestion.portalEdit(offerId, "main", {
+      vmImageVersions: [newVersion],
+      vmProperties: { supportsBackup: true },
+    });
+    const error = await publish(inputs(offerId, { configuration, allowUndeclaredChangesTo })).catch(
+      (e: unknown) => e,
+    );
+    expect((error as UndeclaredChangesError).changes).toEqual([
+      "plans[main].technicalConfiguration.vmProperties.supportsBackup: preview false, draft true (declared false)",
+    ]);
+    expect(configurePosts(offerId)).toBe(0);
+    // The portal edit undone: the image version alone publishes, and says so.
+    sim.ingestion.portalEdit(offerId, "main", { vmProperties: { supportsBackup: false } });
+    logs = [];
+    const { outs } = await publish(inputs(offerId, { configuration, allowUndeclaredChangesTo }));
+    expect(outs).toMatchObject({ awaitingSignoff: true, allowUndeclaredChangesTo });
+    expect(configurePosts(offerId)).toBe(1);
+    expect(logs).toEqual(
+      expect.arrayContaining([
+        `[${offerId}] allowed by allowUndeclaredChangesTo: plans[main].technicalConfiguration.vmImageVersions: added 9.3.0`,
+        `[${offerId}] publish safety: the draft holds 0 declared changes, 1 allowed change (allowUndeclaredChangesTo) and no undeclared one compared with the preview.`,
+        `[${offerId}] publishing an undeclared change (allowUndeclaredChangesTo): plans[main].technicalConfiguration.vmImageVersions: added 9.3.0`,
+      ]),
+    );
   });
 
   test("changes the declaration explains pass: a declared field holding the declared value", async () => {
@@ -237,18 +271,6 @@ describe("published", () => {
 });
 
 describe("modular publish", () => {
-  // The product's pinned write schema (2022-03-01-preview3, schemas.ts) is a version this simulator calls
-  // deprecated by default; which of the two is right is not this test's question: here nothing is deprecated.
-  let shared: CppSimulator;
-  beforeAll(async () => {
-    shared = sim;
-    sim = await withSimulator({ ingestion: { deprecatedVersions: [] } });
-  });
-  afterAll(async () => {
-    await sim.close();
-    sim = shared;
-  });
-
   test("the submission lists the product, the declared plan and its technical configuration; other draft changes are not counted", async () => {
     const offerId = newProduct();
     const configuration = declaration(offerId, [plan({ alias: "main", azureRegions: ["azureGlobal"] })]);
@@ -330,7 +352,7 @@ describe("pulumi preview: draft vs preview vs live", () => {
     expect(sent.every((r) => r.method === "GET")).toBe(true);
     expect(sent.filter((r) => r.url.includes("resource-tree"))).toHaveLength(3);
     expect(logs.at(-1)).toMatch(
-      /the draft holds 1 change the configuration does not declare \(a publish with this configuration refuses them unless allowUndeclaredChanges\): plans\[main\]\.technicalConfiguration\.vmImageVersions/,
+      /the draft holds 1 change the configuration does not declare \(the next publish refuses them\): plans\[main\]\.technicalConfiguration\.vmImageVersions: added 9\.3\.0$/,
     );
     expect(configurePosts(offerId)).toBe(0);
   });
