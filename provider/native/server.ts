@@ -320,7 +320,18 @@ export class NativeProvider {
     const inputKeys = Object.keys(this.#schemaResource(type).inputProperties);
     const inputs = importing
       ? Object.fromEntries(inputKeys.filter((key) => outs[key] !== undefined).map((key) => [key, outs[key]]))
-      : oldInputs.values;
+      : type === OFFER_CONFIGURATION
+        ? // The declared parts as the draft holds them (the provider's refresh keeps only declared fields): the
+          // CLI shows a portal edit's value, and the next preview shows the change back with the right values.
+          {
+            ...oldInputs.values,
+            ...Object.fromEntries(
+              Object.keys(oldInputs.values)
+                .filter((key) => outs[key] !== undefined)
+                .map((key) => [key, outs[key]]),
+            ),
+          }
+        : oldInputs.values;
     return response
       .setProperties(Struct.fromJavaScript(jsonSafe(wrapSecrets(outs, secrets))))
       .setInputs(Struct.fromJavaScript(jsonSafe(wrapSecrets(inputs, secrets))));
