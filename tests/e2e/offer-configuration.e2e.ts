@@ -118,7 +118,8 @@ async function setup(projectDir: string, options: { yaml?: boolean; config?: Rec
   const offerId = `e2e-offer-${++counter}`;
   const extraPath = [NATIVE_PLUGIN_DIR];
   if (options.yaml) extraPath.unshift(await ensurePulumiYaml());
-  const stack = e2e.stack({ projectDir, stackName: `o${counter}`, extraPath });
+  const stackName = `o${counter}`;
+  const stack = e2e.stack({ projectDir, stackName, extraPath });
   const endpoint = `${e2e.sim.url}/rp/product-ingestion`;
   await e2e.init(
     stack,
@@ -132,7 +133,9 @@ async function setup(projectDir: string, options: { yaml?: boolean; config?: Rec
     {},
     options.yaml ? {} : { osVhdUrl: sasUri("contoso", `os-${offerId}`) },
   );
-  return { offerId, stack };
+  const project = path.basename(projectDir).replace(/^offer-/, "cloudpartner-offer-");
+  const urn = (type: string, name: string) => `urn:pulumi:${stackName}::${project}::${type}::${name}`;
+  return { offerId, stack, urn };
 }
 
 /** Replaces `from` by `to` in the project's file `name` (exactly once: a test edits code, not config). */
@@ -150,26 +153,29 @@ async function offerState(stack: LocalStack) {
   );
 }
 
-test("TypeScript (examples/offer-vm): created in one configure; a price change is one field in preview and one configure in up; refresh shows a portal edit", async () => {
-  const { offerId, stack } = await setup(TS_EXAMPLE);
+test("TypeScript (examples/offer-vm): created in one configure; a price change is one field in preview and one configure in up; a published plan's price is refused; refresh shows a portal edit", async () => {
+  const { offerId, stack, urn } = await setup(TS_EXAMPLE);
 
-  // Created with everything declared in one job, the image version beside it, one publish.
-  const first = await sending(stack, offerId, ["up", "--yes"]);
-  expect(first.sent).toMatchObject({ publishes: 1, goLives: 0 });
-  expect(await stack.outputs()).toMatchObject({
-    productId: expect.stringMatching(/^product\//),
-    awaitingSignoff: true,
-  });
+  // The draft first (the offer and the image version beside it, no publish yet): created in one job each.
+  const first = await sending(stack, offerId, [
+    "up",
+    "--yes",
+    "--target",
+    urn(DYNAMIC_TYPE, "offer"),
+    "--target",
+    urn("pulumi-nodejs:dynamic/cloudpartner:VmImageVersion", "image"),
+  ]);
+  expect(first.sent).toMatchObject({ configures: 2, publishes: 0, goLives: 0 });
+  expect(first.sent.configured).toContainEqual(
+    expect.arrayContaining(["product", "listing", "plan", "plan-listing", "price-and-availability-plan"]),
+  );
   const created = await offerState(stack);
+  expect(created?.outputs?.productId).toMatch(/^product\//);
   expect(Object.keys((created?.outputs?.resourceIds as object) ?? {})).toEqual(
     expect.arrayContaining(["listing", "plans[standard]", "plans[hardened].availability"]),
   );
 
-  // The same program again: nothing sent but reads.
-  const again = await sending(stack, offerId, ["up", "--yes", "--expect-no-changes"]);
-  expect(again.sent).toMatchObject({ configures: 0, publishes: 0, goLives: 0 });
-
-  // One price changes in code: the preview names that field and no other, and sends nothing.
+  // One price changes in code: the preview names that field of the offer and no other, and sends nothing.
   editCode(stack, "index.ts", "pricePerCore: 0.09", "pricePerCore: 0.11");
   const preview = await sending(stack, offerId, ["preview", "--diff"]);
   expect(changedLeaves(preview.output, DYNAMIC_TYPE)).toEqual([
@@ -177,6 +183,7 @@ test("TypeScript (examples/offer-vm): created in one configure; a price change i
   ]);
   expect(preview.sent).toMatchObject({ configures: 0, publishes: 0, goLives: 0 });
 
+  // One configure of that one resource, then the publish (the image version is already in the draft).
   const up = await sending(stack, offerId, ["up", "--yes"]);
   expect(up.sent).toMatchObject({
     configures: 1,
@@ -184,6 +191,20 @@ test("TypeScript (examples/offer-vm): created in one configure; a price change i
     publishes: 1,
     goLives: 0,
   });
+  expect(await stack.outputs()).toMatchObject({ awaitingSignoff: true });
+  const again = await sending(stack, offerId, ["up", "--yes", "--expect-no-changes"]);
+  expect(again.sent).toMatchObject({ configures: 0, publishes: 0, goLives: 0 });
+
+  // Now the plan is published (preview): its price cannot change. Refused with the route, nothing sent.
+  editCode(stack, "index.ts", "pricePerCore: 0.11", "pricePerCore: 0.12");
+  const mark = e2e.sim.requests.length;
+  const refused = await stack.run(["up", "--yes"]);
+  expect(refused.code).not.toBe(0);
+  expect(refused.stdout + refused.stderr).toMatch(
+    /does not change a published VM plan's price\. Hide the plan/,
+  );
+  expect(sentSince(offerId, mark)).toMatchObject({ configures: 0, publishes: 0, goLives: 0 });
+  editCode(stack, "index.ts", "pricePerCore: 0.12", "pricePerCore: 0.11");
 
   // Edited in the portal: refresh brings it into the stack and shows it.
   await portalEdit(offerId, { type: "listing" }, { title: "Contoso Linux (edited in Partner Center)" });
@@ -199,9 +220,10 @@ test("TypeScript (examples/offer-vm): created in one configure; a price change i
 withGo(
   "YAML (examples/offer-vm-yaml, native plugin): a price change is one field in preview (the provider's detailed diff) and one configure in up; refresh shows a portal edit",
   async () => {
-    const { offerId, stack } = await setup(YAML_EXAMPLE, { yaml: true });
-    const first = await sending(stack, offerId, ["up", "--yes"]);
-    expect(first.sent).toMatchObject({ publishes: 1, goLives: 1 });
+    const { offerId, stack, urn } = await setup(YAML_EXAMPLE, { yaml: true });
+    // The draft first (a published plan's price could not change any more): the offer in one configure.
+    const first = await sending(stack, offerId, ["up", "--yes", "--target", urn(NATIVE_TYPE, "offer")]);
+    expect(first.sent).toMatchObject({ configures: 1, publishes: 0, goLives: 0 });
 
     editCode(stack, "Pulumi.yaml", "pricePerCore: 0.04", "pricePerCore: 0.05");
     const preview = await sending(stack, offerId, ["preview", "--diff"]);
