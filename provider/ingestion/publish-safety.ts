@@ -127,6 +127,9 @@ export function draftChanges(
       const previewValue = inPreview?.fields[field];
       const isDeclared = part !== undefined && Object.hasOwn(part.fields, field);
       const declaredValue = isDeclared ? part.fields[field] : undefined;
+      // `kind` of a declared part the program leaves out: the offer type fixes it, and OfferConfiguration writes
+      // it when it creates the part (write.ts); the program's change, not a portal edit.
+      const writtenForIt = part !== undefined && !isDeclared && field === "kind";
       changes.push({
         key,
         field,
@@ -134,7 +137,7 @@ export function draftChanges(
         draft: draftValue,
         ...(isDeclared ? { declared: declaredValue } : {}),
         isDeclared,
-        explained: isDeclared && sameValue(draftValue, declaredValue),
+        explained: (isDeclared && sameValue(draftValue, declaredValue)) || writtenForIt,
       });
     }
   }

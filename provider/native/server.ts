@@ -330,7 +330,18 @@ export class NativeProvider {
             .filter((key) => outs[key] !== undefined && !fromConfig.includes(key))
             .map((key) => [key, outs[key]]),
         )
-      : oldInputs.values;
+      : type === OFFER_CONFIGURATION
+        ? // The declared parts as the draft holds them (the provider's refresh keeps only declared fields): the
+          // CLI shows a portal edit's value, and the next preview shows the change back with the right values.
+          {
+            ...oldInputs.values,
+            ...Object.fromEntries(
+              Object.keys(oldInputs.values)
+                .filter((key) => outs[key] !== undefined)
+                .map((key) => [key, outs[key]]),
+            ),
+          }
+        : oldInputs.values;
     return response
       .setProperties(Struct.fromJavaScript(jsonSafe(wrapSecrets(outs, secrets))))
       .setInputs(Struct.fromJavaScript(jsonSafe(wrapSecrets(inputs, secrets))));
