@@ -407,7 +407,11 @@ describe("update", () => {
     const { outs } = await up(program);
     const changed = structuredClone(program);
     changed.plans["vm-gen2"].availability.pricing.corePricing.pricePerCore = 0.5;
-    await expect(upAgain(outs as Json, changed)).rejects.toThrow(/hide|stop-sell|new plan/i);
+    const error = await upAgain(outs as Json, changed).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/hide|stop-sell|new plan/i);
+    expect((error as OfferConfigurationError).problems).toEqual([
+      expect.objectContaining({ key: "plans[vm-gen2].availability", field: "pricing" }),
+    ]);
     expect(counts(offerId).writes).toBe(0);
   });
 
