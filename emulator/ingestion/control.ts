@@ -170,7 +170,10 @@ export class IngestionSimControl implements IngestionControl {
     };
   }
 
-  /** The resource a selector means in `tree`: by durable id, or by type, plan external id and language. */
+  /**
+   * The resource a selector means in `tree`: by durable id, or the first of its type (of that plan, in that
+   * language, when they are given).
+   */
   private select(
     product: ProductRecord,
     tree: ResourceJson[],
@@ -184,7 +187,6 @@ export class IngestionSimControl implements IngestionControl {
       if (typeOfId(r.id) !== selector.type) return false;
       if (selector.type === "plan") return plan === undefined || r.id === `plan/${product.guid}/${plan.guid}`;
       if (plan && planGuidOf(r.plan) !== plan.guid) return false;
-      if (!plan && r.plan !== undefined && selector.type.startsWith("plan")) return false;
       return selector.languageId === undefined || languageOf(r) === selector.languageId.toLowerCase();
     });
   }
