@@ -13,7 +13,7 @@
 import { canonical } from "../core/canonical";
 import { CloudPartnerError, ConfigurationError, redactSecrets } from "../core/errors";
 import { type DeclaredPart, readDeclaration } from "./offer/declaration";
-import { indexTree, resourceTypeOf } from "./offer/keys";
+import { indexTree, planKey, resourceTypeOf } from "./offer/keys";
 import { isManagedField, normalizeFields } from "./offer/normalize";
 import { isWrittenType, parseSchemaUri, schemaUri } from "./schemas";
 
@@ -32,14 +32,34 @@ export interface ReadTree {
   compared: ComparedTree;
 }
 
-/** Indexes a tree by key (`keys.ts`) and normalises each resource (`normalize.ts`) as a declared part is. */
+/** Types a tree lists that are not offer content: publishing and envelopes. */
+const NOT_CONTENT = new Set([
+  "submission",
+  "resource-tree",
+  "configure",
+  "configure-status",
+  "configure-detail",
+]);
+
+/**
+ * Indexes a tree by key (`keys.ts`) and normalises each resource (`normalize.ts`) as a declared part is. A
+ * resource without a key (a second listing language, a resource of a plan the tree does not list, a second one
+ * with the same key) is still offer content a publish ships: it is compared under its durable id, which no
+ * declaration uses, so a change there is never explained.
+ */
 export function readTree(resources: Array<Record<string, unknown>>): ReadTree {
   const index = indexTree(resources);
   const compared = new Map<string, TreePart>();
-  for (const [key, resource] of index.byKey) {
+  const add = (key: string, resource: Record<string, unknown>) => {
     const type = resourceTypeOf(resource) ?? "";
     // normalizeFields drops what the server manages (`id`, `$schema`, `validations`, refs, `identity`).
     compared.set(key, { type, fields: normalizeFields(type, resource) });
+  };
+  for (const [key, resource] of index.byKey) add(key, resource);
+  for (const resource of index.unkeyed) {
+    const type = resourceTypeOf(resource);
+    if (type === undefined || NOT_CONTENT.has(type) || typeof resource.id !== "string") continue;
+    if (!compared.has(resource.id)) add(resource.id, resource);
   }
   return { raw: index.byKey, compared };
 }
@@ -68,8 +88,9 @@ export interface DraftChangeOptions {
 
 /**
  * What the draft changes relative to the preview, per part and top-level field, each marked explained or not.
- * `preview` undefined: the offer was never published, so every value in the draft is a change (compared with
- * nothing: an empty resource of its type, documented defaults filled). An empty value (absent, null, "", [], {}) equals any other empty value: "nothing" has no value.
+ * `preview` undefined: the offer was never published, so every value in the draft is a change, compared with
+ * nothing: an empty resource of its type with its documented defaults (so is a part new in the draft). An empty
+ * value (absent, null, "", [], {}) equals any other empty value: "nothing" has no value.
  */
 export function draftChanges(
   draft: ComparedTree,
@@ -137,7 +158,7 @@ export function modularResources(
 ): { keys: Set<string>; resources: Array<Record<string, unknown>> } {
   const keys = new Set<string>(["product"]);
   for (const part of declared) {
-    if (part.scope === "plan" && part.planId !== undefined) keys.add(`plans[${part.planId}]`);
+    if (part.scope === "plan" && part.planId !== undefined) keys.add(planKey(part.planId));
     keys.add(part.key);
   }
   const missing = [...keys].filter((key) => !draft.raw.has(key));

@@ -105,3 +105,15 @@ export function withConfigDefaults(values: Properties, config: ProviderConfig): 
   }
   return out;
 }
+
+/**
+ * OfferConfiguration's defaults from the provider configuration: it is on the Product Ingestion API whatever
+ * `cloudpartner:api` says (so `api` is never filled in), and takes `cloudpartner:endpoint` only from a provider
+ * configured for that API (`cloudpartner:api ingestion`): a Cloud Partner Portal endpoint is no ingestion one.
+ */
+export function withOfferConfigDefaults(values: Properties, config: ProviderConfig): Properties {
+  const out = { ...values };
+  if (out.endpoint === undefined && config.api === "ingestion" && config.endpoint !== undefined)
+    out.endpoint = config.endpoint;
+  return out;
+}

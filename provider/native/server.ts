@@ -41,6 +41,7 @@ import {
   lifecycleConfigure,
   type ProviderConfig,
   withConfigDefaults,
+  withOfferConfigDefaults,
 } from "./config";
 import {
   OFFER_CONFIGURATION,
@@ -197,7 +198,9 @@ export class NativeProvider {
     const provider = this.#provider(req.getUrn());
     const olds = unwrap(req.getOlds()?.toJavaScript());
     const news = unwrap(req.getNews()?.toJavaScript());
-    const result = await provider.check(olds.values, withConfigDefaults(news.values, this.#config));
+    const defaults =
+      typeOf(req.getUrn()) === OFFER_CONFIGURATION ? withOfferConfigDefaults : withConfigDefaults;
+    const result = await provider.check(olds.values, defaults(news.values, this.#config));
     const response = new provproto.CheckResponse().setFailuresList(
       (result.failures ?? []).map((f) =>
         new provproto.CheckFailure().setProperty(f.property).setReason(f.reason),
@@ -311,15 +314,22 @@ export class NativeProvider {
       ? { id: req.getId(), props: state.values }
       : type === OFFER_CONFIGURATION
         ? // Imported by the offer id: the provider's read turns the offer's tree into inputs.
-          { id: req.getId(), props: withConfigDefaults({}, this.#config) }
+          { id: req.getId(), props: withOfferConfigDefaults({}, this.#config) }
         : await importedState(type, req.getId(), this.#providers, this.#config);
     const result = await provider.read(id, props);
     const response = new provproto.ReadResponse().setId(result.id ?? "");
     if (!result.id) return response; // gone: the engine removes it from the stack
     const outs = (result.props ?? {}) as Properties;
     const inputKeys = Object.keys(this.#schemaResource(type).inputProperties);
+    // An imported OfferConfiguration's endpoint and api came from the provider configuration: the program the
+    // CLI writes leaves them to it (state keeps them, so the next diff finds nothing to do).
+    const fromConfig = importing && type === OFFER_CONFIGURATION ? Object.keys(props) : [];
     const inputs = importing
-      ? Object.fromEntries(inputKeys.filter((key) => outs[key] !== undefined).map((key) => [key, outs[key]]))
+      ? Object.fromEntries(
+          inputKeys
+            .filter((key) => outs[key] !== undefined && !fromConfig.includes(key))
+            .map((key) => [key, outs[key]]),
+        )
       : type === OFFER_CONFIGURATION
         ? // The declared parts as the draft holds them (the provider's refresh keeps only declared fields): the
           // CLI shows a portal edit's value, and the next preview shows the change back with the right values.

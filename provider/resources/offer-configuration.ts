@@ -74,6 +74,9 @@ const PART_KEYS = [
   "resources",
 ];
 
+/** Every input of the resource. */
+const INPUT_KEYS = ["offerId", "api", ...PART_KEYS, "removedPlans", ...CONNECTION];
+
 const INGESTION = apiProfile("ingestion");
 const DEFAULTS = {
   api: "ingestion",
@@ -125,6 +128,13 @@ export function checkOfferInputs(
       property: "requestTimeoutSeconds",
       reason: "requestTimeoutSeconds must be a number of seconds between 0 and 3600.",
     });
+  // A misspelt top-level input would otherwise be carried along and never declare anything.
+  for (const key of Object.keys(inputs))
+    if (!INPUT_KEYS.includes(key) && !OUTPUT_KEYS.includes(key))
+      failures.push({
+        property: key,
+        reason: `${key} is not an input of OfferConfiguration (inputs: ${INPUT_KEYS.join(", ")}); fix the name, or declare another resource type raw in resources.`,
+      });
   // The offer type is fixed once the offer exists (it does once this resource was created: olds are its inputs).
   const before = (olds.product as { type?: unknown } | undefined)?.type;
   const after = (inputs.product as { type?: unknown } | undefined)?.type;

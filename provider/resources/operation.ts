@@ -103,7 +103,7 @@ export interface KindSpec<Extra extends object> {
    * preview and live values differ): lines to log, read from the API. Called from check (a resource not in
    * state yet) and diff; a failure is logged as a warning and changes nothing.
    */
-  plan?(inputs: OperationInputs & Extra, backend: OfferBackend, signal?: AbortSignal): Promise<string[]>;
+  plan?(inputs: OperationInputs & Extra, backend: () => OfferBackend): Promise<string[]>;
   /**
    * Stop waiting at the preview sign-off point instead of the end (publish). The output `awaitingSignoff`
    * then says whether the operation rests there, and a resource resting there is not resumed by `pulumi up`.
@@ -448,7 +448,8 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
       return;
     }
     try {
-      const lines = await this.spec.plan(inputs, this.#backend(inputs));
+      // The backend only when the kind reads something (a publish without configuration reads nothing).
+      const lines = await this.spec.plan(inputs, () => this.#backend(inputs));
       for (const line of lines) this.#log(line);
     } catch (error) {
       this.#log(

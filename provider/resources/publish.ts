@@ -106,11 +106,11 @@ export class OfferPublishProvider extends OperationResourceProvider<PublishInput
           const publishGuard = guardOf(inputs);
           return { notificationEmails: inputs.notificationEmails, ...(publishGuard ? { publishGuard } : {}) };
         },
-        plan: async (inputs, backend, signal) => {
+        plan: async (inputs, backendOf) => {
           const guard = guardOf(inputs);
-          return guard && guard.configuration !== UNKNOWN_VALUE && backend.declaredStages
-            ? backend.declaredStages(guard, signal)
-            : [];
+          if (!guard || guard.configuration === UNKNOWN_VALUE) return [];
+          const backend = backendOf();
+          return backend.declaredStages ? backend.declaredStages(guard) : [];
         },
         stopsAtSignoff: true,
       },

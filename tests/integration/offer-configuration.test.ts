@@ -244,6 +244,26 @@ describe("update", () => {
     expect(draft(offerId, { type: "listing" }).title).toBe("Contoso Linux");
   });
 
+  test("a concurrent edit's report masks a registry password", async () => {
+    const offerId = copyOf("ing-container-offer");
+    const program: Json = { ...(await exported(offerId)), endpoint: endpoint() };
+    const { outs } = await up(program);
+    const planId = Object.keys(program.plans)[0] as string;
+    sim.ingestion.editResource(
+      offerId,
+      { type: "container-plan-technical-configuration", planId },
+      { set: { imageRepositoryDetails: { registryName: "other", password: "hunter2-secret" } } },
+      { afterNextRead: true },
+    );
+    const changed = structuredClone(program);
+    changed.plans[planId].technicalConfiguration.imageTags = ["1.0.0", "1.1.0"];
+    const error = await upAgain(outs as Json, changed).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConcurrentEditError);
+    expect((error as Error).message).toMatch(/technicalConfiguration\.imageRepositoryDetails: was/);
+    expect((error as Error).message).toContain("[secret]");
+    expect(JSON.stringify(error) + (error as Error).message).not.toContain("hunter2");
+  });
+
   test("a declared field edited in the portal since the last run is refused; refresh brings it into state and the next run writes the program's value", async () => {
     const offerId = copyOf("ing-vm-offer");
     const program: Json = { ...(await exported(offerId)), endpoint: endpoint() };
@@ -387,8 +407,58 @@ describe("update", () => {
     const { outs } = await up(program);
     const changed = structuredClone(program);
     changed.plans["vm-gen2"].availability.pricing.corePricing.pricePerCore = 0.5;
-    await expect(upAgain(outs as Json, changed)).rejects.toThrow(/hide|stop-sell|new plan/i);
+    const error = await upAgain(outs as Json, changed).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/hide|stop-sell|new plan/i);
+    expect((error as OfferConfigurationError).problems).toEqual([
+      expect.objectContaining({ key: "plans[vm-gen2].availability", field: "pricing" }),
+    ]);
     expect(counts(offerId).writes).toBe(0);
+  });
+
+  test.each([
+    [
+      "deleted only when never published",
+      (p: Json) => {
+        p.plans["vm-gen1"].listing.lifecycleState = "deleted";
+      },
+      /lifecycleState: "deleted" works only on resources never published/,
+    ],
+    [
+      "stop-sell keeps one plan visible",
+      (p: Json) => {
+        p.plans["vm-gen1"].availability.visibility = "hidden";
+        p.plans["vm-gen2"].availability.visibility = "hidden";
+      },
+      /plan left visible|one visible|stays visible/,
+    ],
+    [
+      "the last image version is never deprecated",
+      (p: Json) => {
+        p.plans["vm-gen2"].technicalConfiguration.vmImageVersions = [
+          {
+            versionNumber: "1.0.0",
+            lifecycleState: "deprecated",
+            deprecationSchedule: { dateOffset: "P30D", reason: "endOfSupport" },
+            vmImages: [
+              {
+                imageType: "x64Gen2",
+                source: { sourceType: "sasUri", osDisk: { uri: ARM_VHD }, dataDisks: [] },
+              },
+            ],
+          },
+        ];
+      },
+      /last|at least one version/i,
+    ],
+  ])("refused before or by Partner Center, nothing applied: %s", async (_rule, edit, expected) => {
+    const offerId = copyOf("ing-vm-offer"); // live
+    const program: Json = { ...(await exported(offerId)), endpoint: endpoint() };
+    const { outs } = await up(program);
+    const before = structuredClone(sim.ingestion.tree(offerId));
+    const changed = structuredClone(program);
+    edit(changed);
+    await expect(upAgain(outs as Json, changed)).rejects.toThrow(expected);
+    expect(sim.ingestion.tree(offerId)).toEqual(before);
   });
 
   test("the offer type never changes: refused at check", async () => {
@@ -457,6 +527,30 @@ describe("update", () => {
       ),
     ).rejects.toThrow(/canceled the deployment.*Run `pulumi up` again/);
     expect(counts(offerId).writes).toBe(0);
+  });
+
+  test("a run stopped while its configure job runs: the next run re-reads the draft and sends nothing twice", async () => {
+    // Jobs of this offer run for about 10 s of real time (simulated 10^7 s at the suite's time scale).
+    const offerId = copyOf("ing-vm-offer", (seed) => {
+      seed.configureSeconds = 10 ** 7;
+    });
+    const program: Json = { ...(await exported(offerId)), endpoint: endpoint() };
+    const { outs } = await up(program);
+    const changed = { ...program, listing: { ...program.listing, title: "Stopped mid-job" } };
+    const checked = (await provider().check(outs as Json, changed)).inputs;
+    const controller = new AbortController();
+    const stopped = provider().update(offerId, outs as Json, checked, { signal: controller.signal });
+    for (const deadline = Date.now() + 5_000; counts(offerId).configurePosts === 0 && Date.now() < deadline; )
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    await expect(stopped).rejects.toThrow(
+      /canceled the deployment.*re-reads the draft and sends only what still differs/,
+    );
+    expect(counts(offerId).configurePosts).toBe(1);
+    // The next `pulumi up` (the state is still the old one): the draft already holds the change.
+    await upAgain(outs as Json, changed);
+    expect(counts(offerId).configurePosts).toBe(1);
+    expect(draft(offerId, { type: "listing" }).title).toBe("Stopped mid-job");
   });
 
   test("destroy sends nothing and leaves the offer as it is", async () => {

@@ -61,9 +61,11 @@ test("import by the offer id: the draft tree as inputs; the imported program re-
       "vm-gen1": { listing: { name: "Contoso Linux Gen1" } },
     },
   });
-  // Outputs only in state, never in the program the CLI writes.
-  for (const key of ["productId", "resourceIds", "declaration", "pendingChanges"])
+  // Outputs only in state, never in the program the CLI writes; nor the endpoint and api the provider
+  // configuration gives (state keeps them).
+  for (const key of ["productId", "resourceIds", "declaration", "pendingChanges", "endpoint", "api"])
     expect(imported.inputs[key]).toBeUndefined();
+  expect(imported.properties.endpoint).toBe(`${sim.url}/rp/product-ingestion`);
   expect(imported.properties.productId).toMatch(/^product\//);
   expect(imported.properties.resourceIds.listing).toMatch(/^listing\//);
   expect(sim.ingestion.counts(offerId).writes).toBe(0);
@@ -142,4 +144,20 @@ test("offerId replaces; a new plan and a removed field show as add and delete; p
   const preview = await host.create(OFFER, (await host.check(OFFER, {}, news)).inputs, { preview: true });
   expect(sim.requests.length).toBe(before);
   expect(preview.properties.offerId).toBe(offerId);
+});
+
+test("a provider configured for the Cloud Partner Portal: OfferConfiguration still checks as ingestion, without that endpoint", async () => {
+  const cpp = await NativeHost.start();
+  try {
+    await cpp.configure({ accessToken: secret(CANARY), endpoint: sim.url, api: "cpp", version: "0.1.0" });
+    const checked = await cpp.check(OFFER, {}, { offerId: "contoso-offer" });
+    expect(checked.failures).toEqual([]);
+    expect(checked.inputs).toMatchObject({
+      api: "ingestion",
+      endpoint: "https://graph.microsoft.com/rp/product-ingestion",
+    });
+    expect(cpp.transcript().includes(CANARY)).toBe(false);
+  } finally {
+    await cpp.stop();
+  }
 });

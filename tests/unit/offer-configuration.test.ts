@@ -6,6 +6,7 @@
 import type { HttpTransport } from "../../provider/core/http";
 import { fieldOf, jobFailure } from "../../provider/ingestion/offer/apply";
 import { declaredParts, indexTree } from "../../provider/ingestion/offer/keys";
+import { resourceNameOf } from "../../provider/ingestion/offer/write";
 import { OfferConfigurationProvider } from "../../provider/resources";
 
 const noRequests: HttpTransport = {
@@ -35,6 +36,16 @@ describe("check: 0 requests", () => {
       { offerId: "contoso-offer", product: { type: "azureApplication", alias: "App" } },
     );
     expect(app.failures?.map((f) => f.reason).join(" ")).toMatch(/Azure Application/i);
+  });
+
+  test("a misspelt top-level input is named (it would declare nothing)", async () => {
+    const { failures } = await provider().check({}, { offerId: "contoso-offer", listng: { title: "x" } });
+    expect(failures).toEqual([
+      expect.objectContaining({
+        property: "listng",
+        reason: expect.stringMatching(/is not an input of OfferConfiguration/),
+      }),
+    ]);
   });
 
   test("the offer type never changes once the resource exists; bad connection keys are named", async () => {
@@ -150,7 +161,7 @@ describe("job errors by key and field", () => {
     const body = [
       {
         $schema: "https://schema.mp.microsoft.com/schema/plan/2022-03-01-preview2",
-        resourceName: "plans-gen2-x",
+        resourceName: resourceNameOf("plans[gen2]"),
         product: productId,
       },
       { ...listing, title: "B" },
@@ -170,7 +181,7 @@ describe("job errors by key and field", () => {
           {
             code: "badRequest",
             message: 'Required properties ["azureRegions"] were not present',
-            resourceId: "plans-gen2-x",
+            resourceId: resourceNameOf("plans[gen2]"),
             details: [],
           },
         ],
@@ -182,7 +193,11 @@ describe("job errors by key and field", () => {
     );
     expect(error.problems).toEqual([
       { key: "listing", field: "title", resourceId: listing.id, message: "field 'title' is too long" },
-      expect.objectContaining({ key: "plans[gen2]", field: "azureRegions", resourceId: "plans-gen2-x" }),
+      expect.objectContaining({
+        key: "plans[gen2]",
+        field: "azureRegions",
+        resourceId: resourceNameOf("plans[gen2]"),
+      }),
     ]);
     expect(error.message).toMatch(/configure job job-1\): listing\.title: field 'title' is too long\./);
     expect(error.jobId).toBe("job-1");

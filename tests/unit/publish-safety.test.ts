@@ -24,6 +24,7 @@ import {
   isAllowedChange,
   modularResources,
   type ReadTree,
+  readTree,
   sameValue,
   stageDifferences,
   type TreePart,
@@ -56,6 +57,22 @@ describe("declaration text", () => {
     const text = formatDeclaration([price, listing], "contoso-vm");
     expect(readDeclaration(text)).toEqual({ offerId: "contoso-vm", parts: [listing, price] });
     expect(parseDeclaration(formatDeclaration([listing]))).toEqual([listing]);
+  });
+
+  test("a raw part keeps its $schema: another schema version is another declaration", () => {
+    const raw = (version: string): DeclaredPart => ({
+      key: "resources[customer-leads]",
+      type: "customer-leads",
+      scope: "offer",
+      raw: true,
+      fields: {
+        $schema: `https://schema.mp.microsoft.com/schema/customer-leads/${version}`,
+        leadDestination: "none",
+      },
+    });
+    const text = formatDeclaration([raw("2022-03-01-preview2")]);
+    expect(parseDeclaration(text)).toEqual([raw("2022-03-01-preview2")]);
+    expect(formatDeclaration([raw("2022-03-01-preview3")])).not.toBe(text);
   });
 
   test("canonical: the same parts in another order, fields in another key order, give the same text", () => {
@@ -161,6 +178,43 @@ describe("which draft changes the declaration explains", () => {
     expect(describeDraftChange(changes[2] as (typeof changes)[number])).toBe(
       'property.kind: preview (none), draft "azureVirtualMachine"',
     );
+  });
+
+  test("read trees: a resource without a key (a second listing language) is compared under its durable id", () => {
+    const S = "https://schema.mp.microsoft.com/schema";
+    const tree = (frenchTitle: string) =>
+      readTree([
+        { $schema: `${S}/product/2022-03-01-preview3`, id: "product/g", identity: { externalId: "o" } },
+        {
+          $schema: `${S}/submission/2022-03-01-preview2`,
+          id: "submission/g/0",
+          target: { targetType: "draft" },
+        },
+        {
+          $schema: `${S}/listing/2022-03-01-preview5`,
+          id: "listing/g/public/main/default/en-us",
+          languageId: "en-us",
+          ...listing.fields,
+        },
+        {
+          $schema: `${S}/listing/2022-03-01-preview5`,
+          id: "listing/g/public/main/default/fr-fr",
+          languageId: "fr-fr",
+          title: frenchTitle,
+        },
+      ]);
+    const draft = tree("Édité dans le portail");
+    const preview = tree("Contoso VM");
+    expect([...draft.compared.keys()].sort()).toEqual([
+      "listing",
+      "listing/g/public/main/default/fr-fr",
+      "product",
+    ]);
+    const changes = draftChanges(draft.compared, preview.compared, [listing]);
+    expect(changes.map(describeDraftChange)).toEqual([
+      'listing/g/public/main/default/fr-fr.title: preview "Contoso VM", draft "Édité dans le portail"',
+    ]);
+    expect(changes[0]?.explained).toBe(false);
   });
 
   test("a part in the preview and gone from the draft is a change nobody declared", () => {
@@ -467,5 +521,8 @@ describe("OfferPublish inputs", () => {
       { publisherId: "contoso", offerId: "contoso-vm", configuration: "{}", modular: true },
     );
     expect(failures).toEqual([]);
+    // Nothing read, nothing logged: the preview lines are the ingestion API's.
+    expect(requests).toEqual([]);
+    expect(logged).toEqual([]);
   });
 });

@@ -35,7 +35,7 @@ import type { IngestionClient } from "../client";
 import { INGESTION_SERVICE } from "../constants";
 import { type ConfigureStatus, type JobError, jobState, rawJobStatus } from "../parse";
 import { schemaAdviceFor } from "../schemas";
-import { diffDeclared, diffPart, type FieldChange } from "./diff";
+import { describeValue, diffDeclared, diffPart, type FieldChange } from "./diff";
 import { inputsFromTree } from "./export";
 import { type DeclaredPart, declaredParts, indexTree, stopSellPart, type TreeIndex } from "./keys";
 import { normalizeFields } from "./normalize";
@@ -145,7 +145,7 @@ export async function applyOffer(
   const changedKeys = new Set(changes.map((c) => c.key));
   const changed = parts.filter((p) => changedKeys.has(p.key));
   refuseEditsSinceLastRead(changed, previous, first.index, offerId, productType);
-  await refuseAfterTheFact(changed, first.index, trees, previous, offerId, productType);
+  await refuseAfterTheFact(changed, first.index, trees, previous, offerId);
 
   const body = configureResources(changed, first.index, offerId);
   let job: ConfigureStatus | undefined;
@@ -190,6 +190,9 @@ export async function applyOffer(
       `[${offerId}] configure job ${job.jobId}: ${describeChanges(changes)} (${body.length} resource${body.length === 1 ? "" : "s"}).`,
     );
     await waitForJob(job, changed, body, first.index, session);
+    session.log(
+      `[${offerId}] configure job ${job.jobId} succeeded: the draft holds the declared values; publish the offer (OfferPublish) to take them to preview.`,
+    );
   }
   const jobId = job?.jobId;
   const after = await trees.draft();
@@ -335,6 +338,9 @@ async function createOffer(inputs: OfferConfigurationInputs, session: OfferSessi
       `The configure job${jobId ? ` ${jobId}` : ""} that creates offer ${offerId} succeeded, but no product with that external id can be found. Check the offer in Partner Center, then run \`pulumi up\` again.`,
       { offerId, ...(jobId ? { jobId } : {}) },
     );
+  session.log(
+    `[${offerId}] created the offer (${productId}) with ${body.length} resource${body.length === 1 ? "" : "s"}; publish it (OfferPublish) to take it to preview.`,
+  );
   const trees = new Trees(session, productId);
   const after = await trees.draft();
   return outcome(inputs, parts, productId, after, trees, changes, jobId, product.type);
@@ -386,10 +392,12 @@ function fieldValues(type: string, resource: Json | undefined): Json {
 const same = (a: unknown, b: unknown) => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 
 /** A value for a message: JSON, at most 80 characters. */
-function show(value: unknown): string {
+function show(value: unknown, field: string): string {
   if (value === undefined) return "(absent)";
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  // Secrets (a registry password) masked, SAS signatures redacted, at most 80 characters.
+  return describeValue({ [field]: value })
+    .replace(/^\{"[^"]*":/, "")
+    .replace(/\}$/, "");
 }
 
 /**
@@ -416,7 +424,7 @@ function refuseEditsSinceLastRead(
     for (const field of Object.keys(part.fields)) {
       if (!Object.hasOwn(before.fields, field)) continue;
       if (same(was[field], now[field]) || same(wanted[field], now[field])) continue;
-      lines.push(`${part.key}.${field}: was ${show(was[field])}, now ${show(now[field])}`);
+      lines.push(`${part.key}.${field}: was ${show(was[field], field)}, now ${show(now[field], field)}`);
     }
   }
   if (lines.length)
@@ -443,7 +451,7 @@ function refuseConcurrentEdits(
     }
     for (const field of new Set([...Object.keys(a), ...Object.keys(b)]))
       if (!same(a[field], b[field]))
-        lines.push(`${part.key}.${field}: was ${show(a[field])}, now ${show(b[field])}`);
+        lines.push(`${part.key}.${field}: was ${show(a[field], field)}, now ${show(b[field], field)}`);
   }
   if (lines.length)
     throw new ConcurrentEditError(
@@ -459,7 +467,6 @@ async function refuseAfterTheFact(
   trees: Trees,
   previous: OfferConfigurationInputs | undefined,
   offerId: string,
-  productType: string | undefined,
 ): Promise<void> {
   // The rules on published prices, deleted resources and published technical configurations (image versions,
   // SKU ids, the cluster extension type) compare with preview and live; no other rule needs them.
@@ -476,11 +483,20 @@ async function refuseAfterTheFact(
       }
     : {};
   const problems = afterTheFactProblems(changed, draft, published, previous);
-  void productType;
   if (problems.length)
     throw new OfferConfigurationError(
       `Offer ${offerId}: ${problems.map(endSentence).join(" ")} Nothing was sent.`,
-      { offerId, problems: problems.map((message) => ({ key: keyOf(message) ?? "", message })) },
+      {
+        offerId,
+        problems: problems.map((message) => {
+          const key = keyOf(message) ?? "offer";
+          // "plans[gen2].availability.pricing: ..." names the field after the key.
+          const field = message.startsWith(`${key}.`)
+            ? message.slice(key.length + 1).split(":")[0]
+            : undefined;
+          return { key, ...(field ? { field } : {}), message };
+        }),
+      },
     );
 }
 

@@ -19,7 +19,8 @@ export const DECLARATION_VERSION = 1;
 
 /**
  * The declaration as text: `{"offerId":…,"parts":[{"fields":{…},"key":…,"scope":…,"type":…}],"version":1}`, each
- * part's declared fields normalised (only the fields it declares, in comparable form: defaults `normalize.ts` fills for the others are not declared).
+ * part's declared fields normalised: only the fields it declares, in comparable form (the defaults `normalize.ts`
+ * fills for the others are not declared); a raw part keeps its `$schema` beside its fields.
  */
 export function formatDeclaration(parts: readonly DeclaredPart[], offerId?: string): string {
   const seen = new Set<string>();
@@ -35,11 +36,16 @@ export function formatDeclaration(parts: readonly DeclaredPart[], offerId?: stri
       scope: part.scope,
       ...(part.planId !== undefined ? { planId: part.planId } : {}),
       fields: declaredFields(part),
-      ...(part.raw ? { raw: true } : {}),
+      // A raw part's schema version is part of what it declares (normalisation drops `$schema` from fields).
+      ...(part.raw ? { raw: true, ...schemaOf(part) } : {}),
     }));
   return JSON.stringify(
     canonical({ version: DECLARATION_VERSION, ...(offerId ? { offerId } : {}), parts: sorted }),
   );
+}
+
+function schemaOf(part: DeclaredPart): { $schema?: string } {
+  return typeof part.fields.$schema === "string" ? { $schema: part.fields.$schema } : {};
 }
 
 /** The fields a part declares, normalised (as `keys.ts` `normalizedDeclared`, without importing keys.ts). */
@@ -86,7 +92,7 @@ export function readDeclaration(text: unknown): Declaration {
     const part = entry as Record<string, unknown> | null;
     if (typeof part !== "object" || part === null || Array.isArray(part))
       return fail(`parts[${i}] is not an object`);
-    const { key, type, scope, planId, fields, raw } = part;
+    const { key, type, scope, planId, fields, raw, $schema } = part;
     if (typeof key !== "string" || key === "") return fail(`parts[${i}] has no key`);
     if (typeof type !== "string" || type === "") return fail(`${key} has no resource type`);
     if (typeof fields !== "object" || fields === null || Array.isArray(fields))
@@ -102,7 +108,10 @@ export function readDeclaration(text: unknown): Declaration {
       type,
       scope,
       ...(typeof planId === "string" ? { planId } : {}),
-      fields: fields as Record<string, unknown>,
+      fields: {
+        ...(fields as Record<string, unknown>),
+        ...(raw === true && typeof $schema === "string" ? { $schema } : {}),
+      },
       ...(raw === true ? { raw: true } : {}),
     };
   });
