@@ -15,6 +15,7 @@ import type {
   ReadLimits,
   StartOptions,
 } from "../core/backend";
+import { canonical } from "../core/canonical";
 import { AuthenticationError, CloudPartnerError, NotFoundError, ProtocolError } from "../core/errors";
 import { operationIdFromLocation } from "../core/location";
 import { isAwaitingSignoff, type OperationSnapshot } from "../core/operation";
@@ -111,6 +112,9 @@ export interface KindSpec<Extra extends object> {
   stopsAtSignoff?: boolean;
 }
 
+/** How long after a diff its plan lines are not shown again by a check of the same inputs (a replacement's). */
+const PLAN_REPEAT_MS = 60_000;
+
 /** Inputs whose change needs a new operation, for every kind: they say which offer and which API. */
 const IDENTITY_INPUTS = ["api", "publisherId", "offerId", "endpoint", "apiVersion", "triggers"];
 /** Inputs absent from older state that mean their default: a missing `api` is `cpp`. */
@@ -129,6 +133,8 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
   implements LifecycleProvider
 {
   readonly #tokens: ProviderTokens;
+  /** When a diff last showed the plan lines of these inputs (canonical JSON), for the check that follows it. */
+  readonly #planned = new Map<string, number>();
 
   protected constructor(
     private readonly spec: KindSpec<Extra>,
@@ -144,7 +150,8 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
   async check(olds: Inputs, news: Inputs): Promise<CheckResult> {
     const checked = this.#check(news);
     // A resource not in state yet has no diff: what its create would send is shown here.
-    if (olds.offerId === undefined && checked.failures.length === 0) await this.#plan(checked.inputs);
+    if (olds.offerId === undefined && checked.failures.length === 0)
+      await this.#plan(checked.inputs, "check");
     const triggers = checked.inputs.triggers;
     delete checked.inputs[TRIGGERS_CHANGED_KEY];
     // Only for a resource in state whose triggers are known (in a preview they may not be yet).
@@ -161,7 +168,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
   async diff(_id: string, olds: Inputs, news: Inputs): Promise<DiffResult> {
     const checked = this.#check(news);
     const filled = checked.inputs;
-    if (checked.failures.length === 0) await this.#plan(filled);
+    if (checked.failures.length === 0) await this.#plan(filled, "diff");
     const extras = Object.entries<KindInput>(this.spec.inputs);
     const changed = (key: string) =>
       !sameValue(olds[key] ?? ABSENT_MEANS[key], filled[key] ?? ABSENT_MEANS[key]);
@@ -439,7 +446,7 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
    * Logs this kind's plan lines (`KindSpec.plan`) for inputs that are all known. Reads only; whatever fails is a
    * warning, never a failed preview (the operation's own checks run again before anything is sent).
    */
-  async #plan(checked: Record<string, unknown>): Promise<void> {
+  async #plan(checked: Record<string, unknown>, from: "check" | "diff"): Promise<void> {
     if (!this.spec.plan || JSON.stringify(checked).includes(UNKNOWN_VALUE)) return;
     let inputs: OperationInputs & Extra;
     try {
@@ -447,6 +454,13 @@ export abstract class OperationResourceProvider<Extra extends object = Record<ne
     } catch {
       return;
     }
+    // The engine checks a resource it replaces a second time (without olds) right after the diff that said so:
+    // that check does not show the diff's lines again. Every diff shows them (the draft may have changed).
+    const key = JSON.stringify(canonical(inputs));
+    const now = this.#now();
+    for (const [planned, at] of this.#planned) if (now - at >= PLAN_REPEAT_MS) this.#planned.delete(planned);
+    if (from === "check" && this.#planned.has(key)) return;
+    if (from === "diff") this.#planned.set(key, now);
     try {
       // The backend only when the kind reads something (a publish without configuration reads nothing).
       const lines = await this.spec.plan(inputs, () => this.#backend(inputs));

@@ -355,5 +355,10 @@ describe("pulumi preview: draft vs preview vs live", () => {
       /the draft holds 1 change the configuration does not declare \(the next publish refuses them\): plans\[main\]\.technicalConfiguration\.vmImageVersions: added 9\.3\.0$/,
     );
     expect(configurePosts(offerId)).toBe(0);
+    // The check the engine sends for the replacement right after that diff: not shown again, nothing read.
+    sent = [];
+    logs = [];
+    await p.check({}, inputs(offerId, { configuration }));
+    expect({ sent, logs }).toEqual({ sent: [], logs: [] });
   });
 });

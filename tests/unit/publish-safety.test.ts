@@ -421,10 +421,12 @@ describe("OfferPublish inputs", () => {
       return { status: 404, headers: {}, body: '{"error":{"code":"notFound","message":"no such product"}}' };
     },
   };
+  let nowMs = Date.parse("2026-12-03T17:00:00Z");
   const provider = new OfferPublishProvider({
     log: (line) => logged.push(line),
     transport,
     tokenProvider: new StaticTokenProvider("unit-token"),
+    clock: { now: () => nowMs, sleep: async () => {} },
   });
   beforeEach(() => {
     requests.length = 0;
@@ -472,6 +474,15 @@ describe("OfferPublish inputs", () => {
         /^\[contoso-vm\] could not read what the publish would send .*checked again before anything is sent\.$/,
       ),
     ]);
+    // The engine checks a replacement again (no olds) right after the diff: not shown twice, nothing read; a
+    // minute later a check of the same inputs (another run) reads again.
+    requests.length = 0;
+    logged.length = 0;
+    await provider.check({}, { ...base, configuration });
+    expect({ requests, logged }).toEqual({ requests: [], logged: [] });
+    nowMs += 60_000;
+    await provider.check({}, { ...base, configuration });
+    expect(requests.length).toBeGreaterThan(0);
     // Without a configuration, or with one not known yet: no request at all.
     requests.length = 0;
     await provider.diff("id", olds, { ...base });
