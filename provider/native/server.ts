@@ -417,7 +417,11 @@ export class NativeProvider {
           .filter(([, property]) => property.secret === true)
           .map(([key]) => key)
       : [];
-    return new Set([...sent.flatMap((set) => [...set]), ...marked]);
+    const secrets = new Set([...sent.flatMap((set) => [...set]), ...marked]);
+    // OfferConfiguration's declaration is the declared parts as text: a secret part (a registry password, SAS
+    // URIs) makes it a secret too, or the value would sit in state in plain text (and in OfferPublish's inputs).
+    if (type === OFFER_CONFIGURATION && secrets.size > 0) secrets.add("declaration");
+    return secrets;
   }
 
   #schemaResource(type: string): SchemaResource {

@@ -131,7 +131,9 @@ async function setup(projectDir: string, options: { yaml?: boolean; config?: Rec
       ...options.config,
     },
     {},
-    options.yaml ? {} : { osVhdUrl: sasUri("contoso", `os-${offerId}`) },
+    options.yaml
+      ? {}
+      : { osVhdUrl: sasUri("contoso", `os-${offerId}`), registryPassword: `registry-secret-${offerId}` },
   );
   const project = path.basename(projectDir).replace(/^offer-/, "cloudpartner-offer-");
   const urn = (type: string, name: string) => `urn:pulumi:${stackName}::${project}::${type}::${name}`;
@@ -250,6 +252,46 @@ withGo(
       /summary\s*:\s*"CIS level 2" => "CIS level 2 \(edited in Partner Center\)"/,
     );
     expect(refresh.sent).toMatchObject({ configures: 0, publishes: 0, goLives: 0 });
+  },
+);
+
+test.each([
+  [
+    "offer-core-vm",
+    [
+      "product",
+      "listing",
+      "plan",
+      "plan-listing",
+      "price-and-availability-plan",
+      "core-virtual-machine-plan-technical-configuration",
+    ],
+  ],
+  [
+    "offer-saas",
+    [
+      "product",
+      "listing",
+      "software-as-a-service-technical-configuration",
+      "plan",
+      "price-and-availability-plan",
+    ],
+  ],
+  ["offer-container-image", ["product", "listing", "plan", "container-plan-technical-configuration"]],
+  ["offer-container-cnab", ["product", "listing", "plan", "container-plan-technical-configuration"]],
+])(
+  "examples/%s: the offer created in one configure and published once; the same program again sends nothing",
+  async (example, types) => {
+    const { offerId, stack } = await setup(path.join(REPO_ROOT, "examples", example));
+    const first = await sending(stack, offerId, ["up", "--yes"]);
+    expect(first.sent).toMatchObject({ configures: 1, publishes: 1, goLives: 0 });
+    expect(first.sent.configured[0]).toEqual(expect.arrayContaining(types));
+    expect(await stack.outputs()).toMatchObject({ awaitingSignoff: true });
+    const again = await sending(stack, offerId, ["up", "--yes", "--expect-no-changes"]);
+    expect(again.sent).toMatchObject({ configures: 0, publishes: 0, goLives: 0 });
+    const state = await stack.exportState();
+    expect(state).not.toContain(CANARY);
+    expect(state).not.toContain(`registry-secret-${offerId}`);
   },
 );
 

@@ -8,7 +8,7 @@
 
 import { type CppSimulator, defaultIngestionSeed } from "../../emulator/server";
 import { withSimulator } from "../support/harness";
-import { NativeHost, secret } from "../support/native-host";
+import { isSecret, NativeHost, secret } from "../support/native-host";
 
 const OFFER = "cloudpartner:index:OfferConfiguration";
 const CANARY = "canary-native-refresh-token-8b2d";
@@ -59,4 +59,32 @@ test("refresh: a portal edit of a declared field is in the returned inputs and o
   const back = await host.diff(OFFER, offerId, refreshed.properties, checked);
   expect(back.detailed).toEqual({ "listing.title": "UPDATE" });
   expect(sim.ingestion.counts(offerId).writes).toBe(0);
+});
+
+test("a secret part makes the declaration a secret too (a registry password is never in state in plain text)", async () => {
+  const template = structuredClone(
+    defaultIngestionSeed().find((p) => p.externalId === "ing-container-offer"),
+  );
+  const offerId = "native-secret-1";
+  sim.ingestion.addProduct({
+    ...template,
+    externalId: offerId,
+    guid: undefined,
+    plans: template?.plans?.map((plan) => ({ ...plan, guid: undefined })),
+  });
+  const imported = await host.read(OFFER, offerId);
+  const password = "registry-password-native-7f3a";
+  const plans = structuredClone(imported.inputs.plans);
+  const [planId] = Object.keys(plans);
+  plans[planId as string].technicalConfiguration.imageRepositoryDetails = {
+    ...plans[planId as string].technicalConfiguration.imageRepositoryDetails,
+    password,
+  };
+  const news = { ...imported.inputs, plans: secret(plans) };
+  const checked = (await host.check(OFFER, imported.inputs, news)).inputs;
+  const updated = await host.update(OFFER, offerId, imported.properties, checked);
+  // Only inside secret values (which the engine encrypts in state).
+  for (const key of ["plans", "declaration"]) expect(isSecret(updated.properties[key])).toBe(true);
+  for (const [key, value] of Object.entries(updated.properties))
+    if (!["plans", "declaration"].includes(key)) expect(JSON.stringify(value)).not.toContain(password);
 });
