@@ -2,7 +2,7 @@
  * Runs the benchmarks, each in its own process (so one's timers, garbage and connections cannot disturb
  * the next), then prints every goal and rewrites bench/RESULTS.md from bench/out/*.json.
  *
- *   npm run bench                                  # build, then all five
+ *   npm run bench                                  # build, then all of them
  *   npx ts-node --transpile-only bench/run.ts polling fanout   # some of them (after `npm run build`)
  */
 
@@ -19,6 +19,7 @@ const BENCHMARKS = [
   "client-overhead",
   "footprint",
   "plugin",
+  "offer-configuration",
 ] as const;
 const ROOT = path.resolve(__dirname, "..");
 

@@ -18,9 +18,10 @@
 #    tools/pulumi-language-nodejs/pulumi-language-nodejs (our own Node.js
 #    language host; the official one is not served as a Go module here) and
 #    pulumi-resource-pulumi-nodejs (launcher for the SDK's dynamic provider,
-#    resolved from the program's node_modules):
-#      .../pulumi-cli/<version>/hosts/<key>/{pulumi,pulumi-language-nodejs,pulumi-resource-pulumi-nodejs}
-#    <key> is a hash of the two plugin files and of the CLI binary, so each
+#    resolved from the program's node_modules) and pulumi-program-gen (the
+#    host's GenerateProgram, built from tools/pulumi-cli/program-gen):
+#      .../pulumi-cli/<version>/hosts/<key>/{pulumi,pulumi-language-nodejs,pulumi-resource-pulumi-nodejs,pulumi-program-gen}
+#    <key> is a hash of those three files and of the CLI binary, so each
 #    checkout gets the host it carries and never rewrites one in use: the
 #    directory is assembled in a temporary directory and renamed into place
 #    once (a concurrent install of the same key that loses the rename uses the
@@ -94,9 +95,31 @@ else
 	log "using cached $bin_dir/pulumi"
 fi
 
-# 3. The CLI next to the plugins it expects, in a directory keyed by all three.
+# 3. The program generator the language host runs for GenerateProgram (`pulumi import --out` of a TypeScript
+#    program): tools/pulumi-cli/program-gen, Pulumi's own Node.js program generator from the same pkg/v3,
+#    cached by a hash of its sources (seconds with the CLI's build cache warm).
+gen_key="$(cat "$tools_dir/pulumi-cli/program-gen/main.go" "$tools_dir/pulumi-cli/go.mod" "$tools_dir/pulumi-cli/go.sum" |
+	sha256sum | cut -c1-16)"
+gen_bin="$cache_root/pulumi-cli/$PULUMI_VERSION/program-gen/$gen_key/pulumi-program-gen"
+if [[ ! -x "$gen_bin" ]]; then
+	command -v go >/dev/null 2>&1 || {
+		log "error: go is required to build the program generator"
+		exit 1
+	}
+	mkdir -p "$(dirname "$gen_bin")"
+	log "building the program generator (tools/pulumi-cli/program-gen)"
+	(
+		cd "$tools_dir/pulumi-cli"
+		GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=readonly" CGO_ENABLED="${CGO_ENABLED:-0}" \
+			go build -p "${PULUMI_CLOUDPARTNER_BUILD_JOBS:-2}" -trimpath -ldflags "-s -w" -o "$gen_bin.$$" ./program-gen
+	) >&2
+	mv -f "$gen_bin.$$" "$gen_bin"
+fi
+
+# 4. The CLI next to the plugins it expects, in a directory keyed by all of them.
 plugins=("$tools_dir/pulumi-language-nodejs/pulumi-language-nodejs"
-	"$tools_dir/pulumi-language-nodejs/pulumi-resource-pulumi-nodejs")
+	"$tools_dir/pulumi-language-nodejs/pulumi-resource-pulumi-nodejs"
+	"$gen_bin")
 key="$({
 	sha256sum "${plugins[@]}" | cut -d' ' -f1
 	stat -L -c '%d:%i:%s:%Y' "$bin_dir/pulumi"

@@ -5,10 +5,11 @@
  * talks `pulumirpc.ResourceProvider` to it. Progress lines go back to the engine's Log service, attached to
  * their resource (engine-log.ts), so `pulumi up` shows them.
  *
- * Signals: a Ctrl-C reaches this process too (same process group as the CLI). The first SIGINT does what the
- * engine's Cancel does, abort what is in flight so each wait saves its operation as partial state, and leaves
- * the process up so those answers still reach the engine, which then shuts the plugin down. SIGTERM aborts,
- * gives the answers a moment to leave, and exits 0. A second SIGINT exits at once. When the engine is gone
+ * Signals: SIGINT is how the CLI closes a plugin (it closes the connection, sends SIGINT, and SIGKILLs what is
+ * still there 5 s later), and a Ctrl-C reaches this process too (same process group as the CLI). Either way the
+ * first SIGINT, like SIGTERM, does what the engine's Cancel does, abort what is in flight so each wait saves its
+ * operation as partial state, lets those answers leave (at most 2 s), and exits 0: an idle plugin at once, so no
+ * `pulumi` command waits out the CLI's 5 s. A second SIGINT exits at once. When the engine is gone
  * (SIGKILLed), the plugin notices within a second and exits, idle or not (resources/engine-watch.ts).
  */
 
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => {
     interrupts += 1;
     if (interrupts > 1) process.exit(130);
-    provider.cancel();
+    shutdown(0);
   });
   process.on("SIGTERM", () => shutdown(0));
 

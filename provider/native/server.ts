@@ -330,7 +330,18 @@ export class NativeProvider {
             .filter((key) => outs[key] !== undefined && !fromConfig.includes(key))
             .map((key) => [key, outs[key]]),
         )
-      : oldInputs.values;
+      : type === OFFER_CONFIGURATION
+        ? // The declared parts as the draft holds them (the provider's refresh keeps only declared fields): the
+          // CLI shows a portal edit's value, and the next preview shows the change back with the right values.
+          {
+            ...oldInputs.values,
+            ...Object.fromEntries(
+              Object.keys(oldInputs.values)
+                .filter((key) => outs[key] !== undefined)
+                .map((key) => [key, outs[key]]),
+            ),
+          }
+        : oldInputs.values;
     return response
       .setProperties(Struct.fromJavaScript(jsonSafe(wrapSecrets(outs, secrets))))
       .setInputs(Struct.fromJavaScript(jsonSafe(wrapSecrets(inputs, secrets))));
@@ -406,7 +417,11 @@ export class NativeProvider {
           .filter(([, property]) => property.secret === true)
           .map(([key]) => key)
       : [];
-    return new Set([...sent.flatMap((set) => [...set]), ...marked]);
+    const secrets = new Set([...sent.flatMap((set) => [...set]), ...marked]);
+    // OfferConfiguration's declaration is the declared parts as text: a secret part (a registry password, SAS
+    // URIs) makes it a secret too, or the value would sit in state in plain text (and in OfferPublish's inputs).
+    if (type === OFFER_CONFIGURATION && secrets.size > 0) secrets.add("declaration");
+    return secrets;
   }
 
   #schemaResource(type: string): SchemaResource {

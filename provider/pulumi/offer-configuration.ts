@@ -108,7 +108,9 @@ export class OfferConfiguration extends pulumi.dynamic.Resource {
       sharedThinProvider("OfferConfigurationProvider"),
       name,
       props,
-      opts,
+      // The declaration is the declared parts as text: a secret part (a registry password, SAS URIs) would sit in
+      // it in plain text, and the dynamic host cannot tell, so it is always a secret (triggers compare it as is).
+      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "declaration"] },
       "cloudpartner",
       "OfferConfiguration",
     );

@@ -134,3 +134,41 @@ export function e2eSuite(canary: string, options: { link?: Array<() => void>; en
   });
   return suite;
 }
+
+/**
+ * The leaf changes shown under the resource of type `type` in a `--diff` display, each as
+ * `<dotted path>: <what the CLI printed>`, e.g. `plans.hardened.availability.pricing.corePricing.pricePerCore:
+ * 0.09 => 0.11`. Nested objects and lists (`~ plans: {`) are not leaves; their keys make up the path.
+ */
+export function changedLeaves(output: string, type: string): string[] {
+  const lines = output.split("\n");
+  const start = lines.findIndex((line) => line.includes(`${type}: (`));
+  if (start < 0) return [];
+  const headerIndent = (lines[start]?.match(/^\s*/)?.[0].length ?? 0) + 2;
+  const leaves: string[] = [];
+  const stack: Array<{ indent: number; key: string }> = [];
+  for (const line of lines.slice(start + 1)) {
+    if (line.trim() === "") continue;
+    const indent = line.match(/^\s*/)?.[0].length ?? 0;
+    // The next resource (same or lower indentation than this one's header) or the summary ends the block.
+    if (/^\s*(?:[~+-]{1,3}|\+-|-\+)?\s*[\w-]+:[\w/:.-]+: \(/.test(line) && indent <= headerIndent) break;
+    if (/^(Resources|Outputs|Diagnostics|Duration):/.test(line.trim())) break;
+    // `~ key   : value` (keys are padded to a column), `[0]: {` for list items.
+    const entry = line.match(/^(\s*)([~+-]{1,3}|\+-|-\+)?\s*\[?("?[^":\s[\]]+"?)\]?\s*:\s?(.*)$/);
+    if (!entry || /^\[\w+=/.test(line.trim())) {
+      // `[id=…]`, `[urn=…]`, `[provider=…]`, or a closing brace.
+      if (/^\s*[}\]]\s*$/.test(line)) stack.pop();
+      continue;
+    }
+    const key = (entry[3] ?? "").replace(/^"|"$/g, "");
+    const rest = (entry[4] ?? "").trim();
+    while (stack.length && (stack.at(-1)?.indent ?? 0) >= indent) stack.pop();
+    if (rest === "{" || rest === "[") {
+      stack.push({ indent, key });
+      continue;
+    }
+    if (!entry[2]) continue; // unchanged context
+    leaves.push(`${[...stack.map((s) => s.key), key].join(".")}: ${rest}`);
+  }
+  return leaves;
+}

@@ -407,7 +407,11 @@ describe("update", () => {
     const { outs } = await up(program);
     const changed = structuredClone(program);
     changed.plans["vm-gen2"].availability.pricing.corePricing.pricePerCore = 0.5;
-    await expect(upAgain(outs as Json, changed)).rejects.toThrow(/hide|stop-sell|new plan/i);
+    const error = await upAgain(outs as Json, changed).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/hide|stop-sell|new plan/i);
+    expect((error as OfferConfigurationError).problems).toEqual([
+      expect.objectContaining({ key: "plans[vm-gen2].availability", field: "pricing" }),
+    ]);
     expect(counts(offerId).writes).toBe(0);
   });
 
@@ -523,6 +527,30 @@ describe("update", () => {
       ),
     ).rejects.toThrow(/canceled the deployment.*Run `pulumi up` again/);
     expect(counts(offerId).writes).toBe(0);
+  });
+
+  test("a run stopped while its configure job runs: the next run re-reads the draft and sends nothing twice", async () => {
+    // Jobs of this offer run for about 10 s of real time (simulated 10^7 s at the suite's time scale).
+    const offerId = copyOf("ing-vm-offer", (seed) => {
+      seed.configureSeconds = 10 ** 7;
+    });
+    const program: Json = { ...(await exported(offerId)), endpoint: endpoint() };
+    const { outs } = await up(program);
+    const changed = { ...program, listing: { ...program.listing, title: "Stopped mid-job" } };
+    const checked = (await provider().check(outs as Json, changed)).inputs;
+    const controller = new AbortController();
+    const stopped = provider().update(offerId, outs as Json, checked, { signal: controller.signal });
+    for (const deadline = Date.now() + 5_000; counts(offerId).configurePosts === 0 && Date.now() < deadline; )
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    await expect(stopped).rejects.toThrow(
+      /canceled the deployment.*re-reads the draft and sends only what still differs/,
+    );
+    expect(counts(offerId).configurePosts).toBe(1);
+    // The next `pulumi up` (the state is still the old one): the draft already holds the change.
+    await upAgain(outs as Json, changed);
+    expect(counts(offerId).configurePosts).toBe(1);
+    expect(draft(offerId, { type: "listing" }).title).toBe("Stopped mid-job");
   });
 
   test("destroy sends nothing and leaves the offer as it is", async () => {

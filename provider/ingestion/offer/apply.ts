@@ -145,7 +145,7 @@ export async function applyOffer(
   const changedKeys = new Set(changes.map((c) => c.key));
   const changed = parts.filter((p) => changedKeys.has(p.key));
   refuseEditsSinceLastRead(changed, previous, first.index, offerId, productType);
-  await refuseAfterTheFact(changed, first.index, trees, previous, offerId, productType);
+  await refuseAfterTheFact(changed, first.index, trees, previous, offerId);
 
   const body = configureResources(changed, first.index, offerId);
   let job: ConfigureStatus | undefined;
@@ -467,7 +467,6 @@ async function refuseAfterTheFact(
   trees: Trees,
   previous: OfferConfigurationInputs | undefined,
   offerId: string,
-  productType: string | undefined,
 ): Promise<void> {
   // The rules on published prices, deleted resources and published technical configurations (image versions,
   // SKU ids, the cluster extension type) compare with preview and live; no other rule needs them.
@@ -484,11 +483,20 @@ async function refuseAfterTheFact(
       }
     : {};
   const problems = afterTheFactProblems(changed, draft, published, previous);
-  void productType;
   if (problems.length)
     throw new OfferConfigurationError(
       `Offer ${offerId}: ${problems.map(endSentence).join(" ")} Nothing was sent.`,
-      { offerId, problems: problems.map((message) => ({ key: keyOf(message) ?? "", message })) },
+      {
+        offerId,
+        problems: problems.map((message) => {
+          const key = keyOf(message) ?? "offer";
+          // "plans[gen2].availability.pricing: ..." names the field after the key.
+          const field = message.startsWith(`${key}.`)
+            ? message.slice(key.length + 1).split(":")[0]
+            : undefined;
+          return { key, ...(field ? { field } : {}), message };
+        }),
+      },
     );
 }
 

@@ -12,7 +12,8 @@
  *   `$schema` the program gave;
  * - defaults a new resource needs and the program may leave out: `languageId: "en-us"` (listing, plan listing,
  *   listing asset), `kind` where the offer type fixes it (listing/property `azureVM` and plan listing
- *   `azureVM-plan` for VM offers, `azureSaaS`/`azureSaaS-plan` for SaaS, listing asset `azure`), and the
+ *   `azureVM-plan` for VM and core VM offers, `azureSaaS`/`azureSaaS-plan` for SaaS,
+ *   `azureContainer`/`azureContainer-plan` for containers, listing asset `azure`), and the
  *   schemas' defaults of required fields (reseller `resellerChannelState: "none"`, `audiences: []`; offer
  *   availability `previewAudiences: []`).
  *
@@ -64,7 +65,14 @@ export function keysByResourceName(
 /** Listing, property and plan listing `kind` by product type, where the offer type fixes it. */
 const KINDS: Record<string, Record<string, string>> = {
   azureVirtualMachine: { listing: "azureVM", property: "azureVM", "plan-listing": "azureVM-plan" },
+  // Core VM offers are VM offers in the listing's terms (as the emulator's seeded core VM offer has them).
+  coreVirtualMachine: { listing: "azureVM", property: "azureVM", "plan-listing": "azureVM-plan" },
   softwareAsAService: { listing: "azureSaaS", property: "azureSaaS", "plan-listing": "azureSaaS-plan" },
+  azureContainer: {
+    listing: "azureContainer",
+    property: "azureContainer",
+    "plan-listing": "azureContainer-plan",
+  },
 };
 
 const LANGUAGE_TYPES = new Set(["listing", "plan-listing", "listing-asset"]);
