@@ -3,10 +3,12 @@
  * checkouts whose language hosts differ (two branches) must each get, and keep, their own host while
  * installing at the same time, and concurrent installs of the same checkout must agree on one complete
  * directory. The CLI build itself is not under test here: the cache is seeded with a stand-in `pulumi` that
- * answers `pulumi version` (the script's own check of a cached build), so the test takes a second.
+ * answers `pulumi version` (the script's own check of a cached build), and with a stand-in program generator
+ * under the key of its sources, so the test takes a second.
  */
 
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -14,6 +16,12 @@ import * as path from "node:path";
 const REPO_ROOT = path.resolve(__dirname, "../..");
 const SCRIPT = path.join(REPO_ROOT, "scripts/install-pulumi-cli.sh");
 const HOST_FILES = ["pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs"];
+/** The program generator's sources, in the order the script hashes them into its cache key. */
+const GENERATOR_FILES = [
+  "tools/pulumi-cli/program-gen/main.go",
+  "tools/pulumi-cli/go.mod",
+  "tools/pulumi-cli/go.sum",
+];
 const VERSION = /^PULUMI_VERSION="([^"]+)"$/m.exec(fs.readFileSync(SCRIPT, "utf8"))?.[1] as string;
 
 let root: string;
@@ -28,6 +36,10 @@ function checkout(name: string, marker: string): string {
   for (const file of HOST_FILES) {
     const source = fs.readFileSync(path.join(REPO_ROOT, "tools/pulumi-language-nodejs", file), "utf8");
     fs.writeFileSync(path.join(dir, "tools/pulumi-language-nodejs", file), `${source}\n// ${marker}\n`);
+  }
+  for (const file of GENERATOR_FILES) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.copyFileSync(path.join(REPO_ROOT, file), path.join(dir, file));
   }
   return dir;
 }
@@ -109,6 +121,13 @@ beforeEach(() => {
     `#!/bin/sh\nif [ "$1" = version ]; then echo ${VERSION}; exit 0; fi\nexit 3\n`,
     { mode: 0o755 },
   );
+  const key = createHash("sha256")
+    .update(Buffer.concat(GENERATOR_FILES.map((file) => fs.readFileSync(path.join(REPO_ROOT, file)))))
+    .digest("hex")
+    .slice(0, 16);
+  const generatorDir = path.join(cache, "pulumi-cli", VERSION, "program-gen", key);
+  fs.mkdirSync(generatorDir, { recursive: true });
+  fs.writeFileSync(path.join(generatorDir, "pulumi-program-gen"), "#!/bin/sh\nexit 3\n", { mode: 0o755 });
 });
 
 afterEach(() => {
