@@ -226,7 +226,7 @@ export async function main(): Promise<BenchReport> {
       ],
       notes: [
         "A no-change `pulumi up` calls check and diff only (the engine calls update when diff reports a change); both run on state and program, without a request.",
-        "A refresh reads the draft tree (the product id comes from state) and the preview and live trees for `pendingChanges` (draft vs preview, preview vs live).",
+        "A refresh reads the draft tree only: the product id and `pendingChanges` (as of the last up) come from state.",
         `The baseline is what a create-or-update script does on every run (Microsoft's configuration.json approach): product lookup, draft tree, one configure with all ${naiveResources} declared resources, job polls (${JOB_POLL_MS} ms pace, jobs of 2 simulated seconds). Mean of ${naiveRuns} runs. Each of its jobs rewrites the draft, so the next publish certifies an unchanged offer again.`,
       ],
     };
@@ -283,9 +283,9 @@ export async function main(): Promise<BenchReport> {
     const goals: Goal[] = [
       {
         goal: `requests per refresh of an offer with ${PLANS} plans`,
-        target: "the tree reads and nothing else",
+        target: "the draft tree read and nothing else",
         measured: `${refresh.total}: ${describe(refresh.by)}`,
-        met: Object.keys(refresh.by).every((k) => k.startsWith("tree ")),
+        met: refresh.total === 1 && Object.keys(refresh.by).every((k) => k.startsWith("tree ")),
       },
       {
         goal: "requests and configure jobs per no-change up (OfferConfiguration)",

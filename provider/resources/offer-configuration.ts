@@ -271,6 +271,8 @@ export class OfferConfigurationProvider implements LifecycleProvider {
       declared,
       typeof props.productId === "string" ? props.productId : undefined,
       session,
+      // As the last `pulumi up` computed them: a refresh reads the draft tree only.
+      Array.isArray(props.pendingChanges) ? props.pendingChanges.map(String) : undefined,
     );
     if (!outcome) {
       this.#log(`[${id}] the offer no longer exists in Partner Center; removing ${id} from the stack.`);

@@ -276,9 +276,13 @@ describe("update", () => {
     expect(counts(offerId).writes).toBe(0);
 
     // pulumi refresh: the draft's values come into state, read with the tree reads only.
-    const before = counts(offerId).reads;
+    const before = counts(offerId);
     const refreshed = await provider().read(offerId, outs as Json);
-    expect(counts(offerId).reads - before).toBe(3); // draft, preview, live; the product id comes from state
+    // The draft tree only: the product id and the pending changes (as of the last up) come from state.
+    const after = counts(offerId);
+    expect(after.reads - before.reads).toBe(1);
+    expect(after.treeReads.draft - before.treeReads.draft).toBe(1);
+    expect(refreshed.props.pendingChanges).toEqual(outs?.pendingChanges);
     expect(refreshed.props.listing.searchResultSummary).toBe("portal text");
     expect(refreshed.props.declaration).toBe(outs?.declaration);
     // The next preview shows the program's values as changes back; the next up writes them.

@@ -200,13 +200,15 @@ export async function applyOffer(
 }
 
 /**
- * A refresh: the draft's values of the declared fields, the durable ids and the pending changes. Undefined when
- * the offer no longer exists. `productId` from state spares the lookup (a refresh is the tree reads only).
+ * A refresh: the draft's values of the declared fields and the durable ids. Undefined when the offer no longer
+ * exists. `productId` from state spares the lookup, and `pendingAsOf` (the state's `pendingChanges`) the preview
+ * and live trees: a refresh is one draft tree read. Without it (an old state) the pending changes are read too.
  */
 export async function readOffer(
   inputs: OfferConfigurationInputs,
   productId: string | undefined,
   session: OfferSession,
+  pendingAsOf?: string[],
 ): Promise<OfferOutcome | undefined> {
   const { client, offerId, signal } = session;
   const id = productId ?? (await lookupProduct(client, offerId, signal));
@@ -216,12 +218,13 @@ export async function readOffer(
   try {
     draft = await trees.draft();
   } catch (error) {
-    if (error instanceof NotFoundError && productId) return readOffer(inputs, undefined, session);
+    if (error instanceof NotFoundError && productId)
+      return readOffer(inputs, undefined, session, pendingAsOf);
     throw error;
   }
   const productType = draft.index.productType ?? inputs.product?.type;
   const parts = declaredParts(inputs, productType);
-  return outcome(inputs, parts, id, draft, trees, [], undefined, productType);
+  return outcome(inputs, parts, id, draft, trees, [], undefined, productType, pendingAsOf);
 }
 
 /**
@@ -515,6 +518,8 @@ async function outcome(
   changes: FieldChange[],
   jobId: string | undefined,
   productType: string | undefined,
+  /** Pending changes as an earlier call computed them: given, the preview and live trees are not read. */
+  pendingAsOf?: string[],
 ): Promise<OfferOutcome> {
   const resourceIds: Record<string, string> = {};
   for (const part of parts) {
@@ -527,7 +532,7 @@ async function outcome(
     ...(productType ? { productType } : {}),
     resourceIds,
     observed: observedInputs(inputs, declared, draft, productType),
-    pendingChanges: await pendingChanges(declared, draft, trees),
+    pendingChanges: pendingAsOf ?? (await pendingChanges(declared, draft, trees)),
     changes,
     ...(jobId ? { jobId } : {}),
   };
