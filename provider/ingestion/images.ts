@@ -35,12 +35,10 @@ import {
   type RemoveVersionRequest,
   sasIdentity,
 } from "../core/images";
-import type { OperationSnapshot } from "../core/operation";
 import { type Clock, resolveRetryOptions, systemClock } from "../core/options";
-import { pollOperation } from "../core/poller";
 import { retryDelayMs } from "../core/retry";
 import { IngestionClient, type IngestionClientOptions } from "./client";
-import { INGESTION_SERVICE } from "./constants";
+import { waitForConfigureJob } from "./job-wait";
 import { type ConfigureStatus, flattenJobErrors, jobState, rawJobStatus } from "./parse";
 import { parseSchemaUri, schemaAdviceFor, schemaProblemOf, schemaUri } from "./schemas";
 
@@ -267,39 +265,14 @@ export class IngestionImageBackend implements PlanImageBackend<IngestionImage> {
 
   /** Polls the configure job until it completes (the shared poller: intervals, timeout, failed polls). */
   async #waitForJob(first: ConfigureStatus, what: string, signal?: AbortSignal): Promise<void> {
-    let job = first;
-    const snapshotOf = (j: ConfigureStatus): OperationSnapshot => ({
-      id: j.jobId,
-      // The poller only waits; this class judges the result of the completed job below.
-      status: /^completed$/i.test(j.jobStatus) ? "succeeded" : "running",
-      rawStatus: rawJobStatus(j),
-      statusRecognized: jobState(j).recognized,
-      steps: [],
-      messages: [],
+    const job = await waitForConfigureJob(this.client, first, {
+      offerId: this.offerId,
+      label: "technical configuration",
+      pollIntervalMs: this.#jobPollIntervalMs,
+      timeoutMs: this.#jobTimeoutMs,
+      clock: this.#clock,
+      ...(signal ? { signal } : {}),
     });
-    if (!/^completed$/i.test(job.jobStatus)) {
-      await pollOperation(
-        async (pollSignal, limits) => {
-          const read = await this.client.jobStatus(job.jobId, this.offerId, pollSignal, limits);
-          job = read.job;
-          return {
-            snapshot: snapshotOf(job),
-            ...(read.retryAfterMs ? { retryAfterMs: read.retryAfterMs } : {}),
-          };
-        },
-        this.client.jobStatusUrl(job.jobId),
-        {
-          pollIntervalMs: this.#jobPollIntervalMs,
-          maxPollIntervalMs: Math.max(this.#jobPollIntervalMs, 15_000),
-          timeoutMs: this.#jobTimeoutMs,
-          clock: this.#clock,
-          offerId: this.offerId,
-          label: "technical configuration",
-          service: INGESTION_SERVICE,
-          ...(signal ? { signal } : {}),
-        },
-      );
-    }
     const state = jobState(job);
     if (state.status === "succeeded") return;
     const said = flattenJobErrors(job.errors);

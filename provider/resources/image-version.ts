@@ -10,16 +10,10 @@
 import { createImageBackend } from "../backends";
 import type { ApiName } from "../core/backend";
 import { canonical } from "../core/canonical";
-import {
-  AbortedError,
-  type CloudPartnerError,
-  ConcurrentEditError,
-  ImageVersionError,
-  NotFoundError,
-  PlanNotFoundError,
-  PollTimeoutError,
-} from "../core/errors";
+import { ConcurrentEditError, ImageVersionError, NotFoundError, PlanNotFoundError } from "../core/errors";
 import { type Deprecation, type PlanImageBackend, redactSas, stateOf } from "../core/images";
+import { capitalize } from "../core/rest";
+import { type StoppedCall, withCallControl } from "./call-control";
 import { backendOptions, offerLabel, type ProviderHooks, ProviderTokens } from "./connection";
 import {
   CONNECTION,
@@ -242,58 +236,19 @@ export class VmImageVersionProvider implements LifecycleProvider {
     inputs: ImageVersionInputs,
     run: (signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
-    const controller = new AbortController();
-    const startedAt = Date.now();
-    let stoppedBy: "cancel" | "deadline" | undefined;
-    const onCancel = () => {
-      stoppedBy ??= "cancel";
-      controller.abort(control.signal?.reason);
-    };
-    if (control.signal?.aborted) onCancel();
-    else control.signal?.addEventListener("abort", onCancel, { once: true });
-    const timer =
-      control.deadlineMs === undefined
-        ? undefined
-        : setTimeout(
-            () => {
-              stoppedBy ??= "deadline";
-              controller.abort(new AbortedError("The call's deadline passed."));
-            },
-            Math.max(0, control.deadlineMs - Date.now()),
-          );
-    try {
-      return await run(controller.signal);
-    } catch (error) {
-      if (!stoppedBy) throw error;
-      const what = `the ${verb} of image version ${inputs.version} of plan ${inputs.planId} (offer ${offerLabel(inputs)})`;
-      const after = `${Math.round((Date.now() - startedAt) / 100) / 10} s`;
-      const context = {
-        offerId: inputs.offerId,
-        ...(inputs.publisherId ? { publisherId: inputs.publisherId } : {}),
-        cause: error,
-      };
-      const next =
+    const stopped = (): StoppedCall => ({
+      what: `the ${verb} of image version ${inputs.version} of plan ${inputs.planId} (offer ${offerLabel(inputs)})`,
+      next: `A write in flight may still be applied. ${
         verb === "delete"
           ? "Run `pulumi destroy` (or `pulumi up`) again: it re-reads the plan and removes only what is still there."
-          : "Run `pulumi up` again: it re-reads the plan and adopts the version if the write went through, or writes it.";
-      const reason = (error as CloudPartnerError).message ?? String(error);
-      const setting = control.deadlineSetting ?? {
-        name: `customTimeouts.${verb}`,
-        description: `the resource option customTimeouts.${verb}`,
-      };
-      throw stoppedBy === "deadline"
-        ? new PollTimeoutError(
-            `${capital(setting.description)} ended ${what} after ${after}: ${reason} A write in flight may still be applied. ${next} To give it longer, raise ${setting.name}.`,
-            context,
-          )
-        : new AbortedError(
-            `The Pulumi engine canceled the deployment during ${what} after ${after}: ${reason} A write in flight may still be applied. ${next}`,
-            context,
-          );
-    } finally {
-      clearTimeout(timer);
-      control.signal?.removeEventListener("abort", onCancel);
-    }
+          : "Run `pulumi up` again: it re-reads the plan and adopts the version if the write went through, or writes it."
+      }`,
+      details: {
+        offerId: inputs.offerId,
+        ...(inputs.publisherId ? { publisherId: inputs.publisherId } : {}),
+      },
+    });
+    return withCallControl(control, verb, stopped, run);
   }
 
   /** Why a read found nothing left to manage (the offer or the plan is gone), or undefined. */
@@ -324,7 +279,7 @@ export class VmImageVersionProvider implements LifecycleProvider {
       if (!backend.sameImage(mine, stored) && !backend.sameImage(image, stored)) {
         const changes = backend.describeChange(mine, stored);
         throw new ConcurrentEditError(
-          `${capital(what)} (offer ${backend.offer}) was changed by someone else since the last \`pulumi up\`: ${changes.join("; ")}. Nothing was overwritten; align the program with the portal (or revert the portal edit), then run \`pulumi up\` again.`,
+          `${capitalize(what)} (offer ${backend.offer}) was changed by someone else since the last \`pulumi up\`: ${changes.join("; ")}. Nothing was overwritten; align the program with the portal (or revert the portal edit), then run \`pulumi up\` again.`,
           { changes },
         );
       }
@@ -342,7 +297,7 @@ export class VmImageVersionProvider implements LifecycleProvider {
         const published = await backend.publishedState(inputs.planId, inputs.version, signal);
         if (published.preview || published.live) {
           throw new ImageVersionError(
-            `${capital(what)} (offer ${backend.offer}) is already published (${published.live ? "live" : "preview"}) with another image: ${backend.describeChange(stored, image).join("; ")}. Published images cannot change: give the new image a new version.`,
+            `${capitalize(what)} (offer ${backend.offer}) is already published (${published.live ? "live" : "preview"}) with another image: ${backend.describeChange(stored, image).join("; ")}. Published images cannot change: give the new image a new version.`,
           );
         }
       }
@@ -429,8 +384,4 @@ export class VmImageVersionProvider implements LifecycleProvider {
   toJSON(): Record<string, string> {
     return { kind: "vmImageVersion" };
   }
-}
-
-function capital(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

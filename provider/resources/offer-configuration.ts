@@ -11,16 +11,12 @@
  */
 
 import { apiProfile, offerConfigurationApi } from "../backends";
-import {
-  AbortedError,
-  type CloudPartnerError,
-  OfferConfigurationError,
-  PollTimeoutError,
-} from "../core/errors";
+import { OfferConfigurationError } from "../core/errors";
 import { endpointProblem } from "../core/options";
 import { type CheckFailure, INPUT_DEFAULTS, UNKNOWN_VALUE } from "../core/validate";
 import type { OfferOutcome, OfferSession } from "../ingestion/offer/apply";
 import type { OfferConfigurationInputs } from "../ingestion/offer/types";
+import { type StoppedCall, withCallControl } from "./call-control";
 import { type ProviderHooks, ProviderTokens } from "./connection";
 import type { CallControl } from "./operation";
 import { forState } from "./outputs";
@@ -370,55 +366,13 @@ export class OfferConfigurationProvider implements LifecycleProvider {
     inputs: Inputs,
     run: (session: OfferSession) => Promise<T>,
   ): Promise<T> {
-    const controller = new AbortController();
-    const startedAt = Date.now();
-    let stoppedBy: "cancel" | "deadline" | undefined;
-    const onCancel = () => {
-      stoppedBy ??= "cancel";
-      controller.abort(control.signal?.reason);
-    };
-    if (control.signal?.aborted) onCancel();
-    else control.signal?.addEventListener("abort", onCancel, { once: true });
-    const timer =
-      control.deadlineMs === undefined
-        ? undefined
-        : setTimeout(
-            () => {
-              stoppedBy ??= "deadline";
-              controller.abort(new AbortedError("The call's deadline passed."));
-            },
-            Math.max(0, control.deadlineMs - Date.now()),
-          );
-    try {
-      return await run(this.#session(inputs, controller.signal));
-    } catch (error) {
-      if (!stoppedBy) throw error;
-      const offerId = inputs.offerId as string;
-      const what = `the ${verb} of offer ${offerId}'s configuration`;
-      const after = `${Math.round((Date.now() - startedAt) / 100) / 10} s`;
-      const next =
-        "A configure in flight may still be applied. Run `pulumi up` again: it re-reads the draft and sends only what still differs (nothing twice).";
-      const reason = (error as CloudPartnerError).message ?? String(error);
-      const setting = control.deadlineSetting ?? {
-        name: `customTimeouts.${verb}`,
-        description: `the resource option customTimeouts.${verb}`,
-      };
-      throw stoppedBy === "deadline"
-        ? new PollTimeoutError(
-            `${capital(setting.description)} ended ${what} after ${after}: ${reason} ${next} To give it longer, raise ${setting.name}.`,
-            { offerId, cause: error },
-          )
-        : new AbortedError(
-            `The Pulumi engine canceled the deployment during ${what} after ${after}: ${reason} ${next}`,
-            {
-              offerId,
-              cause: error,
-            },
-          );
-    } finally {
-      clearTimeout(timer);
-      control.signal?.removeEventListener("abort", onCancel);
-    }
+    const offerId = inputs.offerId as string;
+    const stopped = (): StoppedCall => ({
+      what: `the ${verb} of offer ${offerId}'s configuration`,
+      next: "A configure in flight may still be applied. Run `pulumi up` again: it re-reads the draft and sends only what still differs (nothing twice).",
+      details: { offerId },
+    });
+    return withCallControl(control, verb, stopped, (signal) => run(this.#session(inputs, signal)));
   }
 
   #log(line: string): void {
@@ -466,8 +420,4 @@ function productTypeOf(outcome: OfferOutcome): string | undefined {
 
 function kindOf(before: unknown, after: unknown): PropertyChangeKind {
   return before === undefined ? "add" : after === undefined ? "delete" : "update";
-}
-
-function capital(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -27,12 +27,10 @@ import {
   RejectedError,
   TransientError,
 } from "../../core/errors";
-import type { OperationSnapshot } from "../../core/operation";
 import { type Clock, systemClock } from "../../core/options";
-import { pollOperation } from "../../core/poller";
 import { retryDelayMs } from "../../core/retry";
 import type { IngestionClient } from "../client";
-import { INGESTION_SERVICE } from "../constants";
+import { waitForConfigureJob } from "../job-wait";
 import { type ConfigureStatus, type JobError, jobState, rawJobStatus } from "../parse";
 import { schemaAdviceFor } from "../schemas";
 import { describeValue, diffDeclared, diffPart, type FieldChange } from "./diff";
@@ -661,40 +659,14 @@ async function waitForJob(
   session: OfferSession,
 ): Promise<void> {
   const { client, offerId, signal } = session;
-  let job = first;
-  const snapshotOf = (j: ConfigureStatus): OperationSnapshot => ({
-    id: j.jobId,
-    // The poller only waits; the completed job's result is judged below.
-    status: /^completed$/i.test(j.jobStatus) ? "succeeded" : "running",
-    rawStatus: rawJobStatus(j),
-    statusRecognized: jobState(j).recognized,
-    steps: [],
-    messages: [],
+  const job = await waitForConfigureJob(client, first, {
+    offerId,
+    label: "offer configuration",
+    pollIntervalMs: session.jobPollIntervalMs ?? 2_000,
+    timeoutMs: session.jobTimeoutMs ?? 10 * 60_000,
+    clock: session.clock ?? systemClock,
+    ...(signal ? { signal } : {}),
   });
-  if (!/^completed$/i.test(job.jobStatus)) {
-    const intervalMs = session.jobPollIntervalMs ?? 2_000;
-    await pollOperation(
-      async (pollSignal, limits) => {
-        const read = await client.jobStatus(job.jobId, offerId, pollSignal, limits);
-        job = read.job;
-        return {
-          snapshot: snapshotOf(job),
-          ...(read.retryAfterMs ? { retryAfterMs: read.retryAfterMs } : {}),
-        };
-      },
-      client.jobStatusUrl(job.jobId),
-      {
-        pollIntervalMs: intervalMs,
-        maxPollIntervalMs: Math.max(intervalMs, 15_000),
-        timeoutMs: session.jobTimeoutMs ?? 10 * 60_000,
-        clock: session.clock ?? systemClock,
-        offerId,
-        label: "offer configuration",
-        service: INGESTION_SERVICE,
-        ...(signal ? { signal } : {}),
-      },
-    );
-  }
   if (jobState(job).status === "succeeded") return;
   throw jobFailure(job, parts, body, tree, offerId);
 }
