@@ -791,6 +791,9 @@ test("the state file keeps a created product, its durable ids, the job's detail 
       undefined,
     ]);
   } finally {
+    // The read after the restart landed the pending edit: its state write may still be in flight. Close (which
+    // waits for it) before removing the folder, or the removal races the write's temporary file (ENOTEMPTY).
+    await sim.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
