@@ -28,6 +28,15 @@ const LONE_SIGNATURE = new RegExp(
 );
 
 /**
+ * `text` with every occurrence of the bearer token replaced by `[redacted]`. A token shorter than 8 characters is
+ * left alone: no real bearer token is that short, and replacing a one- or two-letter test token everywhere would
+ * corrupt the text it is found in (an API answer's JSON, a message).
+ */
+export function redactToken(text: string, token: string | undefined): string {
+  return token && token.length >= 8 && text.includes(token) ? text.split(token).join("[redacted]") : text;
+}
+
+/**
  * Any text with its SAS signatures removed, for errors, progress lines and logs: a URL whose query carries a
  * signature keeps its scheme, host and path (the blob path, which says which VHD) and loses its whole query
  * (`https://acct.blob.core.windows.net/vhds/os.vhd?[SAS query redacted]`); any other `sig=…` (percent-encoded,

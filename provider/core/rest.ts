@@ -15,6 +15,7 @@ import {
   NotFoundError,
   OperationInProgressError,
   RejectedError,
+  redactToken,
   TransientError,
   ValidationFailedError,
 } from "./errors";
@@ -151,8 +152,8 @@ export class ApiSession {
         continue;
       }
       // A server or proxy that echoes the request must not put the token into errors, logs or state.
-      if (token && response.body.includes(token))
-        response = { ...response, body: response.body.split(token).join("[redacted]") };
+      const body = redactToken(response.body, token);
+      if (body !== response.body) response = { ...response, body };
       if (response.status >= 200 && response.status < 300) return response;
       if (response.status === 401 && !refreshed && this.#tokens.canRefresh) {
         refreshed = true;

@@ -1,19 +1,19 @@
 /** How a failure leaves the plugin: a gRPC status, with the partial state a ResourceInitError carries. */
 
 import type * as grpcTypes from "@grpc/grpc-js";
-import { CloudPartnerError, redactSecrets } from "../core/errors";
+import { CloudPartnerError, redactSecrets, redactToken } from "../core/errors";
 import { ResourceInitError } from "../resources";
 import { Any, grpc, jsonSafe, provproto, Struct, statusproto } from "./protocol";
 
 /** The gRPC error for a failure; `token` (the configured one) never leaves the process in a message. */
 export function grpcError(error: unknown, token: string | undefined): Partial<grpcTypes.StatusObject> {
-  const message = redactToken(error instanceof Error ? error.message : String(error), token);
+  const message = redactMessage(error instanceof Error ? error.message : String(error), token);
   const metadata = new grpc.Metadata();
   if (error instanceof ResourceInitError) {
     const detail = new provproto.ErrorResourceInitFailed()
       .setId(error.id)
       .setProperties(Struct.fromJavaScript(jsonSafe(error.properties)))
-      .setReasonsList(error.reasons.map((reason) => redactToken(reason, token)));
+      .setReasonsList(error.reasons.map((reason) => redactMessage(reason, token)));
     const any = new Any();
     any.pack(detail.serializeBinary(), "pulumirpc.ErrorResourceInitFailed");
     const status = new statusproto.Status().setCode(grpc.status.UNKNOWN).setMessage(message);
@@ -31,6 +31,6 @@ export function grpcError(error: unknown, token: string | undefined): Partial<gr
  * Belt and braces: no message leaves this process with the configured token or a SAS signature in it (errors
  * of the hierarchy are redacted when made; this covers anything else thrown on the way).
  */
-function redactToken(text: string, token: string | undefined): string {
-  return redactSecrets(token && token.length >= 8 ? text.split(token).join("[redacted]") : text);
+function redactMessage(text: string, token: string | undefined): string {
+  return redactSecrets(redactToken(text, token));
 }

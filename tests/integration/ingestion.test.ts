@@ -297,6 +297,15 @@ describe("request errors", () => {
     );
   });
 
+  test("a very short token (a test's) leaves the answers whole: only tokens of 8 characters or more are redacted from them", async () => {
+    // Before: every "t" of every answer became "[redacted]", so the product list was not JSON any more.
+    await sim.close();
+    sim = await withSimulator({ acceptedTokens: ["t"] });
+    const found = await backend("ing-new-offer", { accessToken: "t" }).findExisting("publish");
+    expect(found).toBeUndefined();
+    expect(sim.requests.at(-1)?.headers.authorization).toBe("Bearer t");
+  });
+
   test("401 invalid audience: get a Graph token; 403: add the app as Manager; unknown offer: not found", async () => {
     const audience = await backend("ing-new-offer", { accessToken: "wrong-audience-token" })
       .findExisting("publish")
