@@ -16,7 +16,6 @@
  * `diff.ts`, `validate.ts`, `write.ts` and `export.ts`; this file only reads, decides the order and writes.
  */
 
-import { canonical } from "../../core/canonical";
 import {
   CloudPartnerError,
   ConcurrentEditError,
@@ -36,7 +35,7 @@ import { schemaAdviceFor } from "../schemas";
 import { describeValue, diffDeclared, diffPart, type FieldChange } from "./diff";
 import { inputsFromTree } from "./export";
 import { type DeclaredPart, declaredParts, indexTree, stopSellPart, type TreeIndex } from "./keys";
-import { normalizeFields } from "./normalize";
+import { normalizeFields, sameValue } from "./normalize";
 import type { OfferConfigurationInputs } from "./types";
 import { afterTheFactProblems } from "./validate";
 import { configureResources, keysByResourceName } from "./write";
@@ -390,8 +389,6 @@ function fieldValues(type: string, resource: Json | undefined): Json {
   return normalizeFields(type, resource);
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-
 /** A value for a message: JSON, at most 80 characters. */
 function show(value: unknown, field: string): string {
   if (value === undefined) return "(absent)";
@@ -424,7 +421,7 @@ function refuseEditsSinceLastRead(
     const wanted = normalizeFields(part.type, part.fields);
     for (const field of Object.keys(part.fields)) {
       if (!Object.hasOwn(before.fields, field)) continue;
-      if (same(was[field], now[field]) || same(wanted[field], now[field])) continue;
+      if (sameValue(was[field], now[field]) || sameValue(wanted[field], now[field])) continue;
       lines.push(`${part.key}.${field}: was ${show(was[field], field)}, now ${show(now[field], field)}`);
     }
   }
@@ -451,7 +448,7 @@ function refuseConcurrentEdits(
       continue;
     }
     for (const field of new Set([...Object.keys(a), ...Object.keys(b)]))
-      if (!same(a[field], b[field]))
+      if (!sameValue(a[field], b[field]))
         lines.push(`${part.key}.${field}: was ${show(a[field], field)}, now ${show(b[field], field)}`);
   }
   if (lines.length)
@@ -631,7 +628,7 @@ async function pendingChanges(declared: DeclaredPart[], draft: ReadTree, trees: 
       const x = fieldValues(part.type, a.byKey.get(part.key));
       const y = fieldValues(part.type, b?.byKey.get(part.key));
       for (const field of Object.keys(part.fields))
-        if (!same(x[field], y[field])) out.add(`${part.key}.${field}`);
+        if (!sameValue(x[field], y[field])) out.add(`${part.key}.${field}`);
     }
   };
   compare(draft.index, preview?.index);
